@@ -1,0 +1,49 @@
+//! Function and code sections (spec 5.5.6, 5.5.13).
+
+use super::value_type;
+use crate::error::DecodeError;
+use crate::module::{FuncBody, Module};
+use wasmparser::{FunctionBody, FunctionSectionReader};
+
+/// The most locals (parameters excluded) a function may declare. The spec only bounds the
+/// count by `2^32`; a limit keeps a hostile module from making every call allocate
+/// gigabytes. It matches the limit of mainstream engines.
+pub const MAX_LOCALS: u32 = 50_000;
+
+pub(super) fn decode_functions(
+    module: &mut Module,
+    reader: FunctionSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    module.functions.reserve_exact(reader.count() as usize);
+    for entry in reader.into_iter_with_offsets() {
+        let (offset, ty) = entry?;
+        module.functions.push(ty);
+        module.func_offsets.push(offset as usize);
+    }
+    Ok(())
+}
+
+pub(super) fn decode_body(module: &mut Module, body: FunctionBody<'_>) -> Result<(), DecodeError> {
+    let defined = module.functions.len() - module.imported[0] as usize;
+    let offset = body.range().start as usize;
+    if module.bodies.len() >= defined {
+        return Err(DecodeError::new("function and code section have inconsistent lengths", offset));
+    }
+    let mut reader = body.get_locals_reader()?;
+    let mut locals = Vec::with_capacity(reader.get_count().min(64) as usize);
+    let mut total: u64 = 0;
+    for _ in 0..reader.get_count() {
+        let at = reader.original_position() as usize;
+        let (count, ty) = reader.read()?;
+        total += u64::from(count);
+        if total > u64::from(MAX_LOCALS) {
+            return Err(DecodeError::new("too many locals", at));
+        }
+        locals.push((count, value_type(ty, at)?));
+    }
+    let ops = reader.get_binary_reader();
+    let start = ops.original_position() as usize;
+    let code = start..start + ops.bytes_remaining();
+    module.bodies.push(FuncBody { locals, num_locals: total as u32, code, offset });
+    Ok(())
+}

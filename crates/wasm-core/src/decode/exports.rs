@@ -1,0 +1,35 @@
+//! Export section (spec 5.5.10).
+
+use crate::error::DecodeError;
+use crate::module::{Export, ExternKind, Module};
+use wasmparser::{ExportSectionReader, ExternalKind};
+
+pub(super) fn decode_exports(
+    module: &mut Module,
+    reader: ExportSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    module.exports.reserve_exact(reader.count() as usize);
+    for entry in reader.into_iter_with_offsets() {
+        let (offset, export) = entry?;
+        let offset = offset as usize;
+        let kind = match export.kind {
+            ExternalKind::Func => ExternKind::Func,
+            ExternalKind::Table => ExternKind::Table,
+            ExternalKind::Memory => ExternKind::Memory,
+            ExternalKind::Global => ExternKind::Global,
+            _ => {
+                return Err(DecodeError::new(
+                    "unsupported export kind (proposal not implemented yet)",
+                    offset,
+                ));
+            }
+        };
+        module.exports.push(Export {
+            name: export.name.to_string(),
+            kind,
+            index: export.index,
+            offset,
+        });
+    }
+    Ok(())
+}

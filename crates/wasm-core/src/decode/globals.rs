@@ -1,0 +1,20 @@
+//! Global section (spec 5.5.9).
+
+use super::{const_expr, value_type};
+use crate::error::DecodeError;
+use crate::module::Module;
+use crate::types::GlobalType;
+use wasmparser::GlobalSectionReader;
+
+pub(super) fn decode_globals(
+    module: &mut Module,
+    reader: GlobalSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    for entry in reader.into_iter_with_offsets() {
+        let (offset, global) = entry?;
+        let content = value_type(global.ty.content_type, offset as usize)?;
+        module.globals.push(GlobalType { content, mutable: global.ty.mutable });
+        module.global_inits.push(const_expr(&global.init_expr));
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Import section (spec 5.5.5).
+
+use super::tables::{memory_type, table_type};
+use super::value_type;
+use crate::error::DecodeError;
+use crate::module::{Import, ImportKind, Module};
+use crate::types::GlobalType;
+use wasmparser::{ImportSectionReader, TypeRef};
+
+pub(super) fn decode_imports(
+    module: &mut Module,
+    reader: ImportSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    for entry in reader.into_imports_with_offsets() {
+        let (offset, import) = entry?;
+        let offset = offset as usize;
+        let kind = match import.ty {
+            TypeRef::Func(ty) => {
+                module.functions.push(ty);
+                module.imported[0] += 1;
+                ImportKind::Func(ty)
+            }
+            TypeRef::Table(ty) => {
+                let ty = table_type(&ty, offset)?;
+                module.tables.push(ty);
+                module.imported[1] += 1;
+                ImportKind::Table(ty)
+            }
+            TypeRef::Memory(ty) => {
+                let ty = memory_type(&ty, offset)?;
+                module.memories.push(ty);
+                module.imported[2] += 1;
+                ImportKind::Memory(ty)
+            }
+            TypeRef::Global(ty) => {
+                let ty = GlobalType {
+                    content: value_type(ty.content_type, offset)?,
+                    mutable: ty.mutable,
+                };
+                module.globals.push(ty);
+                module.imported[3] += 1;
+                ImportKind::Global(ty)
+            }
+            _ => {
+                return Err(DecodeError::new(
+                    "unsupported import kind (proposal not implemented yet)",
+                    offset,
+                ));
+            }
+        };
+        module.imports.push(Import {
+            module: import.module.to_string(),
+            field: import.name.to_string(),
+            kind,
+            offset,
+        });
+    }
+    Ok(())
+}

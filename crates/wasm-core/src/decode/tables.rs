@@ -1,0 +1,76 @@
+//! Table and memory sections (spec 5.5.7, 5.5.8), and the limits both use.
+
+use crate::error::DecodeError;
+use crate::module::Module;
+use crate::types::{Limits, MemoryType, RefType, TableType};
+use wasmparser::{MemorySectionReader, TableInit, TableSectionReader};
+
+pub(super) fn decode_tables(
+    module: &mut Module,
+    reader: TableSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    for entry in reader.into_iter_with_offsets() {
+        let (offset, table) = entry?;
+        let offset = offset as usize;
+        if let TableInit::Expr(_) = table.init {
+            return Err(DecodeError::new(
+                "table initialiser expressions are not supported yet (function references)",
+                offset,
+            ));
+        }
+        module.tables.push(table_type(&table.ty, offset)?);
+    }
+    Ok(())
+}
+
+pub(super) fn decode_memories(
+    module: &mut Module,
+    reader: MemorySectionReader<'_>,
+) -> Result<(), DecodeError> {
+    for entry in reader.into_iter_with_offsets() {
+        let (offset, memory) = entry?;
+        module.memories.push(memory_type(&memory, offset as usize)?);
+    }
+    Ok(())
+}
+
+pub(super) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType, DecodeError> {
+    if ty == wasmparser::RefType::FUNCREF {
+        Ok(RefType::FuncRef)
+    } else if ty == wasmparser::RefType::EXTERNREF {
+        Ok(RefType::ExternRef)
+    } else {
+        Err(DecodeError::new(
+            format!("unsupported reference type {ty} (proposal not implemented yet)"),
+            offset,
+        ))
+    }
+}
+
+pub(super) fn table_type(
+    ty: &wasmparser::TableType,
+    offset: usize,
+) -> Result<TableType, DecodeError> {
+    Ok(TableType {
+        element: ref_type(ty.element_type, offset)?,
+        limits: Limits { min: ty.initial, max: ty.maximum },
+        table64: ty.table64,
+    })
+}
+
+pub(super) fn memory_type(
+    ty: &wasmparser::MemoryType,
+    offset: usize,
+) -> Result<MemoryType, DecodeError> {
+    if ty.page_size_log2.is_some() {
+        return Err(DecodeError::new(
+            "custom page sizes are not supported yet (proposal not implemented)",
+            offset,
+        ));
+    }
+    Ok(MemoryType {
+        limits: Limits { min: ty.initial, max: ty.maximum },
+        memory64: ty.memory64,
+        shared: ty.shared,
+    })
+}

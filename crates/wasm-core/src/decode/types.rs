@@ -1,0 +1,25 @@
+//! Type section (spec 5.5.4).
+
+use super::value_type;
+use crate::error::DecodeError;
+use crate::module::Module;
+use crate::types::Signature;
+use std::sync::Arc;
+use wasmparser::TypeSectionReader;
+
+pub(super) fn decode_types(
+    module: &mut Module,
+    reader: TypeSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    let offset = reader.range().start as usize;
+    module.types.reserve_exact(reader.count() as usize);
+    for ty in reader.into_iter_err_on_gc_types() {
+        let ty = ty?;
+        let params =
+            ty.params().iter().map(|&t| value_type(t, offset)).collect::<Result<Vec<_>, _>>()?;
+        let results =
+            ty.results().iter().map(|&t| value_type(t, offset)).collect::<Result<Vec<_>, _>>()?;
+        module.types.push(Arc::new(Signature::with_results(params, results)));
+    }
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! `wasm-core`: the vocabulary every Wasmite crate shares, and the binary decoder.
+//!
+//! * [`decode`] turns bytes into an owned, immutable [`Module`] using `wasmparser`'s
+//!   section readers (never its validator). Malformed input gives a [`DecodeError`].
+//! * Values ([`RuntimeValue`], [`ValueType`], NaN-preserving [`F32`]/[`F64`]), types
+//!   ([`Signature`], [`Limits`], [`MemoryType`], [`TableType`], [`GlobalType`]) and trap
+//!   codes ([`TrapCode`], generated from one list holding the spec's messages) live here so
+//!   that the validator, the runtime and the engine speak the same language.
+//!
+//! This crate knows nothing of validation rules or execution.
+#![deny(missing_docs)]
+
+mod decode;
+mod error;
+pub mod memory_units;
+mod module;
+pub mod nan_preserving_float;
+mod trap;
+mod types;
+mod value;
+
+pub use decode::{MAX_LOCALS, decode};
+pub use error::DecodeError;
+pub use module::{
+    ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,
+    Export, ExternKind, FuncBody, Import, ImportKind, Module, Names,
+};
+pub use nan_preserving_float::{F32, F64};
+pub use trap::{HostError, Trap, TrapCode};
+pub use types::{FuncType, GlobalType, Limits, MemoryType, RefType, Signature, TableType};
+pub use value::{FromValue, LittleEndianConvert, RuntimeValue, ValueType};
+
+/// The `wasmparser` version Wasmite decodes with, re-exported so that crates which read
+/// operator streams (the validator, the engine's translator) depend on `wasm-core` alone.
+pub use wasmparser;
+
+/// Size of a WebAssembly page in bytes.
+pub const PAGE_SIZE: u32 = 65536;
+/// The most pages a 32-bit linear memory can have (4 GiB).
+pub const MAX_PAGES_32: u64 = 65536;
+/// The largest table size a 32-bit table may declare (spec: `2^32 - 1`).
+pub const MAX_TABLE_SIZE_32: u64 = u32::MAX as u64;

@@ -1,0 +1,271 @@
+//! The owned, immutable module representation the decoder produces.
+//!
+//! Index spaces follow the spec: imported entities come first, then defined ones.
+//! Code (function bodies, constant expressions) is kept as byte ranges into the module's
+//! bytes, so a validator or translator reads operators with `wasmparser`'s operator reader
+//! at their original offsets; nothing is decoded twice into intermediate trees.
+
+use crate::types::{GlobalType, MemoryType, RefType, Signature, TableType};
+use crate::value::ValueType;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+use wasmparser::{BinaryReader, OperatorsReader};
+
+/// A decoded WebAssembly module. Cheap to share: the bytes live behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub(crate) bytes: Arc<[u8]>,
+    /// The type section.
+    pub types: Vec<Arc<Signature>>,
+    /// Imports, in order.
+    pub imports: Vec<Import>,
+    /// Type index of every function (imported first).
+    pub functions: Vec<u32>,
+    /// Every table type (imported first).
+    pub tables: Vec<TableType>,
+    /// Every memory type (imported first).
+    pub memories: Vec<MemoryType>,
+    /// Every global type (imported first).
+    pub globals: Vec<GlobalType>,
+    /// Initialisers of the defined globals (index `i` is global `imported + i`).
+    pub global_inits: Vec<ConstExpr>,
+    /// Exports, in order.
+    pub exports: Vec<Export>,
+    /// The start function, if any.
+    pub start: Option<u32>,
+    /// Element segments.
+    pub elements: Vec<ElementSegment>,
+    /// Data segments.
+    pub data: Vec<DataSegment>,
+    /// The data count section's value, if present.
+    pub data_count: Option<u32>,
+    /// Bodies of the defined functions (index `i` is function `imported + i`).
+    pub bodies: Vec<FuncBody>,
+    /// Custom sections other than `name`, in order.
+    pub customs: Vec<CustomSection>,
+    /// The decoded `name` section (empty when absent or unreadable).
+    pub names: Names,
+    /// Count of imported functions, tables, memories, globals.
+    pub(crate) imported: [u32; 4],
+    /// Byte offsets of the sections' entries, for error messages (function section entries).
+    pub(crate) func_offsets: Vec<usize>,
+    /// Offset of the start section, for error messages.
+    pub start_offset: usize,
+}
+
+impl Module {
+    /// The bytes the module was decoded from.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Number of imported functions.
+    pub fn num_imported_functions(&self) -> u32 {
+        self.imported[0]
+    }
+
+    /// Number of imported tables.
+    pub fn num_imported_tables(&self) -> u32 {
+        self.imported[1]
+    }
+
+    /// Number of imported memories.
+    pub fn num_imported_memories(&self) -> u32 {
+        self.imported[2]
+    }
+
+    /// Number of imported globals.
+    pub fn num_imported_globals(&self) -> u32 {
+        self.imported[3]
+    }
+
+    /// The signature of function `func_index`, if the function and its type exist.
+    pub fn func_signature(&self, func_index: u32) -> Option<&Arc<Signature>> {
+        let ty = *self.functions.get(func_index as usize)?;
+        self.types.get(ty as usize)
+    }
+
+    /// Byte offset of defined function `defined_index`'s entry in the function section.
+    pub fn func_decl_offset(&self, defined_index: usize) -> usize {
+        self.func_offsets.get(defined_index).copied().unwrap_or(0)
+    }
+
+    /// The slice of the module's bytes that `range` covers.
+    pub fn slice(&self, range: &Range<usize>) -> &[u8] {
+        &self.bytes[range.clone()]
+    }
+
+    /// The operator reader for a function body or constant expression.
+    pub fn operators(&self, range: &Range<usize>) -> OperatorsReader<'_> {
+        OperatorsReader::new(BinaryReader::new(self.slice(range), range.start as u64))
+    }
+}
+
+/// What an import asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportKind {
+    /// A function of the given type index.
+    Func(u32),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemoryType),
+    /// A global.
+    Global(GlobalType),
+}
+
+/// One import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// Module name.
+    pub module: String,
+    /// Field name.
+    pub field: String,
+    /// What is imported.
+    pub kind: ImportKind,
+    /// Byte offset of the entry.
+    pub offset: usize,
+}
+
+/// The kinds of entity an export can name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    /// A function.
+    Func,
+    /// A table.
+    Table,
+    /// A memory.
+    Memory,
+    /// A global.
+    Global,
+}
+
+/// One export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// Export name.
+    pub name: String,
+    /// Kind of entity.
+    pub kind: ExternKind,
+    /// Index in that kind's index space.
+    pub index: u32,
+    /// Byte offset of the entry.
+    pub offset: usize,
+}
+
+/// A constant expression, kept as the byte range of its operators (including the final `end`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstExpr {
+    /// Range in the module's bytes.
+    pub range: Range<usize>,
+}
+
+/// How an element segment is used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementMode {
+    /// Copied into `table` at `offset` during instantiation.
+    Active {
+        /// Table index.
+        table: u32,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+    /// Available to `table.init`.
+    Passive,
+    /// Only declares functions for `ref.func`.
+    Declared,
+}
+
+/// The items of an element segment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementItems {
+    /// Function indices.
+    Functions(Vec<u32>),
+    /// Constant expressions producing references.
+    Expressions(Vec<ConstExpr>),
+}
+
+/// An element segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementSegment {
+    /// Mode.
+    pub mode: ElementMode,
+    /// Element type.
+    pub ty: RefType,
+    /// Items.
+    pub items: ElementItems,
+    /// Byte offset of the segment.
+    pub offset: usize,
+}
+
+impl ElementSegment {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        match &self.items {
+            ElementItems::Functions(f) => f.len(),
+            ElementItems::Expressions(e) => e.len(),
+        }
+    }
+
+    /// Whether the segment has no items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How a data segment is used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataMode {
+    /// Copied into `memory` at `offset` during instantiation.
+    Active {
+        /// Memory index.
+        memory: u32,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+    /// Available to `memory.init`.
+    Passive,
+}
+
+/// A data segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSegment {
+    /// Mode.
+    pub mode: DataMode,
+    /// Range of the payload in the module's bytes.
+    pub bytes: Range<usize>,
+    /// Byte offset of the segment.
+    pub offset: usize,
+}
+
+/// A function body: its local declarations and the range of its operators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FuncBody {
+    /// Local declarations as (count, type), as encoded.
+    pub locals: Vec<(u32, ValueType)>,
+    /// Total number of declared locals (not counting parameters).
+    pub num_locals: u32,
+    /// Range of the operators (after the local declarations, up to and including `end`).
+    pub code: Range<usize>,
+    /// Byte offset of the body's size field (where the entry starts).
+    pub offset: usize,
+}
+
+/// A custom section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomSection {
+    /// Section name.
+    pub name: String,
+    /// Range of the payload in the module's bytes.
+    pub data: Range<usize>,
+}
+
+/// What the `name` custom section says (used for backtraces and disassembly).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Names {
+    /// The module's name.
+    pub module: Option<String>,
+    /// Function names by function index.
+    pub functions: HashMap<u32, String>,
+}

@@ -1,0 +1,263 @@
+//! Value types and runtime values.
+
+use crate::nan_preserving_float::{F32, F64};
+
+/// The type of a WebAssembly value.
+///
+/// Today the Wasm 1.0 number types. Later proposals add variants (`V128`, reference types):
+/// code that matches on this enum should keep a wildcard arm.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit IEEE 754 float.
+    F32,
+    /// 64-bit IEEE 754 float.
+    F64,
+}
+
+impl core::fmt::Display for ValueType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ValueType::I32 => "i32",
+            ValueType::I64 => "i64",
+            ValueType::F32 => "f32",
+            ValueType::F64 => "f64",
+        })
+    }
+}
+
+/// A WebAssembly value, as passed to and returned from functions and stored in globals.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum RuntimeValue {
+    /// A 32-bit integer (signedness is up to the operation).
+    I32(i32),
+    /// A 64-bit integer.
+    I64(i64),
+    /// A 32-bit float, bit-exact.
+    F32(F32),
+    /// A 64-bit float, bit-exact.
+    F64(F64),
+}
+
+impl RuntimeValue {
+    /// The zero value of `value_type`.
+    pub fn default(value_type: ValueType) -> Self {
+        match value_type {
+            ValueType::I32 => RuntimeValue::I32(0),
+            ValueType::I64 => RuntimeValue::I64(0),
+            ValueType::F32 => RuntimeValue::F32(F32::from_bits(0)),
+            ValueType::F64 => RuntimeValue::F64(F64::from_bits(0)),
+        }
+    }
+
+    /// A 32-bit float value from its raw bits.
+    pub fn decode_f32(bits: u32) -> Self {
+        RuntimeValue::F32(F32::from_bits(bits))
+    }
+
+    /// A 64-bit float value from its raw bits.
+    pub fn decode_f64(bits: u64) -> Self {
+        RuntimeValue::F64(F64::from_bits(bits))
+    }
+
+    /// The type of this value.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            RuntimeValue::I32(_) => ValueType::I32,
+            RuntimeValue::I64(_) => ValueType::I64,
+            RuntimeValue::F32(_) => ValueType::F32,
+            RuntimeValue::F64(_) => ValueType::F64,
+        }
+    }
+
+    /// Converts to `T` if this value has `T`'s type.
+    #[allow(clippy::should_implement_trait)]
+    pub fn try_into<T: FromValue>(self) -> Option<T> {
+        T::from_value(self)
+    }
+
+    /// The value's bits, zero-extended to 64 (the engine's untyped cell form).
+    #[inline]
+    pub fn to_bits(self) -> u64 {
+        match self {
+            RuntimeValue::I32(v) => v as u32 as u64,
+            RuntimeValue::I64(v) => v as u64,
+            RuntimeValue::F32(v) => v.to_bits() as u64,
+            RuntimeValue::F64(v) => v.to_bits(),
+        }
+    }
+
+    /// Rebuilds a value of type `ty` from its cell bits (inverse of [`RuntimeValue::to_bits`]).
+    #[inline]
+    pub fn from_bits(ty: ValueType, bits: u64) -> Self {
+        match ty {
+            ValueType::I32 => RuntimeValue::I32(bits as u32 as i32),
+            ValueType::I64 => RuntimeValue::I64(bits as i64),
+            ValueType::F32 => RuntimeValue::F32(F32::from_bits(bits as u32)),
+            ValueType::F64 => RuntimeValue::F64(F64::from_bits(bits)),
+        }
+    }
+}
+
+/// Conversion from a [`RuntimeValue`] into a Rust type, if the value has a matching type.
+pub trait FromValue: Sized {
+    /// Returns `None` when `value` has another type.
+    fn from_value(value: RuntimeValue) -> Option<Self>;
+}
+
+macro_rules! value_conversions {
+    ($($ty:ty => $variant:ident via $conv:ty),* $(,)?) => {$(
+        impl From<$ty> for RuntimeValue {
+            #[inline]
+            fn from(v: $ty) -> Self {
+                RuntimeValue::$variant((v as $conv).into())
+            }
+        }
+        impl FromValue for $ty {
+            #[inline]
+            fn from_value(value: RuntimeValue) -> Option<Self> {
+                match value {
+                    RuntimeValue::$variant(v) => Some(<$conv>::from(v) as $ty),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+value_conversions! {
+    i8 => I32 via i32,
+    u8 => I32 via i32,
+    i16 => I32 via i32,
+    u16 => I32 via i32,
+    i32 => I32 via i32,
+    u32 => I32 via i32,
+    i64 => I64 via i64,
+    u64 => I64 via i64,
+    f32 => F32 via f32,
+    f64 => F64 via f64,
+}
+
+impl From<F32> for RuntimeValue {
+    fn from(v: F32) -> Self {
+        RuntimeValue::F32(v)
+    }
+}
+
+impl From<F64> for RuntimeValue {
+    fn from(v: F64) -> Self {
+        RuntimeValue::F64(v)
+    }
+}
+
+impl FromValue for F32 {
+    fn from_value(value: RuntimeValue) -> Option<Self> {
+        match value {
+            RuntimeValue::F32(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for F64 {
+    fn from_value(value: RuntimeValue) -> Option<Self> {
+        match value {
+            RuntimeValue::F64(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for RuntimeValue {
+    fn from(v: bool) -> Self {
+        RuntimeValue::I32(v as i32)
+    }
+}
+
+impl FromValue for bool {
+    /// Any non-zero `i32` is `true`, as Wasm conditions read it.
+    fn from_value(value: RuntimeValue) -> Option<Self> {
+        match value {
+            RuntimeValue::I32(v) => Some(v != 0),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for RuntimeValue {
+    fn from_value(value: RuntimeValue) -> Option<Self> {
+        Some(value)
+    }
+}
+
+/// Values stored in linear memory as little-endian bytes.
+pub trait LittleEndianConvert: Sized {
+    /// The byte array form (`[u8; N]`).
+    type Bytes: Default + AsRef<[u8]> + AsMut<[u8]>;
+    /// Little-endian bytes of `self`.
+    fn into_le_bytes(self) -> Self::Bytes;
+    /// The value read from little-endian bytes.
+    fn from_le_bytes(bytes: Self::Bytes) -> Self;
+}
+
+macro_rules! le_convert {
+    ($($ty:ty : $n:literal),*) => {$(
+        impl LittleEndianConvert for $ty {
+            type Bytes = [u8; $n];
+            #[inline]
+            fn into_le_bytes(self) -> [u8; $n] {
+                <$ty>::to_le_bytes(self)
+            }
+            #[inline]
+            fn from_le_bytes(bytes: [u8; $n]) -> Self {
+                <$ty>::from_le_bytes(bytes)
+            }
+        }
+    )*};
+}
+le_convert!(i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8);
+
+impl LittleEndianConvert for F32 {
+    type Bytes = [u8; 4];
+    fn into_le_bytes(self) -> [u8; 4] {
+        self.to_bits().to_le_bytes()
+    }
+    fn from_le_bytes(bytes: [u8; 4]) -> Self {
+        F32::from_bits(u32::from_le_bytes(bytes))
+    }
+}
+
+impl LittleEndianConvert for F64 {
+    type Bytes = [u8; 8];
+    fn into_le_bytes(self) -> [u8; 8] {
+        self.to_bits().to_le_bytes()
+    }
+    fn from_le_bytes(bytes: [u8; 8]) -> Self {
+        F64::from_bits(u64::from_le_bytes(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_round_trip_and_refuse_wrong_types() {
+        assert_eq!(RuntimeValue::from(-1i32).try_into::<u32>(), Some(u32::MAX));
+        assert_eq!(RuntimeValue::from(7u64).try_into::<i64>(), Some(7));
+        assert_eq!(RuntimeValue::from(7u64).try_into::<i32>(), None);
+        assert_eq!(RuntimeValue::from(1.5f32).try_into::<f32>(), Some(1.5));
+        assert_eq!(RuntimeValue::I32(2).try_into::<bool>(), Some(true));
+        let v = RuntimeValue::decode_f64(0x7ff0_0000_0000_0001);
+        assert_eq!(RuntimeValue::from_bits(ValueType::F64, v.to_bits()).to_bits(), v.to_bits());
+    }
+
+    #[test]
+    fn little_endian_layout() {
+        assert_eq!(0x0102_0304u32.into_le_bytes(), [4, 3, 2, 1]);
+        assert_eq!(<i16 as LittleEndianConvert>::from_le_bytes([0xff, 0xff]), -1);
+    }
+}

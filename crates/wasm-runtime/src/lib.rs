@@ -1,0 +1,1 @@
+//! Wasmite's runtime structures: memories, tables, globals, functions, module instances and import resolution.
