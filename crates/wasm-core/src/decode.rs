@@ -121,7 +121,11 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
             }
             Payload::ElementSection(reader) => elements::decode_elements(&mut module, reader)?,
             Payload::DataCountSection { count, .. } => module.data_count = Some(count),
-            Payload::CodeSectionStart { count, unchecked_range: range, .. } => {
+            Payload::CodeSectionStart {
+                count,
+                unchecked_range: range,
+                ..
+            } => {
                 let defined = module.functions.len() - module.imported[0] as usize;
                 if count as usize != defined {
                     return Err(inconsistent_code(range.start as usize));
@@ -140,9 +144,10 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
                 if reader.name() == "name" {
                     module.names = names::decode_names(reader.data(), data_offset as u64);
                 } else {
-                    module
-                        .customs
-                        .push(CustomSection { name: reader.name().to_string(), data: range });
+                    module.customs.push(CustomSection {
+                        name: reader.name().to_string(),
+                        data: range,
+                    });
                 }
             }
             Payload::TagSection(reader) => {
@@ -154,7 +159,10 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
             Payload::End(offset) => end_offset = offset as usize,
             other => {
                 let offset = section_offset(&other);
-                return Err(DecodeError::new("malformed section id (unsupported section)", offset));
+                return Err(DecodeError::new(
+                    "malformed section id (unsupported section)",
+                    offset,
+                ));
             }
         }
     }
@@ -182,12 +190,18 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
 
 #[cold]
 fn inconsistent_code(offset: usize) -> DecodeError {
-    DecodeError::new("function and code section have inconsistent lengths", offset)
+    DecodeError::new(
+        "function and code section have inconsistent lengths",
+        offset,
+    )
 }
 
 /// Where a payload starts, for error messages.
 fn section_offset(payload: &Payload<'_>) -> usize {
-    payload.as_section().map(|(_, range)| range.start as usize).unwrap_or(0)
+    payload
+        .as_section()
+        .map(|(_, range)| range.start as usize)
+        .unwrap_or(0)
 }
 
 /// Converts a `wasmparser` value type; types of proposals Wasmite does not run yet are
@@ -209,5 +223,7 @@ pub(crate) fn value_type(ty: wasmparser::ValType, offset: usize) -> Result<Value
 pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> ConstExpr {
     let reader = expr.get_binary_reader();
     let start = reader.original_position() as usize;
-    ConstExpr { range: start..start + reader.bytes_remaining() }
+    ConstExpr {
+        range: start..start + reader.bytes_remaining(),
+    }
 }

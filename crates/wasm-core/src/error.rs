@@ -20,7 +20,12 @@ impl DecodeError {
     /// An error at byte `offset`.
     #[cold]
     pub fn new(message: impl Into<String>, offset: usize) -> Self {
-        DecodeError { inner: Box::new(Inner { message: message.into(), offset }) }
+        DecodeError {
+            inner: Box::new(Inner {
+                message: message.into(),
+                offset,
+            }),
+        }
     }
 
     /// The message, without the offset.
@@ -43,7 +48,11 @@ impl From<wasmparser::BinaryReaderError> for DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at offset {:#x})", self.inner.message, self.inner.offset)
+        write!(
+            f,
+            "{} (at offset {:#x})",
+            self.inner.message, self.inner.offset
+        )
     }
 }
 
@@ -61,7 +70,13 @@ mod tests {
 
     #[test]
     fn error_is_one_pointer_and_prints_offset() {
-        assert_eq!(core::mem::size_of::<DecodeError>(), core::mem::size_of::<usize>());
-        assert_eq!(DecodeError::new("unexpected end", 16).to_string(), "unexpected end (at offset 0x10)");
+        assert_eq!(
+            core::mem::size_of::<DecodeError>(),
+            core::mem::size_of::<usize>()
+        );
+        assert_eq!(
+            DecodeError::new("unexpected end", 16).to_string(),
+            "unexpected end (at offset 0x10)"
+        );
     }
 }

@@ -136,8 +136,18 @@ macro_rules! float_wrapper {
     };
 }
 
-float_wrapper!(F32, f32, u32, "A 32-bit float that preserves its bits, NaN payloads included.");
-float_wrapper!(F64, f64, u64, "A 64-bit float that preserves its bits, NaN payloads included.");
+float_wrapper!(
+    F32,
+    f32,
+    u32,
+    "A 32-bit float that preserves its bits, NaN payloads included."
+);
+float_wrapper!(
+    F64,
+    f64,
+    u64,
+    "A 64-bit float that preserves its bits, NaN payloads included."
+);
 
 #[cfg(test)]
 mod tests {

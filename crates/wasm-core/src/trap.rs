@@ -191,7 +191,10 @@ mod tests {
     #[test]
     fn host_errors_downcast() {
         let trap = Trap::host(MyError(7));
-        assert_eq!(trap.as_host().unwrap().downcast_ref::<MyError>(), Some(&MyError(7)));
+        assert_eq!(
+            trap.as_host().unwrap().downcast_ref::<MyError>(),
+            Some(&MyError(7))
+        );
         assert_eq!(*trap.try_into_host::<MyError>().unwrap(), MyError(7));
         let code = Trap::from(TrapCode::DivisionByZero);
         assert_eq!(code.to_string(), "trap: integer divide by zero");
@@ -200,7 +203,10 @@ mod tests {
 
     #[test]
     fn messages_are_the_specs() {
-        assert_eq!(TrapCode::StackOverflow.trap_message(), "call stack exhausted");
+        assert_eq!(
+            TrapCode::StackOverflow.trap_message(),
+            "call stack exhausted"
+        );
         assert_eq!(TrapCode::ALL.len(), 10);
     }
 }

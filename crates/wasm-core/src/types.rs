@@ -29,7 +29,10 @@ impl Signature {
             Some(ValueType::F32) => Cow::Borrowed(&[ValueType::F32]),
             Some(ValueType::F64) => Cow::Borrowed(&[ValueType::F64]),
         };
-        Signature { params: params.into(), results }
+        Signature {
+            params: params.into(),
+            results,
+        }
     }
 
     /// A signature with any number of results.
@@ -38,7 +41,10 @@ impl Signature {
         P: Into<Cow<'static, [ValueType]>>,
         R: Into<Cow<'static, [ValueType]>>,
     {
-        Signature { params: params.into(), results: results.into() }
+        Signature {
+            params: params.into(),
+            results: results.into(),
+        }
     }
 
     /// Parameter types.

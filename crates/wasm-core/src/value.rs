@@ -252,12 +252,18 @@ mod tests {
         assert_eq!(RuntimeValue::from(1.5f32).try_into::<f32>(), Some(1.5));
         assert_eq!(RuntimeValue::I32(2).try_into::<bool>(), Some(true));
         let v = RuntimeValue::decode_f64(0x7ff0_0000_0000_0001);
-        assert_eq!(RuntimeValue::from_bits(ValueType::F64, v.to_bits()).to_bits(), v.to_bits());
+        assert_eq!(
+            RuntimeValue::from_bits(ValueType::F64, v.to_bits()).to_bits(),
+            v.to_bits()
+        );
     }
 
     #[test]
     fn little_endian_layout() {
         assert_eq!(0x0102_0304u32.into_le_bytes(), [4, 3, 2, 1]);
-        assert_eq!(<i16 as LittleEndianConvert>::from_le_bytes([0xff, 0xff]), -1);
+        assert_eq!(
+            <i16 as LittleEndianConvert>::from_le_bytes([0xff, 0xff]),
+            -1
+        );
     }
 }

@@ -1,1 +1,42 @@
-//! Wasmite's runtime structures: memories, tables, globals, functions, module instances and import resolution.
+//! `wasm-runtime`: the runtime structures of Wasmite (spec chapter 4, "Execution").
+//!
+//! * One file per runtime entity: [`MemoryInstance`], [`TableInstance`],
+//!   [`GlobalInstance`], [`FuncInstance`], [`ModuleInstance`] (instantiation), and the
+//!   import resolution traits ([`ImportResolver`], [`ModuleImportResolver`],
+//!   [`ImportsBuilder`]).
+//! * The engine is reached only through the [`Engine`] and [`ResumableCall`] traits
+//!   (`engine.rs`): this crate never interprets code. A [`LoadedModule`] pairs a decoded
+//!   module with the engine that translated it and the engine's per-function code.
+//!
+//! **Invariant:** this crate trusts its input module to be valid (the facade validates
+//! before building a [`LoadedModule`]); it still never panics on a valid module with
+//! hostile values (sizes, offsets), which it bounds-checks.
+#![deny(missing_docs)]
+
+mod engine;
+mod error;
+mod func;
+mod global;
+mod host;
+mod imports;
+mod instance;
+mod memory;
+mod table;
+
+pub use engine::{
+    CompiledCode, DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Engine, LoadedModule,
+    ResumableCall, StackRecycler,
+};
+pub use error::Error;
+pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError, WasmFunc};
+pub use global::{GlobalInstance, GlobalRef};
+pub use host::{Externals, NopExternals, RuntimeArgs};
+pub use imports::{
+    GlobalDescriptor, ImportResolver, ImportsBuilder, MemoryDescriptor, ModuleImportResolver,
+    TableDescriptor,
+};
+pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
+pub use memory::{
+    DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
+};
+pub use table::{TableInstance, TableRef};

@@ -27,7 +27,10 @@ pub(super) fn decode_body(module: &mut Module, body: FunctionBody<'_>) -> Result
     let defined = module.functions.len() - module.imported[0] as usize;
     let offset = body.range().start as usize;
     if module.bodies.len() >= defined {
-        return Err(DecodeError::new("function and code section have inconsistent lengths", offset));
+        return Err(DecodeError::new(
+            "function and code section have inconsistent lengths",
+            offset,
+        ));
     }
     let mut reader = body.get_locals_reader()?;
     let mut locals = Vec::with_capacity(reader.get_count().min(64) as usize);
@@ -44,6 +47,11 @@ pub(super) fn decode_body(module: &mut Module, body: FunctionBody<'_>) -> Result
     let ops = reader.get_binary_reader();
     let start = ops.original_position() as usize;
     let code = start..start + ops.bytes_remaining();
-    module.bodies.push(FuncBody { locals, num_locals: total as u32, code, offset });
+    module.bodies.push(FuncBody {
+        locals,
+        num_locals: total as u32,
+        code,
+        offset,
+    });
     Ok(())
 }

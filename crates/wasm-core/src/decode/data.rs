@@ -14,14 +14,22 @@ pub(super) fn decode_data(
         let (offset, data) = entry?;
         let mode = match data.kind {
             DataKind::Passive => DataMode::Passive,
-            DataKind::Active { memory_index, offset_expr } => {
-                DataMode::Active { memory: memory_index, offset: const_expr(&offset_expr) }
-            }
+            DataKind::Active {
+                memory_index,
+                offset_expr,
+            } => DataMode::Active {
+                memory: memory_index,
+                offset: const_expr(&offset_expr),
+            },
         };
         // The payload is the tail of the segment's range.
         let end = data.range.end as usize;
         let bytes = end - data.data.len()..end;
-        module.data.push(DataSegment { mode, bytes, offset: offset as usize });
+        module.data.push(DataSegment {
+            mode,
+            bytes,
+            offset: offset as usize,
+        });
     }
     Ok(())
 }

@@ -17,7 +17,10 @@ pub(super) fn decode_elements(
         let mode = match element.kind {
             ElementKind::Passive => ElementMode::Passive,
             ElementKind::Declared => ElementMode::Declared,
-            ElementKind::Active { table_index, offset_expr } => ElementMode::Active {
+            ElementKind::Active {
+                table_index,
+                offset_expr,
+            } => ElementMode::Active {
                 table: table_index.unwrap_or(0),
                 offset: const_expr(&offset_expr),
             },
@@ -35,7 +38,12 @@ pub(super) fn decode_elements(
                 (ref_type(ty, offset)?, ElementItems::Expressions(items))
             }
         };
-        module.elements.push(ElementSegment { mode, ty, items, offset });
+        module.elements.push(ElementSegment {
+            mode,
+            ty,
+            items,
+            offset,
+        });
     }
     Ok(())
 }

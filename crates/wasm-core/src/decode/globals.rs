@@ -13,7 +13,10 @@ pub(super) fn decode_globals(
     for entry in reader.into_iter_with_offsets() {
         let (offset, global) = entry?;
         let content = value_type(global.ty.content_type, offset as usize)?;
-        module.globals.push(GlobalType { content, mutable: global.ty.mutable });
+        module.globals.push(GlobalType {
+            content,
+            mutable: global.ty.mutable,
+        });
         module.global_inits.push(const_expr(&global.init_expr));
     }
     Ok(())

@@ -17,7 +17,9 @@ fn read_names(names: &mut Names, data: &[u8], offset: u64) -> wasmparser::Result
             Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    names.functions.insert(naming.index, naming.name.to_string());
+                    names
+                        .functions
+                        .insert(naming.index, naming.name.to_string());
                 }
             }
             _ => {}

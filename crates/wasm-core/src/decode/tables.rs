@@ -53,7 +53,10 @@ pub(super) fn table_type(
 ) -> Result<TableType, DecodeError> {
     Ok(TableType {
         element: ref_type(ty.element_type, offset)?,
-        limits: Limits { min: ty.initial, max: ty.maximum },
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
         table64: ty.table64,
     })
 }
@@ -69,7 +72,10 @@ pub(super) fn memory_type(
         ));
     }
     Ok(MemoryType {
-        limits: Limits { min: ty.initial, max: ty.maximum },
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
         memory64: ty.memory64,
         shared: ty.shared,
     })

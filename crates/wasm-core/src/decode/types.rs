@@ -15,11 +15,19 @@ pub(super) fn decode_types(
     module.types.reserve_exact(reader.count() as usize);
     for ty in reader.into_iter_err_on_gc_types() {
         let ty = ty?;
-        let params =
-            ty.params().iter().map(|&t| value_type(t, offset)).collect::<Result<Vec<_>, _>>()?;
-        let results =
-            ty.results().iter().map(|&t| value_type(t, offset)).collect::<Result<Vec<_>, _>>()?;
-        module.types.push(Arc::new(Signature::with_results(params, results)));
+        let params = ty
+            .params()
+            .iter()
+            .map(|&t| value_type(t, offset))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = ty
+            .results()
+            .iter()
+            .map(|&t| value_type(t, offset))
+            .collect::<Result<Vec<_>, _>>()?;
+        module
+            .types
+            .push(Arc::new(Signature::with_results(params, results)));
     }
     Ok(())
 }

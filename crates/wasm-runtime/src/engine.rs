@@ -1,0 +1,189 @@
+//! The seam between the runtime and the engine.
+//!
+//! The runtime knows how to allocate and link instances; it does not know how code runs.
+//! An engine (`wasm-exec`) translates function bodies into its own [`CompiledCode`] and
+//! implements [`Engine`]: run a Wasm function to completion, or start a resumable call.
+//! Nothing else crosses this boundary.
+
+use crate::{Externals, FuncRef};
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_core::{RuntimeValue, Trap, ValueType};
+
+/// Default limit of the value stack, in values (the seed's figure).
+pub const DEFAULT_VALUE_STACK_LIMIT: usize = 1024 * 1024;
+/// Default limit of the call stack, in frames (the seed's figure).
+pub const DEFAULT_CALL_STACK_LIMIT: usize = 64 * 1024;
+
+/// An engine's translated form of one function body; only the engine looks inside.
+pub type CompiledCode = Rc<dyn Any>;
+
+/// What runs Wasm functions. Implemented by `wasm-exec`.
+pub trait Engine {
+    /// Runs Wasm function `func` with `args` (already type-checked against its signature),
+    /// writing its results into `results` (exactly as many as the signature has).
+    fn invoke(
+        &self,
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        results: &mut [RuntimeValue],
+        externals: &mut dyn Externals,
+        stack: &mut StackRecycler,
+    ) -> Result<(), Trap>;
+
+    /// Prepares a call of `func` that suspends, instead of unwinding, when a host
+    /// function traps, so that it can be resumed with the host function's result.
+    fn resumable(&self, func: &FuncRef, args: &[RuntimeValue]) -> Box<dyn ResumableCall>;
+}
+
+/// A Wasm call that can be suspended by a host trap and resumed.
+pub trait ResumableCall {
+    /// Starts the call (`host_result` is `None`) or resumes it after a host trap with the
+    /// value the host function should have returned. On success the results are in
+    /// [`results`](Self::results); after a host trap the call is
+    /// [resumable](Self::is_resumable).
+    fn run(
+        &mut self,
+        host_result: Option<RuntimeValue>,
+        externals: &mut dyn Externals,
+    ) -> Result<(), Trap>;
+
+    /// Whether the last `run` stopped at a host trap and can be resumed.
+    fn is_resumable(&self) -> bool;
+
+    /// The result type of the host function the call is suspended in.
+    fn resumable_value_type(&self) -> Option<ValueType>;
+
+    /// The results of a completed call.
+    fn results(&self) -> &[RuntimeValue];
+}
+
+/// Reusable value and call stacks, with their limits.
+///
+/// Exceeding a limit is a `StackOverflow` trap ("call stack exhausted"). Passing the same
+/// recycler to many calls (`invoke_export_with_stack`) reuses its allocations.
+pub struct StackRecycler {
+    value_stack_limit: usize,
+    call_stack_limit: usize,
+    storage: Option<Box<dyn Any>>,
+}
+
+impl core::fmt::Debug for StackRecycler {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StackRecycler")
+            .field("value_stack_limit", &self.value_stack_limit)
+            .field("call_stack_limit", &self.call_stack_limit)
+            .finish()
+    }
+}
+
+impl Default for StackRecycler {
+    fn default() -> Self {
+        StackRecycler::with_limits(DEFAULT_VALUE_STACK_LIMIT, DEFAULT_CALL_STACK_LIMIT)
+    }
+}
+
+impl StackRecycler {
+    /// Stacks limited to `value_stack_limit` values and `call_stack_limit` frames.
+    pub fn with_limits(value_stack_limit: usize, call_stack_limit: usize) -> Self {
+        StackRecycler {
+            value_stack_limit,
+            call_stack_limit,
+            storage: None,
+        }
+    }
+
+    /// Releases the stacks' memory (the limits stay).
+    pub fn clear(&mut self) {
+        self.storage = None;
+    }
+
+    /// The value stack limit, in values.
+    pub fn value_stack_limit(&self) -> usize {
+        self.value_stack_limit
+    }
+
+    /// The call stack limit, in frames.
+    pub fn call_stack_limit(&self) -> usize {
+        self.call_stack_limit
+    }
+
+    /// For engines: takes the stored stacks if they are of type `T`.
+    pub fn take_storage<T: Any>(&mut self) -> Option<Box<T>> {
+        match self.storage.take()?.downcast::<T>() {
+            Ok(storage) => Some(storage),
+            Err(_) => None,
+        }
+    }
+
+    /// For engines: stores stacks for the next call.
+    pub fn put_storage<T: Any>(&mut self, storage: Box<T>) {
+        self.storage = Some(storage);
+    }
+}
+
+/// A module ready to instantiate: the decoded (and validated) module, the engine that
+/// translated it, and the engine's code for each defined function.
+///
+/// The facade's `Module` wraps one; [`ModuleInstance::new`](crate::ModuleInstance::new)
+/// accepts anything that is `AsRef<LoadedModule>`.
+#[derive(Clone)]
+pub struct LoadedModule {
+    module: Arc<wasm_core::Module>,
+    engine: Rc<dyn Engine>,
+    code: Vec<CompiledCode>,
+}
+
+impl core::fmt::Debug for LoadedModule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LoadedModule")
+            .field("functions", &self.code.len())
+            .finish()
+    }
+}
+
+impl LoadedModule {
+    /// Pairs a validated module with its engine and compiled code (one per defined
+    /// function, in order).
+    ///
+    /// # Panics
+    /// If `code` does not have one entry per defined function.
+    pub fn new(
+        module: Arc<wasm_core::Module>,
+        engine: Rc<dyn Engine>,
+        code: Vec<CompiledCode>,
+    ) -> Self {
+        assert_eq!(
+            code.len(),
+            module.bodies.len(),
+            "one compiled body per defined function"
+        );
+        LoadedModule {
+            module,
+            engine,
+            code,
+        }
+    }
+
+    /// The decoded module.
+    pub fn module(&self) -> &Arc<wasm_core::Module> {
+        &self.module
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Rc<dyn Engine> {
+        &self.engine
+    }
+
+    /// Compiled code of the defined functions.
+    pub fn code(&self) -> &[CompiledCode] {
+        &self.code
+    }
+}
+
+impl AsRef<LoadedModule> for LoadedModule {
+    fn as_ref(&self) -> &LoadedModule {
+        self
+    }
+}

@@ -1,0 +1,376 @@
+//! Function instances (spec 4.2.6): Wasm functions of an instance, or host functions
+//! dispatched through [`Externals`].
+
+use crate::engine::{CompiledCode, Engine, ResumableCall};
+use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler};
+use core::fmt;
+use core::ops::Deref;
+use std::borrow::Cow;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValueType};
+
+/// A shared handle to a [`FuncInstance`].
+#[derive(Clone, Debug)]
+pub struct FuncRef(Rc<FuncInstance>);
+
+impl Deref for FuncRef {
+    type Target = FuncInstance;
+    fn deref(&self) -> &FuncInstance {
+        &self.0
+    }
+}
+
+impl FuncRef {
+    /// Whether two handles name the same function.
+    pub fn ptr_eq(&self, other: &FuncRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A function: defined in Wasm, or provided by the host.
+pub struct FuncInstance {
+    signature: Arc<Signature>,
+    kind: FuncKind,
+}
+
+enum FuncKind {
+    Wasm(WasmFunc),
+    Host(usize),
+}
+
+/// What the engine needs to run a Wasm function.
+pub struct WasmFunc {
+    instance: Weak<ModuleInstance>,
+    index: u32,
+    code: CompiledCode,
+    engine: Rc<dyn Engine>,
+}
+
+impl WasmFunc {
+    /// The instance the function belongs to; `None` once that instance is dropped.
+    pub fn instance(&self) -> Option<Rc<ModuleInstance>> {
+        self.instance.upgrade()
+    }
+
+    /// The function's index in its module.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// The engine's code for the body.
+    pub fn code(&self) -> &CompiledCode {
+        &self.code
+    }
+
+    /// The engine that compiled the body.
+    pub fn engine(&self) -> &Rc<dyn Engine> {
+        &self.engine
+    }
+}
+
+impl fmt::Debug for FuncInstance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            FuncKind::Wasm(w) => write!(f, "Wasm function {} {}", w.index, self.signature),
+            FuncKind::Host(i) => write!(f, "host function {i} {}", self.signature),
+        }
+    }
+}
+
+/// Checks `args` against `signature`'s parameters.
+fn check_args(signature: &Signature, args: &[RuntimeValue]) -> Result<(), Trap> {
+    let params = signature.params();
+    if params.len() != args.len() || params.iter().zip(args).any(|(t, a)| *t != a.value_type()) {
+        return Err(Trap::Code(TrapCode::UnexpectedSignature));
+    }
+    Ok(())
+}
+
+/// Checks a host function's result against `signature`.
+pub(crate) fn check_host_result(
+    signature: &Signature,
+    result: Option<RuntimeValue>,
+) -> Result<Option<RuntimeValue>, Trap> {
+    if result.map(|v| v.value_type()) != signature.return_type() || signature.results().len() > 1 {
+        return Err(Trap::Code(TrapCode::UnexpectedSignature));
+    }
+    Ok(result)
+}
+
+impl FuncInstance {
+    /// A host function: calls reach `Externals::invoke_index(index, ..)`.
+    pub fn alloc_host(signature: Signature, index: usize) -> FuncRef {
+        FuncRef(Rc::new(FuncInstance {
+            signature: Arc::new(signature),
+            kind: FuncKind::Host(index),
+        }))
+    }
+
+    /// A Wasm function of `instance` (used by instantiation and by engines' tests).
+    pub fn alloc_wasm(
+        signature: Arc<Signature>,
+        instance: Weak<ModuleInstance>,
+        index: u32,
+        code: CompiledCode,
+        engine: Rc<dyn Engine>,
+    ) -> FuncRef {
+        FuncRef(Rc::new(FuncInstance {
+            signature,
+            kind: FuncKind::Wasm(WasmFunc {
+                instance,
+                index,
+                code,
+                engine,
+            }),
+        }))
+    }
+
+    /// The function's type.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// The function's type, shared.
+    pub fn signature_arc(&self) -> &Arc<Signature> {
+        &self.signature
+    }
+
+    /// The Wasm side of the function, if it is one.
+    pub fn as_wasm(&self) -> Option<&WasmFunc> {
+        match &self.kind {
+            FuncKind::Wasm(w) => Some(w),
+            FuncKind::Host(_) => None,
+        }
+    }
+
+    /// The host function index, if it is a host function.
+    pub fn host_func_index(&self) -> Option<usize> {
+        match self.kind {
+            FuncKind::Host(i) => Some(i),
+            FuncKind::Wasm(_) => None,
+        }
+    }
+
+    /// Calls `func`; returns its result (the first one, if it has several: see
+    /// [`invoke_into`](Self::invoke_into)). Wrong argument types trap with
+    /// `UnexpectedSignature`.
+    pub fn invoke<E: Externals>(
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        externals: &mut E,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        Self::invoke_with_stack(func, args, externals, &mut StackRecycler::default())
+    }
+
+    /// [`invoke`](Self::invoke) with reusable stacks and their limits.
+    pub fn invoke_with_stack<E: Externals>(
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        externals: &mut E,
+        stack: &mut StackRecycler,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        let mut results = [RuntimeValue::I32(0); 1];
+        match func.signature.results().len() {
+            0 => {
+                Self::call(func, args, &mut [], externals, stack)?;
+                Ok(None)
+            }
+            1 => {
+                Self::call(func, args, &mut results, externals, stack)?;
+                Ok(Some(results[0]))
+            }
+            n => {
+                let mut results = vec![RuntimeValue::I32(0); n];
+                Self::call(func, args, &mut results, externals, stack)?;
+                Ok(Some(results[0]))
+            }
+        }
+    }
+
+    /// Calls `func` and writes all its results into `results`, which must have exactly
+    /// as many slots as the signature has results (otherwise `UnexpectedSignature`).
+    /// This is the multi-value form of [`invoke`](Self::invoke).
+    pub fn invoke_into<E: Externals>(
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        results: &mut [RuntimeValue],
+        externals: &mut E,
+    ) -> Result<(), Trap> {
+        Self::call(
+            func,
+            args,
+            results,
+            externals,
+            &mut StackRecycler::default(),
+        )
+    }
+
+    /// [`invoke_into`](Self::invoke_into) with reusable stacks and their limits.
+    pub fn invoke_into_with_stack<E: Externals>(
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        results: &mut [RuntimeValue],
+        externals: &mut E,
+        stack: &mut StackRecycler,
+    ) -> Result<(), Trap> {
+        Self::call(func, args, results, externals, stack)
+    }
+
+    fn call(
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        results: &mut [RuntimeValue],
+        externals: &mut dyn Externals,
+        stack: &mut StackRecycler,
+    ) -> Result<(), Trap> {
+        check_args(&func.signature, args)?;
+        if results.len() != func.signature.results().len() {
+            return Err(Trap::Code(TrapCode::UnexpectedSignature));
+        }
+        match &func.kind {
+            FuncKind::Host(index) => {
+                let result = externals.invoke_index(*index, RuntimeArgs::from(args))?;
+                if let Some(value) = check_host_result(&func.signature, result)? {
+                    results[0] = value;
+                }
+                Ok(())
+            }
+            FuncKind::Wasm(wasm) => wasm.engine.invoke(func, args, results, externals, stack),
+        }
+    }
+
+    /// Prepares a call that can be resumed after a host function traps.
+    pub fn invoke_resumable<'args>(
+        func: &FuncRef,
+        args: impl Into<Cow<'args, [RuntimeValue]>>,
+    ) -> Result<FuncInvocation<'args>, Trap> {
+        let args = args.into();
+        check_args(&func.signature, &args)?;
+        let kind = match &func.kind {
+            FuncKind::Host(index) => InvocationKind::Host {
+                func: func.clone(),
+                index: *index,
+                args,
+                finished: false,
+            },
+            FuncKind::Wasm(wasm) => InvocationKind::Wasm {
+                call: wasm.engine.resumable(func, &args),
+                started: false,
+            },
+        };
+        Ok(FuncInvocation { kind })
+    }
+}
+
+/// Why a resumable call could not run.
+#[derive(Debug)]
+pub enum ResumableError {
+    /// The call trapped. If a host function trapped, the call may be resumable.
+    Trap(Trap),
+    /// The call cannot be resumed (it did not stop at a host trap).
+    NotResumable,
+    /// `start_execution` was called twice.
+    AlreadyStarted,
+}
+
+impl From<Trap> for ResumableError {
+    fn from(trap: Trap) -> Self {
+        ResumableError::Trap(trap)
+    }
+}
+
+impl fmt::Display for ResumableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResumableError::Trap(t) => write!(f, "trap: {t}"),
+            ResumableError::NotResumable => f.write_str("the invocation is not resumable"),
+            ResumableError::AlreadyStarted => f.write_str("the invocation was already started"),
+        }
+    }
+}
+
+impl std::error::Error for ResumableError {}
+
+/// A call that a host trap suspends instead of unwinding; see
+/// [`FuncInstance::invoke_resumable`].
+pub struct FuncInvocation<'args> {
+    kind: InvocationKind<'args>,
+}
+
+enum InvocationKind<'args> {
+    Host {
+        func: FuncRef,
+        index: usize,
+        args: Cow<'args, [RuntimeValue]>,
+        finished: bool,
+    },
+    Wasm {
+        call: Box<dyn ResumableCall>,
+        started: bool,
+    },
+}
+
+impl FuncInvocation<'_> {
+    /// Whether the call stopped at a host trap and can be resumed.
+    pub fn is_resumable(&self) -> bool {
+        match &self.kind {
+            InvocationKind::Host { .. } => false,
+            InvocationKind::Wasm { call, .. } => call.is_resumable(),
+        }
+    }
+
+    /// The type of value [`resume_execution`](Self::resume_execution) expects.
+    pub fn resumable_value_type(&self) -> Option<ValueType> {
+        match &self.kind {
+            InvocationKind::Host { .. } => None,
+            InvocationKind::Wasm { call, .. } => call.resumable_value_type(),
+        }
+    }
+
+    /// Runs the call from its start.
+    pub fn start_execution<'externals, E: Externals + 'externals>(
+        &mut self,
+        externals: &'externals mut E,
+    ) -> Result<Option<RuntimeValue>, ResumableError> {
+        match &mut self.kind {
+            InvocationKind::Host {
+                func,
+                index,
+                args,
+                finished,
+            } => {
+                if *finished {
+                    return Err(ResumableError::AlreadyStarted);
+                }
+                *finished = true;
+                let result = externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?;
+                Ok(check_host_result(&func.signature, result)?)
+            }
+            InvocationKind::Wasm { call, started } => {
+                if *started {
+                    return Err(ResumableError::AlreadyStarted);
+                }
+                *started = true;
+                call.run(None, externals)?;
+                Ok(call.results().first().copied())
+            }
+        }
+    }
+
+    /// Resumes a call suspended at a host trap, with the value the host function should
+    /// have returned.
+    pub fn resume_execution<'externals, E: Externals + 'externals>(
+        &mut self,
+        return_val: Option<RuntimeValue>,
+        externals: &'externals mut E,
+    ) -> Result<Option<RuntimeValue>, ResumableError> {
+        match &mut self.kind {
+            InvocationKind::Wasm { call, .. } if call.is_resumable() => {
+                call.run(return_val, externals)?;
+                Ok(call.results().first().copied())
+            }
+            _ => Err(ResumableError::NotResumable),
+        }
+    }
+}

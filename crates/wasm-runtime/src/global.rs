@@ -1,0 +1,94 @@
+//! Global instances (spec 4.2.9).
+
+use crate::Error;
+use core::cell::Cell;
+use core::ops::Deref;
+use std::rc::Rc;
+use wasm_core::{RuntimeValue, ValueType};
+
+/// A shared handle to a [`GlobalInstance`].
+#[derive(Clone, Debug)]
+pub struct GlobalRef(Rc<GlobalInstance>);
+
+impl Deref for GlobalRef {
+    type Target = GlobalInstance;
+    fn deref(&self) -> &GlobalInstance {
+        &self.0
+    }
+}
+
+impl GlobalRef {
+    /// Whether two handles name the same global.
+    pub fn ptr_eq(&self, other: &GlobalRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A global variable: a value of a fixed type, mutable or not.
+#[derive(Debug)]
+pub struct GlobalInstance {
+    value: Cell<RuntimeValue>,
+    mutable: bool,
+}
+
+impl GlobalInstance {
+    /// Allocates a global holding `value`.
+    pub fn alloc(value: RuntimeValue, mutable: bool) -> GlobalRef {
+        GlobalRef(Rc::new(GlobalInstance {
+            value: Cell::new(value),
+            mutable,
+        }))
+    }
+
+    /// The current value.
+    pub fn get(&self) -> RuntimeValue {
+        self.value.get()
+    }
+
+    /// Sets the value; refuses immutable globals and values of another type.
+    pub fn set(&self, value: RuntimeValue) -> Result<(), Error> {
+        if !self.mutable {
+            return Err(Error::Global("global is immutable".to_string()));
+        }
+        if value.value_type() != self.value_type() {
+            return Err(Error::Global(format!(
+                "type mismatch: global of type {} cannot hold a {}",
+                self.value_type(),
+                value.value_type()
+            )));
+        }
+        self.value.set(value);
+        Ok(())
+    }
+
+    /// Sets the value without the mutability check: the engine's `global.set`, whose
+    /// type and mutability the validator has already checked.
+    pub fn set_unchecked(&self, value: RuntimeValue) {
+        self.value.set(value);
+    }
+
+    /// Whether the global is mutable.
+    pub fn is_mutable(&self) -> bool {
+        self.mutable
+    }
+
+    /// The type of the value.
+    pub fn value_type(&self) -> ValueType {
+        self.value.get().value_type()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_refuses_immutable_and_mistyped() {
+        let g = GlobalInstance::alloc(RuntimeValue::I32(1), true);
+        g.set(RuntimeValue::I32(5)).unwrap();
+        assert_eq!(g.get(), RuntimeValue::I32(5));
+        assert!(g.set(RuntimeValue::I64(5)).is_err());
+        let c = GlobalInstance::alloc(RuntimeValue::F32(1.0.into()), false);
+        assert!(c.set(RuntimeValue::F32(2.0.into())).is_err());
+    }
+}

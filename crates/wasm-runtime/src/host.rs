@@ -1,0 +1,80 @@
+//! The host's side of calls: [`Externals`] dispatches host functions, [`RuntimeArgs`]
+//! gives them their arguments.
+
+use wasm_core::{FromValue, RuntimeValue, Trap, TrapCode};
+
+/// The embedder's dispatcher for host functions.
+///
+/// A host function is created with [`FuncInstance::alloc_host`](crate::FuncInstance::alloc_host)
+/// and an index; calling it (from Wasm or directly) reaches `invoke_index` with that index.
+pub trait Externals {
+    /// Runs host function `index` with `args`; returns its result or a trap.
+    fn invoke_index(
+        &mut self,
+        index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap>;
+}
+
+/// [`Externals`] with no host functions: every call traps.
+#[derive(Debug, Default, Copy, Clone)]
+pub struct NopExternals;
+
+impl Externals for NopExternals {
+    fn invoke_index(&mut self, _: usize, _: RuntimeArgs<'_>) -> Result<Option<RuntimeValue>, Trap> {
+        Err(Trap::Code(TrapCode::Unreachable))
+    }
+}
+
+/// The arguments of a host function call.
+#[derive(Debug, Copy, Clone)]
+pub struct RuntimeArgs<'a>(&'a [RuntimeValue]);
+
+impl<'a> From<&'a [RuntimeValue]> for RuntimeArgs<'a> {
+    fn from(args: &'a [RuntimeValue]) -> Self {
+        RuntimeArgs(args)
+    }
+}
+
+impl AsRef<[RuntimeValue]> for RuntimeArgs<'_> {
+    fn as_ref(&self) -> &[RuntimeValue] {
+        self.0
+    }
+}
+
+impl RuntimeArgs<'_> {
+    /// Argument `idx` converted to `T`; a trap if it is missing or of another type.
+    pub fn nth_checked<T: FromValue>(&self, idx: usize) -> Result<T, Trap> {
+        self.nth_value_checked(idx)?
+            .try_into()
+            .ok_or(Trap::Code(TrapCode::UnexpectedSignature))
+    }
+
+    /// Argument `idx`; a trap if it is missing.
+    pub fn nth_value_checked(&self, idx: usize) -> Result<RuntimeValue, Trap> {
+        self.0
+            .get(idx)
+            .copied()
+            .ok_or(Trap::Code(TrapCode::UnexpectedSignature))
+    }
+
+    /// Argument `idx` converted to `T`.
+    ///
+    /// # Panics
+    /// If the argument is missing or of another type: use [`nth_checked`](Self::nth_checked)
+    /// when the signature is not already guaranteed.
+    pub fn nth<T: FromValue>(&self, idx: usize) -> T {
+        self.nth_checked(idx)
+            .expect("RuntimeArgs::nth: missing argument or wrong type")
+    }
+
+    /// Number of arguments.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no arguments.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -1,0 +1,562 @@
+//! Module instances and instantiation (spec 4.5.4).
+
+use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
+use crate::{
+    Error, Externals, FuncInstance, FuncRef, GlobalInstance, GlobalRef, ImportResolver,
+    LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler, TableInstance,
+    TableRef,
+};
+use core::fmt;
+use core::ops::Deref;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_core::memory_units::Pages;
+use wasm_core::wasmparser::Operator;
+use wasm_core::{
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
+    Signature, Trap, TrapCode,
+};
+
+/// An entity an instance exports or imports.
+#[derive(Clone, Debug)]
+pub enum ExternVal {
+    /// A function.
+    Func(FuncRef),
+    /// A table.
+    Table(TableRef),
+    /// A memory.
+    Memory(MemoryRef),
+    /// A global.
+    Global(GlobalRef),
+}
+
+impl ExternVal {
+    /// The function, if it is one.
+    pub fn as_func(&self) -> Option<&FuncRef> {
+        match self {
+            ExternVal::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The table, if it is one.
+    pub fn as_table(&self) -> Option<&TableRef> {
+        match self {
+            ExternVal::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The memory, if it is one.
+    pub fn as_memory(&self) -> Option<&MemoryRef> {
+        match self {
+            ExternVal::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The global, if it is one.
+    pub fn as_global(&self) -> Option<&GlobalRef> {
+        match self {
+            ExternVal::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self {
+            ExternVal::Func(_) => "function",
+            ExternVal::Table(_) => "table",
+            ExternVal::Memory(_) => "memory",
+            ExternVal::Global(_) => "global",
+        }
+    }
+}
+
+/// An instantiated module: its functions, tables, memories and globals (imported ones
+/// first, as in the module's index spaces) and its exports.
+pub struct ModuleInstance {
+    module: Arc<wasm_core::Module>,
+    funcs: Vec<FuncRef>,
+    tables: Vec<TableRef>,
+    memories: Vec<MemoryRef>,
+    globals: Vec<GlobalRef>,
+    exports: HashMap<String, ExternVal>,
+}
+
+impl fmt::Debug for ModuleInstance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ModuleInstance")
+            .field("funcs", &self.funcs.len())
+            .field("tables", &self.tables.len())
+            .field("memories", &self.memories.len())
+            .field("globals", &self.globals.len())
+            .field("exports", &self.exports.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A shared handle to a [`ModuleInstance`]; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ModuleRef(pub(crate) Rc<ModuleInstance>);
+
+impl Deref for ModuleRef {
+    type Target = ModuleInstance;
+    fn deref(&self) -> &ModuleInstance {
+        &self.0
+    }
+}
+
+/// An instance whose start function has not run yet.
+pub struct NotStartedModuleRef<'a> {
+    loaded_module: &'a LoadedModule,
+    instance: ModuleRef,
+}
+
+impl fmt::Debug for NotStartedModuleRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotStartedModuleRef")
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
+
+impl<'a> NotStartedModuleRef<'a> {
+    /// The instance, before its start function runs.
+    pub fn not_started_instance(&self) -> &ModuleRef {
+        &self.instance
+    }
+
+    /// Whether the module has a start function.
+    pub fn has_start(&self) -> bool {
+        self.loaded_module.module().start.is_some()
+    }
+
+    /// Runs the start function, if any, and returns the instance.
+    pub fn run_start<E: Externals>(self, externals: &mut E) -> Result<ModuleRef, Trap> {
+        self.run_start_with_stack(externals, &mut StackRecycler::default())
+    }
+
+    /// [`run_start`](Self::run_start) with reusable stacks and their limits.
+    pub fn run_start_with_stack<E: Externals>(
+        self,
+        externals: &mut E,
+        stack: &mut StackRecycler,
+    ) -> Result<ModuleRef, Trap> {
+        if let Some(start) = self.loaded_module.module().start {
+            let func = self.instance.funcs[start as usize].clone();
+            FuncInstance::invoke_with_stack(&func, &[], externals, stack)?;
+        }
+        Ok(self.instance)
+    }
+
+    /// Returns the instance of a module without a start function.
+    ///
+    /// # Panics
+    /// If the module has a start function: call [`run_start`](Self::run_start) instead.
+    pub fn assert_no_start(self) -> ModuleRef {
+        assert!(
+            !self.has_start(),
+            "assert_no_start called on a module with a start function"
+        );
+        self.instance
+    }
+}
+
+#[cold]
+fn incompatible(module: &str, field: &str, why: impl fmt::Display) -> Error {
+    Error::Instantiation(format!(
+        "incompatible import type for {module}.{field}: {why}"
+    ))
+}
+
+impl ModuleInstance {
+    /// Instantiates `loaded_module`, resolving its imports with `imports`.
+    ///
+    /// Follows the spec's order: resolve and type-check imports, allocate, evaluate the
+    /// globals' initialisers, initialise tables then memories from the active segments.
+    /// A segment that does not fit traps (`Error::Trap`); segments before it stay written.
+    pub fn new<'m, M: AsRef<LoadedModule>, I: ImportResolver>(
+        loaded_module: &'m M,
+        imports: &I,
+    ) -> Result<NotStartedModuleRef<'m>, Error> {
+        let loaded = loaded_module.as_ref();
+        let module = loaded.module();
+        let mut externs = Vec::with_capacity(module.imports.len());
+        for import in &module.imports {
+            let (m, f) = (import.module.as_str(), import.field.as_str());
+            externs.push(match &import.kind {
+                ImportKind::Func(ty) => {
+                    let signature = &module.types[*ty as usize];
+                    ExternVal::Func(imports.resolve_func(m, f, signature)?)
+                }
+                ImportKind::Global(ty) => {
+                    ExternVal::Global(imports.resolve_global(m, f, &GlobalDescriptor::new(*ty))?)
+                }
+                ImportKind::Memory(ty) => {
+                    ExternVal::Memory(imports.resolve_memory(m, f, &MemoryDescriptor::new(*ty))?)
+                }
+                ImportKind::Table(ty) => {
+                    ExternVal::Table(imports.resolve_table(m, f, &TableDescriptor::new(*ty))?)
+                }
+            });
+        }
+        Self::instantiate(loaded, externs)
+    }
+
+    /// Instantiates `loaded_module` with its imports given in order.
+    pub fn with_externvals<'a, 'm, M: AsRef<LoadedModule>, I: Iterator<Item = &'a ExternVal>>(
+        loaded_module: &'m M,
+        extern_vals: I,
+    ) -> Result<NotStartedModuleRef<'m>, Error> {
+        let loaded = loaded_module.as_ref();
+        let externs: Vec<ExternVal> = extern_vals.cloned().collect();
+        if externs.len() != loaded.module().imports.len() {
+            return Err(Error::Instantiation(format!(
+                "the module has {} imports, {} values were given",
+                loaded.module().imports.len(),
+                externs.len()
+            )));
+        }
+        Self::instantiate(loaded, externs)
+    }
+
+    fn instantiate(
+        loaded: &LoadedModule,
+        externs: Vec<ExternVal>,
+    ) -> Result<NotStartedModuleRef<'_>, Error> {
+        let module = loaded.module();
+        let mut funcs = Vec::with_capacity(module.functions.len());
+        let mut tables = Vec::with_capacity(module.tables.len());
+        let mut memories = Vec::with_capacity(module.memories.len());
+        let mut globals = Vec::with_capacity(module.globals.len());
+        // Spec 4.5.2 "Import matching".
+        for (import, value) in module.imports.iter().zip(externs) {
+            let (m, f) = (import.module.as_str(), import.field.as_str());
+            match (&import.kind, value) {
+                (ImportKind::Func(ty), ExternVal::Func(func)) => {
+                    let expected = &module.types[*ty as usize];
+                    if **func.signature_arc() != **expected {
+                        return Err(incompatible(
+                            m,
+                            f,
+                            format_args!("expected {expected}, found {}", func.signature()),
+                        ));
+                    }
+                    funcs.push(func);
+                }
+                (ImportKind::Table(ty), ExternVal::Table(table)) => {
+                    if !table.matches(ty.limits.min, ty.limits.max) {
+                        return Err(incompatible(m, f, "table limits do not match"));
+                    }
+                    tables.push(table);
+                }
+                (ImportKind::Memory(ty), ExternVal::Memory(memory)) => {
+                    if !memory.matches(ty.limits.min, ty.limits.max) {
+                        return Err(incompatible(m, f, "memory limits do not match"));
+                    }
+                    memories.push(memory);
+                }
+                (ImportKind::Global(ty), ExternVal::Global(global)) => {
+                    if global.value_type() != ty.content || global.is_mutable() != ty.mutable {
+                        return Err(incompatible(m, f, "global type does not match"));
+                    }
+                    globals.push(global);
+                }
+                (_, other) => {
+                    return Err(incompatible(
+                        m,
+                        f,
+                        format_args!("found a {}", other.kind_name()),
+                    ));
+                }
+            }
+        }
+        // Spec 4.5.3 "Allocation".
+        for ty in &module.tables[tables.len()..] {
+            let max = ty.limits.max.map(|m| m.min(u64::from(u32::MAX)) as u32);
+            tables.push(TableInstance::alloc(
+                ty.limits.min.min(u64::from(u32::MAX)) as u32,
+                max,
+            )?);
+        }
+        for ty in &module.memories[memories.len()..] {
+            let max = ty.limits.max.map(|m| Pages(m as usize));
+            memories.push(MemoryInstance::alloc(Pages(ty.limits.min as usize), max)?);
+        }
+        for (ty, init) in module.globals[globals.len()..]
+            .iter()
+            .zip(&module.global_inits)
+        {
+            let value = eval_const(module, &globals, init)?;
+            globals.push(GlobalInstance::alloc(value, ty.mutable));
+        }
+        let num_imported = funcs.len();
+        let instance = Rc::new_cyclic(|weak| {
+            for (i, code) in loaded.code().iter().enumerate() {
+                let index = (num_imported + i) as u32;
+                let signature = module
+                    .func_signature(index)
+                    .expect("validated type index")
+                    .clone();
+                funcs.push(FuncInstance::alloc_wasm(
+                    signature,
+                    weak.clone(),
+                    index,
+                    code.clone(),
+                    loaded.engine().clone(),
+                ));
+            }
+            let mut exports = HashMap::with_capacity(module.exports.len());
+            for export in &module.exports {
+                let i = export.index as usize;
+                let value = match export.kind {
+                    ExternKind::Func => ExternVal::Func(funcs[i].clone()),
+                    ExternKind::Table => ExternVal::Table(tables[i].clone()),
+                    ExternKind::Memory => ExternVal::Memory(memories[i].clone()),
+                    ExternKind::Global => ExternVal::Global(globals[i].clone()),
+                };
+                exports.insert(export.name.clone(), value);
+            }
+            ModuleInstance {
+                module: module.clone(),
+                funcs,
+                tables,
+                memories,
+                globals,
+                exports,
+            }
+        });
+        let instance = ModuleRef(instance);
+        instance.initialize_segments()?;
+        Ok(NotStartedModuleRef {
+            loaded_module: loaded,
+            instance,
+        })
+    }
+
+    /// Spec 4.5.4 steps 11-13: active element segments, then active data segments, each
+    /// checked before it is written; the first that does not fit traps.
+    fn initialize_segments(&self) -> Result<(), Error> {
+        let module = &self.module;
+        for segment in &module.elements {
+            let ElementMode::Active { table, offset } = &segment.mode else {
+                continue;
+            };
+            let offset = eval_const(module, &self.globals, offset)?;
+            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+            let items: Vec<Option<FuncRef>> = match &segment.items {
+                ElementItems::Functions(indices) => indices
+                    .iter()
+                    .map(|&i| self.funcs.get(i as usize).cloned())
+                    .collect(),
+                ElementItems::Expressions(_) => {
+                    return Err(Error::Instantiation(
+                        "element expressions are not supported yet (reference types)".into(),
+                    ));
+                }
+            };
+            self.tables[*table as usize]
+                .init(offset, &items)
+                .map_err(|_| Error::Trap(Trap::Code(TrapCode::TableAccessOutOfBounds)))?;
+        }
+        for segment in &module.data {
+            let DataMode::Active { memory, offset } = &segment.mode else {
+                continue;
+            };
+            let offset = eval_const(module, &self.globals, offset)?;
+            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+            self.memories[*memory as usize]
+                .set(offset, module.slice(&segment.bytes))
+                .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;
+        }
+        Ok(())
+    }
+
+    /// Calls the exported function `name`.
+    pub fn invoke_export<E: Externals>(
+        &self,
+        name: &str,
+        args: &[RuntimeValue],
+        externals: &mut E,
+    ) -> Result<Option<RuntimeValue>, Error> {
+        self.invoke_export_with_stack(name, args, externals, &mut StackRecycler::default())
+    }
+
+    /// [`invoke_export`](Self::invoke_export) with reusable stacks and their limits.
+    pub fn invoke_export_with_stack<E: Externals>(
+        &self,
+        name: &str,
+        args: &[RuntimeValue],
+        externals: &mut E,
+        stack: &mut StackRecycler,
+    ) -> Result<Option<RuntimeValue>, Error> {
+        let func = match self.exports.get(name) {
+            Some(ExternVal::Func(func)) => func,
+            Some(_) => return Err(Error::Function(format!("export {name} is not a function"))),
+            None => {
+                return Err(Error::Function(format!(
+                    "module doesn't have export {name}"
+                )));
+            }
+        };
+        FuncInstance::invoke_with_stack(func, args, externals, stack).map_err(Error::Trap)
+    }
+
+    /// The export called `name`.
+    pub fn export_by_name(&self, name: &str) -> Option<ExternVal> {
+        self.exports.get(name).cloned()
+    }
+
+    /// All globals, imported ones first.
+    pub fn globals(&self) -> &[GlobalRef] {
+        &self.globals
+    }
+
+    /// All functions, imported ones first.
+    pub fn funcs(&self) -> &[FuncRef] {
+        &self.funcs
+    }
+
+    /// All tables, imported ones first.
+    pub fn tables(&self) -> &[TableRef] {
+        &self.tables
+    }
+
+    /// All memories, imported ones first.
+    pub fn memories(&self) -> &[MemoryRef] {
+        &self.memories
+    }
+
+    /// Function `index`.
+    pub fn func_by_index(&self, index: u32) -> Option<FuncRef> {
+        self.funcs.get(index as usize).cloned()
+    }
+
+    /// Global `index`.
+    pub fn global_by_index(&self, index: u32) -> Option<GlobalRef> {
+        self.globals.get(index as usize).cloned()
+    }
+
+    /// Memory `index`.
+    pub fn memory_by_index(&self, index: u32) -> Option<MemoryRef> {
+        self.memories.get(index as usize).cloned()
+    }
+
+    /// Table `index`.
+    pub fn table_by_index(&self, index: u32) -> Option<TableRef> {
+        self.tables.get(index as usize).cloned()
+    }
+
+    /// Function type `index` of the module.
+    pub fn signature_by_index(&self, index: u32) -> Option<&Arc<Signature>> {
+        self.module.types.get(index as usize)
+    }
+
+    /// The decoded module this is an instance of.
+    pub fn module(&self) -> &Arc<wasm_core::Module> {
+        &self.module
+    }
+}
+
+/// Evaluates a (validated) constant expression (spec 3.3.10): constants, `global.get`,
+/// and the extended-constant arithmetic.
+fn eval_const(
+    module: &wasm_core::Module,
+    globals: &[GlobalRef],
+    expr: &ConstExpr,
+) -> Result<RuntimeValue, Error> {
+    let mut stack: Vec<RuntimeValue> = Vec::with_capacity(2);
+    let mut reader = module.operators(&expr.range);
+    let bad = |what: &str| Error::Instantiation(format!("constant expression: {what}"));
+    while !reader.eof() {
+        let op = reader.read().map_err(|e| bad(e.message()))?;
+        let value = match op {
+            Operator::I32Const { value } => RuntimeValue::I32(value),
+            Operator::I64Const { value } => RuntimeValue::I64(value),
+            Operator::F32Const { value } => RuntimeValue::decode_f32(value.bits()),
+            Operator::F64Const { value } => RuntimeValue::decode_f64(value.bits()),
+            Operator::GlobalGet { global_index } => globals
+                .get(global_index as usize)
+                .ok_or_else(|| bad("unknown global"))?
+                .get(),
+            Operator::I32Add | Operator::I32Sub | Operator::I32Mul => {
+                let (Some(RuntimeValue::I32(b)), Some(RuntimeValue::I32(a))) =
+                    (stack.pop(), stack.pop())
+                else {
+                    return Err(bad("type mismatch"));
+                };
+                RuntimeValue::I32(match op {
+                    Operator::I32Add => a.wrapping_add(b),
+                    Operator::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            Operator::I64Add | Operator::I64Sub | Operator::I64Mul => {
+                let (Some(RuntimeValue::I64(b)), Some(RuntimeValue::I64(a))) =
+                    (stack.pop(), stack.pop())
+                else {
+                    return Err(bad("type mismatch"));
+                };
+                RuntimeValue::I64(match op {
+                    Operator::I64Add => a.wrapping_add(b),
+                    Operator::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            Operator::End => break,
+            _ => return Err(bad("unsupported instruction")),
+        };
+        stack.push(value);
+    }
+    match stack.as_slice() {
+        [value] => Ok(*value),
+        _ => Err(bad("type mismatch")),
+    }
+}
+
+impl ModuleImportResolver for ModuleRef {
+    fn resolve_func(&self, field: &str, _signature: &Signature) -> Result<FuncRef, Error> {
+        self.resolve(field, ExternVal::as_func)
+    }
+
+    fn resolve_global(
+        &self,
+        field: &str,
+        _descriptor: &GlobalDescriptor,
+    ) -> Result<GlobalRef, Error> {
+        self.resolve(field, ExternVal::as_global)
+    }
+
+    fn resolve_memory(
+        &self,
+        field: &str,
+        _descriptor: &MemoryDescriptor,
+    ) -> Result<MemoryRef, Error> {
+        self.resolve(field, ExternVal::as_memory)
+    }
+
+    fn resolve_table(&self, field: &str, _descriptor: &TableDescriptor) -> Result<TableRef, Error> {
+        self.resolve(field, ExternVal::as_table)
+    }
+}
+
+impl ModuleRef {
+    fn resolve<T: Clone>(
+        &self,
+        field: &str,
+        pick: impl Fn(&ExternVal) -> Option<&T>,
+    ) -> Result<T, Error> {
+        let value = self
+            .exports
+            .get(field)
+            .ok_or_else(|| unknown_import(None, field))?;
+        pick(value).cloned().ok_or_else(|| {
+            Error::Instantiation(format!(
+                "incompatible import type: export {field} is a {}",
+                value.kind_name()
+            ))
+        })
+    }
+}

@@ -1,0 +1,374 @@
+//! Linear memory instances (spec 4.2.8, 4.4.7 memory instructions' storage).
+
+use crate::Error;
+use core::cell::{Cell, Ref, RefCell, RefMut};
+use core::ops::{Deref, DerefMut};
+use std::rc::Rc;
+use wasm_core::LittleEndianConvert;
+use wasm_core::memory_units::{Bytes, Pages};
+
+/// Size of a linear memory page: 64 KiB.
+pub const LINEAR_MEMORY_PAGE_SIZE: Bytes = Bytes(65536);
+
+/// The most pages a 32-bit memory can have.
+const MAX_PAGES: usize = 65536;
+
+/// A shared handle to a [`MemoryInstance`].
+#[derive(Clone, Debug)]
+pub struct MemoryRef(Rc<MemoryInstance>);
+
+impl Deref for MemoryRef {
+    type Target = MemoryInstance;
+    fn deref(&self) -> &MemoryInstance {
+        &self.0
+    }
+}
+
+impl MemoryRef {
+    /// Whether two handles name the same memory.
+    pub fn ptr_eq(&self, other: &MemoryRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A linear memory: a byte vector that grows by whole pages up to its maximum.
+///
+/// Only the current size is allocated: a memory declaring a 4 GiB maximum costs nothing
+/// until it grows. Every access is bounds-checked and reports an [`Error::Memory`].
+pub struct MemoryInstance {
+    buffer: RefCell<Vec<u8>>,
+    initial: Pages,
+    current: Cell<Pages>,
+    maximum: Option<Pages>,
+}
+
+impl core::fmt::Debug for MemoryInstance {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MemoryInstance")
+            .field("initial", &self.initial)
+            .field("current", &self.current.get())
+            .field("maximum", &self.maximum)
+            .finish()
+    }
+}
+
+/// Read access to a memory's bytes (see [`MemoryInstance::direct_access`]).
+pub struct DirectAccess<'a>(Ref<'a, Vec<u8>>);
+
+impl Deref for DirectAccess<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for DirectAccess<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Write access to a memory's bytes (see [`MemoryInstance::direct_access_mut`]).
+pub struct DirectAccessMut<'a>(RefMut<'a, Vec<u8>>);
+
+impl Deref for DirectAccessMut<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl DerefMut for DirectAccessMut<'_> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+}
+
+impl AsRef<[u8]> for DirectAccessMut<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsMut<[u8]> for DirectAccessMut<'_> {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+}
+
+#[cold]
+fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
+    Error::Memory(format!(
+        "out of bounds memory access: {len} bytes at offset {offset} (memory size {size} bytes)"
+    ))
+}
+
+/// Checks that `offset..offset + len` lies within `size` bytes; returns the range.
+fn checked_range(offset: usize, len: usize, size: usize) -> Result<core::ops::Range<usize>, Error> {
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(offset..end),
+        _ => Err(out_of_bounds(offset, len, size)),
+    }
+}
+
+impl MemoryInstance {
+    /// Allocates a memory of `initial` pages that may grow up to `maximum` pages.
+    ///
+    /// Fails if `initial > maximum` or either exceeds 65536 pages (4 GiB), or if the
+    /// initial pages cannot be allocated.
+    pub fn alloc(initial: Pages, maximum: Option<Pages>) -> Result<MemoryRef, Error> {
+        if initial.0 > MAX_PAGES || maximum.is_some_and(|m| m.0 > MAX_PAGES) {
+            return Err(Error::Memory(format!(
+                "memory size must be at most {MAX_PAGES} pages (4GiB)"
+            )));
+        }
+        if maximum.is_some_and(|m| m < initial) {
+            return Err(Error::Memory(
+                "size minimum must not be greater than maximum".to_string(),
+            ));
+        }
+        let memory = MemoryInstance {
+            buffer: RefCell::new(Vec::new()),
+            initial,
+            current: Cell::new(Pages(0)),
+            maximum,
+        };
+        memory.grow(initial)?;
+        Ok(MemoryRef(Rc::new(memory)))
+    }
+
+    /// The size the memory was created with.
+    pub fn initial(&self) -> Pages {
+        self.initial
+    }
+
+    /// The maximum size, if any.
+    pub fn maximum(&self) -> Option<Pages> {
+        self.maximum
+    }
+
+    /// The current size in pages.
+    pub fn current_size(&self) -> Pages {
+        self.current.get()
+    }
+
+    /// Grows the memory by `additional` pages and returns the previous size.
+    ///
+    /// Fails (leaving the memory unchanged) past the maximum, past 4 GiB, or when the
+    /// host cannot allocate the pages: a hostile `memory.grow` never aborts the process.
+    pub fn grow(&self, additional: Pages) -> Result<Pages, Error> {
+        let old = self.current.get();
+        let limit = self.maximum.map_or(MAX_PAGES, |m| m.0.min(MAX_PAGES));
+        let new = match old.0.checked_add(additional.0) {
+            Some(new) if new <= limit => new,
+            _ => {
+                return Err(Error::Memory(format!(
+                    "cannot grow memory by {} pages from {} pages (maximum {limit})",
+                    additional.0, old.0
+                )));
+            }
+        };
+        if additional.0 == 0 {
+            return Ok(old);
+        }
+        let new_len = Bytes::from(Pages(new)).0;
+        let mut buffer = self.buffer.borrow_mut();
+        let extra = new_len - buffer.len();
+        buffer
+            .try_reserve_exact(extra)
+            .map_err(|_| Error::Memory(format!("cannot allocate {new} pages of linear memory")))?;
+        buffer.resize(new_len, 0);
+        self.current.set(Pages(new));
+        Ok(old)
+    }
+
+    /// Copies `len` bytes at `offset` into a new vector.
+    pub fn get(&self, offset: u32, len: usize) -> Result<Vec<u8>, Error> {
+        let buffer = self.buffer.borrow();
+        let range = checked_range(offset as usize, len, buffer.len())?;
+        Ok(buffer[range].to_vec())
+    }
+
+    /// Copies bytes at `offset` into `target`, filling it.
+    pub fn get_into(&self, offset: u32, target: &mut [u8]) -> Result<(), Error> {
+        let buffer = self.buffer.borrow();
+        let range = checked_range(offset as usize, target.len(), buffer.len())?;
+        target.copy_from_slice(&buffer[range]);
+        Ok(())
+    }
+
+    /// Writes `value` at `offset`.
+    pub fn set(&self, offset: u32, value: &[u8]) -> Result<(), Error> {
+        let mut buffer = self.buffer.borrow_mut();
+        let range = checked_range(offset as usize, value.len(), buffer.len())?;
+        buffer[range].copy_from_slice(value);
+        Ok(())
+    }
+
+    /// Reads a little-endian value at `offset`.
+    pub fn get_value<T: LittleEndianConvert>(&self, offset: u32) -> Result<T, Error> {
+        let mut bytes = T::Bytes::default();
+        self.get_into(offset, bytes.as_mut())?;
+        Ok(T::from_le_bytes(bytes))
+    }
+
+    /// Writes a little-endian value at `offset`.
+    pub fn set_value<T: LittleEndianConvert>(&self, offset: u32, value: T) -> Result<(), Error> {
+        self.set(offset, value.into_le_bytes().as_ref())
+    }
+
+    /// Copies `len` bytes within the memory; the regions may overlap.
+    pub fn copy(&self, src_offset: usize, dst_offset: usize, len: usize) -> Result<(), Error> {
+        let mut buffer = self.buffer.borrow_mut();
+        let size = buffer.len();
+        let src = checked_range(src_offset, len, size)?;
+        checked_range(dst_offset, len, size)?;
+        buffer.copy_within(src, dst_offset);
+        Ok(())
+    }
+
+    /// Copies `len` bytes within the memory; fails if the regions overlap.
+    pub fn copy_nonoverlapping(
+        &self,
+        src_offset: usize,
+        dst_offset: usize,
+        len: usize,
+    ) -> Result<(), Error> {
+        let overlaps = src_offset < dst_offset.saturating_add(len)
+            && dst_offset < src_offset.saturating_add(len);
+        if overlaps && len > 0 {
+            return Err(Error::Memory(
+                "copy_nonoverlapping: regions overlap".to_string(),
+            ));
+        }
+        self.copy(src_offset, dst_offset, len)
+    }
+
+    /// Copies `len` bytes from `src` at `src_offset` to `dst` at `dst_offset`. The two
+    /// memories may be the same one.
+    pub fn transfer(
+        src: &MemoryRef,
+        src_offset: usize,
+        dst: &MemoryRef,
+        dst_offset: usize,
+        len: usize,
+    ) -> Result<(), Error> {
+        if src.ptr_eq(dst) {
+            return src.copy(src_offset, dst_offset, len);
+        }
+        let src_buffer = src.buffer.borrow();
+        let mut dst_buffer = dst.buffer.borrow_mut();
+        let from = checked_range(src_offset, len, src_buffer.len())?;
+        let to = checked_range(dst_offset, len, dst_buffer.len())?;
+        dst_buffer[to].copy_from_slice(&src_buffer[from]);
+        Ok(())
+    }
+
+    /// Fills `len` bytes at `offset` with `byte`.
+    pub fn clear(&self, offset: usize, byte: u8, len: usize) -> Result<(), Error> {
+        let mut buffer = self.buffer.borrow_mut();
+        let range = checked_range(offset, len, buffer.len())?;
+        buffer[range].fill(byte);
+        Ok(())
+    }
+
+    /// Fills `len` bytes at `offset` with zeros.
+    pub fn zero(&self, offset: usize, len: usize) -> Result<(), Error> {
+        self.clear(offset, 0, len)
+    }
+
+    /// Zeroes the whole memory.
+    pub fn erase(&self) -> Result<(), Error> {
+        self.buffer.borrow_mut().fill(0);
+        Ok(())
+    }
+
+    /// Runs `f` with the memory's bytes.
+    ///
+    /// # Panics
+    /// If called from inside [`with_direct_access_mut`](Self::with_direct_access_mut) on the
+    /// same memory (the bytes are borrowed mutably there).
+    pub fn with_direct_access<R, F: FnOnce(&[u8]) -> R>(&self, f: F) -> R {
+        f(&self.buffer.borrow())
+    }
+
+    /// Runs `f` with the memory's bytes, mutably.
+    ///
+    /// # Panics
+    /// If the bytes are already borrowed (nested direct access to the same memory).
+    pub fn with_direct_access_mut<R, F: FnOnce(&mut [u8]) -> R>(&self, f: F) -> R {
+        f(&mut self.buffer.borrow_mut())
+    }
+
+    /// A guard giving read access to the memory's bytes.
+    ///
+    /// # Panics
+    /// If the bytes are borrowed mutably at the same time.
+    pub fn direct_access(&self) -> DirectAccess<'_> {
+        DirectAccess(self.buffer.borrow())
+    }
+
+    /// A guard giving write access to the memory's bytes.
+    ///
+    /// # Panics
+    /// If the bytes are borrowed at the same time.
+    pub fn direct_access_mut(&self) -> DirectAccessMut<'_> {
+        DirectAccessMut(self.buffer.borrow_mut())
+    }
+
+    /// The current size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.buffer.borrow().len()
+    }
+
+    /// Whether a memory of this one's current size and maximum satisfies an import
+    /// asking for `min` pages and at most `max` (spec 4.5.2.2 "Limits" matching).
+    pub(crate) fn matches(&self, min: u64, max: Option<u64>) -> bool {
+        let current = self.current_size().0 as u64;
+        current >= min
+            && match max {
+                None => true,
+                Some(max) => self.maximum.is_some_and(|m| (m.0 as u64) <= max),
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_within_maximum_and_checks_bounds() {
+        let mem = MemoryInstance::alloc(Pages(1), Some(Pages(2))).unwrap();
+        assert_eq!(mem.grow(Pages(1)).unwrap(), Pages(1));
+        assert!(mem.grow(Pages(1)).is_err());
+        assert_eq!(mem.current_size(), Pages(2));
+        mem.set_value(131068u32, 0xdead_beefu32).unwrap();
+        assert_eq!(mem.get_value::<u32>(131068).unwrap(), 0xdead_beef);
+        assert!(mem.get_value::<u32>(131069).is_err());
+        assert!(mem.set(u32::MAX, &[1, 2]).is_err());
+    }
+
+    #[test]
+    fn a_4gib_maximum_is_not_allocated_up_front() {
+        let mem = MemoryInstance::alloc(Pages(0), Some(Pages(65536))).unwrap();
+        assert_eq!(mem.byte_len(), 0);
+        assert!(MemoryInstance::alloc(Pages(65537), None).is_err());
+        assert!(MemoryInstance::alloc(Pages(2), Some(Pages(1))).is_err());
+    }
+
+    #[test]
+    fn copy_transfer_and_clear() {
+        let a = MemoryInstance::alloc(Pages(1), None).unwrap();
+        let b = MemoryInstance::alloc(Pages(1), None).unwrap();
+        a.set(0, &[1, 2, 3, 4]).unwrap();
+        a.copy(0, 2, 4).unwrap();
+        assert_eq!(a.get(0, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        assert!(a.copy_nonoverlapping(0, 2, 4).is_err());
+        MemoryInstance::transfer(&a, 0, &b, 10, 6).unwrap();
+        assert_eq!(b.get(10, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        b.clear(10, 9, 2).unwrap();
+        assert_eq!(b.direct_access()[10..12], [9, 9]);
+        assert!(b.clear(65535, 0, 2).is_err());
+    }
+}
