@@ -167,8 +167,8 @@ impl From<Box<dyn HostError>> for Trap {
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Trap::Code(code) => write!(f, "trap: {}", code.trap_message()),
-            Trap::Host(e) => write!(f, "trap: host error: {e}"),
+            Trap::Code(code) => f.write_str(code.trap_message()),
+            Trap::Host(e) => write!(f, "host error: {e}"),
         }
     }
 }
@@ -197,7 +197,7 @@ mod tests {
         );
         assert_eq!(*trap.try_into_host::<MyError>().unwrap(), MyError(7));
         let code = Trap::from(TrapCode::DivisionByZero);
-        assert_eq!(code.to_string(), "trap: integer divide by zero");
+        assert_eq!(code.to_string(), "integer divide by zero");
         assert!(code.try_into_host::<MyError>().is_err());
     }
 

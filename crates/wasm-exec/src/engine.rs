@@ -1,0 +1,279 @@
+//! [`ExecEngine`]: the runtime's [`Engine`] implemented on the translated code, with the
+//! stacks and frames the dispatch loop works on.
+
+use crate::match_loop::{Exit, Suspension, execute};
+use crate::translate::{CompiledFunc, TranslateError, translate};
+use core::cell::RefCell;
+use core::fmt;
+use std::rc::Rc;
+use wasm_core::{HostError, RuntimeValue, Trap, TrapCode, ValueType};
+use wasm_runtime::{
+    CompiledCode, Engine, Externals, FuncRef, ModuleInstance, ResumableCall, StackRecycler,
+};
+
+/// Errors the engine reports through `Trap::Host` because the spec has no trap for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineError {
+    /// A function outlived the instance it belongs to (all `ModuleRef`s were dropped).
+    InstanceDropped,
+    /// A function's code was compiled by another engine.
+    ForeignCode,
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::InstanceDropped => {
+                f.write_str("the function's module instance was dropped")
+            }
+            EngineError::ForeignCode => f.write_str("the function was compiled by another engine"),
+        }
+    }
+}
+
+impl HostError for EngineError {}
+
+/// A call frame: the function's code, its instance, where it resumes and where its
+/// locals start on the value stack.
+#[derive(Clone)]
+pub(crate) struct Frame {
+    pub(crate) code: Rc<CompiledFunc>,
+    pub(crate) instance: Rc<ModuleInstance>,
+    pub(crate) pc: usize,
+    pub(crate) bp: usize,
+}
+
+/// The value stack (untyped cells) and the call stack of one execution.
+pub(crate) struct Stacks {
+    pub(crate) vals: Vec<u64>,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) host_args: Vec<RuntimeValue>,
+    pub(crate) value_limit: usize,
+    pub(crate) call_limit: usize,
+}
+
+impl Stacks {
+    fn new(value_limit: usize, call_limit: usize) -> Self {
+        Stacks {
+            vals: vec![0; 1024.min(value_limit.max(16))],
+            frames: Vec::new(),
+            host_args: Vec::new(),
+            value_limit,
+            call_limit,
+        }
+    }
+
+    /// Makes room for a frame of `size` cells at `bp`; `StackOverflow` past the limit.
+    #[inline]
+    pub(crate) fn reserve(&mut self, bp: usize, size: usize) -> Result<(), Trap> {
+        let need = bp + size;
+        if need > self.vals.len() {
+            if need > self.value_limit {
+                return Err(Trap::Code(TrapCode::StackOverflow));
+            }
+            let new_len = need.max(self.vals.len() * 2).min(self.value_limit);
+            self.vals.resize(new_len, 0);
+        }
+        Ok(())
+    }
+}
+
+/// Sets up the frame of Wasm function `func` with `args` at the bottom of `stacks`.
+fn enter(
+    stacks: &mut Stacks,
+    func: &FuncRef,
+    args: &[RuntimeValue],
+) -> Result<(Frame, usize), Trap> {
+    let wasm = func
+        .as_wasm()
+        .ok_or(Trap::Code(TrapCode::UnexpectedSignature))?;
+    let code = compiled(wasm.code())?;
+    let instance = wasm
+        .instance()
+        .ok_or_else(|| Trap::host(EngineError::InstanceDropped))?;
+    stacks.frames.clear();
+    stacks.reserve(0, code.frame_size().max(args.len()))?;
+    for (cell, arg) in stacks.vals.iter_mut().zip(args) {
+        *cell = arg.to_bits();
+    }
+    let locals_end = args.len() + code.num_locals as usize;
+    stacks.vals[args.len()..locals_end].fill(0);
+    Ok((
+        Frame {
+            code,
+            instance,
+            pc: 0,
+            bp: 0,
+        },
+        locals_end,
+    ))
+}
+
+/// The engine's code of a function.
+pub(crate) fn compiled(code: &CompiledCode) -> Result<Rc<CompiledFunc>, Trap> {
+    code.clone()
+        .downcast::<CompiledFunc>()
+        .map_err(|_| Trap::host(EngineError::ForeignCode))
+}
+
+/// Reads the results of a finished call from the bottom of the value stack.
+fn read_results(stacks: &Stacks, func: &FuncRef, results: &mut [RuntimeValue]) {
+    for ((slot, ty), cell) in results
+        .iter_mut()
+        .zip(func.signature().results())
+        .zip(&stacks.vals)
+    {
+        *slot = RuntimeValue::from_bits(*ty, *cell);
+    }
+}
+
+/// The interpreter. Cheap to share: one per loaded module.
+#[derive(Default)]
+pub struct ExecEngine {
+    /// Stacks kept between calls made without a `StackRecycler` of their own.
+    cache: RefCell<Option<Box<Stacks>>>,
+}
+
+impl fmt::Debug for ExecEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExecEngine")
+    }
+}
+
+impl ExecEngine {
+    /// A new engine.
+    pub fn new() -> Self {
+        ExecEngine::default()
+    }
+
+    /// Translates every defined function of a validated module.
+    pub fn compile(&self, module: &wasm_core::Module) -> Result<Vec<CompiledCode>, TranslateError> {
+        let first = module.num_imported_functions();
+        (0..module.bodies.len() as u32)
+            .map(|i| translate(module, first + i).map(|code| Rc::new(code) as CompiledCode))
+            .collect()
+    }
+
+    fn take_stacks(&self, recycler: &mut StackRecycler) -> (Box<Stacks>, bool) {
+        let (value_limit, call_limit) = (recycler.value_stack_limit(), recycler.call_stack_limit());
+        if let Some(stacks) = recycler.take_storage::<Stacks>() {
+            return (stacks, true);
+        }
+        let mut stacks = self
+            .cache
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Box::new(Stacks::new(value_limit, call_limit)));
+        stacks.value_limit = value_limit;
+        stacks.call_limit = call_limit;
+        (stacks, false)
+    }
+}
+
+impl Engine for ExecEngine {
+    fn invoke(
+        &self,
+        func: &FuncRef,
+        args: &[RuntimeValue],
+        results: &mut [RuntimeValue],
+        externals: &mut dyn Externals,
+        stack: &mut StackRecycler,
+    ) -> Result<(), Trap> {
+        let (mut stacks, from_recycler) = self.take_stacks(stack);
+        let outcome = enter(&mut stacks, func, args).and_then(|(frame, sp)| {
+            execute(&mut stacks, frame, sp, externals).map_err(Exit::into_trap)
+        });
+        if outcome.is_ok() {
+            read_results(&stacks, func, results);
+        }
+        stacks.frames.clear();
+        if from_recycler {
+            stack.put_storage(stacks);
+        } else {
+            *self.cache.borrow_mut() = Some(stacks);
+        }
+        outcome
+    }
+
+    fn resumable(&self, func: &FuncRef, args: &[RuntimeValue]) -> Box<dyn ResumableCall> {
+        Box::new(Resumable {
+            func: func.clone(),
+            args: args.to_vec(),
+            stacks: Box::new(Stacks::new(
+                wasm_runtime::DEFAULT_VALUE_STACK_LIMIT,
+                wasm_runtime::DEFAULT_CALL_STACK_LIMIT,
+            )),
+            state: State::NotStarted,
+            results: Vec::new(),
+        })
+    }
+}
+
+enum State {
+    NotStarted,
+    Suspended(Suspension),
+    Finished,
+}
+
+/// A call that suspends at host traps (see `ResumableCall`).
+struct Resumable {
+    func: FuncRef,
+    args: Vec<RuntimeValue>,
+    stacks: Box<Stacks>,
+    state: State,
+    results: Vec<RuntimeValue>,
+}
+
+impl ResumableCall for Resumable {
+    fn run(
+        &mut self,
+        host_result: Option<RuntimeValue>,
+        externals: &mut dyn Externals,
+    ) -> Result<(), Trap> {
+        let (frame, sp) = match core::mem::replace(&mut self.state, State::Finished) {
+            State::NotStarted => enter(&mut self.stacks, &self.func, &self.args)?,
+            State::Suspended(suspension) => {
+                let expected = suspension.signature.return_type();
+                if host_result.map(|v| v.value_type()) != expected {
+                    self.state = State::Suspended(suspension);
+                    return Err(Trap::Code(TrapCode::UnexpectedSignature));
+                }
+                let mut sp = suspension.sp;
+                if let Some(value) = host_result {
+                    self.stacks.vals[sp] = value.to_bits();
+                    sp += 1;
+                }
+                (suspension.frame, sp)
+            }
+            State::Finished => return Err(Trap::Code(TrapCode::Unreachable)),
+        };
+        match execute(&mut self.stacks, frame, sp, externals) {
+            Ok(()) => {
+                let mut results = vec![RuntimeValue::I32(0); self.func.signature().results().len()];
+                read_results(&self.stacks, &self.func, &mut results);
+                self.results = results;
+                Ok(())
+            }
+            Err(Exit::Trap(trap)) => Err(trap),
+            Err(Exit::HostTrap(trap, suspension)) => {
+                self.state = State::Suspended(suspension);
+                Err(trap)
+            }
+        }
+    }
+
+    fn is_resumable(&self) -> bool {
+        matches!(self.state, State::Suspended(_))
+    }
+
+    fn resumable_value_type(&self) -> Option<ValueType> {
+        match &self.state {
+            State::Suspended(s) => s.signature.return_type(),
+            _ => None,
+        }
+    }
+
+    fn results(&self) -> &[RuntimeValue] {
+        &self.results
+    }
+}

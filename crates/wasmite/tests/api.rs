@@ -1,0 +1,361 @@
+//! The seed API as a user drives it: host functions, linking, resumable calls, memory,
+//! limits, errors.
+
+use wasmite::memory_units::Pages;
+use wasmite::{
+    Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalInstance, HostError, ImportsBuilder,
+    MemoryInstance, Module, ModuleImportResolver, ModuleInstance, NopExternals, ResumableError,
+    RuntimeArgs, RuntimeValue, Signature, StackRecycler, Trap, TrapCode, ValueType,
+};
+
+fn load(text: &str) -> Module {
+    Module::from_buffer(text).expect("module loads")
+}
+
+#[derive(Debug)]
+struct Refused(i32);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "host refused {}", self.0)
+    }
+}
+
+impl HostError for Refused {}
+
+/// Host functions: 0 = add(i32, i32) -> i32, 1 = refuse(i32) -> i32 (traps with a host error).
+struct Host {
+    calls: usize,
+}
+
+impl Externals for Host {
+    fn invoke_index(
+        &mut self,
+        index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        self.calls += 1;
+        match index {
+            0 => {
+                let (a, b): (i32, i32) = (args.nth_checked(0)?, args.nth_checked(1)?);
+                Ok(Some(RuntimeValue::I32(a.wrapping_add(b))))
+            }
+            1 => Err(Trap::host(Refused(args.nth(0)))),
+            _ => Err(Trap::Code(TrapCode::Unreachable)),
+        }
+    }
+}
+
+struct HostResolver;
+
+impl ModuleImportResolver for HostResolver {
+    fn resolve_func(&self, field: &str, signature: &Signature) -> Result<FuncRef, Error> {
+        let index = match field {
+            "add" => 0,
+            "refuse" => 1,
+            _ => return Err(Error::Instantiation(format!("unknown import: {field}"))),
+        };
+        Ok(FuncInstance::alloc_host(signature.clone(), index))
+    }
+}
+
+const HOST_USER: &str = r#"
+(module
+  (import "host" "add" (func $add (param i32 i32) (result i32)))
+  (import "host" "refuse" (func $refuse (param i32) (result i32)))
+  (func (export "add_twice") (param i32) (result i32)
+    (call $add (call $add (local.get 0) (local.get 0)) (i32.const 1)))
+  (func (export "refuse_plus_one") (param i32) (result i32)
+    (i32.add (call $refuse (local.get 0)) (i32.const 1))))
+"#;
+
+#[test]
+fn host_functions_are_called_with_their_arguments() {
+    let module = load(HOST_USER);
+    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let mut host = Host { calls: 0 };
+    let result = instance
+        .invoke_export("add_twice", &[RuntimeValue::I32(20)], &mut host)
+        .unwrap();
+    assert_eq!(result, Some(RuntimeValue::I32(41)));
+    assert_eq!(host.calls, 2);
+}
+
+#[test]
+fn host_errors_come_back_downcastable() {
+    let module = load(HOST_USER);
+    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let error = instance
+        .invoke_export(
+            "refuse_plus_one",
+            &[RuntimeValue::I32(7)],
+            &mut Host { calls: 0 },
+        )
+        .unwrap_err();
+    let refused = error
+        .try_into_host_error::<Refused>()
+        .expect("a Refused host error");
+    assert_eq!(refused.0, 7);
+}
+
+#[test]
+fn a_host_trap_suspends_a_resumable_call() {
+    let module = load(HOST_USER);
+    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let func = instance
+        .export_by_name("refuse_plus_one")
+        .unwrap()
+        .as_func()
+        .unwrap()
+        .clone();
+    let mut invocation = FuncInstance::invoke_resumable(&func, vec![RuntimeValue::I32(3)]).unwrap();
+    let mut host = Host { calls: 0 };
+    match invocation.start_execution(&mut host) {
+        Err(ResumableError::Trap(trap)) => assert!(trap.as_host().unwrap().is::<Refused>()),
+        other => panic!("expected a host trap, got {other:?}"),
+    }
+    assert!(invocation.is_resumable());
+    assert_eq!(invocation.resumable_value_type(), Some(ValueType::I32));
+    assert!(matches!(
+        invocation.start_execution(&mut host),
+        Err(ResumableError::AlreadyStarted)
+    ));
+    let result = invocation
+        .resume_execution(Some(RuntimeValue::I32(41)), &mut host)
+        .unwrap();
+    assert_eq!(result, Some(RuntimeValue::I32(42)));
+    assert!(!invocation.is_resumable());
+    assert!(matches!(
+        invocation.resume_execution(None, &mut host),
+        Err(ResumableError::NotResumable)
+    ));
+}
+
+#[test]
+fn missing_and_mistyped_imports_fail_to_link() {
+    let module = load(HOST_USER);
+    let error = ModuleInstance::new(&module, &ImportsBuilder::default()).unwrap_err();
+    assert!(
+        matches!(&error, Error::Instantiation(m) if m.contains("unknown import")),
+        "{error}"
+    );
+
+    struct Wrong;
+    impl ModuleImportResolver for Wrong {
+        fn resolve_func(&self, _: &str, _: &Signature) -> Result<FuncRef, Error> {
+            Ok(FuncInstance::alloc_host(Signature::new(&[][..], None), 0))
+        }
+    }
+    let imports = ImportsBuilder::new().with_resolver("host", &Wrong);
+    let error = ModuleInstance::new(&module, &imports).unwrap_err();
+    assert!(
+        error.to_string().contains("incompatible import type"),
+        "{error}"
+    );
+}
+
+const RECURSE: &str = r#"
+(module
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))
+"#;
+
+#[test]
+fn recursing_a_million_deep_is_a_stack_overflow_trap() {
+    let instance = ModuleInstance::new(&load(RECURSE), &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    let error = instance
+        .invoke_export("down", &[RuntimeValue::I32(1_000_000)], &mut NopExternals)
+        .unwrap_err();
+    match error {
+        Error::Trap(trap) => {
+            assert_eq!(trap.code(), Some(TrapCode::StackOverflow));
+            assert_eq!(trap.to_string(), "call stack exhausted");
+        }
+        other => panic!("expected a trap, got {other}"),
+    }
+    // The instance stays usable after the trap.
+    let ok = instance
+        .invoke_export("down", &[RuntimeValue::I32(1000)], &mut NopExternals)
+        .unwrap();
+    assert_eq!(ok, Some(RuntimeValue::I32(1000)));
+}
+
+#[test]
+fn stack_limits_are_configurable() {
+    let instance = ModuleInstance::new(&load(RECURSE), &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    // Frames live on the heap: with a larger limit a million-deep recursion completes.
+    let mut big = StackRecycler::with_limits(16 * 1024 * 1024, 1_100_000);
+    let result = instance
+        .invoke_export_with_stack(
+            "down",
+            &[RuntimeValue::I32(1_000_000)],
+            &mut NopExternals,
+            &mut big,
+        )
+        .unwrap();
+    assert_eq!(result, Some(RuntimeValue::I32(1_000_000)));
+    // And a small one stops a shallow recursion.
+    let mut small = StackRecycler::with_limits(1024, 100);
+    let error = instance
+        .invoke_export_with_stack(
+            "down",
+            &[RuntimeValue::I32(200)],
+            &mut NopExternals,
+            &mut small,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.as_trap().and_then(Trap::code),
+        Some(TrapCode::StackOverflow)
+    );
+}
+
+#[test]
+fn garbage_bytes_are_a_validation_error_with_a_message() {
+    for bytes in [
+        &b""[..],
+        b"\0asm",
+        b"\0asm\x01\0\0\0\x01",
+        b"\x7fELF....",
+        b"(module (func (result i32)))",
+    ] {
+        match Module::from_buffer(bytes) {
+            Err(Error::Validation(message)) => assert!(!message.is_empty()),
+            other => panic!("{bytes:?}: expected a validation error, got {other:?}"),
+        }
+    }
+    let error = Module::from_buffer("(module (func (result i32) i64.const 1))").unwrap_err();
+    assert!(error.to_string().contains("type mismatch"), "{error}");
+}
+
+#[test]
+fn memories_globals_and_tables_are_shared_with_the_host() {
+    let memory = MemoryInstance::alloc(Pages(1), Some(Pages(4))).unwrap();
+    let global = GlobalInstance::alloc(RuntimeValue::I32(5), true);
+    struct Env(wasmite::MemoryRef, wasmite::GlobalRef);
+    impl ModuleImportResolver for Env {
+        fn resolve_memory(
+            &self,
+            _: &str,
+            _: &wasmite::MemoryDescriptor,
+        ) -> Result<wasmite::MemoryRef, Error> {
+            Ok(self.0.clone())
+        }
+        fn resolve_global(
+            &self,
+            _: &str,
+            _: &wasmite::GlobalDescriptor,
+        ) -> Result<wasmite::GlobalRef, Error> {
+            Ok(self.1.clone())
+        }
+    }
+    let env = Env(memory.clone(), global.clone());
+    let module = load(
+        r#"(module
+            (import "env" "memory" (memory 1 4))
+            (import "env" "counter" (global $c (mut i32)))
+            (table (export "table") 2 funcref)
+            (elem (i32.const 1) $store)
+            (func $store (export "store") (param i32 i32)
+              (i32.store (local.get 0) (local.get 1))
+              (global.set $c (i32.add (global.get $c) (i32.const 1))))
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let imports = ImportsBuilder::new().with_resolver("env", &env);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    instance
+        .invoke_export(
+            "store",
+            &[RuntimeValue::I32(8), RuntimeValue::I32(-2)],
+            &mut NopExternals,
+        )
+        .unwrap();
+    assert_eq!(memory.get_value::<i32>(8).unwrap(), -2);
+    assert_eq!(global.get(), RuntimeValue::I32(6));
+    let grown = instance
+        .invoke_export("grow", &[RuntimeValue::I32(3)], &mut NopExternals)
+        .unwrap();
+    assert_eq!(grown, Some(RuntimeValue::I32(1)));
+    assert_eq!(memory.current_size(), Pages(4));
+    let refused = instance
+        .invoke_export("grow", &[RuntimeValue::I32(1)], &mut NopExternals)
+        .unwrap();
+    assert_eq!(refused, Some(RuntimeValue::I32(-1)));
+    let Some(ExternVal::Table(table)) = instance.export_by_name("table") else {
+        panic!("table export")
+    };
+    assert!(table.get(0).unwrap().is_none());
+    assert!(table.get(1).unwrap().is_some());
+    // Out-of-bounds stores trap, they do not corrupt anything.
+    let error = instance
+        .invoke_export(
+            "store",
+            &[RuntimeValue::I32(4 * 65536 - 2), RuntimeValue::I32(1)],
+            &mut NopExternals,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.as_trap().and_then(Trap::code),
+        Some(TrapCode::MemoryAccessOutOfBounds)
+    );
+}
+
+#[test]
+fn wrong_argument_types_trap_and_floats_can_be_denied() {
+    let module =
+        load(r#"(module (func (export "f") (param f32) (result f32) (f32.neg (local.get 0))))"#);
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    let error = instance
+        .invoke_export("f", &[RuntimeValue::I32(1)], &mut NopExternals)
+        .unwrap_err();
+    assert_eq!(
+        error.as_trap().and_then(Trap::code),
+        Some(TrapCode::UnexpectedSignature)
+    );
+    // NaN payloads survive a round trip through Wasm.
+    let nan = RuntimeValue::decode_f32(0x7fa0_0001);
+    let negated = instance
+        .invoke_export("f", &[nan], &mut NopExternals)
+        .unwrap()
+        .unwrap();
+    assert_eq!(negated.to_bits(), 0xffa0_0001);
+    assert!(module.deny_floating_point().is_err());
+    assert!(load(RECURSE).deny_floating_point().is_ok());
+}
+
+#[test]
+fn a_start_function_runs_before_the_instance_is_returned() {
+    let module = load(
+        r#"(module (global $g (export "g") (mut i32) (i32.const 0))
+            (func $start (global.set $g (i32.const 9))) (start $start))"#,
+    );
+    let not_started = ModuleInstance::new(&module, &ImportsBuilder::default()).unwrap();
+    assert!(not_started.has_start());
+    let instance = not_started.run_start(&mut NopExternals).unwrap();
+    let global = instance
+        .export_by_name("g")
+        .unwrap()
+        .as_global()
+        .unwrap()
+        .clone();
+    assert_eq!(global.get(), RuntimeValue::I32(9));
+}
