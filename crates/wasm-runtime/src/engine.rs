@@ -111,10 +111,7 @@ impl StackRecycler {
 
     /// For engines: takes the stored stacks if they are of type `T`.
     pub fn take_storage<T: Any>(&mut self) -> Option<Box<T>> {
-        match self.storage.take()?.downcast::<T>() {
-            Ok(storage) => Some(storage),
-            Err(_) => None,
-        }
+        self.storage.take()?.downcast::<T>().ok()
     }
 
     /// For engines: stores stacks for the next call.

@@ -177,6 +177,8 @@ impl ModuleInstance {
     /// Follows the spec's order: resolve and type-check imports, allocate, evaluate the
     /// globals' initialisers, initialise tables then memories from the active segments.
     /// A segment that does not fit traps (`Error::Trap`); segments before it stay written.
+    // The seed API's shape: `new` returns the not-yet-started instance.
+    #[allow(clippy::new_ret_no_self)]
     pub fn new<'m, M: AsRef<LoadedModule>, I: ImportResolver>(
         loaded_module: &'m M,
         imports: &I,
