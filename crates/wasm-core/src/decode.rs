@@ -44,6 +44,12 @@ enum Order {
     Data,
 }
 
+/// The encodings the decoder accepts where a proposal reinterprets bytes (memarg offsets
+/// and limits widen to 64 bits with memory64, global mutability flags gain a `shared` bit
+/// with shared-everything-threads). Proposals Wasmite does not decode yet stay off, so
+/// their encodings are malformed, as in the spec tests of the versions we support.
+pub const DECODE_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::WASM2;
+
 /// Decodes `bytes` into a [`Module`]. The bytes are copied once into the module.
 ///
 /// ```
@@ -78,7 +84,9 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
     let mut code_count: Option<(u32, usize)> = None;
     let mut data_section: Option<(u32, usize)> = None;
     let mut end_offset = 0;
-    for payload in Parser::new(0).parse_all(bytes) {
+    let mut parser = Parser::new(0);
+    parser.set_features(DECODE_FEATURES);
+    for payload in parser.parse_all(bytes) {
         let payload = payload?;
         let order = match &payload {
             Payload::TypeSection(_) => Some(Order::Type),

@@ -19,7 +19,7 @@ mod trap;
 mod types;
 mod value;
 
-pub use decode::{MAX_LOCALS, decode};
+pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode};
 pub use error::DecodeError;
 pub use module::{
     ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,

@@ -98,7 +98,11 @@ impl Module {
 
     /// The operator reader for a function body or constant expression.
     pub fn operators(&self, range: &Range<usize>) -> OperatorsReader<'_> {
-        OperatorsReader::new(BinaryReader::new(self.slice(range), range.start as u64))
+        OperatorsReader::new(BinaryReader::new_features(
+            self.slice(range),
+            range.start as u64,
+            crate::decode::DECODE_FEATURES,
+        ))
     }
 }
 

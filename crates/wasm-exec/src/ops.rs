@@ -105,6 +105,27 @@ macro_rules! min_max {
 min_max!(min32, max32, f32);
 min_max!(min64, max64, f64);
 
+/// Rounding instructions return a signalling NaN input unchanged on some hardware; the
+/// spec wants an arithmetic (quiet) NaN.
+#[inline(always)]
+pub(crate) fn quiet32(r: f32) -> f32 {
+    if r.is_nan() {
+        f32::from_bits(r.to_bits() | 0x0040_0000)
+    } else {
+        r
+    }
+}
+
+/// See [`quiet32`].
+#[inline(always)]
+pub(crate) fn quiet64(r: f64) -> f64 {
+    if r.is_nan() {
+        f64::from_bits(r.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        r
+    }
+}
+
 /// Truncates `a` toward zero if the result lies strictly between `low` and `high`
 /// (spec 4.3.3 trunc): NaN is an invalid conversion, out of range an overflow.
 #[inline]

@@ -83,6 +83,8 @@ pub struct ModuleInstance {
     memories: Vec<MemoryRef>,
     globals: Vec<GlobalRef>,
     exports: HashMap<String, ExternVal>,
+    /// Instances this one imports Wasm functions from: kept alive as long as this one.
+    _imported_instances: Vec<Rc<ModuleInstance>>,
 }
 
 impl fmt::Debug for ModuleInstance {
@@ -294,6 +296,12 @@ impl ModuleInstance {
             let value = eval_const(module, &globals, init)?;
             globals.push(GlobalInstance::alloc(value, ty.mutable));
         }
+        let mut imported_instances: Vec<Rc<ModuleInstance>> = Vec::new();
+        for instance in funcs.iter().filter_map(|f| f.as_wasm()?.instance()) {
+            if !imported_instances.iter().any(|i| Rc::ptr_eq(i, &instance)) {
+                imported_instances.push(instance);
+            }
+        }
         let num_imported = funcs.len();
         let instance = Rc::new_cyclic(|weak| {
             for (i, code) in loaded.code().iter().enumerate() {
@@ -328,6 +336,7 @@ impl ModuleInstance {
                 memories,
                 globals,
                 exports,
+                _imported_instances: imported_instances,
             }
         });
         let instance = ModuleRef(instance);
@@ -336,44 +345,6 @@ impl ModuleInstance {
             loaded_module: loaded,
             instance,
         })
-    }
-
-    /// Spec 4.5.4 steps 11-13: active element segments, then active data segments, each
-    /// checked before it is written; the first that does not fit traps.
-    fn initialize_segments(&self) -> Result<(), Error> {
-        let module = &self.module;
-        for segment in &module.elements {
-            let ElementMode::Active { table, offset } = &segment.mode else {
-                continue;
-            };
-            let offset = eval_const(module, &self.globals, offset)?;
-            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
-            let items: Vec<Option<FuncRef>> = match &segment.items {
-                ElementItems::Functions(indices) => indices
-                    .iter()
-                    .map(|&i| self.funcs.get(i as usize).cloned())
-                    .collect(),
-                ElementItems::Expressions(_) => {
-                    return Err(Error::Instantiation(
-                        "element expressions are not supported yet (reference types)".into(),
-                    ));
-                }
-            };
-            self.tables[*table as usize]
-                .init(offset, &items)
-                .map_err(|_| Error::Trap(Trap::Code(TrapCode::TableAccessOutOfBounds)))?;
-        }
-        for segment in &module.data {
-            let DataMode::Active { memory, offset } = &segment.mode else {
-                continue;
-            };
-            let offset = eval_const(module, &self.globals, offset)?;
-            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
-            self.memories[*memory as usize]
-                .set(offset, module.slice(&segment.bytes))
-                .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;
-        }
-        Ok(())
     }
 
     /// Calls the exported function `name`.
@@ -545,6 +516,50 @@ impl ModuleImportResolver for ModuleRef {
 }
 
 impl ModuleRef {
+    /// Spec 4.5.4 steps 11-13: active element segments, then active data segments, each
+    /// checked before it is written; the first that does not fit traps.
+    fn initialize_segments(&self) -> Result<(), Error> {
+        let module = &self.module;
+        for segment in &module.elements {
+            let ElementMode::Active { table, offset } = &segment.mode else {
+                continue;
+            };
+            let offset = eval_const(module, &self.globals, offset)?;
+            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+            let items: Vec<Option<FuncRef>> = match &segment.items {
+                ElementItems::Functions(indices) => indices
+                    .iter()
+                    .map(|&i| self.funcs.get(i as usize).cloned())
+                    .collect(),
+                ElementItems::Expressions(_) => {
+                    return Err(Error::Instantiation(
+                        "element expressions are not supported yet (reference types)".into(),
+                    ));
+                }
+            };
+            let target = &self.tables[*table as usize];
+            target
+                .init(offset, &items)
+                .map_err(|_| Error::Trap(Trap::Code(TrapCode::TableAccessOutOfBounds)))?;
+            if *table < module.num_imported_tables() && !items.is_empty() {
+                // The table belongs to another instance: it now refers to our functions,
+                // so it keeps us alive (no cycle: we are not reachable from its owner).
+                target.keep_alive(self.0.clone());
+            }
+        }
+        for segment in &module.data {
+            let DataMode::Active { memory, offset } = &segment.mode else {
+                continue;
+            };
+            let offset = eval_const(module, &self.globals, offset)?;
+            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+            self.memories[*memory as usize]
+                .set(offset, module.slice(&segment.bytes))
+                .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;
+        }
+        Ok(())
+    }
+
     fn resolve<T: Clone>(
         &self,
         field: &str,

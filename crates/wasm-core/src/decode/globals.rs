@@ -13,6 +13,9 @@ pub(super) fn decode_globals(
     for entry in reader.into_iter_with_offsets() {
         let (offset, global) = entry?;
         let content = value_type(global.ty.content_type, offset as usize)?;
+        if global.ty.shared {
+            return Err(invalid_mutability(offset as usize));
+        }
         module.globals.push(GlobalType {
             content,
             mutable: global.ty.mutable,
@@ -20,4 +23,14 @@ pub(super) fn decode_globals(
         module.global_inits.push(const_expr(&global.init_expr));
     }
     Ok(())
+}
+
+/// The mutability byte was neither 0 nor 1: `wasmparser` reads bit 1 as the `shared` flag
+/// of the shared-everything-threads proposal, which Wasmite does not decode.
+#[cold]
+pub(super) fn invalid_mutability(offset: usize) -> DecodeError {
+    DecodeError::new(
+        "invalid mutability (shared globals are not supported)",
+        offset,
+    )
 }

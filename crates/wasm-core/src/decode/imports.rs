@@ -33,6 +33,9 @@ pub(super) fn decode_imports(
                 ImportKind::Memory(ty)
             }
             TypeRef::Global(ty) => {
+                if ty.shared {
+                    return Err(super::globals::invalid_mutability(offset));
+                }
                 let ty = GlobalType {
                     content: value_type(ty.content_type, offset)?,
                     mutable: ty.mutable,
