@@ -14,7 +14,7 @@ use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::wasmparser::Operator;
 use wasm_core::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RefType, RuntimeValue,
     Signature, Trap, TrapCode,
 };
 
@@ -251,6 +251,10 @@ impl ModuleInstance {
                     funcs.push(func);
                 }
                 (ImportKind::Table(ty), ExternVal::Table(table)) => {
+                    // Host tables hold function references only (`TableInstance`).
+                    if ty.element != RefType::FuncRef {
+                        return Err(incompatible(m, f, "table element type does not match"));
+                    }
                     if !table.matches(ty.limits.min, ty.limits.max) {
                         return Err(incompatible(m, f, "table limits do not match"));
                     }

@@ -1,0 +1,50 @@
+//! The one list of known spec failures.
+//!
+//! A directive listed here still runs. If it fails, it counts as *skipped*; if it passes,
+//! it counts as a *failure* ("unexpected pass, remove from skip list"), so the list can only
+//! shrink. An entry without lines covers a whole file: its failing directives count as
+//! skipped, and the entry itself is reported as a failure once no directive of the file
+//! fails any more. An entry whose file or lines match no directive is reported too.
+//!
+//! The `wasm-v1` suite must never appear here (a test checks it).
+
+/// One known failure.
+#[derive(Debug, Clone, Copy)]
+pub struct Skip {
+    /// The script, as `suite/file.wast` (e.g. `wasm-v2/simd_lane.wast`).
+    pub file: &'static str,
+    /// 1-based lines of the listed directives (where the directive's opening keyword is);
+    /// empty for the whole file.
+    pub lines: &'static [usize],
+    /// Why it fails: the missing feature or the known bug.
+    pub reason: &'static str,
+}
+
+/// Known failures. Keep entries sorted by file; give every entry a reason.
+pub const SKIPS: &[Skip] = &[];
+
+/// The entries for script `file` (`suite/file.wast`).
+pub(crate) fn for_file(file: &str) -> Vec<&'static Skip> {
+    SKIPS.iter().filter(|skip| skip.file == file).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SKIPS;
+
+    #[test]
+    fn wasm_v1_has_no_skips() {
+        assert!(SKIPS.iter().all(|skip| !skip.file.starts_with("wasm-v1/")));
+    }
+
+    #[test]
+    fn every_entry_has_a_reason_and_a_wast_file() {
+        for skip in SKIPS {
+            assert!(!skip.reason.trim().is_empty(), "{skip:?}");
+            assert!(
+                skip.file.contains('/') && skip.file.ends_with(".wast"),
+                "{skip:?}"
+            );
+        }
+    }
+}

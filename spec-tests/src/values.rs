@@ -1,0 +1,237 @@
+//! Script values ↔ Wasmite values: arguments, expected results and how they print.
+
+use std::fmt::Write as _;
+
+use wasmite::RuntimeValue;
+use wasmite::nan_preserving_float::{F32, F64};
+use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wast::{WastArg, WastRet};
+
+/// A script value the engine cannot represent yet; the text names the feature.
+#[derive(Debug)]
+pub(crate) struct Unsupported(pub(crate) &'static str);
+
+/// Converts an `invoke` argument.
+pub(crate) fn argument(arg: &WastArg<'_>) -> Result<RuntimeValue, Unsupported> {
+    let WastArg::Core(core) = arg else {
+        return Err(Unsupported("component-model value"));
+    };
+    Ok(match core {
+        WastArgCore::I32(v) => RuntimeValue::I32(*v),
+        WastArgCore::I64(v) => RuntimeValue::I64(*v),
+        WastArgCore::F32(v) => RuntimeValue::F32(F32::from_bits(v.bits)),
+        WastArgCore::F64(v) => RuntimeValue::F64(F64::from_bits(v.bits)),
+        WastArgCore::V128(_) => return Err(Unsupported("v128 value")),
+        WastArgCore::RefNull(_) | WastArgCore::RefExtern(_) | WastArgCore::RefHost(_) => {
+            return Err(Unsupported("reference value"));
+        }
+    })
+}
+
+/// Whether `actual` matches the expected result `expected`.
+pub(crate) fn matches(expected: &WastRet<'_>, actual: &RuntimeValue) -> Result<bool, Unsupported> {
+    let WastRet::Core(core) = expected else {
+        return Err(Unsupported("component-model value"));
+    };
+    matches_core(core, actual)
+}
+
+fn matches_core(expected: &WastRetCore<'_>, actual: &RuntimeValue) -> Result<bool, Unsupported> {
+    Ok(match (expected, actual) {
+        (WastRetCore::I32(e), RuntimeValue::I32(a)) => e == a,
+        (WastRetCore::I64(e), RuntimeValue::I64(a)) => e == a,
+        (WastRetCore::F32(e), RuntimeValue::F32(a)) => match e {
+            NanPattern::Value(e) => e.bits == a.to_bits(),
+            NanPattern::CanonicalNan => a.to_bits() & 0x7fff_ffff == 0x7fc0_0000,
+            NanPattern::ArithmeticNan => a.to_bits() & 0x7fc0_0000 == 0x7fc0_0000,
+        },
+        (WastRetCore::F64(e), RuntimeValue::F64(a)) => match e {
+            NanPattern::Value(e) => e.bits == a.to_bits(),
+            NanPattern::CanonicalNan => {
+                a.to_bits() & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
+            }
+            NanPattern::ArithmeticNan => {
+                a.to_bits() & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
+            }
+        },
+        (WastRetCore::I32(_) | WastRetCore::I64(_), _)
+        | (WastRetCore::F32(_) | WastRetCore::F64(_), _) => false,
+        (WastRetCore::Either(options), _) => {
+            let mut unsupported = None;
+            for option in options {
+                match matches_core(option, actual) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(e) => unsupported = Some(e),
+                }
+            }
+            match unsupported {
+                Some(e) => return Err(e),
+                None => false,
+            }
+        }
+        (WastRetCore::V128(_), _) => return Err(Unsupported("v128 value")),
+        _ => return Err(Unsupported("reference value")),
+    })
+}
+
+/// Prints a value the way a script writes it, with the raw bits of floats.
+pub(crate) fn show_value(value: &RuntimeValue) -> String {
+    match value {
+        RuntimeValue::I32(v) => format!("i32.const {v}"),
+        RuntimeValue::I64(v) => format!("i64.const {v}"),
+        RuntimeValue::F32(v) => {
+            format!(
+                "f32.const {:?} (0x{:08x})",
+                f32::from_bits(v.to_bits()),
+                v.to_bits()
+            )
+        }
+        RuntimeValue::F64(v) => {
+            format!(
+                "f64.const {:?} (0x{:016x})",
+                f64::from_bits(v.to_bits()),
+                v.to_bits()
+            )
+        }
+    }
+}
+
+/// Prints a list of values as `[a, b]`.
+pub(crate) fn show_values(values: &[RuntimeValue]) -> String {
+    let mut out = String::from("[");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&show_value(value));
+    }
+    out.push(']');
+    out
+}
+
+/// Prints a list of expected results as `[a, b]`.
+pub(crate) fn show_expected(expected: &[WastRet<'_>]) -> String {
+    let mut out = String::from("[");
+    for (i, ret) in expected.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match ret {
+            WastRet::Core(core) => show_core(&mut out, core),
+            _ => out.push_str("<component value>"),
+        }
+    }
+    out.push(']');
+    out
+}
+
+fn show_core(out: &mut String, ret: &WastRetCore<'_>) {
+    // Writing to a String cannot fail.
+    let _ = match ret {
+        WastRetCore::I32(v) => write!(out, "i32.const {v}"),
+        WastRetCore::I64(v) => write!(out, "i64.const {v}"),
+        WastRetCore::F32(NanPattern::Value(v)) => {
+            write!(
+                out,
+                "f32.const {:?} (0x{:08x})",
+                f32::from_bits(v.bits),
+                v.bits
+            )
+        }
+        WastRetCore::F64(NanPattern::Value(v)) => {
+            write!(
+                out,
+                "f64.const {:?} (0x{:016x})",
+                f64::from_bits(v.bits),
+                v.bits
+            )
+        }
+        WastRetCore::F32(NanPattern::CanonicalNan) => write!(out, "f32.const nan:canonical"),
+        WastRetCore::F32(NanPattern::ArithmeticNan) => write!(out, "f32.const nan:arithmetic"),
+        WastRetCore::F64(NanPattern::CanonicalNan) => write!(out, "f64.const nan:canonical"),
+        WastRetCore::F64(NanPattern::ArithmeticNan) => write!(out, "f64.const nan:arithmetic"),
+        WastRetCore::Either(options) => {
+            out.push_str("either(");
+            for (i, option) in options.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
+                }
+                show_core(out, option);
+            }
+            out.push(')');
+            Ok(())
+        }
+        WastRetCore::V128(_) => write!(out, "v128.const ..."),
+        other => write!(out, "{other:?}"),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wast::token::{F32 as TokF32, F64 as TokF64};
+
+    fn f32_ret(pattern: NanPattern<TokF32>) -> WastRet<'static> {
+        WastRet::Core(WastRetCore::F32(pattern))
+    }
+
+    fn f64_ret(pattern: NanPattern<TokF64>) -> WastRet<'static> {
+        WastRet::Core(WastRetCore::F64(pattern))
+    }
+
+    fn f32_val(bits: u32) -> RuntimeValue {
+        RuntimeValue::F32(F32::from_bits(bits))
+    }
+
+    fn f64_val(bits: u64) -> RuntimeValue {
+        RuntimeValue::F64(F64::from_bits(bits))
+    }
+
+    #[test]
+    fn floats_compare_by_bits() {
+        let minus_zero = f32_ret(NanPattern::Value(TokF32 { bits: 0x8000_0000 }));
+        assert!(matches(&minus_zero, &f32_val(0x8000_0000)).unwrap());
+        assert!(!matches(&minus_zero, &f32_val(0)).unwrap());
+        assert!(!matches(&minus_zero, &RuntimeValue::I32(i32::MIN)).unwrap());
+    }
+
+    #[test]
+    fn nan_patterns() {
+        let canonical = f32_ret(NanPattern::CanonicalNan);
+        let arithmetic = f32_ret(NanPattern::ArithmeticNan);
+        assert!(matches(&canonical, &f32_val(0x7fc0_0000)).unwrap());
+        assert!(matches(&canonical, &f32_val(0xffc0_0000)).unwrap());
+        assert!(!matches(&canonical, &f32_val(0x7fc0_0001)).unwrap());
+        assert!(matches(&arithmetic, &f32_val(0x7fc0_0001)).unwrap());
+        assert!(
+            !matches(&arithmetic, &f32_val(0x7f80_0001)).unwrap(),
+            "signalling NaN"
+        );
+        assert!(
+            !matches(&arithmetic, &f32_val(0x7f80_0000)).unwrap(),
+            "infinity"
+        );
+
+        let canonical = f64_ret(NanPattern::CanonicalNan);
+        let arithmetic = f64_ret(NanPattern::ArithmeticNan);
+        assert!(matches(&canonical, &f64_val(0xfff8_0000_0000_0000)).unwrap());
+        assert!(!matches(&canonical, &f64_val(0x7ff8_0000_0000_0001)).unwrap());
+        assert!(matches(&arithmetic, &f64_val(0x7ffc_0000_0000_0000)).unwrap());
+        assert!(!matches(&arithmetic, &f64_val(0x7ff4_0000_0000_0000)).unwrap());
+    }
+
+    #[test]
+    fn either_matches_any_option() {
+        let either = WastRet::Core(WastRetCore::Either(vec![
+            WastRetCore::I32(1),
+            WastRetCore::I32(2),
+        ]));
+        assert!(matches(&either, &RuntimeValue::I32(2)).unwrap());
+        assert!(!matches(&either, &RuntimeValue::I32(3)).unwrap());
+        assert_eq!(
+            show_expected(&[either]),
+            "[either(i32.const 1 | i32.const 2)]"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! `cargo xtask`: project automation for Wasmite.
+//!
+//! ```text
+//! cargo xtask spec [--suite NAME] [--filter TEXT] [--verbose]
+//! ```
+//!
+//! Arguments are parsed by hand to keep the build lean.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <subcommand> [options]
+
+subcommands:
+  spec [--suite NAME] [--filter TEXT] [--verbose]
+      Run a spec test suite and print a report; exits non-zero on any failure.
+      --suite NAME    wasm-v1 (default), wasm-v2, wasm-v3, wasm-latest, a proposal
+                      (e.g. bulk-memory, simd), local (spec-tests/local/*.wast), or all
+      --filter TEXT   only scripts whose `suite/file.wast` name contains TEXT
+      --verbose       list every failure and the first message mismatches
+  help
+      Print this message.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Dispatches on the subcommand. New subcommands (e.g. `bench`) get an arm here.
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let Some((subcommand, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    match subcommand.as_str() {
+        "spec" => spec(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => {
+            eprintln!("unknown subcommand `{other}`\n");
+            eprint!("{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Options of `cargo xtask spec`.
+struct SpecOptions {
+    suite: String,
+    filter: Option<String>,
+    verbose: bool,
+}
+
+impl SpecOptions {
+    fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut options = SpecOptions {
+            suite: "wasm-v1".to_string(),
+            filter: None,
+            verbose: false,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            // Accept both `--suite NAME` and `--suite=NAME`.
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+                _ => (arg.as_str(), None),
+            };
+            let mut value = || -> anyhow::Result<String> {
+                match inline.clone() {
+                    Some(value) => Ok(value),
+                    None => args
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{flag} needs a value")),
+                }
+            };
+            match flag {
+                "--suite" => options.suite = value()?,
+                "--filter" => options.filter = Some(value()?),
+                "--verbose" | "-v" => options.verbose = true,
+                other => bail!("unknown option `{other}` for `spec`\n\n{USAGE}"),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// `cargo xtask spec`: runs a suite and prints the report.
+fn spec(args: &[String]) -> anyhow::Result<ExitCode> {
+    let options = SpecOptions::parse(args)?;
+    let report = spec_tests::run_suite(&options.suite, options.filter.as_deref())?;
+    print!("{}", report.render(options.verbose));
+    Ok(if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
