@@ -1,1 +1,88 @@
-//! Wasmite's validator: the spec's validation rules over wasm-core's module representation, usable on its own.
+//! `wasm-validate`: the WebAssembly validation rules (spec chapter 3 and the
+//! validation-algorithm appendix) over `wasm-core`'s decoded [`Module`].
+//!
+//! * [`validate`] checks a whole module: types, imports, limits, constant expressions,
+//!   segments, start function, exports, and every function body.
+//! * [`validate_bytes`] decodes and validates in one call.
+//! * [`FuncValidator`] validates one function body operator by operator, so that the
+//!   engine's translator can validate and translate in a single pass while keeping the
+//!   two independent: it calls [`FuncValidator::op`] before lowering each operator and
+//!   reads the validator's view of the stacks ([`FuncValidator::frame`],
+//!   [`FuncValidator::operand_height`], [`FuncValidator::is_unreachable`]).
+//!
+//! Which proposals are accepted is chosen with [`Features`]; [`Features::mvp`] is
+//! WebAssembly 1.0. Errors are one [`ValidationError`] type whose message contains the
+//! spec test suite's wording (`"type mismatch"`, `"unknown local"`, ...).
+//!
+//! **This crate knows nothing of the runtime or the engine**; it depends on `wasm-core`
+//! alone and reads code with the `wasmparser` operator reader `wasm-core` re-exports.
+//!
+//! ```
+//! use wasm_validate::{Features, validate_bytes};
+//!
+//! let features = Features::mvp();
+//! let good = wat::parse_str(
+//!     r#"(module (func (export "add") (param i32 i32) (result i32)
+//!          local.get 0 local.get 1 i32.add))"#,
+//! )
+//! .unwrap();
+//! let module = validate_bytes(&good, &features).unwrap();
+//! assert_eq!(module.exports[0].name, "add");
+//!
+//! // `i32.add` of an i32 and an f32 is rejected.
+//! let bad = wat::parse_str(
+//!     "(module (func (result i32) i32.const 1 f32.const 2 i32.add))",
+//! )
+//! .unwrap();
+//! let error = validate_bytes(&bad, &features).unwrap_err();
+//! assert!(error.to_string().contains("type mismatch"), "{error}");
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod features;
+mod func;
+mod module;
+mod operators;
+
+pub use error::{Error, ValidationError};
+pub use features::Features;
+pub use func::{
+    ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, validate_function,
+};
+
+use wasm_core::Module;
+
+/// Validates a decoded module: the module-level rules, then every function body.
+///
+/// When the module is both invalid and malformed (code that does not follow the binary
+/// format), the binary-format error is reported, as the spec decodes before it validates.
+pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
+    let first = module.num_imported_functions();
+    let result = module::validate_module(module, features).and_then(|()| {
+        let mut allocations = FuncValidatorAllocations::default();
+        for defined in 0..module.bodies.len() as u32 {
+            allocations =
+                func::validate_function_with(module, features, first + defined, allocations)?;
+        }
+        Ok(())
+    });
+    match result {
+        Err(e) if !e.is_malformed() => {
+            let mut malformed = (0..module.bodies.len() as u32)
+                .filter_map(|defined| func::malformed_in_body(module, first + defined));
+            Err(malformed.next().unwrap_or(e))
+        }
+        other => other,
+    }
+}
+
+/// Decodes `bytes` with [`wasm_core::decode`] and validates the result.
+pub fn validate_bytes(bytes: &[u8], features: &Features) -> Result<Module, Error> {
+    let module = wasm_core::decode(bytes)?;
+    validate(&module, features)?;
+    Ok(module)
+}
+
+#[cfg(test)]
+mod tests;

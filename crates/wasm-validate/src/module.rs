@@ -1,0 +1,522 @@
+//! Module-level rules (spec 3.2 "Types" and 3.4 "Modules"): everything but function
+//! bodies, which `func.rs` validates.
+//!
+//! The checks run in the order of the spec's module rule (3.4.10): types, imports,
+//! functions, tables, memories, globals, element and data segments, start, exports.
+
+use crate::error::ValidationError;
+use crate::features::Features;
+use std::collections::HashSet;
+use wasm_core::wasmparser::{self, Operator, Parser, Payload};
+use wasm_core::{
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, Limits, MAX_PAGES_32,
+    MemoryType, Module, RefType, TableType, ValueType,
+};
+
+type Result<T> = core::result::Result<T, ValidationError>;
+
+/// Validates everything but the function bodies.
+pub(crate) fn validate_module(module: &Module, features: &Features) -> Result<()> {
+    types(module, features)?;
+    imports(module, features)?;
+    functions(module)?;
+    tables(module, features)?;
+    memories(module, features)?;
+    globals(module, features)?;
+    elements(module, features)?;
+    data(module, features)?;
+    start(module)?;
+    exports(module, features)
+}
+
+/// Spec 3.2.3: function types. Before multi-value a function has at most one result.
+fn types(module: &Module, features: &Features) -> Result<()> {
+    if features.multi_value {
+        return Ok(());
+    }
+    for (index, sig) in module.types.iter().enumerate() {
+        if sig.results().len() > 1 {
+            return Err(ValidationError::new(
+                format!(
+                    "invalid result arity: type {index} has {} results (multi-value proposal not enabled)",
+                    sig.results().len()
+                ),
+                entry_offset(module, Entry::Type, index),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Spec 3.4.7: imports. Their table and memory types are checked with the defined ones.
+fn imports(module: &Module, features: &Features) -> Result<()> {
+    for import in &module.imports {
+        match &import.kind {
+            ImportKind::Func(type_index) => type_exists(module, *type_index, import.offset)?,
+            ImportKind::Global(global) if global.mutable && !features.mutable_global => {
+                return Err(ValidationError::new(
+                    "importing a mutable global requires the mutable-global proposal, which is not enabled",
+                    import.offset,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Spec 3.4.1: each defined function's type index must exist.
+fn functions(module: &Module) -> Result<()> {
+    let imported = module.num_imported_functions() as usize;
+    for (defined, &type_index) in module.functions.iter().enumerate().skip(imported) {
+        type_exists(
+            module,
+            type_index,
+            module.func_decl_offset(defined - imported),
+        )?;
+    }
+    Ok(())
+}
+
+fn type_exists(module: &Module, type_index: u32, offset: usize) -> Result<()> {
+    if (type_index as usize) < module.types.len() {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            format!("unknown type {type_index}"),
+            offset,
+        ))
+    }
+}
+
+/// Spec 3.2.4 (table types) and 3.4.10 (at most one table before reference-types).
+fn tables(module: &Module, features: &Features) -> Result<()> {
+    for (index, table) in module.tables.iter().enumerate() {
+        let offset = || extern_offset(module, ExternKind::Table, index);
+        if index > 0 && !features.reference_types {
+            return Err(ValidationError::new("multiple tables", offset()));
+        }
+        check_table_type(table, features)
+            .map_err(|message| ValidationError::new(message, offset()))?;
+    }
+    Ok(())
+}
+
+fn check_table_type(table: &TableType, features: &Features) -> core::result::Result<(), String> {
+    if table.table64 {
+        return Err("64-bit tables (memory64 proposal) are not supported".to_string());
+    }
+    if table.element == RefType::ExternRef && !features.reference_types {
+        return Err(
+            "externref tables require the reference-types proposal, which is not enabled"
+                .to_string(),
+        );
+    }
+    check_limits(
+        table.limits,
+        u64::from(u32::MAX),
+        "table size must be at most 2^32-1 elements",
+    )
+}
+
+/// Spec 3.2.5 (memory types) and 3.4.10 (at most one memory before multi-memory).
+fn memories(module: &Module, features: &Features) -> Result<()> {
+    for (index, memory) in module.memories.iter().enumerate() {
+        let offset = || extern_offset(module, ExternKind::Memory, index);
+        if index > 0 && !features.multi_memory {
+            return Err(ValidationError::new("multiple memories", offset()));
+        }
+        check_memory_type(memory).map_err(|message| ValidationError::new(message, offset()))?;
+    }
+    Ok(())
+}
+
+fn check_memory_type(memory: &MemoryType) -> core::result::Result<(), String> {
+    if memory.memory64 {
+        return Err("64-bit memories (memory64 proposal) are not supported".to_string());
+    }
+    if memory.shared {
+        return Err("shared memories (threads proposal) are not supported".to_string());
+    }
+    check_limits(
+        memory.limits,
+        MAX_PAGES_32,
+        "memory size must be at most 65536 pages (4GiB)",
+    )
+}
+
+/// Spec 3.2.1: limits within `range`, minimum not above maximum.
+fn check_limits(limits: Limits, range: u64, too_large: &str) -> core::result::Result<(), String> {
+    if limits.min > range || limits.max.is_some_and(|max| max > range) {
+        return Err(too_large.to_string());
+    }
+    if limits.max.is_some_and(|max| limits.min > max) {
+        return Err("size minimum must not be greater than maximum".to_string());
+    }
+    Ok(())
+}
+
+/// Spec 3.4.4: each defined global's initialiser is a constant expression of its type.
+fn globals(module: &Module, features: &Features) -> Result<()> {
+    let imported = module.num_imported_globals() as usize;
+    for (defined, init) in module.global_inits.iter().enumerate() {
+        let Some(global) = module.globals.get(imported + defined) else {
+            return Err(ValidationError::new(
+                "global without a type",
+                init.range.start,
+            ));
+        };
+        const_expr(module, features, init, global.content)?;
+    }
+    Ok(())
+}
+
+/// Spec 3.4.5: element segments.
+fn elements(module: &Module, features: &Features) -> Result<()> {
+    for segment in &module.elements {
+        let error = |message: String| ValidationError::new(message, segment.offset);
+        if segment.ty == RefType::ExternRef && !features.reference_types {
+            return Err(error(
+                "externref element segments require the reference-types proposal, which is not enabled"
+                    .to_string(),
+            ));
+        }
+        match &segment.mode {
+            ElementMode::Active { table, offset } => {
+                let Some(table_type) = module.tables.get(*table as usize) else {
+                    return Err(error(format!("unknown table {table}")));
+                };
+                const_expr(module, features, offset, ValueType::I32)?;
+                if table_type.element != segment.ty {
+                    return Err(error(format!(
+                        "type mismatch: element segment does not fit the element type of table {table}"
+                    )));
+                }
+            }
+            ElementMode::Passive if !features.bulk_memory => {
+                return Err(error(
+                    "passive element segments require the bulk-memory proposal, which is not enabled"
+                        .to_string(),
+                ));
+            }
+            ElementMode::Declared if !features.reference_types => {
+                return Err(error(
+                    "declared element segments require the reference-types proposal, which is not enabled"
+                        .to_string(),
+                ));
+            }
+            ElementMode::Passive | ElementMode::Declared => {}
+        }
+        match &segment.items {
+            ElementItems::Functions(functions) => {
+                for &function in functions {
+                    if function as usize >= module.functions.len() {
+                        return Err(error(format!("unknown function {function}")));
+                    }
+                }
+            }
+            ElementItems::Expressions(exprs) => {
+                if !features.bulk_memory && !features.reference_types {
+                    return Err(error(
+                        "element expressions require the bulk-memory proposal, which is not enabled"
+                            .to_string(),
+                    ));
+                }
+                for expr in exprs {
+                    element_expr(module, features, expr, segment.ty)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Spec 3.4.6: data segments.
+fn data(module: &Module, features: &Features) -> Result<()> {
+    if module.data_count.is_some() && !features.bulk_memory {
+        let offset = module.data.first().map_or(0, |segment| segment.offset);
+        return Err(ValidationError::new(
+            "the data count section requires the bulk-memory proposal, which is not enabled",
+            offset,
+        ));
+    }
+    for segment in &module.data {
+        match &segment.mode {
+            DataMode::Active { memory, offset } => {
+                if *memory as usize >= module.memories.len() {
+                    return Err(ValidationError::new(
+                        format!("unknown memory {memory}"),
+                        segment.offset,
+                    ));
+                }
+                const_expr(module, features, offset, ValueType::I32)?;
+            }
+            DataMode::Passive if !features.bulk_memory => {
+                return Err(ValidationError::new(
+                    "passive data segments require the bulk-memory proposal, which is not enabled",
+                    segment.offset,
+                ));
+            }
+            DataMode::Passive => {}
+        }
+    }
+    Ok(())
+}
+
+/// Spec 3.4.8: the start function exists and has type `[] -> []`.
+fn start(module: &Module) -> Result<()> {
+    let Some(index) = module.start else {
+        return Ok(());
+    };
+    let sig = crate::func::signature_of(module, index)
+        .map_err(|message| ValidationError::new(message, module.start_offset))?;
+    if !sig.params().is_empty() || !sig.results().is_empty() {
+        return Err(ValidationError::new(
+            format!("start function must have type [] -> [], found {sig}"),
+            module.start_offset,
+        ));
+    }
+    Ok(())
+}
+
+/// Spec 3.4.9 and 3.4.10: exports name existing entities, and names are unique.
+fn exports(module: &Module, features: &Features) -> Result<()> {
+    let mut names = HashSet::with_capacity(module.exports.len());
+    for export in &module.exports {
+        let error = |message: String| ValidationError::new(message, export.offset);
+        let index = export.index;
+        let exists = match export.kind {
+            ExternKind::Func => (index as usize) < module.functions.len(),
+            ExternKind::Table => (index as usize) < module.tables.len(),
+            ExternKind::Memory => (index as usize) < module.memories.len(),
+            ExternKind::Global => (index as usize) < module.globals.len(),
+        };
+        if !exists {
+            let kind = match export.kind {
+                ExternKind::Func => "function",
+                ExternKind::Table => "table",
+                ExternKind::Memory => "memory",
+                ExternKind::Global => "global",
+            };
+            return Err(error(format!("unknown {kind} {index}")));
+        }
+        if export.kind == ExternKind::Global
+            && module.globals[index as usize].mutable
+            && !features.mutable_global
+        {
+            return Err(error(
+                "exporting a mutable global requires the mutable-global proposal, which is not enabled"
+                    .to_string(),
+            ));
+        }
+        if !names.insert(export.name.as_str()) {
+            return Err(error(format!("duplicate export name {:?}", export.name)));
+        }
+    }
+    Ok(())
+}
+
+/// A value a constant expression can produce: a number, or (in element segments) a
+/// reference.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Const {
+    Num(ValueType),
+    Ref(RefType),
+}
+
+impl core::fmt::Display for Const {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Const::Num(ty) => write!(f, "{ty}"),
+            Const::Ref(RefType::FuncRef) => f.write_str("funcref"),
+            Const::Ref(RefType::ExternRef) => f.write_str("externref"),
+        }
+    }
+}
+
+/// Spec 3.3.10 (1.0: 3.3.7.2): a constant expression producing one `expected` number.
+/// In 1.0 it is a single `t.const` or a `global.get` of an immutable imported global;
+/// extended-const adds integer `add`, `sub` and `mul`.
+pub(crate) fn const_expr(
+    module: &Module,
+    features: &Features,
+    expr: &ConstExpr,
+    expected: ValueType,
+) -> Result<()> {
+    check_const(module, features, expr, Const::Num(expected))
+}
+
+/// An element segment's item expression: `ref.null` or `ref.func` of the segment's type
+/// (bulk-memory, reference-types).
+fn element_expr(module: &Module, features: &Features, expr: &ConstExpr, ty: RefType) -> Result<()> {
+    check_const(module, features, expr, Const::Ref(ty))
+}
+
+/// Types the constant expression `expr`, which must produce exactly `expected`.
+fn check_const(
+    module: &Module,
+    features: &Features,
+    expr: &ConstExpr,
+    expected: Const,
+) -> Result<()> {
+    let mut reader = module.operators(&expr.range);
+    let mut stack: Vec<Const> = Vec::new();
+    let references = features.reference_types || features.bulk_memory;
+    loop {
+        let (op, offset) = reader.read_with_offset()?;
+        let offset = offset as usize;
+        let pushed = match op {
+            Operator::I32Const { .. } => Const::Num(ValueType::I32),
+            Operator::I64Const { .. } => Const::Num(ValueType::I64),
+            Operator::F32Const { .. } => Const::Num(ValueType::F32),
+            Operator::F64Const { .. } => Const::Num(ValueType::F64),
+            Operator::GlobalGet { global_index } => {
+                // Only imported globals are in scope of constant expressions (1.0, 2.0).
+                if global_index >= module.num_imported_globals() {
+                    return Err(ValidationError::new(
+                        format!("unknown global {global_index}"),
+                        offset,
+                    ));
+                }
+                let global = module.globals[global_index as usize];
+                if global.mutable {
+                    return Err(ValidationError::new(
+                        format!("constant expression required: global {global_index} is mutable"),
+                        offset,
+                    ));
+                }
+                Const::Num(global.content)
+            }
+            Operator::RefNull { hty } if references => {
+                if hty == wasmparser::HeapType::FUNC {
+                    Const::Ref(RefType::FuncRef)
+                } else if hty == wasmparser::HeapType::EXTERN {
+                    Const::Ref(RefType::ExternRef)
+                } else {
+                    return Err(ValidationError::new(
+                        format!("reference type {hty:?} is not supported"),
+                        offset,
+                    ));
+                }
+            }
+            Operator::RefFunc { function_index } if references => {
+                if function_index as usize >= module.functions.len() {
+                    return Err(ValidationError::new(
+                        format!("unknown function {function_index}"),
+                        offset,
+                    ));
+                }
+                Const::Ref(RefType::FuncRef)
+            }
+            Operator::I32Add | Operator::I32Sub | Operator::I32Mul if features.extended_const => {
+                const_binary(&mut stack, ValueType::I32, offset)?
+            }
+            Operator::I64Add | Operator::I64Sub | Operator::I64Mul if features.extended_const => {
+                const_binary(&mut stack, ValueType::I64, offset)?
+            }
+            Operator::End => break,
+            _ => {
+                return Err(ValidationError::new("constant expression required", offset));
+            }
+        };
+        stack.push(pushed);
+    }
+    reader.finish()?;
+    if stack != [expected] {
+        let found = stack
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(ValidationError::new(
+            format!(
+                "type mismatch: constant expression must produce [{expected}], found [{found}]"
+            ),
+            reader.original_position() as usize,
+        ));
+    }
+    Ok(())
+}
+
+/// `[t t] -> [t]` inside a constant expression.
+fn const_binary(stack: &mut Vec<Const>, ty: ValueType, offset: usize) -> Result<Const> {
+    for _ in 0..2 {
+        if stack.pop() != Some(Const::Num(ty)) {
+            return Err(ValidationError::new(
+                format!("type mismatch: expected {ty} operands"),
+                offset,
+            ));
+        }
+    }
+    Ok(Const::Num(ty))
+}
+
+// ---- Offsets for messages ----------------------------------------------------------------
+//
+// `wasm-core`'s `Module` keeps byte offsets of imports, exports, segments, function
+// declarations and the start section, but not of type, table, memory and global entries.
+// Errors about those are rare, so their offset is recovered by re-reading the section
+// headers, off the hot path.
+
+/// Entries whose offsets `Module` does not keep.
+#[derive(Copy, Clone)]
+enum Entry {
+    Type,
+    Table,
+    Memory,
+}
+
+/// Offset of entity `index` of `kind` (imports first).
+#[cold]
+fn extern_offset(module: &Module, kind: ExternKind, index: usize) -> usize {
+    let is_kind = |import: &&wasm_core::Import| {
+        matches!(
+            (&import.kind, kind),
+            (ImportKind::Func(_), ExternKind::Func)
+                | (ImportKind::Table(_), ExternKind::Table)
+                | (ImportKind::Memory(_), ExternKind::Memory)
+                | (ImportKind::Global(_), ExternKind::Global)
+        )
+    };
+    let mut imports = module.imports.iter().filter(is_kind);
+    let imported = imports.clone().count();
+    if let Some(import) = imports.nth(index) {
+        return import.offset;
+    }
+    let defined = index - imported;
+    match kind {
+        ExternKind::Func => module.func_decl_offset(defined),
+        ExternKind::Table => entry_offset(module, Entry::Table, defined),
+        ExternKind::Memory => entry_offset(module, Entry::Memory, defined),
+        ExternKind::Global => module
+            .global_inits
+            .get(defined)
+            .map_or(0, |init| init.range.start),
+    }
+}
+
+/// Offset of the `index`-th entry of a type, table or memory section (0 if not found).
+#[cold]
+fn entry_offset(module: &Module, entry: Entry, index: usize) -> usize {
+    fn nth<'a, T: wasmparser::FromReader<'a>>(
+        reader: wasmparser::SectionLimited<'a, T>,
+        index: usize,
+    ) -> Option<usize> {
+        reader
+            .into_iter_with_offsets()
+            .nth(index)?
+            .ok()
+            .map(|(offset, _)| offset as usize)
+    }
+    for payload in Parser::new(0).parse_all(module.bytes()) {
+        let found = match (payload, entry) {
+            (Ok(Payload::TypeSection(reader)), Entry::Type) => nth(reader, index),
+            (Ok(Payload::TableSection(reader)), Entry::Table) => nth(reader, index),
+            (Ok(Payload::MemorySection(reader)), Entry::Memory) => nth(reader, index),
+            (Err(_), _) => return 0,
+            _ => continue,
+        };
+        return found.unwrap_or(0);
+    }
+    0
+}
