@@ -139,7 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
                     return Err(inconsistent_code(range.start as usize));
                 }
                 code_count = Some((count, range.start as usize));
-                module.bodies.reserve_exact(count as usize);
+                module.bodies.reserve_exact(backed(count as usize, &range));
             }
             Payload::CodeSectionEntry(body) => code::decode_body(&mut module, body)?,
             Payload::DataSection(reader) => {
@@ -194,6 +194,13 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
         }
     }
     Ok(module)
+}
+
+/// How many entries to reserve for a section claiming `count` entries: never more than
+/// its bytes can back (each entry takes at least one byte), so that a lying count cannot
+/// make the decoder allocate ahead of the input.
+pub(crate) fn backed(count: usize, range: &core::ops::Range<u64>) -> usize {
+    count.min((range.end - range.start) as usize)
 }
 
 #[cold]

@@ -12,6 +12,7 @@
 
 mod decode;
 mod error;
+pub mod limits;
 pub mod memory_units;
 mod module;
 pub mod nan_preserving_float;

@@ -128,7 +128,7 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
         .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
     let mut t = Translator {
         module,
-        instrs: Vec::with_capacity(defined.code.len()),
+        instrs: Vec::with_capacity(defined.code.len() / 2),
         frames: Vec::new(),
         height: 0,
         max_height: 0,

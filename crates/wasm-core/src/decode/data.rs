@@ -2,6 +2,7 @@
 
 use super::const_expr;
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::{DataMode, DataSegment, Module};
 use wasmparser::{DataKind, DataSectionReader};
 
@@ -9,7 +10,16 @@ pub(super) fn decode_data(
     module: &mut Module,
     reader: DataSectionReader<'_>,
 ) -> Result<(), DecodeError> {
-    module.data.reserve_exact(reader.count() as usize);
+    let start = reader.range().start as usize;
+    limits::check(
+        reader.count() as usize,
+        limits::MAX_DATA_SEGMENTS,
+        "data segments",
+        start,
+    )?;
+    module
+        .data
+        .reserve_exact(super::backed(reader.count() as usize, &reader.range()));
     for entry in reader.into_iter_with_offsets() {
         let (offset, data) = entry?;
         let mode = match data.kind {

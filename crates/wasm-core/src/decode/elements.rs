@@ -3,6 +3,7 @@
 use super::const_expr;
 use super::tables::ref_type;
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::{ElementItems, ElementMode, ElementSegment, Module};
 use crate::types::RefType;
 use wasmparser::{ElementKind, ElementSectionReader};
@@ -11,6 +12,14 @@ pub(super) fn decode_elements(
     module: &mut Module,
     reader: ElementSectionReader<'_>,
 ) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    let count = reader.count() as usize;
+    limits::check(
+        count,
+        limits::MAX_ELEMENT_SEGMENTS,
+        "element segments",
+        start,
+    )?;
     for entry in reader.into_iter_with_offsets() {
         let (offset, element) = entry?;
         let offset = offset as usize;
@@ -26,12 +35,17 @@ pub(super) fn decode_elements(
             },
         };
         let (ty, items) = match element.items {
-            wasmparser::ElementItems::Functions(funcs) => (
-                RefType::FuncRef,
-                ElementItems::Functions(funcs.into_iter().collect::<Result<Vec<_>, _>>()?),
-            ),
+            wasmparser::ElementItems::Functions(funcs) => (RefType::FuncRef, {
+                let mut items =
+                    Vec::with_capacity(super::backed(funcs.count() as usize, &element.range));
+                for func in funcs {
+                    items.push(func?);
+                }
+                ElementItems::Functions(items)
+            }),
             wasmparser::ElementItems::Expressions(ty, exprs) => {
-                let mut items = Vec::with_capacity(exprs.count() as usize);
+                let mut items =
+                    Vec::with_capacity(super::backed(exprs.count() as usize, &element.range));
                 for expr in exprs {
                     items.push(const_expr(&expr?));
                 }

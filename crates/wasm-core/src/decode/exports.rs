@@ -1,6 +1,7 @@
 //! Export section (spec 5.5.10).
 
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::{Export, ExternKind, Module};
 use wasmparser::{ExportSectionReader, ExternalKind};
 
@@ -8,7 +9,16 @@ pub(super) fn decode_exports(
     module: &mut Module,
     reader: ExportSectionReader<'_>,
 ) -> Result<(), DecodeError> {
-    module.exports.reserve_exact(reader.count() as usize);
+    let start = reader.range().start as usize;
+    limits::check(
+        reader.count() as usize,
+        limits::MAX_EXPORTS,
+        "exports",
+        start,
+    )?;
+    module
+        .exports
+        .reserve_exact(super::backed(reader.count() as usize, &reader.range()));
     for entry in reader.into_iter_with_offsets() {
         let (offset, export) = entry?;
         let offset = offset as usize;

@@ -2,6 +2,7 @@
 
 use super::{const_expr, value_type};
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::Module;
 use crate::types::GlobalType;
 use wasmparser::GlobalSectionReader;
@@ -10,6 +11,12 @@ pub(super) fn decode_globals(
     module: &mut Module,
     reader: GlobalSectionReader<'_>,
 ) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    let count = module.globals.len() + reader.count() as usize;
+    limits::check(count, limits::MAX_GLOBALS, "globals", start)?;
+    module
+        .global_inits
+        .reserve_exact(super::backed(reader.count() as usize, &reader.range()));
     for entry in reader.into_iter_with_offsets() {
         let (offset, global) = entry?;
         let content = value_type(global.ty.content_type, offset as usize)?;

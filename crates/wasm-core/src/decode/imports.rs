@@ -3,6 +3,7 @@
 use super::tables::{memory_type, table_type};
 use super::value_type;
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::{Import, ImportKind, Module};
 use crate::types::GlobalType;
 use wasmparser::{ImportSectionReader, TypeRef};
@@ -11,9 +12,22 @@ pub(super) fn decode_imports(
     module: &mut Module,
     reader: ImportSectionReader<'_>,
 ) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    limits::check(
+        reader.count() as usize,
+        limits::MAX_IMPORTS,
+        "imports",
+        start,
+    )?;
     for entry in reader.into_imports_with_offsets() {
         let (offset, import) = entry?;
         let offset = offset as usize;
+        limits::check(
+            module.imports.len() + 1,
+            limits::MAX_IMPORTS,
+            "imports",
+            offset,
+        )?;
         let kind = match import.ty {
             TypeRef::Func(ty) => {
                 module.functions.push(ty);

@@ -1,6 +1,7 @@
 //! Table and memory sections (spec 5.5.7, 5.5.8), and the limits both use.
 
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::Module;
 use crate::types::{Limits, MemoryType, RefType, TableType};
 use wasmparser::{MemorySectionReader, TableInit, TableSectionReader};
@@ -9,6 +10,13 @@ pub(super) fn decode_tables(
     module: &mut Module,
     reader: TableSectionReader<'_>,
 ) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    limits::check(
+        module.tables.len() + reader.count() as usize,
+        limits::MAX_TABLES,
+        "tables",
+        start,
+    )?;
     for entry in reader.into_iter_with_offsets() {
         let (offset, table) = entry?;
         let offset = offset as usize;
@@ -27,6 +35,9 @@ pub(super) fn decode_memories(
     module: &mut Module,
     reader: MemorySectionReader<'_>,
 ) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    let count = module.memories.len() + reader.count() as usize;
+    limits::check(count, limits::MAX_MEMORIES, "memories", start)?;
     for entry in reader.into_iter_with_offsets() {
         let (offset, memory) = entry?;
         module.memories.push(memory_type(&memory, offset as usize)?);
@@ -51,6 +62,15 @@ pub(super) fn table_type(
     ty: &wasmparser::TableType,
     offset: usize,
 ) -> Result<TableType, DecodeError> {
+    if ty.initial > limits::MAX_TABLE_ENTRIES {
+        return Err(DecodeError::new(
+            format!(
+                "table too large (limit {} elements)",
+                limits::MAX_TABLE_ENTRIES
+            ),
+            offset,
+        ));
+    }
     Ok(TableType {
         element: ref_type(ty.element_type, offset)?,
         limits: Limits {

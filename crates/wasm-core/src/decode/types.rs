@@ -2,6 +2,7 @@
 
 use super::value_type;
 use crate::error::DecodeError;
+use crate::limits;
 use crate::module::Module;
 use crate::types::Signature;
 use std::sync::Arc;
@@ -12,9 +13,24 @@ pub(super) fn decode_types(
     reader: TypeSectionReader<'_>,
 ) -> Result<(), DecodeError> {
     let offset = reader.range().start as usize;
-    module.types.reserve_exact(reader.count() as usize);
+    limits::check(reader.count() as usize, limits::MAX_TYPES, "types", offset)?;
+    module
+        .types
+        .reserve_exact(super::backed(reader.count() as usize, &reader.range()));
     for ty in reader.into_iter_err_on_gc_types() {
         let ty = ty?;
+        limits::check(
+            ty.params().len(),
+            limits::MAX_FUNCTION_PARAMS,
+            "parameters",
+            offset,
+        )?;
+        limits::check(
+            ty.results().len(),
+            limits::MAX_FUNCTION_RESULTS,
+            "results",
+            offset,
+        )?;
         let params = ty
             .params()
             .iter()
