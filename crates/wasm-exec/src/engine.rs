@@ -170,6 +170,38 @@ impl ExecEngine {
     }
 }
 
+/// How many Wasm executions may be nested on one thread: a host function that calls
+/// back into Wasm starts a new execution on the native stack. Wasm-to-Wasm calls never
+/// nest natively; this bounds host re-entrancy, so that a host calling back without end
+/// gets a `StackOverflow` trap instead of overflowing the native stack (each level takes
+/// a few KiB; 100 levels fit comfortably in a 2 MiB thread stack).
+pub const MAX_NESTED_EXECUTIONS: u32 = 100;
+
+thread_local! {
+    static NESTED_EXECUTIONS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one nested execution while alive.
+struct NestingGuard;
+
+impl NestingGuard {
+    fn enter() -> Result<NestingGuard, Trap> {
+        NESTED_EXECUTIONS.with(|depth| {
+            if depth.get() >= MAX_NESTED_EXECUTIONS {
+                return Err(Trap::Code(TrapCode::StackOverflow));
+            }
+            depth.set(depth.get() + 1);
+            Ok(NestingGuard)
+        })
+    }
+}
+
+impl Drop for NestingGuard {
+    fn drop(&mut self) {
+        NESTED_EXECUTIONS.with(|depth| depth.set(depth.get() - 1));
+    }
+}
+
 impl Engine for ExecEngine {
     fn invoke(
         &self,
@@ -179,6 +211,7 @@ impl Engine for ExecEngine {
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
     ) -> Result<(), Trap> {
+        let _nesting = NestingGuard::enter()?;
         let (mut stacks, from_recycler) = self.take_stacks(stack);
         let outcome = enter(&mut stacks, func, args).and_then(|(frame, sp)| {
             execute(&mut stacks, frame, sp, externals).map_err(Exit::into_trap)
@@ -230,6 +263,7 @@ impl ResumableCall for Resumable {
         host_result: Option<RuntimeValue>,
         externals: &mut dyn Externals,
     ) -> Result<(), Trap> {
+        let _nesting = NestingGuard::enter()?;
         let (frame, sp) = match core::mem::replace(&mut self.state, State::Finished) {
             State::NotStarted => enter(&mut self.stacks, &self.func, &self.args)?,
             State::Suspended(suspension) => {

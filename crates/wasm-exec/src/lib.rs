@@ -20,6 +20,6 @@ mod match_loop;
 mod ops;
 mod translate;
 
-pub use engine::{EngineError, ExecEngine};
+pub use engine::{EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
 pub use isa::Instr;
 pub use translate::{CompiledFunc, TranslateError, translate};

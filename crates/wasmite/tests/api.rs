@@ -359,3 +359,47 @@ fn a_start_function_runs_before_the_instance_is_returned() {
         .clone();
     assert_eq!(global.get(), RuntimeValue::I32(9));
 }
+
+/// A host function that calls back into Wasm, which calls the host again, without end.
+struct Reenter {
+    instance: Option<wasmite::ModuleRef>,
+    depth: usize,
+}
+
+impl Externals for Reenter {
+    fn invoke_index(&mut self, _: usize, _: RuntimeArgs<'_>) -> Result<Option<RuntimeValue>, Trap> {
+        self.depth += 1;
+        let instance = self.instance.clone().expect("instance set");
+        match instance.invoke_export("enter", &[], self) {
+            Ok(_) => Ok(None),
+            Err(Error::Trap(trap)) => Err(trap),
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+}
+
+#[test]
+fn endless_host_reentrancy_is_a_stack_overflow_trap() {
+    struct Env;
+    impl ModuleImportResolver for Env {
+        fn resolve_func(&self, _: &str, signature: &Signature) -> Result<FuncRef, Error> {
+            Ok(FuncInstance::alloc_host(signature.clone(), 0))
+        }
+    }
+    let module =
+        load(r#"(module (import "env" "back" (func $back)) (func (export "enter") (call $back)))"#);
+    let imports = ImportsBuilder::new().with_resolver("env", &Env);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let mut host = Reenter {
+        instance: Some(instance.clone()),
+        depth: 0,
+    };
+    let error = instance.invoke_export("enter", &[], &mut host).unwrap_err();
+    assert_eq!(
+        error.as_trap().and_then(Trap::code),
+        Some(TrapCode::StackOverflow)
+    );
+    assert_eq!(host.depth, wasmite::MAX_NESTED_EXECUTIONS as usize);
+}
