@@ -275,7 +275,12 @@ macro_rules! define_instr {
 
         /// Executes a memory or numeric instruction on the value stack `vals` whose top is
         /// at `sp` (exclusive). Control instructions are the dispatch loop's business.
-        #[inline(always)]
+        ///
+        /// Inlined into the loop in optimised builds; kept out of line in debug builds,
+        /// where inlining it would give the loop a frame of tens of KiB (one slot per
+        /// temporary of every handler), which host re-entrancy multiplies.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline(never))]
         pub(crate) fn exec_simple(
             instr: Instr,
             vals: &mut [u64],
