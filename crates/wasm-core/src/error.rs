@@ -42,7 +42,46 @@ impl DecodeError {
 impl From<wasmparser::BinaryReaderError> for DecodeError {
     #[cold]
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        DecodeError::new(e.message(), e.offset() as usize)
+        DecodeError::new(spec_wording(e.message()), e.offset() as usize)
+    }
+}
+
+/// `wasmparser`'s messages, with the spec test suite's wording in front where the two
+/// differ (the original stays, for precision): "section out of order" is the spec's
+/// "unexpected content after last section", and so on. Used by the decoder and the
+/// validator for every reader error.
+#[cold]
+pub fn spec_wording(message: &str) -> String {
+    const TABLE: &[(&str, &str)] = &[
+        (
+            "section out of order",
+            "unexpected content after last section",
+        ),
+        (
+            "code section is absent",
+            "function and code section have inconsistent lengths",
+        ),
+        (
+            "function body count",
+            "function and code section have inconsistent lengths",
+        ),
+        ("trailing bytes at end of section", "section size mismatch"),
+        (
+            "control frames remain at end of function",
+            "unexpected end of section or function",
+        ),
+        (
+            "function params size is out of bounds",
+            "too many parameters (limit 1000)",
+        ),
+        (
+            "function returns size is out of bounds",
+            "too many results (limit 1000)",
+        ),
+    ];
+    match TABLE.iter().find(|(theirs, _)| message.contains(theirs)) {
+        Some((_, ours)) if !message.contains(ours) => format!("{ours}: {message}"),
+        _ => message.to_string(),
     }
 }
 

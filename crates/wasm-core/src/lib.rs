@@ -21,7 +21,7 @@ mod types;
 mod value;
 
 pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode};
-pub use error::DecodeError;
+pub use error::{DecodeError, spec_wording};
 pub use module::{
     ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,
     Export, ExternKind, FuncBody, Import, ImportKind, Module, Names,

@@ -67,10 +67,12 @@ impl Stacks {
     #[inline]
     pub(crate) fn reserve(&mut self, bp: usize, size: usize) -> Result<(), Trap> {
         let need = bp + size;
+        // The limit is checked on every call, not only when the buffer grows: the buffer
+        // may have grown under a larger limit in an earlier call.
+        if need > self.value_limit {
+            return Err(Trap::Code(TrapCode::StackOverflow));
+        }
         if need > self.vals.len() {
-            if need > self.value_limit {
-                return Err(Trap::Code(TrapCode::StackOverflow));
-            }
             let new_len = need.max(self.vals.len() * 2).min(self.value_limit);
             self.vals.resize(new_len, 0);
         }
@@ -91,6 +93,9 @@ fn enter(
     let instance = wasm
         .instance()
         .ok_or_else(|| Trap::host(EngineError::InstanceDropped))?;
+    if stacks.call_limit == 0 {
+        return Err(Trap::Code(TrapCode::StackOverflow));
+    }
     stacks.frames.clear();
     stacks.reserve(0, code.frame_size().max(args.len()))?;
     for (cell, arg) in stacks.vals.iter_mut().zip(args) {

@@ -217,7 +217,9 @@ fn call(
     let num_params = signature.params().len();
     match callee.as_wasm() {
         Some(wasm) => {
-            if stacks.frames.len() >= stacks.call_limit {
+            // `frames` holds the callers; with the running frame and the callee there
+            // would be `frames.len() + 2` frames.
+            if stacks.frames.len() + 2 > stacks.call_limit {
                 return Err(TrapCode::StackOverflow.into());
             }
             let code = compiled(wasm.code())?;

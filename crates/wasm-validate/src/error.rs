@@ -75,7 +75,7 @@ impl ValidationError {
 impl From<BinaryReaderError> for ValidationError {
     #[cold]
     fn from(e: BinaryReaderError) -> Self {
-        ValidationError::malformed(e.message(), e.offset() as usize)
+        ValidationError::malformed(wasm_core::spec_wording(e.message()), e.offset() as usize)
     }
 }
 
