@@ -160,8 +160,14 @@ impl ExecEngine {
     }
 
     fn take_stacks(&self, recycler: &mut StackRecycler) -> (Box<Stacks>, bool) {
-        let (value_limit, call_limit) = (recycler.value_stack_limit(), recycler.call_stack_limit());
-        if let Some(stacks) = recycler.take_storage::<Stacks>() {
+        // Executions nested through host functions share the limits: an inner one gets
+        // what the outer ones on this thread left.
+        let (outer_cells, outer_frames) = OUTER_USAGE.with(|usage| usage.get());
+        let value_limit = recycler.value_stack_limit().saturating_sub(outer_cells);
+        let call_limit = recycler.call_stack_limit().saturating_sub(outer_frames);
+        if let Some(mut stacks) = recycler.take_storage::<Stacks>() {
+            stacks.value_limit = value_limit;
+            stacks.call_limit = call_limit;
             return (stacks, true);
         }
         let mut stacks = self
@@ -184,6 +190,21 @@ pub const MAX_NESTED_EXECUTIONS: u32 = 100;
 
 thread_local! {
     static NESTED_EXECUTIONS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+    /// Value cells and frames that the executions enclosing the current host call use.
+    static OUTER_USAGE: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
+}
+
+/// Runs `f` (a host call) with `cells` value cells and `frames` frames added to what the
+/// enclosing executions use, so that executions `f` starts get what is left.
+pub(crate) fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
+    let saved = OUTER_USAGE.with(|usage| {
+        let saved = usage.get();
+        usage.set((saved.0 + cells, saved.1 + frames));
+        saved
+    });
+    let result = f();
+    OUTER_USAGE.with(|usage| usage.set(saved));
+    result
 }
 
 /// Counts one nested execution while alive.
@@ -269,6 +290,11 @@ impl ResumableCall for Resumable {
         externals: &mut dyn Externals,
     ) -> Result<(), Trap> {
         let _nesting = NestingGuard::enter()?;
+        let (outer_cells, outer_frames) = OUTER_USAGE.with(|usage| usage.get());
+        self.stacks.value_limit =
+            wasm_runtime::DEFAULT_VALUE_STACK_LIMIT.saturating_sub(outer_cells);
+        self.stacks.call_limit =
+            wasm_runtime::DEFAULT_CALL_STACK_LIMIT.saturating_sub(outer_frames);
         let (frame, sp) = match core::mem::replace(&mut self.state, State::Finished) {
             State::NotStarted => enter(&mut self.stacks, &self.func, &self.args)?,
             State::Suspended(suspension) => {

@@ -6,7 +6,7 @@
 //! execution never recurses on the native stack. A handler leaves the loop only by
 //! returning from the outermost frame, by trapping, or (host traps) by suspending.
 
-use crate::engine::{EngineError, Frame, Stacks, compiled};
+use crate::engine::{EngineError, Frame, Stacks, compiled, with_outer_usage};
 use crate::isa::{Instr, exec_simple};
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
@@ -250,7 +250,10 @@ fn call(
             }
             *sp = bp;
             let args = core::mem::take(&mut stacks.host_args);
-            let outcome = externals.invoke_index(index, RuntimeArgs::from(&args[..]));
+            let frames = stacks.frames.len() + 1;
+            let outcome = with_outer_usage(bp, frames, || {
+                externals.invoke_index(index, RuntimeArgs::from(&args[..]))
+            });
             stacks.host_args = args;
             match outcome {
                 Ok(result) => {

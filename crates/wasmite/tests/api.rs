@@ -403,3 +403,67 @@ fn endless_host_reentrancy_is_a_stack_overflow_trap() {
     );
     assert_eq!(host.depth, wasmite::MAX_NESTED_EXECUTIONS as usize);
 }
+
+/// Host re-entrancy shares one value-stack budget: an inner execution gets what the outer
+/// ones left, so nesting cannot multiply the memory a call may use.
+#[test]
+fn nested_executions_share_the_stack_budget() {
+    struct Env;
+    impl ModuleImportResolver for Env {
+        fn resolve_func(&self, _: &str, signature: &Signature) -> Result<FuncRef, Error> {
+            Ok(FuncInstance::alloc_host(signature.clone(), 0))
+        }
+    }
+    struct Inner(Option<wasmite::ModuleRef>);
+    impl Externals for Inner {
+        fn invoke_index(
+            &mut self,
+            _: usize,
+            _: RuntimeArgs<'_>,
+        ) -> Result<Option<RuntimeValue>, Trap> {
+            let instance = self.0.clone().expect("instance set");
+            let mut stack = StackRecycler::with_limits(5000, 100_000);
+            // 1500 frames of `down` fit in 5000 cells, not in what the outer call left.
+            match instance.invoke_export_with_stack(
+                "down",
+                &[RuntimeValue::I32(1500)],
+                &mut NopExternals,
+                &mut stack,
+            ) {
+                Err(Error::Trap(trap)) => Err(trap),
+                other => panic!("expected a trap, got {other:?}"),
+            }
+        }
+    }
+    let module = load(
+        r#"(module (import "env" "host" (func $host))
+            (func $down (export "down") (param i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+                (else (call $down (i32.sub (local.get 0) (i32.const 1))))))
+            (func $deep (export "deep") (param i32)
+              (if (i32.eqz (local.get 0)) (then (call $host))
+                (else (call $deep (i32.sub (local.get 0) (i32.const 1)))))))"#,
+    );
+    let imports = ImportsBuilder::new().with_resolver("env", &Env);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    // Alone, 1500 frames fit in 5000 cells (a parameter and an operand or two each)...
+    let mut stack = StackRecycler::with_limits(5000, 100_000);
+    let alone = instance.invoke_export_with_stack(
+        "down",
+        &[RuntimeValue::I32(1500)],
+        &mut NopExternals,
+        &mut stack,
+    );
+    assert_eq!(alone.unwrap(), Some(RuntimeValue::I32(0)));
+    // ...but not under an outer execution holding 4000 frames (about as many cells).
+    let mut host = Inner(Some(instance.clone()));
+    let error = instance
+        .invoke_export("deep", &[RuntimeValue::I32(4000)], &mut host)
+        .unwrap_err();
+    assert_eq!(
+        error.as_trap().and_then(Trap::code),
+        Some(TrapCode::StackOverflow)
+    );
+}
