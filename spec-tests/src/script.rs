@@ -30,7 +30,7 @@ use crate::values::{self, Unsupported};
 /// Runs the script `text`, reported under `name` (`suite/file.wast`; it is also the key for
 /// the skip list).
 ///
-/// The script is parsed once; every directive runs under [`catching`], so a panic in the
+/// The script is parsed once; every directive runs under `catching`, so a panic in the
 /// engine fails that directive only.
 pub fn run_wast(name: &str, text: &str) -> FileReport {
     run_with_skips(name, text, &skips::for_file(name))
