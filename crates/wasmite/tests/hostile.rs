@@ -8,9 +8,9 @@
 //! Binaries are built by hand with a tiny LEB128 writer ([`Wasm`] and friends): the text
 //! format cannot express lies, and its parser is not what is under test.
 //!
-//! Memory bounds are measured with a counting global allocator ([`alloc_counter`]) that
-//! counts what the current thread allocates, so tests running in parallel do not disturb
-//! each other.
+//! Memory bounds are measured in a child process running the one test ([`isolated`]): the
+//! growth of the process's peak virtual size while the work runs ([`measured`]) bounds
+//! what it allocated, reservations never touched included.
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
@@ -49,75 +49,106 @@ const MAX_PAGES: u32 = 65536;
 const PAGE: u32 = 65536;
 
 // ---------------------------------------------------------------------------------------
-// Counting allocator.
+// Child processes and memory measurement.
 // ---------------------------------------------------------------------------------------
 
-#[allow(unsafe_code)]
-mod alloc_counter {
-    //! A global allocator forwarding to [`System`] that adds up, per thread, the bytes
-    //! requested. The total is an upper bound of the thread's peak heap use, which is
-    //! what "bounded memory" means for a decoder handed a lying count.
+/// Environment variable telling a child test process to run the isolated body.
+const CHILD_ENV: &str = "WASMITE_HOSTILE_CHILD";
 
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::cell::Cell;
+/// The native stack the isolated bodies run on: Rust's default for spawned threads, the
+/// smallest an embedder commonly gives.
+const NATIVE_STACK: usize = 2 << 20;
 
-    pub struct Counting;
+/// glibc's malloc settings in the child processes, so that the virtual size follows what
+/// is allocated: a single arena (every thread allocates from the `brk` heap, which grows
+/// in small steps, instead of from a 64 MiB reservation per thread), and every block of
+/// 64 KiB or more in a mapping of its own, unmapped when freed (no dynamic threshold, no
+/// large free blocks left in the heap for the measured work to reuse unseen).
+const MALLOC_TUNABLES: &str = "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=65536";
 
-    thread_local! {
-        // `const` initialisation and no destructor: using it allocates nothing, so the
-        // allocator can touch it without recursing.
-        static ALLOCATED: Cell<u64> = const { Cell::new(0) };
-    }
-
-    fn count(bytes: usize) {
-        // During thread teardown the slot may be gone: not counting then is harmless.
-        let _ = ALLOCATED.try_with(|total| total.set(total.get() + bytes as u64));
-    }
-
-    /// Bytes allocated by the current thread so far.
-    pub fn allocated() -> u64 {
-        ALLOCATED.with(Cell::get)
-    }
-
-    // SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
-    // `GlobalAlloc` contract; the bookkeeping only updates a thread-local integer and
-    // never allocates.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            count(layout.size());
-            // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-            unsafe { System.alloc(layout) }
+/// Runs `body` in a child process (this test binary, filtered to the test `name`) on a
+/// thread with a [`NATIVE_STACK`] stack.
+///
+/// A native stack overflow aborts the process: in a child it fails this test only, with
+/// the child's output, instead of killing every test of the file. And the child runs
+/// this one test, so the growth of its peak virtual size is what the body allocated
+/// (see [`measured`]).
+fn isolated(name: &str, body: fn()) {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let thread = std::thread::Builder::new()
+            .stack_size(NATIVE_STACK)
+            .spawn(body)
+            .expect("spawn the test thread");
+        if let Err(panic) = thread.join() {
+            std::panic::resume_unwind(panic);
         }
-
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            count(layout.size());
-            // SAFETY: as for `alloc`.
-            unsafe { System.alloc_zeroed(layout) }
-        }
-
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-            unsafe { System.dealloc(ptr, layout) }
-        }
-
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            count(new_size);
-            // SAFETY: as for `dealloc`; `new_size` comes from the caller, who checked it.
-            unsafe { System.realloc(ptr, layout, new_size) }
-        }
+        return;
     }
+    let output = Command::new(std::env::current_exe().expect("test binary path"))
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .output()
+        .expect("run the child test process");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "isolated test {name} failed ({}):\n{stderr}\n{stdout}",
+        output.status
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "isolated test {name} did not run in the child:\n{stdout}"
+    );
 }
 
-#[global_allocator]
-static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
+/// What the measurement adds to a memory bound, on top of the test's own budget: the
+/// `brk` heap grows 128 KiB past each request, mappings are rounded up to pages, and
+/// reading `/proc/self/status` allocates too. Small enough that trusting a count the
+/// input does not back (a million 4-byte indices is 4 MB) still breaks the bound.
+const SLACK: u64 = 1 << 20;
 
-/// Runs `f`, returning its result, the bytes this thread allocated meanwhile, and the time.
+/// The process's current and peak virtual size, in bytes, from `/proc/self/status`.
+fn virtual_size() -> (u64, u64) {
+    const STATUS: &str = "/proc/self/status";
+    let status = std::fs::read_to_string(STATUS).unwrap_or_else(|error| {
+        panic!("memory bounds are measured from {STATUS}, which cannot be read: {error}")
+    });
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .and_then(|value| value.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+            .map(|kib| kib * 1024)
+            .unwrap_or_else(|| panic!("{STATUS} has no readable {key} line:\n{status}"))
+    };
+    (field("VmSize"), field("VmPeak"))
+}
+
+/// Runs `f`, returning its result, the growth of the process's peak virtual size
+/// meanwhile, and the time.
+///
+/// The peak virtual size counts every reservation, touched or not: a count the input
+/// does not back, trusted for a `Vec::with_capacity`, shows in full. Only meaningful in
+/// a child process running one test (see [`isolated`]): other threads would add theirs.
 fn measured<R>(f: impl FnOnce() -> R) -> (R, u64, Duration) {
-    let before = alloc_counter::allocated();
+    assert!(
+        std::env::var_os(CHILD_ENV).is_some(),
+        "measured() must run in a child process, through isolated()"
+    );
+    // The peak cannot be reset, and an earlier one (building the input) would hide the
+    // work's growth up to it: reserving the difference, untouched, brings the current
+    // size up to the peak, so that whatever the work maps raises the peak.
+    let (size, peak) = virtual_size();
+    let padding = std::hint::black_box(Vec::<u8>::with_capacity((peak - size) as usize));
+    let (before, _) = virtual_size();
     let start = Instant::now();
     let result = f();
     let elapsed = start.elapsed();
-    (result, alloc_counter::allocated() - before, elapsed)
+    let (_, after) = virtual_size();
+    drop(padding);
+    (result, after.saturating_sub(before), elapsed)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -306,7 +337,7 @@ fn assert_invalid(bytes: &[u8], needle: &str) -> String {
 #[track_caller]
 fn assert_rejected_cheaply(bytes: &[u8], needle: &str) {
     let (message, allocated, elapsed) = measured(|| assert_invalid(bytes, needle));
-    let budget = 8 * bytes.len() as u64 + (1 << 20);
+    let budget = 8 * bytes.len() as u64 + (1 << 20) + SLACK;
     assert!(
         allocated <= budget,
         "rejecting a {}-byte input allocated {allocated} bytes (budget {budget}): {message}",
@@ -523,46 +554,6 @@ mod stack_exhaustion {
 // Host re-entrancy: a host function calling back into Wasm starts a new execution on the
 // native stack, so the nesting must be bounded too.
 // ---------------------------------------------------------------------------------------
-
-/// Environment variable telling a child test process to run the isolated body.
-const CHILD_ENV: &str = "WASMITE_HOSTILE_CHILD";
-
-/// The native stack the isolated bodies run on: Rust's default for spawned threads, the
-/// smallest an embedder commonly gives.
-const NATIVE_STACK: usize = 2 << 20;
-
-/// Runs `body` in a child process (this test binary, filtered to the test `name`) on a
-/// thread with a [`NATIVE_STACK`] stack. A native stack overflow aborts the process: in
-/// a child it fails this test only, with the child's output, instead of killing every
-/// test of the file.
-fn isolated(name: &str, body: fn()) {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        let thread = std::thread::Builder::new()
-            .stack_size(NATIVE_STACK)
-            .spawn(body)
-            .expect("spawn the test thread");
-        if let Err(panic) = thread.join() {
-            std::panic::resume_unwind(panic);
-        }
-        return;
-    }
-    let output = Command::new(std::env::current_exe().expect("test binary path"))
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("run the child test process");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "isolated test {name} failed ({}):\n{stderr}\n{stdout}",
-        output.status
-    );
-    assert!(
-        stdout.contains("1 passed"),
-        "isolated test {name} did not run in the child:\n{stdout}"
-    );
-}
 
 mod host_reentrancy {
     use super::*;
@@ -856,26 +847,31 @@ mod memory_bounds {
 
     #[test]
     fn a_65536_page_maximum_allocates_nothing_up_front() {
-        let ((instance, grown), allocated, _) = measured(|| {
-            let instance = grow_module("0 65536");
-            let grown = grow(&instance, 1);
-            (instance, grown)
-        });
-        assert_eq!(grown, 0);
-        let memory = memory(&instance);
-        assert_eq!(memory.maximum(), Some(Pages(MAX_PAGES as usize)));
-        assert_eq!(memory.current_size(), Pages(1));
-        assert_eq!(memory.direct_access().as_ref().len(), PAGE as usize);
-        assert!(
-            allocated < 4 << 20,
-            "a 1-page memory with a 4 GiB maximum allocated {allocated} bytes"
-        );
-        assert_eq!(grow(&instance, MAX_PAGES as i32), -1);
-        assert_eq!(size(&instance), Some(i32_arg(1)));
-        call(&instance, "store", &[i32_arg(PAGE as i32 - 1)]).unwrap();
-        assert_trap(
-            call(&instance, "store", &[i32_arg(PAGE as i32)]),
-            TrapCode::MemoryAccessOutOfBounds,
+        isolated(
+            "memory_bounds::a_65536_page_maximum_allocates_nothing_up_front",
+            || {
+                let ((instance, grown), allocated, _) = measured(|| {
+                    let instance = grow_module("0 65536");
+                    let grown = grow(&instance, 1);
+                    (instance, grown)
+                });
+                assert_eq!(grown, 0);
+                let memory = memory(&instance);
+                assert_eq!(memory.maximum(), Some(Pages(MAX_PAGES as usize)));
+                assert_eq!(memory.current_size(), Pages(1));
+                assert_eq!(memory.direct_access().as_ref().len(), PAGE as usize);
+                assert!(
+                    allocated < 4 << 20,
+                    "a 1-page memory with a 4 GiB maximum allocated {allocated} bytes"
+                );
+                assert_eq!(grow(&instance, MAX_PAGES as i32), -1);
+                assert_eq!(size(&instance), Some(i32_arg(1)));
+                call(&instance, "store", &[i32_arg(PAGE as i32 - 1)]).unwrap();
+                assert_trap(
+                    call(&instance, "store", &[i32_arg(PAGE as i32)]),
+                    TrapCode::MemoryAccessOutOfBounds,
+                );
+            },
         );
     }
 
@@ -1197,7 +1193,7 @@ mod big_bodies {
     const DEPTH: usize = 100_000;
 
     /// Loads the single-function module and calls "f" with `args`, checking that loading
-    /// allocated at most `per_unit` bytes for each of `units` (plus 1 MiB).
+    /// allocated at most `per_unit` bytes for each of `units` (plus 1 MiB and [`SLACK`]).
     fn load_and_call(
         bytes: &[u8],
         units: usize,
@@ -1206,7 +1202,7 @@ mod big_bodies {
     ) -> Option<RuntimeValue> {
         let (module, allocated, _) = measured(|| Module::from_buffer(bytes));
         let module = module.unwrap_or_else(|e| panic!("the module should load: {e:?}"));
-        let budget = units as u64 * per_unit + (1 << 20);
+        let budget = units as u64 * per_unit + (1 << 20) + SLACK;
         assert!(
             allocated <= budget,
             "loading {units} units allocated {allocated} bytes (budget {budget})"
@@ -1216,120 +1212,143 @@ mod big_bodies {
 
     #[test]
     fn a_hundred_thousand_nested_blocks_with_a_branch_out_of_all() {
-        let mut code = [BLOCK, EMPTY].repeat(DEPTH);
-        code.push(BR);
-        uleb(&mut code, (DEPTH - 1) as u64);
-        code.extend(std::iter::repeat_n(END, DEPTH));
-        code.extend([I32_CONST, 7, END]);
-        let bytes = one_func(&func_type(0, 1), &body(&[], &code));
-        assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+        isolated(
+            "big_bodies::a_hundred_thousand_nested_blocks_with_a_branch_out_of_all",
+            || {
+                let mut code = [BLOCK, EMPTY].repeat(DEPTH);
+                code.push(BR);
+                uleb(&mut code, (DEPTH - 1) as u64);
+                code.extend(std::iter::repeat_n(END, DEPTH));
+                code.extend([I32_CONST, 7, END]);
+                let bytes = one_func(&func_type(0, 1), &body(&[], &code));
+                assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+            },
+        );
     }
 
     #[test]
     fn a_hundred_thousand_nested_blocks_with_results() {
-        let mut code = [BLOCK, I32].repeat(DEPTH);
-        code.extend([I32_CONST, 7]);
-        code.extend(std::iter::repeat_n(END, DEPTH));
-        code.push(END);
-        let bytes = one_func(&func_type(0, 1), &body(&[], &code));
-        assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+        isolated(
+            "big_bodies::a_hundred_thousand_nested_blocks_with_results",
+            || {
+                let mut code = [BLOCK, I32].repeat(DEPTH);
+                code.extend([I32_CONST, 7]);
+                code.extend(std::iter::repeat_n(END, DEPTH));
+                code.push(END);
+                let bytes = one_func(&func_type(0, 1), &body(&[], &code));
+                assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+            },
+        );
     }
 
     #[test]
     fn a_hundred_thousand_nested_blocks_in_dead_code() {
-        let mut code = vec![I32_CONST, 7, RETURN];
-        code.extend([BLOCK, EMPTY].repeat(DEPTH));
-        code.extend(std::iter::repeat_n(END, DEPTH));
-        code.push(END);
-        let bytes = one_func(&func_type(0, 1), &body(&[], &code));
-        assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+        isolated(
+            "big_bodies::a_hundred_thousand_nested_blocks_in_dead_code",
+            || {
+                let mut code = vec![I32_CONST, 7, RETURN];
+                code.extend([BLOCK, EMPTY].repeat(DEPTH));
+                code.extend(std::iter::repeat_n(END, DEPTH));
+                code.push(END);
+                let bytes = one_func(&func_type(0, 1), &body(&[], &code));
+                assert_eq!(load_and_call(&bytes, DEPTH, 1024, &[]), Some(i32_arg(7)));
+            },
+        );
     }
 
     #[test]
     fn a_br_table_with_a_million_targets() {
-        const TARGETS: u32 = 1_000_000;
-        // block { block { br_table (i % 2 for each i) default 1 } return 10 } 20:
-        // even indices leave the inner block (10), odd ones and the default the outer (20).
-        let mut code = vec![BLOCK, EMPTY, BLOCK, EMPTY, LOCAL_GET, 0, BR_TABLE];
-        uleb(&mut code, u64::from(TARGETS));
-        code.extend((0..TARGETS).map(|i| (i % 2) as u8));
-        code.push(1);
-        code.extend([END, I32_CONST, 10, RETURN, END, I32_CONST, 20, END]);
-        let bytes = one_func(&func_type(1, 1), &body(&[], &code));
-        let (module, allocated, _) = measured(|| Module::from_buffer(&bytes));
-        let module = module.expect("a million-target br_table loads");
-        assert!(
-            allocated <= 64 * u64::from(TARGETS),
-            "a million-target br_table allocated {allocated} bytes"
-        );
-        let instance = instantiate(&module);
-        for (index, expected) in [
-            (0, 10),
-            (1, 20),
-            (999_998, 10),
-            (999_999, 20),
-            (1_000_000, 20),
-            (-1, 20),
-        ] {
-            assert_eq!(
-                call(&instance, "f", &[i32_arg(index)]).unwrap(),
-                Some(i32_arg(expected)),
-                "br_table index {index}"
+        isolated("big_bodies::a_br_table_with_a_million_targets", || {
+            const TARGETS: u32 = 1_000_000;
+            // block { block { br_table (i % 2 for each i) default 1 } return 10 } 20:
+            // even indices leave the inner block (10), odd ones and the default the outer (20).
+            let mut code = vec![BLOCK, EMPTY, BLOCK, EMPTY, LOCAL_GET, 0, BR_TABLE];
+            uleb(&mut code, u64::from(TARGETS));
+            code.extend((0..TARGETS).map(|i| (i % 2) as u8));
+            code.push(1);
+            code.extend([END, I32_CONST, 10, RETURN, END, I32_CONST, 20, END]);
+            let bytes = one_func(&func_type(1, 1), &body(&[], &code));
+            let (module, allocated, _) = measured(|| Module::from_buffer(&bytes));
+            let module = module.expect("a million-target br_table loads");
+            assert!(
+                allocated <= 64 * u64::from(TARGETS) + SLACK,
+                "a million-target br_table allocated {allocated} bytes"
             );
-        }
+            let instance = instantiate(&module);
+            for (index, expected) in [
+                (0, 10),
+                (1, 20),
+                (999_998, 10),
+                (999_999, 20),
+                (1_000_000, 20),
+                (-1, 20),
+            ] {
+                assert_eq!(
+                    call(&instance, "f", &[i32_arg(index)]).unwrap(),
+                    Some(i32_arg(expected)),
+                    "br_table index {index}"
+                );
+            }
+        });
     }
 
     #[test]
     fn a_function_with_a_thousand_parameters() {
-        let params = MAX_FUNCTION_PARAMS;
-        let code = [LOCAL_GET, 0xe7, 0x07, END]; // local.get 999
-        let bytes = one_func(&func_type(params, 1), &body(&[], &code));
-        let args: Vec<_> = (0..params as i32).map(i32_arg).collect();
-        assert_eq!(
-            load_and_call(&bytes, params, 1024, &args),
-            Some(i32_arg(999))
-        );
+        isolated("big_bodies::a_function_with_a_thousand_parameters", || {
+            let params = MAX_FUNCTION_PARAMS;
+            let code = [LOCAL_GET, 0xe7, 0x07, END]; // local.get 999
+            let bytes = one_func(&func_type(params, 1), &body(&[], &code));
+            let args: Vec<_> = (0..params as i32).map(i32_arg).collect();
+            assert_eq!(
+                load_and_call(&bytes, params, 1024, &args),
+                Some(i32_arg(999))
+            );
+        });
     }
 
     #[test]
     fn fifty_thousand_locals() {
-        let locals = MAX_FUNCTION_LOCALS;
-        let mut code = vec![LOCAL_GET];
-        uleb(&mut code, u64::from(locals - 1));
-        code.push(END);
-        let bytes = one_func(&func_type(0, 1), &body(&[(locals, I32)], &code));
-        assert_eq!(
-            load_and_call(&bytes, locals as usize, 64, &[]),
-            Some(i32_arg(0))
-        );
+        isolated("big_bodies::fifty_thousand_locals", || {
+            let locals = MAX_FUNCTION_LOCALS;
+            let mut code = vec![LOCAL_GET];
+            uleb(&mut code, u64::from(locals - 1));
+            code.push(END);
+            let bytes = one_func(&func_type(0, 1), &body(&[(locals, I32)], &code));
+            assert_eq!(
+                load_and_call(&bytes, locals as usize, 64, &[]),
+                Some(i32_arg(0))
+            );
+        });
     }
 
     #[test]
     fn a_module_with_a_million_functions() {
-        let count = MAX_FUNCTIONS;
-        let functions = entries(count, &vec![0; count as usize]);
-        let mut bodies = Vec::with_capacity(3 * count as usize + 4);
-        uleb(&mut bodies, count);
-        for _ in 0..count {
-            bodies.extend([2, 0, END]);
-        }
-        let bytes = Wasm::new()
-            .section(TYPE, &type_section())
-            .section(FUNCTION, &functions)
-            .section(EXPORT, &entries(1, &export_func("f", 999_999)))
-            .section(CODE, &bodies)
-            .finish();
-        let (module, allocated, elapsed) = measured(|| Module::from_buffer(&bytes));
-        let module = module.expect("a million functions are within the limit");
-        assert!(
-            allocated <= 1024 * count,
-            "a million functions allocated {allocated} bytes"
-        );
-        assert!(
-            elapsed < Duration::from_secs(10),
-            "loading took {elapsed:?}"
-        );
-        assert_eq!(call(&instantiate(&module), "f", &[]).unwrap(), None);
+        isolated("big_bodies::a_module_with_a_million_functions", || {
+            let count = MAX_FUNCTIONS;
+            let functions = entries(count, &vec![0; count as usize]);
+            let mut bodies = Vec::with_capacity(3 * count as usize + 4);
+            uleb(&mut bodies, count);
+            for _ in 0..count {
+                bodies.extend([2, 0, END]);
+            }
+            let bytes = Wasm::new()
+                .section(TYPE, &type_section())
+                .section(FUNCTION, &functions)
+                .section(EXPORT, &entries(1, &export_func("f", 999_999)))
+                .section(CODE, &bodies)
+                .finish();
+            let (module, allocated, elapsed) = measured(|| Module::from_buffer(&bytes));
+            let module = module.expect("a million functions are within the limit");
+            assert!(
+                allocated <= 1024 * count + SLACK,
+                "a million functions allocated {allocated} bytes"
+            );
+            assert!(
+                elapsed < Duration::from_secs(10),
+                "loading took {elapsed:?}"
+            );
+            assert_eq!(call(&instantiate(&module), "f", &[]).unwrap(), None);
+        });
     }
 }
 
@@ -1342,19 +1361,24 @@ mod implementation_limits {
 
     #[test]
     fn fifty_thousand_and_one_locals() {
-        let code = [END];
-        for locals in [
-            &[(MAX_FUNCTION_LOCALS + 1, I32)][..],
-            &[
-                (MAX_FUNCTION_LOCALS / 2, I32),
-                (MAX_FUNCTION_LOCALS / 2 + 1, I32),
-            ],
-            &[(u32::MAX, I32)],
-            &[(u32::MAX, I32), (u32::MAX, I32)],
-        ] {
-            let bytes = one_func(&func_type(0, 0), &body(locals, &code));
-            assert_rejected_cheaply(&bytes, "too many locals");
-        }
+        isolated(
+            "implementation_limits::fifty_thousand_and_one_locals",
+            || {
+                let code = [END];
+                for locals in [
+                    &[(MAX_FUNCTION_LOCALS + 1, I32)][..],
+                    &[
+                        (MAX_FUNCTION_LOCALS / 2, I32),
+                        (MAX_FUNCTION_LOCALS / 2 + 1, I32),
+                    ],
+                    &[(u32::MAX, I32)],
+                    &[(u32::MAX, I32), (u32::MAX, I32)],
+                ] {
+                    let bytes = one_func(&func_type(0, 0), &body(locals, &code));
+                    assert_rejected_cheaply(&bytes, "too many locals");
+                }
+            },
+        );
     }
 
     #[test]
@@ -1386,43 +1410,52 @@ mod implementation_limits {
 
     #[test]
     fn too_many_functions() {
-        for count in [MAX_FUNCTIONS + 1, u64::from(u32::MAX)] {
-            let bytes = Wasm::new()
-                .section(TYPE, &type_section())
-                .section(FUNCTION, &entries(count, &[0]))
-                .finish();
-            assert_rejected_cheaply(&bytes, "too many functions");
-        }
+        isolated("implementation_limits::too_many_functions", || {
+            for count in [MAX_FUNCTIONS + 1, u64::from(u32::MAX)] {
+                let bytes = Wasm::new()
+                    .section(TYPE, &type_section())
+                    .section(FUNCTION, &entries(count, &[0]))
+                    .finish();
+                assert_rejected_cheaply(&bytes, "too many functions");
+            }
+        });
     }
 
     #[test]
     fn too_many_types_imports_globals_and_exports() {
-        let cases = [
-            (TYPE, MAX_TYPES + 1, "too many types"),
-            (IMPORT, MAX_IMPORTS + 1, "too many imports"),
-            (GLOBAL, MAX_GLOBALS + 1, "too many globals"),
-            (EXPORT, MAX_EXPORTS + 1, "too many exports"),
-        ];
-        for (id, count, message) in cases {
-            let bytes = Wasm::new().section(id, &entries(count, &[])).finish();
-            assert_rejected_cheaply(&bytes, message);
-        }
+        isolated(
+            "implementation_limits::too_many_types_imports_globals_and_exports",
+            || {
+                let cases = [
+                    (TYPE, MAX_TYPES + 1, "too many types"),
+                    (IMPORT, MAX_IMPORTS + 1, "too many imports"),
+                    (GLOBAL, MAX_GLOBALS + 1, "too many globals"),
+                    (EXPORT, MAX_EXPORTS + 1, "too many exports"),
+                ];
+                for (id, count, message) in cases {
+                    let bytes = Wasm::new().section(id, &entries(count, &[])).finish();
+                    assert_rejected_cheaply(&bytes, message);
+                }
+            },
+        );
     }
 
     #[test]
     fn too_many_segments() {
-        let cases = [
-            (
-                ELEMENT,
-                MAX_ELEMENT_SEGMENTS + 1,
-                "too many element segments",
-            ),
-            (DATA, MAX_DATA_SEGMENTS + 1, "too many data segments"),
-        ];
-        for (id, count, message) in cases {
-            let bytes = Wasm::new().section(id, &entries(count, &[])).finish();
-            assert_rejected_cheaply(&bytes, message);
-        }
+        isolated("implementation_limits::too_many_segments", || {
+            let cases = [
+                (
+                    ELEMENT,
+                    MAX_ELEMENT_SEGMENTS + 1,
+                    "too many element segments",
+                ),
+                (DATA, MAX_DATA_SEGMENTS + 1, "too many data segments"),
+            ];
+            for (id, count, message) in cases {
+                let bytes = Wasm::new().section(id, &entries(count, &[])).finish();
+                assert_rejected_cheaply(&bytes, message);
+            }
+        });
     }
 
     #[test]
@@ -1480,125 +1513,162 @@ mod unbacked_claims {
 
     #[test]
     fn a_million_functions_claimed_by_a_few_bytes() {
-        let bytes = Wasm::new()
-            .section(TYPE, &type_section())
-            .section(FUNCTION, &entries(MAX_FUNCTIONS, &[0, 0, 0]))
-            .finish();
-        assert_rejected_cheaply(&bytes, "unexpected end");
+        isolated(
+            "unbacked_claims::a_million_functions_claimed_by_a_few_bytes",
+            || {
+                let bytes = Wasm::new()
+                    .section(TYPE, &type_section())
+                    .section(FUNCTION, &entries(MAX_FUNCTIONS, &[0, 0, 0]))
+                    .finish();
+                assert_rejected_cheaply(&bytes, "unexpected end");
+            },
+        );
     }
 
     #[test]
     fn a_million_bodies_claimed_by_a_few_bytes() {
-        // The function section really declares a million functions (decoding it costs
-        // memory in proportion); the code section claims their million bodies and holds
-        // one. The claim must cost nothing on top of the function section.
-        let count = MAX_FUNCTIONS;
-        let declared = Wasm::new()
-            .section(TYPE, &type_section())
-            .section(FUNCTION, &entries(count, &vec![0; count as usize]));
-        let without_code = Wasm(declared.0.clone()).finish();
-        let claimed = declared
-            .section(CODE, &entries(count, &body(&[], &[END])))
-            .finish();
-        let (_, baseline, _) = measured(|| Module::from_buffer(&without_code));
-        let (outcome, allocated, elapsed) = measured(|| Module::from_buffer(&claimed));
-        match outcome {
-            Err(Error::Validation(message)) => {
-                assert!(message.contains("unexpected end"), "{message}")
-            }
-            other => panic!("expected an unexpected end, got {other:?}"),
-        }
-        assert!(
-            allocated <= baseline + (1 << 20),
-            "the unbacked code section claim allocated {allocated} bytes, {baseline} without it"
+        isolated(
+            "unbacked_claims::a_million_bodies_claimed_by_a_few_bytes",
+            || {
+                // The function section really declares a million functions (decoding it costs
+                // memory in proportion); the code section claims their million bodies and holds
+                // one. The claim must cost nothing on top of the function section.
+                let count = MAX_FUNCTIONS;
+                let declared = Wasm::new()
+                    .section(TYPE, &type_section())
+                    .section(FUNCTION, &entries(count, &vec![0; count as usize]));
+                let without_code = Wasm(declared.0.clone()).finish();
+                let claimed = declared
+                    .section(CODE, &entries(count, &body(&[], &[END])))
+                    .finish();
+                let (_, baseline, _) = measured(|| Module::from_buffer(&without_code));
+                let (outcome, allocated, elapsed) = measured(|| Module::from_buffer(&claimed));
+                match outcome {
+                    Err(Error::Validation(message)) => {
+                        assert!(message.contains("unexpected end"), "{message}")
+                    }
+                    other => panic!("expected an unexpected end, got {other:?}"),
+                }
+                assert!(
+                    allocated <= baseline + (1 << 20) + SLACK,
+                    "the unbacked code section claim allocated {allocated} bytes, {baseline} without it"
+                );
+                assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+            },
         );
-        assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
     }
 
     #[test]
     fn huge_entry_counts_claimed_by_a_few_bytes() {
-        for id in [TYPE, IMPORT, GLOBAL, EXPORT] {
-            let bytes = Wasm::new().section(id, &entries(1_000_000, &[])).finish();
-            assert_rejected_cheaply(&bytes, "unexpected end");
-        }
-        for id in [ELEMENT, DATA] {
-            let bytes = Wasm::new().section(id, &entries(100_000, &[])).finish();
-            assert_rejected_cheaply(&bytes, "unexpected end");
-        }
+        isolated(
+            "unbacked_claims::huge_entry_counts_claimed_by_a_few_bytes",
+            || {
+                for id in [TYPE, IMPORT, GLOBAL, EXPORT] {
+                    let bytes = Wasm::new().section(id, &entries(1_000_000, &[])).finish();
+                    assert_rejected_cheaply(&bytes, "unexpected end");
+                }
+                for id in [ELEMENT, DATA] {
+                    let bytes = Wasm::new().section(id, &entries(100_000, &[])).finish();
+                    assert_rejected_cheaply(&bytes, "unexpected end");
+                }
+            },
+        );
     }
 
     #[test]
     fn a_100_mb_data_segment_claimed_by_a_few_bytes() {
-        // Active segment for memory 0 at offset 0, claiming 100 MB, holding 4 bytes.
-        let mut segment = vec![0x00, I32_CONST, 0, END];
-        uleb(&mut segment, 100_000_000);
-        segment.extend(b"data");
-        let bytes = Wasm::new()
-            .section(MEMORY, &entries(1, &[0x00, 0x01]))
-            .section(DATA, &entries(1, &segment))
-            .finish();
-        assert_rejected_cheaply(&bytes, "unexpected end");
+        isolated(
+            "unbacked_claims::a_100_mb_data_segment_claimed_by_a_few_bytes",
+            || {
+                // Active segment for memory 0 at offset 0, claiming 100 MB, holding 4 bytes.
+                let mut segment = vec![0x00, I32_CONST, 0, END];
+                uleb(&mut segment, 100_000_000);
+                segment.extend(b"data");
+                let bytes = Wasm::new()
+                    .section(MEMORY, &entries(1, &[0x00, 0x01]))
+                    .section(DATA, &entries(1, &segment))
+                    .finish();
+                assert_rejected_cheaply(&bytes, "unexpected end");
+            },
+        );
     }
 
     #[test]
     fn a_100_mb_section_claimed_by_a_few_bytes() {
-        let mut bytes = Wasm::new().finish();
-        bytes.push(DATA);
-        uleb(&mut bytes, 100_000_000);
-        bytes.extend(entries(1, &[0x00, I32_CONST, 0, END, 4]));
-        bytes.extend(b"data");
-        assert_rejected_cheaply(&bytes, "unexpected end");
+        isolated(
+            "unbacked_claims::a_100_mb_section_claimed_by_a_few_bytes",
+            || {
+                let mut bytes = Wasm::new().finish();
+                bytes.push(DATA);
+                uleb(&mut bytes, 100_000_000);
+                bytes.extend(entries(1, &[0x00, I32_CONST, 0, END, 4]));
+                bytes.extend(b"data");
+                assert_rejected_cheaply(&bytes, "unexpected end");
+            },
+        );
     }
 
     #[test]
     fn huge_element_and_local_group_counts_claimed_by_a_few_bytes() {
-        // An active element segment for table 0 claiming a million function indices.
-        let mut segment = vec![0x00, I32_CONST, 0, END];
-        uleb(&mut segment, 1_000_000);
-        segment.push(0);
-        let bytes = Wasm::new()
-            .section(TYPE, &type_section())
-            .section(FUNCTION, &entries(1, &[0]))
-            .section(TABLE, &entries(1, &[0x70, 0x00, 0x01]))
-            .section(ELEMENT, &entries(1, &segment))
-            .section(CODE, &entries(1, &body(&[], &[END])))
-            .finish();
-        assert_rejected_cheaply(&bytes, "unexpected end");
-        // A body claiming a million local groups.
-        let mut inner = leb_bytes(1_000_000);
-        inner.extend([1, I32, END]);
-        let mut entry = leb_bytes(inner.len() as u64);
-        entry.extend(inner);
-        let bytes = one_func(&func_type(0, 0), &entry);
-        assert_rejected_cheaply(&bytes, "unexpected end");
+        isolated(
+            "unbacked_claims::huge_element_and_local_group_counts_claimed_by_a_few_bytes",
+            || {
+                // An active element segment for table 0 claiming a million function indices.
+                let mut segment = vec![0x00, I32_CONST, 0, END];
+                uleb(&mut segment, 1_000_000);
+                segment.push(0);
+                let bytes = Wasm::new()
+                    .section(TYPE, &type_section())
+                    .section(FUNCTION, &entries(1, &[0]))
+                    .section(TABLE, &entries(1, &[0x70, 0x00, 0x01]))
+                    .section(ELEMENT, &entries(1, &segment))
+                    .section(CODE, &entries(1, &body(&[], &[END])))
+                    .finish();
+                assert_rejected_cheaply(&bytes, "unexpected end");
+                // A body claiming a million local groups.
+                let mut inner = leb_bytes(1_000_000);
+                inner.extend([1, I32, END]);
+                let mut entry = leb_bytes(inner.len() as u64);
+                entry.extend(inner);
+                let bytes = one_func(&func_type(0, 0), &entry);
+                assert_rejected_cheaply(&bytes, "unexpected end");
+            },
+        );
     }
 
     #[test]
     fn a_br_table_claiming_millions_of_targets() {
-        let mut code = vec![BLOCK, EMPTY, I32_CONST, 0, BR_TABLE];
-        uleb(&mut code, 7_000_000);
-        code.extend([0, 0, END, END]);
-        let bytes = one_func(&func_type(0, 0), &body(&[], &code));
-        assert_rejected_cheaply(&bytes, "unexpected end");
-        // Past the size any body can have.
-        let mut code = vec![BLOCK, EMPTY, I32_CONST, 0, BR_TABLE];
-        uleb(&mut code, u64::from(u32::MAX));
-        code.extend([0, 0, END, END]);
-        let bytes = one_func(&func_type(0, 0), &body(&[], &code));
-        assert_rejected_cheaply(&bytes, "br_table");
+        isolated(
+            "unbacked_claims::a_br_table_claiming_millions_of_targets",
+            || {
+                let mut code = vec![BLOCK, EMPTY, I32_CONST, 0, BR_TABLE];
+                uleb(&mut code, 7_000_000);
+                code.extend([0, 0, END, END]);
+                let bytes = one_func(&func_type(0, 0), &body(&[], &code));
+                assert_rejected_cheaply(&bytes, "unexpected end");
+                // Past the size any body can have.
+                let mut code = vec![BLOCK, EMPTY, I32_CONST, 0, BR_TABLE];
+                uleb(&mut code, u64::from(u32::MAX));
+                code.extend([0, 0, END, END]);
+                let bytes = one_func(&func_type(0, 0), &body(&[], &code));
+                assert_rejected_cheaply(&bytes, "br_table");
+            },
+        );
     }
 
     #[test]
     fn a_name_claiming_4_gib() {
-        let mut entry = leb_bytes(u64::from(u32::MAX));
-        entry.extend(b"f\0\0");
-        let bytes = Wasm::new()
-            .section(TYPE, &type_section())
-            .section(FUNCTION, &entries(1, &[0]))
-            .section(EXPORT, &entries(1, &entry))
-            .section(CODE, &entries(1, &body(&[], &[END])))
-            .finish();
-        assert_rejected_cheaply(&bytes, "string size out of bounds");
+        isolated("unbacked_claims::a_name_claiming_4_gib", || {
+            let mut entry = leb_bytes(u64::from(u32::MAX));
+            entry.extend(b"f\0\0");
+            let bytes = Wasm::new()
+                .section(TYPE, &type_section())
+                .section(FUNCTION, &entries(1, &[0]))
+                .section(EXPORT, &entries(1, &entry))
+                .section(CODE, &entries(1, &body(&[], &[END])))
+                .finish();
+            assert_rejected_cheaply(&bytes, "string size out of bounds");
+        });
     }
 }
 
