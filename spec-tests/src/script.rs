@@ -283,6 +283,8 @@ struct State {
     instances: HashMap<String, ModuleRef>,
     /// The most recent instance, used by directives that name none.
     current: Option<ModuleRef>,
+    /// Every instance the script created, as the spec's store holds them.
+    store: Vec<ModuleRef>,
     /// `module definition`s, in order, and their `$id`s.
     definitions: Vec<Rc<Module>>,
     definition_names: HashMap<String, usize>,
@@ -297,6 +299,7 @@ impl State {
             registered: HashMap::new(),
             instances: HashMap::new(),
             current: None,
+            store: Vec::new(),
             definitions: Vec::new(),
             definition_names: HashMap::new(),
         }
@@ -408,12 +411,16 @@ impl State {
             ModuleInstance::new(module, &imports)
         };
         match not_started {
-            // An instance whose start function traps is dropped here, like one that traps
-            // while initialising segments: whatever it wrote into imported tables must stay
-            // callable anyway (the runtime keeps it alive), which the suite checks.
-            Ok(not_started) => not_started
-                .run_start(&mut self.host)
-                .map_err(|trap| InstantiateError::Trap(trap.to_string())),
+            // The spec's store owns every instance for the whole script, including one
+            // whose start function traps: what it wrote into imported tables stays
+            // callable, which the suite checks. Wasmite has no store (a function refers to
+            // its instance weakly, see ARCHITECTURE.md), so the script keeps them all.
+            Ok(not_started) => {
+                self.store.push(not_started.not_started_instance().clone());
+                not_started
+                    .run_start(&mut self.host)
+                    .map_err(|trap| InstantiateError::Trap(trap.to_string()))
+            }
             Err(Error::Trap(trap)) => Err(InstantiateError::Trap(trap.to_string())),
             Err(e) => Err(InstantiateError::Link(e.to_string())),
         }

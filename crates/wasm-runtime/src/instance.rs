@@ -545,11 +545,6 @@ impl ModuleRef {
             target
                 .init(offset, &items)
                 .map_err(|_| Error::Trap(Trap::Code(TrapCode::TableAccessOutOfBounds)))?;
-            if *table < module.num_imported_tables() && !items.is_empty() {
-                // The table belongs to another instance: it now refers to our functions,
-                // so it keeps us alive (no cycle: we are not reachable from its owner).
-                target.keep_alive(self.0.clone());
-            }
         }
         for segment in &module.data {
             let DataMode::Active { memory, offset } = &segment.mode else {

@@ -29,9 +29,6 @@ pub struct TableInstance {
     elements: RefCell<Vec<Option<FuncRef>>>,
     initial: u32,
     maximum: Option<u32>,
-    /// Instances whose functions instantiation wrote into this (imported) table: they
-    /// must outlive the table's entries (see ARCHITECTURE.md, "instance lifetimes").
-    keep_alive: RefCell<Vec<Rc<dyn core::any::Any>>>,
 }
 
 #[cold]
@@ -58,7 +55,6 @@ impl TableInstance {
             elements: RefCell::new(elements),
             initial,
             maximum,
-            keep_alive: RefCell::new(Vec::new()),
         })))
     }
 
@@ -136,14 +132,6 @@ impl TableInstance {
                 Ok(())
             }
             _ => Err(out_of_bounds(offset, size)),
-        }
-    }
-
-    /// Keeps `owner` alive as long as this table.
-    pub(crate) fn keep_alive(&self, owner: Rc<dyn core::any::Any>) {
-        let mut keep = self.keep_alive.borrow_mut();
-        if !keep.iter().any(|k| Rc::ptr_eq(k, &owner)) {
-            keep.push(owner);
         }
     }
 

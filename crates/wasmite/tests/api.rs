@@ -467,3 +467,47 @@ fn nested_executions_share_the_stack_budget() {
         Some(TrapCode::StackOverflow)
     );
 }
+
+/// Found by the `decode_validate` fuzzer (LeakSanitizer): an imported table that kept the
+/// instances whose functions it holds alive formed a cycle with them (an instance holds
+/// its imported tables) and leaked them. Dropping the last `ModuleRef` frees the instance.
+#[test]
+fn an_instance_writing_into_an_imported_table_is_freed() {
+    let table = wasmite::TableInstance::alloc(1, None).unwrap();
+    struct Env(wasmite::TableRef);
+    impl ModuleImportResolver for Env {
+        fn resolve_table(
+            &self,
+            _: &str,
+            _: &wasmite::TableDescriptor,
+        ) -> Result<wasmite::TableRef, Error> {
+            Ok(self.0.clone())
+        }
+    }
+    let env = Env(table.clone());
+    let module = load(
+        r#"(module (import "env" "table" (table 1 funcref))
+            (func $f (export "f") (result i32) (i32.const 7)) (elem (i32.const 0) $f))"#,
+    );
+    let imports = ImportsBuilder::new().with_resolver("env", &env);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let f = instance
+        .export_by_name("f")
+        .unwrap()
+        .as_func()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        FuncInstance::invoke(&f, &[], &mut NopExternals).unwrap(),
+        Some(RuntimeValue::I32(7))
+    );
+    drop(instance);
+    let error = FuncInstance::invoke(&f, &[], &mut NopExternals).unwrap_err();
+    assert!(
+        error.as_host().unwrap().is::<wasmite::EngineError>(),
+        "{error}"
+    );
+    assert!(table.get(0).unwrap().is_some());
+}
