@@ -2,9 +2,13 @@
 //!
 //! ```text
 //! cargo xtask spec [--suite NAME] [--filter TEXT] [--verbose]
+//! cargo xtask fuzz [TARGET] [--seconds N]
 //! ```
 //!
 //! Arguments are parsed by hand to keep the build lean.
+
+mod bench;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -20,6 +24,17 @@ subcommands:
                       (e.g. bulk-memory, simd), local (spec-tests/local/*.wast), or all
       --filter TEXT   only scripts whose `suite/file.wast` name contains TEXT
       --verbose       list every failure and the first message mismatches
+  fuzz [TARGET] [--seconds N]
+      Seed fuzz/corpus/ from the spec suite's modules, then run the fuzz targets
+      (`cargo +nightly fuzz run`, needs cargo-fuzz) one after another; exits non-zero
+      if a target finds a crash (saved under fuzz/artifacts/TARGET/).
+      TARGET          decode_validate, validate_diff or exec_diff (default: all three)
+      --seconds N     how long each target runs (default: 60)
+  bench [--filter TEXT] [--quick]
+      Build crates/bench in release mode and time every case on Wasmite and on
+      wasmi 2; a full run writes docs/benchmarks.md.
+      --filter TEXT   only cases whose name contains TEXT (e.g. fib, startup)
+      --quick         a smoke run: one warm-up round and a few measured ones
   help
       Print this message.
 ";
@@ -43,6 +58,8 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     };
     match subcommand.as_str() {
         "spec" => spec(rest),
+        "fuzz" => fuzz::fuzz(rest, USAGE),
+        "bench" => bench::bench(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

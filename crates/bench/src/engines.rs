@@ -1,0 +1,214 @@
+//! The engines under test behind one small interface: instantiate a program and call
+//! its `run(i32) -> i64`, or time one load of a module.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use wasmite::{
+    Externals, FuncInstance, FuncRef, ImportsBuilder, ModuleImportResolver, ModuleInstance,
+    ModuleRef, RuntimeArgs, RuntimeValue, Signature, StackRecycler, Trap, ValueType,
+};
+
+/// The module and name of the host function every engine provides.
+const HOST_MODULE: &str = "env";
+const HOST_MIX: &str = "mix";
+
+/// The host function `env.mix: (i32) -> i32`, the same for every engine.
+pub fn host_mix(x: i32) -> i32 {
+    let x = x as u32;
+    ((x ^ (x >> 15)).wrapping_mul(0x2c1b_3c6d) ^ 0x5bd1_e995) as i32
+}
+
+/// An engine configuration under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// This workspace's interpreter.
+    Wasmite,
+    /// wasmi, translating every function when the module is created.
+    WasmiEager,
+    /// wasmi's default: validates eagerly, translates a function at its first call.
+    WasmiLazyTranslation,
+    /// wasmi, validating and translating a function at its first call.
+    WasmiLazy,
+}
+
+impl Engine {
+    /// The name used in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Engine::Wasmite => "Wasmite",
+            Engine::WasmiEager => "wasmi eager",
+            Engine::WasmiLazyTranslation => "wasmi lazy-transl.",
+            Engine::WasmiLazy => "wasmi lazy",
+        }
+    }
+
+    fn wasmi_mode(self) -> Option<wasmi::CompilationMode> {
+        match self {
+            Engine::Wasmite => None,
+            Engine::WasmiEager => Some(wasmi::CompilationMode::Eager),
+            Engine::WasmiLazyTranslation => Some(wasmi::CompilationMode::LazyTranslation),
+            Engine::WasmiLazy => Some(wasmi::CompilationMode::Lazy),
+        }
+    }
+}
+
+/// An instantiated benchmark program, ready to run.
+pub trait Runner {
+    /// Calls the program's `run(arg)`.
+    fn run(&mut self, arg: i32) -> Result<i64>;
+}
+
+/// Instantiates `wasm` on `engine`, calls its `init` export if it has one, and returns
+/// a handle on its `run` export.
+pub fn instantiate(engine: Engine, wasm: &[u8]) -> Result<Box<dyn Runner>> {
+    match engine.wasmi_mode() {
+        None => Ok(Box::new(WasmiteRunner::new(wasm)?)),
+        Some(mode) => Ok(Box::new(WasmiRunner::new(mode, wasm)?)),
+    }
+}
+
+/// Times one load of `wasm` on `engine`: decode, validate, translate (as far as the
+/// engine does it up front) and instantiate. Creating a wasmi `Engine` and dropping
+/// everything afterwards are not timed.
+pub fn time_load(engine: Engine, wasm: &[u8]) -> Result<Duration> {
+    match engine.wasmi_mode() {
+        None => {
+            let start = Instant::now();
+            let instance = wasmite_instance(black_box(wasm))?;
+            let elapsed = start.elapsed();
+            black_box(&instance);
+            Ok(elapsed)
+        }
+        Some(mode) => {
+            // wasmi keeps every function it translated until its `Engine` is dropped:
+            // a fresh one per load keeps the runs independent.
+            let wasmi_engine = wasmi_engine(mode);
+            let linker = wasmi_linker(&wasmi_engine)?;
+            let start = Instant::now();
+            let module = wasmi::Module::new(&wasmi_engine, black_box(wasm))?;
+            let mut store = wasmi::Store::new(&wasmi_engine, ());
+            let instance = linker.instantiate_and_start(&mut store, &module)?;
+            let elapsed = start.elapsed();
+            black_box(&instance);
+            Ok(elapsed)
+        }
+    }
+}
+
+/// Wasmite's host functions: index 0 is `env.mix`.
+struct HostFunctions;
+
+impl Externals for HostFunctions {
+    fn invoke_index(
+        &mut self,
+        index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        assert_eq!(index, 0, "only env.mix is provided");
+        let x: i32 = args.nth_checked(0)?;
+        Ok(Some(RuntimeValue::I32(host_mix(x))))
+    }
+}
+
+/// Resolves Wasmite's `env` imports.
+struct HostResolver;
+
+impl ModuleImportResolver for HostResolver {
+    fn resolve_func(&self, field: &str, signature: &Signature) -> Result<FuncRef, wasmite::Error> {
+        let expected = Signature::new(&[ValueType::I32][..], Some(ValueType::I32));
+        if field != HOST_MIX || *signature != expected {
+            return Err(wasmite::Error::Instantiation(format!(
+                "no host function {HOST_MODULE}.{field} with signature {signature:?}"
+            )));
+        }
+        Ok(FuncInstance::alloc_host(expected, 0))
+    }
+}
+
+fn wasmite_instance(wasm: &[u8]) -> Result<ModuleRef> {
+    let module = wasmite::Module::from_buffer(wasm)?;
+    let imports = ImportsBuilder::new().with_resolver(HOST_MODULE, &HostResolver);
+    Ok(ModuleInstance::new(&module, &imports)?.run_start(&mut HostFunctions)?)
+}
+
+struct WasmiteRunner {
+    /// A function refers to its instance weakly: the runner keeps the instance alive.
+    _instance: ModuleRef,
+    run: FuncRef,
+    /// Reused by every call, as wasmi's store reuses its stacks.
+    stack: StackRecycler,
+}
+
+impl WasmiteRunner {
+    fn new(wasm: &[u8]) -> Result<Self> {
+        let instance = wasmite_instance(wasm)?;
+        let mut stack = StackRecycler::default();
+        if let Some(init) = instance.export_by_name("init") {
+            let init = init.as_func().context("`init` is not a function")?;
+            FuncInstance::invoke_with_stack(init, &[], &mut HostFunctions, &mut stack)?;
+        }
+        let run = instance
+            .export_by_name("run")
+            .and_then(|export| export.as_func().cloned())
+            .context("no exported function `run`")?;
+        Ok(WasmiteRunner {
+            _instance: instance,
+            run,
+            stack,
+        })
+    }
+}
+
+impl Runner for WasmiteRunner {
+    fn run(&mut self, arg: i32) -> Result<i64> {
+        let result = FuncInstance::invoke_with_stack(
+            &self.run,
+            &[RuntimeValue::I32(arg)],
+            &mut HostFunctions,
+            &mut self.stack,
+        )?;
+        match result {
+            Some(RuntimeValue::I64(value)) => Ok(value),
+            other => bail!("`run` returned {other:?}, expected an i64"),
+        }
+    }
+}
+
+fn wasmi_engine(mode: wasmi::CompilationMode) -> wasmi::Engine {
+    let mut config = wasmi::Config::default();
+    config.compilation_mode(mode);
+    wasmi::Engine::new(&config)
+}
+
+fn wasmi_linker(engine: &wasmi::Engine) -> Result<wasmi::Linker<()>> {
+    let mut linker = wasmi::Linker::new(engine);
+    linker.func_wrap(HOST_MODULE, HOST_MIX, host_mix)?;
+    Ok(linker)
+}
+
+struct WasmiRunner {
+    store: wasmi::Store<()>,
+    run: wasmi::TypedFunc<i32, i64>,
+}
+
+impl WasmiRunner {
+    fn new(mode: wasmi::CompilationMode, wasm: &[u8]) -> Result<Self> {
+        let engine = wasmi_engine(mode);
+        let module = wasmi::Module::new(&engine, wasm)?;
+        let mut store = wasmi::Store::new(&engine, ());
+        let instance = wasmi_linker(&engine)?.instantiate_and_start(&mut store, &module)?;
+        if let Some(init) = instance.get_func(&store, "init") {
+            init.typed::<(), ()>(&store)?.call(&mut store, ())?;
+        }
+        let run = instance.get_typed_func::<i32, i64>(&store, "run")?;
+        Ok(WasmiRunner { store, run })
+    }
+}
+
+impl Runner for WasmiRunner {
+    fn run(&mut self, arg: i32) -> Result<i64> {
+        Ok(self.run.call(&mut self.store, arg)?)
+    }
+}

@@ -1,0 +1,331 @@
+//! `wasmite-bench`: times Wasmite against wasmi 2 on execution and startup.
+//!
+//! ```text
+//! cargo xtask bench [--filter TEXT] [--quick]
+//! # which runs, from the repository root:
+//! cargo run --release --manifest-path crates/bench/Cargo.toml -- \
+//!     [--filter TEXT] [--quick] [--markdown docs/benchmarks.md] [--command TEXT]
+//! ```
+//!
+//! * `--filter TEXT`: only cases whose name contains TEXT (startup cases are named
+//!   `startup/...`).
+//! * `--quick`: a smoke run (one warm-up round, a few measured rounds).
+//! * `--markdown PATH`: write the report there, after a full run without failures
+//!   (a filtered or quick run never overwrites it).
+//! * `--command TEXT`: the command to name in the report.
+//! * `--list`: print the case names and exit.
+//!
+//! This crate is its own workspace, so that wasmi never enters the root workspace's
+//! build. The benchmark programs are hand-written Wasm 1.0 text in `programs/`.
+
+mod engines;
+mod generate;
+mod machine;
+mod measure;
+mod programs;
+mod report;
+#[cfg(test)]
+mod tests;
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::measure::{Contender, Sample, Settings};
+use crate::programs::{CASES, Case};
+use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow};
+
+const USAGE: &str = "\
+usage: wasmite-bench [--filter TEXT] [--quick] [--markdown PATH] [--command TEXT] [--list]";
+
+/// Command-line options.
+#[derive(Default)]
+struct Options {
+    filter: Option<String>,
+    quick: bool,
+    markdown: Option<PathBuf>,
+    command: Option<String>,
+    list: bool,
+}
+
+impl Options {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Options> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => {
+                    (flag.to_string(), Some(value.to_string()))
+                }
+                _ => (arg.clone(), None),
+            };
+            let mut value = || -> Result<String> {
+                match inline.clone() {
+                    Some(value) => Ok(value),
+                    None => args.next().with_context(|| format!("{flag} needs a value")),
+                }
+            };
+            match flag.as_str() {
+                "--filter" => options.filter = Some(value()?),
+                "--quick" => options.quick = true,
+                "--markdown" => options.markdown = Some(PathBuf::from(value()?)),
+                "--command" => options.command = Some(value()?),
+                "--list" => options.list = true,
+                "--help" | "-h" => {
+                    println!("{USAGE}");
+                    std::process::exit(0);
+                }
+                other => bail!("unknown option `{other}`\n{USAGE}"),
+            }
+        }
+        Ok(options)
+    }
+
+    fn selects(&self, name: &str) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| name.contains(f.as_str()))
+    }
+
+    fn partial(&self) -> bool {
+        self.quick || self.filter.is_some()
+    }
+}
+
+fn main() -> ExitCode {
+    let result = Options::parse(std::env::args().skip(1)).and_then(|options| run(&options));
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the selected cases; `Ok(false)` if one of them failed.
+fn run(options: &Options) -> Result<bool> {
+    if options.list {
+        for case in CASES {
+            println!("{}", case.name);
+        }
+        for case in STARTUP_CASES {
+            println!("{}", case.name);
+        }
+        return Ok(true);
+    }
+    let executions: Vec<&Case> = CASES.iter().filter(|c| options.selects(c.name)).collect();
+    let startups: Vec<&StartupCase> = STARTUP_CASES
+        .iter()
+        .filter(|c| options.selects(c.name))
+        .collect();
+    if executions.is_empty() && startups.is_empty() {
+        bail!("no case matches the filter (see --list)");
+    }
+    let settings = if options.quick {
+        Settings::QUICK
+    } else {
+        Settings::FULL
+    };
+    let date = machine::now_utc();
+    let load_at_start = machine::load_average();
+    let probe = machine::LoadProbe::start();
+    let started = Instant::now();
+    let mut failures = Vec::new();
+
+    let mut execution = Vec::new();
+    if !executions.is_empty() {
+        println!("{}", report::execution_header());
+    }
+    for case in executions {
+        match execution_case(case, &settings) {
+            Ok(row) => {
+                println!("{}", report::execution_line(&row));
+                execution.push(row);
+            }
+            Err(error) => {
+                println!("{:<16} FAILED: {error:#}", case.name);
+                failures.push(case.name.to_string());
+            }
+        }
+    }
+    if !execution.is_empty() {
+        println!("{}", report::execution_summary(&execution));
+    }
+
+    let mut startup = Vec::new();
+    if !startups.is_empty() {
+        println!("\n{}", report::startup_header());
+    }
+    for case in startups {
+        match startup_case(case, &settings) {
+            Ok(row) => {
+                println!("{}", report::startup_line(&row));
+                startup.push(row);
+            }
+            Err(error) => {
+                println!("{:<22} FAILED: {error:#}", case.name);
+                failures.push(case.name.to_string());
+            }
+        }
+    }
+    if !startup.is_empty() {
+        println!("{}", report::startup_summary(&startup));
+    }
+
+    let other_load = probe.others();
+    if let Some(load) = other_load {
+        let note = if load >= report::LOADED {
+            ": measured under load"
+        } else {
+            ""
+        };
+        println!("\nother processes kept {load:.2} cores busy on average{note}");
+    }
+    if !failures.is_empty() {
+        eprintln!(
+            "\n{} case(s) failed: {}",
+            failures.len(),
+            failures.join(", ")
+        );
+    }
+    if let Some(path) = &options.markdown {
+        if options.partial() {
+            println!(
+                "\n{} not updated: a --quick or --filter run is partial",
+                path.display()
+            );
+        } else if !failures.is_empty() {
+            println!("\n{} not updated: some cases failed", path.display());
+        } else {
+            let conditions = report::Conditions {
+                date,
+                command: options.command.clone().unwrap_or_else(|| {
+                    "cargo run --release --manifest-path crates/bench/Cargo.toml".to_string()
+                }),
+                cpu: machine::cpu_model(),
+                cores: machine::cores(),
+                rustc: env!("BENCH_RUSTC_VERSION"),
+                wasmi: env!("BENCH_WASMI_VERSION"),
+                revision: machine::git_revision(),
+                settings,
+                other_load,
+                load_average: (load_at_start, machine::load_average()),
+                elapsed: started.elapsed(),
+            };
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(path, report::markdown(&conditions, &execution, &startup))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("\nwrote {}", path.display());
+        }
+    }
+    Ok(failures.is_empty())
+}
+
+/// Converts a program's text to a binary.
+fn program_binary(case: &Case) -> Result<Vec<u8>> {
+    wat::parse_str(case.source).with_context(|| format!("programs/{}.wat", case.name))
+}
+
+fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
+    let wasm = program_binary(case)?;
+    let mut runners = Vec::new();
+    for engine in EXECUTION_ENGINES {
+        let runner = engines::instantiate(engine, &wasm)
+            .with_context(|| format!("instantiating on {}", engine.label()))?;
+        runners.push((engine, runner));
+    }
+    let arg = case.arg;
+    let mut contenders: Vec<Contender<'_>> = runners
+        .iter_mut()
+        .map(|(engine, runner)| Contender {
+            label: engine.label(),
+            run: Box::new(move || {
+                let start = Instant::now();
+                let value = runner.run(black_box(arg))?;
+                let elapsed = start.elapsed();
+                Ok(Sample {
+                    elapsed,
+                    value: black_box(value),
+                })
+            }),
+        })
+        .collect();
+    let measured = measure::compare(&mut contenders, settings)?;
+    Ok(ExecutionRow {
+        name: case.name,
+        what: case.what,
+        arg,
+        measured,
+    })
+}
+
+/// A module of the startup group.
+struct StartupCase {
+    name: &'static str,
+    /// Makes the module's binary and says what it is.
+    build: fn() -> Result<(Vec<u8>, String)>,
+}
+
+const STARTUP_CASES: &[StartupCase] = &[
+    StartupCase {
+        name: "startup/many_funcs",
+        build: || {
+            let wasm = wat::parse_str(generate::many_functions(10_000))?;
+            Ok((wasm, "10 000 small functions (generated)".to_string()))
+        },
+    },
+    StartupCase {
+        name: "startup/big_funcs",
+        build: || {
+            let wasm = wat::parse_str(generate::big_functions(16, 2_500))?;
+            Ok((wasm, "16 functions of 2 500 blocks (generated)".to_string()))
+        },
+    },
+    StartupCase {
+        name: "startup/largest_program",
+        build: largest_program,
+    },
+];
+
+/// The largest binary among the execution cases' programs.
+fn largest_program() -> Result<(Vec<u8>, String)> {
+    let mut largest = (Vec::new(), String::new());
+    for case in CASES {
+        let wasm = program_binary(case)?;
+        if wasm.len() > largest.0.len() {
+            largest = (wasm, format!("the largest program, `{}`", case.name));
+        }
+    }
+    Ok(largest)
+}
+
+fn startup_case(case: &StartupCase, settings: &Settings) -> Result<StartupRow> {
+    let (wasm, what) = (case.build)()?;
+    let wasm = &wasm;
+    let mut contenders: Vec<Contender<'_>> = STARTUP_ENGINES
+        .iter()
+        .map(|&engine| Contender {
+            label: engine.label(),
+            run: Box::new(move || {
+                let elapsed = engines::time_load(engine, wasm)
+                    .with_context(|| format!("loading on {}", engine.label()))?;
+                Ok(Sample { elapsed, value: 0 })
+            }),
+        })
+        .collect();
+    let measured = measure::compare(&mut contenders, settings)?;
+    Ok(StartupRow {
+        name: case.name.to_string(),
+        what,
+        bytes: wasm.len(),
+        measured,
+    })
+}

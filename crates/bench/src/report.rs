@@ -1,0 +1,363 @@
+//! The results: rows printed as they come, a summary, and `docs/benchmarks.md`.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::engines::Engine;
+use crate::measure::{Measured, Settings, geometric_mean};
+
+/// The engines of an execution case, in column order. wasmi's default mode (lazy
+/// translation) is there to show that after the warm-up it runs as fast as eager.
+pub const EXECUTION_ENGINES: [Engine; 3] = [
+    Engine::Wasmite,
+    Engine::WasmiEager,
+    Engine::WasmiLazyTranslation,
+];
+
+/// The engines of a startup case, in column order.
+pub const STARTUP_ENGINES: [Engine; 4] = [
+    Engine::Wasmite,
+    Engine::WasmiEager,
+    Engine::WasmiLazyTranslation,
+    Engine::WasmiLazy,
+];
+
+/// One measured execution case (medians in [`EXECUTION_ENGINES`] order).
+pub struct ExecutionRow {
+    /// The case.
+    pub name: &'static str,
+    /// What it exercises.
+    pub what: &'static str,
+    /// The argument of `run`.
+    pub arg: i32,
+    /// The timings.
+    pub measured: Measured,
+}
+
+/// One measured startup case (medians in [`STARTUP_ENGINES`] order).
+pub struct StartupRow {
+    /// The case.
+    pub name: String,
+    /// What the module is.
+    pub what: String,
+    /// The size of the binary.
+    pub bytes: usize,
+    /// The timings.
+    pub measured: Measured,
+}
+
+/// Wasmite's median over the median of column `column`.
+fn ratio(measured: &Measured, column: usize) -> f64 {
+    measured.medians[0].as_secs_f64() / measured.medians[column].as_secs_f64().max(1e-12)
+}
+
+fn ratios(measured: &[&Measured], column: usize) -> Vec<f64> {
+    measured.iter().map(|m| ratio(m, column)).collect()
+}
+
+/// A duration with three significant digits and a fitting unit.
+pub fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    let (value, unit) = if seconds >= 1.0 {
+        (seconds, "s")
+    } else if seconds >= 1e-3 {
+        (seconds * 1e3, "ms")
+    } else {
+        (seconds * 1e6, "µs")
+    };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
+fn format_bytes(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.2} MiB", bytes as f64 / (1 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// The console header of the execution table.
+pub fn execution_header() -> String {
+    format!(
+        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
+        "case", "n", "runs", "Wasmite", "w.eager", "w.lazy", "W/eager", "W/lazy", "noise"
+    )
+}
+
+/// One console line of the execution table.
+pub fn execution_line(row: &ExecutionRow) -> String {
+    let m = &row.measured;
+    format!(
+        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
+        row.name,
+        row.arg,
+        m.runs,
+        format_duration(m.medians[0]),
+        format_duration(m.medians[1]),
+        format_duration(m.medians[2]),
+        ratio(m, 1),
+        ratio(m, 2),
+        m.spread * 100.0
+    )
+}
+
+/// The console line with the geometric means of the execution ratios.
+pub fn execution_summary(rows: &[ExecutionRow]) -> String {
+    let measured: Vec<&Measured> = rows.iter().map(|r| &r.measured).collect();
+    format!(
+        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
+        "geometric mean",
+        "",
+        "",
+        "",
+        "",
+        "",
+        geometric_mean(&ratios(&measured, 1)),
+        geometric_mean(&ratios(&measured, 2)),
+    )
+}
+
+/// The console header of the startup table.
+pub fn startup_header() -> String {
+    format!(
+        "{:<22} {:>10} {:>5} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
+        "startup",
+        "size",
+        "runs",
+        "Wasmite",
+        "w.eager",
+        "w.lazy-tr",
+        "w.lazy",
+        "W/eager",
+        "W/lazytr",
+        "noise"
+    )
+}
+
+/// One console line of the startup table.
+pub fn startup_line(row: &StartupRow) -> String {
+    let m = &row.measured;
+    format!(
+        "{:<22} {:>10} {:>5} {:>10} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
+        row.name,
+        format_bytes(row.bytes),
+        m.runs,
+        format_duration(m.medians[0]),
+        format_duration(m.medians[1]),
+        format_duration(m.medians[2]),
+        format_duration(m.medians[3]),
+        ratio(m, 1),
+        ratio(m, 2),
+        m.spread * 100.0
+    )
+}
+
+/// The console line with the geometric means of the startup ratios.
+pub fn startup_summary(rows: &[StartupRow]) -> String {
+    let measured: Vec<&Measured> = rows.iter().map(|r| &r.measured).collect();
+    format!(
+        "{:<22} {:>10} {:>5} {:>10} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
+        "geometric mean",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        geometric_mean(&ratios(&measured, 1)),
+        geometric_mean(&ratios(&measured, 2)),
+    )
+}
+
+/// Cores busy with other work from which a run counts as measured under load.
+pub const LOADED: f64 = 0.2;
+
+/// The conditions of a run, for the report.
+pub struct Conditions {
+    /// When the run started.
+    pub date: String,
+    /// The command that produced the report.
+    pub command: String,
+    /// The CPU model.
+    pub cpu: String,
+    /// Logical cores available.
+    pub cores: usize,
+    /// `rustc -V` of the compiler that built the benchmarks.
+    pub rustc: &'static str,
+    /// The wasmi version linked.
+    pub wasmi: &'static str,
+    /// The workspace's git revision, if known.
+    pub revision: Option<String>,
+    /// The timing settings used.
+    pub settings: Settings,
+    /// Cores busy with other work, on average over the run.
+    pub other_load: Option<f64>,
+    /// 1-minute load averages at the start and the end.
+    pub load_average: (Option<f64>, Option<f64>),
+    /// The length of the whole run.
+    pub elapsed: Duration,
+}
+
+/// `docs/benchmarks.md`.
+pub fn markdown(
+    conditions: &Conditions,
+    execution: &[ExecutionRow],
+    startup: &[StartupRow],
+) -> String {
+    let c = conditions;
+    let mut md = String::new();
+    let optional = |value: Option<f64>| value.map_or("unknown".to_string(), |v| format!("{v:.2}"));
+    md.push_str(
+        "# Benchmarks\n\
+         \n\
+         Wasmite against [wasmi](https://crates.io/crates/wasmi) 2, the reference of the\n\
+         fast-engine work (issue 4). This file is written by `cargo xtask bench` (the\n\
+         `crates/bench` workspace); rerun it rather than editing the tables.\n\
+         \n\
+         **Method.** Every case runs on all engines in the same process, from the same Wasm\n\
+         binary (the WAT programs in `crates/bench/programs/` are converted before anything is\n\
+         timed). After a warm-up, the engines take turns, one run each per round, and the table\n\
+         shows each engine's median. A ratio is Wasmite's median over wasmi's: below 1 means\n\
+         Wasmite is faster. Both engines must return the same result in every run, or the case\n\
+         fails. *Noise* is the largest interquartile range of the engines' runs relative to the\n\
+         median. Both engines are compiled in one release build (fat LTO, one codegen unit);\n\
+         wasmi has its default features.\n\
+         \n",
+    );
+    md.push_str("## Conditions\n\n");
+    if let Some(load) = c.other_load.filter(|&load| load >= LOADED) {
+        writeln!(
+            md,
+            "**Measured under load:** other processes kept {load:.2} of the {} cores busy on \
+             average during the run, so these times are less reliable than usual.\n",
+            c.cores
+        )
+        .unwrap();
+    }
+    writeln!(md, "- Date: {}", c.date).unwrap();
+    writeln!(md, "- Command: `{}`", c.command).unwrap();
+    writeln!(md, "- Machine: {}, {} logical cores", c.cpu, c.cores).unwrap();
+    writeln!(md, "- Compiler: {}", c.rustc).unwrap();
+    writeln!(
+        md,
+        "- Versions: Wasmite at `{}`, wasmi {}",
+        c.revision.as_deref().unwrap_or("unknown revision"),
+        c.wasmi
+    )
+    .unwrap();
+    writeln!(
+        md,
+        "- Timing: warm-up {} ms, about {} ms of measured rounds per case, {} to {} rounds",
+        c.settings.warmup.as_millis(),
+        c.settings.budget.as_millis(),
+        c.settings.min_runs,
+        c.settings.max_runs
+    )
+    .unwrap();
+    writeln!(
+        md,
+        "- Other load during the run: {} cores busy with other processes on average \
+         (1-minute load average {} at the start, {} at the end); the run took {:.0} s",
+        optional(c.other_load),
+        optional(c.load_average.0),
+        optional(c.load_average.1),
+        c.elapsed.as_secs_f64()
+    )
+    .unwrap();
+
+    md.push_str(
+        "\n## Execution\n\n\
+         Time of one call of the program's `run(n)`. *wasmi lazy* is wasmi's default\n\
+         configuration (validate eagerly, translate a function at its first call); after the\n\
+         warm-up every function is translated, so it should match eager.\n\n\
+         | case | what | n | runs | Wasmite | wasmi eager | wasmi lazy | Wasmite / eager | Wasmite / lazy | noise |\n\
+         | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for row in execution {
+        let m = &row.measured;
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.1}% |",
+            row.name,
+            row.what,
+            row.arg,
+            m.runs,
+            format_duration(m.medians[0]),
+            format_duration(m.medians[1]),
+            format_duration(m.medians[2]),
+            ratio(m, 1),
+            ratio(m, 2),
+            m.spread * 100.0
+        )
+        .unwrap();
+    }
+    let measured: Vec<&Measured> = execution.iter().map(|r| &r.measured).collect();
+    writeln!(
+        md,
+        "| **geometric mean** | | | | | | | **{:.2}** | **{:.2}** | |",
+        geometric_mean(&ratios(&measured, 1)),
+        geometric_mean(&ratios(&measured, 2))
+    )
+    .unwrap();
+
+    md.push_str(
+        "\n## Startup\n\n\
+         Time from the binary to a ready instance: decode, validate, translate (as far as the\n\
+         mode does it up front) and instantiate. *lazy translation* (wasmi's default) still\n\
+         validates everything; *lazy* defers validation too, so neither does all the work\n\
+         Wasmite does: eager is the like-for-like comparison.\n\n\
+         | module | what | size | runs | Wasmite | wasmi eager | wasmi lazy translation | wasmi lazy | Wasmite / eager | Wasmite / lazy translation | Wasmite / lazy | noise |\n\
+         | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for row in startup {
+        let m = &row.measured;
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1}% |",
+            row.name,
+            row.what,
+            format_bytes(row.bytes),
+            m.runs,
+            format_duration(m.medians[0]),
+            format_duration(m.medians[1]),
+            format_duration(m.medians[2]),
+            format_duration(m.medians[3]),
+            ratio(m, 1),
+            ratio(m, 2),
+            ratio(m, 3),
+            m.spread * 100.0
+        )
+        .unwrap();
+    }
+    let measured: Vec<&Measured> = startup.iter().map(|r| &r.measured).collect();
+    writeln!(
+        md,
+        "| **geometric mean** | | | | | | | | **{:.2}** | **{:.2}** | **{:.2}** | |",
+        geometric_mean(&ratios(&measured, 1)),
+        geometric_mean(&ratios(&measured, 2)),
+        geometric_mean(&ratios(&measured, 3))
+    )
+    .unwrap();
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_have_three_significant_digits() {
+        assert_eq!(format_duration(Duration::from_micros(1234)), "1.23 ms");
+        assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(format_duration(Duration::from_micros(123_456)), "123 ms");
+        assert_eq!(format_duration(Duration::from_nanos(4_560)), "4.56 µs");
+        assert_eq!(format_duration(Duration::from_millis(2500)), "2.50 s");
+    }
+}

@@ -1,0 +1,301 @@
+//! The programs compute what they claim: each is checked against a Rust version of the
+//! same algorithm on a small input, on every engine.
+
+use crate::engines::{self, host_mix};
+use crate::programs::CASES;
+use crate::report::STARTUP_ENGINES;
+use crate::{generate, program_binary};
+
+/// Runs case `name` with `arg` on every engine, checks they agree, returns the result.
+fn run(name: &str, arg: i32) -> i64 {
+    let case = CASES
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case {name}"));
+    let wasm = program_binary(case).unwrap();
+    let mut results = Vec::new();
+    for engine in STARTUP_ENGINES {
+        let mut runner = engines::instantiate(engine, &wasm)
+            .unwrap_or_else(|e| panic!("{name} on {}: {e:#}", engine.label()));
+        // Twice: a second call must see the same result (programs reset their state).
+        let first = runner.run(arg).unwrap();
+        assert_eq!(
+            runner.run(arg).unwrap(),
+            first,
+            "{name} on {}",
+            engine.label()
+        );
+        results.push(first);
+    }
+    assert!(
+        results.windows(2).all(|w| w[0] == w[1]),
+        "{name}({arg}) differs between engines: {results:?}"
+    );
+    results[0]
+}
+
+fn next_random(x: u32) -> u32 {
+    x.wrapping_mul(1_103_515_245).wrapping_add(12_345)
+}
+
+#[test]
+fn every_case_runs_on_every_engine() {
+    for case in CASES {
+        run(case.name, 3);
+    }
+}
+
+#[test]
+fn fibonacci() {
+    assert_eq!(run("fib_recursive", 20), 6765);
+    assert_eq!(run("fib_recursive", 1), 1);
+    assert_eq!(run("fib_iterative", 90), 2_880_067_194_370_816_120);
+    let (mut a, mut b) = (0u64, 1u64);
+    for _ in 0..1000 {
+        (a, b) = (b, a.wrapping_add(b));
+    }
+    assert_eq!(run("fib_iterative", 1000), a as i64);
+}
+
+#[test]
+fn counters() {
+    let n = 10_000u32;
+    let (mut x, mut sum) = (0u32, 0u64);
+    for i in 0..n {
+        x = x.wrapping_mul(3).wrapping_add(i);
+        sum += u64::from(x);
+    }
+    assert_eq!(run("counter_locals", n as i32), sum as i64);
+    let n = u64::from(n);
+    assert_eq!(
+        run("counter_params", n as i32),
+        (n + 3 * n * (n - 1) / 2) as i64
+    );
+    assert_eq!(run("counter_globals", n as i32), (n * (n - 1) / 2) as i64);
+    assert_eq!(run("counter_locals", 0), 0);
+    assert_eq!(run("counter_params", 0), 0);
+}
+
+#[test]
+fn br_table_dispatch() {
+    let n = 5_000u32;
+    let (mut state, mut acc) = (12_345u32, 1u32);
+    for i in 1..=n {
+        state = next_random(state);
+        acc = match state >> 29 {
+            0 => acc.wrapping_add(1),
+            1 => acc ^ state,
+            2 => acc.rotate_left(5),
+            3 => acc.wrapping_sub(i),
+            4 => acc.wrapping_mul(0x0100_0193),
+            5 => acc.wrapping_add(i << 3),
+            6 => acc ^ (acc >> 7),
+            _ => acc.wrapping_add(state & 0xff),
+        };
+    }
+    assert_eq!(run("br_table", n as i32), i64::from(acc));
+}
+
+#[test]
+fn calls() {
+    let n = 5_000u32;
+    let mix = |a: u32, b: u32| a.wrapping_mul(31).wrapping_add(b);
+    let mut acc = 0u32;
+    for i in 0..n {
+        acc = mix(mix(acc, i), 7);
+    }
+    assert_eq!(run("calls_direct", n as i32), i64::from(acc));
+
+    let mut acc = 0u32;
+    for i in 0..n {
+        acc = match i & 3 {
+            0 => acc.wrapping_add(i),
+            1 => acc.wrapping_sub(i),
+            2 => acc ^ i,
+            _ => acc.wrapping_mul(i | 1),
+        };
+    }
+    assert_eq!(run("calls_indirect", n as i32), i64::from(acc));
+
+    let mut acc = 0i32;
+    for i in 0..n as i32 {
+        acc = host_mix(acc.wrapping_add(i));
+    }
+    assert_eq!(run("calls_host", n as i32), i64::from(acc as u32));
+}
+
+#[test]
+fn memory() {
+    let n = 3u64;
+    let word = n.wrapping_mul(0x0101_0101_0101_0101);
+    assert_eq!(run("memory_fill", n as i32), word.wrapping_mul(256) as i64);
+
+    // The words `init` writes, from seed `seed`, over `bytes` bytes.
+    let words = |seed: u32, bytes: usize| -> Vec<u32> {
+        let mut x = seed;
+        (0..bytes / 4)
+            .map(|_| {
+                x = next_random(x);
+                x
+            })
+            .collect()
+    };
+    let sum: u64 = words(11, 0x10_0000).iter().map(|&w| u64::from(w)).sum();
+    assert_eq!(run("memory_sum", 2), (2 * sum) as i64);
+
+    let source: Vec<u8> = words(7, 0x8_0000)
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let copies = 3usize;
+    let offset = ((copies - 1) & 511) * 8; // the last copy's source offset
+    let copied = &source[offset..offset + 0x7_f000];
+    let expected: u64 = copied
+        .chunks(4096)
+        .map(|page| u64::from_le_bytes(page[..8].try_into().unwrap()))
+        .fold(0, u64::wrapping_add);
+    assert_eq!(run("memory_copy", copies as i32), expected as i64);
+}
+
+#[test]
+fn matrix_multiply() {
+    let n = 20usize;
+    let a = |i: usize, j: usize| ((i * 7 + j * 3) % 17) as f64 - 8.0;
+    let b = |i: usize, j: usize| ((i * 5 + j * 11) % 13) as f64 - 6.0;
+    let mut total = 0.0f64;
+    for i in 0..n {
+        for j in 0..n {
+            let mut sum = 0.0;
+            for k in 0..n {
+                sum += a(i, k) * 0.25 * (b(k, j) * 0.5);
+            }
+            total += sum;
+        }
+    }
+    assert_eq!(run("matmul", n as i32), total.to_bits() as i64);
+    assert_eq!(run("matmul", 129), -1);
+}
+
+#[test]
+fn prime_sieve() {
+    assert_eq!(run("sieve", 100), 25);
+    assert_eq!(run("sieve", 10_000), 1229);
+    assert_eq!(run("sieve", 2), 0);
+}
+
+#[test]
+fn heap_sort() {
+    let n = 3_000usize;
+    let mut x = 1u32;
+    let mut values: Vec<i32> = (0..n)
+        .map(|_| {
+            x = next_random(x);
+            x as i32
+        })
+        .collect();
+    values.sort_unstable();
+    let checksum = values[1..].iter().fold(i64::from(values[0]), |sum, &v| {
+        sum.wrapping_mul(31).wrapping_add(i64::from(v))
+    });
+    assert_eq!(run("heapsort", n as i32), checksum);
+}
+
+#[test]
+fn floats() {
+    let w = 40u32;
+    let scale = 3.0 / f64::from(w);
+    let mut total = 0i64;
+    for py in 0..w {
+        let ci = -1.5 + f64::from(py) * scale;
+        for px in 0..w {
+            let cr = -2.0 + f64::from(px) * scale;
+            let (mut zr, mut zi, mut zr2, mut zi2, mut iter) = (0.0f64, 0.0f64, 0.0, 0.0, 0);
+            while zr2 + zi2 <= 4.0 && iter < 100 {
+                zi = 2.0 * zr * zi + ci;
+                zr = zr2 - zi2 + cr;
+                zr2 = zr * zr;
+                zi2 = zi * zi;
+                iter += 1;
+            }
+            total += iter;
+        }
+    }
+    assert_eq!(run("mandelbrot", w as i32), total);
+
+    // The n-body system is bound (negative energy) and the integrator keeps its energy.
+    let start = f64::from_bits(run("nbody", 0) as u64);
+    let later = f64::from_bits(run("nbody", 2_000) as u64);
+    assert!(start < 0.0, "energy {start}");
+    assert!(((later - start) / start).abs() < 1e-3, "{start} -> {later}");
+}
+
+#[test]
+fn sha256_vectors() {
+    use wasmite::{ImportsBuilder, Module, ModuleInstance, NopExternals, RuntimeValue};
+    let case = CASES.iter().find(|c| c.name == "sha256").unwrap();
+    let module = Module::from_buffer(program_binary(case).unwrap()).unwrap();
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    let memory = instance
+        .export_by_name("memory")
+        .and_then(|m| m.as_memory().cloned())
+        .unwrap();
+    // FIPS 180-2 examples and the empty message: the first 8 bytes of each digest.
+    let vectors: [(&[u8], u64); 3] = [
+        (b"", 0xe3b0_c442_98fc_1c14),
+        (b"abc", 0xba78_16bf_8f01_cfea),
+        (
+            b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            0x248d_6a61_d206_38b8,
+        ),
+    ];
+    for (message, expected) in vectors {
+        memory.set(4096, message).unwrap();
+        let result = instance
+            .invoke_export(
+                "digest",
+                &[RuntimeValue::I32(message.len() as i32)],
+                &mut NopExternals,
+            )
+            .unwrap();
+        assert_eq!(
+            result,
+            Some(RuntimeValue::I64(expected as i64)),
+            "{message:?}"
+        );
+    }
+    // A million 'a's (FIPS 180-2, appendix B.3) exercises many blocks.
+    memory.set(4096, &vec![b'a'; 1_000_000]).unwrap();
+    let result = instance
+        .invoke_export("digest", &[RuntimeValue::I32(1_000_000)], &mut NopExternals)
+        .unwrap();
+    assert_eq!(
+        result,
+        Some(RuntimeValue::I64(0xcdc7_6e5c_9914_fb92_u64 as i64))
+    );
+    run("sha256", 1000);
+}
+
+#[test]
+fn compression_round_trips() {
+    for n in [0, 1, 63, 64, 65, 5_000, 20_000] {
+        let result = run("lz_compress", n);
+        assert!(result >= 0, "lz_compress({n}) = {result}");
+        let compressed = (result >> 32) as i32;
+        if n >= 5_000 {
+            assert!(compressed < n / 2, "{n} bytes compressed to {compressed}");
+        }
+    }
+}
+
+#[test]
+fn generated_modules_load_everywhere() {
+    for wat in [generate::many_functions(50), generate::big_functions(2, 20)] {
+        let wasm = wat::parse_str(&wat).unwrap();
+        for engine in STARTUP_ENGINES {
+            engines::time_load(engine, &wasm)
+                .unwrap_or_else(|e| panic!("{}: {e:#}", engine.label()));
+        }
+    }
+}

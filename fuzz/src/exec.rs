@@ -1,0 +1,559 @@
+//! Differential execution: one module, instantiated on Wasmite and on wasmi, the same
+//! calls on both, and every observable outcome compared.
+//!
+//! Observables: instantiation success or trap (segment initialisation, start function),
+//! each call's results or trap kind, and after every step the exported globals and
+//! exported memories (size and every byte). Values compare by bits, except that two NaNs
+//! of the same width are equal: the spec lets NaN payloads of arithmetic results vary.
+//!
+//! Stack exhaustion is the one outcome that may differ: the engines' depth limits differ
+//! (Wasmite's are set by [`WASMITE_CALL_STACK_LIMIT`], wasmi's default is 1000 frames),
+//! so when either side exhausts its stack the comparison stops, with no verdict.
+
+use std::fmt;
+
+use arbitrary::Unstructured;
+use wasmite::{
+    ExternVal, FuncInstance, ModuleInstance, ModuleRef, NopExternals, RuntimeValue, StackRecycler,
+    Trap, TrapCode, ValueType,
+};
+
+use crate::features::wasmi_config;
+
+/// Wasmite's call stack limit in the harness: small, so deep recursion ends quickly.
+pub const WASMITE_CALL_STACK_LIMIT: usize = 1024;
+/// Wasmite's value stack limit in the harness.
+pub const WASMITE_VALUE_STACK_LIMIT: usize = 64 * 1024;
+
+/// Calls made after the first pass over the exports, at most.
+const EXTRA_CALLS: usize = 16;
+
+/// A value as both engines see it, by bits.
+#[derive(Clone, Copy, Debug)]
+pub enum Value {
+    /// `i32`.
+    I32(u32),
+    /// `i64`.
+    I64(u64),
+    /// `f32`, as bits.
+    F32(u32),
+    /// `f64`, as bits.
+    F64(u64),
+}
+
+impl PartialEq for Value {
+    /// Equal bits, or two NaNs of the same width (whatever their sign and payload).
+    fn eq(&self, other: &Value) -> bool {
+        match (*self, *other) {
+            (Value::I32(a), Value::I32(b)) => a == b,
+            (Value::I64(a), Value::I64(b)) => a == b,
+            (Value::F32(a), Value::F32(b)) => {
+                a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
+            }
+            (Value::F64(a), Value::F64(b)) => {
+                a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<RuntimeValue> for Value {
+    fn from(value: RuntimeValue) -> Value {
+        match value {
+            RuntimeValue::I32(v) => Value::I32(v as u32),
+            RuntimeValue::I64(v) => Value::I64(v as u64),
+            RuntimeValue::F32(v) => Value::F32(v.to_bits()),
+            RuntimeValue::F64(v) => Value::F64(v.to_bits()),
+        }
+    }
+}
+
+impl From<&wasmi::Val> for Value {
+    fn from(value: &wasmi::Val) -> Value {
+        match value {
+            wasmi::Val::I32(v) => Value::I32(*v as u32),
+            wasmi::Val::I64(v) => Value::I64(*v as u64),
+            wasmi::Val::F32(v) => Value::F32(v.to_bits()),
+            wasmi::Val::F64(v) => Value::F64(v.to_bits()),
+            other => panic!("harness: wasmi produced a non-number value {other:?}"),
+        }
+    }
+}
+
+impl Value {
+    fn to_wasmite(self) -> RuntimeValue {
+        match self {
+            Value::I32(v) => RuntimeValue::I32(v as i32),
+            Value::I64(v) => RuntimeValue::I64(v as i64),
+            Value::F32(v) => RuntimeValue::decode_f32(v),
+            Value::F64(v) => RuntimeValue::decode_f64(v),
+        }
+    }
+
+    fn to_wasmi(self) -> wasmi::Val {
+        match self {
+            Value::I32(v) => wasmi::Val::I32(v as i32),
+            Value::I64(v) => wasmi::Val::I64(v as i64),
+            Value::F32(v) => wasmi::Val::F32(wasmi::F32::from_bits(v)),
+            Value::F64(v) => wasmi::Val::F64(wasmi::F64::from_bits(v)),
+        }
+    }
+
+    /// An argument of type `ty` from the fuzzer's bytes: often a boundary value (zero,
+    /// all ones, the extremes, infinities, NaNs), otherwise arbitrary bits.
+    fn arbitrary_of(ty: ValueType, u: &mut Unstructured<'_>) -> Value {
+        const SPECIAL_32: [u32; 8] = [
+            0,
+            1,
+            u32::MAX,
+            0x8000_0000,
+            0x7fff_ffff,
+            0x7f80_0000, // +inf
+            0x7fc0_0000, // canonical NaN
+            0x4f00_0000, // 2^31 as f32
+        ];
+        const SPECIAL_64: [u64; 8] = [
+            0,
+            1,
+            u64::MAX,
+            0x8000_0000_0000_0000,
+            0x7fff_ffff_ffff_ffff,
+            0x7ff0_0000_0000_0000, // +inf
+            0x7ff8_0000_0000_0000, // canonical NaN
+            0x41e0_0000_0000_0000, // 2^31 as f64
+        ];
+        let special = u.ratio(1, 4).unwrap_or(false);
+        let bits32 = |u: &mut Unstructured<'_>| {
+            if special {
+                *u.choose(&SPECIAL_32).unwrap_or(&0)
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }
+        };
+        let bits64 = |u: &mut Unstructured<'_>| {
+            if special {
+                *u.choose(&SPECIAL_64).unwrap_or(&0)
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }
+        };
+        match ty {
+            ValueType::I32 => Value::I32(bits32(u)),
+            ValueType::I64 => Value::I64(bits64(u)),
+            ValueType::F32 => Value::F32(bits32(u)),
+            ValueType::F64 => Value::F64(bits64(u)),
+        }
+    }
+}
+
+/// Why execution trapped, in terms both engines share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrapKind {
+    /// `unreachable` (also wasm-smith's fuel running out).
+    Unreachable,
+    /// A load, store or data segment outside linear memory.
+    MemoryOutOfBounds,
+    /// A table index past the end (`call_indirect`, element segments).
+    TableOutOfBounds,
+    /// `call_indirect` through a null entry.
+    UninitializedElement,
+    /// Integer division or remainder by zero.
+    DivisionByZero,
+    /// `i32.div_s` / `i64.div_s` of the minimum by -1.
+    IntegerOverflow,
+    /// Float to integer conversion of a NaN or an out-of-range value.
+    InvalidConversion,
+    /// Call or value stack exhausted.
+    StackOverflow,
+    /// `call_indirect` found a function of another type.
+    IndirectCallTypeMismatch,
+    /// Anything else (a trap code this harness does not know yet).
+    Other,
+}
+
+impl TrapKind {
+    fn of_wasmite(code: TrapCode) -> TrapKind {
+        // `TrapCode` grows with proposals: the wildcard keeps this compiling.
+        #[allow(unreachable_patterns)]
+        match code {
+            TrapCode::Unreachable => TrapKind::Unreachable,
+            TrapCode::MemoryAccessOutOfBounds => TrapKind::MemoryOutOfBounds,
+            TrapCode::TableAccessOutOfBounds | TrapCode::UndefinedElement => {
+                TrapKind::TableOutOfBounds
+            }
+            TrapCode::ElemUninitialized => TrapKind::UninitializedElement,
+            TrapCode::DivisionByZero => TrapKind::DivisionByZero,
+            TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
+            TrapCode::InvalidConversionToInt => TrapKind::InvalidConversion,
+            TrapCode::StackOverflow => TrapKind::StackOverflow,
+            TrapCode::UnexpectedSignature => TrapKind::IndirectCallTypeMismatch,
+            _ => TrapKind::Other,
+        }
+    }
+
+    fn of_wasmi(code: wasmi::TrapCode) -> TrapKind {
+        use wasmi::TrapCode as W;
+        match code {
+            W::UnreachableCodeReached => TrapKind::Unreachable,
+            W::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+            W::TableOutOfBounds => TrapKind::TableOutOfBounds,
+            W::IndirectCallToNull => TrapKind::UninitializedElement,
+            W::IntegerDivisionByZero => TrapKind::DivisionByZero,
+            W::IntegerOverflow => TrapKind::IntegerOverflow,
+            W::BadConversionToInteger => TrapKind::InvalidConversion,
+            W::StackOverflow => TrapKind::StackOverflow,
+            W::BadSignature => TrapKind::IndirectCallTypeMismatch,
+            _ => TrapKind::Other,
+        }
+    }
+}
+
+/// How a step (instantiation, or one call) ended on one engine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Success, with the results (none for instantiation).
+    Values(Vec<Value>),
+    /// A trap.
+    Trap(TrapKind),
+    /// Another error (link error, misuse, host error), with its message; messages are
+    /// not compared, only that both sides failed this way.
+    Error(String),
+}
+
+impl Outcome {
+    fn is_stack_overflow(&self) -> bool {
+        matches!(self, Outcome::Trap(TrapKind::StackOverflow))
+    }
+
+    fn same_as(&self, other: &Outcome) -> bool {
+        match (self, other) {
+            (Outcome::Error(_), Outcome::Error(_)) => true,
+            _ => self == other,
+        }
+    }
+
+    fn of_wasmite_trap(trap: &Trap) -> Outcome {
+        match trap.code() {
+            Some(code) => Outcome::Trap(TrapKind::of_wasmite(code)),
+            None => Outcome::Error(trap.to_string()),
+        }
+    }
+
+    fn of_wasmi_error(error: &wasmi::Error) -> Outcome {
+        use wasmi::errors::{ErrorKind, InstantiationError};
+        if let Some(code) = error.as_trap_code() {
+            return Outcome::Trap(TrapKind::of_wasmi(code));
+        }
+        match error.kind() {
+            // wasmi reports an element segment that does not fit as a link error; the
+            // spec (and Wasmite) make it a trap.
+            ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. }) => {
+                Outcome::Trap(TrapKind::TableOutOfBounds)
+            }
+            _ => Outcome::Error(error.to_string()),
+        }
+    }
+}
+
+/// The state both engines expose after a step: exported globals and memories, by name.
+#[derive(PartialEq)]
+struct Snapshot {
+    globals: Vec<(String, Value)>,
+    memories: Vec<(String, Vec<u8>)>,
+}
+
+impl fmt::Debug for Snapshot {
+    /// Globals in full; memories as their size and a digest, not megabytes of bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let memories: Vec<_> = self
+            .memories
+            .iter()
+            .map(|(name, bytes)| (name, bytes.len(), fnv1a(bytes)))
+            .collect();
+        f.debug_struct("Snapshot")
+            .field("globals", &self.globals)
+            .field("memories (name, len, fnv1a)", &memories)
+            .finish()
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The first differing byte of two memories, for the report.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .or((a.len() != b.len()).then(|| a.len().min(b.len())))
+}
+
+/// Exported names of one kind, in export order.
+struct Exports {
+    funcs: Vec<String>,
+    globals: Vec<String>,
+    memories: Vec<String>,
+}
+
+impl Exports {
+    fn of(module: &wasmite::Module) -> Exports {
+        use wasm_core::ExternKind;
+        let mut exports = Exports {
+            funcs: Vec::new(),
+            globals: Vec::new(),
+            memories: Vec::new(),
+        };
+        for export in &module.core().exports {
+            #[allow(unreachable_patterns)]
+            match export.kind {
+                ExternKind::Func => exports.funcs.push(export.name.clone()),
+                ExternKind::Global => exports.globals.push(export.name.clone()),
+                ExternKind::Memory => exports.memories.push(export.name.clone()),
+                _ => {}
+            }
+        }
+        exports
+    }
+}
+
+/// Wasmite's side.
+struct Ours {
+    instance: ModuleRef,
+    stack: StackRecycler,
+}
+
+impl Ours {
+    fn snapshot(&self, exports: &Exports) -> Snapshot {
+        let globals = exports
+            .globals
+            .iter()
+            .map(|name| {
+                let global = self.instance.export_by_name(name);
+                let Some(ExternVal::Global(global)) = global else {
+                    panic!("Wasmite: exported global {name:?} not found");
+                };
+                (name.clone(), Value::from(global.get()))
+            })
+            .collect();
+        let memories = exports
+            .memories
+            .iter()
+            .map(|name| {
+                let memory = self.instance.export_by_name(name);
+                let Some(ExternVal::Memory(memory)) = memory else {
+                    panic!("Wasmite: exported memory {name:?} not found");
+                };
+                (name.clone(), memory.direct_access().to_vec())
+            })
+            .collect();
+        Snapshot { globals, memories }
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> Outcome {
+        let Some(ExternVal::Func(func)) = self.instance.export_by_name(name) else {
+            panic!("Wasmite: exported function {name:?} not found");
+        };
+        let args: Vec<RuntimeValue> = args.iter().map(|v| v.to_wasmite()).collect();
+        let mut results: Vec<RuntimeValue> = func
+            .signature()
+            .results()
+            .iter()
+            .map(|&ty| RuntimeValue::default(ty))
+            .collect();
+        match FuncInstance::invoke_into_with_stack(
+            &func,
+            &args,
+            &mut results,
+            &mut NopExternals,
+            &mut self.stack,
+        ) {
+            Ok(()) => Outcome::Values(results.into_iter().map(Value::from).collect()),
+            Err(trap) => Outcome::of_wasmite_trap(&trap),
+        }
+    }
+}
+
+/// wasmi's side.
+struct Theirs {
+    store: wasmi::Store<()>,
+    instance: wasmi::Instance,
+}
+
+impl Theirs {
+    fn snapshot(&self, exports: &Exports) -> Snapshot {
+        let globals = exports
+            .globals
+            .iter()
+            .map(|name| {
+                let global = self.instance.get_global(&self.store, name);
+                let global = global.unwrap_or_else(|| panic!("wasmi: no global {name:?}"));
+                (name.clone(), Value::from(&global.get(&self.store)))
+            })
+            .collect();
+        let memories = exports
+            .memories
+            .iter()
+            .map(|name| {
+                let memory = self.instance.get_memory(&self.store, name);
+                let memory = memory.unwrap_or_else(|| panic!("wasmi: no memory {name:?}"));
+                (name.clone(), memory.data(&self.store).to_vec())
+            })
+            .collect();
+        Snapshot { globals, memories }
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> Outcome {
+        let func = self.instance.get_func(&self.store, name);
+        let func = func.unwrap_or_else(|| panic!("wasmi: no function {name:?}"));
+        let ty = func.ty(&self.store);
+        let args: Vec<wasmi::Val> = args.iter().map(|v| v.to_wasmi()).collect();
+        let mut results: Vec<wasmi::Val> = ty
+            .results()
+            .iter()
+            .map(|&ty| wasmi::Val::default_for_ty(ty))
+            .collect();
+        match func.call(&mut self.store, &args, &mut results) {
+            Ok(()) => Outcome::Values(results.iter().map(Value::from).collect()),
+            Err(error) => Outcome::of_wasmi_error(&error),
+        }
+    }
+}
+
+/// Runs `bytes` on both engines with calls chosen by `u`, and panics (a fuzzing finding)
+/// on the first difference.
+///
+/// Modules wasmparser rejects for `features` are skipped (the generator is not meant
+/// to produce them). A module wasmparser accepts must load on Wasmite; wasmi refusing it
+/// is a harness problem (a wasmi limit), reported as such.
+pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstructured<'_>) {
+    let parser_features = crate::features::wasmparser_features(features);
+    if wasmparser::Validator::new_with_features(parser_features)
+        .validate_all(bytes)
+        .is_err()
+    {
+        return;
+    }
+    let module = match wasmite::Module::from_buffer_with_features(bytes, features) {
+        Ok(module) => module,
+        Err(error) => panic!("Wasmite rejects a module wasmparser accepts: {error}"),
+    };
+    if crate::known::has_wasmi_eqz_select(bytes) {
+        return;
+    }
+    let engine = wasmi::Engine::new(&wasmi_config(features));
+    let their_module = match wasmi::Module::new(&engine, bytes) {
+        Ok(module) => module,
+        Err(error) => panic!("harness: wasmi rejects a module wasmparser accepts: {error}"),
+    };
+    let exports = Exports::of(&module);
+
+    // Instantiation, start function included.
+    let mut stack = StackRecycler::with_limits(WASMITE_VALUE_STACK_LIMIT, WASMITE_CALL_STACK_LIMIT);
+    let ours = match ModuleInstance::new(&module, &wasmite::ImportsBuilder::default()) {
+        Ok(not_started) => match not_started.run_start_with_stack(&mut NopExternals, &mut stack) {
+            Ok(instance) => Ok(instance),
+            Err(trap) => Err(Outcome::of_wasmite_trap(&trap)),
+        },
+        Err(wasmite::Error::Trap(trap)) => Err(Outcome::of_wasmite_trap(&trap)),
+        Err(error) => Err(Outcome::Error(error.to_string())),
+    };
+    let mut store = wasmi::Store::new(&engine, ());
+    let linker = wasmi::Linker::<()>::new(&engine);
+    let theirs = linker
+        .instantiate_and_start(&mut store, &their_module)
+        .map_err(|error| Outcome::of_wasmi_error(&error));
+    let (our_outcome, their_outcome) = (summary(&ours), summary(&theirs));
+    if our_outcome.is_stack_overflow() || their_outcome.is_stack_overflow() {
+        return;
+    }
+    if !our_outcome.same_as(&their_outcome) {
+        panic!("instantiation differs:\n  Wasmite: {our_outcome:?}\n  wasmi:   {their_outcome:?}");
+    }
+    let (Ok(instance), Ok(their_instance)) = (ours, theirs) else {
+        return;
+    };
+    let mut ours = Ours { instance, stack };
+    let mut theirs = Theirs {
+        store,
+        instance: their_instance,
+    };
+    compare_state(&ours, &theirs, &exports, "instantiation");
+
+    // Every exported function once, in export order, then a few more chosen by the input.
+    let mut calls: Vec<usize> = (0..exports.funcs.len()).collect();
+    if !exports.funcs.is_empty() {
+        for _ in 0..EXTRA_CALLS {
+            if u.is_empty() {
+                break;
+            }
+            calls.push(u.choose_index(exports.funcs.len()).unwrap_or(0));
+        }
+    }
+    for index in calls {
+        let name = &exports.funcs[index];
+        let Some(ExternVal::Func(func)) = ours.instance.export_by_name(name) else {
+            panic!("Wasmite: exported function {name:?} not found");
+        };
+        let args: Vec<Value> = func
+            .signature()
+            .params()
+            .iter()
+            .map(|&ty| Value::arbitrary_of(ty, u))
+            .collect();
+        let our_outcome = ours.call(name, &args);
+        let their_outcome = theirs.call(name, &args);
+        if our_outcome.is_stack_overflow() || their_outcome.is_stack_overflow() {
+            return;
+        }
+        if !our_outcome.same_as(&their_outcome) {
+            panic!(
+                "call {name:?}({args:?}) differs:\n  Wasmite: {our_outcome:?}\n  wasmi:   {their_outcome:?}"
+            );
+        }
+        compare_state(
+            &ours,
+            &theirs,
+            &exports,
+            &format!("call {name:?}({args:?})"),
+        );
+    }
+}
+
+/// An instantiation result as an [`Outcome`] (success has no values).
+fn summary<T>(result: &Result<T, Outcome>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Values(Vec::new()),
+        Err(outcome) => outcome.clone(),
+    }
+}
+
+fn compare_state(ours: &Ours, theirs: &Theirs, exports: &Exports, step: &str) {
+    let our_state = ours.snapshot(exports);
+    let their_state = theirs.snapshot(exports);
+    if our_state == their_state {
+        return;
+    }
+    let mut details = String::new();
+    for ((name, a), (_, b)) in our_state.globals.iter().zip(&their_state.globals) {
+        if a != b {
+            details += &format!("\n  global {name:?}: Wasmite {a:?}, wasmi {b:?}");
+        }
+    }
+    for ((name, a), (_, b)) in our_state.memories.iter().zip(&their_state.memories) {
+        if let Some(at) = first_difference(a, b) {
+            details += &format!(
+                "\n  memory {name:?}: lengths {} vs {}, first difference at byte {at}: \
+                 Wasmite {:?}, wasmi {:?}",
+                a.len(),
+                b.len(),
+                a.get(at),
+                b.get(at)
+            );
+        }
+    }
+    panic!("state after {step} differs:{details}");
+}

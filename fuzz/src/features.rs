@@ -1,0 +1,123 @@
+//! One proposal set, three vocabularies: Wasmite's [`Features`] as wasmparser's
+//! [`WasmFeatures`], as wasm-smith's generator switches, and as wasmi's engine config.
+//!
+//! Each function destructures [`Features`] without `..`: a flag added to Wasmite makes
+//! this file fail to compile until the oracles learn about it.
+
+use wasmite::Features;
+use wasmparser::WasmFeatures;
+
+/// The `wasmparser` feature set that validates exactly the modules `features` allows.
+pub fn wasmparser_features(features: &Features) -> WasmFeatures {
+    let Features {
+        mutable_global,
+        sign_extension,
+        saturating_float_to_int,
+        multi_value,
+        bulk_memory,
+        reference_types,
+        simd,
+        tail_call,
+        extended_const,
+        multi_memory,
+    } = *features;
+    // `MVP` is floats plus the GC *type* machinery every wasmparser version needs.
+    let mut set = WasmFeatures::MVP;
+    set.set(WasmFeatures::MUTABLE_GLOBAL, mutable_global);
+    set.set(WasmFeatures::SIGN_EXTENSION, sign_extension);
+    set.set(
+        WasmFeatures::SATURATING_FLOAT_TO_INT,
+        saturating_float_to_int,
+    );
+    set.set(WasmFeatures::MULTI_VALUE, multi_value);
+    set.set(WasmFeatures::BULK_MEMORY, bulk_memory);
+    set.set(WasmFeatures::REFERENCE_TYPES, reference_types);
+    set.set(WasmFeatures::SIMD, simd);
+    set.set(WasmFeatures::TAIL_CALL, tail_call);
+    set.set(WasmFeatures::EXTENDED_CONST, extended_const);
+    set.set(WasmFeatures::MULTI_MEMORY, multi_memory);
+    set
+}
+
+/// Restricts a wasm-smith configuration (typically a random "swarm" one) to `features`:
+/// a proposal stays as the configuration chose only if `features` has it, and every
+/// proposal Wasmite does not know is turned off.
+pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
+    let Features {
+        // wasm-smith has no switch for it: it may always import and export mutable
+        // globals, which WebAssembly 1.0 allows.
+        mutable_global: _,
+        sign_extension,
+        saturating_float_to_int,
+        multi_value,
+        bulk_memory,
+        reference_types,
+        simd,
+        tail_call,
+        extended_const,
+        multi_memory,
+    } = *features;
+    config.sign_extension_ops_enabled &= sign_extension;
+    config.saturating_float_to_int_enabled &= saturating_float_to_int;
+    config.multi_value_enabled &= multi_value;
+    config.bulk_memory_enabled &= bulk_memory;
+    config.reference_types_enabled &= reference_types;
+    config.simd_enabled &= simd;
+    config.tail_call_enabled &= tail_call;
+    config.extended_const_enabled &= extended_const;
+    if !multi_memory {
+        config.max_memories = config.max_memories.min(1);
+    }
+    if !reference_types {
+        config.max_tables = config.max_tables.min(1);
+    }
+    // Proposals Wasmite has no flag for.
+    config.relaxed_simd_enabled = false;
+    config.exceptions_enabled = false;
+    config.threads_enabled = false;
+    config.gc_enabled = false;
+    config.compact_imports_enabled = false;
+    config.memory64_enabled = false;
+    config.custom_page_sizes_enabled = false;
+    config.wide_arithmetic_enabled = false;
+    config.shared_everything_threads_enabled = false;
+    config.acquire_release_atomics_enabled = false;
+    config.multibyte_array_access_enabled = false;
+    config.custom_descriptors_enabled = false;
+}
+
+/// A wasmi engine configuration accepting exactly the modules `features` allows.
+pub fn wasmi_config(features: &Features) -> wasmi::Config {
+    let Features {
+        mutable_global,
+        sign_extension,
+        saturating_float_to_int,
+        multi_value,
+        bulk_memory,
+        reference_types,
+        simd,
+        tail_call,
+        extended_const,
+        multi_memory,
+    } = *features;
+    let mut config = wasmi::Config::default();
+    config
+        .wasm_mutable_global(mutable_global)
+        .wasm_sign_extension(sign_extension)
+        .wasm_saturating_float_to_int(saturating_float_to_int)
+        .wasm_multi_value(multi_value)
+        .wasm_bulk_memory(bulk_memory)
+        .wasm_reference_types(reference_types)
+        .wasm_simd(simd)
+        .wasm_tail_call(tail_call)
+        .wasm_extended_const(extended_const)
+        .wasm_multi_memory(multi_memory)
+        .wasm_relaxed_simd(false)
+        .wasm_custom_page_sizes(false)
+        .wasm_wide_arithmetic(false)
+        // Translate every body at load time: a translation problem then shows as a load
+        // error, not as a trap in the middle of a call.
+        .compilation_mode(wasmi::CompilationMode::Eager);
+    // `memory64` is off: the crate feature that would enable it is not selected.
+    config
+}

@@ -1,0 +1,36 @@
+//! Support shared by Wasmite's fuzz targets (`fuzz_targets/*.rs`, one per goal).
+//!
+//! * [`features`]: the proposal set under test, translated for each oracle (wasmparser's
+//!   validator, wasm-smith's generator, wasmi's engine), so that widening
+//!   [`FEATURES`] widens every target at once;
+//! * [`imports`]: a resolver that satisfies any import with a fresh dummy entity;
+//! * [`smith`]: module generation with wasm-smith (valid, invalid, mutated, terminating);
+//! * [`exec`]: differential execution against wasmi;
+//! * [`known`]: open findings the targets step around until they are fixed.
+
+pub mod exec;
+pub mod features;
+pub mod imports;
+pub mod known;
+pub mod smith;
+
+use wasmite::Features;
+
+/// The proposals the targets enable: WebAssembly 1.0 (the MVP plus import and export of
+/// mutable globals), the set Wasmite implements completely today. Widen it as later
+/// issues land proposals; [`features`] maps every flag to the oracles.
+pub const FEATURES: Features = Features::mvp();
+
+/// Writes the module a target generated to the file named by `WASMITE_FUZZ_DUMP`, if
+/// set: replaying a crash input with it (`cargo +nightly fuzz run TARGET INPUT`) gives
+/// the module to minimise or print as text.
+pub fn dump_module(bytes: &[u8]) {
+    if let Some(path) = std::env::var_os("WASMITE_FUZZ_DUMP")
+        && let Err(error) = std::fs::write(&path, bytes)
+    {
+        eprintln!(
+            "WASMITE_FUZZ_DUMP: cannot write {}: {error}",
+            path.to_string_lossy()
+        );
+    }
+}

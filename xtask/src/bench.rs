@@ -1,0 +1,82 @@
+//! `cargo xtask bench`: builds the benchmark crate in release mode and runs it.
+//!
+//! The benchmarks live in `crates/bench`, a workspace of their own so that wasmi (the
+//! reference they compare against) never enters the root workspace's build. A full run
+//! writes `docs/benchmarks.md`; a `--filter` or `--quick` run only prints.
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, bail};
+
+/// Where the benchmark crate's manifest and the report are, from the repository root.
+const MANIFEST: &str = "crates/bench/Cargo.toml";
+const REPORT: &str = "docs/benchmarks.md";
+
+/// Options of `cargo xtask bench`.
+struct BenchOptions {
+    filter: Option<String>,
+    quick: bool,
+}
+
+impl BenchOptions {
+    fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut options = BenchOptions {
+            filter: None,
+            quick: false,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.split_once('=') {
+                Some(("--filter", value)) => options.filter = Some(value.to_string()),
+                _ => match arg.as_str() {
+                    "--filter" => {
+                        let value = args.next().context("--filter needs a value")?;
+                        options.filter = Some(value.clone());
+                    }
+                    "--quick" => options.quick = true,
+                    other => bail!(
+                        "unknown option `{other}` for `bench`\n\
+                         usage: cargo xtask bench [--filter TEXT] [--quick]"
+                    ),
+                },
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// `cargo xtask bench`: `cargo run --release --manifest-path crates/bench/Cargo.toml`.
+pub fn bench(args: &[String]) -> anyhow::Result<ExitCode> {
+    let options = BenchOptions::parse(args)?;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask has no parent directory")?;
+    let mut shown = String::from("cargo xtask bench");
+    let mut bench_args: Vec<String> = Vec::new();
+    if let Some(filter) = &options.filter {
+        shown.push_str(&format!(" --filter {filter}"));
+        bench_args.extend(["--filter".to_string(), filter.clone()]);
+    }
+    if options.quick {
+        shown.push_str(" --quick");
+        bench_args.push("--quick".to_string());
+    }
+    bench_args.extend([
+        "--markdown".to_string(),
+        REPORT.to_string(),
+        "--command".to_string(),
+        shown,
+    ]);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--release", "--manifest-path", MANIFEST, "--"])
+        .args(&bench_args)
+        .status()
+        .context("cannot run cargo")?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}
