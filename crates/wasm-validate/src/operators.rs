@@ -563,32 +563,7 @@ impl<'m> FuncValidator<'m> {
             if memarg.offset > u64::from(u32::MAX) {
                 return Err(self.malformed("integer too large: memory offset must fit in 32 bits"));
             }
-            self.check_memarg_encoding()?;
         }
-        Ok(())
-    }
-
-    /// Spec 5.4.6: a 32-bit memory's `memarg` is two `u32` LEBs. `wasmparser` reads the
-    /// offset as a `u64` LEB (ready for memory64), so an overlong encoding such as a
-    /// six-byte `2` gets through; re-read the immediate here as the 1.0 binary format
-    /// defines it. Only done for the one-byte opcodes of 1.0 loads and stores, at the
-    /// operator's own offset.
-    fn check_memarg_encoding(&self) -> Result<(), crate::ValidationError> {
-        let Some(code) = self.module.bytes().get(self.offset()..) else {
-            return Ok(());
-        };
-        if !matches!(code.first(), Some(0x28..=0x3e)) {
-            return Ok(());
-        }
-        let mut reader = wasmparser::BinaryReader::new(code, self.offset() as u64);
-        let malformed = |e| crate::ValidationError::from(e).with_func_index(self.func_index());
-        reader.read_u8().map_err(malformed)?;
-        let flags = reader.read_var_u32().map_err(malformed)?;
-        if flags & (1 << 6) != 0 {
-            // multi-memory: a memory index follows the flags.
-            reader.read_var_u32().map_err(malformed)?;
-        }
-        reader.read_var_u32().map_err(malformed)?;
         Ok(())
     }
 
