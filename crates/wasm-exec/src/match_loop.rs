@@ -11,7 +11,7 @@ use crate::isa::{Instr, exec_simple};
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
-use wasm_runtime::{Externals, FuncRef, MemoryRef, RuntimeArgs};
+use wasm_runtime::{Externals, FuncRef, MemoryRef, RuntimeArgs, check_host_result};
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `pc` already
 /// past the call) and the stack height where the host function's result goes.
@@ -257,12 +257,7 @@ fn call(
             stacks.host_args = args;
             match outcome {
                 Ok(result) => {
-                    if result.map(|v| v.value_type()) != signature.return_type()
-                        || signature.results().len() > 1
-                    {
-                        return Err(TrapCode::UnexpectedSignature.into());
-                    }
-                    if let Some(value) = result {
+                    if let Some(value) = check_host_result(signature, result)? {
                         stacks.vals[*sp] = value.to_bits();
                         *sp += 1;
                     }

@@ -87,8 +87,10 @@ fn check_args(signature: &Signature, args: &[RuntimeValue]) -> Result<(), Trap> 
     Ok(())
 }
 
-/// Checks a host function's result against `signature`.
-pub(crate) fn check_host_result(
+/// Checks a host function's result against its `signature`: the value an `Externals`
+/// returned must have the signature's (single) result type. Engines use it for host calls
+/// made from Wasm, so that every path applies the same rule.
+pub fn check_host_result(
     signature: &Signature,
     result: Option<RuntimeValue>,
 ) -> Result<Option<RuntimeValue>, Trap> {

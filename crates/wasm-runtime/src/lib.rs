@@ -28,7 +28,9 @@ pub use engine::{
     ResumableCall, StackRecycler,
 };
 pub use error::Error;
-pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError, WasmFunc};
+pub use func::{
+    FuncInstance, FuncInvocation, FuncRef, ResumableError, WasmFunc, check_host_result,
+};
 pub use global::{GlobalInstance, GlobalRef};
 pub use host::{Externals, NopExternals, RuntimeArgs};
 pub use imports::{
