@@ -559,10 +559,8 @@ impl<'m> FuncValidator<'m> {
                 1u32 << width_log2
             )));
         }
-        if !memory.memory64 {
-            if memarg.offset > u64::from(u32::MAX) {
-                return Err(self.malformed("integer too large: memory offset must fit in 32 bits"));
-            }
+        if !memory.memory64 && memarg.offset > u64::from(u32::MAX) {
+            return Err(self.malformed("integer too large: memory offset must fit in 32 bits"));
         }
         Ok(())
     }
