@@ -18,6 +18,8 @@ pub enum EngineError {
     InstanceDropped,
     /// A function's code was compiled by another engine.
     ForeignCode,
+    /// The host held a borrow of a memory's bytes while Wasm code using it ran.
+    MemoryBorrowed,
 }
 
 impl fmt::Display for EngineError {
@@ -27,19 +29,22 @@ impl fmt::Display for EngineError {
                 f.write_str("the function's module instance was dropped")
             }
             EngineError::ForeignCode => f.write_str("the function was compiled by another engine"),
+            EngineError::MemoryBorrowed => {
+                f.write_str("a memory was borrowed by the host while Wasm code ran")
+            }
         }
     }
 }
 
 impl HostError for EngineError {}
 
-/// A call frame: the function's code, its instance, where it resumes and where its
-/// locals start on the value stack.
+/// A call frame: the function's code, its instance, where it resumes (instruction
+/// index) and where its slots start on the value stack.
 #[derive(Clone)]
 pub(crate) struct Frame {
     pub(crate) code: Rc<CompiledFunc>,
     pub(crate) instance: Rc<ModuleInstance>,
-    pub(crate) pc: usize,
+    pub(crate) ip: usize,
     pub(crate) bp: usize,
 }
 
@@ -81,11 +86,7 @@ impl Stacks {
 }
 
 /// Sets up the frame of Wasm function `func` with `args` at the bottom of `stacks`.
-fn enter(
-    stacks: &mut Stacks,
-    func: &FuncRef,
-    args: &[RuntimeValue],
-) -> Result<(Frame, usize), Trap> {
+fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<Frame, Trap> {
     let wasm = func
         .as_wasm()
         .ok_or(Trap::Code(TrapCode::UnexpectedSignature))?;
@@ -103,15 +104,12 @@ fn enter(
     }
     let locals_end = args.len() + code.num_locals as usize;
     stacks.vals[args.len()..locals_end].fill(0);
-    Ok((
-        Frame {
-            code,
-            instance,
-            pc: 0,
-            bp: 0,
-        },
-        locals_end,
-    ))
+    Ok(Frame {
+        code,
+        instance,
+        ip: 0,
+        bp: 0,
+    })
 }
 
 /// The engine's code of a function.
@@ -239,9 +237,8 @@ impl Engine for ExecEngine {
     ) -> Result<(), Trap> {
         let _nesting = NestingGuard::enter()?;
         let (mut stacks, from_recycler) = self.take_stacks(stack);
-        let outcome = enter(&mut stacks, func, args).and_then(|(frame, sp)| {
-            execute(&mut stacks, frame, sp, externals).map_err(Exit::into_trap)
-        });
+        let outcome = enter(&mut stacks, func, args)
+            .and_then(|frame| execute(&mut stacks, frame, externals).map_err(Exit::into_trap));
         if outcome.is_ok() {
             read_results(&stacks, func, results);
         }
@@ -295,7 +292,7 @@ impl ResumableCall for Resumable {
             wasm_runtime::DEFAULT_VALUE_STACK_LIMIT.saturating_sub(outer_cells);
         self.stacks.call_limit =
             wasm_runtime::DEFAULT_CALL_STACK_LIMIT.saturating_sub(outer_frames);
-        let (frame, sp) = match core::mem::replace(&mut self.state, State::Finished) {
+        let frame = match core::mem::replace(&mut self.state, State::Finished) {
             State::NotStarted => enter(&mut self.stacks, &self.func, &self.args)?,
             State::Suspended(suspension) => {
                 let expected = suspension.signature.return_type();
@@ -303,16 +300,14 @@ impl ResumableCall for Resumable {
                     self.state = State::Suspended(suspension);
                     return Err(Trap::Code(TrapCode::UnexpectedSignature));
                 }
-                let mut sp = suspension.sp;
                 if let Some(value) = host_result {
-                    self.stacks.vals[sp] = value.to_bits();
-                    sp += 1;
+                    self.stacks.vals[suspension.result_slot] = value.to_bits();
                 }
-                (suspension.frame, sp)
+                suspension.frame
             }
             State::Finished => return Err(Trap::Code(TrapCode::Unreachable)),
         };
-        match execute(&mut self.stacks, frame, sp, externals) {
+        match execute(&mut self.stacks, frame, externals) {
             Ok(()) => {
                 let mut results = vec![RuntimeValue::I32(0); self.func.signature().results().len()];
                 read_results(&self.stacks, &self.func, &mut results);

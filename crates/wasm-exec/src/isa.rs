@@ -1,63 +1,89 @@
-//! The engine's instruction set, declared once.
+//! The engine's register-based instruction set, declared once.
 //!
-//! [`for_each_instr!`] holds every instruction with its documentation; the enum
-//! [`Instr`], its names (for disassembly), the translation of the simple Wasm operators and
-//! the handlers of the numeric and memory instructions are all generated from it.
+//! [`for_each_instr!`] holds every instruction with its documentation. From it are
+//! generated: the enum [`Instr`]; its names and fields for disassembly
+//! ([`Instr::name`], `Debug`); the translator's table from Wasm operators to
+//! instructions ([`Instr::from_memory_op`], [`Instr::numeric`]); the retargeting helpers
+//! the translator's peephole uses (`dst_mut`, `target_mut`); the fused compare-and-branch
+//! table ([`Instr::fuse_branch`]); and the handlers of the memory, numeric and branch
+//! instructions (`exec_simple`). The control handlers live in the dispatch loop.
+//!
+//! **Operands are frame slots.** A function's frame is an array of 64-bit cells:
+//! parameters, then declared locals, then one slot per operand-stack height
+//! (temporaries). A field `dst`, `a`, `b`, `src`, `addr`, `value`, `cond`, `index`
+//! names a slot of the current frame; `imm` is an immediate (sign-extended for 64-bit
+//! operations); `target` is an instruction index in the same function.
 //!
 //! Naming guide: instructions that mirror one Wasm operator keep its `wasmparser` name
-//! (`I32Add`, `F64Load`); control instructions are named for what they do on the engine's
-//! stack (`BrIfEqz`: branch if the popped value is zero).
+//! (`I32Add`, `F64Load`) and read their operands from slots; the suffix `Imm` marks the
+//! form whose right operand is the immediate `imm`. `Br*` instructions are fused
+//! compare-and-branch: they jump to `target` when the comparison holds.
 //!
 //! Encoding invariants (relied on by the dispatch loop):
-//! * branch `target`s are instruction indices in the same function;
-//! * `drop`/`keep`: a branch keeps the top `keep` values and removes the `drop` values
-//!   below them;
-//! * `BrTable { len }` is followed by `len + 1` `Br` instructions (the last is the default).
+//! * every slot field is below the function's frame size;
+//! * `JumpTable { len }` is followed by `len + 1` `Jump` instructions (the last one is the
+//!   default);
+//! * `Call`/`CallIndirect { base }`: the arguments are in slots `base..`, the callee's
+//!   frame starts at `base` and its results land there; `CallIndirect` finds the table
+//!   index in the slot after the arguments.
 
-/// Calls `$m!` with the whole instruction list: control instructions (with fields),
-/// memory instructions (`load(memory type, value type)`, `store(value type, memory type)`,
-/// each with an `offset` field) and numeric instructions (`un`/`bin` with input and output
-/// types and their semantics; `un_t`/`bin_t` return `Result<_, TrapCode>`).
+/// Slot index in the current frame.
+pub type Slot = u32;
+
+/// Calls `$m!` with the whole instruction list:
+/// * `control`: handled by the dispatch loop (fields as written);
+/// * `memory`: `load(memory type, value type)` with fields `dst, addr, offset`, and
+///   `store(value type, memory type)` with fields `addr, value, offset`;
+/// * `numeric`: `un`/`bin` with input and output types and their semantics (`un_t`/`bin_t`
+///   return `Result<_, TrapCode>`), fields `dst, src` or `dst, a, b`; `imm Name` adds the
+///   form with an immediate right operand (`dst, a, imm`);
+/// * `branch`: fused compare-and-branch `Br / BrImm = (type) op` for the comparison
+///   instructions `Cmp / CmpImm`, with `not` naming the negated comparison.
 macro_rules! for_each_instr {
     ($m:ident) => {
         $m! {
             control {
                 /// Trap with "unreachable".
                 Unreachable {},
-                /// Jump to `target`, keeping the top `keep` values and dropping `drop` below them.
-                Br { target: u32, drop: u32, keep: u32 },
-                /// Pop an i32; if it is zero, jump to `target` (no stack adjustment).
-                BrIfEqz { target: u32 },
-                /// Pop an i32; if it is not zero, branch like `Br`.
-                BrIfNez { target: u32, drop: u32, keep: u32 },
-                /// Pop an i32 index `i`; execute the `min(i, len)`-th of the `len + 1` `Br`s that follow.
-                BrTable { len: u32 },
-                /// Return from the function: its results are the top values.
+                /// Continue at `target`.
+                Jump { target: u32 },
+                /// If the i32 in `cond` is zero, continue at `target`.
+                JumpIfZero { cond: Slot, target: u32 },
+                /// If the i32 in `cond` is not zero, continue at `target`.
+                JumpIfNonZero { cond: Slot, target: u32 },
+                /// Skip `min(i, len)` of the `len + 1` `Jump`s that follow, `i` being the
+                /// u32 in `index`.
+                JumpTable { index: Slot, len: u32 },
+                /// Return from a function without results.
                 Return {},
+                /// Return the value in `src` (copied to slot 0).
+                ReturnSlot { src: Slot },
+                /// Return the constant `bits`.
+                ReturnConst { bits: u64 },
+                /// Return the `n` values in slots `src..src + n` (copied to slots `0..n`).
+                ReturnMany { src: Slot, n: u32 },
                 /// Call function `func` of the current instance.
-                Call { func: u32 },
-                /// Pop a table index and call the function there, checking it has type `ty`.
-                CallIndirect { ty: u32, table: u32 },
-                /// Remove the top value.
-                Drop {},
-                /// Pop `c`, `b`, `a`; push `a` if `c` is not zero, else `b`.
-                Select {},
-                /// Push local `index` (parameters first).
-                LocalGet { index: u32 },
-                /// Pop into local `index`.
-                LocalSet { index: u32 },
-                /// Copy the top value into local `index`.
-                LocalTee { index: u32 },
-                /// Push global `index`.
-                GlobalGet { index: u32 },
-                /// Pop into global `index`.
-                GlobalSet { index: u32 },
-                /// Push a constant (the bits of an i32, i64, f32 or f64).
-                Const { bits: u64 },
-                /// Push the size of memory 0 in pages.
-                MemorySize {},
-                /// Pop a page count, grow memory 0, push the old size or -1.
-                MemoryGrow {},
+                Call { func: u32, base: Slot },
+                /// Call the function at index `slot[base + params]` of table `table`,
+                /// checking that its type is the instance's type `ty`.
+                CallIndirect { ty: u32, table: u32, base: Slot },
+                /// `slot[dst] = slot[src]`.
+                Copy { dst: Slot, src: Slot },
+                /// `slot[dst] = value` (zero-extended).
+                Const32 { dst: Slot, value: u32 },
+                /// `slot[dst] = bits`.
+                Const64 { dst: Slot, bits: u64 },
+                /// `slot[dst] = slot[dst + 1]` when the i32 in `cond` is zero (Wasm `select`
+                /// with its operands in `dst` and `dst + 1`).
+                Select { dst: Slot, cond: Slot },
+                /// `slot[dst] =` global `index`.
+                GlobalGet { dst: Slot, index: u32 },
+                /// Global `index` `= slot[src]`.
+                GlobalSet { src: Slot, index: u32 },
+                /// `slot[dst] =` size of memory 0 in pages.
+                MemorySize { dst: Slot },
+                /// Grow memory 0 by `slot[delta]` pages; `slot[dst] =` the old size or -1.
+                MemoryGrow { dst: Slot, delta: Slot },
             }
             memory {
                 I32Load = load(i32, i32),
@@ -86,27 +112,27 @@ macro_rules! for_each_instr {
             }
             numeric {
                 I32Eqz = un(i32, i32) |a| (a == 0) as i32,
-                I32Eq = bin(i32, i32) |a, b| (a == b) as i32,
-                I32Ne = bin(i32, i32) |a, b| (a != b) as i32,
-                I32LtS = bin(i32, i32) |a, b| (a < b) as i32,
-                I32LtU = bin(u32, i32) |a, b| (a < b) as i32,
-                I32GtS = bin(i32, i32) |a, b| (a > b) as i32,
-                I32GtU = bin(u32, i32) |a, b| (a > b) as i32,
-                I32LeS = bin(i32, i32) |a, b| (a <= b) as i32,
-                I32LeU = bin(u32, i32) |a, b| (a <= b) as i32,
-                I32GeS = bin(i32, i32) |a, b| (a >= b) as i32,
-                I32GeU = bin(u32, i32) |a, b| (a >= b) as i32,
+                I32Eq = bin(i32, i32) imm I32EqImm |a, b| (a == b) as i32,
+                I32Ne = bin(i32, i32) imm I32NeImm |a, b| (a != b) as i32,
+                I32LtS = bin(i32, i32) imm I32LtSImm |a, b| (a < b) as i32,
+                I32LtU = bin(u32, i32) imm I32LtUImm |a, b| (a < b) as i32,
+                I32GtS = bin(i32, i32) imm I32GtSImm |a, b| (a > b) as i32,
+                I32GtU = bin(u32, i32) imm I32GtUImm |a, b| (a > b) as i32,
+                I32LeS = bin(i32, i32) imm I32LeSImm |a, b| (a <= b) as i32,
+                I32LeU = bin(u32, i32) imm I32LeUImm |a, b| (a <= b) as i32,
+                I32GeS = bin(i32, i32) imm I32GeSImm |a, b| (a >= b) as i32,
+                I32GeU = bin(u32, i32) imm I32GeUImm |a, b| (a >= b) as i32,
                 I64Eqz = un(i64, i32) |a| (a == 0) as i32,
-                I64Eq = bin(i64, i32) |a, b| (a == b) as i32,
-                I64Ne = bin(i64, i32) |a, b| (a != b) as i32,
-                I64LtS = bin(i64, i32) |a, b| (a < b) as i32,
-                I64LtU = bin(u64, i32) |a, b| (a < b) as i32,
-                I64GtS = bin(i64, i32) |a, b| (a > b) as i32,
-                I64GtU = bin(u64, i32) |a, b| (a > b) as i32,
-                I64LeS = bin(i64, i32) |a, b| (a <= b) as i32,
-                I64LeU = bin(u64, i32) |a, b| (a <= b) as i32,
-                I64GeS = bin(i64, i32) |a, b| (a >= b) as i32,
-                I64GeU = bin(u64, i32) |a, b| (a >= b) as i32,
+                I64Eq = bin(i64, i32) imm I64EqImm |a, b| (a == b) as i32,
+                I64Ne = bin(i64, i32) imm I64NeImm |a, b| (a != b) as i32,
+                I64LtS = bin(i64, i32) imm I64LtSImm |a, b| (a < b) as i32,
+                I64LtU = bin(u64, i32) imm I64LtUImm |a, b| (a < b) as i32,
+                I64GtS = bin(i64, i32) imm I64GtSImm |a, b| (a > b) as i32,
+                I64GtU = bin(u64, i32) imm I64GtUImm |a, b| (a > b) as i32,
+                I64LeS = bin(i64, i32) imm I64LeSImm |a, b| (a <= b) as i32,
+                I64LeU = bin(u64, i32) imm I64LeUImm |a, b| (a <= b) as i32,
+                I64GeS = bin(i64, i32) imm I64GeSImm |a, b| (a >= b) as i32,
+                I64GeU = bin(u64, i32) imm I64GeUImm |a, b| (a >= b) as i32,
                 F32Eq = bin(f32, i32) |a, b| (a == b) as i32,
                 F32Ne = bin(f32, i32) |a, b| (a != b) as i32,
                 F32Lt = bin(f32, i32) |a, b| (a < b) as i32,
@@ -122,39 +148,39 @@ macro_rules! for_each_instr {
                 I32Clz = un(i32, i32) |a| a.leading_zeros() as i32,
                 I32Ctz = un(i32, i32) |a| a.trailing_zeros() as i32,
                 I32Popcnt = un(i32, i32) |a| a.count_ones() as i32,
-                I32Add = bin(i32, i32) |a, b| a.wrapping_add(b),
-                I32Sub = bin(i32, i32) |a, b| a.wrapping_sub(b),
-                I32Mul = bin(i32, i32) |a, b| a.wrapping_mul(b),
-                I32DivS = bin_t(i32, i32) |a, b| ops::div_s32(a, b),
-                I32DivU = bin_t(u32, u32) |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
-                I32RemS = bin_t(i32, i32) |a, b| ops::rem_s32(a, b),
-                I32RemU = bin_t(u32, u32) |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
-                I32And = bin(i32, i32) |a, b| a & b,
-                I32Or = bin(i32, i32) |a, b| a | b,
-                I32Xor = bin(i32, i32) |a, b| a ^ b,
-                I32Shl = bin(i32, i32) |a, b| a.wrapping_shl(b as u32),
-                I32ShrS = bin(i32, i32) |a, b| a.wrapping_shr(b as u32),
-                I32ShrU = bin(u32, u32) |a, b| a.wrapping_shr(b),
-                I32Rotl = bin(u32, u32) |a, b| a.rotate_left(b),
-                I32Rotr = bin(u32, u32) |a, b| a.rotate_right(b),
+                I32Add = bin(i32, i32) imm I32AddImm |a, b| a.wrapping_add(b),
+                I32Sub = bin(i32, i32) imm I32SubImm |a, b| a.wrapping_sub(b),
+                I32Mul = bin(i32, i32) imm I32MulImm |a, b| a.wrapping_mul(b),
+                I32DivS = bin_t(i32, i32) imm I32DivSImm |a, b| ops::div_s32(a, b),
+                I32DivU = bin_t(u32, u32) imm I32DivUImm |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
+                I32RemS = bin_t(i32, i32) imm I32RemSImm |a, b| ops::rem_s32(a, b),
+                I32RemU = bin_t(u32, u32) imm I32RemUImm |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
+                I32And = bin(i32, i32) imm I32AndImm |a, b| a & b,
+                I32Or = bin(i32, i32) imm I32OrImm |a, b| a | b,
+                I32Xor = bin(i32, i32) imm I32XorImm |a, b| a ^ b,
+                I32Shl = bin(i32, i32) imm I32ShlImm |a, b| a.wrapping_shl(b as u32),
+                I32ShrS = bin(i32, i32) imm I32ShrSImm |a, b| a.wrapping_shr(b as u32),
+                I32ShrU = bin(u32, u32) imm I32ShrUImm |a, b| a.wrapping_shr(b),
+                I32Rotl = bin(u32, u32) imm I32RotlImm |a, b| a.rotate_left(b),
+                I32Rotr = bin(u32, u32) imm I32RotrImm |a, b| a.rotate_right(b),
                 I64Clz = un(i64, i64) |a| i64::from(a.leading_zeros()),
                 I64Ctz = un(i64, i64) |a| i64::from(a.trailing_zeros()),
                 I64Popcnt = un(i64, i64) |a| i64::from(a.count_ones()),
-                I64Add = bin(i64, i64) |a, b| a.wrapping_add(b),
-                I64Sub = bin(i64, i64) |a, b| a.wrapping_sub(b),
-                I64Mul = bin(i64, i64) |a, b| a.wrapping_mul(b),
-                I64DivS = bin_t(i64, i64) |a, b| ops::div_s64(a, b),
-                I64DivU = bin_t(u64, u64) |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
-                I64RemS = bin_t(i64, i64) |a, b| ops::rem_s64(a, b),
-                I64RemU = bin_t(u64, u64) |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
-                I64And = bin(i64, i64) |a, b| a & b,
-                I64Or = bin(i64, i64) |a, b| a | b,
-                I64Xor = bin(i64, i64) |a, b| a ^ b,
-                I64Shl = bin(i64, i64) |a, b| a.wrapping_shl(b as u32),
-                I64ShrS = bin(i64, i64) |a, b| a.wrapping_shr(b as u32),
-                I64ShrU = bin(u64, u64) |a, b| a.wrapping_shr(b as u32),
-                I64Rotl = bin(u64, u64) |a, b| a.rotate_left(b as u32),
-                I64Rotr = bin(u64, u64) |a, b| a.rotate_right(b as u32),
+                I64Add = bin(i64, i64) imm I64AddImm |a, b| a.wrapping_add(b),
+                I64Sub = bin(i64, i64) imm I64SubImm |a, b| a.wrapping_sub(b),
+                I64Mul = bin(i64, i64) imm I64MulImm |a, b| a.wrapping_mul(b),
+                I64DivS = bin_t(i64, i64) imm I64DivSImm |a, b| ops::div_s64(a, b),
+                I64DivU = bin_t(u64, u64) imm I64DivUImm |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
+                I64RemS = bin_t(i64, i64) imm I64RemSImm |a, b| ops::rem_s64(a, b),
+                I64RemU = bin_t(u64, u64) imm I64RemUImm |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
+                I64And = bin(i64, i64) imm I64AndImm |a, b| a & b,
+                I64Or = bin(i64, i64) imm I64OrImm |a, b| a | b,
+                I64Xor = bin(i64, i64) imm I64XorImm |a, b| a ^ b,
+                I64Shl = bin(i64, i64) imm I64ShlImm |a, b| a.wrapping_shl(b as u32),
+                I64ShrS = bin(i64, i64) imm I64ShrSImm |a, b| a.wrapping_shr(b as u32),
+                I64ShrU = bin(u64, u64) imm I64ShrUImm |a, b| a.wrapping_shr(b as u32),
+                I64Rotl = bin(u64, u64) imm I64RotlImm |a, b| a.rotate_left(b as u32),
+                I64Rotr = bin(u64, u64) imm I64RotrImm |a, b| a.rotate_right(b as u32),
                 F32Abs = un(f32, f32) |a| a.abs(),
                 F32Neg = un(f32, f32) |a| -a,
                 F32Ceil = un(f32, f32) |a| ops::quiet32(a.ceil()),
@@ -222,30 +248,100 @@ macro_rules! for_each_instr {
                 I64TruncSatF64S = un(f64, i64) |a| a as i64,
                 I64TruncSatF64U = un(f64, u64) |a| a as u64,
             }
+            branch {
+                BrI32Eq / BrI32EqImm = (i32) == for I32Eq / I32EqImm not I32Ne / I32NeImm,
+                BrI32Ne / BrI32NeImm = (i32) != for I32Ne / I32NeImm not I32Eq / I32EqImm,
+                BrI32LtS / BrI32LtSImm = (i32) < for I32LtS / I32LtSImm not I32GeS / I32GeSImm,
+                BrI32LtU / BrI32LtUImm = (u32) < for I32LtU / I32LtUImm not I32GeU / I32GeUImm,
+                BrI32GtS / BrI32GtSImm = (i32) > for I32GtS / I32GtSImm not I32LeS / I32LeSImm,
+                BrI32GtU / BrI32GtUImm = (u32) > for I32GtU / I32GtUImm not I32LeU / I32LeUImm,
+                BrI32LeS / BrI32LeSImm = (i32) <= for I32LeS / I32LeSImm not I32GtS / I32GtSImm,
+                BrI32LeU / BrI32LeUImm = (u32) <= for I32LeU / I32LeUImm not I32GtU / I32GtUImm,
+                BrI32GeS / BrI32GeSImm = (i32) >= for I32GeS / I32GeSImm not I32LtS / I32LtSImm,
+                BrI32GeU / BrI32GeUImm = (u32) >= for I32GeU / I32GeUImm not I32LtU / I32LtUImm,
+                BrI64Eq / BrI64EqImm = (i64) == for I64Eq / I64EqImm not I64Ne / I64NeImm,
+                BrI64Ne / BrI64NeImm = (i64) != for I64Ne / I64NeImm not I64Eq / I64EqImm,
+                BrI64LtS / BrI64LtSImm = (i64) < for I64LtS / I64LtSImm not I64GeS / I64GeSImm,
+                BrI64LtU / BrI64LtUImm = (u64) < for I64LtU / I64LtUImm not I64GeU / I64GeUImm,
+                BrI64GtS / BrI64GtSImm = (i64) > for I64GtS / I64GtSImm not I64LeS / I64LeSImm,
+                BrI64GtU / BrI64GtUImm = (u64) > for I64GtU / I64GtUImm not I64LeU / I64LeUImm,
+                BrI64LeS / BrI64LeSImm = (i64) <= for I64LeS / I64LeSImm not I64GtS / I64GtSImm,
+                BrI64LeU / BrI64LeUImm = (u64) <= for I64LeU / I64LeUImm not I64GtU / I64GtUImm,
+                BrI64GeS / BrI64GeSImm = (i64) >= for I64GeS / I64GeSImm not I64LtS / I64LtSImm,
+                BrI64GeU / BrI64GeUImm = (u64) >= for I64GeU / I64GeUImm not I64LtU / I64LtUImm,
+            }
         }
     };
+}
+
+/// How the translator lowers a Wasm numeric operator.
+#[derive(Clone, Copy)]
+pub(crate) enum Numeric {
+    /// One operand.
+    Unary(fn(Slot, Slot) -> Instr),
+    /// Two operands; `imm` builds the form with an immediate right operand, if any.
+    Binary {
+        make: fn(Slot, Slot, Slot) -> Instr,
+        imm: Option<fn(Slot, Slot, i32) -> Instr>,
+    },
 }
 
 macro_rules! define_instr {
     (
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ty),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
-        numeric { $( $nname:ident = $nkind:ident ($it:ty, $ot:ty) |$($arg:ident),*| $body:expr, )* }
+        numeric { $(
+            $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
+        )* }
+        branch { $(
+            $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
+        )* }
     ) => {
-        /// One engine instruction (16 bytes). See the module documentation for invariants.
+        /// One engine instruction (16 bytes). See the module documentation for the
+        /// meaning of the fields and the invariants.
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
         pub enum Instr {
             $( $(#[doc = $cdoc])* $cname { $(#[doc = concat!("`", stringify!($field), "` operand.")] $field: $fty),* }, )*
             $(
-                #[doc = concat!("Wasm `", stringify!($mname), "` (", stringify!($mkind), " of `", stringify!($mt), "`) at `offset`.")]
+                #[doc = concat!("Wasm `", stringify!($mname), "` (", stringify!($mkind), " of `", stringify!($mt), "`).")]
                 $mname {
-                    /// Static offset added to the address operand.
+                    #[doc = "Destination slot (loads) or address slot (stores)."]
+                    r0: Slot,
+                    #[doc = "Address slot (loads) or value slot (stores)."]
+                    r1: Slot,
+                    #[doc = "Static offset added to the address."]
                     offset: u32,
                 },
             )*
             $(
                 #[doc = concat!("Wasm `", stringify!($nname), "`.")]
-                $nname,
+                $nname { #[doc = "Destination slot."] dst: Slot, $(#[doc = "Operand slot."] $arg: Slot),* },
+                $(
+                    #[doc = concat!("Wasm `", stringify!($nname), "` with an immediate right operand.")]
+                    $iname {
+                        #[doc = "Destination slot."] dst: Slot,
+                        #[doc = "Left operand slot."] a: Slot,
+                        #[doc = "Right operand."] imm: i32,
+                    },
+                )?
+            )*
+            $(
+                #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($op), " slot[b]` (as `", stringify!($bt), "`).")]
+                $bname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand slot."] b: Slot, #[doc = "Branch target."] target: u32 },
+                #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($op), " imm` (as `", stringify!($bt), "`).")]
+                $biname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand."] imm: i32, #[doc = "Branch target."] target: u32 },
+            )*
+        }
+
+        /// The semantics of the numeric instructions, one function per instruction.
+        #[allow(non_snake_case)]
+        mod semantics {
+            use super::*;
+            $(
+                #[inline(always)]
+                pub(super) fn $nname($($arg: $it),*) -> num_ret!($nkind, $ot) {
+                    $body
+                }
             )*
         }
 
@@ -255,26 +351,94 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { .. } => stringify!($cname), )*
                     $( Instr::$mname { .. } => stringify!($mname), )*
-                    $( Instr::$nname => stringify!($nname), )*
+                    $(
+                        Instr::$nname { .. } => stringify!($nname),
+                        $( Instr::$iname { .. } => stringify!($iname), )?
+                    )*
+                    $(
+                        Instr::$bname { .. } => stringify!($bname),
+                        Instr::$biname { .. } => stringify!($biname),
+                    )*
                 }
             }
 
-            /// The instruction for a Wasm memory or numeric operator, with its effect on
-            /// the operand stack height (`pops`, `pushes`); `None` for other operators.
-            pub(crate) fn from_simple(op: &Operator<'_>) -> Option<(Instr, u32, u32)> {
+            /// The instruction for a Wasm load (`true`) or store (`false`) with the
+            /// given offset, slots to be filled in by `make`.
+            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, fn(Slot, Slot, u32) -> Instr, u64)> {
                 match op {
-                    $( Operator::$mname { memarg } => {
-                        let offset = u32::try_from(memarg.offset).ok()?;
-                        Some((Instr::$mname { offset }, mem_arity!($mkind), mem_pushes!($mkind)))
-                    } )*
-                    $( Operator::$nname => Some((Instr::$nname, num_arity!($nkind), 1)), )*
+                    $( Operator::$mname { memarg } => Some((
+                        mem_is_load!($mkind),
+                        |r0, r1, offset| Instr::$mname { r0, r1, offset },
+                        memarg.offset,
+                    )), )*
+                    _ => None,
+                }
+            }
+
+            /// How to lower a Wasm numeric operator; `None` for other operators.
+            pub(crate) fn numeric(op: &Operator<'_>) -> Option<Numeric> {
+                match op {
+                    $( Operator::$nname => Some(numeric_kind!($nkind, $nname, [$($arg),*] $(, $iname)?)), )*
+                    _ => None,
+                }
+            }
+
+            /// The destination slot of an instruction that writes exactly one slot
+            /// and reads its operands before writing it.
+            pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
+                match self {
+                    Instr::Copy { dst, .. }
+                    | Instr::Const32 { dst, .. }
+                    | Instr::Const64 { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::MemorySize { dst } => Some(dst),
+                    $( Instr::$mname { r0, .. } if mem_is_load!($mkind) => Some(r0), )*
+                    $(
+                        Instr::$nname { dst, .. } => Some(dst),
+                        $( Instr::$iname { dst, .. } => Some(dst), )?
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The branch target of a jump instruction.
+            pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
+                match self {
+                    Instr::Jump { target }
+                    | Instr::JumpIfZero { target, .. }
+                    | Instr::JumpIfNonZero { target, .. } => Some(target),
+                    $(
+                        Instr::$bname { target, .. } | Instr::$biname { target, .. } => Some(target),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The fused branch for comparison `self` followed by a conditional branch
+            /// taken when the comparison's result is `when`; `None` if `self` is not an
+            /// integer comparison.
+            pub(crate) fn fuse_branch(self, when: bool, target: u32) -> Option<Instr> {
+                match self {
+                    $(
+                        Instr::$cmp { a, b, .. } => Some(if when {
+                            Instr::$bname { a, b, target }
+                        } else {
+                            return Instr::$not { dst: 0, a, b }.fuse_branch(true, target);
+                        }),
+                        Instr::$cmpi { a, imm, .. } => Some(if when {
+                            Instr::$biname { a, imm, target }
+                        } else {
+                            return Instr::$noti { dst: 0, a, imm }.fuse_branch(true, target);
+                        }),
+                    )*
                     _ => None,
                 }
             }
         }
 
-        /// Executes a memory or numeric instruction on the value stack `vals` whose top is
-        /// at `sp` (exclusive). Control instructions are the dispatch loop's business.
+        /// Executes a memory, numeric or fused-branch instruction on the frame `regs`
+        /// with linear memory `mem`; `ip` is the index of the next instruction.
+        /// Control instructions are the dispatch loop's business.
         ///
         /// Inlined into the loop in optimised builds; kept out of line in debug builds,
         /// where inlining it would give the loop a frame of tens of KiB (one slot per
@@ -283,13 +447,38 @@ macro_rules! define_instr {
         #[cfg_attr(debug_assertions, inline(never))]
         pub(crate) fn exec_simple(
             instr: Instr,
-            vals: &mut [u64],
-            sp: &mut usize,
-            memory: Option<&MemoryRef>,
+            regs: &mut [u64],
+            mem: &mut [u8],
+            ip: &mut usize,
         ) -> Result<(), TrapCode> {
             match instr {
-                $( Instr::$mname { offset } => mem_op!($mkind, $mt, $vt, vals, sp, memory, offset), )*
-                $( Instr::$nname => num_op!($nkind, $it, $ot, vals, sp, |$($arg),*| $body), )*
+                $( Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, regs, mem, r0, r1, offset), )*
+                $(
+                    Instr::$nname { dst, $($arg),* } => {
+                        let result = num_result!($nkind, semantics::$nname($(<$it as CellValue>::from_cell(regs[$arg as usize])),*));
+                        regs[dst as usize] = CellValue::into_cell(result);
+                    }
+                    $( Instr::$iname { dst, a, imm } => {
+                        let a = <$it as CellValue>::from_cell(regs[a as usize]);
+                        let result = num_result!($nkind, semantics::$nname(a, <$it as FromImm>::from_imm(imm)));
+                        regs[dst as usize] = CellValue::into_cell(result);
+                    } )?
+                )*
+                $(
+                    Instr::$bname { a, b, target } => {
+                        let a = <$bt as CellValue>::from_cell(regs[a as usize]);
+                        let b = <$bt as CellValue>::from_cell(regs[b as usize]);
+                        if a $op b {
+                            *ip = target as usize;
+                        }
+                    }
+                    Instr::$biname { a, imm, target } => {
+                        let a = <$bt as CellValue>::from_cell(regs[a as usize]);
+                        if a $op <$bt as FromImm>::from_imm(imm) {
+                            *ip = target as usize;
+                        }
+                    }
+                )*
                 _ => unreachable_control(instr),
             }
             Ok(())
@@ -297,84 +486,80 @@ macro_rules! define_instr {
     };
 }
 
-macro_rules! mem_arity {
+macro_rules! mem_is_load {
     (load) => {
-        1
+        true
     };
     (store) => {
-        2
+        false
     };
 }
 
-macro_rules! mem_pushes {
-    (load) => {
-        1
+macro_rules! numeric_kind {
+    (un, $name:ident, [$a:ident]) => {
+        Numeric::Unary(|dst, a| Instr::$name { dst, $a: a })
     };
-    (store) => {
-        0
+    (un_t, $name:ident, [$a:ident]) => {
+        numeric_kind!(un, $name, [$a])
+    };
+    (bin, $name:ident, [$a:ident, $b:ident] $(, $iname:ident)?) => {
+        Numeric::Binary {
+            make: |dst, a, b| Instr::$name { dst, $a: a, $b: b },
+            imm: numeric_imm!($($iname)?),
+        }
+    };
+    (bin_t, $name:ident, [$a:ident, $b:ident] $(, $iname:ident)?) => {
+        numeric_kind!(bin, $name, [$a, $b] $(, $iname)?)
     };
 }
 
-macro_rules! num_arity {
-    (un) => {
-        1
+macro_rules! numeric_imm {
+    () => {
+        None
     };
-    (un_t) => {
-        1
-    };
-    (bin) => {
-        2
-    };
-    (bin_t) => {
-        2
+    ($iname:ident) => {
+        Some(|dst, a, imm| Instr::$iname { dst, a, imm })
     };
 }
 
 macro_rules! mem_op {
-    (load, $mt:ty, $vt:ty, $vals:ident, $sp:ident, $memory:ident, $offset:ident) => {{
-        let addr = $vals[*$sp - 1] as u32;
-        let value: $mt = ops::load::<$mt>($memory, addr, $offset)?;
-        $vals[*$sp - 1] = CellValue::into_cell(value as $vt);
+    (load, $mt:ty, $vt:ty, $regs:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
+        let addr = $regs[$addr as usize] as u32;
+        let value: $mt = ops::load::<$mt>($mem, addr, $offset)?;
+        $regs[$dst as usize] = CellValue::into_cell(value as $vt);
     }};
-    (store, $vt:ty, $mt:ty, $vals:ident, $sp:ident, $memory:ident, $offset:ident) => {{
-        let value = <$vt as CellValue>::from_cell($vals[*$sp - 1]);
-        let addr = $vals[*$sp - 2] as u32;
-        *$sp -= 2;
-        ops::store::<$mt>($memory, addr, $offset, value as $mt)?;
-    }};
-}
-
-macro_rules! num_op {
-    (un, $it:ty, $ot:ty, $vals:ident, $sp:ident, |$a:ident| $body:expr) => {{
-        let $a = <$it as CellValue>::from_cell($vals[*$sp - 1]);
-        let result: $ot = $body;
-        $vals[*$sp - 1] = CellValue::into_cell(result);
-    }};
-    (un_t, $it:ty, $ot:ty, $vals:ident, $sp:ident, |$a:ident| $body:expr) => {{
-        let $a = <$it as CellValue>::from_cell($vals[*$sp - 1]);
-        let result: $ot = $body?;
-        $vals[*$sp - 1] = CellValue::into_cell(result);
-    }};
-    (bin, $it:ty, $ot:ty, $vals:ident, $sp:ident, |$a:ident, $b:ident| $body:expr) => {{
-        let $b = <$it as CellValue>::from_cell($vals[*$sp - 1]);
-        let $a = <$it as CellValue>::from_cell($vals[*$sp - 2]);
-        *$sp -= 1;
-        let result: $ot = $body;
-        $vals[*$sp - 1] = CellValue::into_cell(result);
-    }};
-    (bin_t, $it:ty, $ot:ty, $vals:ident, $sp:ident, |$a:ident, $b:ident| $body:expr) => {{
-        let $b = <$it as CellValue>::from_cell($vals[*$sp - 1]);
-        let $a = <$it as CellValue>::from_cell($vals[*$sp - 2]);
-        *$sp -= 1;
-        let result: $ot = $body?;
-        $vals[*$sp - 1] = CellValue::into_cell(result);
+    (store, $vt:ty, $mt:ty, $regs:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{
+        let value = <$vt as CellValue>::from_cell($regs[$value as usize]);
+        let addr = $regs[$addr as usize] as u32;
+        ops::store::<$mt>($mem, addr, $offset, value as $mt)?;
     }};
 }
 
-use crate::ops::{self, CellValue};
+macro_rules! num_ret {
+    (un, $ot:ty) => { $ot };
+    (bin, $ot:ty) => { $ot };
+    (un_t, $ot:ty) => { Result<$ot, TrapCode> };
+    (bin_t, $ot:ty) => { Result<$ot, TrapCode> };
+}
+
+macro_rules! num_result {
+    (un, $e:expr) => {
+        $e
+    };
+    (bin, $e:expr) => {
+        $e
+    };
+    (un_t, $e:expr) => {
+        $e?
+    };
+    (bin_t, $e:expr) => {
+        $e?
+    };
+}
+
+use crate::ops::{self, CellValue, FromImm};
 use wasm_core::TrapCode;
 use wasm_core::wasmparser::Operator;
-use wasm_runtime::MemoryRef;
 
 for_each_instr!(define_instr);
 
@@ -395,5 +580,43 @@ mod tests {
     #[test]
     fn instructions_stay_16_bytes() {
         assert_eq!(core::mem::size_of::<Instr>(), 16);
+    }
+
+    #[test]
+    fn negated_fused_branches_invert_the_comparison() {
+        let lt = Instr::I32LtS { dst: 0, a: 1, b: 2 };
+        assert_eq!(
+            lt.fuse_branch(true, 7),
+            Some(Instr::BrI32LtS {
+                a: 1,
+                b: 2,
+                target: 7
+            })
+        );
+        assert_eq!(
+            lt.fuse_branch(false, 7),
+            Some(Instr::BrI32GeS {
+                a: 1,
+                b: 2,
+                target: 7
+            })
+        );
+        let eq = Instr::I64EqImm {
+            dst: 0,
+            a: 1,
+            imm: -1,
+        };
+        assert_eq!(
+            eq.fuse_branch(false, 3),
+            Some(Instr::BrI64NeImm {
+                a: 1,
+                imm: -1,
+                target: 3
+            })
+        );
+        assert_eq!(
+            Instr::F64Lt { dst: 0, a: 1, b: 2 }.fuse_branch(true, 0),
+            None
+        );
     }
 }

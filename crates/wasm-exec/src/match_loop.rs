@@ -1,23 +1,28 @@
-//! The dispatch loop: one `match` per instruction. Numeric and memory instructions are
-//! handled by `isa::exec_simple` (generated from the instruction list); control flow,
-//! calls, locals and globals are handled here.
+//! The portable dispatch loop: one `match` per instruction over the current frame's
+//! slots. Memory, numeric and fused-branch instructions are handled by
+//! `isa::exec_simple` (generated from the instruction list); control flow, calls,
+//! globals and memory size are handled here.
 //!
-//! A Wasm call pushes a [`Frame`] on the heap call stack and continues in the same loop:
-//! execution never recurses on the native stack. A handler leaves the loop only by
-//! returning from the outermost frame, by trapping, or (host traps) by suspending.
+//! The loop keeps its hot state in locals: the instruction slice and index, the current
+//! frame's slots, and the bytes of memory 0 (borrowed for as long as the frame runs, and
+//! given back around anything that may touch the memory otherwise: host calls,
+//! `memory.grow`, calls into other instances). A Wasm call pushes a [`Frame`] on the heap
+//! call stack and continues in the same loop: execution never recurses on the native
+//! stack. A handler leaves the loop only by returning from the outermost frame, by
+//! trapping, or (host traps) by suspending.
 
 use crate::engine::{EngineError, Frame, Stacks, compiled, with_outer_usage};
-use crate::isa::{Instr, exec_simple};
+use crate::isa::{Instr, Slot, exec_simple};
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
-use wasm_runtime::{Externals, FuncRef, MemoryRef, RuntimeArgs, check_host_result};
+use wasm_runtime::{Externals, FuncRef, RuntimeArgs, check_host_result};
 
-/// Where a call suspended by a host trap resumes: the caller's frame (its `pc` already
-/// past the call) and the stack height where the host function's result goes.
+/// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already
+/// past the call) and the slot where the host function's result goes.
 pub(crate) struct Suspension {
     pub(crate) frame: Frame,
-    pub(crate) sp: usize,
+    pub(crate) result_slot: usize,
     pub(crate) signature: Arc<Signature>,
 }
 
@@ -49,172 +54,169 @@ impl From<TrapCode> for Exit {
     }
 }
 
-fn memory_of(frame: &Frame) -> Option<MemoryRef> {
-    frame.instance.memories().first().cloned()
-}
-
-/// What a call instruction found.
-enum Callee {
-    /// A Wasm function: its new frame is current.
-    Entered,
-    /// A host function: it ran; its result is on the stack.
-    HostDone,
-}
-
-/// Runs `frame` (whose operands start at `sp`) until the outermost frame returns. The
-/// results are then at the bottom of the value stack.
+/// Runs `frame` (its slots set up on the value stack) until the outermost frame
+/// returns. The results are then at the bottom of the value stack.
 pub(crate) fn execute(
     stacks: &mut Stacks,
     mut frame: Frame,
-    mut sp: usize,
     externals: &mut dyn Externals,
 ) -> Result<(), Exit> {
-    let mut memory = memory_of(&frame);
-    loop {
-        let instr = frame.code.instrs[frame.pc];
-        frame.pc += 1;
-        match instr {
-            Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),
-            Instr::Br { target, drop, keep } => {
-                sp = branch(&mut stacks.vals, sp, drop, keep);
-                frame.pc = target as usize;
-            }
-            Instr::BrIfEqz { target } => {
-                sp -= 1;
-                if stacks.vals[sp] as u32 == 0 {
-                    frame.pc = target as usize;
-                }
-            }
-            Instr::BrIfNez { target, drop, keep } => {
-                sp -= 1;
-                if stacks.vals[sp] as u32 != 0 {
-                    sp = branch(&mut stacks.vals, sp, drop, keep);
-                    frame.pc = target as usize;
-                }
-            }
-            Instr::BrTable { len } => {
-                sp -= 1;
-                let index = (stacks.vals[sp] as u32).min(len);
-                frame.pc += index as usize;
-            }
-            Instr::Return {} => {
-                let n = frame.code.num_results as usize;
-                stacks.vals.copy_within(sp - n..sp, frame.bp);
-                sp = frame.bp + n;
-                match stacks.frames.pop() {
-                    Some(caller) => {
-                        frame = caller;
-                        memory = memory_of(&frame);
+    'frame: loop {
+        let mut ip = frame.ip;
+        let bp = frame.bp;
+        let instrs: &[Instr] = &frame.code.instrs;
+        let regs = &mut stacks.vals[bp..bp + frame.code.frame_size()];
+        let mut guard = match frame.instance.memories().first() {
+            Some(memory) => Some(
+                memory
+                    .try_direct_access_mut()
+                    .ok_or_else(|| Trap::host(EngineError::MemoryBorrowed))?,
+            ),
+            None => None,
+        };
+        let mem: &mut [u8] = match &mut guard {
+            Some(guard) => guard,
+            None => &mut [],
+        };
+        loop {
+            let instr = instrs[ip];
+            ip += 1;
+            match instr {
+                Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),
+                Instr::Jump { target } => ip = target as usize,
+                Instr::JumpIfZero { cond, target } => {
+                    if regs[cond as usize] as u32 == 0 {
+                        ip = target as usize;
                     }
-                    None => return Ok(()),
                 }
-            }
-            Instr::Call { func } => {
-                let callee = frame.instance.funcs()[func as usize].clone();
-                match call(stacks, &mut frame, &mut sp, &callee, externals)? {
-                    Callee::Entered => memory = memory_of(&frame),
-                    Callee::HostDone => {}
+                Instr::JumpIfNonZero { cond, target } => {
+                    if regs[cond as usize] as u32 != 0 {
+                        ip = target as usize;
+                    }
                 }
-            }
-            Instr::CallIndirect { ty, table } => {
-                sp -= 1;
-                let index = stacks.vals[sp] as u32;
-                let table = &frame.instance.tables()[table as usize];
-                let callee = match table.with_entry(index, |entry| entry.clone()) {
-                    None => return Err(TrapCode::UndefinedElement.into()),
-                    Some(None) => return Err(TrapCode::ElemUninitialized.into()),
-                    Some(Some(callee)) => callee,
-                };
-                let expected = frame.instance.signature_by_index(ty);
-                let matches = expected.is_some_and(|expected| {
-                    Arc::ptr_eq(expected, callee.signature_arc())
-                        || **expected == *callee.signature()
-                });
-                if !matches {
-                    return Err(TrapCode::UnexpectedSignature.into());
+                Instr::JumpTable { index, len } => {
+                    ip += (regs[index as usize] as u32).min(len) as usize;
                 }
-                match call(stacks, &mut frame, &mut sp, &callee, externals)? {
-                    Callee::Entered => memory = memory_of(&frame),
-                    Callee::HostDone => {}
+                Instr::Return {} => break,
+                Instr::ReturnSlot { src } => {
+                    regs[0] = regs[src as usize];
+                    break;
                 }
-            }
-            Instr::Drop {} => sp -= 1,
-            Instr::Select {} => {
-                sp -= 2;
-                if stacks.vals[sp + 1] as u32 == 0 {
-                    stacks.vals[sp - 1] = stacks.vals[sp];
+                Instr::ReturnConst { bits } => {
+                    regs[0] = bits;
+                    break;
                 }
+                Instr::ReturnMany { src, n } => {
+                    let src = src as usize;
+                    regs.copy_within(src..src + n as usize, 0);
+                    break;
+                }
+                Instr::Call { func, base } => {
+                    drop(guard);
+                    frame.ip = ip;
+                    let callee = frame.instance.funcs()[func as usize].clone();
+                    call(stacks, &mut frame, base, &callee, externals)?;
+                    continue 'frame;
+                }
+                Instr::CallIndirect { ty, table, base } => {
+                    drop(guard);
+                    frame.ip = ip;
+                    let callee = indirect_callee(stacks, &frame, ty, table, base)?;
+                    call(stacks, &mut frame, base, &callee, externals)?;
+                    continue 'frame;
+                }
+                Instr::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
+                Instr::Const32 { dst, value } => regs[dst as usize] = u64::from(value),
+                Instr::Const64 { dst, bits } => regs[dst as usize] = bits,
+                Instr::Select { dst, cond } => {
+                    if regs[cond as usize] as u32 == 0 {
+                        regs[dst as usize] = regs[dst as usize + 1];
+                    }
+                }
+                Instr::GlobalGet { dst, index } => {
+                    regs[dst as usize] = frame.instance.globals()[index as usize].get().to_bits();
+                }
+                Instr::GlobalSet { src, index } => {
+                    let global = &frame.instance.globals()[index as usize];
+                    global.set_unchecked(RuntimeValue::from_bits(
+                        global.value_type(),
+                        regs[src as usize],
+                    ));
+                }
+                Instr::MemorySize { dst } => {
+                    let pages = frame
+                        .instance
+                        .memories()
+                        .first()
+                        .map_or(0, |m| m.current_size().0);
+                    regs[dst as usize] = pages as u64;
+                }
+                Instr::MemoryGrow { dst, delta } => {
+                    let delta = regs[delta as usize] as u32;
+                    drop(guard);
+                    let old = match frame.instance.memories().first() {
+                        Some(m) => m
+                            .grow(Pages(delta as usize))
+                            .map_or(u32::MAX, |old| old.0 as u32),
+                        None => u32::MAX,
+                    };
+                    stacks.vals[bp + dst as usize] = u64::from(old);
+                    frame.ip = ip;
+                    continue 'frame;
+                }
+                simple => exec_simple(simple, regs, mem, &mut ip)?,
             }
-            Instr::LocalGet { index } => {
-                stacks.vals[sp] = stacks.vals[frame.bp + index as usize];
-                sp += 1;
-            }
-            Instr::LocalSet { index } => {
-                sp -= 1;
-                stacks.vals[frame.bp + index as usize] = stacks.vals[sp];
-            }
-            Instr::LocalTee { index } => {
-                stacks.vals[frame.bp + index as usize] = stacks.vals[sp - 1];
-            }
-            Instr::GlobalGet { index } => {
-                stacks.vals[sp] = frame.instance.globals()[index as usize].get().to_bits();
-                sp += 1;
-            }
-            Instr::GlobalSet { index } => {
-                sp -= 1;
-                let global = &frame.instance.globals()[index as usize];
-                global.set_unchecked(RuntimeValue::from_bits(
-                    global.value_type(),
-                    stacks.vals[sp],
-                ));
-            }
-            Instr::Const { bits } => {
-                stacks.vals[sp] = bits;
-                sp += 1;
-            }
-            Instr::MemorySize {} => {
-                let pages = memory.as_ref().map_or(0, |m| m.current_size().0);
-                stacks.vals[sp] = pages as u64;
-                sp += 1;
-            }
-            Instr::MemoryGrow {} => {
-                let delta = stacks.vals[sp - 1] as u32;
-                let old = match &memory {
-                    Some(m) => m
-                        .grow(Pages(delta as usize))
-                        .map_or(u32::MAX, |old| old.0 as u32),
-                    None => u32::MAX,
-                };
-                stacks.vals[sp - 1] = u64::from(old);
-            }
-            simple => exec_simple(simple, &mut stacks.vals, &mut sp, memory.as_ref())?,
+        }
+        // A return: the results are in the frame's first slots, where the caller
+        // expects them.
+        drop(guard);
+        match stacks.frames.pop() {
+            Some(caller) => frame = caller,
+            None => return Ok(()),
         }
     }
 }
 
-/// Keeps the top `keep` values and drops the `drop` values below them; returns the new
-/// stack height.
-#[inline(always)]
-fn branch(vals: &mut [u64], sp: usize, drop: u32, keep: u32) -> usize {
-    if drop == 0 {
-        return sp;
+/// The function at index `slot[base + params]` of table `table`, checked against the
+/// instance's type `ty`.
+fn indirect_callee(
+    stacks: &Stacks,
+    frame: &Frame,
+    ty: u32,
+    table: u32,
+    base: Slot,
+) -> Result<FuncRef, Exit> {
+    let expected = frame
+        .instance
+        .signature_by_index(ty)
+        .ok_or(TrapCode::UnexpectedSignature)?;
+    let index_slot = frame.bp + base as usize + expected.params().len();
+    let index = stacks.vals[index_slot] as u32;
+    let table = &frame.instance.tables()[table as usize];
+    let callee = match table.with_entry(index, |entry| entry.clone()) {
+        None => return Err(TrapCode::UndefinedElement.into()),
+        Some(None) => return Err(TrapCode::ElemUninitialized.into()),
+        Some(Some(callee)) => callee,
+    };
+    if !(Arc::ptr_eq(expected, callee.signature_arc()) || **expected == *callee.signature()) {
+        return Err(TrapCode::UnexpectedSignature.into());
     }
-    let (drop, keep) = (drop as usize, keep as usize);
-    vals.copy_within(sp - keep..sp, sp - keep - drop);
-    sp - drop
+    Ok(callee)
 }
 
-/// Calls `callee` whose arguments are the top values: enters a Wasm function (pushing
-/// the caller's frame) or runs a host function.
+/// Calls `callee` whose arguments are in the current frame's slots from `base`: enters a
+/// Wasm function (pushing the caller's frame, whose `ip` is already past the call) or
+/// runs a host function and stores its result at `base`.
 fn call(
     stacks: &mut Stacks,
     frame: &mut Frame,
-    sp: &mut usize,
+    base: Slot,
     callee: &FuncRef,
     externals: &mut dyn Externals,
-) -> Result<Callee, Exit> {
+) -> Result<(), Exit> {
     let signature = callee.signature_arc();
     let num_params = signature.params().len();
+    let callee_bp = frame.bp + base as usize;
     match callee.as_wasm() {
         Some(wasm) => {
             // `frames` holds the callers; with the running frame and the callee there
@@ -227,47 +229,43 @@ fn call(
                 Some(instance) => instance,
                 None => return Err(Trap::host(EngineError::InstanceDropped).into()),
             };
-            let bp = *sp - num_params;
-            stacks.reserve(bp, code.frame_size())?;
-            let locals_end = *sp + code.num_locals as usize;
-            stacks.vals[*sp..locals_end].fill(0);
-            *sp = locals_end;
+            stacks.reserve(callee_bp, code.frame_size())?;
+            let locals = callee_bp + num_params..callee_bp + num_params + code.num_locals as usize;
+            stacks.vals[locals].fill(0);
             let callee_frame = Frame {
                 code,
                 instance,
-                pc: 0,
-                bp,
+                ip: 0,
+                bp: callee_bp,
             };
             stacks.frames.push(core::mem::replace(frame, callee_frame));
-            Ok(Callee::Entered)
+            Ok(())
         }
         None => {
             let index = callee.host_func_index().unwrap_or(usize::MAX);
-            let bp = *sp - num_params;
             stacks.host_args.clear();
-            for (ty, cell) in signature.params().iter().zip(&stacks.vals[bp..*sp]) {
+            let args = &stacks.vals[callee_bp..callee_bp + num_params];
+            for (ty, cell) in signature.params().iter().zip(args) {
                 stacks.host_args.push(RuntimeValue::from_bits(*ty, *cell));
             }
-            *sp = bp;
             let args = core::mem::take(&mut stacks.host_args);
             let frames = stacks.frames.len() + 1;
-            let outcome = with_outer_usage(bp, frames, || {
+            let outcome = with_outer_usage(callee_bp, frames, || {
                 externals.invoke_index(index, RuntimeArgs::from(&args[..]))
             });
             stacks.host_args = args;
             match outcome {
                 Ok(result) => {
                     if let Some(value) = check_host_result(signature, result)? {
-                        stacks.vals[*sp] = value.to_bits();
-                        *sp += 1;
+                        stacks.vals[callee_bp] = value.to_bits();
                     }
-                    Ok(Callee::HostDone)
+                    Ok(())
                 }
                 Err(trap) => Err(Exit::HostTrap(
                     trap,
                     Suspension {
                         frame: frame.clone(),
-                        sp: *sp,
+                        result_slot: callee_bp,
                         signature: signature.clone(),
                     },
                 )),

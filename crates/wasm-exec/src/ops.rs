@@ -2,7 +2,6 @@
 //! Wasm semantics differ from Rust's operators, and bounds-checked memory access.
 
 use wasm_core::{LittleEndianConvert, TrapCode};
-use wasm_runtime::MemoryRef;
 
 /// A value stored in an untyped 64-bit stack cell.
 pub(crate) trait CellValue: Copy {
@@ -25,6 +24,24 @@ macro_rules! cell_int {
     )*};
 }
 cell_int!(i32 => u32, u32 => u32, i64 => u64, u64 => u64);
+
+/// An integer operand decoded from an instruction's 32-bit immediate (sign-extended for
+/// 64-bit operations).
+pub(crate) trait FromImm {
+    fn from_imm(imm: i32) -> Self;
+}
+
+macro_rules! from_imm {
+    ($($ty:ty),*) => {$(
+        impl FromImm for $ty {
+            #[inline(always)]
+            fn from_imm(imm: i32) -> Self {
+                imm as $ty
+            }
+        }
+    )*};
+}
+from_imm!(i32, u32, i64, u64);
 
 impl CellValue for f32 {
     #[inline(always)]
@@ -158,39 +175,35 @@ pub(crate) fn trunc_u64(a: f64) -> Result<i64, TrapCode> {
     trunc(a, -1.0, 18446744073709551616.0).map(|t| t as u64 as i64)
 }
 
-/// Reads a `T` at `addr + offset` of `memory`, bounds-checked.
+/// Reads a `T` at `addr + offset` of linear memory `mem`, bounds-checked.
 #[inline(always)]
 pub(crate) fn load<T: LittleEndianConvert>(
-    memory: Option<&MemoryRef>,
+    mem: &[u8],
     addr: u32,
     offset: u32,
 ) -> Result<T, TrapCode> {
-    let memory = memory.ok_or(TrapCode::MemoryAccessOutOfBounds)?;
     let start = addr as usize + offset as usize;
     let mut bytes = T::Bytes::default();
     let target = bytes.as_mut();
-    let data = memory.direct_access();
-    let source = data
+    let source = mem
         .get(start..start + target.len())
         .ok_or(TrapCode::MemoryAccessOutOfBounds)?;
     target.copy_from_slice(source);
     Ok(T::from_le_bytes(bytes))
 }
 
-/// Writes `value` at `addr + offset` of `memory`, bounds-checked.
+/// Writes `value` at `addr + offset` of linear memory `mem`, bounds-checked.
 #[inline(always)]
 pub(crate) fn store<T: LittleEndianConvert>(
-    memory: Option<&MemoryRef>,
+    mem: &mut [u8],
     addr: u32,
     offset: u32,
     value: T,
 ) -> Result<(), TrapCode> {
-    let memory = memory.ok_or(TrapCode::MemoryAccessOutOfBounds)?;
     let start = addr as usize + offset as usize;
     let bytes = value.into_le_bytes();
     let source = bytes.as_ref();
-    let mut data = memory.direct_access_mut();
-    let target = data
+    let target = mem
         .get_mut(start..start + source.len())
         .ok_or(TrapCode::MemoryAccessOutOfBounds)?;
     target.copy_from_slice(source);

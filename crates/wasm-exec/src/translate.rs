@@ -1,13 +1,31 @@
-//! Translation of a (validated) function body into the engine's instructions.
+//! Translation of a (validated) function body into register-based instructions.
 //!
-//! One pass over the operators: the operand stack height is tracked statically, so every
-//! branch knows how many values it keeps and drops, and forward branch targets are
-//! patched when their block ends. Code after an unconditional branch is skipped.
+//! One pass over the operators. The translator keeps a compile-time model of Wasm's
+//! operand stack in which each entry says where its value is ([`Operand`]): in a local,
+//! a constant not written anywhere yet, or in the entry's own *temporary* slot (slot
+//! `first_temp + height`). `local.get` and constants emit nothing; an operator reads its
+//! operands from wherever they are and writes its result into its temporary, and a
+//! following `local.set` retargets that write to the local. So
+//! `local.get 0  local.get 1  i32.add  local.set 2` becomes one `I32Add { dst: 2, a: 0, b: 1 }`.
+//!
+//! Rules that keep this correct:
+//! * before a local is written, stack entries that still read it are copied to their
+//!   temporaries;
+//! * at every block entry all entries are put in their temporaries, so that code after a
+//!   label sees the same layout whichever way it was reached; branches copy their values
+//!   into the target's temporaries;
+//! * entries at height [`LAZY_LIMIT`] and above are always in their temporaries, which
+//!   bounds the work of the two rules above (no quadratic translation on hostile input).
+//!
+//! Integer comparisons that feed `br_if` or `if` are fused with the branch; integer
+//! operators with a constant right operand use the `Imm` forms. Forward branch targets
+//! are patched when their block ends. Code after an unconditional branch is skipped.
 
-use crate::isa::Instr;
+use crate::isa::{Instr, Numeric, Slot};
 use core::fmt;
+use core::fmt::Write as _;
+use wasm_core::Module;
 use wasm_core::wasmparser::{BlockType, Operator};
-use wasm_core::{Module, Signature};
 
 /// A translated function body.
 #[derive(Debug)]
@@ -20,8 +38,8 @@ pub struct CompiledFunc {
     pub(crate) num_locals: u32,
     /// Number of results.
     pub(crate) num_results: u32,
-    /// The most operands the body keeps on the stack at once.
-    pub(crate) max_height: u32,
+    /// Slots a call of this function needs: locals (parameters included) and temporaries.
+    pub(crate) frame_size: u32,
 }
 
 impl CompiledFunc {
@@ -30,9 +48,25 @@ impl CompiledFunc {
         &self.instrs
     }
 
-    /// Value stack cells a call needs: locals (parameters included) and operands.
+    /// Slots of the value stack a call needs.
     pub(crate) fn frame_size(&self) -> usize {
-        self.num_params as usize + self.num_locals as usize + self.max_height as usize
+        self.frame_size as usize
+    }
+
+    /// A listing of the function: its frame layout, then one instruction per line.
+    pub fn disassemble(&self) -> String {
+        let mut out = format!(
+            "params: {}, locals: {}, results: {}, frame: {} slots (temporaries from slot {})\n",
+            self.num_params,
+            self.num_locals,
+            self.num_results,
+            self.frame_size,
+            self.num_params + self.num_locals
+        );
+        for (i, instr) in self.instrs.iter().enumerate() {
+            let _ = writeln!(out, "{i:4}: {instr:?}");
+        }
+        out
     }
 }
 
@@ -72,6 +106,23 @@ impl fmt::Display for TranslateError {
 
 impl std::error::Error for TranslateError {}
 
+/// Operand-stack entries at or above this height always live in their temporaries.
+const LAZY_LIMIT: usize = 128;
+
+/// Placeholder target of a forward jump, patched when its label is bound.
+const UNBOUND: u32 = u32::MAX;
+
+/// Where the value of an operand-stack entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    /// In local (or parameter) slot.
+    Local(Slot),
+    /// A constant, written nowhere yet.
+    Const(u64),
+    /// In the entry's temporary.
+    Temp,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Block,
@@ -81,23 +132,24 @@ enum Kind {
     Function,
 }
 
-struct Frame {
+/// A control frame of the translation (a Wasm block being translated).
+struct Block {
     kind: Kind,
-    /// Operand height below the block's parameters.
-    height: u32,
-    params: u32,
-    results: u32,
+    /// Operand-stack height below the block's parameters.
+    height: usize,
+    params: usize,
+    results: usize,
     /// Start of a loop (its branch target).
     start: u32,
-    /// Instructions whose target is this block's end.
+    /// Jumps to this block's end.
     fixups: Vec<u32>,
-    /// The `BrIfEqz` of an `if`, patched at `else` or `end`.
-    if_jump: Option<u32>,
+    /// The conditional jump of an `if` to its `else` (or end).
+    else_jump: Option<u32>,
     unreachable: bool,
 }
 
-impl Frame {
-    fn label_arity(&self) -> u32 {
+impl Block {
+    fn label_arity(&self) -> usize {
         if self.kind == Kind::Loop {
             self.params
         } else {
@@ -109,9 +161,19 @@ impl Frame {
 struct Translator<'m> {
     module: &'m Module,
     instrs: Vec<Instr>,
-    frames: Vec<Frame>,
-    height: u32,
-    max_height: u32,
+    blocks: Vec<Block>,
+    stack: Vec<Operand>,
+    /// Slot of the temporary of height 0: parameters and locals come first.
+    first_temp: Slot,
+    max_height: usize,
+    num_results: usize,
+    /// How many stack entries are `Operand::Local(i)`, per local `i`.
+    local_refs: Vec<u32>,
+    /// Every entry below this height is `Operand::Temp`.
+    lowest_lazy: usize,
+    /// The last instruction, if it wrote the temporary of the top entry (and nothing
+    /// else) and no label was bound after it: the peephole may retarget it.
+    last_def: Option<usize>,
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
     offset: usize,
@@ -126,23 +188,33 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
     let signature = module
         .func_signature(func_index)
         .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
+    let num_params = signature.params().len() as u32;
+    let num_results = signature.results().len();
+    let first_temp = num_params
+        .checked_add(defined.num_locals)
+        .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
     let mut t = Translator {
         module,
-        instrs: Vec::with_capacity(defined.code.len() / 2),
-        frames: Vec::new(),
-        height: 0,
+        instrs: Vec::with_capacity(defined.code.len() / 3),
+        blocks: Vec::new(),
+        stack: Vec::new(),
+        first_temp,
         max_height: 0,
+        num_results,
+        local_refs: vec![0; first_temp as usize],
+        lowest_lazy: 0,
+        last_def: None,
         skipped: 0,
         offset: defined.offset,
     };
-    t.frames.push(Frame {
+    t.blocks.push(Block {
         kind: Kind::Function,
         height: 0,
         params: 0,
-        results: signature.results().len() as u32,
+        results: num_results,
         start: 0,
         fixups: Vec::new(),
-        if_jump: None,
+        else_jump: None,
         unreachable: false,
     });
     let mut reader = module.operators(&defined.code);
@@ -153,16 +225,83 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
         t.offset = offset as usize;
         t.op(&op)?;
     }
-    if !t.frames.is_empty() {
+    if !t.blocks.is_empty() {
         return Err(TranslateError::new("function body does not end", t.offset));
     }
+    let frame_size = (first_temp as usize + t.max_height).max(num_results);
+    let frame_size = u32::try_from(frame_size)
+        .ok()
+        .filter(|size| size.checked_add(1).is_some())
+        .ok_or_else(|| TranslateError::new("function frame too large", defined.offset))?;
     Ok(CompiledFunc {
         instrs: t.instrs.into_boxed_slice(),
-        num_params: signature.params().len() as u32,
+        num_params,
         num_locals: defined.num_locals,
-        num_results: signature.results().len() as u32,
-        max_height: t.max_height,
+        num_results: num_results as u32,
+        frame_size,
     })
+}
+
+/// Integer operators whose operands may be swapped (for the `Imm` forms).
+fn commutative(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I32Add
+            | Operator::I32Mul
+            | Operator::I32And
+            | Operator::I32Or
+            | Operator::I32Xor
+            | Operator::I32Eq
+            | Operator::I32Ne
+            | Operator::I64Add
+            | Operator::I64Mul
+            | Operator::I64And
+            | Operator::I64Or
+            | Operator::I64Xor
+            | Operator::I64Eq
+            | Operator::I64Ne
+    )
+}
+
+/// Whether an operator works on 64-bit integers (its immediate is sign-extended).
+fn is_i64_op(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I64Add
+            | Operator::I64Sub
+            | Operator::I64Mul
+            | Operator::I64DivS
+            | Operator::I64DivU
+            | Operator::I64RemS
+            | Operator::I64RemU
+            | Operator::I64And
+            | Operator::I64Or
+            | Operator::I64Xor
+            | Operator::I64Shl
+            | Operator::I64ShrS
+            | Operator::I64ShrU
+            | Operator::I64Rotl
+            | Operator::I64Rotr
+            | Operator::I64Eq
+            | Operator::I64Ne
+            | Operator::I64LtS
+            | Operator::I64LtU
+            | Operator::I64GtS
+            | Operator::I64GtU
+            | Operator::I64LeS
+            | Operator::I64LeU
+            | Operator::I64GeS
+            | Operator::I64GeU
+    )
+}
+
+/// The immediate for constant `bits` of an operator, if it fits.
+fn immediate(bits: u64, wide: bool) -> Option<i32> {
+    if wide {
+        i32::try_from(bits as i64).ok()
+    } else {
+        Some(bits as u32 as i32)
+    }
 }
 
 impl Translator<'_> {
@@ -174,117 +313,369 @@ impl Translator<'_> {
         self.instrs.len() as u32
     }
 
-    fn emit(&mut self, instr: Instr) {
+    fn temp(&self, height: usize) -> Slot {
+        self.first_temp + height as Slot
+    }
+
+    fn emit(&mut self, instr: Instr) -> u32 {
+        self.last_def = None;
+        let at = self.pc();
         self.instrs.push(instr);
+        at
     }
 
-    fn pop(&mut self, n: u32) -> Result<(), TranslateError> {
-        self.height = self
-            .height
-            .checked_sub(n)
+    /// Emits `make(dst)` writing the temporary of a new top entry.
+    fn def(&mut self, make: impl FnOnce(Slot) -> Instr) {
+        let height = self.stack.len();
+        let at = self.emit(make(self.temp(height)));
+        self.push(Operand::Temp);
+        self.last_def = Some(at as usize);
+    }
+
+    fn push(&mut self, operand: Operand) {
+        let height = self.stack.len();
+        let operand = if height >= LAZY_LIMIT && operand != Operand::Temp {
+            self.move_operand(self.temp(height), operand, height);
+            Operand::Temp
+        } else {
+            operand
+        };
+        match operand {
+            Operand::Temp => {}
+            Operand::Local(local) => {
+                self.local_refs[local as usize] += 1;
+                self.lowest_lazy = self.lowest_lazy.min(height);
+            }
+            Operand::Const(_) => self.lowest_lazy = self.lowest_lazy.min(height),
+        }
+        self.stack.push(operand);
+        self.max_height = self.max_height.max(height + 1);
+    }
+
+    fn push_temps(&mut self, n: usize) {
+        for _ in 0..n {
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Pops the top entry; returns it with its height.
+    fn pop(&mut self) -> Result<(Operand, usize), TranslateError> {
+        let operand = self
+            .stack
+            .pop()
             .ok_or_else(|| self.err("type mismatch: operand stack underflow"))?;
-        Ok(())
+        if let Operand::Local(local) = operand {
+            self.local_refs[local as usize] -= 1;
+        }
+        let height = self.stack.len();
+        self.lowest_lazy = self.lowest_lazy.min(height);
+        Ok((operand, height))
     }
 
-    fn push(&mut self, n: u32) {
-        self.height += n;
-        self.max_height = self.max_height.max(self.height);
+    fn truncate(&mut self, height: usize) {
+        while self.stack.len() > height {
+            let _ = self.pop();
+        }
     }
 
-    fn block_arity(&self, ty: BlockType) -> Result<(u32, u32), TranslateError> {
-        match ty {
-            BlockType::Empty => Ok((0, 0)),
-            BlockType::Type(_) => Ok((0, 1)),
-            BlockType::FuncType(index) => {
-                let sig: &Signature = self
-                    .module
-                    .types
-                    .get(index as usize)
-                    .ok_or_else(|| self.err("unknown type"))?;
-                Ok((sig.params().len() as u32, sig.results().len() as u32))
+    /// Emits the copy of `operand` (at `height`) into slot `dst`, if it is elsewhere.
+    fn move_operand(&mut self, dst: Slot, operand: Operand, height: usize) {
+        let src = match operand {
+            Operand::Local(local) => local,
+            Operand::Temp => self.temp(height),
+            Operand::Const(bits) => {
+                match u32::try_from(bits) {
+                    Ok(value) => self.emit(Instr::Const32 { dst, value }),
+                    Err(_) => self.emit(Instr::Const64 { dst, bits }),
+                };
+                return;
+            }
+        };
+        if src != dst {
+            self.emit(Instr::Copy { dst, src });
+        }
+    }
+
+    /// Puts the entry at `height` into its temporary.
+    fn materialize(&mut self, height: usize) {
+        let operand = self.stack[height];
+        if operand != Operand::Temp {
+            self.move_operand(self.temp(height), operand, height);
+            if let Operand::Local(local) = operand {
+                self.local_refs[local as usize] -= 1;
+            }
+            self.stack[height] = Operand::Temp;
+        }
+    }
+
+    /// Puts every entry into its temporary.
+    fn materialize_all(&mut self) {
+        let end = self.stack.len().min(LAZY_LIMIT);
+        for height in self.lowest_lazy..end {
+            self.materialize(height);
+        }
+        self.lowest_lazy = self.stack.len();
+    }
+
+    /// The slot holding popped `operand` (of `height`); a constant is written into the
+    /// (now free) temporary first.
+    fn slot_of(&mut self, operand: Operand, height: usize) -> Slot {
+        match operand {
+            Operand::Local(local) => local,
+            Operand::Temp => self.temp(height),
+            Operand::Const(_) => {
+                let dst = self.temp(height);
+                self.move_operand(dst, operand, height);
+                dst
             }
         }
     }
 
-    fn open(&mut self, kind: Kind, ty: BlockType) -> Result<(), TranslateError> {
-        let (params, results) = self.block_arity(ty)?;
+    /// Prepares a write to `local`: entries still reading it get their own copy.
+    fn before_local_write(&mut self, local: Slot) {
+        if self.local_refs[local as usize] == 0 {
+            return;
+        }
+        let end = self.stack.len().min(LAZY_LIMIT);
+        for height in 0..end {
+            if self.stack[height] == Operand::Local(local) {
+                self.materialize(height);
+            }
+        }
+    }
+
+    /// Retargets the instruction that defined the top temporary (just popped, at
+    /// `height`) to write `local` instead; false if the peephole does not apply.
+    fn retarget_last_def(&mut self, height: usize, local: Slot) -> bool {
+        let Some(at) = self.last_def else {
+            return false;
+        };
+        if self
+            .local_refs
+            .get(local as usize)
+            .is_some_and(|refs| *refs != 0)
+            || at + 1 != self.instrs.len()
+        {
+            return false;
+        }
+        let temp = self.temp(height);
+        match self.instrs[at].dst_mut() {
+            Some(dst) if *dst == temp => {
+                *dst = local;
+                self.last_def = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn local_index(&self, index: u32) -> Result<Slot, TranslateError> {
+        if index < self.first_temp {
+            Ok(index)
+        } else {
+            Err(self.err("unknown local"))
+        }
+    }
+
+    fn block_arity(&self, ty: BlockType) -> Result<(usize, usize), TranslateError> {
+        match ty {
+            BlockType::Empty => Ok((0, 0)),
+            BlockType::Type(_) => Ok((0, 1)),
+            BlockType::FuncType(index) => {
+                let sig = self
+                    .module
+                    .types
+                    .get(index as usize)
+                    .ok_or_else(|| self.err("unknown type"))?;
+                Ok((sig.params().len(), sig.results().len()))
+            }
+        }
+    }
+
+    fn open(&mut self, kind: Kind, params: usize, results: usize) -> Result<(), TranslateError> {
         let height = self
-            .height
+            .stack
+            .len()
             .checked_sub(params)
-            .ok_or_else(|| self.err("type mismatch"))?;
-        let start = self.pc();
-        self.frames.push(Frame {
+            .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+        self.blocks.push(Block {
             kind,
             height,
             params,
             results,
-            start,
+            start: self.pc(),
             fixups: Vec::new(),
-            if_jump: None,
+            else_jump: None,
             unreachable: false,
         });
         Ok(())
     }
 
-    fn frame_at(&self, depth: u32) -> Result<&Frame, TranslateError> {
-        let len = self.frames.len();
+    fn block_index(&self, depth: u32) -> Result<usize, TranslateError> {
         (depth as usize)
             .checked_add(1)
-            .and_then(|d| len.checked_sub(d))
-            .map(|i| &self.frames[i])
+            .and_then(|d| self.blocks.len().checked_sub(d))
             .ok_or_else(|| self.err("unknown label"))
     }
 
-    /// The (drop, keep) adjustment of a branch to label `depth` from the current height.
-    fn branch_adjust(&self, depth: u32) -> Result<(u32, u32), TranslateError> {
-        let frame = self.frame_at(depth)?;
-        let keep = frame.label_arity();
-        let drop = self
-            .height
-            .checked_sub(frame.height + keep)
-            .ok_or_else(|| self.err("type mismatch: branch operands"))?;
-        Ok((drop, keep))
+    fn set_unreachable(&mut self) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.unreachable = true;
+            let height = block.height;
+            self.truncate(height);
+        }
     }
 
-    /// Emits a branch instruction to label `depth`, registering a fixup if the target is
-    /// a block end not known yet.
-    fn emit_branch(
-        &mut self,
-        depth: u32,
-        make: impl Fn(u32, u32, u32) -> Instr,
-    ) -> Result<(), TranslateError> {
-        let (drop, keep) = self.branch_adjust(depth)?;
-        let pc = self.pc();
-        let index = self.frames.len() - 1 - depth as usize;
-        let frame = &mut self.frames[index];
-        if frame.kind == Kind::Loop {
-            let start = frame.start;
-            self.emit(make(start, drop, keep));
+    /// Points the jumps at `fixups` to the current position.
+    fn bind(&mut self, fixups: &[u32]) {
+        let target = self.pc();
+        for &at in fixups {
+            if let Some(t) = self.instrs[at as usize].target_mut() {
+                *t = target;
+            }
+        }
+        self.last_def = None;
+    }
+
+    /// Whether a branch to the block at `index` needs no code but a jump: its values
+    /// are already where the label expects them.
+    fn branch_is_plain(&self, index: usize) -> Result<bool, TranslateError> {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Function {
+            return Ok(false);
+        }
+        let arity = block.label_arity();
+        let first = self
+            .stack
+            .len()
+            .checked_sub(arity)
+            .filter(|first| *first >= block.height)
+            .ok_or_else(|| self.err("type mismatch: branch operands"))?;
+        Ok(arity == 0
+            || (first == block.height && self.stack[first..].iter().all(|op| *op == Operand::Temp)))
+    }
+
+    /// Emits `jump` (a jump instruction with an unbound target) to the label of the
+    /// block at `index`.
+    fn emit_jump(&mut self, index: usize, mut jump: Instr) {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Loop {
+            if let Some(target) = jump.target_mut() {
+                *target = block.start;
+            }
+            self.emit(jump);
         } else {
-            frame.fixups.push(pc);
-            self.emit(make(u32::MAX, drop, keep));
+            let at = self.emit(jump);
+            self.blocks[index].fixups.push(at);
+        }
+    }
+
+    /// Emits an unconditional branch to the block at `index`: the copies of the
+    /// label's values, then the jump (or the return, for the function's label).
+    fn emit_branch(&mut self, index: usize) -> Result<(), TranslateError> {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Function {
+            return self.emit_return();
+        }
+        let (height, arity) = (block.height, block.label_arity());
+        let first = self
+            .stack
+            .len()
+            .checked_sub(arity)
+            .ok_or_else(|| self.err("type mismatch: branch operands"))?;
+        // Ascending order is safe: a value's source is never below its destination.
+        for k in 0..arity {
+            let dst = self.temp(height + k);
+            self.move_operand(dst, self.stack[first + k], first + k);
+        }
+        self.emit_jump(index, Instr::Jump { target: UNBOUND });
+        Ok(())
+    }
+
+    /// Emits the return of the top `num_results` entries.
+    fn emit_return(&mut self) -> Result<(), TranslateError> {
+        let n = self.num_results;
+        let first = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| self.err("type mismatch: return operands"))?;
+        match n {
+            0 => {
+                self.emit(Instr::Return {});
+            }
+            1 => match self.stack.get(first).copied().unwrap_or(Operand::Temp) {
+                Operand::Temp if self.retarget_last_def(first, 0) => {
+                    self.emit(Instr::Return {});
+                }
+                Operand::Temp => {
+                    let src = self.temp(first);
+                    self.emit(Instr::ReturnSlot { src });
+                }
+                Operand::Local(src) => {
+                    self.emit(Instr::ReturnSlot { src });
+                }
+                Operand::Const(bits) => {
+                    self.emit(Instr::ReturnConst { bits });
+                }
+            },
+            _ => {
+                for height in first..self.stack.len() {
+                    self.materialize(height);
+                }
+                let src = self.temp(first);
+                self.emit(Instr::ReturnMany { src, n: n as u32 });
+            }
         }
         Ok(())
     }
 
-    fn set_unreachable(&mut self) {
-        if let Some(frame) = self.frames.last_mut() {
-            frame.unreachable = true;
-            self.height = frame.height;
+    /// Pops the condition of a `br_if` or `if`; returns the jump taken when the
+    /// condition is `when`, with an unbound target. A comparison that was just emitted
+    /// to compute the condition is removed and fused into the jump.
+    fn pop_condition(&mut self, when: bool) -> Result<Instr, TranslateError> {
+        let last_def = self.last_def;
+        let (cond, height) = self.pop()?;
+        if let (Operand::Temp, Some(at)) = (cond, last_def)
+            && at + 1 == self.instrs.len()
+            && self.instrs[at].dst_mut().copied() == Some(self.temp(height))
+        {
+            let last = self.instrs[at];
+            let fused = match last {
+                Instr::I32Eqz { a, .. } if when => Some(Instr::JumpIfZero {
+                    cond: a,
+                    target: UNBOUND,
+                }),
+                Instr::I32Eqz { a, .. } => Some(Instr::JumpIfNonZero {
+                    cond: a,
+                    target: UNBOUND,
+                }),
+                other => other.fuse_branch(when, UNBOUND),
+            };
+            if let Some(fused) = fused {
+                // The comparison's operands are below nothing that the caller writes
+                // before the jump (only entries under `height` and locals are written).
+                self.instrs.pop();
+                self.last_def = None;
+                return Ok(fused);
+            }
         }
-    }
-
-    fn patch(&mut self, at: u32, target: u32) {
-        match &mut self.instrs[at as usize] {
-            Instr::Br { target: t, .. }
-            | Instr::BrIfNez { target: t, .. }
-            | Instr::BrIfEqz { target: t } => *t = target,
-            _ => {}
-        }
+        let cond = self.slot_of(cond, height);
+        Ok(if when {
+            Instr::JumpIfNonZero {
+                cond,
+                target: UNBOUND,
+            }
+        } else {
+            Instr::JumpIfZero {
+                cond,
+                target: UNBOUND,
+            }
+        })
     }
 
     fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
-        let unreachable = self.frames.last().is_some_and(|f| f.unreachable);
+        let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
         if unreachable {
             // Skip dead code, but keep track of block structure.
             match op {
@@ -301,10 +692,22 @@ impl Translator<'_> {
                 _ => return Ok(()),
             }
         }
-        if let Some((instr, pops, pushes)) = Instr::from_simple(op) {
-            self.pop(pops)?;
-            self.emit(instr);
-            self.push(pushes);
+        if let Some(numeric) = Instr::numeric(op) {
+            return self.numeric(op, numeric);
+        }
+        if let Some((is_load, make, offset)) = Instr::from_memory_op(op) {
+            let offset = u32::try_from(offset).map_err(|_| self.err("offset out of range"))?;
+            if is_load {
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                self.def(|dst| make(dst, addr, offset));
+            } else {
+                let (value, value_height) = self.pop()?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                let value = self.slot_of(value, value_height);
+                self.emit(make(addr, value, offset));
+            }
             return Ok(());
         }
         match *op {
@@ -313,96 +716,132 @@ impl Translator<'_> {
                 self.set_unreachable();
             }
             Operator::Nop => {}
-            Operator::Block { blockty } => self.open(Kind::Block, blockty)?,
-            Operator::Loop { blockty } => self.open(Kind::Loop, blockty)?,
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                self.open(Kind::Block, params, results)?;
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                self.open(Kind::Loop, params, results)?;
+                self.last_def = None;
+            }
             Operator::If { blockty } => {
-                self.pop(1)?;
-                self.open(Kind::If, blockty)?;
-                let at = self.pc();
-                self.emit(Instr::BrIfEqz { target: u32::MAX });
-                self.frames.last_mut().expect("just pushed").if_jump = Some(at);
+                let (params, results) = self.block_arity(blockty)?;
+                if params > 0 {
+                    return Err(self.err("unsupported: `if` with block parameters"));
+                }
+                let jump = self.pop_condition(false)?;
+                self.materialize_all();
+                let at = self.emit(jump);
+                self.open(Kind::If, params, results)?;
+                self.blocks.last_mut().expect("just pushed").else_jump = Some(at);
             }
             Operator::Else => {
-                let at = self.pc();
-                let frame = self
-                    .frames
-                    .last_mut()
-                    .ok_or_else(|| TranslateError::new("else without if", 0))?;
-                if frame.kind != Kind::If {
+                let index = self.blocks.len() - 1;
+                let block = &self.blocks[index];
+                if block.kind != Kind::If {
                     return Err(self.err("else without if"));
                 }
-                if !frame.unreachable {
-                    frame.fixups.push(at);
+                if !block.unreachable {
+                    self.emit_branch(index)?;
                 }
-                let if_jump = frame.if_jump.take();
-                frame.kind = Kind::Else;
-                frame.unreachable = false;
-                let height = frame.height + frame.params;
-                let reachable = !unreachable;
-                if reachable {
-                    self.emit(Instr::Br {
-                        target: u32::MAX,
-                        drop: 0,
-                        keep: 0,
-                    });
+                let block = &mut self.blocks[index];
+                let else_jump = block.else_jump.take();
+                block.kind = Kind::Else;
+                block.unreachable = false;
+                let height = block.height + block.params;
+                if let Some(jump) = else_jump {
+                    self.bind(&[jump]);
                 }
-                if let Some(jump) = if_jump {
-                    let target = self.pc();
-                    self.patch(jump, target);
-                }
-                self.height = height;
+                self.truncate(height);
             }
             Operator::End => {
-                let frame = self
-                    .frames
-                    .pop()
+                let index = self
+                    .blocks
+                    .len()
+                    .checked_sub(1)
                     .ok_or_else(|| self.err("unexpected end"))?;
-                let target = self.pc();
-                for at in &frame.fixups {
-                    self.patch(*at, target);
+                let block = &self.blocks[index];
+                if block.kind == Kind::Function {
+                    if !block.unreachable {
+                        self.emit_return()?;
+                    }
+                    self.blocks.pop();
+                    return Ok(());
                 }
-                if let Some(jump) = frame.if_jump {
-                    self.patch(jump, target);
+                if !block.unreachable {
+                    // Fall through like a branch to the end, minus the jump (for a loop,
+                    // unlike its label, the end takes the block's results).
+                    let (height, arity) = (block.height, block.results);
+                    let first = self
+                        .stack
+                        .len()
+                        .checked_sub(arity)
+                        .ok_or_else(|| self.err("type mismatch: block results"))?;
+                    for k in 0..arity {
+                        let dst = self.temp(height + k);
+                        self.move_operand(dst, self.stack[first + k], first + k);
+                    }
                 }
-                self.height = frame.height + frame.results;
-                self.max_height = self.max_height.max(self.height);
-                if frame.kind == Kind::Function {
-                    self.emit(Instr::Return {});
+                let block = self.blocks.pop().expect("checked above");
+                self.bind(&block.fixups);
+                if let Some(jump) = block.else_jump {
+                    self.bind(&[jump]);
                 }
+                self.truncate(block.height);
+                self.push_temps(block.results);
             }
             Operator::Br { relative_depth } => {
-                self.emit_branch(relative_depth, |target, drop, keep| Instr::Br {
-                    target,
-                    drop,
-                    keep,
-                })?;
+                let index = self.block_index(relative_depth)?;
+                self.emit_branch(index)?;
                 self.set_unreachable();
             }
             Operator::BrIf { relative_depth } => {
-                self.pop(1)?;
-                self.emit_branch(relative_depth, |target, drop, keep| Instr::BrIfNez {
-                    target,
-                    drop,
-                    keep,
-                })?;
+                let index = self.block_index(relative_depth)?;
+                // Decided with the condition still on the stack: `branch_is_plain`
+                // looks at the entries under it.
+                let cond = self.stack.pop().ok_or_else(|| self.err("type mismatch"))?;
+                let plain = self.branch_is_plain(index);
+                self.stack.push(cond);
+                if plain? {
+                    let jump = self.pop_condition(true)?;
+                    self.emit_jump(index, jump);
+                } else {
+                    let skip = self.pop_condition(false)?;
+                    let skip = self.emit(skip);
+                    self.emit_branch(index)?;
+                    self.bind(&[skip]);
+                }
             }
             Operator::BrTable { ref targets } => {
-                self.pop(1)?;
+                let (index, height) = self.pop()?;
+                let index = self.slot_of(index, height);
                 let len = targets.len();
-                self.emit(Instr::BrTable { len });
-                for depth in targets.targets() {
+                self.emit(Instr::JumpTable { index, len });
+                let mut trampolines = Vec::new();
+                let depths = targets
+                    .targets()
+                    .chain(core::iter::once(Ok(targets.default())));
+                for depth in depths {
                     let depth = depth.map_err(|e| self.err(e.message()))?;
-                    self.emit_branch(depth, |target, drop, keep| Instr::Br { target, drop, keep })?;
+                    let block = self.block_index(depth)?;
+                    if self.branch_is_plain(block)? {
+                        self.emit_jump(block, Instr::Jump { target: UNBOUND });
+                    } else {
+                        let at = self.emit(Instr::Jump { target: UNBOUND });
+                        trampolines.push((at, block));
+                    }
                 }
-                self.emit_branch(targets.default(), |target, drop, keep| Instr::Br {
-                    target,
-                    drop,
-                    keep,
-                })?;
+                for (at, block) in trampolines {
+                    self.bind(&[at]);
+                    self.emit_branch(block)?;
+                }
                 self.set_unreachable();
             }
             Operator::Return => {
-                self.emit(Instr::Return {});
+                self.emit_return()?;
                 self.set_unreachable();
             }
             Operator::Call { function_index } => {
@@ -410,12 +849,13 @@ impl Translator<'_> {
                     .module
                     .func_signature(function_index)
                     .ok_or_else(|| self.err("unknown function"))?;
-                let (params, results) = (sig.params().len() as u32, sig.results().len() as u32);
-                self.pop(params)?;
+                let (params, results) = (sig.params().len(), sig.results().len());
+                let base = self.call_arguments(params, 0)?;
                 self.emit(Instr::Call {
                     func: function_index,
+                    base,
                 });
-                self.push(results);
+                self.push_temps(results);
             }
             Operator::CallIndirect {
                 type_index,
@@ -426,60 +866,82 @@ impl Translator<'_> {
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
-                let (params, results) = (sig.params().len() as u32, sig.results().len() as u32);
-                self.pop(params + 1)?;
+                let (params, results) = (sig.params().len(), sig.results().len());
+                let base = self.call_arguments(params, 1)?;
                 self.emit(Instr::CallIndirect {
                     ty: type_index,
                     table: table_index,
+                    base,
                 });
-                self.push(results);
+                self.push_temps(results);
             }
             Operator::Drop => {
-                self.pop(1)?;
-                self.emit(Instr::Drop {});
+                self.pop()?;
             }
             Operator::Select | Operator::TypedSelect { .. } => {
-                self.pop(3)?;
-                self.emit(Instr::Select {});
-                self.push(1);
+                let (cond, cond_height) = self.pop()?;
+                let (b, b_height) = self.pop()?;
+                let (a, height) = self.pop()?;
+                let dst = self.temp(height);
+                self.move_operand(dst, a, height);
+                self.move_operand(dst + 1, b, b_height);
+                let cond = self.slot_of(cond, cond_height);
+                self.emit(Instr::Select { dst, cond });
+                self.push(Operand::Temp);
             }
             Operator::LocalGet { local_index } => {
-                self.emit(Instr::LocalGet { index: local_index });
-                self.push(1);
+                let local = self.local_index(local_index)?;
+                self.push(Operand::Local(local));
             }
             Operator::LocalSet { local_index } => {
-                self.pop(1)?;
-                self.emit(Instr::LocalSet { index: local_index });
+                let local = self.local_index(local_index)?;
+                let (value, height) = self.pop()?;
+                if !(value == Operand::Temp && self.retarget_last_def(height, local)) {
+                    self.before_local_write(local);
+                    self.move_operand(local, value, height);
+                }
             }
             Operator::LocalTee { local_index } => {
-                self.pop(1)?;
-                self.emit(Instr::LocalTee { index: local_index });
-                self.push(1);
+                let local = self.local_index(local_index)?;
+                let last_def = self.last_def;
+                let (value, height) = self.pop()?;
+                if value == Operand::Temp
+                    && height < LAZY_LIMIT
+                    && self.retarget_last_def(height, local)
+                {
+                    self.push(Operand::Local(local));
+                } else {
+                    self.last_def = last_def;
+                    self.before_local_write(local);
+                    self.move_operand(local, value, height);
+                    self.push(value);
+                }
             }
             Operator::GlobalGet { global_index } => {
-                self.emit(Instr::GlobalGet {
+                self.def(|dst| Instr::GlobalGet {
+                    dst,
                     index: global_index,
                 });
-                self.push(1);
             }
             Operator::GlobalSet { global_index } => {
-                self.pop(1)?;
+                let (value, height) = self.pop()?;
+                let src = self.slot_of(value, height);
                 self.emit(Instr::GlobalSet {
+                    src,
                     index: global_index,
                 });
             }
-            Operator::I32Const { value } => self.constant(u64::from(value as u32)),
-            Operator::I64Const { value } => self.constant(value as u64),
-            Operator::F32Const { value } => self.constant(u64::from(value.bits())),
-            Operator::F64Const { value } => self.constant(value.bits()),
-            Operator::MemorySize { mem: 0 } => {
-                self.emit(Instr::MemorySize {});
-                self.push(1);
-            }
+            Operator::I32Const { value } => self.push(Operand::Const(u64::from(value as u32))),
+            Operator::I64Const { value } => self.push(Operand::Const(value as u64)),
+            Operator::F32Const { value } => self.push(Operand::Const(u64::from(value.bits()))),
+            Operator::F64Const { value } => self.push(Operand::Const(value.bits())),
+            Operator::MemorySize { mem: 0 } => self.def(|dst| Instr::MemorySize { dst }),
             Operator::MemoryGrow { mem: 0 } => {
-                self.pop(1)?;
-                self.emit(Instr::MemoryGrow {});
-                self.push(1);
+                let (delta, height) = self.pop()?;
+                let delta = self.slot_of(delta, height);
+                let dst = self.temp(height);
+                self.emit(Instr::MemoryGrow { dst, delta });
+                self.push(Operand::Temp);
             }
             ref other => {
                 return Err(self.err(format!(
@@ -490,8 +952,54 @@ impl Translator<'_> {
         Ok(())
     }
 
-    fn constant(&mut self, bits: u64) {
-        self.emit(Instr::Const { bits });
-        self.push(1);
+    /// Puts the top `params + extra` entries (call arguments, then `extra` more such as
+    /// a table index) into their temporaries and pops them; returns the first one's slot.
+    fn call_arguments(&mut self, params: usize, extra: usize) -> Result<Slot, TranslateError> {
+        let base = self
+            .stack
+            .len()
+            .checked_sub(params + extra)
+            .ok_or_else(|| self.err("type mismatch: call arguments"))?;
+        for height in base..self.stack.len() {
+            self.materialize(height);
+        }
+        self.truncate(base);
+        Ok(self.temp(base))
+    }
+
+    fn numeric(&mut self, op: &Operator<'_>, numeric: Numeric) -> Result<(), TranslateError> {
+        match numeric {
+            Numeric::Unary(make) => {
+                let (a, height) = self.pop()?;
+                let a = self.slot_of(a, height);
+                self.def(|dst| make(dst, a));
+            }
+            Numeric::Binary { make, imm } => {
+                let (b, b_height) = self.pop()?;
+                let (a, height) = self.pop()?;
+                let wide = is_i64_op(op);
+                if let Some(imm_make) = imm {
+                    if let Operand::Const(bits) = b
+                        && let Some(imm) = immediate(bits, wide)
+                    {
+                        let a = self.slot_of(a, height);
+                        self.def(|dst| imm_make(dst, a, imm));
+                        return Ok(());
+                    }
+                    if let Operand::Const(bits) = a
+                        && commutative(op)
+                        && let Some(imm) = immediate(bits, wide)
+                    {
+                        let b = self.slot_of(b, b_height);
+                        self.def(|dst| imm_make(dst, b, imm));
+                        return Ok(());
+                    }
+                }
+                let a = self.slot_of(a, height);
+                let b = self.slot_of(b, b_height);
+                self.def(|dst| make(dst, a, b));
+            }
+        }
+        Ok(())
     }
 }

@@ -316,6 +316,12 @@ impl MemoryInstance {
         DirectAccessMut(self.buffer.borrow_mut())
     }
 
+    /// A guard giving write access to the memory's bytes, or `None` while they are
+    /// borrowed elsewhere (the engine's way in: it never panics on a host's borrow).
+    pub fn try_direct_access_mut(&self) -> Option<DirectAccessMut<'_>> {
+        self.buffer.try_borrow_mut().ok().map(DirectAccessMut)
+    }
+
     /// The current size in bytes.
     pub fn byte_len(&self) -> usize {
         self.buffer.borrow().len()
