@@ -6,7 +6,8 @@
 //! instructions ([`Instr::from_memory_op`], [`Instr::numeric`]); the retargeting helpers
 //! the translator's peephole uses (`dst_mut`, `target_mut`); the fused compare-and-branch
 //! table ([`Instr::fuse_branch`]); and the handlers of the memory, numeric and branch
-//! instructions (`exec_simple`). The control handlers live in the dispatch loop.
+//! instructions (the `dispatch!` macro, into which the dispatch loop puts its control
+//! handlers).
 //!
 //! **Operands are frame slots.** A function's frame is an array of 64-bit cells:
 //! parameters, then declared locals, then one slot per operand-stack height
@@ -40,8 +41,9 @@ pub type Slot = u32;
 /// * `branch`: fused compare-and-branch `Br / BrImm = (type) op` for the comparison
 ///   instructions `Cmp / CmpImm`, with `not` naming the negated comparison.
 macro_rules! for_each_instr {
-    ($m:ident) => {
+    ($m:ident $(, $($extra:tt)*)?) => {
         $m! {
+            [$($($extra)*)?]
             control {
                 /// Trap with "unreachable".
                 Unreachable {},
@@ -288,6 +290,7 @@ pub(crate) enum Numeric {
 
 macro_rules! define_instr {
     (
+        [$($extra:tt)*]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ty),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
         numeric { $(
@@ -335,11 +338,11 @@ macro_rules! define_instr {
 
         /// The semantics of the numeric instructions, one function per instruction.
         #[allow(non_snake_case)]
-        mod semantics {
+        pub(crate) mod semantics {
             use super::*;
             $(
                 #[inline(always)]
-                pub(super) fn $nname($($arg: $it),*) -> num_ret!($nkind, $ot) {
+                pub(crate) fn $nname($($arg: $it),*) -> num_ret!($nkind, $ot) {
                     $body
                 }
             )*
@@ -436,52 +439,55 @@ macro_rules! define_instr {
             }
         }
 
-        /// Executes a memory, numeric or fused-branch instruction on the frame `regs`
-        /// with linear memory `mem`; `ip` is the index of the next instruction.
-        /// Control instructions are the dispatch loop's business.
-        ///
-        /// Inlined into the loop in optimised builds; kept out of line in debug builds,
-        /// where inlining it would give the loop a frame of tens of KiB (one slot per
-        /// temporary of every handler), which host re-entrancy multiplies.
-        #[cfg_attr(not(debug_assertions), inline(always))]
-        #[cfg_attr(debug_assertions, inline(never))]
-        pub(crate) fn exec_simple(
-            instr: Instr,
-            regs: &mut [u64],
-            mem: &mut [u8],
-            ip: &mut usize,
-        ) -> Result<(), TrapCode> {
-            match instr {
-                $( Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, regs, mem, r0, r1, offset), )*
+    };
+}
+
+/// Expands to the dispatch `match` on `$instr`: the control arms given by the loop,
+/// then the generated handlers of the memory, numeric and fused-branch instructions,
+/// which work on the frame slots `$regs`, the bytes of memory 0 `$mem` and the index
+/// of the next instruction `$ip`, and trap with `?`. One `match` for all instructions
+/// gives one indirect jump per instruction.
+macro_rules! dispatch {
+    (
+        [$instr:ident, $regs:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
+        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ty),* }, )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        numeric { $(
+            $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
+        )* }
+        branch { $(
+            $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
+        )* }
+    ) => {
+        match $instr {
+            $($arms)*
+                $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $mem, r0, r1, offset), )*
                 $(
-                    Instr::$nname { dst, $($arg),* } => {
-                        let result = num_result!($nkind, semantics::$nname($(<$it as CellValue>::from_cell(regs[$arg as usize])),*));
-                        regs[dst as usize] = CellValue::into_cell(result);
+                    $crate::isa::Instr::$nname { dst, $($arg),* } => {
+                        let result = num_result!($nkind, $crate::isa::semantics::$nname($(<$it as $crate::ops::CellValue>::from_cell($regs[$arg as usize])),*));
+                        $regs[dst as usize] = $crate::ops::CellValue::into_cell(result);
                     }
-                    $( Instr::$iname { dst, a, imm } => {
-                        let a = <$it as CellValue>::from_cell(regs[a as usize]);
-                        let result = num_result!($nkind, semantics::$nname(a, <$it as FromImm>::from_imm(imm)));
-                        regs[dst as usize] = CellValue::into_cell(result);
+                    $( $crate::isa::Instr::$iname { dst, a, imm } => {
+                        let a = <$it as $crate::ops::CellValue>::from_cell($regs[a as usize]);
+                        let result = num_result!($nkind, $crate::isa::semantics::$nname(a, <$it as $crate::ops::FromImm>::from_imm(imm)));
+                        $regs[dst as usize] = $crate::ops::CellValue::into_cell(result);
                     } )?
                 )*
                 $(
-                    Instr::$bname { a, b, target } => {
-                        let a = <$bt as CellValue>::from_cell(regs[a as usize]);
-                        let b = <$bt as CellValue>::from_cell(regs[b as usize]);
+                    $crate::isa::Instr::$bname { a, b, target } => {
+                        let a = <$bt as $crate::ops::CellValue>::from_cell($regs[a as usize]);
+                        let b = <$bt as $crate::ops::CellValue>::from_cell($regs[b as usize]);
                         if a $op b {
-                            *ip = target as usize;
+                            $ip = target as usize;
                         }
                     }
-                    Instr::$biname { a, imm, target } => {
-                        let a = <$bt as CellValue>::from_cell(regs[a as usize]);
-                        if a $op <$bt as FromImm>::from_imm(imm) {
-                            *ip = target as usize;
+                    $crate::isa::Instr::$biname { a, imm, target } => {
+                        let a = <$bt as $crate::ops::CellValue>::from_cell($regs[a as usize]);
+                        if a $op <$bt as $crate::ops::FromImm>::from_imm(imm) {
+                            $ip = target as usize;
                         }
                     }
                 )*
-                _ => unreachable_control(instr),
-            }
-            Ok(())
         }
     };
 }
@@ -525,13 +531,13 @@ macro_rules! numeric_imm {
 macro_rules! mem_op {
     (load, $mt:ty, $vt:ty, $regs:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
         let addr = $regs[$addr as usize] as u32;
-        let value: $mt = ops::load::<$mt>($mem, addr, $offset)?;
-        $regs[$dst as usize] = CellValue::into_cell(value as $vt);
+        let value: $mt = $crate::ops::load::<$mt>($mem, addr, $offset)?;
+        $regs[$dst as usize] = $crate::ops::CellValue::into_cell(value as $vt);
     }};
     (store, $vt:ty, $mt:ty, $regs:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{
-        let value = <$vt as CellValue>::from_cell($regs[$value as usize]);
+        let value = <$vt as $crate::ops::CellValue>::from_cell($regs[$value as usize]);
         let addr = $regs[$addr as usize] as u32;
-        ops::store::<$mt>($mem, addr, $offset, value as $mt)?;
+        $crate::ops::store::<$mt>($mem, addr, $offset, value as $mt)?;
     }};
 }
 
@@ -557,21 +563,11 @@ macro_rules! num_result {
     };
 }
 
-use crate::ops::{self, CellValue, FromImm};
+use crate::ops;
 use wasm_core::TrapCode;
 use wasm_core::wasmparser::Operator;
 
 for_each_instr!(define_instr);
-
-#[cold]
-fn unreachable_control(instr: Instr) {
-    // The dispatch loop handles every control instruction before calling `exec_simple`.
-    debug_assert!(
-        false,
-        "control instruction {} reached exec_simple",
-        instr.name()
-    );
-}
 
 #[cfg(test)]
 mod tests {

@@ -14,8 +14,9 @@
 //! panics on valid code with hostile values (every memory and table access is checked).
 #![deny(missing_docs)]
 
-mod engine;
+#[macro_use]
 mod isa;
+mod engine;
 mod match_loop;
 mod ops;
 mod translate;

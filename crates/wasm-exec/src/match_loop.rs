@@ -12,7 +12,7 @@
 //! trapping, or (host traps) by suspending.
 
 use crate::engine::{EngineError, Frame, Stacks, compiled, with_outer_usage};
-use crate::isa::{Instr, Slot, exec_simple};
+use crate::isa::{Instr, Slot};
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
@@ -81,7 +81,7 @@ pub(crate) fn execute(
         loop {
             let instr = instrs[ip];
             ip += 1;
-            match instr {
+            for_each_instr!(dispatch, instr, regs, mem, ip, {
                 Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),
                 Instr::Jump { target } => ip = target as usize,
                 Instr::JumpIfZero { cond, target } => {
@@ -164,8 +164,7 @@ pub(crate) fn execute(
                     frame.ip = ip;
                     continue 'frame;
                 }
-                simple => exec_simple(simple, regs, mem, &mut ip)?,
-            }
+            });
         }
         // A return: the results are in the frame's first slots, where the caller
         // expects them.
