@@ -65,10 +65,10 @@ macro_rules! for_each_instr {
                 /// Return the `n` values in slots `src..src + n` (copied to slots `0..n`).
                 ReturnMany { src: Slot, n: u32 },
                 /// Call function `func` of the current instance.
-                Call { func: u32, base: Slot },
+                Call { func: u32, base: u32 },
                 /// Call the function at index `slot[base + params]` of table `table`,
                 /// checking that its type is the instance's type `ty`.
-                CallIndirect { ty: u32, table: u32, base: Slot },
+                CallIndirect { ty: u32, table: u32, base: u32 },
                 /// `slot[dst] = slot[src]`.
                 Copy { dst: Slot, src: Slot },
                 /// `slot[dst] = value` (zero-extended).
@@ -291,7 +291,7 @@ pub(crate) enum Numeric {
 macro_rules! define_instr {
     (
         [$($extra:tt)*]
-        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ty),* }, )* }
+        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -404,6 +404,25 @@ macro_rules! define_instr {
                 }
             }
 
+            /// Calls `f` with every slot operand of the instruction. Together with
+            /// [`CompiledFunc::verify`](crate::translate::CompiledFunc) this is what makes
+            /// the unchecked slot access of the dispatch loop sound: keep it in sync with
+            /// the handlers (it is generated from the same list).
+            pub(crate) fn for_each_slot(&self, mut f: impl FnMut(Slot)) {
+                match *self {
+                    $( Instr::$cname { $($field),* } => { $( visit_slot!($fty, $field, f); )* } )*
+                    $( Instr::$mname { r0, r1, .. } => { f(r0); f(r1); } )*
+                    $(
+                        Instr::$nname { dst, $($arg),* } => { f(dst); $( f($arg); )* }
+                        $( Instr::$iname { dst, a, .. } => { f(dst); f(a); } )?
+                    )*
+                    $(
+                        Instr::$bname { a, b, .. } => { f(a); f(b); }
+                        Instr::$biname { a, .. } => f(a),
+                    )*
+                }
+            }
+
             /// The branch target of a jump instruction.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -450,7 +469,7 @@ macro_rules! define_instr {
 macro_rules! dispatch {
     (
         [$instr:ident, $regs:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
-        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ty),* }, )* }
+        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -464,31 +483,41 @@ macro_rules! dispatch {
                 $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $mem, r0, r1, offset), )*
                 $(
                     $crate::isa::Instr::$nname { dst, $($arg),* } => {
-                        let result = num_result!($nkind, $crate::isa::semantics::$nname($(<$it as $crate::ops::CellValue>::from_cell($regs[$arg as usize])),*));
-                        $regs[dst as usize] = $crate::ops::CellValue::into_cell(result);
+                        let result = num_result!($nkind, $crate::isa::semantics::$nname($(<$it as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, $arg))),*));
+                        $crate::regs::set($regs, dst, $crate::ops::CellValue::into_cell(result));
                     }
                     $( $crate::isa::Instr::$iname { dst, a, imm } => {
-                        let a = <$it as $crate::ops::CellValue>::from_cell($regs[a as usize]);
+                        let a = <$it as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
                         let result = num_result!($nkind, $crate::isa::semantics::$nname(a, <$it as $crate::ops::FromImm>::from_imm(imm)));
-                        $regs[dst as usize] = $crate::ops::CellValue::into_cell(result);
+                        $crate::regs::set($regs, dst, $crate::ops::CellValue::into_cell(result));
                     } )?
                 )*
                 $(
                     $crate::isa::Instr::$bname { a, b, target } => {
-                        let a = <$bt as $crate::ops::CellValue>::from_cell($regs[a as usize]);
-                        let b = <$bt as $crate::ops::CellValue>::from_cell($regs[b as usize]);
+                        let a = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
+                        let b = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, b));
                         if a $op b {
                             $ip = target as usize;
                         }
                     }
                     $crate::isa::Instr::$biname { a, imm, target } => {
-                        let a = <$bt as $crate::ops::CellValue>::from_cell($regs[a as usize]);
+                        let a = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
                         if a $op <$bt as $crate::ops::FromImm>::from_imm(imm) {
                             $ip = target as usize;
                         }
                     }
                 )*
         }
+    };
+}
+
+/// Visits a control instruction's field if it is a slot.
+macro_rules! visit_slot {
+    (Slot, $field:ident, $f:ident) => {
+        $f($field)
+    };
+    ($other:ident, $field:ident, $f:ident) => {
+        let _ = $field;
     };
 }
 
@@ -530,13 +559,13 @@ macro_rules! numeric_imm {
 
 macro_rules! mem_op {
     (load, $mt:ty, $vt:ty, $regs:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
-        let addr = $regs[$addr as usize] as u32;
+        let addr = $crate::regs::get($regs, $addr) as u32;
         let value: $mt = $crate::ops::load::<$mt>($mem, addr, $offset)?;
-        $regs[$dst as usize] = $crate::ops::CellValue::into_cell(value as $vt);
+        $crate::regs::set($regs, $dst, $crate::ops::CellValue::into_cell(value as $vt));
     }};
     (store, $vt:ty, $mt:ty, $regs:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{
-        let value = <$vt as $crate::ops::CellValue>::from_cell($regs[$value as usize]);
-        let addr = $regs[$addr as usize] as u32;
+        let value = <$vt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, $value));
+        let addr = $crate::regs::get($regs, $addr) as u32;
         $crate::ops::store::<$mt>($mem, addr, $offset, value as $mt)?;
     }};
 }

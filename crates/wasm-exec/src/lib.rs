@@ -19,6 +19,7 @@ mod isa;
 mod engine;
 mod match_loop;
 mod ops;
+mod regs;
 mod translate;
 
 pub use engine::{EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};

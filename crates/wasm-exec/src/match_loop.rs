@@ -13,6 +13,7 @@
 
 use crate::engine::{EngineError, Frame, Stacks, compiled, with_outer_usage};
 use crate::isa::{Instr, Slot};
+use crate::regs;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
@@ -79,36 +80,36 @@ pub(crate) fn execute(
             None => &mut [],
         };
         loop {
-            let instr = instrs[ip];
+            let instr = regs::fetch(instrs, ip);
             ip += 1;
             for_each_instr!(dispatch, instr, regs, mem, ip, {
                 Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),
                 Instr::Jump { target } => ip = target as usize,
                 Instr::JumpIfZero { cond, target } => {
-                    if regs[cond as usize] as u32 == 0 {
+                    if regs::get(regs, cond) as u32 == 0 {
                         ip = target as usize;
                     }
                 }
                 Instr::JumpIfNonZero { cond, target } => {
-                    if regs[cond as usize] as u32 != 0 {
+                    if regs::get(regs, cond) as u32 != 0 {
                         ip = target as usize;
                     }
                 }
                 Instr::JumpTable { index, len } => {
-                    ip += (regs[index as usize] as u32).min(len) as usize;
+                    ip += (regs::get(regs, index) as u32).min(len) as usize;
                 }
                 Instr::Return {} => break,
                 Instr::ReturnSlot { src } => {
-                    regs[0] = regs[src as usize];
+                    regs::set(regs, 0, regs::get(regs, src));
                     break;
                 }
                 Instr::ReturnConst { bits } => {
-                    regs[0] = bits;
+                    regs::set(regs, 0, bits);
                     break;
                 }
                 Instr::ReturnMany { src, n } => {
                     let src = src as usize;
-                    regs.copy_within(src..src + n as usize, 0);
+                    regs[..src + n as usize].copy_within(src.., 0);
                     break;
                 }
                 Instr::Call { func, base } => {
@@ -125,22 +126,22 @@ pub(crate) fn execute(
                     call(stacks, &mut frame, base, &callee, externals)?;
                     continue 'frame;
                 }
-                Instr::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
-                Instr::Const32 { dst, value } => regs[dst as usize] = u64::from(value),
-                Instr::Const64 { dst, bits } => regs[dst as usize] = bits,
+                Instr::Copy { dst, src } => regs::set(regs, dst, regs::get(regs, src)),
+                Instr::Const32 { dst, value } => regs::set(regs, dst, u64::from(value)),
+                Instr::Const64 { dst, bits } => regs::set(regs, dst, bits),
                 Instr::Select { dst, cond } => {
-                    if regs[cond as usize] as u32 == 0 {
-                        regs[dst as usize] = regs[dst as usize + 1];
+                    if regs::get(regs, cond) as u32 == 0 {
+                        regs::set(regs, dst, regs::get(regs, dst + 1));
                     }
                 }
                 Instr::GlobalGet { dst, index } => {
-                    regs[dst as usize] = frame.instance.globals()[index as usize].get().to_bits();
+                    regs::set(regs, dst, frame.instance.globals()[index as usize].get().to_bits());
                 }
                 Instr::GlobalSet { src, index } => {
                     let global = &frame.instance.globals()[index as usize];
                     global.set_unchecked(RuntimeValue::from_bits(
                         global.value_type(),
-                        regs[src as usize],
+                        regs::get(regs, src),
                     ));
                 }
                 Instr::MemorySize { dst } => {
@@ -149,10 +150,10 @@ pub(crate) fn execute(
                         .memories()
                         .first()
                         .map_or(0, |m| m.current_size().0);
-                    regs[dst as usize] = pages as u64;
+                    regs::set(regs, dst, pages as u64);
                 }
                 Instr::MemoryGrow { dst, delta } => {
-                    let delta = regs[delta as usize] as u32;
+                    let delta = regs::get(regs, delta) as u32;
                     drop(guard);
                     let old = match frame.instance.memories().first() {
                         Some(m) => m

@@ -53,6 +53,49 @@ impl CompiledFunc {
         self.frame_size as usize
     }
 
+    /// Checks the invariants that make the dispatch loop's unchecked slot and
+    /// instruction access sound (see `regs.rs`): slots within the frame, targets within
+    /// the function, jump tables followed by their jumps, no fall-through off the end.
+    fn verify(&self) -> Result<(), &'static str> {
+        let size = u64::from(self.frame_size);
+        let len = self.instrs.len();
+        for (i, instr) in self.instrs.iter().enumerate() {
+            let mut slots_ok = true;
+            instr.for_each_slot(|slot| slots_ok &= u64::from(slot) < size);
+            if !slots_ok {
+                return Err("slot outside the frame");
+            }
+            let mut copy = *instr;
+            if let Some(target) = copy.target_mut()
+                && *target as usize >= len
+            {
+                return Err("jump outside the function");
+            }
+            let ok = match *instr {
+                Instr::Select { dst, .. } => u64::from(dst) + 1 < size,
+                Instr::ReturnMany { src, n } => u64::from(src) + u64::from(n) <= size,
+                Instr::ReturnSlot { .. } | Instr::ReturnConst { .. } => size >= 1,
+                Instr::JumpTable { len: n, .. } => (i + 1..=i + 1 + n as usize)
+                    .all(|j| matches!(self.instrs.get(j), Some(Instr::Jump { .. }))),
+                _ => true,
+            };
+            if !ok {
+                return Err("malformed instruction");
+            }
+        }
+        match self.instrs.last() {
+            Some(
+                Instr::Return {}
+                | Instr::ReturnSlot { .. }
+                | Instr::ReturnConst { .. }
+                | Instr::ReturnMany { .. }
+                | Instr::Jump { .. }
+                | Instr::Unreachable {},
+            ) => Ok(()),
+            _ => Err("the last instruction falls through"),
+        }
+    }
+
     /// A listing of the function: its frame layout, then one instruction per line.
     pub fn disassemble(&self) -> String {
         let mut out = format!(
@@ -233,13 +276,20 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
         .ok()
         .filter(|size| size.checked_add(1).is_some())
         .ok_or_else(|| TranslateError::new("function frame too large", defined.offset))?;
-    Ok(CompiledFunc {
+    let code = CompiledFunc {
         instrs: t.instrs.into_boxed_slice(),
         num_params,
         num_locals: defined.num_locals,
         num_results: num_results as u32,
         frame_size,
-    })
+    };
+    code.verify().map_err(|what| {
+        TranslateError::new(
+            format!("internal error: translation broke an invariant ({what})"),
+            defined.offset,
+        )
+    })?;
+    Ok(code)
 }
 
 /// Integer operators whose operands may be swapped (for the `Imm` forms).

@@ -1,0 +1,236 @@
+//! The engine end to end on small programs: translation (laziness of locals and
+//! constants, the `local.set` peephole, fused branches, immediates, branch copies) and
+//! every kind of handler, each checked against a result computed independently.
+//!
+//! Small enough to run under Miri, which checks the dispatch loop's unchecked slot and
+//! instruction access: `cargo +nightly miri test -p wasm-exec --test engine`.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
+use wasm_exec::ExecEngine;
+use wasm_runtime::{
+    Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
+    ModuleInstance, ModuleRef, NopExternals, RuntimeArgs,
+};
+
+fn instantiate(wat: &str) -> ModuleRef {
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    let module = wasm_core::decode(&bytes).expect("test module decodes");
+    wasm_validate::validate(&module, &wasm_validate::Features::default())
+        .expect("test module is valid");
+    let engine = ExecEngine::new();
+    let code = engine.compile(&module).expect("test module translates");
+    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+    ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &Env))
+        .expect("test module instantiates")
+        .assert_no_start()
+}
+
+fn call(instance: &ModuleRef, name: &str, args: &[RuntimeValue]) -> Result<RuntimeValue, Trap> {
+    match instance.invoke_export(name, args, &mut Host::default()) {
+        Ok(result) => Ok(result.expect("the function returns a value")),
+        Err(wasm_runtime::Error::Trap(trap)) => Err(trap),
+        Err(other) => panic!("{name}: {other}"),
+    }
+}
+
+fn i32s(instance: &ModuleRef, name: &str, args: &[i32]) -> i32 {
+    let args: Vec<_> = args.iter().map(|a| RuntimeValue::I32(*a)).collect();
+    match call(instance, name, &args) {
+        Ok(RuntimeValue::I32(v)) => v,
+        other => panic!("{name}: expected an i32, got {other:?}"),
+    }
+}
+
+fn trap_code(instance: &ModuleRef, name: &str, args: &[i32]) -> Option<TrapCode> {
+    let args: Vec<_> = args.iter().map(|a| RuntimeValue::I32(*a)).collect();
+    match call(instance, name, &args) {
+        Err(Trap::Code(code)) => Some(code),
+        _ => None,
+    }
+}
+
+/// Imports `env.add(i32, i32) -> i32` (host function 0).
+struct Env;
+
+impl ModuleImportResolver for Env {
+    fn resolve_func(
+        &self,
+        field_name: &str,
+        signature: &wasm_core::Signature,
+    ) -> Result<FuncRef, wasm_runtime::Error> {
+        assert_eq!(field_name, "add");
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+    }
+}
+
+#[derive(Default)]
+struct Host {
+    calls: u32,
+}
+
+impl Externals for Host {
+    fn invoke_index(
+        &mut self,
+        index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        assert_eq!(index, 0);
+        self.calls += 1;
+        let a: i32 = args.nth_checked(0)?;
+        let b: i32 = args.nth_checked(1)?;
+        Ok(Some(RuntimeValue::I32(a.wrapping_add(b))))
+    }
+}
+
+#[test]
+fn loops_with_fused_branches_and_immediates() {
+    let m = instantiate(
+        r#"(module
+          (func (export "sum") (param $n i32) (result i32)
+            (local $i i32) (local $s i32)
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $s (i32.add (local.get $s) (local.get $i)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))
+            (local.get $s))
+          (func (export "fib") (param $n i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+              (then (local.get $n))
+              (else (i32.add (call 1 (i32.sub (local.get $n) (i32.const 1)))
+                             (call 1 (i32.sub (local.get $n) (i32.const 2))))))))"#,
+    );
+    for n in [0, 1, 7, 50] {
+        assert_eq!(i32s(&m, "sum", &[n]), n * (n - 1) / 2 * i32::from(n > 0));
+    }
+    assert_eq!(i32s(&m, "fib", &[15]), 610);
+}
+
+#[test]
+fn a_local_written_while_its_old_value_is_on_the_stack() {
+    // The first `local.get 0` is read lazily; `local.set 0` must not change it.
+    let m = instantiate(
+        r#"(module
+          (func (export "f") (param i32) (result i32)
+            (local.get 0)
+            (local.set 0 (i32.add (local.get 0) (i32.const 10)))
+            (local.get 0)
+            (i32.sub))
+          (func (export "tee") (param i32) (result i32)
+            (local.get 0)
+            (local.tee 0 (i32.mul (local.get 0) (i32.const 3)))
+            (i32.sub)))"#,
+    );
+    assert_eq!(i32s(&m, "f", &[5]), -10);
+    assert_eq!(i32s(&m, "tee", &[5]), -10);
+}
+
+#[test]
+fn block_results_br_table_and_select() {
+    let m = instantiate(
+        r#"(module
+          (func (export "switch") (param i32) (result i32)
+            (block $c (result i32)
+              (block $b (result i32)
+                (block $a (result i32)
+                  (i32.const 100)
+                  (br_table $a $b $c (local.get 0)))
+                (i32.add (i32.const 1)) (br $c))
+              (i32.add (i32.const 2)) (br $c)))
+          (func (export "early") (param i32) (result i32)
+            (block (result i32)
+              (i32.const 7)
+              (br_if 0 (local.get 0))
+              (drop)
+              (i32.const 8)))
+          (func (export "max") (param i32 i32) (result i32)
+            (select (local.get 0) (local.get 1) (i32.gt_s (local.get 0) (local.get 1)))))"#,
+    );
+    assert_eq!(i32s(&m, "switch", &[0]), 101);
+    assert_eq!(i32s(&m, "switch", &[1]), 102);
+    assert_eq!(i32s(&m, "switch", &[2]), 100);
+    assert_eq!(i32s(&m, "switch", &[-1]), 100);
+    assert_eq!(i32s(&m, "early", &[1]), 7);
+    assert_eq!(i32s(&m, "early", &[0]), 8);
+    assert_eq!(i32s(&m, "max", &[3, -4]), 3);
+    assert_eq!(i32s(&m, "max", &[-3, 4]), 4);
+}
+
+#[test]
+fn a_stack_deeper_than_the_lazy_limit() {
+    // 300 pushes: entries from height 128 on are written to their temporaries at once.
+    let pushes = "(local.get 0)".repeat(300);
+    let adds = "(i32.add)".repeat(299);
+    let m = instantiate(&format!(
+        r#"(module (func (export "f") (param i32) (result i32) {pushes} {adds}))"#
+    ));
+    assert_eq!(i32s(&m, "f", &[3]), 900);
+}
+
+#[test]
+fn memory_loads_stores_and_growth() {
+    let m = instantiate(
+        r#"(module
+          (memory 1 3)
+          (func (export "roundtrip") (param i32) (result i32)
+            (i64.store offset=8 (local.get 0) (i64.const 0x1122334455667788))
+            (i32.add (i32.load8_u offset=8 (local.get 0))
+                     (i32.load16_s offset=14 (local.get 0))))
+          (func (export "grow") (param i32) (result i32)
+            (drop (memory.grow (local.get 0)))
+            (memory.size))
+          (func (export "load") (param i32) (result i32)
+            (i32.load (local.get 0))))"#,
+    );
+    assert_eq!(i32s(&m, "roundtrip", &[100]), 0x88 + 0x1122);
+    assert_eq!(trap_code(&m, "load", &[65533]), Some(TrapCode::MemoryAccessOutOfBounds));
+    assert_eq!(i32s(&m, "grow", &[1]), 2);
+    assert_eq!(i32s(&m, "load", &[65533]), 0);
+    assert_eq!(i32s(&m, "grow", &[5]), 2);
+}
+
+#[test]
+fn indirect_and_host_calls_and_traps() {
+    let m = instantiate(
+        r#"(module
+          (import "env" "add" (func $add (param i32 i32) (result i32)))
+          (type $binop (func (param i32 i32) (result i32)))
+          (table 3 funcref)
+          (elem (i32.const 0) $add $sub)
+          (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+          (func (export "apply") (param i32) (result i32)
+            (call_indirect (type $binop) (i32.const 10) (i32.const 3) (local.get 0)))
+          (func (export "div") (param i32 i32) (result i32)
+            (i32.div_s (local.get 0) (local.get 1)))
+          (func (export "recurse") (param i32) (result i32)
+            (call 4 (local.get 0))))"#,
+    );
+    assert_eq!(i32s(&m, "apply", &[0]), 13);
+    assert_eq!(i32s(&m, "apply", &[1]), 7);
+    assert_eq!(trap_code(&m, "apply", &[2]), Some(TrapCode::ElemUninitialized));
+    assert_eq!(trap_code(&m, "apply", &[3]), Some(TrapCode::UndefinedElement));
+    assert_eq!(i32s(&m, "div", &[-7, 2]), -3);
+    assert_eq!(trap_code(&m, "div", &[1, 0]), Some(TrapCode::DivisionByZero));
+    assert_eq!(
+        trap_code(&m, "div", &[i32::MIN, -1]),
+        Some(TrapCode::IntegerOverflow)
+    );
+    assert_eq!(trap_code(&m, "recurse", &[0]), Some(TrapCode::StackOverflow));
+}
+
+#[test]
+fn floats_and_wide_constants() {
+    let m = instantiate(
+        r#"(module
+          (func (export "f") (param i32) (result i64)
+            (i64.add
+              (i64.trunc_f64_s (f64.mul (f64.convert_i32_s (local.get 0)) (f64.const 2.5)))
+              (i64.const 0x100000000))))"#,
+    );
+    let result = call(&m, "f", &[RuntimeValue::I32(4)]).unwrap();
+    assert_eq!(result, RuntimeValue::I64(10 + (1 << 32)));
+    assert_eq!(result.value_type(), ValueType::I64);
+}
