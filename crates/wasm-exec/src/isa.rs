@@ -272,6 +272,20 @@ macro_rules! for_each_instr {
                 BrI64GeS / BrI64GeSImm = (i64) >= for I64GeS / I64GeSImm not I64LtS / I64LtSImm,
                 BrI64GeU / BrI64GeUImm = (u64) >= for I64GeU / I64GeUImm not I64LtU / I64LtUImm,
             }
+            float_branch {
+                BrF32Eq = (f32) == for F32Eq,
+                BrF32Ne = (f32) != for F32Ne,
+                BrF32Lt = (f32) < for F32Lt,
+                BrF32Gt = (f32) > for F32Gt,
+                BrF32Le = (f32) <= for F32Le,
+                BrF32Ge = (f32) >= for F32Ge,
+                BrF64Eq = (f64) == for F64Eq,
+                BrF64Ne = (f64) != for F64Ne,
+                BrF64Lt = (f64) < for F64Lt,
+                BrF64Gt = (f64) > for F64Gt,
+                BrF64Le = (f64) <= for F64Le,
+                BrF64Ge = (f64) >= for F64Ge,
+            }
         }
     };
 }
@@ -299,10 +313,17 @@ macro_rules! define_instr {
         branch { $(
             $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
         )* }
+        float_branch { $(
+            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
+        )* }
     ) => {
         /// One engine instruction (16 bytes). See the module documentation for the
         /// meaning of the fields and the invariants.
+        ///
+        /// `repr(u16)`: the discriminant is a `u16` at offset 0, which the threaded
+        /// dispatch reads to index its handler table (declaration order).
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        #[repr(u16)]
         pub enum Instr {
             $( $(#[doc = $cdoc])* $cname { $(#[doc = concat!("`", stringify!($field), "` operand.")] $field: $fty),* }, )*
             $(
@@ -334,6 +355,10 @@ macro_rules! define_instr {
                 #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($op), " imm` (as `", stringify!($bt), "`).")]
                 $biname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand."] imm: i32, #[doc = "Branch target."] target: u32 },
             )*
+            $(
+                #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($fop), " slot[b]` (as `", stringify!($fbt), "`; false if either is NaN except for `!=`).")]
+                $fbname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand slot."] b: Slot, #[doc = "Branch target."] target: u32 },
+            )*
         }
 
         /// The semantics of the numeric instructions, one function per instruction.
@@ -362,6 +387,7 @@ macro_rules! define_instr {
                         Instr::$bname { .. } => stringify!($bname),
                         Instr::$biname { .. } => stringify!($biname),
                     )*
+                    $( Instr::$fbname { .. } => stringify!($fbname), )*
                 }
             }
 
@@ -420,6 +446,7 @@ macro_rules! define_instr {
                         Instr::$bname { a, b, .. } => { f(a); f(b); }
                         Instr::$biname { a, .. } => f(a),
                     )*
+                    $( Instr::$fbname { a, b, .. } => { f(a); f(b); } )*
                 }
             }
 
@@ -432,6 +459,7 @@ macro_rules! define_instr {
                     $(
                         Instr::$bname { target, .. } | Instr::$biname { target, .. } => Some(target),
                     )*
+                    $( Instr::$fbname { target, .. } => Some(target), )*
                     _ => None,
                 }
             }
@@ -453,6 +481,9 @@ macro_rules! define_instr {
                             return Instr::$noti { dst: 0, a, imm }.fuse_branch(true, target);
                         }),
                     )*
+                    // A float comparison's negation is not a comparison (NaN): fused
+                    // only for branches taken when it holds.
+                    $( Instr::$fcmp { a, b, .. } if when => Some(Instr::$fbname { a, b, target }), )*
                     _ => None,
                 }
             }
@@ -476,6 +507,9 @@ macro_rules! dispatch {
         )* }
         branch { $(
             $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
+        )* }
+        float_branch { $(
+            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
     ) => {
         match $instr {
@@ -503,6 +537,15 @@ macro_rules! dispatch {
                     $crate::isa::Instr::$biname { a, imm, target } => {
                         let a = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
                         if a $op <$bt as $crate::ops::FromImm>::from_imm(imm) {
+                            $ip = target as usize;
+                        }
+                    }
+                )*
+                $(
+                    $crate::isa::Instr::$fbname { a, b, target } => {
+                        let a = <$fbt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
+                        let b = <$fbt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, b));
+                        if a $fop b {
                             $ip = target as usize;
                         }
                     }
@@ -639,9 +682,15 @@ mod tests {
                 target: 3
             })
         );
+        let lt = Instr::F64Lt { dst: 0, a: 1, b: 2 };
         assert_eq!(
-            Instr::F64Lt { dst: 0, a: 1, b: 2 }.fuse_branch(true, 0),
-            None
+            lt.fuse_branch(true, 5),
+            Some(Instr::BrF64Lt {
+                a: 1,
+                b: 2,
+                target: 5
+            })
         );
+        assert_eq!(lt.fuse_branch(false, 5), None);
     }
 }

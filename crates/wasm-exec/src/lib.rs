@@ -20,8 +20,18 @@ mod engine;
 mod match_loop;
 mod ops;
 mod regs;
+#[cfg(wasmite_threaded)]
+mod tail_loop;
 mod translate;
 
 pub use engine::{EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
+
+/// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling
+/// calls, `tail_loop.rs`) or `"portable"` (the `match` loop alone, `match_loop.rs`).
+pub const DISPATCH: &str = if cfg!(wasmite_threaded) {
+    "threaded"
+} else {
+    "portable"
+};
 pub use isa::Instr;
 pub use translate::{CompiledFunc, TranslateError, translate};

@@ -79,7 +79,19 @@ pub(crate) fn execute(
             Some(guard) => guard,
             None => &mut [],
         };
+        #[cfg(wasmite_threaded)]
+        let mut ctx = crate::tail_loop::Ctx {
+            code: instrs.as_ptr(),
+            globals: frame.instance.globals(),
+            trap: None,
+        };
         loop {
+            // The threaded chain runs until an instruction it leaves to this loop.
+            #[cfg(wasmite_threaded)]
+            match crate::tail_loop::run(instrs, ip, regs, mem, &mut ctx) {
+                Ok(stop) => ip = stop,
+                Err(code) => return Err(code.into()),
+            }
             let instr = regs::fetch(instrs, ip);
             ip += 1;
             for_each_instr!(dispatch, instr, regs, mem, ip, {
@@ -135,14 +147,12 @@ pub(crate) fn execute(
                     }
                 }
                 Instr::GlobalGet { dst, index } => {
-                    regs::set(regs, dst, frame.instance.globals()[index as usize].get().to_bits());
+                    let global = &frame.instance.globals()[index as usize];
+                    regs::set(regs, dst, global.get_bits());
                 }
                 Instr::GlobalSet { src, index } => {
                     let global = &frame.instance.globals()[index as usize];
-                    global.set_unchecked(RuntimeValue::from_bits(
-                        global.value_type(),
-                        regs::get(regs, src),
-                    ));
+                    global.set_bits_unchecked(regs::get(regs, src));
                 }
                 Instr::MemorySize { dst } => {
                     let pages = frame

@@ -11,7 +11,7 @@ use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
 use wasm_exec::ExecEngine;
 use wasm_runtime::{
     Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
-    ModuleInstance, ModuleRef, NopExternals, RuntimeArgs,
+    ModuleInstance, ModuleRef, RuntimeArgs,
 };
 
 fn instantiate(wat: &str) -> ModuleRef {
@@ -186,7 +186,10 @@ fn memory_loads_stores_and_growth() {
             (i32.load (local.get 0))))"#,
     );
     assert_eq!(i32s(&m, "roundtrip", &[100]), 0x88 + 0x1122);
-    assert_eq!(trap_code(&m, "load", &[65533]), Some(TrapCode::MemoryAccessOutOfBounds));
+    assert_eq!(
+        trap_code(&m, "load", &[65533]),
+        Some(TrapCode::MemoryAccessOutOfBounds)
+    );
     assert_eq!(i32s(&m, "grow", &[1]), 2);
     assert_eq!(i32s(&m, "load", &[65533]), 0);
     assert_eq!(i32s(&m, "grow", &[5]), 2);
@@ -210,15 +213,27 @@ fn indirect_and_host_calls_and_traps() {
     );
     assert_eq!(i32s(&m, "apply", &[0]), 13);
     assert_eq!(i32s(&m, "apply", &[1]), 7);
-    assert_eq!(trap_code(&m, "apply", &[2]), Some(TrapCode::ElemUninitialized));
-    assert_eq!(trap_code(&m, "apply", &[3]), Some(TrapCode::UndefinedElement));
+    assert_eq!(
+        trap_code(&m, "apply", &[2]),
+        Some(TrapCode::ElemUninitialized)
+    );
+    assert_eq!(
+        trap_code(&m, "apply", &[3]),
+        Some(TrapCode::UndefinedElement)
+    );
     assert_eq!(i32s(&m, "div", &[-7, 2]), -3);
-    assert_eq!(trap_code(&m, "div", &[1, 0]), Some(TrapCode::DivisionByZero));
+    assert_eq!(
+        trap_code(&m, "div", &[1, 0]),
+        Some(TrapCode::DivisionByZero)
+    );
     assert_eq!(
         trap_code(&m, "div", &[i32::MIN, -1]),
         Some(TrapCode::IntegerOverflow)
     );
-    assert_eq!(trap_code(&m, "recurse", &[0]), Some(TrapCode::StackOverflow));
+    assert_eq!(
+        trap_code(&m, "recurse", &[0]),
+        Some(TrapCode::StackOverflow)
+    );
 }
 
 #[test]

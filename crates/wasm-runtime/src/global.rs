@@ -25,9 +25,13 @@ impl GlobalRef {
 }
 
 /// A global variable: a value of a fixed type, mutable or not.
+///
+/// The value is kept as its bits (see [`RuntimeValue::to_bits`]), the form the engine
+/// reads and writes.
 #[derive(Debug)]
 pub struct GlobalInstance {
-    value: Cell<RuntimeValue>,
+    bits: Cell<u64>,
+    value_type: ValueType,
     mutable: bool,
 }
 
@@ -35,14 +39,21 @@ impl GlobalInstance {
     /// Allocates a global holding `value`.
     pub fn alloc(value: RuntimeValue, mutable: bool) -> GlobalRef {
         GlobalRef(Rc::new(GlobalInstance {
-            value: Cell::new(value),
+            bits: Cell::new(value.to_bits()),
+            value_type: value.value_type(),
             mutable,
         }))
     }
 
     /// The current value.
     pub fn get(&self) -> RuntimeValue {
-        self.value.get()
+        RuntimeValue::from_bits(self.value_type, self.bits.get())
+    }
+
+    /// The bits of the current value (the engine's `global.get`).
+    #[inline]
+    pub fn get_bits(&self) -> u64 {
+        self.bits.get()
     }
 
     /// Sets the value; refuses immutable globals and values of another type.
@@ -57,14 +68,21 @@ impl GlobalInstance {
                 value.value_type()
             )));
         }
-        self.value.set(value);
+        self.bits.set(value.to_bits());
         Ok(())
     }
 
     /// Sets the value without the mutability check: the engine's `global.set`, whose
     /// type and mutability the validator has already checked.
     pub fn set_unchecked(&self, value: RuntimeValue) {
-        self.value.set(value);
+        self.bits.set(value.to_bits());
+    }
+
+    /// Sets the value's bits without checks: the engine's `global.set`, whose type and
+    /// mutability the validator has already checked.
+    #[inline]
+    pub fn set_bits_unchecked(&self, bits: u64) {
+        self.bits.set(bits);
     }
 
     /// Whether the global is mutable.
@@ -74,7 +92,7 @@ impl GlobalInstance {
 
     /// The type of the value.
     pub fn value_type(&self) -> ValueType {
-        self.value.get().value_type()
+        self.value_type
     }
 }
 

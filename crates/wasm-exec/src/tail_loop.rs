@@ -1,0 +1,466 @@
+//! Threaded dispatch: one handler function per instruction, each ending in a call of
+//! the next instruction's handler through a table indexed by its discriminant. The
+//! handlers have identical `extern "C"` signatures and make that call last, so LLVM
+//! compiles it to a jump (a sibling call): every handler has its own indirect jump,
+//! which the branch predictor learns per instruction, and the hot state (instruction
+//! pointer, frame slots, memory base and length) stays in argument registers.
+//!
+//! Selected by `cfg` (see `lib.rs`): optimised builds on x86_64 and aarch64 without the
+//! `portable-dispatch` feature. Elsewhere the portable `match` loop runs alone: in
+//! debug builds no sibling call is guaranteed, so each instruction would grow the
+//! native stack. `tests/threaded.rs` checks, in release builds, that a long-running
+//! loop executes on a small native stack.
+//!
+//! The chain runs straight-line code, branches, memory, numeric and global
+//! instructions. It stops at calls, returns, `memory.size`/`memory.grow` and
+//! `unreachable`, returning that instruction's address to the dispatch loop of
+//! `match_loop.rs`, which executes it with the same handler as the portable build and
+//! enters the chain again. A trap stores its code in the context and stops the chain.
+//!
+//! **Safety.** Every handler is `unsafe`: it trusts that `ip` points into the verified
+//! instructions of the function whose frame `regs` points to (see `regs.rs` for the
+//! verification) and that `mem`/`len` describe memory 0's bytes, borrowed for the
+//! duration of the chain. A handler is only called through the table entry of the
+//! discriminant of `*ip`.
+#![allow(unsafe_code)]
+
+use crate::isa::{Instr, Slot};
+use crate::ops::{CellValue, FromImm};
+use core::hint::unreachable_unchecked;
+use wasm_core::TrapCode;
+use wasm_runtime::GlobalRef;
+
+/// What the chain needs besides its register arguments.
+pub(crate) struct Ctx<'a> {
+    /// The first instruction of the function (branch targets are indices from here).
+    pub(crate) code: *const Instr,
+    /// The instance's globals.
+    pub(crate) globals: &'a [GlobalRef],
+    /// Set when a handler traps (the chain then returns a null pointer).
+    pub(crate) trap: Option<TrapCode>,
+}
+
+/// A handler: runs the instruction at `ip` and the ones after it; returns the address
+/// of the instruction the dispatch loop must execute, or null after a trap.
+type Handler = unsafe extern "C" fn(
+    ip: *const Instr,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+) -> *const Instr;
+
+/// Runs the chain from instruction `ip` of `instrs` until an instruction for the
+/// dispatch loop (returned by index) or a trap.
+///
+/// Safe to call under the dispatch loop's invariants, like `regs::get`: `instrs` is the
+/// verified body of the function whose frame is `regs` (exactly its frame size), `ip`
+/// a valid position in it, and `ctx.code == instrs.as_ptr()`.
+#[inline]
+pub(crate) fn run(
+    instrs: &[Instr],
+    ip: usize,
+    regs: &mut [u64],
+    mem: &mut [u8],
+    ctx: &mut Ctx<'_>,
+) -> Result<usize, TrapCode> {
+    debug_assert!(ip < instrs.len() && core::ptr::eq(ctx.code, instrs.as_ptr()));
+    // SAFETY: the dispatch loop's invariants (see above and the module docs).
+    let stop = unsafe {
+        let start = instrs.as_ptr().add(ip);
+        dispatch(start, regs.as_mut_ptr(), mem.as_mut_ptr(), mem.len(), ctx)
+    };
+    if stop.is_null() {
+        return Err(ctx.trap.take().unwrap_or(TrapCode::Unreachable));
+    }
+    // SAFETY: `stop` points into `instrs` (a handler only moves `ip` to a verified
+    // target or to the next instruction, which exists for instructions that can fall
+    // through).
+    Ok(unsafe { stop.offset_from(instrs.as_ptr()) } as usize)
+}
+
+/// Calls the handler of the instruction at `ip`.
+#[inline(always)]
+unsafe fn dispatch(
+    ip: *const Instr,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+) -> *const Instr {
+    // SAFETY: `Instr` is `repr(u16)`, so its discriminant is the `u16` at offset 0, and
+    // the table has one entry per variant in declaration order; `ip` is valid.
+    unsafe {
+        let tag = *(ip as *const u16);
+        let handler = *HANDLERS.get_unchecked(tag as usize);
+        handler(ip, regs, mem, len, ctx)
+    }
+}
+
+#[inline(always)]
+unsafe fn get(regs: *mut u64, slot: Slot) -> u64 {
+    // SAFETY: verified slot of the current frame.
+    unsafe { *regs.add(slot as usize) }
+}
+
+#[inline(always)]
+unsafe fn set(regs: *mut u64, slot: Slot, value: u64) {
+    // SAFETY: verified slot of the current frame.
+    unsafe { *regs.add(slot as usize) = value }
+}
+
+/// The bytes of memory 0 as a slice, for the (bounds-checked) memory helpers.
+#[inline(always)]
+unsafe fn memory<'m>(mem: *mut u8, len: usize) -> &'m mut [u8] {
+    // SAFETY: `mem`/`len` describe the borrowed bytes of memory 0 (an empty slice's
+    // dangling but aligned pointer when there is none); no other reference to them is
+    // used while the chain runs.
+    unsafe { core::slice::from_raw_parts_mut(mem, len) }
+}
+
+/// Records `code` and stops the chain.
+#[cold]
+#[inline(never)]
+unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Instr {
+    // SAFETY: `ctx` is the live context passed down the chain.
+    unsafe { (*ctx).trap = Some(code) };
+    core::ptr::null()
+}
+
+/// Destructures the instruction at `ip` as variant `$variant`.
+macro_rules! operands {
+    ($ip:ident, $variant:ident { $($field:ident),* }) => {
+        // SAFETY: a handler is only called for instructions of its own variant.
+        let Instr::$variant { $($field,)* .. } = (unsafe { *$ip }) else {
+            unsafe { unreachable_unchecked() }
+        };
+    };
+}
+
+/// Continues with the instruction at `$next`.
+macro_rules! next {
+    ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let next: *const Instr = $next;
+        // SAFETY: `next` is a valid instruction of the function (see module docs).
+        return unsafe { dispatch(next, $regs, $mem, $len, $ctx) };
+    }};
+}
+
+/// Unwraps a handler's `Result`, stopping the chain on a trap.
+macro_rules! or_trap {
+    (un_t, $e:expr, $ctx:ident) => {
+        match $e {
+            Ok(v) => v,
+            // SAFETY: `$ctx` is the live context.
+            Err(code) => return unsafe { trap($ctx, code) },
+        }
+    };
+    (bin_t, $e:expr, $ctx:ident) => {
+        or_trap!(un_t, $e, $ctx)
+    };
+    ($kind:ident, $e:expr, $ctx:ident) => {
+        $e
+    };
+}
+
+macro_rules! threaded_handlers {
+    (
+        [$($extra:tt)*]
+        control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        numeric { $(
+            $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
+        )* }
+        branch { $(
+            $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
+        )* }
+        float_branch { $(
+            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
+        )* }
+    ) => {
+        /// The handler table, in the declaration order of [`Instr`]'s variants.
+        static HANDLERS: &[Handler] = &[
+            $( control::$cname, )*
+            $( generated::$mname, )*
+            $( generated::$nname, $( generated::$iname, )? )*
+            $( generated::$bname, generated::$biname, )*
+            $( generated::$fbname, )*
+        ];
+
+        /// Handlers generated from the instruction list.
+        #[allow(non_snake_case)]
+        mod generated {
+            use super::*;
+
+            $(
+                pub(super) unsafe extern "C" fn $mname(
+                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Instr {
+                    operands!(ip, $mname { r0, r1, offset });
+                    // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
+                    unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
+                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                }
+            )*
+
+            $(
+                pub(super) unsafe extern "C" fn $nname(
+                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Instr {
+                    operands!(ip, $nname { dst, $($arg),* });
+                    // SAFETY: verified slots.
+                    let result = or_trap!($nkind, crate::isa::semantics::$nname($(<$it as CellValue>::from_cell(unsafe { get(regs, $arg) })),*), ctx);
+                    unsafe { set(regs, dst, CellValue::into_cell(result)) };
+                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                }
+
+                $(
+                    pub(super) unsafe extern "C" fn $iname(
+                        ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                    ) -> *const Instr {
+                        operands!(ip, $iname { dst, a, imm });
+                        // SAFETY: verified slots.
+                        let a = <$it as CellValue>::from_cell(unsafe { get(regs, a) });
+                        let result = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
+                        unsafe { set(regs, dst, CellValue::into_cell(result)) };
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                    }
+                )?
+            )*
+
+            $(
+                pub(super) unsafe extern "C" fn $bname(
+                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Instr {
+                    operands!(ip, $bname { a, b, target });
+                    // SAFETY: verified slots and target; `ctx` is live.
+                    let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
+                    let b = <$bt as CellValue>::from_cell(unsafe { get(regs, b) });
+                    let next = if a $op b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                    next!(next, regs, mem, len, ctx);
+                }
+
+                pub(super) unsafe extern "C" fn $biname(
+                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Instr {
+                    operands!(ip, $biname { a, imm, target });
+                    // SAFETY: verified slot and target; `ctx` is live.
+                    let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
+                    let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                    next!(next, regs, mem, len, ctx);
+                }
+            )*
+
+            $(
+                pub(super) unsafe extern "C" fn $fbname(
+                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Instr {
+                    operands!(ip, $fbname { a, b, target });
+                    // SAFETY: verified slots and target; `ctx` is live.
+                    let a = <$fbt as CellValue>::from_cell(unsafe { get(regs, a) });
+                    let b = <$fbt as CellValue>::from_cell(unsafe { get(regs, b) });
+                    let next = if a $fop b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                    next!(next, regs, mem, len, ctx);
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! threaded_mem_op {
+    (load, $mt:ty, $vt:ty, $regs:ident, $mem:expr, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
+        let addr = get($regs, $addr) as u32;
+        match crate::ops::load::<$mt>($mem, addr, $offset) {
+            Ok(value) => set($regs, $dst, CellValue::into_cell(value as $vt)),
+            Err(code) => return trap($ctx, code),
+        }
+    }};
+    (store, $vt:ty, $mt:ty, $regs:ident, $mem:expr, $addr:ident, $value:ident, $offset:ident, $ctx:ident) => {{
+        let value = <$vt as CellValue>::from_cell(get($regs, $value));
+        let addr = get($regs, $addr) as u32;
+        if let Err(code) = crate::ops::store::<$mt>($mem, addr, $offset, value as $mt) {
+            return trap($ctx, code);
+        }
+    }};
+}
+
+for_each_instr!(threaded_handlers);
+
+/// Hand-written handlers of the control instructions.
+#[allow(non_snake_case)]
+mod control {
+    use super::*;
+
+    /// Stops the chain: the dispatch loop executes this instruction.
+    pub(super) unsafe extern "C" fn exit(
+        ip: *const Instr,
+        _regs: *mut u64,
+        _mem: *mut u8,
+        _len: usize,
+        _ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        ip
+    }
+
+    pub(super) use exit as Unreachable;
+    pub(super) use exit as Return;
+    pub(super) use exit as ReturnSlot;
+    pub(super) use exit as ReturnConst;
+    pub(super) use exit as ReturnMany;
+    pub(super) use exit as Call;
+    pub(super) use exit as CallIndirect;
+    pub(super) use exit as MemorySize;
+    pub(super) use exit as MemoryGrow;
+
+    pub(super) unsafe extern "C" fn Jump(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, Jump { target });
+        // SAFETY: verified target; `ctx` is live.
+        next!(
+            unsafe { (*ctx).code.add(target as usize) },
+            regs,
+            mem,
+            len,
+            ctx
+        );
+    }
+
+    pub(super) unsafe extern "C" fn JumpIfZero(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, JumpIfZero { cond, target });
+        // SAFETY: verified slot and target; `ctx` is live.
+        let next = if unsafe { get(regs, cond) } as u32 == 0 {
+            unsafe { (*ctx).code.add(target as usize) }
+        } else {
+            unsafe { ip.add(1) }
+        };
+        next!(next, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn JumpIfNonZero(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, JumpIfNonZero { cond, target });
+        // SAFETY: verified slot and target; `ctx` is live.
+        let next = if unsafe { get(regs, cond) } as u32 != 0 {
+            unsafe { (*ctx).code.add(target as usize) }
+        } else {
+            unsafe { ip.add(1) }
+        };
+        next!(next, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn JumpTable(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        mem_len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, JumpTable { index, len });
+        // SAFETY: verified slot; the table's `len + 1` jumps follow it.
+        let skip = (unsafe { get(regs, index) } as u32).min(len) as usize;
+        next!(unsafe { ip.add(1 + skip) }, regs, mem, mem_len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn Copy(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, Copy { dst, src });
+        // SAFETY: verified slots.
+        unsafe { set(regs, dst, get(regs, src)) };
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn Const32(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, Const32 { dst, value });
+        // SAFETY: verified slot.
+        unsafe { set(regs, dst, u64::from(value)) };
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn Const64(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, Const64 { dst, bits });
+        // SAFETY: verified slot.
+        unsafe { set(regs, dst, bits) };
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn Select(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, Select { dst, cond });
+        // SAFETY: verified slots (`dst + 1` included).
+        unsafe {
+            if get(regs, cond) as u32 == 0 {
+                set(regs, dst, get(regs, dst + 1));
+            }
+        }
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn GlobalGet(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, GlobalGet { dst, index });
+        // SAFETY: `ctx` is live; verified slot. The global index was validated.
+        unsafe {
+            let bits = (*ctx).globals[index as usize].get_bits();
+            set(regs, dst, bits);
+        }
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn GlobalSet(
+        ip: *const Instr,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Instr {
+        operands!(ip, GlobalSet { src, index });
+        // SAFETY: `ctx` is live; verified slot. The global index was validated.
+        unsafe {
+            (*ctx).globals[index as usize].set_bits_unchecked(get(regs, src));
+        }
+        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+}

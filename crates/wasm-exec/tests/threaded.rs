@@ -1,0 +1,66 @@
+//! The threaded dispatch really compiles to jumps: a loop of tens of millions of
+//! instructions runs on a thread with a 256 KiB native stack. If a handler called the
+//! next one without a sibling call, every executed instruction would take stack space
+//! and this test would die of a stack overflow (it does not merely fail: the process
+//! aborts). Meaningful in optimised builds, where the threaded dispatch is chosen;
+//! `cargo xtask test` runs it there. In other builds it checks the portable loop the
+//! same way.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_core::RuntimeValue;
+use wasm_exec::ExecEngine;
+use wasm_runtime::{ImportsBuilder, LoadedModule, ModuleInstance, NopExternals};
+
+const LOOP: &str = r#"(module
+  (func (export "count") (param $n i32) (result i32)
+    (local $i i32) (local $x i32)
+    (loop $next
+      (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x)))"#;
+
+fn expected(n: i32) -> i32 {
+    (0..n).fold(0, |x, i| x ^ i.wrapping_mul(7))
+}
+
+#[test]
+fn the_dispatch_of_this_build_is_the_configured_one() {
+    let threaded = cfg!(wasmite_threaded);
+    assert_eq!(wasm_exec::DISPATCH == "threaded", threaded);
+    if cfg!(all(
+        not(debug_assertions),
+        not(feature = "portable-dispatch"),
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    )) {
+        assert!(
+            threaded,
+            "optimised x86_64/aarch64 builds use the threaded dispatch"
+        );
+    }
+}
+
+#[test]
+fn millions_of_instructions_run_on_a_small_native_stack() {
+    let n = if cfg!(miri) { 1_000 } else { 10_000_000 };
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let bytes = wat::parse_str(LOOP).unwrap();
+            let module = wasm_core::decode(&bytes).unwrap();
+            let engine = ExecEngine::new();
+            let code = engine.compile(&module).unwrap();
+            let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+            let instance = ModuleInstance::new(&loaded, &ImportsBuilder::default())
+                .unwrap()
+                .assert_no_start();
+            instance
+                .invoke_export("count", &[RuntimeValue::I32(n)], &mut NopExternals)
+                .unwrap()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(result, Some(RuntimeValue::I32(expected(n))));
+}
