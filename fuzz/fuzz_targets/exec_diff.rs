@@ -10,11 +10,14 @@ use wasmite_fuzz::FEATURES;
 use wasmite_fuzz::exec::differential;
 use wasmite_fuzz::smith::terminating_module;
 
-fuzz_target!(|data: &[u8]| {
-    let mut u = Unstructured::new(data);
-    let Ok(bytes) = terminating_module(&mut u, &FEATURES) else {
-        return;
-    };
-    wasmite_fuzz::dump_module(&bytes);
-    differential(&bytes, &FEATURES, &mut u);
-});
+fuzz_target!(
+    init: eprintln!("exec_diff: Wasmite runs its {} dispatch", wasmite::DISPATCH),
+    |data: &[u8]| {
+        let mut u = Unstructured::new(data);
+        let Ok(bytes) = terminating_module(&mut u, &FEATURES) else {
+            return;
+        };
+        wasmite_fuzz::dump_module(&bytes);
+        differential(&bytes, &FEATURES, &mut u);
+    }
+);

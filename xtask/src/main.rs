@@ -88,7 +88,14 @@ fn test(args: &[String]) -> anyhow::Result<ExitCode> {
     let runs: [&[&str]; 2] = [
         &["test", "--workspace"],
         &[
-            "test", "--release", "-p", "wasm-exec", "-p", "wasmite", "-p", "spec-tests",
+            "test",
+            "--release",
+            "-p",
+            "wasm-exec",
+            "-p",
+            "wasmite",
+            "-p",
+            "spec-tests",
         ],
     ];
     for run in runs {

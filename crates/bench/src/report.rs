@@ -247,8 +247,9 @@ pub fn markdown(
     writeln!(md, "- Compiler: {}", c.rustc).unwrap();
     writeln!(
         md,
-        "- Versions: Wasmite at `{}`, wasmi {}",
+        "- Versions: Wasmite at `{}` ({} dispatch), wasmi {}",
         c.revision.as_deref().unwrap_or("unknown revision"),
+        wasmite::DISPATCH,
         c.wasmi
     )
     .unwrap();

@@ -2,7 +2,7 @@
 //! stacks and frames the dispatch loop works on.
 
 use crate::match_loop::{Exit, Suspension, execute};
-use crate::translate::{CompiledFunc, TranslateError, translate};
+use crate::translate::{CompiledFunc, Scratch, TranslateError, translate_with};
 use core::cell::RefCell;
 use core::fmt;
 use std::rc::Rc;
@@ -152,8 +152,12 @@ impl ExecEngine {
     /// Translates every defined function of a validated module.
     pub fn compile(&self, module: &wasm_core::Module) -> Result<Vec<CompiledCode>, TranslateError> {
         let first = module.num_imported_functions();
+        let mut scratch = Scratch::default();
         (0..module.bodies.len() as u32)
-            .map(|i| translate(module, first + i).map(|code| Rc::new(code) as CompiledCode))
+            .map(|i| {
+                translate_with(module, first + i, &mut scratch)
+                    .map(|code| Rc::new(code) as CompiledCode)
+            })
             .collect()
     }
 

@@ -34,4 +34,4 @@ pub const DISPATCH: &str = if cfg!(wasmite_threaded) {
     "portable"
 };
 pub use isa::Instr;
-pub use translate::{CompiledFunc, TranslateError, translate};
+pub use translate::{CompiledFunc, Scratch, TranslateError, translate, translate_with};

@@ -212,6 +212,8 @@ struct Translator<'m> {
     num_results: usize,
     /// How many stack entries are `Operand::Local(i)`, per local `i`.
     local_refs: Vec<u32>,
+    /// Cleared fixup lists of closed blocks, for reuse.
+    fixup_pool: Vec<Vec<u32>>,
     /// Every entry below this height is `Operand::Temp`.
     lowest_lazy: usize,
     /// The last instruction, if it wrote the temporary of the top entry (and nothing
@@ -222,8 +224,28 @@ struct Translator<'m> {
     offset: usize,
 }
 
+/// Buffers the translation of one function needs, kept from one function to the next
+/// (so translating a module allocates little more than its output).
+#[derive(Default)]
+pub struct Scratch {
+    instrs: Vec<Instr>,
+    blocks: Vec<Block>,
+    stack: Vec<Operand>,
+    local_refs: Vec<u32>,
+    fixup_pool: Vec<Vec<u32>>,
+}
+
 /// Translates defined function `func_index` of `module`.
 pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, TranslateError> {
+    translate_with(module, func_index, &mut Scratch::default())
+}
+
+/// [`translate`] with buffers reused from earlier translations.
+pub fn translate_with(
+    module: &Module,
+    func_index: u32,
+    scratch: &mut Scratch,
+) -> Result<CompiledFunc, TranslateError> {
     let defined = func_index
         .checked_sub(module.num_imported_functions())
         .and_then(|i| module.bodies.get(i as usize))
@@ -236,48 +258,40 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
     let first_temp = num_params
         .checked_add(defined.num_locals)
         .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+    scratch.instrs.clear();
+    scratch.blocks.clear();
+    scratch.stack.clear();
+    scratch.local_refs.clear();
+    scratch.local_refs.resize(first_temp as usize, 0);
     let mut t = Translator {
         module,
-        instrs: Vec::with_capacity(defined.code.len() / 3),
-        blocks: Vec::new(),
-        stack: Vec::new(),
+        instrs: core::mem::take(&mut scratch.instrs),
+        blocks: core::mem::take(&mut scratch.blocks),
+        stack: core::mem::take(&mut scratch.stack),
         first_temp,
         max_height: 0,
         num_results,
-        local_refs: vec![0; first_temp as usize],
+        local_refs: core::mem::take(&mut scratch.local_refs),
+        fixup_pool: core::mem::take(&mut scratch.fixup_pool),
         lowest_lazy: 0,
         last_def: None,
         skipped: 0,
         offset: defined.offset,
     };
-    t.blocks.push(Block {
-        kind: Kind::Function,
-        height: 0,
-        params: 0,
-        results: num_results,
-        start: 0,
-        fixups: Vec::new(),
-        else_jump: None,
-        unreachable: false,
-    });
-    let mut reader = module.operators(&defined.code);
-    while !reader.eof() {
-        let (op, offset) = reader
-            .read_with_offset()
-            .map_err(|e| TranslateError::new(e.message(), e.offset() as usize))?;
-        t.offset = offset as usize;
-        t.op(&op)?;
-    }
-    if !t.blocks.is_empty() {
-        return Err(TranslateError::new("function body does not end", t.offset));
-    }
-    let frame_size = (first_temp as usize + t.max_height).max(num_results);
+    let outcome = t.run(defined, num_results);
+    scratch.instrs = t.instrs;
+    scratch.blocks = t.blocks;
+    scratch.stack = t.stack;
+    scratch.local_refs = t.local_refs;
+    scratch.fixup_pool = t.fixup_pool;
+    let max_height = outcome?;
+    let frame_size = (first_temp as usize + max_height).max(num_results);
     let frame_size = u32::try_from(frame_size)
         .ok()
         .filter(|size| size.checked_add(1).is_some())
         .ok_or_else(|| TranslateError::new("function frame too large", defined.offset))?;
     let code = CompiledFunc {
-        instrs: t.instrs.into_boxed_slice(),
+        instrs: scratch.instrs.as_slice().into(),
         num_params,
         num_locals: defined.num_locals,
         num_results: num_results as u32,
@@ -290,6 +304,43 @@ pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, Trans
         )
     })?;
     Ok(code)
+}
+
+impl Translator<'_> {
+    /// Translates the body; returns the most operands it keeps on the stack at once.
+    fn run(
+        &mut self,
+        defined: &wasm_core::FuncBody,
+        num_results: usize,
+    ) -> Result<usize, TranslateError> {
+        let fixups = self.take_fixups();
+        self.blocks.push(Block {
+            kind: Kind::Function,
+            height: 0,
+            params: 0,
+            results: num_results,
+            start: 0,
+            fixups,
+            else_jump: None,
+            unreachable: false,
+        });
+        let module = self.module;
+        let mut reader = module.operators(&defined.code);
+        while !reader.eof() {
+            let (op, offset) = reader
+                .read_with_offset()
+                .map_err(|e| TranslateError::new(e.message(), e.offset() as usize))?;
+            self.offset = offset as usize;
+            self.op(&op)?;
+        }
+        if !self.blocks.is_empty() {
+            return Err(TranslateError::new(
+                "function body does not end",
+                self.offset,
+            ));
+        }
+        Ok(self.max_height)
+    }
 }
 
 /// Integer operators whose operands may be swapped (for the `Imm` forms).
@@ -357,6 +408,10 @@ fn immediate(bits: u64, wide: bool) -> Option<i32> {
 impl Translator<'_> {
     fn err(&self, message: impl Into<String>) -> TranslateError {
         TranslateError::new(message, self.offset)
+    }
+
+    fn take_fixups(&mut self) -> Vec<u32> {
+        self.fixup_pool.pop().unwrap_or_default()
     }
 
     fn pc(&self) -> u32 {
@@ -548,13 +603,14 @@ impl Translator<'_> {
             .len()
             .checked_sub(params)
             .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+        let fixups = self.take_fixups();
         self.blocks.push(Block {
             kind,
             height,
             params,
             results,
             start: self.pc(),
-            fixups: Vec::new(),
+            fixups,
             else_jump: None,
             unreachable: false,
         });
@@ -835,8 +891,10 @@ impl Translator<'_> {
                         self.move_operand(dst, self.stack[first + k], first + k);
                     }
                 }
-                let block = self.blocks.pop().expect("checked above");
+                let mut block = self.blocks.pop().expect("checked above");
                 self.bind(&block.fixups);
+                block.fixups.clear();
+                self.fixup_pool.push(core::mem::take(&mut block.fixups));
                 if let Some(jump) = block.else_jump {
                     self.bind(&[jump]);
                 }

@@ -43,7 +43,7 @@ pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RuntimeValue, Signature, Trap, TrapCode, ValueType,
     memory_units, nan_preserving_float,
 };
-pub use wasm_exec::{EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
+pub use wasm_exec::{DISPATCH, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,
     FuncInvocation, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,
