@@ -2,10 +2,11 @@
 //! stacks and frames the dispatch loop works on.
 
 use crate::match_loop::{Exit, Suspension, execute};
-use crate::translate::{CompiledFunc, Scratch, TranslateError, translate_with};
+use crate::translate::{CompiledFunc, Scratch, TranslateError, Translator, translate_with};
 use core::cell::RefCell;
 use core::fmt;
 use std::rc::Rc;
+use wasm_core::wasmparser::Operator;
 use wasm_core::{HostError, RuntimeValue, Trap, TrapCode, ValueType};
 use wasm_runtime::{
     CompiledCode, Engine, Externals, FuncRef, ModuleInstance, ResumableCall, StackRecycler,
@@ -37,6 +38,65 @@ impl fmt::Display for EngineError {
 }
 
 impl HostError for EngineError {}
+
+/// Why [`ExecEngine::validate_and_compile`] failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// The module is not valid.
+    Invalid(wasm_validate::ValidationError),
+    /// A valid body uses something the engine does not run yet.
+    Translate(TranslateError),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Invalid(e) => e.fmt(f),
+            CompileError::Translate(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Translates each body as the validator accepts its operators.
+struct CompileVisitor<'m> {
+    module: &'m wasm_core::Module,
+    scratch: Scratch,
+    current: Option<Translator<'m>>,
+    out: Vec<CompiledCode>,
+}
+
+impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
+    type Error = TranslateError;
+
+    fn begin(&mut self, func_index: u32) -> Result<(), TranslateError> {
+        self.current = Some(Translator::begin(
+            self.module,
+            func_index,
+            &mut self.scratch,
+        )?);
+        Ok(())
+    }
+
+    #[inline]
+    fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
+        match &mut self.current {
+            Some(translator) => translator.visit(offset, op),
+            None => Err(TranslateError::internal("operator outside a body", offset)),
+        }
+    }
+
+    fn end(&mut self) -> Result<(), TranslateError> {
+        let translator = self
+            .current
+            .take()
+            .ok_or_else(|| TranslateError::internal("end outside a body", 0))?;
+        let code = translator.finish(&mut self.scratch)?;
+        self.out.push(Rc::new(code));
+        Ok(())
+    }
+}
 
 /// A call frame: the function's code, its instance, where it resumes (instruction
 /// index) and where its slots start on the value stack.
@@ -159,6 +219,27 @@ impl ExecEngine {
                     .map(|code| Rc::new(code) as CompiledCode)
             })
             .collect()
+    }
+
+    /// Validates a decoded module and translates every defined function, in one pass
+    /// over the code: each body's operators go to the validator, then to the translator
+    /// (see `wasm_validate::BodyVisitor`).
+    pub fn validate_and_compile(
+        &self,
+        module: &wasm_core::Module,
+        features: &wasm_validate::Features,
+    ) -> Result<Vec<CompiledCode>, CompileError> {
+        let mut visitor = CompileVisitor {
+            module,
+            scratch: Scratch::default(),
+            current: None,
+            out: Vec::with_capacity(module.bodies.len()),
+        };
+        match wasm_validate::validate_visiting(module, features, &mut visitor) {
+            Ok(()) => Ok(visitor.out),
+            Err(wasm_validate::VisitError::Invalid(e)) => Err(CompileError::Invalid(e)),
+            Err(wasm_validate::VisitError::Visitor(e)) => Err(CompileError::Translate(e)),
+        }
     }
 
     fn take_stacks(&self, recycler: &mut StackRecycler) -> (Box<Stacks>, bool) {

@@ -240,8 +240,10 @@ fn call(
                 None => return Err(Trap::host(EngineError::InstanceDropped).into()),
             };
             stacks.reserve(callee_bp, code.frame_size())?;
-            let locals = callee_bp + num_params..callee_bp + num_params + code.num_locals as usize;
-            stacks.vals[locals].fill(0);
+            if code.num_locals > 0 {
+                let start = callee_bp + num_params;
+                stacks.vals[start..start + code.num_locals as usize].fill(0);
+            }
             let callee_frame = Frame {
                 code,
                 instance,

@@ -130,6 +130,11 @@ impl TranslateError {
         }
     }
 
+    #[cold]
+    pub(crate) fn internal(what: &str, offset: usize) -> Self {
+        TranslateError::new(format!("internal error: {what}"), offset)
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         &self.message
@@ -201,7 +206,8 @@ impl Block {
     }
 }
 
-struct Translator<'m> {
+/// The translation of one function body, fed operator by operator.
+pub(crate) struct Translator<'m> {
     module: &'m Module,
     instrs: Vec<Instr>,
     blocks: Vec<Block>,
@@ -209,6 +215,8 @@ struct Translator<'m> {
     /// Slot of the temporary of height 0: parameters and locals come first.
     first_temp: Slot,
     max_height: usize,
+    num_params: u32,
+    num_locals: u32,
     num_results: usize,
     /// How many stack entries are `Operand::Local(i)`, per local `i`.
     local_refs: Vec<u32>,
@@ -221,7 +229,9 @@ struct Translator<'m> {
     last_def: Option<usize>,
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
+    /// Offset of the operator being translated, and of the body.
     offset: usize,
+    body_offset: usize,
 }
 
 /// Buffers the translation of one function needs, kept from one function to the next
@@ -246,75 +256,65 @@ pub fn translate_with(
     func_index: u32,
     scratch: &mut Scratch,
 ) -> Result<CompiledFunc, TranslateError> {
-    let defined = func_index
-        .checked_sub(module.num_imported_functions())
-        .and_then(|i| module.bodies.get(i as usize))
-        .ok_or_else(|| TranslateError::new("unknown function", 0))?;
-    let signature = module
-        .func_signature(func_index)
-        .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
-    let num_params = signature.params().len() as u32;
-    let num_results = signature.results().len();
-    let first_temp = num_params
-        .checked_add(defined.num_locals)
-        .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
-    scratch.instrs.clear();
-    scratch.blocks.clear();
-    scratch.stack.clear();
-    scratch.local_refs.clear();
-    scratch.local_refs.resize(first_temp as usize, 0);
-    let mut t = Translator {
-        module,
-        instrs: core::mem::take(&mut scratch.instrs),
-        blocks: core::mem::take(&mut scratch.blocks),
-        stack: core::mem::take(&mut scratch.stack),
-        first_temp,
-        max_height: 0,
-        num_results,
-        local_refs: core::mem::take(&mut scratch.local_refs),
-        fixup_pool: core::mem::take(&mut scratch.fixup_pool),
-        lowest_lazy: 0,
-        last_def: None,
-        skipped: 0,
-        offset: defined.offset,
-    };
-    let outcome = t.run(defined, num_results);
-    scratch.instrs = t.instrs;
-    scratch.blocks = t.blocks;
-    scratch.stack = t.stack;
-    scratch.local_refs = t.local_refs;
-    scratch.fixup_pool = t.fixup_pool;
-    let max_height = outcome?;
-    let frame_size = (first_temp as usize + max_height).max(num_results);
-    let frame_size = u32::try_from(frame_size)
-        .ok()
-        .filter(|size| size.checked_add(1).is_some())
-        .ok_or_else(|| TranslateError::new("function frame too large", defined.offset))?;
-    let code = CompiledFunc {
-        instrs: scratch.instrs.as_slice().into(),
-        num_params,
-        num_locals: defined.num_locals,
-        num_results: num_results as u32,
-        frame_size,
-    };
-    code.verify().map_err(|what| {
-        TranslateError::new(
-            format!("internal error: translation broke an invariant ({what})"),
-            defined.offset,
-        )
-    })?;
-    Ok(code)
+    let mut t = Translator::begin(module, func_index, scratch)?;
+    let defined = &module.bodies[(func_index - module.num_imported_functions()) as usize];
+    let mut reader = module.operators(&defined.code);
+    let mut outcome = Ok(());
+    while outcome.is_ok() && !reader.eof() {
+        outcome = match reader.read_with_offset() {
+            Ok((op, offset)) => t.visit(offset as usize, &op),
+            Err(e) => Err(TranslateError::new(e.message(), e.offset() as usize)),
+        };
+    }
+    let code = t.finish(scratch);
+    outcome.and(code)
 }
 
-impl Translator<'_> {
-    /// Translates the body; returns the most operands it keeps on the stack at once.
-    fn run(
-        &mut self,
-        defined: &wasm_core::FuncBody,
-        num_results: usize,
-    ) -> Result<usize, TranslateError> {
-        let fixups = self.take_fixups();
-        self.blocks.push(Block {
+impl<'m> Translator<'m> {
+    /// Starts translating defined function `func_index` of `module` (absolute index),
+    /// with the buffers of `scratch` (given back by [`Translator::finish`]).
+    pub(crate) fn begin(
+        module: &'m Module,
+        func_index: u32,
+        scratch: &mut Scratch,
+    ) -> Result<Self, TranslateError> {
+        let defined = func_index
+            .checked_sub(module.num_imported_functions())
+            .and_then(|i| module.bodies.get(i as usize))
+            .ok_or_else(|| TranslateError::new("unknown function", 0))?;
+        let signature = module
+            .func_signature(func_index)
+            .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
+        let num_params = signature.params().len() as u32;
+        let num_results = signature.results().len();
+        let first_temp = num_params
+            .checked_add(defined.num_locals)
+            .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+        scratch.instrs.clear();
+        scratch.blocks.clear();
+        scratch.stack.clear();
+        scratch.local_refs.clear();
+        scratch.local_refs.resize(first_temp as usize, 0);
+        let mut t = Translator {
+            module,
+            instrs: core::mem::take(&mut scratch.instrs),
+            blocks: core::mem::take(&mut scratch.blocks),
+            stack: core::mem::take(&mut scratch.stack),
+            first_temp,
+            max_height: 0,
+            num_params,
+            num_locals: defined.num_locals,
+            num_results,
+            local_refs: core::mem::take(&mut scratch.local_refs),
+            fixup_pool: core::mem::take(&mut scratch.fixup_pool),
+            lowest_lazy: 0,
+            last_def: None,
+            skipped: 0,
+            offset: defined.offset,
+            body_offset: defined.offset,
+        };
+        let fixups = t.take_fixups();
+        t.blocks.push(Block {
             kind: Kind::Function,
             height: 0,
             params: 0,
@@ -324,22 +324,49 @@ impl Translator<'_> {
             else_jump: None,
             unreachable: false,
         });
-        let module = self.module;
-        let mut reader = module.operators(&defined.code);
-        while !reader.eof() {
-            let (op, offset) = reader
-                .read_with_offset()
-                .map_err(|e| TranslateError::new(e.message(), e.offset() as usize))?;
-            self.offset = offset as usize;
-            self.op(&op)?;
+        Ok(t)
+    }
+
+    /// Translates the next operator (at byte `offset`).
+    #[inline]
+    pub(crate) fn visit(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
+        self.offset = offset;
+        self.op(op)
+    }
+
+    /// Ends the body: gives the buffers back to `scratch` and returns the function.
+    pub(crate) fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+        let complete = self.blocks.is_empty();
+        let (offset, body_offset) = (self.offset, self.body_offset);
+        let frame_size = (self.first_temp as usize + self.max_height).max(self.num_results);
+        let (num_params, num_locals, num_results) =
+            (self.num_params, self.num_locals, self.num_results);
+        scratch.instrs = self.instrs;
+        scratch.blocks = self.blocks;
+        scratch.stack = self.stack;
+        scratch.local_refs = self.local_refs;
+        scratch.fixup_pool = self.fixup_pool;
+        if !complete {
+            return Err(TranslateError::new("function body does not end", offset));
         }
-        if !self.blocks.is_empty() {
-            return Err(TranslateError::new(
-                "function body does not end",
-                self.offset,
-            ));
-        }
-        Ok(self.max_height)
+        let frame_size = u32::try_from(frame_size)
+            .ok()
+            .filter(|size| size.checked_add(1).is_some())
+            .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
+        let code = CompiledFunc {
+            instrs: scratch.instrs.as_slice().into(),
+            num_params,
+            num_locals,
+            num_results: num_results as u32,
+            frame_size,
+        };
+        code.verify().map_err(|what| {
+            TranslateError::new(
+                format!("internal error: translation broke an invariant ({what})"),
+                body_offset,
+            )
+        })?;
+        Ok(code)
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::error::ValidationError;
 use crate::features::Features;
+use crate::{BodyVisitor, NoVisitor, VisitError};
 use wasm_core::wasmparser::Operator;
 use wasm_core::{MAX_LOCALS, Module, Signature, ValueType};
 
@@ -436,30 +437,46 @@ pub fn validate_function(
     func_index: u32,
 ) -> Result<(), ValidationError> {
     let allocations = FuncValidatorAllocations::default();
-    validate_function_with(module, features, func_index, allocations).map(drop)
+    match validate_function_with(module, features, func_index, allocations, &mut NoVisitor) {
+        Ok(_) => Ok(()),
+        Err(VisitError::Invalid(e)) => Err(e),
+        Err(VisitError::Visitor(never)) => match never {},
+    }
 }
 
-/// [`validate_function`], reusing and handing back buffers.
-pub(crate) fn validate_function_with(
+/// [`validate_function`], reusing and handing back buffers, and handing each validated
+/// operator to `visitor`.
+pub(crate) fn validate_function_with<V: BodyVisitor>(
     module: &Module,
     features: &Features,
     func_index: u32,
     allocations: FuncValidatorAllocations,
-) -> Result<FuncValidatorAllocations, ValidationError> {
-    let mut validator = FuncValidator::with_allocations(module, features, func_index, allocations)?;
+    visitor: &mut V,
+) -> Result<FuncValidatorAllocations, VisitError<V::Error>> {
+    let mut validator = FuncValidator::with_allocations(module, features, func_index, allocations)
+        .map_err(VisitError::Invalid)?;
     let defined = (func_index - module.num_imported_functions()) as usize;
     let mut reader = module.operators(&module.bodies[defined].code);
-    let malformed = |e| ValidationError::from(e).with_func_index(func_index);
+    let malformed = |e| VisitError::Invalid(ValidationError::from(e).with_func_index(func_index));
+    visitor.begin(func_index).map_err(VisitError::Visitor)?;
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset().map_err(malformed)?;
         if let Err(e) = validator.op(offset as usize, &op) {
-            return Err(malformed_in_body(module, func_index).unwrap_or(e));
+            return Err(VisitError::Invalid(
+                malformed_in_body(module, func_index).unwrap_or(e),
+            ));
         }
+        visitor
+            .op(offset as usize, &op)
+            .map_err(VisitError::Visitor)?;
     }
     // The reader knows whether the final `end` closed the body (spec 5.4: a body is an
     // expression, terminated by `end`, with nothing after it).
     reader.finish().map_err(malformed)?;
-    validator.finish(reader.original_position() as usize)?;
+    validator
+        .finish(reader.original_position() as usize)
+        .map_err(VisitError::Invalid)?;
+    visitor.end().map_err(VisitError::Visitor)?;
     Ok(validator.into_allocations())
 }
 

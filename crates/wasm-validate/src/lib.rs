@@ -4,6 +4,8 @@
 //! * [`validate`] checks a whole module: types, imports, limits, constant expressions,
 //!   segments, start function, exports, and every function body.
 //! * [`validate_bytes`] decodes and validates in one call.
+//! * [`validate_visiting`] validates and hands each body's operators to a
+//!   [`BodyVisitor`] (a translator) in the same pass.
 //! * [`FuncValidator`] validates one function body operator by operator, so that the
 //!   engine's translator can validate and translate in a single pass while keeping the
 //!   two independent: it calls [`FuncValidator::op`] before lowering each operator and
@@ -52,28 +54,92 @@ pub use func::{
 };
 
 use wasm_core::Module;
+use wasm_core::wasmparser::Operator;
 
 /// Validates a decoded module: the module-level rules, then every function body.
 ///
 /// When the module is both invalid and malformed (code that does not follow the binary
 /// format), the binary-format error is reported, as the spec decodes before it validates.
 pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
+    match validate_visiting(module, features, &mut NoVisitor) {
+        Ok(()) => Ok(()),
+        Err(VisitError::Invalid(e)) => Err(e),
+        Err(VisitError::Visitor(never)) => match never {},
+    }
+}
+
+/// Receives every function body's operators as they are validated, so that a
+/// translator works in the same pass as the validator (the code is read once) while
+/// the two stay independent. [`BodyVisitor::op`] sees an operator only after the
+/// validator accepted it.
+pub trait BodyVisitor {
+    /// What the visitor reports when it gives up.
+    type Error;
+    /// The body of defined function `func_index` (absolute index, imports first) starts.
+    fn begin(&mut self, func_index: u32) -> Result<(), Self::Error>;
+    /// The next operator of the body (at byte `offset`), already validated.
+    fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), Self::Error>;
+    /// The body ended and is valid.
+    fn end(&mut self) -> Result<(), Self::Error>;
+}
+
+/// Why [`validate_visiting`] failed.
+#[derive(Debug)]
+pub enum VisitError<E> {
+    /// The module is not valid (or malformed).
+    Invalid(ValidationError),
+    /// The visitor gave up.
+    Visitor(E),
+}
+
+/// [`validate`], handing every body's validated operators to `visitor` in the same pass.
+pub fn validate_visiting<V: BodyVisitor>(
+    module: &Module,
+    features: &Features,
+    visitor: &mut V,
+) -> Result<(), VisitError<V::Error>> {
     let first = module.num_imported_functions();
-    let result = module::validate_module(module, features).and_then(|()| {
-        let mut allocations = FuncValidatorAllocations::default();
-        for defined in 0..module.bodies.len() as u32 {
-            allocations =
-                func::validate_function_with(module, features, first + defined, allocations)?;
-        }
-        Ok(())
-    });
+    let result = module::validate_module(module, features)
+        .map_err(VisitError::Invalid)
+        .and_then(|()| {
+            let mut allocations = FuncValidatorAllocations::default();
+            for defined in 0..module.bodies.len() as u32 {
+                allocations = func::validate_function_with(
+                    module,
+                    features,
+                    first + defined,
+                    allocations,
+                    visitor,
+                )?;
+            }
+            Ok(())
+        });
     match result {
-        Err(e) if !e.is_malformed() => {
+        Err(VisitError::Invalid(e)) if !e.is_malformed() => {
             let mut malformed = (0..module.bodies.len() as u32)
                 .filter_map(|defined| func::malformed_in_body(module, first + defined));
-            Err(malformed.next().unwrap_or(e))
+            Err(VisitError::Invalid(malformed.next().unwrap_or(e)))
         }
         other => other,
+    }
+}
+
+/// The visitor of plain validation.
+pub(crate) struct NoVisitor;
+
+impl BodyVisitor for NoVisitor {
+    type Error = core::convert::Infallible;
+    #[inline(always)]
+    fn begin(&mut self, _: u32) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    #[inline(always)]
+    fn op(&mut self, _: usize, _: &Operator<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    #[inline(always)]
+    fn end(&mut self) -> Result<(), Self::Error> {
+        Ok(())
     }
 }
 

@@ -56,10 +56,9 @@ impl Module {
 
     fn from_binary(bytes: &[u8], features: &Features) -> Result<Module, Error> {
         let module = wasm_core::decode(bytes).map_err(|e| Error::Validation(e.to_string()))?;
-        wasm_validate::validate(&module, features).map_err(|e| Error::Validation(e.to_string()))?;
         let engine = ExecEngine::new();
         let code = engine
-            .compile(&module)
+            .validate_and_compile(&module, features)
             .map_err(|e| Error::Validation(e.to_string()))?;
         Ok(Module {
             loaded: LoadedModule::new(Arc::new(module), Rc::new(engine), code),
