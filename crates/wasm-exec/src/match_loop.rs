@@ -80,15 +80,17 @@ pub(crate) fn execute(
             None => &mut [],
         };
         #[cfg(wasmite_threaded)]
+        let ops: &[crate::tail_loop::Op] = &frame.code.threaded;
+        #[cfg(wasmite_threaded)]
         let mut ctx = crate::tail_loop::Ctx {
-            code: instrs.as_ptr(),
+            code: ops.as_ptr(),
             globals: frame.instance.globals(),
             trap: None,
         };
         loop {
             // The threaded chain runs until an instruction it leaves to this loop.
             #[cfg(wasmite_threaded)]
-            match crate::tail_loop::run(instrs, ip, regs, mem, &mut ctx) {
+            match crate::tail_loop::run(ops, ip, regs, mem, &mut ctx) {
                 Ok(stop) => ip = stop,
                 Err(code) => return Err(code.into()),
             }

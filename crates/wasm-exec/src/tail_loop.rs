@@ -32,69 +32,94 @@ use wasm_runtime::GlobalRef;
 
 /// What the chain needs besides its register arguments.
 pub(crate) struct Ctx<'a> {
-    /// The first instruction of the function (branch targets are indices from here).
-    pub(crate) code: *const Instr,
+    /// The first operation of the function (branch targets are indices from here).
+    pub(crate) code: *const Op,
     /// The instance's globals.
     pub(crate) globals: &'a [GlobalRef],
     /// Set when a handler traps (the chain then returns a null pointer).
     pub(crate) trap: Option<TrapCode>,
 }
 
+/// An instruction with its handler: the threaded form of a function's code, built once
+/// at translation ([`thread`]). The handler's address next to the operands makes the
+/// dispatch one load and one jump.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    handler: Handler,
+    instr: Instr,
+}
+
+impl core::fmt::Debug for Op {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.instr.fmt(f)
+    }
+}
+
+/// The threaded form of verified instructions (same positions).
+pub(crate) fn thread(instrs: &[Instr]) -> Box<[Op]> {
+    instrs
+        .iter()
+        .map(|instr| {
+            // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
+            let tag = unsafe { *(instr as *const Instr as *const u16) };
+            Op {
+                handler: HANDLERS[tag as usize],
+                instr: *instr,
+            }
+        })
+        .collect()
+}
+
 /// A handler: runs the instruction at `ip` and the ones after it; returns the address
 /// of the instruction the dispatch loop must execute, or null after a trap.
 type Handler = unsafe extern "C" fn(
-    ip: *const Instr,
+    ip: *const Op,
     regs: *mut u64,
     mem: *mut u8,
     len: usize,
     ctx: *mut Ctx<'_>,
-) -> *const Instr;
+) -> *const Op;
 
-/// Runs the chain from instruction `ip` of `instrs` until an instruction for the
-/// dispatch loop (returned by index) or a trap.
+/// Runs the chain from position `ip` of `ops` until an instruction for the dispatch
+/// loop (returned by position) or a trap.
 ///
-/// Safe to call under the dispatch loop's invariants, like `regs::get`: `instrs` is the
-/// verified body of the function whose frame is `regs` (exactly its frame size), `ip`
-/// a valid position in it, and `ctx.code == instrs.as_ptr()`.
+/// Safe to call under the dispatch loop's invariants, like `regs::get`: `ops` is the
+/// threaded form of the verified body of the function whose frame is `regs` (exactly
+/// its frame size), `ip` a valid position in it, and `ctx.code == ops.as_ptr()`.
 #[inline]
 pub(crate) fn run(
-    instrs: &[Instr],
+    ops: &[Op],
     ip: usize,
     regs: &mut [u64],
     mem: &mut [u8],
     ctx: &mut Ctx<'_>,
 ) -> Result<usize, TrapCode> {
-    debug_assert!(ip < instrs.len() && core::ptr::eq(ctx.code, instrs.as_ptr()));
+    debug_assert!(ip < ops.len() && core::ptr::eq(ctx.code, ops.as_ptr()));
     // SAFETY: the dispatch loop's invariants (see above and the module docs).
     let stop = unsafe {
-        let start = instrs.as_ptr().add(ip);
+        let start = ops.as_ptr().add(ip);
         dispatch(start, regs.as_mut_ptr(), mem.as_mut_ptr(), mem.len(), ctx)
     };
     if stop.is_null() {
         return Err(ctx.trap.take().unwrap_or(TrapCode::Unreachable));
     }
-    // SAFETY: `stop` points into `instrs` (a handler only moves `ip` to a verified
+    // SAFETY: `stop` points into `ops` (a handler only moves `ip` to a verified
     // target or to the next instruction, which exists for instructions that can fall
     // through).
-    Ok(unsafe { stop.offset_from(instrs.as_ptr()) } as usize)
+    Ok(unsafe { stop.offset_from(ops.as_ptr()) } as usize)
 }
 
 /// Calls the handler of the instruction at `ip`.
 #[inline(always)]
 unsafe fn dispatch(
-    ip: *const Instr,
+    ip: *const Op,
     regs: *mut u64,
     mem: *mut u8,
     len: usize,
     ctx: *mut Ctx<'_>,
-) -> *const Instr {
-    // SAFETY: `Instr` is `repr(u16)`, so its discriminant is the `u16` at offset 0, and
-    // the table has one entry per variant in declaration order; `ip` is valid.
-    unsafe {
-        let tag = *(ip as *const u16);
-        let handler = *HANDLERS.get_unchecked(tag as usize);
-        handler(ip, regs, mem, len, ctx)
-    }
+) -> *const Op {
+    // SAFETY: `ip` is a valid operation, whose handler is its instruction's.
+    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx) }
 }
 
 #[inline(always)]
@@ -121,7 +146,7 @@ unsafe fn memory<'m>(mem: *mut u8, len: usize) -> &'m mut [u8] {
 /// Records `code` and stops the chain.
 #[cold]
 #[inline(never)]
-unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Instr {
+unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
     // SAFETY: `ctx` is the live context passed down the chain.
     unsafe { (*ctx).trap = Some(code) };
     core::ptr::null()
@@ -131,7 +156,7 @@ unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Instr {
 macro_rules! operands {
     ($ip:ident, $variant:ident { $($field:ident),* }) => {
         // SAFETY: a handler is only called for instructions of its own variant.
-        let Instr::$variant { $($field,)* .. } = (unsafe { *$ip }) else {
+        let Instr::$variant { $($field,)* .. } = (unsafe { (*$ip).instr }) else {
             unsafe { unreachable_unchecked() }
         };
     };
@@ -140,7 +165,7 @@ macro_rules! operands {
 /// Continues with the instruction at `$next`.
 macro_rules! next {
     ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident) => {{
-        let next: *const Instr = $next;
+        let next: *const Op = $next;
         // SAFETY: `next` is a valid instruction of the function (see module docs).
         return unsafe { dispatch(next, $regs, $mem, $len, $ctx) };
     }};
@@ -194,8 +219,8 @@ macro_rules! threaded_handlers {
 
             $(
                 pub(super) unsafe extern "C" fn $mname(
-                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Instr {
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
                     operands!(ip, $mname { r0, r1, offset });
                     // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
                     unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
@@ -205,8 +230,8 @@ macro_rules! threaded_handlers {
 
             $(
                 pub(super) unsafe extern "C" fn $nname(
-                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Instr {
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
                     operands!(ip, $nname { dst, $($arg),* });
                     // SAFETY: verified slots.
                     let result = or_trap!($nkind, crate::isa::semantics::$nname($(<$it as CellValue>::from_cell(unsafe { get(regs, $arg) })),*), ctx);
@@ -216,8 +241,8 @@ macro_rules! threaded_handlers {
 
                 $(
                     pub(super) unsafe extern "C" fn $iname(
-                        ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                    ) -> *const Instr {
+                        ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                    ) -> *const Op {
                         operands!(ip, $iname { dst, a, imm });
                         // SAFETY: verified slots.
                         let a = <$it as CellValue>::from_cell(unsafe { get(regs, a) });
@@ -230,8 +255,8 @@ macro_rules! threaded_handlers {
 
             $(
                 pub(super) unsafe extern "C" fn $bname(
-                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Instr {
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
                     operands!(ip, $bname { a, b, target });
                     // SAFETY: verified slots and target; `ctx` is live.
                     let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
@@ -241,8 +266,8 @@ macro_rules! threaded_handlers {
                 }
 
                 pub(super) unsafe extern "C" fn $biname(
-                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Instr {
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
                     operands!(ip, $biname { a, imm, target });
                     // SAFETY: verified slot and target; `ctx` is live.
                     let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
@@ -253,8 +278,8 @@ macro_rules! threaded_handlers {
 
             $(
                 pub(super) unsafe extern "C" fn $fbname(
-                    ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Instr {
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
                     operands!(ip, $fbname { a, b, target });
                     // SAFETY: verified slots and target; `ctx` is live.
                     let a = <$fbt as CellValue>::from_cell(unsafe { get(regs, a) });
@@ -293,12 +318,12 @@ mod control {
 
     /// Stops the chain: the dispatch loop executes this instruction.
     pub(super) unsafe extern "C" fn exit(
-        ip: *const Instr,
+        ip: *const Op,
         _regs: *mut u64,
         _mem: *mut u8,
         _len: usize,
         _ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         ip
     }
 
@@ -313,12 +338,12 @@ mod control {
     pub(super) use exit as MemoryGrow;
 
     pub(super) unsafe extern "C" fn Jump(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, Jump { target });
         // SAFETY: verified target; `ctx` is live.
         next!(
@@ -331,12 +356,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn JumpIfZero(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, JumpIfZero { cond, target });
         // SAFETY: verified slot and target; `ctx` is live.
         let next = if unsafe { get(regs, cond) } as u32 == 0 {
@@ -348,12 +373,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn JumpIfNonZero(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, JumpIfNonZero { cond, target });
         // SAFETY: verified slot and target; `ctx` is live.
         let next = if unsafe { get(regs, cond) } as u32 != 0 {
@@ -365,12 +390,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn JumpTable(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         mem_len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, JumpTable { index, len });
         // SAFETY: verified slot; the table's `len + 1` jumps follow it.
         let skip = (unsafe { get(regs, index) } as u32).min(len) as usize;
@@ -378,12 +403,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn Copy(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, Copy { dst, src });
         // SAFETY: verified slots.
         unsafe { set(regs, dst, get(regs, src)) };
@@ -391,12 +416,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn Const32(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, Const32 { dst, value });
         // SAFETY: verified slot.
         unsafe { set(regs, dst, u64::from(value)) };
@@ -404,12 +429,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn Const64(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, Const64 { dst, bits });
         // SAFETY: verified slot.
         unsafe { set(regs, dst, bits) };
@@ -417,12 +442,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn Select(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, Select { dst, cond });
         // SAFETY: verified slots (`dst + 1` included).
         unsafe {
@@ -434,12 +459,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn GlobalGet(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, GlobalGet { dst, index });
         // SAFETY: `ctx` is live; verified slot. The global index was validated.
         unsafe {
@@ -450,12 +475,12 @@ mod control {
     }
 
     pub(super) unsafe extern "C" fn GlobalSet(
-        ip: *const Instr,
+        ip: *const Op,
         regs: *mut u64,
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
-    ) -> *const Instr {
+    ) -> *const Op {
         operands!(ip, GlobalSet { src, index });
         // SAFETY: `ctx` is live; verified slot. The global index was validated.
         unsafe {

@@ -40,6 +40,9 @@ pub struct CompiledFunc {
     pub(crate) num_results: u32,
     /// Slots a call of this function needs: locals (parameters included) and temporaries.
     pub(crate) frame_size: u32,
+    /// The instructions with their handlers, for the threaded dispatch.
+    #[cfg(wasmite_threaded)]
+    pub(crate) threaded: Box<[crate::tail_loop::Op]>,
 }
 
 impl CompiledFunc {
@@ -359,6 +362,8 @@ impl<'m> Translator<'m> {
             num_locals,
             num_results: num_results as u32,
             frame_size,
+            #[cfg(wasmite_threaded)]
+            threaded: crate::tail_loop::thread(&scratch.instrs),
         };
         code.verify().map_err(|what| {
             TranslateError::new(
