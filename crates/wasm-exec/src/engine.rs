@@ -59,41 +59,54 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
-/// Translates each body as the validator accepts its operators.
+/// Translates each body as the validator accepts its operators. After a translation
+/// error it only lets validation finish, so that an invalid module is reported as
+/// invalid whatever the engine thinks of its earlier functions.
 struct CompileVisitor<'m> {
     module: &'m wasm_core::Module,
     scratch: Scratch,
     current: Option<Translator<'m>>,
     out: Vec<CompiledCode>,
+    failed: Option<TranslateError>,
+}
+
+impl CompileVisitor<'_> {
+    fn fail(&mut self, error: TranslateError) {
+        self.current = None;
+        self.failed.get_or_insert(error);
+    }
 }
 
 impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
-    type Error = TranslateError;
+    type Error = core::convert::Infallible;
 
-    fn begin(&mut self, func_index: u32) -> Result<(), TranslateError> {
-        self.current = Some(Translator::begin(
-            self.module,
-            func_index,
-            &mut self.scratch,
-        )?);
+    fn begin(&mut self, func_index: u32) -> Result<(), Self::Error> {
+        if self.failed.is_none() {
+            match Translator::begin(self.module, func_index, &mut self.scratch) {
+                Ok(translator) => self.current = Some(translator),
+                Err(e) => self.fail(e),
+            }
+        }
         Ok(())
     }
 
     #[inline]
-    fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
-        match &mut self.current {
-            Some(translator) => translator.visit(offset, op),
-            None => Err(TranslateError::internal("operator outside a body", offset)),
+    fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), Self::Error> {
+        if let Some(translator) = &mut self.current
+            && let Err(e) = translator.visit(offset, op)
+        {
+            self.fail(e);
         }
+        Ok(())
     }
 
-    fn end(&mut self) -> Result<(), TranslateError> {
-        let translator = self
-            .current
-            .take()
-            .ok_or_else(|| TranslateError::internal("end outside a body", 0))?;
-        let code = translator.finish(&mut self.scratch)?;
-        self.out.push(Rc::new(code));
+    fn end(&mut self) -> Result<(), Self::Error> {
+        if let Some(translator) = self.current.take() {
+            match translator.finish(&mut self.scratch) {
+                Ok(code) => self.out.push(Rc::new(code)),
+                Err(e) => self.fail(e),
+            }
+        }
         Ok(())
     }
 }
@@ -234,11 +247,15 @@ impl ExecEngine {
             scratch: Scratch::default(),
             current: None,
             out: Vec::with_capacity(module.bodies.len()),
+            failed: None,
         };
         match wasm_validate::validate_visiting(module, features, &mut visitor) {
-            Ok(()) => Ok(visitor.out),
+            Ok(()) => match visitor.failed {
+                Some(e) => Err(CompileError::Translate(e)),
+                None => Ok(visitor.out),
+            },
             Err(wasm_validate::VisitError::Invalid(e)) => Err(CompileError::Invalid(e)),
-            Err(wasm_validate::VisitError::Visitor(e)) => Err(CompileError::Translate(e)),
+            Err(wasm_validate::VisitError::Visitor(never)) => match never {},
         }
     }
 

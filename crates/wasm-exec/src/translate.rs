@@ -133,11 +133,6 @@ impl TranslateError {
         }
     }
 
-    #[cold]
-    pub(crate) fn internal(what: &str, offset: usize) -> Self {
-        TranslateError::new(format!("internal error: {what}"), offset)
-    }
-
     /// The message.
     pub fn message(&self) -> &str {
         &self.message
@@ -196,6 +191,9 @@ struct Block {
     fixups: Vec<u32>,
     /// The conditional jump of an `if` to its `else` (or end).
     else_jump: Option<u32>,
+    /// For an `if` with parameters: how many entries under `height` hold the original
+    /// parameters (each arm gets a copy above them; see `Operator::If`).
+    spill: usize,
     unreachable: bool,
 }
 
@@ -325,6 +323,7 @@ impl<'m> Translator<'m> {
             start: 0,
             fixups,
             else_jump: None,
+            spill: 0,
             unreachable: false,
         });
         Ok(t)
@@ -644,8 +643,43 @@ impl Translator<'_> {
             start: self.pc(),
             fixups,
             else_jump: None,
+            spill: 0,
             unreachable: false,
         });
+        Ok(())
+    }
+
+    /// Pushes copies of the `n` entries from height `first` (all in their temporaries).
+    fn copy_params(&mut self, first: usize, n: usize) {
+        for k in 0..n {
+            let height = self.stack.len();
+            let (dst, src) = (self.temp(height), self.temp(first + k));
+            self.emit(Instr::Copy { dst, src });
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Switches the `if` at `index` to its `else` arm: the `then` arm (if reachable)
+    /// branches to the end, the condition's jump lands here, and the operand stack is
+    /// back to the block's parameters.
+    fn enter_else(&mut self, index: usize) -> Result<(), TranslateError> {
+        if !self.blocks[index].unreachable {
+            self.emit_branch(index)?;
+        }
+        let block = &mut self.blocks[index];
+        let else_jump = block.else_jump.take();
+        block.kind = Kind::Else;
+        block.unreachable = false;
+        let (height, params, spill) = (block.height, block.params, block.spill);
+        if let Some(jump) = else_jump {
+            self.bind(&[jump]);
+        }
+        self.truncate(height);
+        if spill > 0 {
+            self.copy_params(height - spill, params);
+        } else {
+            self.push_temps(params);
+        }
         Ok(())
     }
 
@@ -758,8 +792,10 @@ impl Translator<'_> {
                 }
             },
             _ => {
+                // Copies only: this may be a conditional path (`br_if`, `br_table`), so
+                // the operand stack model must not change.
                 for height in first..self.stack.len() {
-                    self.materialize(height);
+                    self.move_operand(self.temp(height), self.stack[height], height);
                 }
                 let src = self.temp(first);
                 self.emit(Instr::ReturnMany { src, n: n as u32 });
@@ -867,33 +903,31 @@ impl Translator<'_> {
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
-                if params > 0 {
-                    return Err(self.err("unsupported: `if` with block parameters"));
-                }
                 let jump = self.pop_condition(false)?;
                 self.materialize_all();
                 let at = self.emit(jump);
+                if params > 0 {
+                    // The `else` arm needs the parameters, which the `then` arm may
+                    // overwrite: the originals stay below the block (`spill`), each arm
+                    // works on its own copy above them.
+                    let first = self
+                        .stack
+                        .len()
+                        .checked_sub(params)
+                        .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+                    self.copy_params(first, params);
+                }
                 self.open(Kind::If, params, results)?;
-                self.blocks.last_mut().expect("just pushed").else_jump = Some(at);
+                let block = self.blocks.last_mut().expect("just pushed");
+                block.else_jump = Some(at);
+                block.spill = params;
             }
             Operator::Else => {
                 let index = self.blocks.len() - 1;
-                let block = &self.blocks[index];
-                if block.kind != Kind::If {
+                if self.blocks[index].kind != Kind::If {
                     return Err(self.err("else without if"));
                 }
-                if !block.unreachable {
-                    self.emit_branch(index)?;
-                }
-                let block = &mut self.blocks[index];
-                let else_jump = block.else_jump.take();
-                block.kind = Kind::Else;
-                block.unreachable = false;
-                let height = block.height + block.params;
-                if let Some(jump) = else_jump {
-                    self.bind(&[jump]);
-                }
-                self.truncate(height);
+                self.enter_else(index)?;
             }
             Operator::End => {
                 let index = self
@@ -909,6 +943,12 @@ impl Translator<'_> {
                     self.blocks.pop();
                     return Ok(());
                 }
+                if block.kind == Kind::If && block.spill > 0 {
+                    // The implicit `else` of an `if` with parameters passes its copy of
+                    // the parameters on as results.
+                    self.enter_else(index)?;
+                }
+                let block = &self.blocks[index];
                 if !block.unreachable {
                     // Fall through like a branch to the end, minus the jump (for a loop,
                     // unlike its label, the end takes the block's results).
@@ -931,6 +971,16 @@ impl Translator<'_> {
                     self.bind(&[jump]);
                 }
                 self.truncate(block.height);
+                if block.spill > 0 {
+                    // Results move down over the saved parameters (ascending order is
+                    // safe: destinations are below sources).
+                    let base = block.height - block.spill;
+                    for k in 0..block.results {
+                        let (dst, src) = (self.temp(base + k), self.temp(block.height + k));
+                        self.emit(Instr::Copy { dst, src });
+                    }
+                    self.truncate(base);
+                }
                 self.push_temps(block.results);
             }
             Operator::Br { relative_depth } => {
