@@ -489,3 +489,63 @@ mod control {
         next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler_of(instr: Instr) -> usize {
+        thread(&[instr])[0].handler as *const () as usize
+    }
+
+    /// The table follows the declaration order of `Instr`: spot checks at the start,
+    /// across the sections and at the very end.
+    #[test]
+    fn each_instruction_gets_its_own_handler() {
+        assert_eq!(
+            handler_of(Instr::Unreachable {}),
+            control::exit as *const () as usize
+        );
+        assert_eq!(
+            handler_of(Instr::Jump { target: 0 }),
+            control::Jump as *const () as usize
+        );
+        let load = Instr::I32Load {
+            r0: 0,
+            r1: 0,
+            offset: 0,
+        };
+        assert_eq!(handler_of(load), generated::I32Load as *const () as usize);
+        let add = Instr::I32Add { dst: 0, a: 0, b: 0 };
+        assert_eq!(handler_of(add), generated::I32Add as *const () as usize);
+        let add_imm = Instr::I32AddImm {
+            dst: 0,
+            a: 0,
+            imm: 0,
+        };
+        assert_eq!(
+            handler_of(add_imm),
+            generated::I32AddImm as *const () as usize
+        );
+        let sat = Instr::I64TruncSatF64U { dst: 0, a: 0 };
+        assert_eq!(
+            handler_of(sat),
+            generated::I64TruncSatF64U as *const () as usize
+        );
+        let br = Instr::BrI64GeUImm {
+            a: 0,
+            imm: 0,
+            target: 0,
+        };
+        assert_eq!(handler_of(br), generated::BrI64GeUImm as *const () as usize);
+        let last = Instr::BrF64Ge {
+            a: 0,
+            b: 0,
+            target: 0,
+        };
+        assert_eq!(handler_of(last), generated::BrF64Ge as *const () as usize);
+        // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
+        let last_tag = unsafe { *(&last as *const Instr as *const u16) };
+        assert_eq!(usize::from(last_tag) + 1, HANDLERS.len());
+    }
+}
