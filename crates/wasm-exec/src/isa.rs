@@ -112,6 +112,15 @@ macro_rules! for_each_instr {
                 I64Store16 = store(i64, i16),
                 I64Store32 = store(i64, i32),
             }
+            store_imm {
+                I32StoreImm = (i32, i32) for I32Store,
+                I64StoreImm = (i64, i64) for I64Store,
+                I32Store8Imm = (i32, i8) for I32Store8,
+                I32Store16Imm = (i32, i16) for I32Store16,
+                I64Store8Imm = (i64, i8) for I64Store8,
+                I64Store16Imm = (i64, i16) for I64Store16,
+                I64Store32Imm = (i64, i32) for I64Store32,
+            }
             numeric {
                 I32Eqz = un(i32, i32) |a| (a == 0) as i32,
                 I32Eq = bin(i32, i32) imm I32EqImm |a, b| (a == b) as i32,
@@ -307,6 +316,7 @@ macro_rules! define_instr {
         [$($extra:tt)*]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
         )* }
@@ -333,6 +343,17 @@ macro_rules! define_instr {
                     r0: Slot,
                     #[doc = "Address slot (loads) or value slot (stores)."]
                     r1: Slot,
+                    #[doc = "Static offset added to the address."]
+                    offset: u32,
+                },
+            )*
+            $(
+                #[doc = concat!("Wasm `", stringify!($sbase), "` of a constant value.")]
+                $sname {
+                    #[doc = "Address slot."]
+                    addr: Slot,
+                    #[doc = "The value (sign-extended to 64 bits; stores keep the low bits)."]
+                    imm: i32,
                     #[doc = "Static offset added to the address."]
                     offset: u32,
                 },
@@ -379,6 +400,7 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { .. } => stringify!($cname), )*
                     $( Instr::$mname { .. } => stringify!($mname), )*
+                    $( Instr::$sname { .. } => stringify!($sname), )*
                     $(
                         Instr::$nname { .. } => stringify!($nname),
                         $( Instr::$iname { .. } => stringify!($iname), )?
@@ -399,6 +421,19 @@ macro_rules! define_instr {
                         mem_is_load!($mkind),
                         |r0, r1, offset| Instr::$mname { r0, r1, offset },
                         memarg.offset,
+                    )), )*
+                    _ => None,
+                }
+            }
+
+            /// The store of a constant for a Wasm store operator, and whether the
+            /// constant must fit in a sign-extended 32-bit immediate (64-bit stores;
+            /// narrower stores keep only the immediate's low bits).
+            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(fn(Slot, i32, u32) -> Instr, bool)> {
+                match op {
+                    $( Operator::$sbase { .. } => Some((
+                        |addr, imm, offset| Instr::$sname { addr, imm, offset },
+                        core::mem::size_of::<$smt>() == 8,
                     )), )*
                     _ => None,
                 }
@@ -438,6 +473,7 @@ macro_rules! define_instr {
                 match *self {
                     $( Instr::$cname { $($field),* } => { $( visit_slot!($fty, $field, f); )* } )*
                     $( Instr::$mname { r0, r1, .. } => { f(r0); f(r1); } )*
+                    $( Instr::$sname { addr, .. } => f(addr), )*
                     $(
                         Instr::$nname { dst, $($arg),* } => { f(dst); $( f($arg); )* }
                         $( Instr::$iname { dst, a, .. } => { f(dst); f(a); } )?
@@ -502,6 +538,7 @@ macro_rules! dispatch {
         [$instr:ident, $regs:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
         )* }
@@ -515,6 +552,11 @@ macro_rules! dispatch {
         match $instr {
             $($arms)*
                 $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $mem, r0, r1, offset), )*
+                $( $crate::isa::Instr::$sname { addr, imm, offset } => {
+                    let value = <$svt as $crate::ops::FromImm>::from_imm(imm);
+                    let addr = $crate::regs::get($regs, addr) as u32;
+                    $crate::ops::store::<$smt>($mem, addr, offset, value as $smt)?;
+                } )*
                 $(
                     $crate::isa::Instr::$nname { dst, $($arg),* } => {
                         let result = num_result!($nkind, $crate::isa::semantics::$nname($(<$it as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, $arg))),*));

@@ -193,6 +193,7 @@ macro_rules! threaded_handlers {
         [$($extra:tt)*]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
         )* }
@@ -207,6 +208,7 @@ macro_rules! threaded_handlers {
         static HANDLERS: &[Handler] = &[
             $( control::$cname, )*
             $( generated::$mname, )*
+            $( generated::$sname, )*
             $( generated::$nname, $( generated::$iname, )? )*
             $( generated::$bname, generated::$biname, )*
             $( generated::$fbname, )*
@@ -224,6 +226,22 @@ macro_rules! threaded_handlers {
                     operands!(ip, $mname { r0, r1, offset });
                     // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
                     unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
+                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                }
+            )*
+
+            $(
+                pub(super) unsafe extern "C" fn $sname(
+                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
+                ) -> *const Op {
+                    operands!(ip, $sname { addr, imm, offset });
+                    let value = <$svt as FromImm>::from_imm(imm);
+                    // SAFETY: verified slot; `mem`/`len` are memory 0's bytes.
+                    let addr = unsafe { get(regs, addr) } as u32;
+                    if let Err(code) = crate::ops::store::<$smt>(unsafe { memory(mem, len) }, addr, offset, value as $smt) {
+                        // SAFETY: `ctx` is the live context.
+                        return unsafe { trap(ctx, code) };
+                    }
                     next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
                 }
             )*

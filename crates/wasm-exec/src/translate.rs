@@ -879,6 +879,13 @@ impl Translator<'_> {
                 let (value, value_height) = self.pop()?;
                 let (addr, height) = self.pop()?;
                 let addr = self.slot_of(addr, height);
+                if let (Operand::Const(bits), Some((make_imm, wide))) =
+                    (value, Instr::store_imm(op))
+                    && let Some(imm) = immediate(bits, wide)
+                {
+                    self.emit(make_imm(addr, imm, offset));
+                    return Ok(());
+                }
                 let value = self.slot_of(value, value_height);
                 self.emit(make(addr, value, offset));
             }

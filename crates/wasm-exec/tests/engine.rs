@@ -224,8 +224,15 @@ fn memory_loads_stores_and_growth() {
             (drop (memory.grow (local.get 0)))
             (memory.size))
           (func (export "load") (param i32) (result i32)
-            (i32.load (local.get 0))))"#,
+            (i32.load (local.get 0)))
+          (func (export "store_constants") (param i32) (result i64)
+            (i64.store (local.get 0) (i64.const -2))
+            (i64.store8 offset=1 (local.get 0) (i64.const 0x1ff))
+            (i32.store16 offset=2 (local.get 0) (i32.const 0xabcd))
+            (i64.load (local.get 0))))"#,
     );
+    let stored = call(&m, "store_constants", &[RuntimeValue::I32(16)]).unwrap();
+    assert_eq!(stored, RuntimeValue::I64(0xffff_ffff_abcd_fffe_u64 as i64));
     assert_eq!(i32s(&m, "roundtrip", &[100]), 0x88 + 0x1122);
     assert_eq!(
         trap_code(&m, "load", &[65533]),
