@@ -66,7 +66,7 @@ struct CompileVisitor<'m> {
     module: &'m wasm_core::Module,
     scratch: Scratch,
     current: Option<Translator<'m>>,
-    out: Vec<CompiledCode>,
+    out: Vec<Rc<CompiledFunc>>,
     failed: Option<TranslateError>,
 }
 
@@ -111,11 +111,55 @@ impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
     }
 }
 
-/// A call frame: the function's code, its instance, where it resumes (instruction
-/// index) and where its slots start on the value stack.
+/// The translated functions of one module, shared by all its instances.
+pub(crate) struct ModuleCode {
+    /// Defined functions in order.
+    pub(crate) funcs: Box<[Rc<CompiledFunc>]>,
+    /// Number of imported functions (function index of `funcs[0]`).
+    pub(crate) first: u32,
+}
+
+/// The engine's per-function code as the runtime holds it (`CompiledCode`): the
+/// module's code and the function's position in it, so that a call can reach the
+/// module's other functions without going through the runtime.
+pub(crate) struct FuncCode {
+    pub(crate) module: Rc<ModuleCode>,
+    pub(crate) index: u32,
+}
+
+impl FuncCode {
+    /// The compiled function.
+    pub(crate) fn code(&self) -> &Rc<CompiledFunc> {
+        &self.module.funcs[self.index as usize]
+    }
+}
+
+/// Wraps a module's translated functions into the runtime's `CompiledCode`s.
+fn package(module: &wasm_core::Module, funcs: Vec<Rc<CompiledFunc>>) -> Vec<CompiledCode> {
+    let module = Rc::new(ModuleCode {
+        funcs: funcs.into_boxed_slice(),
+        first: module.num_imported_functions(),
+    });
+    (0..module.funcs.len() as u32)
+        .map(|index| {
+            Rc::new(FuncCode {
+                module: module.clone(),
+                index,
+            }) as CompiledCode
+        })
+        .collect()
+}
+
+/// A call frame: the function's code (and its module's, with its index there), its
+/// instance, where it resumes (instruction index) and where its slots start on the
+/// value stack.
 #[derive(Clone)]
 pub(crate) struct Frame {
     pub(crate) code: Rc<CompiledFunc>,
+    pub(crate) module: Rc<ModuleCode>,
+    /// Index of `code` in `module` (the threaded chain starts from it).
+    #[cfg_attr(not(wasmite_threaded), allow(dead_code))]
+    pub(crate) func: u32,
     pub(crate) instance: Rc<ModuleInstance>,
     pub(crate) ip: usize,
     pub(crate) bp: usize,
@@ -125,6 +169,9 @@ pub(crate) struct Frame {
 pub(crate) struct Stacks {
     pub(crate) vals: Vec<u64>,
     pub(crate) frames: Vec<Frame>,
+    /// Calls the threaded chain made and has not returned from (see `tail_loop.rs`).
+    #[cfg(wasmite_threaded)]
+    pub(crate) chain: Vec<crate::tail_loop::ChainFrame>,
     pub(crate) host_args: Vec<RuntimeValue>,
     pub(crate) value_limit: usize,
     pub(crate) call_limit: usize,
@@ -135,6 +182,8 @@ impl Stacks {
         Stacks {
             vals: vec![0; 1024.min(value_limit.max(16))],
             frames: Vec::new(),
+            #[cfg(wasmite_threaded)]
+            chain: Vec::new(),
             host_args: Vec::new(),
             value_limit,
             call_limit,
@@ -163,7 +212,8 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
     let wasm = func
         .as_wasm()
         .ok_or(Trap::Code(TrapCode::UnexpectedSignature))?;
-    let code = compiled(wasm.code())?;
+    let func_code = compiled(wasm.code())?;
+    let code = func_code.code().clone();
     let instance = wasm
         .instance()
         .ok_or_else(|| Trap::host(EngineError::InstanceDropped))?;
@@ -179,6 +229,8 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
     stacks.vals[args.len()..locals_end].fill(0);
     Ok(Frame {
         code,
+        module: func_code.module.clone(),
+        func: func_code.index,
         instance,
         ip: 0,
         bp: 0,
@@ -186,10 +238,9 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
 }
 
 /// The engine's code of a function.
-pub(crate) fn compiled(code: &CompiledCode) -> Result<Rc<CompiledFunc>, Trap> {
-    code.clone()
-        .downcast::<CompiledFunc>()
-        .map_err(|_| Trap::host(EngineError::ForeignCode))
+pub(crate) fn compiled(code: &CompiledCode) -> Result<&FuncCode, Trap> {
+    code.downcast_ref::<FuncCode>()
+        .ok_or_else(|| Trap::host(EngineError::ForeignCode))
 }
 
 /// Reads the results of a finished call from the bottom of the value stack.
@@ -226,12 +277,10 @@ impl ExecEngine {
     pub fn compile(&self, module: &wasm_core::Module) -> Result<Vec<CompiledCode>, TranslateError> {
         let first = module.num_imported_functions();
         let mut scratch = Scratch::default();
-        (0..module.bodies.len() as u32)
-            .map(|i| {
-                translate_with(module, first + i, &mut scratch)
-                    .map(|code| Rc::new(code) as CompiledCode)
-            })
-            .collect()
+        let funcs = (0..module.bodies.len() as u32)
+            .map(|i| translate_with(module, first + i, &mut scratch).map(Rc::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(package(module, funcs))
     }
 
     /// Validates a decoded module and translates every defined function, in one pass
@@ -252,7 +301,7 @@ impl ExecEngine {
         match wasm_validate::validate_visiting(module, features, &mut visitor) {
             Ok(()) => match visitor.failed {
                 Some(e) => Err(CompileError::Translate(e)),
-                None => Ok(visitor.out),
+                None => Ok(package(module, visitor.out)),
             },
             Err(wasm_validate::VisitError::Invalid(e)) => Err(CompileError::Invalid(e)),
             Err(wasm_validate::VisitError::Visitor(never)) => match never {},

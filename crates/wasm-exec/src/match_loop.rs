@@ -11,12 +11,14 @@
 //! stack. A handler leaves the loop only by returning from the outermost frame, by
 //! trapping, or (host traps) by suspending.
 
-use crate::engine::{EngineError, Frame, Stacks, compiled, with_outer_usage};
+use crate::engine::{EngineError, Frame, ModuleCode, Stacks, compiled, with_outer_usage};
 use crate::isa::{Instr, Slot};
 use crate::regs;
+use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
+use wasm_runtime::ModuleInstance;
 use wasm_runtime::{Externals, FuncRef, RuntimeArgs, check_host_result};
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already
@@ -66,7 +68,9 @@ pub(crate) fn execute(
         let mut ip = frame.ip;
         let bp = frame.bp;
         let instrs: &[Instr] = &frame.code.instrs;
-        let regs = &mut stacks.vals[bp..bp + frame.code.frame_size()];
+        let frame_size = frame.code.frame_size();
+        #[cfg(not(wasmite_threaded))]
+        let regs = &mut stacks.vals[bp..bp + frame_size];
         let mut guard = match frame.instance.memories().first() {
             Some(memory) => Some(
                 memory
@@ -80,20 +84,55 @@ pub(crate) fn execute(
             None => &mut [],
         };
         #[cfg(wasmite_threaded)]
-        let ops: &[crate::tail_loop::Op] = &frame.code.threaded;
-        #[cfg(wasmite_threaded)]
-        let mut ctx = crate::tail_loop::Ctx {
-            code: ops.as_ptr(),
-            globals: frame.instance.globals(),
-            trap: None,
-        };
+        let mut ctx = crate::tail_loop::Ctx::new(
+            &frame.module,
+            frame.func,
+            bp,
+            frame.instance.globals(),
+            &mut stacks.chain,
+            stacks.call_limit.saturating_sub(stacks.frames.len() + 1),
+            stacks.value_limit,
+        );
         loop {
             // The threaded chain runs until an instruction it leaves to this loop.
             #[cfg(wasmite_threaded)]
-            match crate::tail_loop::run(ops, ip, regs, mem, &mut ctx) {
-                Ok(stop) => ip = stop,
-                Err(code) => return Err(code.into()),
-            }
+            let regs = {
+                match crate::tail_loop::run(&mut stacks.vals, ip, mem, &mut ctx) {
+                    Ok(stop) => ip = stop,
+                    Err(code) => return Err(code.into()),
+                }
+                if !ctx.calls.is_empty() {
+                    // The chain stopped inside functions it called: they become real
+                    // frames, the innermost the current one.
+                    let (module, instance) = (&frame.module, &frame.instance);
+                    let mut outer = frame.clone();
+                    outer.ip = ctx.calls[0].ret;
+                    stacks.frames.push(outer);
+                    for call in &ctx.calls[1..] {
+                        stacks.frames.push(Frame {
+                            code: module.funcs[call.func as usize].clone(),
+                            module: module.clone(),
+                            func: call.func,
+                            instance: instance.clone(),
+                            ip: call.ret,
+                            bp: call.bp,
+                        });
+                    }
+                    let current = Frame {
+                        code: module.funcs[ctx.func as usize].clone(),
+                        module: module.clone(),
+                        func: ctx.func,
+                        instance: instance.clone(),
+                        ip,
+                        bp: ctx.bp,
+                    };
+                    ctx.calls.clear();
+                    drop(guard);
+                    frame = current;
+                    continue 'frame;
+                }
+                &mut stacks.vals[bp..bp + frame_size]
+            };
             let instr = regs::fetch(instrs, ip);
             ip += 1;
             for_each_instr!(dispatch, instr, regs, mem, ip, {
@@ -129,8 +168,17 @@ pub(crate) fn execute(
                 Instr::Call { func, base } => {
                     drop(guard);
                     frame.ip = ip;
-                    let callee = frame.instance.funcs()[func as usize].clone();
-                    call(stacks, &mut frame, base, &callee, externals)?;
+                    match func.checked_sub(frame.module.first) {
+                        // A function of this module: its code and instance are known.
+                        Some(index) => {
+                            let (module, instance) = (frame.module.clone(), frame.instance.clone());
+                            enter_wasm(stacks, &mut frame, base, module, index, instance)?;
+                        }
+                        None => {
+                            let callee = frame.instance.funcs()[func as usize].clone();
+                            call(stacks, &mut frame, base, &callee, externals)?;
+                        }
+                    }
                     continue 'frame;
                 }
                 Instr::CallIndirect { ty, table, base } => {
@@ -216,6 +264,40 @@ fn indirect_callee(
     Ok(callee)
 }
 
+/// Pushes the caller's frame (its `ip` already past the call) and makes the frame of
+/// function `index` of `module`, run by `instance`, current, its slots from `base`.
+fn enter_wasm(
+    stacks: &mut Stacks,
+    frame: &mut Frame,
+    base: Slot,
+    module: Rc<ModuleCode>,
+    index: u32,
+    instance: Rc<ModuleInstance>,
+) -> Result<(), Exit> {
+    // `frames` holds the callers; with the running frame and the callee there would be
+    // `frames.len() + 2` frames.
+    if stacks.frames.len() + 2 > stacks.call_limit {
+        return Err(TrapCode::StackOverflow.into());
+    }
+    let code = module.funcs[index as usize].clone();
+    let callee_bp = frame.bp + base as usize;
+    stacks.reserve(callee_bp, code.frame_size())?;
+    if code.num_locals > 0 {
+        let start = callee_bp + code.num_params as usize;
+        stacks.vals[start..start + code.num_locals as usize].fill(0);
+    }
+    let callee_frame = Frame {
+        code,
+        module,
+        func: index,
+        instance,
+        ip: 0,
+        bp: callee_bp,
+    };
+    stacks.frames.push(core::mem::replace(frame, callee_frame));
+    Ok(())
+}
+
 /// Calls `callee` whose arguments are in the current frame's slots from `base`: enters a
 /// Wasm function (pushing the caller's frame, whose `ip` is already past the call) or
 /// runs a host function and stores its result at `base`.
@@ -231,29 +313,13 @@ fn call(
     let callee_bp = frame.bp + base as usize;
     match callee.as_wasm() {
         Some(wasm) => {
-            // `frames` holds the callers; with the running frame and the callee there
-            // would be `frames.len() + 2` frames.
-            if stacks.frames.len() + 2 > stacks.call_limit {
-                return Err(TrapCode::StackOverflow.into());
-            }
-            let code = compiled(wasm.code())?;
+            let func_code = compiled(wasm.code())?;
             let instance = match wasm.instance() {
                 Some(instance) => instance,
                 None => return Err(Trap::host(EngineError::InstanceDropped).into()),
             };
-            stacks.reserve(callee_bp, code.frame_size())?;
-            if code.num_locals > 0 {
-                let start = callee_bp + num_params;
-                stacks.vals[start..start + code.num_locals as usize].fill(0);
-            }
-            let callee_frame = Frame {
-                code,
-                instance,
-                ip: 0,
-                bp: callee_bp,
-            };
-            stacks.frames.push(core::mem::replace(frame, callee_frame));
-            Ok(())
+            let module = func_code.module.clone();
+            enter_wasm(stacks, frame, base, module, func_code.index, instance)
         }
         None => {
             let index = callee.host_func_index().unwrap_or(usize::MAX);

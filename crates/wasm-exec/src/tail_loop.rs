@@ -24,6 +24,7 @@
 //! discriminant of `*ip`.
 #![allow(unsafe_code)]
 
+use crate::engine::ModuleCode;
 use crate::isa::{Instr, Slot};
 use crate::ops::{CellValue, FromImm};
 use core::hint::unreachable_unchecked;
@@ -32,12 +33,68 @@ use wasm_runtime::GlobalRef;
 
 /// What the chain needs besides its register arguments.
 pub(crate) struct Ctx<'a> {
-    /// The first operation of the function (branch targets are indices from here).
+    /// The first operation of the running function (branch targets are indices from
+    /// here).
     pub(crate) code: *const Op,
     /// The instance's globals.
     pub(crate) globals: &'a [GlobalRef],
     /// Set when a handler traps (the chain then returns a null pointer).
     pub(crate) trap: Option<TrapCode>,
+    /// The module's functions: calls to them are made in the chain.
+    pub(crate) module: &'a ModuleCode,
+    /// Calls made in the chain and not returned from: their callers, innermost last.
+    pub(crate) calls: &'a mut Vec<ChainFrame>,
+    /// How many more calls the chain may make (the call stack limit).
+    pub(crate) call_budget: usize,
+    /// The value stack limit (cells).
+    pub(crate) value_limit: usize,
+    /// The running function (index among the module's defined functions) and the
+    /// start of its frame on the value stack.
+    pub(crate) func: u32,
+    pub(crate) bp: usize,
+    /// The value stack and its length, set by [`run`].
+    vals: *mut u64,
+    vals_len: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a chain started in function `func` (module index) of `module`
+    /// whose frame starts at `bp`.
+    pub(crate) fn new(
+        module: &'a ModuleCode,
+        func: u32,
+        bp: usize,
+        globals: &'a [GlobalRef],
+        calls: &'a mut Vec<ChainFrame>,
+        call_budget: usize,
+        value_limit: usize,
+    ) -> Self {
+        calls.clear();
+        Ctx {
+            code: module.funcs[func as usize].threaded.as_ptr(),
+            globals,
+            trap: None,
+            module,
+            calls,
+            call_budget,
+            value_limit,
+            func,
+            bp,
+            vals: core::ptr::null_mut(),
+            vals_len: 0,
+        }
+    }
+}
+
+/// A caller suspended by a call made in the chain.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ChainFrame {
+    /// The caller (index among the module's defined functions).
+    pub(crate) func: u32,
+    /// Where it resumes, as an index in its code.
+    pub(crate) ret: usize,
+    /// Start of its frame.
+    pub(crate) bp: usize,
 }
 
 /// An instruction with its handler: the threaded form of a function's code, built once
@@ -80,33 +137,45 @@ type Handler = unsafe extern "C" fn(
     ctx: *mut Ctx<'_>,
 ) -> *const Op;
 
-/// Runs the chain from position `ip` of `ops` until an instruction for the dispatch
-/// loop (returned by position) or a trap.
+/// Runs the chain from position `ip` of the running function (`ctx.func`, frame at
+/// `ctx.bp` of the value stack `vals`) until an instruction for the dispatch loop or
+/// a trap. Returns the position of that instruction in the function running then,
+/// which is `ctx.func` again: calls to the module's functions and their returns happen
+/// in the chain, recorded in `ctx.calls`.
 ///
-/// Safe to call under the dispatch loop's invariants, like `regs::get`: `ops` is the
-/// threaded form of the verified body of the function whose frame is `regs` (exactly
-/// its frame size), `ip` a valid position in it, and `ctx.code == ops.as_ptr()`.
+/// Safe to call under the dispatch loop's invariants, like `regs::get`: the functions
+/// are verified, `ip` is a valid position in the running function, its frame (and those
+/// in `ctx.calls`) lie within `vals`, and `mem` is memory 0's bytes.
 #[inline]
 pub(crate) fn run(
-    ops: &[Op],
+    vals: &mut [u64],
     ip: usize,
-    regs: &mut [u64],
     mem: &mut [u8],
     ctx: &mut Ctx<'_>,
 ) -> Result<usize, TrapCode> {
-    debug_assert!(ip < ops.len() && core::ptr::eq(ctx.code, ops.as_ptr()));
-    // SAFETY: the dispatch loop's invariants (see above and the module docs).
+    let code = &ctx.module.funcs[ctx.func as usize];
+    assert!(ip < code.instrs.len() && ctx.bp + code.frame_size() <= vals.len());
+    ctx.vals = vals.as_mut_ptr();
+    ctx.vals_len = vals.len().min(ctx.value_limit);
+    // SAFETY: the dispatch loop's invariants (see above and the module docs); the frame
+    // lies within `vals` (checked above).
     let stop = unsafe {
-        let start = ops.as_ptr().add(ip);
-        dispatch(start, regs.as_mut_ptr(), mem.as_mut_ptr(), mem.len(), ctx)
+        let start = ctx.code.add(ip);
+        dispatch(
+            start,
+            ctx.vals.add(ctx.bp),
+            mem.as_mut_ptr(),
+            mem.len(),
+            ctx,
+        )
     };
     if stop.is_null() {
         return Err(ctx.trap.take().unwrap_or(TrapCode::Unreachable));
     }
-    // SAFETY: `stop` points into `ops` (a handler only moves `ip` to a verified
-    // target or to the next instruction, which exists for instructions that can fall
-    // through).
-    Ok(unsafe { stop.offset_from(ops.as_ptr()) } as usize)
+    // SAFETY: `stop` points into the running function's code (a handler only moves `ip`
+    // to a verified target, to the next instruction, which exists for instructions that
+    // can fall through, or to a function's start or return address).
+    Ok(unsafe { stop.offset_from(ctx.code) } as usize)
 }
 
 /// Calls the handler of the instruction at `ip`.
@@ -346,14 +415,148 @@ mod control {
     }
 
     pub(super) use exit as Unreachable;
-    pub(super) use exit as Return;
-    pub(super) use exit as ReturnSlot;
-    pub(super) use exit as ReturnConst;
-    pub(super) use exit as ReturnMany;
-    pub(super) use exit as Call;
     pub(super) use exit as CallIndirect;
     pub(super) use exit as MemorySize;
     pub(super) use exit as MemoryGrow;
+
+    /// A call of a function of the module: made in the chain when the call stack and
+    /// the value stack have room (otherwise left to the dispatch loop, which grows the
+    /// value stack or traps).
+    pub(super) unsafe extern "C" fn Call(
+        ip: *const Op,
+        _regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        operands!(ip, Call { func, base });
+        // SAFETY: `ctx` is the live context; `ip` is in the running function (whose
+        // code starts at `c.code`). The callee's frame is checked to lie within the
+        // value stack before it is touched.
+        let (start, callee_regs) = unsafe {
+            let c = &mut *ctx;
+            let Some(index) = func.checked_sub(c.module.first) else {
+                return ip;
+            };
+            let callee = &c.module.funcs[index as usize];
+            let callee_bp = c.bp + base as usize;
+            if c.call_budget == 0 || callee_bp + callee.frame_size() > c.vals_len {
+                return ip;
+            }
+            let ret = ip.offset_from(c.code) as usize + 1;
+            c.calls.push(ChainFrame {
+                func: c.func,
+                ret,
+                bp: c.bp,
+            });
+            c.call_budget -= 1;
+            c.func = index;
+            c.bp = callee_bp;
+            c.code = callee.threaded.as_ptr();
+            let callee_regs = c.vals.add(callee_bp);
+            let locals = callee_regs.add(callee.num_params as usize);
+            core::ptr::write_bytes(locals, 0, callee.num_locals as usize);
+            (c.code, callee_regs)
+        };
+        next!(start, callee_regs, mem, len, ctx);
+    }
+
+    /// Whether the running function was called in the chain (else the loop returns).
+    #[inline(always)]
+    unsafe fn called_in_chain(ctx: *mut Ctx<'_>) -> bool {
+        // SAFETY: `ctx` is the live context.
+        unsafe { !(*ctx).calls.is_empty() }
+    }
+
+    /// Continues in the caller suspended in the chain (`called_in_chain` holds).
+    #[inline(always)]
+    unsafe fn return_to_caller(mem: *mut u8, len: usize, ctx: *mut Ctx<'_>) -> *const Op {
+        // SAFETY: `ctx` is live; the caller's frame and return address were valid when
+        // it called and nothing moved them since (the value stack only moves when the
+        // loop grows it, and the chain has stopped then).
+        let (next, regs) = unsafe {
+            let c = &mut *ctx;
+            let Some(caller) = c.calls.pop() else {
+                return core::ptr::null();
+            };
+            c.call_budget += 1;
+            c.func = caller.func;
+            c.bp = caller.bp;
+            c.code = c.module.funcs[caller.func as usize].threaded.as_ptr();
+            (c.code.add(caller.ret), c.vals.add(caller.bp))
+        };
+        next!(next, regs, mem, len, ctx);
+    }
+
+    pub(super) unsafe extern "C" fn Return(
+        ip: *const Op,
+        _regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        // SAFETY: see `called_in_chain` and `return_to_caller`.
+        unsafe {
+            if !called_in_chain(ctx) {
+                return ip;
+            }
+            return_to_caller(mem, len, ctx)
+        }
+    }
+
+    pub(super) unsafe extern "C" fn ReturnSlot(
+        ip: *const Op,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        operands!(ip, ReturnSlot { src });
+        // SAFETY: verified slots (0 and `src`); see `return_to_caller`.
+        unsafe {
+            if !called_in_chain(ctx) {
+                return ip;
+            }
+            set(regs, 0, get(regs, src));
+            return_to_caller(mem, len, ctx)
+        }
+    }
+
+    pub(super) unsafe extern "C" fn ReturnConst(
+        ip: *const Op,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        operands!(ip, ReturnConst { bits });
+        // SAFETY: verified slot 0; see `return_to_caller`.
+        unsafe {
+            if !called_in_chain(ctx) {
+                return ip;
+            }
+            set(regs, 0, bits);
+            return_to_caller(mem, len, ctx)
+        }
+    }
+
+    pub(super) unsafe extern "C" fn ReturnMany(
+        ip: *const Op,
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        operands!(ip, ReturnMany { src, n });
+        // SAFETY: verified `src..src + n` within the frame; see `return_to_caller`.
+        unsafe {
+            if !called_in_chain(ctx) {
+                return ip;
+            }
+            core::ptr::copy(regs.add(src as usize), regs, n as usize);
+            return_to_caller(mem, len, ctx)
+        }
+    }
 
     pub(super) unsafe extern "C" fn Jump(
         ip: *const Op,

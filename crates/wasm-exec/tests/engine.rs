@@ -285,6 +285,27 @@ fn indirect_and_host_calls_and_traps() {
 }
 
 #[test]
+fn calls_that_stop_deep_in_the_call_stack() {
+    // Deep recursion (the value stack grows while calls are made), a memory.grow and a
+    // host call at the bottom, then the results are combined on the way back up.
+    let m = instantiate(
+        r#"(module
+          (import "env" "add" (func $add (param i32 i32) (result i32)))
+          (memory 1)
+          (func $down (param $n i32) (result i32)
+            (if (result i32) (i32.eqz (local.get $n))
+              (then
+                (drop (memory.grow (i32.const 1)))
+                (call $add (memory.size) (i32.const 1000)))
+              (else
+                (i32.add (local.get $n) (call $down (i32.sub (local.get $n) (i32.const 1)))))))
+          (func (export "down") (param i32) (result i32) (call $down (local.get 0))))"#,
+    );
+    assert_eq!(i32s(&m, "down", &[3]), 6 + 1002);
+    assert_eq!(i32s(&m, "down", &[2000]), 2000 * 2001 / 2 + 1003);
+}
+
+#[test]
 fn floats_and_wide_constants() {
     let m = instantiate(
         r#"(module
