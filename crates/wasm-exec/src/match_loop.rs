@@ -88,7 +88,7 @@ pub(crate) fn execute(
             &frame.module,
             frame.func,
             bp,
-            frame.instance.globals(),
+            &frame.instance,
             &mut stacks.chain,
             stacks.call_limit.saturating_sub(stacks.frames.len() + 1),
             stacks.value_limit,

@@ -24,19 +24,21 @@
 //! discriminant of `*ip`.
 #![allow(unsafe_code)]
 
-use crate::engine::ModuleCode;
+use crate::engine::{FuncCode, ModuleCode};
 use crate::isa::{Instr, Slot};
 use crate::ops::{CellValue, FromImm};
 use core::hint::unreachable_unchecked;
+use std::sync::Arc;
 use wasm_core::TrapCode;
-use wasm_runtime::GlobalRef;
+use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// What the chain needs besides its register arguments.
 pub(crate) struct Ctx<'a> {
     /// The first operation of the running function (branch targets are indices from
     /// here).
     pub(crate) code: *const Op,
-    /// The instance's globals.
+    /// The running instance (one for the whole chain) and its globals.
+    pub(crate) instance: &'a ModuleInstance,
     pub(crate) globals: &'a [GlobalRef],
     /// Set when a handler traps (the chain then returns a null pointer).
     pub(crate) trap: Option<TrapCode>,
@@ -64,7 +66,7 @@ impl<'a> Ctx<'a> {
         module: &'a ModuleCode,
         func: u32,
         bp: usize,
-        globals: &'a [GlobalRef],
+        instance: &'a ModuleInstance,
         calls: &'a mut Vec<ChainFrame>,
         call_budget: usize,
         value_limit: usize,
@@ -72,7 +74,8 @@ impl<'a> Ctx<'a> {
         calls.clear();
         Ctx {
             code: module.funcs[func as usize].threaded.as_ptr(),
-            globals,
+            instance,
+            globals: instance.globals(),
             trap: None,
             module,
             calls,
@@ -415,7 +418,6 @@ mod control {
     }
 
     pub(super) use exit as Unreachable;
-    pub(super) use exit as CallIndirect;
     pub(super) use exit as MemorySize;
     pub(super) use exit as MemoryGrow;
 
@@ -430,15 +432,82 @@ mod control {
         ctx: *mut Ctx<'_>,
     ) -> *const Op {
         operands!(ip, Call { func, base });
+        // SAFETY: `ctx` is the live context.
+        let Some(index) = func.checked_sub(unsafe { (*ctx).module.first }) else {
+            return ip;
+        };
+        // SAFETY: `ip` is a call of the running function; see `enter`.
+        unsafe { enter(ip, index, base, mem, len, ctx) }
+    }
+
+    /// An indirect call: made in the chain when the table holds a function of this
+    /// module and instance with the expected type; anything else (host functions,
+    /// other instances, traps) is left to the dispatch loop.
+    pub(super) unsafe extern "C" fn CallIndirect(
+        ip: *const Op,
+        _regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
+        operands!(ip, CallIndirect { ty, table, base });
+        // SAFETY: `ctx` is the live context.
+        match indirect_target(unsafe { &*ctx }, ty, table, base) {
+            // SAFETY: `ip` is a call of the running function; see `enter`.
+            Some(index) => unsafe { enter(ip, index, base, mem, len, ctx) },
+            None => ip,
+        }
+    }
+
+    /// The callee of an indirect call if the chain can make the call: a function of
+    /// this module and instance, of the expected type. Out of line, so that its
+    /// temporaries (the table borrow) stay off the handler's frame, which must stay
+    /// empty for the handler's last call to be a jump.
+    #[inline(never)]
+    fn indirect_target(c: &Ctx<'_>, ty: u32, table: u32, base: u32) -> Option<u32> {
+        let expected = c.instance.signature_by_index(ty)?;
+        let slot = c.bp + base as usize + expected.params().len();
+        if slot >= c.vals_len {
+            return None;
+        }
+        // SAFETY: `slot` lies within the value stack (checked above).
+        let index = unsafe { *c.vals.add(slot) } as u32;
+        let table = c.instance.tables().get(table as usize)?;
+        table
+            .with_entry(index, |entry| {
+                let callee = entry.as_ref()?;
+                let wasm = callee.as_wasm()?;
+                let code = wasm.code().downcast_ref::<FuncCode>()?;
+                let same_type = Arc::ptr_eq(expected, callee.signature_arc())
+                    || **expected == *callee.signature();
+                (same_type && core::ptr::eq(&*code.module, c.module) && wasm.belongs_to(c.instance))
+                    .then_some(code.index)
+            })
+            .flatten()
+    }
+
+    /// Enters function `index` of the module, called by the instruction at `ip` with
+    /// its arguments from slot `base`: pushes the caller as a [`ChainFrame`] and
+    /// continues at the callee's start. Leaves the call to the loop (returns `ip`) when
+    /// the call stack limit is reached or the callee's frame does not fit in the value
+    /// stack as allocated.
+    #[inline(always)]
+    unsafe fn enter(
+        ip: *const Op,
+        index: u32,
+        base: u32,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+    ) -> *const Op {
         // SAFETY: `ctx` is the live context; `ip` is in the running function (whose
         // code starts at `c.code`). The callee's frame is checked to lie within the
         // value stack before it is touched.
         let (start, callee_regs) = unsafe {
             let c = &mut *ctx;
-            let Some(index) = func.checked_sub(c.module.first) else {
+            let Some(callee) = c.module.funcs.get(index as usize) else {
                 return ip;
             };
-            let callee = &c.module.funcs[index as usize];
             let callee_bp = c.bp + base as usize;
             if c.call_budget == 0 || callee_bp + callee.frame_size() > c.vals_len {
                 return ip;
@@ -454,8 +523,10 @@ mod control {
             c.bp = callee_bp;
             c.code = callee.threaded.as_ptr();
             let callee_regs = c.vals.add(callee_bp);
-            let locals = callee_regs.add(callee.num_params as usize);
-            core::ptr::write_bytes(locals, 0, callee.num_locals as usize);
+            if callee.num_locals > 0 {
+                let locals = callee_regs.add(callee.num_params as usize);
+                core::ptr::write_bytes(locals, 0, callee.num_locals as usize);
+            }
             (c.code, callee_regs)
         };
         next!(start, callee_regs, mem, len, ctx);
@@ -720,13 +791,10 @@ mod tests {
     }
 
     /// The table follows the declaration order of `Instr`: spot checks at the start,
-    /// across the sections and at the very end.
+    /// across the sections and at the very end. (Handlers with identical bodies, like
+    /// the aliases of `control::exit`, may share an address: not compared.)
     #[test]
     fn each_instruction_gets_its_own_handler() {
-        assert_eq!(
-            handler_of(Instr::Unreachable {}),
-            control::exit as *const () as usize
-        );
         assert_eq!(
             handler_of(Instr::Jump { target: 0 }),
             control::Jump as *const () as usize

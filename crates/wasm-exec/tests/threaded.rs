@@ -1,5 +1,6 @@
 //! The threaded dispatch really compiles to jumps: a loop of tens of millions of
-//! instructions runs on a thread with a 256 KiB native stack. If a handler called the
+//! instructions, and one of millions of direct and indirect calls (which the threaded
+//! chain makes itself), run on a thread with a 256 KiB native stack. If a handler called the
 //! next one without a sibling call, every executed instruction would take stack space
 //! and this test would die of a stack overflow (it does not merely fail: the process
 //! aborts). Meaningful in optimised builds, where the threaded dispatch is chosen;
@@ -17,6 +18,24 @@ const LOOP: &str = r#"(module
     (local $i i32) (local $x i32)
     (loop $next
       (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x)))"#;
+
+/// The same through direct and indirect calls, which the chain makes itself.
+const CALLS: &str = r#"(module
+  (type $step (func (param i32 i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $mix $mix2)
+  (func $mix (param $x i32) (param $i i32) (result i32)
+    (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+  (func $mix2 (param $x i32) (param $i i32) (result i32)
+    (call $mix (local.get $x) (local.get $i)))
+  (func (export "count") (param $n i32) (result i32)
+    (local $i i32) (local $x i32)
+    (loop $next
+      (local.set $x (call_indirect (type $step)
+        (local.get $x) (local.get $i) (i32.and (local.get $i) (i32.const 1))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $x)))"#;
@@ -41,13 +60,12 @@ fn the_dispatch_of_this_build_is_the_configured_one() {
     }
 }
 
-#[test]
-fn millions_of_instructions_run_on_a_small_native_stack() {
-    let n = if cfg!(miri) { 1_000 } else { 10_000_000 };
-    let result = std::thread::Builder::new()
+/// Runs export `count` of `wat` with argument `n` on a thread with a 256 KiB stack.
+fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
+    std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(move || {
-            let bytes = wat::parse_str(LOOP).unwrap();
+            let bytes = wat::parse_str(wat).unwrap();
             let module = wasm_core::decode(&bytes).unwrap();
             let engine = ExecEngine::new();
             let code = engine.compile(&module).unwrap();
@@ -61,6 +79,23 @@ fn millions_of_instructions_run_on_a_small_native_stack() {
         })
         .unwrap()
         .join()
-        .unwrap();
-    assert_eq!(result, Some(RuntimeValue::I32(expected(n))));
+        .unwrap()
+}
+
+#[test]
+fn millions_of_instructions_run_on_a_small_native_stack() {
+    let n = if cfg!(miri) { 1_000 } else { 10_000_000 };
+    assert_eq!(
+        count_on_a_small_stack(LOOP, n),
+        Some(RuntimeValue::I32(expected(n)))
+    );
+}
+
+#[test]
+fn millions_of_calls_run_on_a_small_native_stack() {
+    let n = if cfg!(miri) { 100 } else { 2_000_000 };
+    assert_eq!(
+        count_on_a_small_stack(CALLS, n),
+        Some(RuntimeValue::I32(expected(n)))
+    );
 }

@@ -53,6 +53,12 @@ impl WasmFunc {
         self.instance.upgrade()
     }
 
+    /// Whether the function belongs to `instance` (without upgrading the weak
+    /// reference: the engine's fast path for calls within one instance).
+    pub fn belongs_to(&self, instance: &ModuleInstance) -> bool {
+        core::ptr::eq(self.instance.as_ptr(), instance)
+    }
+
     /// The function's index in its module.
     pub fn index(&self) -> u32 {
         self.index
