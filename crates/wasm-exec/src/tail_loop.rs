@@ -1,27 +1,34 @@
 //! Threaded dispatch: one handler function per instruction, each ending in a call of
-//! the next instruction's handler through a table indexed by its discriminant. The
-//! handlers have identical `extern "C"` signatures and make that call last, so LLVM
-//! compiles it to a jump (a sibling call): every handler has its own indirect jump,
-//! which the branch predictor learns per instruction, and the hot state (instruction
-//! pointer, frame slots, memory base and length) stays in argument registers.
+//! the next instruction's handler, whose address is stored next to the instruction
+//! ([`Op`]). The handlers have identical `extern "C"` signatures and make that call
+//! last, so LLVM compiles it to a jump (a sibling call): every handler has its own
+//! indirect jump, which the branch predictor learns per instruction, and the hot state
+//! (instruction pointer, frame slots, memory base and length) stays in argument
+//! registers.
 //!
-//! Selected by `cfg` (see `lib.rs`): optimised builds on x86_64 and aarch64 without the
-//! `portable-dispatch` feature. Elsewhere the portable `match` loop runs alone: in
-//! debug builds no sibling call is guaranteed, so each instruction would grow the
-//! native stack. `tests/threaded.rs` checks, in release builds, that a long-running
-//! loop executes on a small native stack.
+//! Selected by `cfg(wasmite_threaded)` (see `build.rs`): optimised builds on x86_64 and
+//! aarch64 without the `portable-dispatch` feature. Elsewhere the portable `match` loop
+//! runs alone: in debug builds no sibling call is guaranteed, so each instruction would
+//! grow the native stack. `tests/threaded.rs` checks, in release builds, that long
+//! loops of instructions and of calls execute on a small native stack. A handler must
+//! keep an empty stack frame for its last call to become a jump: work that needs
+//! temporaries in memory (the table lookup of `call_indirect`) is done out of line.
 //!
 //! The chain runs straight-line code, branches, memory, numeric and global
-//! instructions. It stops at calls, returns, `memory.size`/`memory.grow` and
-//! `unreachable`, returning that instruction's address to the dispatch loop of
-//! `match_loop.rs`, which executes it with the same handler as the portable build and
-//! enters the chain again. A trap stores its code in the context and stops the chain.
+//! instructions, and calls to functions of the same module and instance with their
+//! returns (the callers are kept as [`ChainFrame`]s in the context). It stops at host
+//! calls and calls into other instances, `memory.size`/`memory.grow`, `unreachable`,
+//! the return of the frame the loop started it in, and calls that would pass the call
+//! stack limit or need a larger value stack, returning that instruction's address to
+//! the dispatch loop of `match_loop.rs`. The loop turns the `ChainFrame`s into frames,
+//! executes the instruction with the portable handler and starts the chain again. A
+//! trap stores its code in the context and stops the chain.
 //!
 //! **Safety.** Every handler is `unsafe`: it trusts that `ip` points into the verified
-//! instructions of the function whose frame `regs` points to (see `regs.rs` for the
-//! verification) and that `mem`/`len` describe memory 0's bytes, borrowed for the
-//! duration of the chain. A handler is only called through the table entry of the
-//! discriminant of `*ip`.
+//! instructions of the running function, that `regs` points to that function's frame
+//! within the value stack, and that `mem`/`len` describe memory 0's bytes, borrowed for
+//! the duration of the chain (see `regs.rs` for the verification). A handler is only
+//! reached through the address stored with an instruction of its own variant.
 #![allow(unsafe_code)]
 
 use crate::engine::{FuncCode, ModuleCode};
