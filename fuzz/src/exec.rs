@@ -441,7 +441,8 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
         Ok(module) => module,
         Err(error) => panic!("Wasmite rejects a module wasmparser accepts: {error}"),
     };
-    if crate::known::has_wasmi_eqz_select(bytes) {
+    if crate::known::has_wasmi_eqz_select(bytes) || crate::known::has_wasmi_same_local_store(bytes)
+    {
         return;
     }
     let engine = wasmi::Engine::new(&wasmi_config(features));

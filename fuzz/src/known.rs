@@ -32,3 +32,58 @@ pub fn has_wasmi_eqz_select(bytes: &[u8]) -> bool {
     }
     false
 }
+
+/// Oracle bug W2 (wasmi 2.0.0, not Wasmite): wasmi panics ("internal error: entered
+/// unreachable code" in `choose_store_op_vt`) translating a store with an offset above
+/// 65535 whose address and value are both the value of one local it has just written:
+/// `(local.set 0 (i32.add (local.get 0) (i32.const 1)))
+/// (i32.store offset=77023 (local.get 0) (local.get 0))`, or the address given by
+/// `local.tee 0`. `exec_diff` skips modules where a store with such an offset follows
+/// `local.get x` (or `local.tee x`) and `local.get x` until wasmi is fixed.
+pub fn has_wasmi_same_local_store(bytes: &[u8]) -> bool {
+    use wasmparser::{Operator, Parser, Payload};
+    for payload in Parser::new(0).parse_all(bytes) {
+        let Ok(Payload::CodeSectionEntry(body)) = payload else {
+            continue;
+        };
+        let Ok(mut reader) = body.get_operators_reader() else {
+            return true;
+        };
+        // The locals read by the last two operators (`None` if not a read).
+        let mut last_two: [Option<u32>; 2] = [None, None];
+        while !reader.eof() {
+            let Ok(operator) = reader.read() else {
+                return true;
+            };
+            let big_offset = store_offset(&operator).is_some_and(|offset| offset > 0xffff);
+            if big_offset && last_two[0].is_some() && last_two[0] == last_two[1] {
+                return true;
+            }
+            let read = match operator {
+                Operator::LocalGet { local_index } | Operator::LocalTee { local_index } => {
+                    Some(local_index)
+                }
+                _ => None,
+            };
+            last_two = [last_two[1], read];
+        }
+    }
+    false
+}
+
+/// The offset of a store operator.
+fn store_offset(operator: &wasmparser::Operator<'_>) -> Option<u64> {
+    use wasmparser::Operator as O;
+    match operator {
+        O::I32Store { memarg }
+        | O::I64Store { memarg }
+        | O::F32Store { memarg }
+        | O::F64Store { memarg }
+        | O::I32Store8 { memarg }
+        | O::I32Store16 { memarg }
+        | O::I64Store8 { memarg }
+        | O::I64Store16 { memarg }
+        | O::I64Store32 { memarg } => Some(memarg.offset),
+        _ => None,
+    }
+}
