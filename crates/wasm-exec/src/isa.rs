@@ -500,6 +500,21 @@ macro_rules! define_instr {
                 }
             }
 
+            /// The conditional jump taken exactly when `self` (a conditional jump) is
+            /// not, to `target`; `None` for float comparisons (NaN) and other
+            /// instructions.
+            pub(crate) fn negate_branch(self, target: u32) -> Option<Instr> {
+                match self {
+                    Instr::JumpIfZero { cond, .. } => Some(Instr::JumpIfNonZero { cond, target }),
+                    Instr::JumpIfNonZero { cond, .. } => Some(Instr::JumpIfZero { cond, target }),
+                    $(
+                        Instr::$bname { a, b, .. } => Instr::$cmp { dst: 0, a, b }.fuse_branch(false, target),
+                        Instr::$biname { a, imm, .. } => Instr::$cmpi { dst: 0, a, imm }.fuse_branch(false, target),
+                    )*
+                    _ => None,
+                }
+            }
+
             /// The fused branch for comparison `self` followed by a conditional branch
             /// taken when the comparison's result is `when`; `None` if `self` is not an
             /// integer comparison.
@@ -734,5 +749,27 @@ mod tests {
             })
         );
         assert_eq!(lt.fuse_branch(false, 5), None);
+        let ge = Instr::BrI32GeUImm {
+            a: 1,
+            imm: 9,
+            target: 3,
+        };
+        assert_eq!(
+            ge.negate_branch(8),
+            Some(Instr::BrI32LtUImm {
+                a: 1,
+                imm: 9,
+                target: 8
+            })
+        );
+        assert_eq!(
+            Instr::BrF64Lt {
+                a: 1,
+                b: 2,
+                target: 3
+            }
+            .negate_branch(8),
+            None
+        );
     }
 }

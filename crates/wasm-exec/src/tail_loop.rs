@@ -696,9 +696,16 @@ mod control {
         ctx: *mut Ctx<'_>,
     ) -> *const Op {
         operands!(ip, JumpTable { index, len });
-        // SAFETY: verified slot; the table's `len + 1` jumps follow it.
-        let skip = (unsafe { get(regs, index) } as u32).min(len) as usize;
-        next!(unsafe { ip.add(1 + skip) }, regs, mem, mem_len, ctx);
+        // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
+        // selected entry is a `Jump` with a verified target: taken here directly.
+        let next = unsafe {
+            let skip = (get(regs, index) as u32).min(len) as usize;
+            match (*ip.add(1 + skip)).instr {
+                Instr::Jump { target } => (*ctx).code.add(target as usize),
+                _ => ip.add(1 + skip),
+            }
+        };
+        next!(next, regs, mem, mem_len, ctx);
     }
 
     pub(super) unsafe extern "C" fn Copy(

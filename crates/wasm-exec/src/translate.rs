@@ -355,6 +355,7 @@ impl<'m> Translator<'m> {
             .ok()
             .filter(|size| size.checked_add(1).is_some())
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
+        rotate_loops(&mut scratch.instrs);
         let code = CompiledFunc {
             instrs: scratch.instrs.as_slice().into(),
             num_params,
@@ -371,6 +372,29 @@ impl<'m> Translator<'m> {
             )
         })?;
         Ok(code)
+    }
+}
+
+/// Loop rotation: a `Jump` back to a conditional jump that leaves the loop to just
+/// after the `Jump` (the shape of `block (loop (br_if 1 ..) .. (br 0)))`) becomes the
+/// negated conditional jump to the loop's second instruction, saving one dispatch per
+/// iteration. The tested condition is pure, so testing it at the bottom is the same.
+fn rotate_loops(instrs: &mut [Instr]) {
+    for at in 0..instrs.len() {
+        let Instr::Jump { target } = instrs[at] else {
+            continue;
+        };
+        let mut head = instrs.get(target as usize).copied();
+        let exits_here = head
+            .as_mut()
+            .and_then(|head| head.target_mut().map(|t| *t as usize == at + 1))
+            .unwrap_or(false);
+        if let (true, Some(head)) = (exits_here, head)
+            && !matches!(head, Instr::Jump { .. })
+            && let Some(rotated) = head.negate_branch(target + 1)
+        {
+            instrs[at] = rotated;
+        }
     }
 }
 
