@@ -380,7 +380,15 @@ impl<'m> Translator<'m> {
 /// negated conditional jump to the loop's second instruction, saving one dispatch per
 /// iteration. The tested condition is pure, so testing it at the bottom is the same.
 fn rotate_loops(instrs: &mut [Instr]) {
+    // The entries of a jump table stay `Jump`s (the dispatch relies on it).
+    let mut table_end = 0;
     for at in 0..instrs.len() {
+        if let Instr::JumpTable { len, .. } = instrs[at] {
+            table_end = at + 2 + len as usize;
+        }
+        if at < table_end {
+            continue;
+        }
         let Instr::Jump { target } = instrs[at] else {
             continue;
         };
