@@ -1,7 +1,6 @@
 //! `cargo xtask`: project automation for Wasmite.
 //!
 //! ```text
-//! cargo xtask test
 //! cargo xtask spec [--suite NAME] [--filter TEXT] [--verbose]
 //! cargo xtask fuzz [TARGET] [--seconds N]
 //! cargo xtask bench [--filter TEXT] [--quick]
@@ -20,10 +19,6 @@ const USAGE: &str = "\
 usage: cargo xtask <subcommand> [options]
 
 subcommands:
-  test
-      Run every test: `cargo test --workspace` (debug build: portable dispatch, debug
-      assertions), then the engine, facade and spec-suite tests again in release mode,
-      where the engine uses its threaded dispatch.
   spec [--suite NAME] [--filter TEXT] [--verbose]
       Run a spec test suite and print a report; exits non-zero on any failure.
       --suite NAME    wasm-v1 (default), wasm-v2, wasm-v3, wasm-latest, a proposal
@@ -63,7 +58,6 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     match subcommand.as_str() {
-        "test" => test(rest),
         "spec" => spec(rest),
         "fuzz" => fuzz::fuzz(rest, USAGE),
         "bench" => bench::bench(rest),
@@ -77,38 +71,6 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
-}
-
-/// `cargo xtask test`: every test, in both dispatch builds of the engine.
-fn test(args: &[String]) -> anyhow::Result<ExitCode> {
-    if let Some(other) = args.first() {
-        bail!("unknown option `{other}` for `test`\n\n{USAGE}");
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let runs: [&[&str]; 2] = [
-        &["test", "--workspace"],
-        &[
-            "test",
-            "--release",
-            "-p",
-            "wasm-exec",
-            "-p",
-            "wasmite",
-            "-p",
-            "spec-tests",
-        ],
-    ];
-    for run in runs {
-        eprintln!("xtask test: cargo {}", run.join(" "));
-        let status = std::process::Command::new(&cargo)
-            .args(run)
-            .status()
-            .with_context(|| format!("cannot run `cargo {}`", run.join(" ")))?;
-        if !status.success() {
-            return Ok(ExitCode::FAILURE);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Options of `cargo xtask spec`.

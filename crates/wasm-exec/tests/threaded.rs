@@ -4,7 +4,7 @@
 //! next one without a sibling call, every executed instruction would take stack space
 //! and this test would die of a stack overflow (it does not merely fail: the process
 //! aborts). Meaningful in optimised builds, where the threaded dispatch is chosen;
-//! `cargo xtask test` runs it there. In other builds it checks the portable loop the
+//! the README's test command runs it there. In other builds it checks the portable loop the
 //! same way.
 
 use std::rc::Rc;
