@@ -304,10 +304,12 @@ macro_rules! for_each_instr {
 pub(crate) enum Numeric {
     /// One operand.
     Unary(fn(Slot, Slot) -> Instr),
-    /// Two operands; `imm` builds the form with an immediate right operand, if any.
+    /// Two operands; `imm` builds the form with an immediate right operand, if any;
+    /// `wide`: the operands are 64-bit (an immediate is sign-extended).
     Binary {
         make: fn(Slot, Slot, Slot) -> Instr,
         imm: Option<fn(Slot, Slot, i32) -> Instr>,
+        wide: bool,
     },
 }
 
@@ -442,7 +444,7 @@ macro_rules! define_instr {
             /// How to lower a Wasm numeric operator; `None` for other operators.
             pub(crate) fn numeric(op: &Operator<'_>) -> Option<Numeric> {
                 match op {
-                    $( Operator::$nname => Some(numeric_kind!($nkind, $nname, [$($arg),*] $(, $iname)?)), )*
+                    $( Operator::$nname => Some(numeric_kind!($nkind, $nname, $it, [$($arg),*] $(, $iname)?)), )*
                     _ => None,
                 }
             }
@@ -631,20 +633,21 @@ macro_rules! mem_is_load {
 }
 
 macro_rules! numeric_kind {
-    (un, $name:ident, [$a:ident]) => {
+    (un, $name:ident, $it:ty, [$a:ident]) => {
         Numeric::Unary(|dst, a| Instr::$name { dst, $a: a })
     };
-    (un_t, $name:ident, [$a:ident]) => {
-        numeric_kind!(un, $name, [$a])
+    (un_t, $name:ident, $it:ty, [$a:ident]) => {
+        numeric_kind!(un, $name, $it, [$a])
     };
-    (bin, $name:ident, [$a:ident, $b:ident] $(, $iname:ident)?) => {
+    (bin, $name:ident, $it:ty, [$a:ident, $b:ident] $(, $iname:ident)?) => {
         Numeric::Binary {
             make: |dst, a, b| Instr::$name { dst, $a: a, $b: b },
             imm: numeric_imm!($($iname)?),
+            wide: core::mem::size_of::<$it>() == 8,
         }
     };
-    (bin_t, $name:ident, [$a:ident, $b:ident] $(, $iname:ident)?) => {
-        numeric_kind!(bin, $name, [$a, $b] $(, $iname)?)
+    (bin_t, $name:ident, $it:ty, [$a:ident, $b:ident] $(, $iname:ident)?) => {
+        numeric_kind!(bin, $name, $it, [$a, $b] $(, $iname)?)
     };
 }
 

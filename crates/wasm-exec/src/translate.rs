@@ -427,38 +427,6 @@ fn commutative(op: &Operator<'_>) -> bool {
     )
 }
 
-/// Whether an operator works on 64-bit integers (its immediate is sign-extended).
-fn is_i64_op(op: &Operator<'_>) -> bool {
-    matches!(
-        op,
-        Operator::I64Add
-            | Operator::I64Sub
-            | Operator::I64Mul
-            | Operator::I64DivS
-            | Operator::I64DivU
-            | Operator::I64RemS
-            | Operator::I64RemU
-            | Operator::I64And
-            | Operator::I64Or
-            | Operator::I64Xor
-            | Operator::I64Shl
-            | Operator::I64ShrS
-            | Operator::I64ShrU
-            | Operator::I64Rotl
-            | Operator::I64Rotr
-            | Operator::I64Eq
-            | Operator::I64Ne
-            | Operator::I64LtS
-            | Operator::I64LtU
-            | Operator::I64GtS
-            | Operator::I64GtU
-            | Operator::I64LeS
-            | Operator::I64LeU
-            | Operator::I64GeS
-            | Operator::I64GeU
-    )
-}
-
 /// The immediate for constant `bits` of an operator, if it fits.
 fn immediate(bits: u64, wide: bool) -> Option<i32> {
     if wide {
@@ -1203,10 +1171,9 @@ impl Translator<'_> {
                 let a = self.slot_of(a, height);
                 self.def(|dst| make(dst, a));
             }
-            Numeric::Binary { make, imm } => {
+            Numeric::Binary { make, imm, wide } => {
                 let (b, b_height) = self.pop()?;
                 let (a, height) = self.pop()?;
-                let wide = is_i64_op(op);
                 if let Some(imm_make) = imm {
                     if let Operand::Const(bits) = b
                         && let Some(imm) = immediate(bits, wide)
