@@ -258,10 +258,16 @@ fn indirect_callee(
         Some(None) => return Err(TrapCode::ElemUninitialized.into()),
         Some(Some(callee)) => callee,
     };
-    if !(Arc::ptr_eq(expected, callee.signature_arc()) || **expected == *callee.signature()) {
+    if !has_type(&callee, expected) {
         return Err(TrapCode::UnexpectedSignature.into());
     }
     Ok(callee)
+}
+
+/// Whether `callee` has the type `expected` (`call_indirect`'s check): the same
+/// interned signature, or an equal one from another module.
+pub(crate) fn has_type(callee: &FuncRef, expected: &Arc<Signature>) -> bool {
+    Arc::ptr_eq(expected, callee.signature_arc()) || **expected == *callee.signature()
 }
 
 /// Pushes the caller's frame (its `ip` already past the call) and makes the frame of

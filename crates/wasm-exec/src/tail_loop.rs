@@ -31,11 +31,10 @@
 //! reached through the address stored with an instruction of its own variant.
 #![allow(unsafe_code)]
 
-use crate::engine::{FuncCode, ModuleCode};
+use crate::engine::ModuleCode;
 use crate::isa::{Instr, Slot};
 use crate::ops::{CellValue, FromImm};
 use core::hint::unreachable_unchecked;
-use std::sync::Arc;
 use wasm_core::TrapCode;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
@@ -412,6 +411,8 @@ for_each_instr!(threaded_handlers);
 #[allow(non_snake_case)]
 mod control {
     use super::*;
+    use crate::engine::compiled;
+    use crate::match_loop::has_type;
 
     /// Stops the chain: the dispatch loop executes this instruction.
     pub(super) unsafe extern "C" fn exit(
@@ -484,11 +485,11 @@ mod control {
             .with_entry(index, |entry| {
                 let callee = entry.as_ref()?;
                 let wasm = callee.as_wasm()?;
-                let code = wasm.code().downcast_ref::<FuncCode>()?;
-                let same_type = Arc::ptr_eq(expected, callee.signature_arc())
-                    || **expected == *callee.signature();
-                (same_type && core::ptr::eq(&*code.module, c.module) && wasm.belongs_to(c.instance))
-                    .then_some(code.index)
+                let code = compiled(wasm.code()).ok()?;
+                (has_type(callee, expected)
+                    && core::ptr::eq(&*code.module, c.module)
+                    && wasm.belongs_to(c.instance))
+                .then_some(code.index)
             })
             .flatten()
     }
