@@ -165,6 +165,22 @@ pub(crate) struct Frame {
     pub(crate) bp: usize,
 }
 
+impl Frame {
+    /// A frame of function `func` of the same module and instance, resuming at `ip`
+    /// with its slots from `bp`.
+    #[cfg(wasmite_threaded)]
+    pub(crate) fn sibling(&self, func: u32, ip: usize, bp: usize) -> Frame {
+        Frame {
+            code: self.module.funcs[func as usize].clone(),
+            module: self.module.clone(),
+            func,
+            instance: self.instance.clone(),
+            ip,
+            bp,
+        }
+    }
+}
+
 /// The value stack (untyped cells) and the call stack of one execution.
 pub(crate) struct Stacks {
     pub(crate) vals: Vec<u64>,

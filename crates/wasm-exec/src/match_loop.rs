@@ -1,7 +1,7 @@
 //! The portable dispatch loop: one `match` per instruction over the current frame's
-//! slots. Memory, numeric and fused-branch instructions are handled by
-//! `isa::exec_simple` (generated from the instruction list); control flow, calls,
-//! globals and memory size are handled here.
+//! slots. The arms of memory, numeric and fused-branch instructions are generated from
+//! the instruction list (`isa.rs`, `dispatch!`); control flow, calls, globals and memory
+//! size are handled here.
 //!
 //! The loop keeps its hot state in locals: the instruction slice and index, the current
 //! frame's slots, and the bytes of memory 0 (borrowed for as long as the frame runs, and
@@ -104,28 +104,13 @@ pub(crate) fn execute(
                 if !ctx.calls.is_empty() {
                     // The chain stopped inside functions it called: they become real
                     // frames, the innermost the current one.
-                    let (module, instance) = (&frame.module, &frame.instance);
-                    let mut outer = frame.clone();
-                    outer.ip = ctx.calls[0].ret;
-                    stacks.frames.push(outer);
-                    for call in &ctx.calls[1..] {
-                        stacks.frames.push(Frame {
-                            code: module.funcs[call.func as usize].clone(),
-                            module: module.clone(),
-                            func: call.func,
-                            instance: instance.clone(),
-                            ip: call.ret,
-                            bp: call.bp,
-                        });
+                    // The first recorded caller is this loop's frame itself.
+                    for call in ctx.calls.iter() {
+                        stacks
+                            .frames
+                            .push(frame.sibling(call.func, call.ret, call.bp));
                     }
-                    let current = Frame {
-                        code: module.funcs[ctx.func as usize].clone(),
-                        module: module.clone(),
-                        func: ctx.func,
-                        instance: instance.clone(),
-                        ip,
-                        bp: ctx.bp,
-                    };
+                    let current = frame.sibling(ctx.func, ip, ctx.bp);
                     ctx.calls.clear();
                     drop(guard);
                     frame = current;

@@ -72,12 +72,6 @@ impl GlobalInstance {
         Ok(())
     }
 
-    /// Sets the value without the mutability check: the engine's `global.set`, whose
-    /// type and mutability the validator has already checked.
-    pub fn set_unchecked(&self, value: RuntimeValue) {
-        self.bits.set(value.to_bits());
-    }
-
     /// Sets the value's bits without checks: the engine's `global.set`, whose type and
     /// mutability the validator has already checked.
     #[inline]
