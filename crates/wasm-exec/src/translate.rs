@@ -750,17 +750,25 @@ impl Translator<'_> {
             return self.emit_return();
         }
         let (height, arity) = (block.height, block.label_arity());
+        self.copy_top(arity, height)?;
+        self.emit_jump(index, Instr::Jump { target: UNBOUND });
+        Ok(())
+    }
+
+    /// Emits the copies of the top `n` entries into the temporaries from `height` (a
+    /// label's values), leaving the stack model as it is: the copies may be on a
+    /// conditional path.
+    fn copy_top(&mut self, n: usize, height: usize) -> Result<(), TranslateError> {
         let first = self
             .stack
             .len()
-            .checked_sub(arity)
+            .checked_sub(n)
             .ok_or_else(|| self.err("type mismatch: branch operands"))?;
         // Ascending order is safe: a value's source is never below its destination.
-        for k in 0..arity {
+        for k in 0..n {
             let dst = self.temp(height + k);
             self.move_operand(dst, self.stack[first + k], first + k);
         }
-        self.emit_jump(index, Instr::Jump { target: UNBOUND });
         Ok(())
     }
 
@@ -792,11 +800,9 @@ impl Translator<'_> {
                 }
             },
             _ => {
-                // Copies only: this may be a conditional path (`br_if`, `br_table`), so
-                // the operand stack model must not change.
-                for height in first..self.stack.len() {
-                    self.move_operand(self.temp(height), self.stack[height], height);
-                }
+                // Each value into its own temporary (`copy_top` leaves the model as it
+                // is: this may be a conditional path, `br_if` or `br_table`).
+                self.copy_top(n, first)?;
                 let src = self.temp(first);
                 self.emit(Instr::ReturnMany { src, n: n as u32 });
             }
@@ -960,15 +966,7 @@ impl Translator<'_> {
                     // Fall through like a branch to the end, minus the jump (for a loop,
                     // unlike its label, the end takes the block's results).
                     let (height, arity) = (block.height, block.results);
-                    let first = self
-                        .stack
-                        .len()
-                        .checked_sub(arity)
-                        .ok_or_else(|| self.err("type mismatch: block results"))?;
-                    for k in 0..arity {
-                        let dst = self.temp(height + k);
-                        self.move_operand(dst, self.stack[first + k], first + k);
-                    }
+                    self.copy_top(arity, height)?;
                 }
                 let mut block = self.blocks.pop().expect("checked above");
                 self.bind(&block.fixups);
@@ -1100,7 +1098,6 @@ impl Translator<'_> {
             }
             Operator::LocalTee { local_index } => {
                 let local = self.local_index(local_index)?;
-                let last_def = self.last_def;
                 let (value, height) = self.pop()?;
                 if value == Operand::Temp
                     && height < LAZY_LIMIT
@@ -1108,7 +1105,6 @@ impl Translator<'_> {
                 {
                     self.push(Operand::Local(local));
                 } else {
-                    self.last_def = last_def;
                     self.before_local_write(local);
                     self.move_operand(local, value, height);
                     self.push(value);
