@@ -314,13 +314,11 @@ impl ExecEngine {
             out: Vec::with_capacity(module.bodies.len()),
             failed: None,
         };
-        match wasm_validate::validate_visiting(module, features, &mut visitor) {
-            Ok(()) => match visitor.failed {
-                Some(e) => Err(CompileError::Translate(e)),
-                None => Ok(package(module, visitor.out)),
-            },
-            Err(wasm_validate::VisitError::Invalid(e)) => Err(CompileError::Invalid(e)),
-            Err(wasm_validate::VisitError::Visitor(never)) => match never {},
+        wasm_validate::validate_visiting(module, features, &mut visitor)
+            .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
+        match visitor.failed {
+            Some(e) => Err(CompileError::Translate(e)),
+            None => Ok(package(module, visitor.out)),
         }
     }
 

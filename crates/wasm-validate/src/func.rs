@@ -437,11 +437,9 @@ pub fn validate_function(
     func_index: u32,
 ) -> Result<(), ValidationError> {
     let allocations = FuncValidatorAllocations::default();
-    match validate_function_with(module, features, func_index, allocations, &mut NoVisitor) {
-        Ok(_) => Ok(()),
-        Err(VisitError::Invalid(e)) => Err(e),
-        Err(VisitError::Visitor(never)) => match never {},
-    }
+    validate_function_with(module, features, func_index, allocations, &mut NoVisitor)
+        .map(drop)
+        .map_err(VisitError::into_invalid)
 }
 
 /// [`validate_function`], reusing and handing back buffers, and handing each validated

@@ -61,11 +61,7 @@ use wasm_core::wasmparser::Operator;
 /// When the module is both invalid and malformed (code that does not follow the binary
 /// format), the binary-format error is reported, as the spec decodes before it validates.
 pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
-    match validate_visiting(module, features, &mut NoVisitor) {
-        Ok(()) => Ok(()),
-        Err(VisitError::Invalid(e)) => Err(e),
-        Err(VisitError::Visitor(never)) => match never {},
-    }
+    validate_visiting(module, features, &mut NoVisitor).map_err(VisitError::into_invalid)
 }
 
 /// Receives every function body's operators as they are validated, so that a
@@ -90,6 +86,16 @@ pub enum VisitError<E> {
     Invalid(ValidationError),
     /// The visitor gave up.
     Visitor(E),
+}
+
+impl VisitError<core::convert::Infallible> {
+    /// The validation error of a visitor that cannot fail.
+    pub fn into_invalid(self) -> ValidationError {
+        match self {
+            VisitError::Invalid(e) => e,
+            VisitError::Visitor(never) => match never {},
+        }
+    }
 }
 
 /// [`validate`], handing every body's validated operators to `visitor` in the same pass.
