@@ -230,6 +230,24 @@ unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
     core::ptr::null()
 }
 
+/// Declares a handler. Every handler has this one signature: a sibling call (the jump
+/// to the next handler) needs the caller's and the callee's to match.
+macro_rules! handler {
+    (
+        $(#[$attr:meta])*
+        $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident) $body:block
+    ) => {
+        $(#[$attr])*
+        pub(super) unsafe extern "C" fn $name(
+            $ip: *const Op,
+            $regs: *mut u64,
+            $mem: *mut u8,
+            $len: usize,
+            $ctx: *mut Ctx<'_>,
+        ) -> *const Op $body
+    };
+}
+
 /// Destructures the instruction at `ip` as variant `$variant`.
 macro_rules! operands {
     ($ip:ident, $variant:ident { $($field:ident),* }) => {
@@ -298,90 +316,90 @@ macro_rules! threaded_handlers {
             use super::*;
 
             $(
-                pub(super) unsafe extern "C" fn $mname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $mname { r0, r1, offset });
-                    // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
-                    unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
-                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
-                }
-            )*
-
-            $(
-                pub(super) unsafe extern "C" fn $sname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $sname { addr, imm, offset });
-                    let value = <$svt as FromImm>::from_imm(imm);
-                    // SAFETY: verified slot; `mem`/`len` are memory 0's bytes.
-                    let addr = unsafe { get(regs, addr) } as u32;
-                    if let Err(code) = crate::ops::store::<$smt>(unsafe { memory(mem, len) }, addr, offset, value as $smt) {
-                        // SAFETY: `ctx` is the live context.
-                        return unsafe { trap(ctx, code) };
+                handler! {
+                    $mname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $mname { r0, r1, offset });
+                        // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
+                        unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
                     }
-                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
                 }
             )*
 
             $(
-                pub(super) unsafe extern "C" fn $nname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $nname { dst, $($arg),* });
-                    // SAFETY: verified slots.
-                    let result = or_trap!($nkind, crate::isa::semantics::$nname($(<$it as CellValue>::from_cell(unsafe { get(regs, $arg) })),*), ctx);
-                    unsafe { set(regs, dst, CellValue::into_cell(result)) };
-                    next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                handler! {
+                    $sname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $sname { addr, imm, offset });
+                        let value = <$svt as FromImm>::from_imm(imm);
+                        // SAFETY: verified slot; `mem`/`len` are memory 0's bytes.
+                        let addr = unsafe { get(regs, addr) } as u32;
+                        if let Err(code) = crate::ops::store::<$smt>(unsafe { memory(mem, len) }, addr, offset, value as $smt) {
+                            // SAFETY: `ctx` is the live context.
+                            return unsafe { trap(ctx, code) };
+                        }
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                    }
+                }
+            )*
+
+            $(
+                handler! {
+                    $nname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $nname { dst, $($arg),* });
+                        // SAFETY: verified slots.
+                        let result = or_trap!($nkind, crate::isa::semantics::$nname($(<$it as CellValue>::from_cell(unsafe { get(regs, $arg) })),*), ctx);
+                        unsafe { set(regs, dst, CellValue::into_cell(result)) };
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                    }
                 }
 
                 $(
-                    pub(super) unsafe extern "C" fn $iname(
-                        ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                    ) -> *const Op {
-                        operands!(ip, $iname { dst, a, imm });
-                        // SAFETY: verified slots.
-                        let a = <$it as CellValue>::from_cell(unsafe { get(regs, a) });
-                        let result = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
-                        unsafe { set(regs, dst, CellValue::into_cell(result)) };
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                    handler! {
+                        $iname(ip, regs, mem, len, ctx) {
+                            operands!(ip, $iname { dst, a, imm });
+                            // SAFETY: verified slots.
+                            let a = <$it as CellValue>::from_cell(unsafe { get(regs, a) });
+                            let result = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
+                            unsafe { set(regs, dst, CellValue::into_cell(result)) };
+                            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                        }
                     }
                 )?
             )*
 
             $(
-                pub(super) unsafe extern "C" fn $bname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $bname { a, b, target });
-                    // SAFETY: verified slots and target; `ctx` is live.
-                    let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
-                    let b = <$bt as CellValue>::from_cell(unsafe { get(regs, b) });
-                    let next = if a $op b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                    next!(next, regs, mem, len, ctx);
+                handler! {
+                    $bname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $bname { a, b, target });
+                        // SAFETY: verified slots and target; `ctx` is live.
+                        let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
+                        let b = <$bt as CellValue>::from_cell(unsafe { get(regs, b) });
+                        let next = if a $op b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        next!(next, regs, mem, len, ctx);
+                    }
                 }
 
-                pub(super) unsafe extern "C" fn $biname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $biname { a, imm, target });
-                    // SAFETY: verified slot and target; `ctx` is live.
-                    let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
-                    let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                    next!(next, regs, mem, len, ctx);
+                handler! {
+                    $biname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $biname { a, imm, target });
+                        // SAFETY: verified slot and target; `ctx` is live.
+                        let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
+                        let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        next!(next, regs, mem, len, ctx);
+                    }
                 }
             )*
 
             $(
-                pub(super) unsafe extern "C" fn $fbname(
-                    ip: *const Op, regs: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx<'_>,
-                ) -> *const Op {
-                    operands!(ip, $fbname { a, b, target });
-                    // SAFETY: verified slots and target; `ctx` is live.
-                    let a = <$fbt as CellValue>::from_cell(unsafe { get(regs, a) });
-                    let b = <$fbt as CellValue>::from_cell(unsafe { get(regs, b) });
-                    let next = if a $fop b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                    next!(next, regs, mem, len, ctx);
+                handler! {
+                    $fbname(ip, regs, mem, len, ctx) {
+                        operands!(ip, $fbname { a, b, target });
+                        // SAFETY: verified slots and target; `ctx` is live.
+                        let a = <$fbt as CellValue>::from_cell(unsafe { get(regs, a) });
+                        let b = <$fbt as CellValue>::from_cell(unsafe { get(regs, b) });
+                        let next = if a $fop b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        next!(next, regs, mem, len, ctx);
+                    }
                 }
             )*
         }
@@ -414,56 +432,44 @@ mod control {
     use crate::engine::compiled;
     use crate::match_loop::has_type;
 
-    /// Stops the chain: the dispatch loop executes this instruction.
-    pub(super) unsafe extern "C" fn exit(
-        ip: *const Op,
-        _regs: *mut u64,
-        _mem: *mut u8,
-        _len: usize,
-        _ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        ip
+    handler! {
+        /// Stops the chain: the dispatch loop executes this instruction.
+        exit(ip, _regs, _mem, _len, _ctx) {
+            ip
+        }
     }
 
     pub(super) use exit as Unreachable;
     pub(super) use exit as MemorySize;
     pub(super) use exit as MemoryGrow;
 
-    /// A call of a function of the module: made in the chain when the call stack and
-    /// the value stack have room (otherwise left to the dispatch loop, which grows the
-    /// value stack or traps).
-    pub(super) unsafe extern "C" fn Call(
-        ip: *const Op,
-        _regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Call { func, base });
-        // SAFETY: `ctx` is the live context.
-        let Some(index) = func.checked_sub(unsafe { (*ctx).module.first }) else {
-            return ip;
-        };
-        // SAFETY: `ip` is a call of the running function; see `enter`.
-        unsafe { enter(ip, index, base, mem, len, ctx) }
+    handler! {
+        /// A call of a function of the module: made in the chain when the call stack and
+        /// the value stack have room (otherwise left to the dispatch loop, which grows the
+        /// value stack or traps).
+        Call(ip, _regs, mem, len, ctx) {
+            operands!(ip, Call { func, base });
+            // SAFETY: `ctx` is the live context.
+            let Some(index) = func.checked_sub(unsafe { (*ctx).module.first }) else {
+                return ip;
+            };
+            // SAFETY: `ip` is a call of the running function; see `enter`.
+            unsafe { enter(ip, index, base, mem, len, ctx) }
+        }
     }
 
-    /// An indirect call: made in the chain when the table holds a function of this
-    /// module and instance with the expected type; anything else (host functions,
-    /// other instances, traps) is left to the dispatch loop.
-    pub(super) unsafe extern "C" fn CallIndirect(
-        ip: *const Op,
-        _regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, CallIndirect { ty, table, base });
-        // SAFETY: `ctx` is the live context.
-        match indirect_target(unsafe { &*ctx }, ty, table, base) {
-            // SAFETY: `ip` is a call of the running function; see `enter`.
-            Some(index) => unsafe { enter(ip, index, base, mem, len, ctx) },
-            None => ip,
+    handler! {
+        /// An indirect call: made in the chain when the table holds a function of this
+        /// module and instance with the expected type; anything else (host functions,
+        /// other instances, traps) is left to the dispatch loop.
+        CallIndirect(ip, _regs, mem, len, ctx) {
+            operands!(ip, CallIndirect { ty, table, base });
+            // SAFETY: `ctx` is the live context.
+            match indirect_target(unsafe { &*ctx }, ty, table, base) {
+                // SAFETY: `ip` is a call of the running function; see `enter`.
+                Some(index) => unsafe { enter(ip, index, base, mem, len, ctx) },
+                None => ip,
+            }
         }
     }
 
@@ -567,233 +573,177 @@ mod control {
         next!(next, regs, mem, len, ctx);
     }
 
-    pub(super) unsafe extern "C" fn Return(
-        ip: *const Op,
-        _regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        // SAFETY: see `called_in_chain` and `return_to_caller`.
-        unsafe {
-            if !called_in_chain(ctx) {
-                return ip;
-            }
-            return_to_caller(mem, len, ctx)
-        }
-    }
-
-    pub(super) unsafe extern "C" fn ReturnSlot(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, ReturnSlot { src });
-        // SAFETY: verified slots (0 and `src`); see `return_to_caller`.
-        unsafe {
-            if !called_in_chain(ctx) {
-                return ip;
-            }
-            set(regs, 0, get(regs, src));
-            return_to_caller(mem, len, ctx)
-        }
-    }
-
-    pub(super) unsafe extern "C" fn ReturnConst(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, ReturnConst { bits });
-        // SAFETY: verified slot 0; see `return_to_caller`.
-        unsafe {
-            if !called_in_chain(ctx) {
-                return ip;
-            }
-            set(regs, 0, bits);
-            return_to_caller(mem, len, ctx)
-        }
-    }
-
-    pub(super) unsafe extern "C" fn ReturnMany(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, ReturnMany { src, n });
-        // SAFETY: verified `src..src + n` within the frame; see `return_to_caller`.
-        unsafe {
-            if !called_in_chain(ctx) {
-                return ip;
-            }
-            core::ptr::copy(regs.add(src as usize), regs, n as usize);
-            return_to_caller(mem, len, ctx)
-        }
-    }
-
-    pub(super) unsafe extern "C" fn Jump(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Jump { target });
-        // SAFETY: verified target; `ctx` is live.
-        next!(
-            unsafe { (*ctx).code.add(target as usize) },
-            regs,
-            mem,
-            len,
-            ctx
-        );
-    }
-
-    pub(super) unsafe extern "C" fn JumpIfZero(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, JumpIfZero { cond, target });
-        // SAFETY: verified slot and target; `ctx` is live.
-        let next = if unsafe { get(regs, cond) } as u32 == 0 {
-            unsafe { (*ctx).code.add(target as usize) }
-        } else {
-            unsafe { ip.add(1) }
-        };
-        next!(next, regs, mem, len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn JumpIfNonZero(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, JumpIfNonZero { cond, target });
-        // SAFETY: verified slot and target; `ctx` is live.
-        let next = if unsafe { get(regs, cond) } as u32 != 0 {
-            unsafe { (*ctx).code.add(target as usize) }
-        } else {
-            unsafe { ip.add(1) }
-        };
-        next!(next, regs, mem, len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn JumpTable(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        mem_len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, JumpTable { index, len });
-        // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
-        // selected entry is a `Jump` with a verified target: taken here directly.
-        let next = unsafe {
-            let skip = (get(regs, index) as u32).min(len) as usize;
-            match (*ip.add(1 + skip)).instr {
-                Instr::Jump { target } => (*ctx).code.add(target as usize),
-                _ => ip.add(1 + skip),
-            }
-        };
-        next!(next, regs, mem, mem_len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn Copy(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Copy { dst, src });
-        // SAFETY: verified slots.
-        unsafe { set(regs, dst, get(regs, src)) };
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn Const32(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Const32 { dst, value });
-        // SAFETY: verified slot.
-        unsafe { set(regs, dst, u64::from(value)) };
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn Const64(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Const64 { dst, bits });
-        // SAFETY: verified slot.
-        unsafe { set(regs, dst, bits) };
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
-    }
-
-    pub(super) unsafe extern "C" fn Select(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, Select { dst, cond });
-        // SAFETY: verified slots (`dst + 1` included).
-        unsafe {
-            if get(regs, cond) as u32 == 0 {
-                set(regs, dst, get(regs, dst + 1));
+    handler! {
+        Return(ip, _regs, mem, len, ctx) {
+            // SAFETY: see `called_in_chain` and `return_to_caller`.
+            unsafe {
+                if !called_in_chain(ctx) {
+                    return ip;
+                }
+                return_to_caller(mem, len, ctx)
             }
         }
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
     }
 
-    pub(super) unsafe extern "C" fn GlobalGet(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, GlobalGet { dst, index });
-        // SAFETY: `ctx` is live; verified slot. The global index was validated.
-        unsafe {
-            let bits = (*ctx).globals[index as usize].get_bits();
-            set(regs, dst, bits);
+    handler! {
+        ReturnSlot(ip, regs, mem, len, ctx) {
+            operands!(ip, ReturnSlot { src });
+            // SAFETY: verified slots (0 and `src`); see `return_to_caller`.
+            unsafe {
+                if !called_in_chain(ctx) {
+                    return ip;
+                }
+                set(regs, 0, get(regs, src));
+                return_to_caller(mem, len, ctx)
+            }
         }
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
     }
 
-    pub(super) unsafe extern "C" fn GlobalSet(
-        ip: *const Op,
-        regs: *mut u64,
-        mem: *mut u8,
-        len: usize,
-        ctx: *mut Ctx<'_>,
-    ) -> *const Op {
-        operands!(ip, GlobalSet { src, index });
-        // SAFETY: `ctx` is live; verified slot. The global index was validated.
-        unsafe {
-            (*ctx).globals[index as usize].set_bits_unchecked(get(regs, src));
+    handler! {
+        ReturnConst(ip, regs, mem, len, ctx) {
+            operands!(ip, ReturnConst { bits });
+            // SAFETY: verified slot 0; see `return_to_caller`.
+            unsafe {
+                if !called_in_chain(ctx) {
+                    return ip;
+                }
+                set(regs, 0, bits);
+                return_to_caller(mem, len, ctx)
+            }
         }
-        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+    }
+
+    handler! {
+        ReturnMany(ip, regs, mem, len, ctx) {
+            operands!(ip, ReturnMany { src, n });
+            // SAFETY: verified `src..src + n` within the frame; see `return_to_caller`.
+            unsafe {
+                if !called_in_chain(ctx) {
+                    return ip;
+                }
+                core::ptr::copy(regs.add(src as usize), regs, n as usize);
+                return_to_caller(mem, len, ctx)
+            }
+        }
+    }
+
+    handler! {
+        Jump(ip, regs, mem, len, ctx) {
+            operands!(ip, Jump { target });
+            // SAFETY: verified target; `ctx` is live.
+            next!(
+                unsafe { (*ctx).code.add(target as usize) },
+                regs,
+                mem,
+                len,
+                ctx
+            );
+        }
+    }
+
+    handler! {
+        JumpIfZero(ip, regs, mem, len, ctx) {
+            operands!(ip, JumpIfZero { cond, target });
+            // SAFETY: verified slot and target; `ctx` is live.
+            let next = if unsafe { get(regs, cond) } as u32 == 0 {
+                unsafe { (*ctx).code.add(target as usize) }
+            } else {
+                unsafe { ip.add(1) }
+            };
+            next!(next, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        JumpIfNonZero(ip, regs, mem, len, ctx) {
+            operands!(ip, JumpIfNonZero { cond, target });
+            // SAFETY: verified slot and target; `ctx` is live.
+            let next = if unsafe { get(regs, cond) } as u32 != 0 {
+                unsafe { (*ctx).code.add(target as usize) }
+            } else {
+                unsafe { ip.add(1) }
+            };
+            next!(next, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        JumpTable(ip, regs, mem, mem_len, ctx) {
+            operands!(ip, JumpTable { index, len });
+            // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
+            // selected entry is a `Jump` with a verified target: taken here directly.
+            let next = unsafe {
+                let skip = (get(regs, index) as u32).min(len) as usize;
+                match (*ip.add(1 + skip)).instr {
+                    Instr::Jump { target } => (*ctx).code.add(target as usize),
+                    _ => ip.add(1 + skip),
+                }
+            };
+            next!(next, regs, mem, mem_len, ctx);
+        }
+    }
+
+    handler! {
+        Copy(ip, regs, mem, len, ctx) {
+            operands!(ip, Copy { dst, src });
+            // SAFETY: verified slots.
+            unsafe { set(regs, dst, get(regs, src)) };
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        Const32(ip, regs, mem, len, ctx) {
+            operands!(ip, Const32 { dst, value });
+            // SAFETY: verified slot.
+            unsafe { set(regs, dst, u64::from(value)) };
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        Const64(ip, regs, mem, len, ctx) {
+            operands!(ip, Const64 { dst, bits });
+            // SAFETY: verified slot.
+            unsafe { set(regs, dst, bits) };
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        Select(ip, regs, mem, len, ctx) {
+            operands!(ip, Select { dst, cond });
+            // SAFETY: verified slots (`dst + 1` included).
+            unsafe {
+                if get(regs, cond) as u32 == 0 {
+                    set(regs, dst, get(regs, dst + 1));
+                }
+            }
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        GlobalGet(ip, regs, mem, len, ctx) {
+            operands!(ip, GlobalGet { dst, index });
+            // SAFETY: `ctx` is live; verified slot. The global index was validated.
+            unsafe {
+                let bits = (*ctx).globals[index as usize].get_bits();
+                set(regs, dst, bits);
+            }
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
+    }
+
+    handler! {
+        GlobalSet(ip, regs, mem, len, ctx) {
+            operands!(ip, GlobalSet { src, index });
+            // SAFETY: `ctx` is live; verified slot. The global index was validated.
+            unsafe {
+                (*ctx).globals[index as usize].set_bits_unchecked(get(regs, src));
+            }
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+        }
     }
 }
 
