@@ -333,7 +333,8 @@ macro_rules! define_instr {
         /// meaning of the fields and the invariants.
         ///
         /// `repr(u16)`: the discriminant is a `u16` at offset 0, which the threaded
-        /// dispatch reads to index its handler table (declaration order).
+        /// dispatch reads to pick each instruction's handler from its table
+        /// (declaration order).
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
         #[repr(u16)]
         pub enum Instr {
