@@ -15,6 +15,23 @@
 //! names a slot of the current frame; `imm` is an immediate (sign-extended for 64-bit
 //! operations); `target` is an instruction index in the same function.
 //!
+//! An i32 (or f32) is kept zero-extended in its cell, so an i32 cell is also the i64
+//! of its unsigned value: the translator emits nothing for `i64.extend_i32_u`.
+//!
+//! **Accumulators.** Every instruction that computes an integer or `f64` value (the
+//! numeric instructions and loads) also leaves it in an accumulator: `acc` for
+//! integers, `facc` for `f64`; the threaded dispatch keeps both in machine registers.
+//! An operand field may name the accumulator instead of a slot ([`ACC`]): the
+//! translator does so when the slot was written by the instruction just before (or
+//! before a few that leave the accumulators alone: stores, conditional branches), so
+//! that a chain of dependent instructions does not pass each value through memory.
+//! At most one operand per instruction is [`ACC`], only in the operand positions that
+//! allow it (`a`/`b`, a load's address, a store's address or value, a conditional
+//! jump's condition), and never of type f32. `CompiledFunc::verify` checks that every
+//! [`ACC`] operand is preceded, on every path, by an instruction that set that
+//! accumulator: instructions that stop the threaded chain (calls, returns,
+//! `memory.size`/`memory.grow`) and jump targets clear them.
+//!
 //! Naming guide: instructions that mirror one Wasm operator keep its `wasmparser` name
 //! (`I32Add`, `F64Load`) and read their operands from slots; the suffix `Imm` marks the
 //! form whose right operand is the immediate `imm`. `Br*` instructions are fused
@@ -30,6 +47,10 @@
 
 /// Slot index in the current frame.
 pub type Slot = u32;
+
+/// In an operand field: the operand is the accumulator of its type (see the module
+/// docs), not a slot.
+pub const ACC: Slot = u32::MAX;
 
 /// Calls `$m!` with the whole instruction list:
 /// * `control`: handled by the dispatch loop (fields as written);
@@ -313,6 +334,30 @@ pub(crate) enum Numeric {
     },
 }
 
+/// What an instruction does to the accumulators, for the translator's tracking of
+/// which slot each one mirrors and for `CompiledFunc::verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccEffect {
+    /// Writes slot `.1` and sets accumulator `.0` to the same value.
+    Produces(AccClass, Slot),
+    /// Writes the slot and leaves the accumulators alone.
+    Writes(Slot),
+    /// Writes no slot and leaves the accumulators alone.
+    Preserves,
+    /// The accumulators are unknown afterwards (calls, returns, instructions that stop
+    /// the threaded chain).
+    Clobbers,
+}
+
+impl AccEffect {
+    fn result<T: AccValue>(dst: Slot) -> AccEffect {
+        match T::CLASS {
+            Some(class) => AccEffect::Produces(class, dst),
+            None => AccEffect::Writes(dst),
+        }
+    }
+}
+
 macro_rules! define_instr {
     (
         [$($extra:tt)*]
@@ -489,6 +534,91 @@ macro_rules! define_instr {
                 }
             }
 
+            /// Calls `f` with each operand that may be an accumulator, in position
+            /// order (`a` before `b`), with its accumulator; operands of type f32 are
+            /// left out.
+            pub(crate) fn acc_operands_mut(&mut self, mut f: impl FnMut(AccClass, &mut Slot)) {
+                let mut visit = |class: Option<AccClass>, slot: &mut Slot| {
+                    if let Some(class) = class {
+                        f(class, slot);
+                    }
+                };
+                match self {
+                    Instr::JumpIfZero { cond, .. } | Instr::JumpIfNonZero { cond, .. } => {
+                        visit(Some(AccClass::Int), cond)
+                    }
+                    $(
+                        Instr::$mname { r0, r1, .. } => mem_acc_operands!($mkind, $mt, $vt, r0, r1, visit),
+                    )*
+                    $( Instr::$sname { addr, .. } => visit(Some(AccClass::Int), addr), )*
+                    $(
+                        Instr::$nname { $($arg,)* .. } => { $( visit(<$it as AccValue>::CLASS, $arg); )* }
+                        $( Instr::$iname { a, .. } => visit(<$it as AccValue>::CLASS, a), )?
+                    )*
+                    $(
+                        Instr::$bname { a, b, .. } => {
+                            visit(<$bt as AccValue>::CLASS, a);
+                            visit(<$bt as AccValue>::CLASS, b);
+                        }
+                        Instr::$biname { a, .. } => visit(<$bt as AccValue>::CLASS, a),
+                    )*
+                    $(
+                        Instr::$fbname { a, b, .. } => {
+                            visit(<$fbt as AccValue>::CLASS, a);
+                            visit(<$fbt as AccValue>::CLASS, b);
+                        }
+                    )*
+                    _ => {}
+                }
+            }
+
+            /// Which operand position (0 for `a`, 1 for `b`) holds [`ACC`], if one does:
+            /// the threaded dispatch picks the handler reading that accumulator.
+            pub(crate) fn acc_position(&self) -> Option<usize> {
+                let mut copy = *self;
+                let (mut position, mut found) = (0, None);
+                copy.acc_operands_mut(|_, slot| {
+                    if *slot == ACC && found.is_none() {
+                        found = Some(position);
+                    }
+                    position += 1;
+                });
+                found
+            }
+
+            /// What the instruction does to the accumulators.
+            pub(crate) fn acc_effect(&self) -> AccEffect {
+                match *self {
+                    Instr::Copy { dst, .. }
+                    | Instr::Const32 { dst, .. }
+                    | Instr::Const64 { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::Select { dst, .. } => AccEffect::Writes(dst),
+                    Instr::Jump { .. }
+                    | Instr::JumpIfZero { .. }
+                    | Instr::JumpIfNonZero { .. }
+                    | Instr::JumpTable { .. }
+                    | Instr::GlobalSet { .. } => AccEffect::Preserves,
+                    Instr::Unreachable { .. }
+                    | Instr::Return { .. }
+                    | Instr::ReturnSlot { .. }
+                    | Instr::ReturnConst { .. }
+                    | Instr::ReturnMany { .. }
+                    | Instr::Call { .. }
+                    | Instr::CallIndirect { .. }
+                    | Instr::MemorySize { .. }
+                    | Instr::MemoryGrow { .. } => AccEffect::Clobbers,
+                    $( Instr::$mname { r0, .. } => mem_acc_effect!($mkind, $mt, $vt, r0), )*
+                    $( Instr::$sname { .. } => AccEffect::Preserves, )*
+                    $(
+                        Instr::$nname { dst, .. } => AccEffect::result::<$ot>(dst),
+                        $( Instr::$iname { dst, .. } => AccEffect::result::<$ot>(dst), )?
+                    )*
+                    $( Instr::$bname { .. } | Instr::$biname { .. } => AccEffect::Preserves, )*
+                    $( Instr::$fbname { .. } => AccEffect::Preserves, )*
+                }
+            }
+
             /// The branch target of a jump instruction.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -548,12 +678,12 @@ macro_rules! define_instr {
 
 /// Expands to the dispatch `match` on `$instr`: the control arms given by the loop,
 /// then the generated handlers of the memory, numeric and fused-branch instructions,
-/// which work on the frame slots `$regs`, the bytes of memory 0 `$mem` and the index
-/// of the next instruction `$ip`, and trap with `?`. One `match` for all instructions
+/// which work on the frame slots `$regs`, the accumulators `$acc`/`$facc`, the bytes
+/// of memory 0 `$mem` and the index of the next instruction `$ip`, and trap with `?`. One `match` for all instructions
 /// gives one indirect jump per instruction.
 macro_rules! dispatch {
     (
-        [$instr:ident, $regs:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
+        [$instr:ident, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
@@ -569,33 +699,33 @@ macro_rules! dispatch {
     ) => {
         match $instr {
             $($arms)*
-                $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $mem, r0, r1, offset), )*
+                $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $acc, $facc, $mem, r0, r1, offset), )*
                 $( $crate::isa::Instr::$sname { addr, imm, offset } => {
                     let value = <$svt as $crate::ops::FromImm>::from_imm(imm);
-                    let addr = $crate::regs::get($regs, addr) as u32;
+                    let addr = $crate::regs::read::<u32>($regs, addr, $acc, $facc);
                     $crate::ops::store::<$smt>($mem, addr, offset, value as $smt)?;
                 } )*
                 $(
                     $crate::isa::Instr::$nname { dst, $($arg),* } => {
-                        let result = num_result!($nkind, $crate::isa::semantics::$nname($(<$it as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, $arg))),*));
-                        $crate::regs::set($regs, dst, $crate::ops::CellValue::into_cell(result));
+                        let result = num_result!($nkind, $crate::isa::semantics::$nname($($crate::regs::read::<$it>($regs, $arg, $acc, $facc)),*));
+                        $crate::regs::write($regs, dst, result, &mut $acc, &mut $facc);
                     }
                     $( $crate::isa::Instr::$iname { dst, a, imm } => {
-                        let a = <$it as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
+                        let a = $crate::regs::read::<$it>($regs, a, $acc, $facc);
                         let result = num_result!($nkind, $crate::isa::semantics::$nname(a, <$it as $crate::ops::FromImm>::from_imm(imm)));
-                        $crate::regs::set($regs, dst, $crate::ops::CellValue::into_cell(result));
+                        $crate::regs::write($regs, dst, result, &mut $acc, &mut $facc);
                     } )?
                 )*
                 $(
                     $crate::isa::Instr::$bname { a, b, target } => {
-                        let a = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
-                        let b = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, b));
+                        let a = $crate::regs::read::<$bt>($regs, a, $acc, $facc);
+                        let b = $crate::regs::read::<$bt>($regs, b, $acc, $facc);
                         if a $op b {
                             $ip = target as usize;
                         }
                     }
                     $crate::isa::Instr::$biname { a, imm, target } => {
-                        let a = <$bt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
+                        let a = $crate::regs::read::<$bt>($regs, a, $acc, $facc);
                         if a $op <$bt as $crate::ops::FromImm>::from_imm(imm) {
                             $ip = target as usize;
                         }
@@ -603,8 +733,8 @@ macro_rules! dispatch {
                 )*
                 $(
                     $crate::isa::Instr::$fbname { a, b, target } => {
-                        let a = <$fbt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, a));
-                        let b = <$fbt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, b));
+                        let a = $crate::regs::read::<$fbt>($regs, a, $acc, $facc);
+                        let b = $crate::regs::read::<$fbt>($regs, b, $acc, $facc);
                         if a $fop b {
                             $ip = target as usize;
                         }
@@ -622,6 +752,30 @@ macro_rules! visit_slot {
     ($other:ident, $field:ident, $f:ident) => {
         let _ = $field;
     };
+}
+
+/// A memory instruction's operands that may be an accumulator: a load's address; a
+/// store's address, then its value. (The list gives a load's memory type first, a
+/// store's value type first.)
+macro_rules! mem_acc_operands {
+    (load, $mt:ty, $vt:ty, $r0:ident, $r1:ident, $visit:ident) => {{
+        let _ = $r0;
+        $visit(Some(AccClass::Int), $r1)
+    }};
+    (store, $vt:ty, $mt:ty, $r0:ident, $r1:ident, $visit:ident) => {{
+        $visit(Some(AccClass::Int), $r0);
+        $visit(<$vt as AccValue>::CLASS, $r1);
+    }};
+}
+
+macro_rules! mem_acc_effect {
+    (load, $mt:ty, $vt:ty, $r0:ident) => {
+        AccEffect::result::<$vt>($r0)
+    };
+    (store, $vt:ty, $mt:ty, $r0:ident) => {{
+        let _ = $r0;
+        AccEffect::Preserves
+    }};
 }
 
 macro_rules! mem_is_load {
@@ -662,14 +816,14 @@ macro_rules! numeric_imm {
 }
 
 macro_rules! mem_op {
-    (load, $mt:ty, $vt:ty, $regs:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
-        let addr = $crate::regs::get($regs, $addr) as u32;
+    (load, $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
+        let addr = $crate::regs::read::<u32>($regs, $addr, $acc, $facc);
         let value: $mt = $crate::ops::load::<$mt>($mem, addr, $offset)?;
-        $crate::regs::set($regs, $dst, $crate::ops::CellValue::into_cell(value as $vt));
+        $crate::regs::write($regs, $dst, value as $vt, &mut $acc, &mut $facc);
     }};
-    (store, $vt:ty, $mt:ty, $regs:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{
-        let value = <$vt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, $value));
-        let addr = $crate::regs::get($regs, $addr) as u32;
+    (store, $vt:ty, $mt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{
+        let value = $crate::regs::read::<$vt>($regs, $value, $acc, $facc);
+        let addr = $crate::regs::read::<u32>($regs, $addr, $acc, $facc);
         $crate::ops::store::<$mt>($mem, addr, $offset, value as $mt)?;
     }};
 }
@@ -697,6 +851,7 @@ macro_rules! num_result {
 }
 
 use crate::ops;
+use crate::ops::{AccClass, AccValue};
 use wasm_core::TrapCode;
 use wasm_core::wasmparser::Operator;
 

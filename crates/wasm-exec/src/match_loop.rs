@@ -64,6 +64,9 @@ pub(crate) fn execute(
     mut frame: Frame,
     externals: &mut dyn Externals,
 ) -> Result<(), Exit> {
+    // The accumulators (see `isa.rs`): set by the instruction handlers, read by operands
+    // named `ACC`. The translator never relies on them across calls and returns.
+    let (mut acc, mut facc) = (0u64, 0f64);
     'frame: loop {
         let mut ip = frame.ip;
         let bp = frame.bp;
@@ -120,16 +123,16 @@ pub(crate) fn execute(
             };
             let instr = regs::fetch(instrs, ip);
             ip += 1;
-            for_each_instr!(dispatch, instr, regs, mem, ip, {
+            for_each_instr!(dispatch, instr, regs, acc, facc, mem, ip, {
                 Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),
                 Instr::Jump { target } => ip = target as usize,
                 Instr::JumpIfZero { cond, target } => {
-                    if regs::get(regs, cond) as u32 == 0 {
+                    if regs::read::<u32>(regs, cond, acc, facc) == 0 {
                         ip = target as usize;
                     }
                 }
                 Instr::JumpIfNonZero { cond, target } => {
-                    if regs::get(regs, cond) as u32 != 0 {
+                    if regs::read::<u32>(regs, cond, acc, facc) != 0 {
                         ip = target as usize;
                     }
                 }

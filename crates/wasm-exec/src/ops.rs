@@ -65,6 +65,70 @@ impl CellValue for f64 {
     }
 }
 
+/// The accumulator a value of this type lives in: the engine keeps the last integer
+/// result in `acc` (a `u64`, zero-extended like a cell) and the last `f64` result in
+/// `facc`, so that the next instruction can read it from a machine register instead of
+/// the frame. `f32` values have no accumulator (converting through `f64` would not keep
+/// every NaN's bits).
+pub(crate) trait AccValue: CellValue {
+    /// `None`: never in an accumulator.
+    const CLASS: Option<AccClass>;
+    /// The value, from the accumulator of its class.
+    fn from_acc(acc: u64, facc: f64) -> Self;
+    /// Makes `self` the accumulator of its class.
+    fn to_acc(self, acc: &mut u64, facc: &mut f64);
+}
+
+/// The two accumulators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccClass {
+    /// `acc`: i32 and i64 values.
+    Int = 0,
+    /// `facc`: f64 values.
+    Float = 1,
+}
+
+macro_rules! acc_int {
+    ($($ty:ty),*) => {$(
+        impl AccValue for $ty {
+            const CLASS: Option<AccClass> = Some(AccClass::Int);
+            #[inline(always)]
+            fn from_acc(acc: u64, _: f64) -> Self {
+                Self::from_cell(acc)
+            }
+            #[inline(always)]
+            fn to_acc(self, acc: &mut u64, _: &mut f64) {
+                *acc = self.into_cell();
+            }
+        }
+    )*};
+}
+acc_int!(i32, u32, i64, u64);
+
+impl AccValue for f64 {
+    const CLASS: Option<AccClass> = Some(AccClass::Float);
+    #[inline(always)]
+    fn from_acc(_: u64, facc: f64) -> Self {
+        facc
+    }
+    #[inline(always)]
+    fn to_acc(self, _: &mut u64, facc: &mut f64) {
+        *facc = self;
+    }
+}
+
+impl AccValue for f32 {
+    const CLASS: Option<AccClass> = None;
+    /// Never called: the translator gives `f32` operands no accumulator and
+    /// `CompiledFunc::verify` rejects any that has one.
+    #[inline(always)]
+    fn from_acc(acc: u64, _: f64) -> Self {
+        Self::from_cell(acc)
+    }
+    #[inline(always)]
+    fn to_acc(self, _: &mut u64, _: &mut f64) {}
+}
+
 pub(crate) fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
     match (a, b) {
         (_, 0) => Err(TrapCode::DivisionByZero),

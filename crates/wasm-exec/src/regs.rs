@@ -12,7 +12,8 @@
 //! and the engine's tests run under Miri (`cargo +nightly miri test -p wasm-exec`).
 #![allow(unsafe_code)]
 
-use crate::isa::{Instr, Slot};
+use crate::isa::{ACC, Instr, Slot};
+use crate::ops::AccValue;
 
 /// The value of `slot`.
 #[inline(always)]
@@ -38,4 +39,27 @@ pub(crate) fn fetch(instrs: &[Instr], ip: usize) -> Instr {
     // successor of an instruction that can fall through, which is never the last one
     // (see module docs).
     unsafe { *instrs.get_unchecked(ip) }
+}
+
+/// An operand: the accumulator of its type if `slot` is [`ACC`], else the slot.
+#[inline(always)]
+pub(crate) fn read<T: AccValue>(regs: &[u64], slot: Slot, acc: u64, facc: f64) -> T {
+    if slot == ACC {
+        T::from_acc(acc, facc)
+    } else {
+        T::from_cell(get(regs, slot))
+    }
+}
+
+/// Writes a result to slot `dst` and to the accumulator of its type.
+#[inline(always)]
+pub(crate) fn write<T: AccValue>(
+    regs: &mut [u64],
+    dst: Slot,
+    value: T,
+    acc: &mut u64,
+    facc: &mut f64,
+) {
+    set(regs, dst, value.into_cell());
+    value.to_acc(acc, facc);
 }

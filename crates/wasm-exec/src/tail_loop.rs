@@ -33,7 +33,7 @@
 
 use crate::engine::ModuleCode;
 use crate::isa::{Instr, Slot};
-use crate::ops::{CellValue, FromImm};
+use crate::ops::{AccValue, CellValue, FromImm};
 use core::hint::unreachable_unchecked;
 use wasm_core::TrapCode;
 use wasm_runtime::{GlobalRef, ModuleInstance};
@@ -128,8 +128,13 @@ pub(crate) fn thread(instrs: &[Instr]) -> Box<[Op]> {
         .map(|instr| {
             // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
             let tag = unsafe { *(instr as *const Instr as *const u16) };
+            let table = match instr.acc_position() {
+                None => plain::TABLE,
+                Some(0) => acc0::TABLE,
+                Some(_) => acc1::TABLE,
+            };
             Op {
-                handler: HANDLERS[tag as usize],
+                handler: table[tag as usize],
                 instr: *instr,
             }
         })
@@ -137,13 +142,16 @@ pub(crate) fn thread(instrs: &[Instr]) -> Box<[Op]> {
 }
 
 /// A handler: runs the instruction at `ip` and the ones after it; returns the address
-/// of the instruction the dispatch loop must execute, or null after a trap.
+/// of the instruction the dispatch loop must execute, or null after a trap. `acc` and
+/// `facc` are the accumulators (see `isa.rs`).
 type Handler = unsafe extern "C" fn(
     ip: *const Op,
     regs: *mut u64,
     mem: *mut u8,
     len: usize,
     ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
 ) -> *const Op;
 
 /// Runs the chain from position `ip` of the running function (`ctx.func`, frame at
@@ -170,12 +178,16 @@ pub(crate) fn run(
     // lies within `vals` (checked above).
     let stop = unsafe {
         let start = ctx.code.add(ip);
+        // The accumulators start unknown: the chain starts at a function's entry or
+        // after an instruction that clears them (see `Instr::acc_effect`).
         dispatch(
             start,
             ctx.vals.add(ctx.bp),
             mem.as_mut_ptr(),
             mem.len(),
             ctx,
+            0,
+            0.0,
         )
     };
     if stop.is_null() {
@@ -195,9 +207,11 @@ unsafe fn dispatch(
     mem: *mut u8,
     len: usize,
     ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
 ) -> *const Op {
     // SAFETY: `ip` is a valid operation, whose handler is its instruction's.
-    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx) }
+    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx, acc, facc) }
 }
 
 #[inline(always)]
@@ -235,15 +249,18 @@ unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
 macro_rules! handler {
     (
         $(#[$attr:meta])*
-        $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident) $body:block
+        $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident) $body:block
     ) => {
         $(#[$attr])*
+        #[allow(unused_mut)]
         pub(super) unsafe extern "C" fn $name(
             $ip: *const Op,
             $regs: *mut u64,
             $mem: *mut u8,
             $len: usize,
             $ctx: *mut Ctx<'_>,
+            mut $acc: u64,
+            mut $facc: f64,
         ) -> *const Op $body
     };
 }
@@ -260,11 +277,51 @@ macro_rules! operands {
 
 /// Continues with the instruction at `$next`.
 macro_rules! next {
-    ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident) => {{
         let next: *const Op = $next;
         // SAFETY: `next` is a valid instruction of the function (see module docs).
-        return unsafe { dispatch(next, $regs, $mem, $len, $ctx) };
+        return unsafe { dispatch(next, $regs, $mem, $len, $ctx, $acc, $facc) };
     }};
+}
+
+/// Reads operand `$slot` in position `$pos` (`a` or `b`) as a `$ty`: from the
+/// accumulator when the handler set `$mode` reads that position from it (`acc0` for
+/// `a`, `acc1` for `b`), else from the slot.
+macro_rules! opnd {
+    (acc0, a, $regs:ident, $slot:ident, $acc:ident, $facc:ident, $ty:ty) => {
+        <$ty as AccValue>::from_acc($acc, $facc)
+    };
+    (acc1, b, $regs:ident, $slot:ident, $acc:ident, $facc:ident, $ty:ty) => {
+        <$ty as AccValue>::from_acc($acc, $facc)
+    };
+    ($mode:ident, $pos:ident, $regs:ident, $slot:ident, $acc:ident, $facc:ident, $ty:ty) => {
+        // SAFETY: a verified slot (this position is not the accumulator in `$mode`).
+        <$ty as CellValue>::from_cell(unsafe { get($regs, $slot) })
+    };
+}
+
+/// Writes result `$value` to slot `$dst` and to its accumulator.
+macro_rules! result {
+    ($regs:ident, $dst:ident, $value:expr, $acc:ident, $facc:ident) => {{
+        let value = $value;
+        // SAFETY: a verified slot.
+        unsafe { set($regs, $dst, CellValue::into_cell(value)) };
+        AccValue::to_acc(value, &mut $acc, &mut $facc);
+    }};
+}
+
+/// The control handler for `$mode`: the conditional jumps have a form reading their
+/// condition from `acc`; the other control instructions have no accumulator operand.
+macro_rules! control_entry {
+    (acc0, JumpIfZero) => {
+        control::JumpIfZeroAcc
+    };
+    (acc0, JumpIfNonZero) => {
+        control::JumpIfNonZeroAcc
+    };
+    ($mode:ident, $cname:ident) => {
+        control::$cname
+    };
 }
 
 /// Unwraps a handler's `Result`, stopping the chain on a trap.
@@ -286,7 +343,7 @@ macro_rules! or_trap {
 
 macro_rules! threaded_handlers {
     (
-        [$($extra:tt)*]
+        [$mode:ident]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
         memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
@@ -300,68 +357,68 @@ macro_rules! threaded_handlers {
             $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
     ) => {
-        /// The handler table, in the declaration order of [`Instr`]'s variants.
-        static HANDLERS: &[Handler] = &[
-            $( control::$cname, )*
-            $( generated::$mname, )*
-            $( generated::$sname, )*
-            $( generated::$nname, $( generated::$iname, )? )*
-            $( generated::$bname, generated::$biname, )*
-            $( generated::$fbname, )*
-        ];
-
-        /// Handlers generated from the instruction list.
-        #[allow(non_snake_case)]
-        mod generated {
+        /// Handlers generated from the instruction list, for instructions whose
+        /// accumulator operand (if any) is in the position this module is named after
+        /// (`plain`: none; `acc0`: `a`; `acc1`: `b`).
+        // (A handler reading an operand from the accumulator ignores its slot field.)
+        #[allow(non_snake_case, unused_variables)]
+        mod $mode {
             use super::*;
+
+            /// The handler table, in the declaration order of [`Instr`]'s variants.
+            pub(super) static TABLE: &[Handler] = &[
+                $( control_entry!($mode, $cname), )*
+                $( $mname, )*
+                $( $sname, )*
+                $( $nname, $( $iname, )? )*
+                $( $bname, $biname, )*
+                $( $fbname, )*
+            ];
 
             $(
                 handler! {
-                    $mname(ip, regs, mem, len, ctx) {
+                    $mname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $mname { r0, r1, offset });
-                        // SAFETY: verified slots; `mem`/`len` are memory 0's bytes.
-                        unsafe { threaded_mem_op!($mkind, $mt, $vt, regs, memory(mem, len), r0, r1, offset, ctx) };
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                        threaded_mem_op!($mode, $mkind, $mt, $vt, regs, acc, facc, mem, len, r0, r1, offset, ctx);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $sname(ip, regs, mem, len, ctx) {
+                    $sname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $sname { addr, imm, offset });
                         let value = <$svt as FromImm>::from_imm(imm);
-                        // SAFETY: verified slot; `mem`/`len` are memory 0's bytes.
-                        let addr = unsafe { get(regs, addr) } as u32;
+                        let addr = opnd!($mode, a, regs, addr, acc, facc, u32);
+                        // SAFETY: `mem`/`len` are memory 0's bytes.
                         if let Err(code) = crate::ops::store::<$smt>(unsafe { memory(mem, len) }, addr, offset, value as $smt) {
                             // SAFETY: `ctx` is the live context.
                             return unsafe { trap(ctx, code) };
                         }
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $nname(ip, regs, mem, len, ctx) {
+                    $nname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $nname { dst, $($arg),* });
-                        // SAFETY: verified slots.
-                        let result = or_trap!($nkind, crate::isa::semantics::$nname($(<$it as CellValue>::from_cell(unsafe { get(regs, $arg) })),*), ctx);
-                        unsafe { set(regs, dst, CellValue::into_cell(result)) };
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                        let value = or_trap!($nkind, crate::isa::semantics::$nname($(opnd!($mode, $arg, regs, $arg, acc, facc, $it)),*), ctx);
+                        result!(regs, dst, value, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                     }
                 }
 
                 $(
                     handler! {
-                        $iname(ip, regs, mem, len, ctx) {
+                        $iname(ip, regs, mem, len, ctx, acc, facc) {
                             operands!(ip, $iname { dst, a, imm });
-                            // SAFETY: verified slots.
-                            let a = <$it as CellValue>::from_cell(unsafe { get(regs, a) });
-                            let result = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
-                            unsafe { set(regs, dst, CellValue::into_cell(result)) };
-                            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+                            let a = opnd!($mode, a, regs, a, acc, facc, $it);
+                            let value = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
+                            result!(regs, dst, value, acc, facc);
+                            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                         }
                     }
                 )?
@@ -369,36 +426,36 @@ macro_rules! threaded_handlers {
 
             $(
                 handler! {
-                    $bname(ip, regs, mem, len, ctx) {
+                    $bname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $bname { a, b, target });
-                        // SAFETY: verified slots and target; `ctx` is live.
-                        let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
-                        let b = <$bt as CellValue>::from_cell(unsafe { get(regs, b) });
+                        let a = opnd!($mode, a, regs, a, acc, facc, $bt);
+                        let b = opnd!($mode, b, regs, b, acc, facc, $bt);
+                        // SAFETY: verified target; `ctx` is live.
                         let next = if a $op b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                        next!(next, regs, mem, len, ctx);
+                        next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
 
                 handler! {
-                    $biname(ip, regs, mem, len, ctx) {
+                    $biname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $biname { a, imm, target });
-                        // SAFETY: verified slot and target; `ctx` is live.
-                        let a = <$bt as CellValue>::from_cell(unsafe { get(regs, a) });
+                        let a = opnd!($mode, a, regs, a, acc, facc, $bt);
+                        // SAFETY: verified target; `ctx` is live.
                         let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                        next!(next, regs, mem, len, ctx);
+                        next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $fbname(ip, regs, mem, len, ctx) {
+                    $fbname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $fbname { a, b, target });
-                        // SAFETY: verified slots and target; `ctx` is live.
-                        let a = <$fbt as CellValue>::from_cell(unsafe { get(regs, a) });
-                        let b = <$fbt as CellValue>::from_cell(unsafe { get(regs, b) });
+                        let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
+                        let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
+                        // SAFETY: verified target; `ctx` is live.
                         let next = if a $fop b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
-                        next!(next, regs, mem, len, ctx);
+                        next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
             )*
@@ -407,23 +464,29 @@ macro_rules! threaded_handlers {
 }
 
 macro_rules! threaded_mem_op {
-    (load, $mt:ty, $vt:ty, $regs:ident, $mem:expr, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
-        let addr = get($regs, $addr) as u32;
-        match crate::ops::load::<$mt>($mem, addr, $offset) {
-            Ok(value) => set($regs, $dst, CellValue::into_cell(value as $vt)),
-            Err(code) => return trap($ctx, code),
+    ($mode:ident, load, $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $len:ident, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
+        let addr = opnd!($mode, a, $regs, $addr, $acc, $facc, u32);
+        // SAFETY: `mem`/`len` are memory 0's bytes.
+        match crate::ops::load::<$mt>(unsafe { memory($mem, $len) }, addr, $offset) {
+            Ok(value) => result!($regs, $dst, value as $vt, $acc, $facc),
+            // SAFETY: `ctx` is the live context.
+            Err(code) => return unsafe { trap($ctx, code) },
         }
     }};
-    (store, $vt:ty, $mt:ty, $regs:ident, $mem:expr, $addr:ident, $value:ident, $offset:ident, $ctx:ident) => {{
-        let value = <$vt as CellValue>::from_cell(get($regs, $value));
-        let addr = get($regs, $addr) as u32;
-        if let Err(code) = crate::ops::store::<$mt>($mem, addr, $offset, value as $mt) {
-            return trap($ctx, code);
+    ($mode:ident, store, $vt:ty, $mt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $len:ident, $addr:ident, $value:ident, $offset:ident, $ctx:ident) => {{
+        let value = opnd!($mode, b, $regs, $value, $acc, $facc, $vt);
+        let addr = opnd!($mode, a, $regs, $addr, $acc, $facc, u32);
+        // SAFETY: `mem`/`len` are memory 0's bytes.
+        if let Err(code) = crate::ops::store::<$mt>(unsafe { memory($mem, $len) }, addr, $offset, value as $mt) {
+            // SAFETY: `ctx` is the live context.
+            return unsafe { trap($ctx, code) };
         }
     }};
 }
 
-for_each_instr!(threaded_handlers);
+for_each_instr!(threaded_handlers, plain);
+for_each_instr!(threaded_handlers, acc0);
+for_each_instr!(threaded_handlers, acc1);
 
 /// Hand-written handlers of the control instructions.
 #[allow(non_snake_case)]
@@ -434,7 +497,7 @@ mod control {
 
     handler! {
         /// Stops the chain: the dispatch loop executes this instruction.
-        exit(ip, _regs, _mem, _len, _ctx) {
+        exit(ip, _regs, _mem, _len, _ctx, _acc, _facc) {
             ip
         }
     }
@@ -447,14 +510,14 @@ mod control {
         /// A call of a function of the module: made in the chain when the call stack and
         /// the value stack have room (otherwise left to the dispatch loop, which grows the
         /// value stack or traps).
-        Call(ip, _regs, mem, len, ctx) {
+        Call(ip, _regs, mem, len, ctx, acc, facc) {
             operands!(ip, Call { func, base });
             // SAFETY: `ctx` is the live context.
             let Some(index) = func.checked_sub(unsafe { (*ctx).module.first }) else {
                 return ip;
             };
             // SAFETY: `ip` is a call of the running function; see `enter`.
-            unsafe { enter(ip, index, base, mem, len, ctx) }
+            unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) }
         }
     }
 
@@ -462,12 +525,12 @@ mod control {
         /// An indirect call: made in the chain when the table holds a function of this
         /// module and instance with the expected type; anything else (host functions,
         /// other instances, traps) is left to the dispatch loop.
-        CallIndirect(ip, _regs, mem, len, ctx) {
+        CallIndirect(ip, _regs, mem, len, ctx, acc, facc) {
             operands!(ip, CallIndirect { ty, table, base });
             // SAFETY: `ctx` is the live context.
             match indirect_target(unsafe { &*ctx }, ty, table, base) {
                 // SAFETY: `ip` is a call of the running function; see `enter`.
-                Some(index) => unsafe { enter(ip, index, base, mem, len, ctx) },
+                Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) },
                 None => ip,
             }
         }
@@ -506,6 +569,7 @@ mod control {
     /// the call stack limit is reached or the callee's frame does not fit in the value
     /// stack as allocated.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     unsafe fn enter(
         ip: *const Op,
         index: u32,
@@ -513,6 +577,8 @@ mod control {
         mem: *mut u8,
         len: usize,
         ctx: *mut Ctx<'_>,
+        acc: u64,
+        facc: f64,
     ) -> *const Op {
         // SAFETY: `ctx` is the live context; `ip` is in the running function (whose
         // code starts at `c.code`). The callee's frame is checked to lie within the
@@ -543,7 +609,7 @@ mod control {
             }
             (c.code, callee_regs)
         };
-        next!(start, callee_regs, mem, len, ctx);
+        next!(start, callee_regs, mem, len, ctx, acc, facc);
     }
 
     /// Whether the running function was called in the chain (else the loop returns).
@@ -555,7 +621,13 @@ mod control {
 
     /// Continues in the caller suspended in the chain (`called_in_chain` holds).
     #[inline(always)]
-    unsafe fn return_to_caller(mem: *mut u8, len: usize, ctx: *mut Ctx<'_>) -> *const Op {
+    unsafe fn return_to_caller(
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'_>,
+        acc: u64,
+        facc: f64,
+    ) -> *const Op {
         // SAFETY: `ctx` is live; the caller's frame and return address were valid when
         // it called and nothing moved them since (the value stack only moves when the
         // loop grows it, and the chain has stopped then).
@@ -570,23 +642,23 @@ mod control {
             c.code = c.module.funcs[caller.func as usize].threaded.as_ptr();
             (c.code.add(caller.ret), c.vals.add(caller.bp))
         };
-        next!(next, regs, mem, len, ctx);
+        next!(next, regs, mem, len, ctx, acc, facc);
     }
 
     handler! {
-        Return(ip, _regs, mem, len, ctx) {
+        Return(ip, _regs, mem, len, ctx, acc, facc) {
             // SAFETY: see `called_in_chain` and `return_to_caller`.
             unsafe {
                 if !called_in_chain(ctx) {
                     return ip;
                 }
-                return_to_caller(mem, len, ctx)
+                return_to_caller(mem, len, ctx, acc, facc)
             }
         }
     }
 
     handler! {
-        ReturnSlot(ip, regs, mem, len, ctx) {
+        ReturnSlot(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, ReturnSlot { src });
             // SAFETY: verified slots (0 and `src`); see `return_to_caller`.
             unsafe {
@@ -594,13 +666,13 @@ mod control {
                     return ip;
                 }
                 set(regs, 0, get(regs, src));
-                return_to_caller(mem, len, ctx)
+                return_to_caller(mem, len, ctx, acc, facc)
             }
         }
     }
 
     handler! {
-        ReturnConst(ip, regs, mem, len, ctx) {
+        ReturnConst(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, ReturnConst { bits });
             // SAFETY: verified slot 0; see `return_to_caller`.
             unsafe {
@@ -608,13 +680,13 @@ mod control {
                     return ip;
                 }
                 set(regs, 0, bits);
-                return_to_caller(mem, len, ctx)
+                return_to_caller(mem, len, ctx, acc, facc)
             }
         }
     }
 
     handler! {
-        ReturnMany(ip, regs, mem, len, ctx) {
+        ReturnMany(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, ReturnMany { src, n });
             // SAFETY: verified `src..src + n` within the frame; see `return_to_caller`.
             unsafe {
@@ -622,13 +694,13 @@ mod control {
                     return ip;
                 }
                 core::ptr::copy(regs.add(src as usize), regs, n as usize);
-                return_to_caller(mem, len, ctx)
+                return_to_caller(mem, len, ctx, acc, facc)
             }
         }
     }
 
     handler! {
-        Jump(ip, regs, mem, len, ctx) {
+        Jump(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Jump { target });
             // SAFETY: verified target; `ctx` is live.
             next!(
@@ -636,13 +708,15 @@ mod control {
                 regs,
                 mem,
                 len,
-                ctx
+                ctx,
+                acc,
+                facc
             );
         }
     }
 
     handler! {
-        JumpIfZero(ip, regs, mem, len, ctx) {
+        JumpIfZero(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, JumpIfZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
             let next = if unsafe { get(regs, cond) } as u32 == 0 {
@@ -650,12 +724,12 @@ mod control {
             } else {
                 unsafe { ip.add(1) }
             };
-            next!(next, regs, mem, len, ctx);
+            next!(next, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        JumpIfNonZero(ip, regs, mem, len, ctx) {
+        JumpIfNonZero(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, JumpIfNonZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
             let next = if unsafe { get(regs, cond) } as u32 != 0 {
@@ -663,12 +737,40 @@ mod control {
             } else {
                 unsafe { ip.add(1) }
             };
-            next!(next, regs, mem, len, ctx);
+            next!(next, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        JumpTable(ip, regs, mem, mem_len, ctx) {
+        /// `JumpIfZero` of the condition in `acc`.
+        JumpIfZeroAcc(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, JumpIfZero { target });
+            // SAFETY: verified target; `ctx` is live.
+            let next = if acc as u32 == 0 {
+                unsafe { (*ctx).code.add(target as usize) }
+            } else {
+                unsafe { ip.add(1) }
+            };
+            next!(next, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        /// `JumpIfNonZero` of the condition in `acc`.
+        JumpIfNonZeroAcc(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, JumpIfNonZero { target });
+            // SAFETY: verified target; `ctx` is live.
+            let next = if acc as u32 != 0 {
+                unsafe { (*ctx).code.add(target as usize) }
+            } else {
+                unsafe { ip.add(1) }
+            };
+            next!(next, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        JumpTable(ip, regs, mem, mem_len, ctx, acc, facc) {
             operands!(ip, JumpTable { index, len });
             // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
             // selected entry is a `Jump` with a verified target: taken here directly.
@@ -679,39 +781,39 @@ mod control {
                     _ => ip.add(1 + skip),
                 }
             };
-            next!(next, regs, mem, mem_len, ctx);
+            next!(next, regs, mem, mem_len, ctx, acc, facc);
         }
     }
 
     handler! {
-        Copy(ip, regs, mem, len, ctx) {
+        Copy(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Copy { dst, src });
             // SAFETY: verified slots.
             unsafe { set(regs, dst, get(regs, src)) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        Const32(ip, regs, mem, len, ctx) {
+        Const32(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Const32 { dst, value });
             // SAFETY: verified slot.
             unsafe { set(regs, dst, u64::from(value)) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        Const64(ip, regs, mem, len, ctx) {
+        Const64(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Const64 { dst, bits });
             // SAFETY: verified slot.
             unsafe { set(regs, dst, bits) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        Select(ip, regs, mem, len, ctx) {
+        Select(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Select { dst, cond });
             // SAFETY: verified slots (`dst + 1` included).
             unsafe {
@@ -719,30 +821,30 @@ mod control {
                     set(regs, dst, get(regs, dst + 1));
                 }
             }
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        GlobalGet(ip, regs, mem, len, ctx) {
+        GlobalGet(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, GlobalGet { dst, index });
             // SAFETY: `ctx` is live; verified slot. The global index was validated.
             unsafe {
                 let bits = (*ctx).globals[index as usize].get_bits();
                 set(regs, dst, bits);
             }
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 
     handler! {
-        GlobalSet(ip, regs, mem, len, ctx) {
+        GlobalSet(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, GlobalSet { src, index });
             // SAFETY: `ctx` is live; verified slot. The global index was validated.
             unsafe {
                 (*ctx).globals[index as usize].set_bits_unchecked(get(regs, src));
             }
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
 }
@@ -750,6 +852,7 @@ mod control {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::isa::ACC;
 
     fn handler_of(instr: Instr) -> usize {
         thread(&[instr])[0].handler as *const () as usize
@@ -769,9 +872,9 @@ mod tests {
             r1: 0,
             offset: 0,
         };
-        assert_eq!(handler_of(load), generated::I32Load as *const () as usize);
+        assert_eq!(handler_of(load), plain::I32Load as *const () as usize);
         let add = Instr::I32Add { dst: 0, a: 0, b: 0 };
-        assert_eq!(handler_of(add), generated::I32Add as *const () as usize);
+        assert_eq!(handler_of(add), plain::I32Add as *const () as usize);
         let add_imm = Instr::I32AddImm {
             dst: 0,
             a: 0,
@@ -779,27 +882,60 @@ mod tests {
         };
         assert_eq!(
             handler_of(add_imm),
-            generated::I32AddImm as *const () as usize
+            plain::I32AddImm as *const () as usize
         );
         let sat = Instr::I64TruncSatF64U { dst: 0, a: 0 };
         assert_eq!(
             handler_of(sat),
-            generated::I64TruncSatF64U as *const () as usize
+            plain::I64TruncSatF64U as *const () as usize
         );
         let br = Instr::BrI64GeUImm {
             a: 0,
             imm: 0,
             target: 0,
         };
-        assert_eq!(handler_of(br), generated::BrI64GeUImm as *const () as usize);
+        assert_eq!(handler_of(br), plain::BrI64GeUImm as *const () as usize);
         let last = Instr::BrF64Ge {
             a: 0,
             b: 0,
             target: 0,
         };
-        assert_eq!(handler_of(last), generated::BrF64Ge as *const () as usize);
+        assert_eq!(handler_of(last), plain::BrF64Ge as *const () as usize);
         // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
         let last_tag = unsafe { *(&last as *const Instr as *const u16) };
-        assert_eq!(usize::from(last_tag) + 1, HANDLERS.len());
+        for table in [plain::TABLE, acc0::TABLE, acc1::TABLE] {
+            assert_eq!(usize::from(last_tag) + 1, table.len());
+        }
+    }
+
+    /// An operand naming the accumulator selects the handler reading it.
+    #[test]
+    fn accumulator_operands_select_their_handlers() {
+        let add = Instr::I64Add {
+            dst: 0,
+            a: ACC,
+            b: 1,
+        };
+        assert_eq!(handler_of(add), acc0::I64Add as *const () as usize);
+        let sub = Instr::F64Sub {
+            dst: 0,
+            a: 1,
+            b: ACC,
+        };
+        assert_eq!(handler_of(sub), acc1::F64Sub as *const () as usize);
+        let store = Instr::I32Store {
+            r0: 1,
+            r1: ACC,
+            offset: 0,
+        };
+        assert_eq!(handler_of(store), acc1::I32Store as *const () as usize);
+        let jump = Instr::JumpIfZero {
+            cond: ACC,
+            target: 0,
+        };
+        assert_eq!(
+            handler_of(jump),
+            control::JumpIfZeroAcc as *const () as usize
+        );
     }
 }

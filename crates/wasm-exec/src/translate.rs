@@ -21,7 +21,7 @@
 //! operators with a constant right operand use the `Imm` forms. Forward branch targets
 //! are patched when their block ends. Code after an unconditional branch is skipped.
 
-use crate::isa::{Instr, Numeric, Slot};
+use crate::isa::{ACC, AccEffect, Instr, Numeric, Slot};
 use core::fmt;
 use core::fmt::Write as _;
 use wasm_core::Module;
@@ -59,20 +59,48 @@ impl CompiledFunc {
     /// Checks the invariants that make the dispatch loop's unchecked slot and
     /// instruction access sound (see `regs.rs`): slots within the frame, targets within
     /// the function, jump tables followed by their jumps, no fall-through off the end.
+    /// Also checks the accumulator operands (see `isa.rs`): at most one per
+    /// instruction, in a position that allows it, set on every path that reaches it.
     fn verify(&self) -> Result<(), &'static str> {
         let size = u64::from(self.frame_size);
         let len = self.instrs.len();
+        let mut is_target = vec![false; len];
+        for instr in self.instrs.iter() {
+            let mut copy = *instr;
+            match copy.target_mut() {
+                Some(target) if (*target as usize) < len => is_target[*target as usize] = true,
+                Some(_) => return Err("jump outside the function"),
+                None => {}
+            }
+        }
+        // Whether each accumulator was set on every path to the current instruction.
+        let mut acc_set = [false; 2];
         for (i, instr) in self.instrs.iter().enumerate() {
-            let mut slots_ok = true;
-            instr.for_each_slot(|slot| slots_ok &= u64::from(slot) < size);
+            let (mut slots_ok, mut accs) = (true, 0);
+            instr.for_each_slot(|slot| match slot {
+                ACC => accs += 1,
+                _ => slots_ok &= u64::from(slot) < size,
+            });
             if !slots_ok {
                 return Err("slot outside the frame");
             }
-            let mut copy = *instr;
-            if let Some(target) = copy.target_mut()
-                && *target as usize >= len
-            {
-                return Err("jump outside the function");
+            if is_target[i] {
+                acc_set = [false; 2];
+            }
+            let (mut acc_operands, mut acc_ok) = (0, true);
+            instr.clone().acc_operands_mut(|class, slot| {
+                if *slot == ACC {
+                    acc_operands += 1;
+                    acc_ok &= acc_set[class as usize];
+                }
+            });
+            if accs != acc_operands || accs > 1 || !acc_ok {
+                return Err("accumulator operand not set on every path");
+            }
+            match instr.acc_effect() {
+                AccEffect::Produces(class, _) => acc_set[class as usize] = true,
+                AccEffect::Clobbers => acc_set = [false; 2],
+                AccEffect::Writes(_) | AccEffect::Preserves => {}
             }
             let ok = match *instr {
                 Instr::Select { dst, .. } => u64::from(dst) + 1 < size,
@@ -228,6 +256,11 @@ pub(crate) struct Translator<'m> {
     /// The last instruction, if it wrote the temporary of the top entry (and nothing
     /// else) and no label was bound after it: the peephole may retarget it.
     last_def: Option<usize>,
+    /// The slot whose value each accumulator holds (`[int, f64]`, see `isa.rs`), as far
+    /// as every path to the next instruction agrees; and the same before the last
+    /// instruction, for the peepholes that rewrite it.
+    acc: [Option<Slot>; 2],
+    acc_before: [Option<Slot>; 2],
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
     /// Offset of the operator being translated, and of the body.
@@ -310,6 +343,8 @@ impl<'m> Translator<'m> {
             fixup_pool: core::mem::take(&mut scratch.fixup_pool),
             lowest_lazy: 0,
             last_def: None,
+            acc: [None; 2],
+            acc_before: [None; 2],
             skipped: 0,
             offset: defined.offset,
             body_offset: defined.offset,
@@ -453,11 +488,49 @@ impl Translator<'_> {
         self.first_temp + height as Slot
     }
 
-    fn emit(&mut self, instr: Instr) -> u32 {
+    /// Appends `instr`, reading an operand from an accumulator where that accumulator
+    /// holds the operand's slot.
+    fn emit(&mut self, mut instr: Instr) -> u32 {
         self.last_def = None;
+        self.acc_before = self.acc;
+        if instr.acc_position().is_none() {
+            let (acc, mut done) = (self.acc, false);
+            instr.acc_operands_mut(|class, slot| {
+                if !done && acc[class as usize] == Some(*slot) {
+                    *slot = ACC;
+                    done = true;
+                }
+            });
+        }
+        self.track_acc(&instr);
         let at = self.pc();
         self.instrs.push(instr);
         at
+    }
+
+    /// Updates the accumulator tracking for `instr`, just emitted.
+    fn track_acc(&mut self, instr: &Instr) {
+        let forget = |acc: &mut [Option<Slot>; 2], slot: Slot| {
+            for held in acc.iter_mut() {
+                if *held == Some(slot) {
+                    *held = None;
+                }
+            }
+        };
+        match instr.acc_effect() {
+            AccEffect::Produces(class, dst) => {
+                forget(&mut self.acc, dst);
+                self.acc[class as usize] = Some(dst);
+            }
+            AccEffect::Writes(dst) => forget(&mut self.acc, dst),
+            AccEffect::Preserves => {}
+            AccEffect::Clobbers => self.acc = [None; 2],
+        }
+    }
+
+    /// A label: reached from elsewhere, so the accumulators are unknown.
+    fn forget_acc(&mut self) {
+        self.acc = [None; 2];
     }
 
     /// Emits `make(dst)` writing the temporary of a new top entry.
@@ -599,6 +672,9 @@ impl Translator<'_> {
             Some(dst) if *dst == temp => {
                 *dst = local;
                 self.last_def = None;
+                self.acc = self.acc_before;
+                let instr = self.instrs[at];
+                self.track_acc(&instr);
                 true
             }
             _ => false,
@@ -707,6 +783,7 @@ impl Translator<'_> {
             }
         }
         self.last_def = None;
+        self.forget_acc();
     }
 
     /// Whether a branch to the block at `index` needs no code but a jump: its values
@@ -837,6 +914,7 @@ impl Translator<'_> {
                 // before the jump (only entries under `height` and locals are written).
                 self.instrs.pop();
                 self.last_def = None;
+                self.acc = self.acc_before;
                 return Ok(fused);
             }
         }
@@ -913,6 +991,7 @@ impl Translator<'_> {
                 self.materialize_all();
                 self.open(Kind::Loop, params, results)?;
                 self.last_def = None;
+                self.forget_acc();
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
@@ -1161,6 +1240,14 @@ impl Translator<'_> {
     }
 
     fn numeric(&mut self, op: &Operator<'_>, numeric: Numeric) -> Result<(), TranslateError> {
+        if let Operator::I64ExtendI32U = op {
+            // An i32 is kept zero-extended in its 64-bit cell (and in the accumulator):
+            // the entry already holds the i64, whatever its operand kind.
+            return match self.stack.last() {
+                Some(_) => Ok(()),
+                None => Err(self.err("type mismatch: operand stack underflow")),
+            };
+        }
         match numeric {
             Numeric::Unary(make) => {
                 let (a, height) = self.pop()?;
