@@ -117,6 +117,10 @@ pub(crate) struct ModuleCode {
     pub(crate) funcs: Box<[Rc<CompiledFunc>]>,
     /// Number of imported functions (function index of `funcs[0]`).
     pub(crate) first: u32,
+    /// The number of parameters of each of the module's types (where `call_indirect`
+    /// finds its table index).
+    #[cfg(wasmite_threaded)]
+    pub(crate) type_params: Box<[u32]>,
 }
 
 /// The engine's per-function code as the runtime holds it (`CompiledCode`): the
@@ -139,6 +143,12 @@ fn package(module: &wasm_core::Module, funcs: Vec<Rc<CompiledFunc>>) -> Vec<Comp
     let module = Rc::new(ModuleCode {
         funcs: funcs.into_boxed_slice(),
         first: module.num_imported_functions(),
+        #[cfg(wasmite_threaded)]
+        type_params: module
+            .types
+            .iter()
+            .map(|ty| ty.params().len() as u32)
+            .collect(),
     });
     (0..module.funcs.len() as u32)
         .map(|index| {
@@ -187,7 +197,7 @@ pub(crate) struct Stacks {
     pub(crate) frames: Vec<Frame>,
     /// Calls the threaded chain made and has not returned from (see `tail_loop.rs`).
     #[cfg(wasmite_threaded)]
-    pub(crate) chain: Vec<crate::tail_loop::ChainFrame>,
+    pub(crate) chain: crate::tail_loop::ChainState,
     pub(crate) host_args: Vec<RuntimeValue>,
     pub(crate) value_limit: usize,
     pub(crate) call_limit: usize,
@@ -199,7 +209,7 @@ impl Stacks {
             vals: vec![0; 1024.min(value_limit.max(16))],
             frames: Vec::new(),
             #[cfg(wasmite_threaded)]
-            chain: Vec::new(),
+            chain: Default::default(),
             host_args: Vec::new(),
             value_limit,
             call_limit,

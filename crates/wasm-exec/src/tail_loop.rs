@@ -52,6 +52,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) module: &'a ModuleCode,
     /// Calls made in the chain and not returned from: their callers, innermost last.
     pub(crate) calls: &'a mut Vec<ChainFrame>,
+    /// Resolved `call_indirect` targets of this chain.
+    cache: &'a mut IndirectCache,
     /// How many more calls the chain may make (the call stack limit).
     pub(crate) call_budget: usize,
     /// The value stack limit (cells).
@@ -73,11 +75,13 @@ impl<'a> Ctx<'a> {
         func: u32,
         bp: usize,
         instance: &'a ModuleInstance,
-        calls: &'a mut Vec<ChainFrame>,
+        chain: &'a mut ChainState,
         call_budget: usize,
         value_limit: usize,
     ) -> Self {
+        let ChainState { calls, cache } = chain;
         calls.clear();
+        cache.invalidate();
         Ctx {
             code: module.funcs[func as usize].threaded.as_ptr(),
             instance,
@@ -85,6 +89,7 @@ impl<'a> Ctx<'a> {
             trap: None,
             module,
             calls,
+            cache,
             call_budget,
             value_limit,
             func,
@@ -92,6 +97,74 @@ impl<'a> Ctx<'a> {
             vals: core::ptr::null_mut(),
             vals_len: 0,
         }
+    }
+}
+
+/// What the chain keeps from one run to the next (in the engine's `Stacks`): buffers,
+/// and the `call_indirect` cache.
+#[derive(Default)]
+pub(crate) struct ChainState {
+    calls: Vec<ChainFrame>,
+    cache: Box<IndirectCache>,
+}
+
+/// The `call_indirect` targets the chain resolved: table entries known to hold a
+/// function of the running module and instance of a given type, so that the next call
+/// through the same entry skips the table, the function's code and its type check.
+/// Direct-mapped by entry index. An entry is valid only in the chain that filled it
+/// (its `generation`): tables do not change while a chain runs (the chain stops at host
+/// calls, and no instruction writes a table yet; one that does must invalidate).
+pub(crate) struct IndirectCache {
+    entries: [CacheEntry; CACHE_SIZE],
+    generation: u32,
+}
+
+const CACHE_SIZE: usize = 64;
+
+#[derive(Clone, Copy, Default)]
+struct CacheEntry {
+    generation: u32,
+    table: u32,
+    elem: u32,
+    ty: u32,
+    /// The callee's index among the module's defined functions.
+    callee: u32,
+}
+
+impl Default for IndirectCache {
+    fn default() -> Self {
+        IndirectCache {
+            entries: [CacheEntry::default(); CACHE_SIZE],
+            generation: 1,
+        }
+    }
+}
+
+impl IndirectCache {
+    /// Forgets every entry (a new chain starts).
+    fn invalidate(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Entries of generation 1 might still be there: clear them all.
+            *self = IndirectCache::default();
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, table: u32, elem: u32, ty: u32) -> Option<u32> {
+        let e = &self.entries[elem as usize % CACHE_SIZE];
+        (e.generation == self.generation && e.elem == elem && e.ty == ty && e.table == table)
+            .then_some(e.callee)
+    }
+
+    fn insert(&mut self, table: u32, elem: u32, ty: u32, callee: u32) {
+        self.entries[elem as usize % CACHE_SIZE] = CacheEntry {
+            generation: self.generation,
+            table,
+            elem,
+            ty,
+            callee,
+        };
     }
 }
 
@@ -477,7 +550,9 @@ macro_rules! threaded_mem_op {
         let value = opnd!($mode, b, $regs, $value, $acc, $facc, $vt);
         let addr = opnd!($mode, a, $regs, $addr, $acc, $facc, u32);
         // SAFETY: `mem`/`len` are memory 0's bytes.
-        if let Err(code) = crate::ops::store::<$mt>(unsafe { memory($mem, $len) }, addr, $offset, value as $mt) {
+        if let Err(code) =
+            crate::ops::store::<$mt>(unsafe { memory($mem, $len) }, addr, $offset, value as $mt)
+        {
             // SAFETY: `ctx` is the live context.
             return unsafe { trap($ctx, code) };
         }
@@ -525,10 +600,25 @@ mod control {
         /// An indirect call: made in the chain when the table holds a function of this
         /// module and instance with the expected type; anything else (host functions,
         /// other instances, traps) is left to the dispatch loop.
-        CallIndirect(ip, _regs, mem, len, ctx, acc, facc) {
+        CallIndirect(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, CallIndirect { ty, table, base });
+            // SAFETY: `ctx` is the live context; the table index's slot is read only if it
+            // lies within the value stack.
+            let cached = unsafe {
+                let c = &*ctx;
+                c.module.type_params.get(ty as usize).and_then(|&params| {
+                    let slot = base as usize + params as usize;
+                    (c.bp + slot < c.vals_len)
+                        .then(|| c.cache.get(table, *regs.add(slot) as u32, ty))
+                        .flatten()
+                })
+            };
+            if let Some(index) = cached {
+                // SAFETY: `ip` is a call of the running function; see `enter`.
+                return unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) };
+            }
             // SAFETY: `ctx` is the live context.
-            match indirect_target(unsafe { &*ctx }, ty, table, base) {
+            match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
                 // SAFETY: `ip` is a call of the running function; see `enter`.
                 Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) },
                 None => ip,
@@ -540,8 +630,9 @@ mod control {
     /// this module and instance, of the expected type. Out of line, so that its
     /// temporaries (the table borrow) stay off the handler's frame, which must stay
     /// empty for the handler's last call to be a jump.
+    /// Fills the cache on success.
     #[inline(never)]
-    fn indirect_target(c: &Ctx<'_>, ty: u32, table: u32, base: u32) -> Option<u32> {
+    fn indirect_target(c: &mut Ctx<'_>, ty: u32, table_index: u32, base: u32) -> Option<u32> {
         let expected = c.instance.signature_by_index(ty)?;
         let slot = c.bp + base as usize + expected.params().len();
         if slot >= c.vals_len {
@@ -549,8 +640,8 @@ mod control {
         }
         // SAFETY: `slot` lies within the value stack (checked above).
         let index = unsafe { *c.vals.add(slot) } as u32;
-        let table = c.instance.tables().get(table as usize)?;
-        table
+        let table = c.instance.tables().get(table_index as usize)?;
+        let callee = table
             .with_entry(index, |entry| {
                 let callee = entry.as_ref()?;
                 let wasm = callee.as_wasm()?;
@@ -560,7 +651,9 @@ mod control {
                     && wasm.belongs_to(c.instance))
                 .then_some(code.index)
             })
-            .flatten()
+            .flatten()?;
+        c.cache.insert(table_index, index, ty, callee);
+        Some(callee)
     }
 
     /// Enters function `index` of the module, called by the instruction at `ip` with
@@ -880,10 +973,7 @@ mod tests {
             a: 0,
             imm: 0,
         };
-        assert_eq!(
-            handler_of(add_imm),
-            plain::I32AddImm as *const () as usize
-        );
+        assert_eq!(handler_of(add_imm), plain::I32AddImm as *const () as usize);
         let sat = Instr::I64TruncSatF64U { dst: 0, a: 0 };
         assert_eq!(
             handler_of(sat),

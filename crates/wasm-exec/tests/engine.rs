@@ -318,3 +318,84 @@ fn floats_and_wide_constants() {
     assert_eq!(result, RuntimeValue::I64(10 + (1 << 32)));
     assert_eq!(result.value_type(), ValueType::I64);
 }
+
+/// Imports `env.swap()`, which points entry 0 of the module's exported table at entry
+/// 1's function.
+struct Swapper {
+    table: Option<wasm_runtime::TableRef>,
+}
+
+impl ModuleImportResolver for Swapper {
+    fn resolve_func(
+        &self,
+        field_name: &str,
+        signature: &wasm_core::Signature,
+    ) -> Result<FuncRef, wasm_runtime::Error> {
+        assert_eq!(field_name, "swap");
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+    }
+}
+
+impl Externals for Swapper {
+    fn invoke_index(
+        &mut self,
+        _index: usize,
+        _args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        let table = self.table.as_ref().expect("table set before the call");
+        let second = table.get(1).expect("entry 1 exists");
+        table.set(0, second).expect("entry 0 exists");
+        Ok(None)
+    }
+}
+
+#[test]
+fn indirect_calls_see_table_changes() {
+    // The engine remembers resolved table entries; a change made by the host, during a
+    // call or between calls, must be seen by the next `call_indirect`.
+    let wat = r#"(module
+      (import "env" "swap" (func $swap))
+      (type $un (func (param i32) (result i32)))
+      (table (export "table") 2 funcref)
+      (elem (i32.const 0) $double $negate)
+      (func $double (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))
+      (func $negate (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+      (func (export "first") (param i32) (result i32)
+        (call_indirect (type $un) (local.get 0) (i32.const 0)))
+      (func (export "around_swap") (param i32) (result i32)
+        (local $before i32)
+        (local.set $before (call_indirect (type $un) (local.get 0) (i32.const 0)))
+        (call $swap)
+        (i32.add
+          (i32.mul (local.get $before) (i32.const 1000))
+          (call_indirect (type $un) (local.get 0) (i32.const 0)))))"#;
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    let module = wasm_core::decode(&bytes).expect("test module decodes");
+    let engine = ExecEngine::new();
+    let code = engine
+        .validate_and_compile(&module, &wasm_validate::Features::mvp())
+        .expect("test module is valid and translates");
+    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+    let mut host = Swapper { table: None };
+    let m = ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &host))
+        .expect("test module instantiates")
+        .assert_no_start();
+    let table = m
+        .export_by_name("table")
+        .and_then(|e| e.as_table().cloned())
+        .expect("exported table");
+    let call =
+        |host: &mut Swapper, name: &str| match m.invoke_export(name, &[RuntimeValue::I32(5)], host)
+        {
+            Ok(Some(RuntimeValue::I32(v))) => v,
+            other => panic!("{name}: {other:?}"),
+        };
+    // During a call: 5 doubled, then (after the swap) negated.
+    host.table = Some(table.clone());
+    assert_eq!(call(&mut host, "around_swap"), 10 * 1000 - 5);
+    // Between calls: entry 0 is now `negate`; put `double` back and call again.
+    assert_eq!(call(&mut host, "first"), -5);
+    let double = m.func_by_index(1).expect("function 1");
+    table.set(0, Some(double)).expect("entry 0 exists");
+    assert_eq!(call(&mut host, "first"), 10);
+}
