@@ -60,7 +60,12 @@ pub const ACC: Slot = u32::MAX;
 ///   return `Result<_, TrapCode>`), fields `dst, src` or `dst, a, b`; `imm Name` adds the
 ///   form with an immediate right operand (`dst, a, imm`);
 /// * `branch`: fused compare-and-branch `Br / BrImm = (type) op` for the comparison
-///   instructions `Cmp / CmpImm`, with `not` naming the negated comparison.
+///   instructions `Cmp / CmpImm`, with `not` naming the negated comparison;
+/// * `counter_branch`: a loop counter's step and test, `I32AddImm` followed by the
+///   fused branch `Br / BrImm` on the counter (fields `step, a, b` / `step, a, imm`,
+///   `target`): `slot[a] += step` (as i32, also into `acc`), then the branch on
+///   `slot[a]`. Made by a pass over the translation (`fuse_counters`): the branch
+///   instruction stays after it, unreachable.
 macro_rules! for_each_instr {
     ($m:ident $(, $($extra:tt)*)?) => {
         $m! {
@@ -316,6 +321,11 @@ macro_rules! for_each_instr {
                 BrF64Le = (f64) <= for F64Le,
                 BrF64Ge = (f64) >= for F64Ge,
             }
+            counter_branch {
+                I32AddImmBrLtU / I32AddImmBrLtUImm = (u32) < for BrI32LtU / BrI32LtUImm,
+                I32AddImmBrLtS / I32AddImmBrLtSImm = (i32) < for BrI32LtS / BrI32LtSImm,
+                I32AddImmBrNe / I32AddImmBrNeImm = (i32) != for BrI32Ne / BrI32NeImm,
+            }
         }
     };
 }
@@ -373,6 +383,9 @@ macro_rules! define_instr {
         float_branch { $(
             $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
+        counter_branch { $(
+            $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
+        )* }
     ) => {
         /// One engine instruction (16 bytes). See the module documentation for the
         /// meaning of the fields and the invariants.
@@ -428,6 +441,12 @@ macro_rules! define_instr {
                 #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($fop), " slot[b]` (as `", stringify!($fbt), "`; false if either is NaN except for `!=`).")]
                 $fbname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand slot."] b: Slot, #[doc = "Branch target."] target: u32 },
             )*
+            $(
+                #[doc = concat!("`slot[a] += step`, then jump to `target` if `slot[a] ", stringify!($cbop), " slot[b]` (as `", stringify!($cbt), "`); else skip the next instruction.")]
+                $cbname { #[doc = "Counter increment."] step: i16, #[doc = "Counter slot."] a: Slot, #[doc = "Bound slot."] b: Slot, #[doc = "Branch target."] target: u32 },
+                #[doc = concat!("`slot[a] += step`, then jump to `target` if `slot[a] ", stringify!($cbop), " imm` (as `", stringify!($cbt), "`); else skip the next instruction.")]
+                $cbiname { #[doc = "Counter increment."] step: i16, #[doc = "Counter slot."] a: Slot, #[doc = "Bound."] imm: i32, #[doc = "Branch target."] target: u32 },
+            )*
         }
 
         /// The semantics of the numeric instructions, one function per instruction.
@@ -458,6 +477,10 @@ macro_rules! define_instr {
                         Instr::$biname { .. } => stringify!($biname),
                     )*
                     $( Instr::$fbname { .. } => stringify!($fbname), )*
+                    $(
+                        Instr::$cbname { .. } => stringify!($cbname),
+                        Instr::$cbiname { .. } => stringify!($cbiname),
+                    )*
                 }
             }
 
@@ -531,6 +554,10 @@ macro_rules! define_instr {
                         Instr::$biname { a, .. } => f(a),
                     )*
                     $( Instr::$fbname { a, b, .. } => { f(a); f(b); } )*
+                    $(
+                        Instr::$cbname { a, b, .. } => { f(a); f(b); }
+                        Instr::$cbiname { a, .. } => f(a),
+                    )*
                 }
             }
 
@@ -616,6 +643,9 @@ macro_rules! define_instr {
                     )*
                     $( Instr::$bname { .. } | Instr::$biname { .. } => AccEffect::Preserves, )*
                     $( Instr::$fbname { .. } => AccEffect::Preserves, )*
+                    $(
+                        Instr::$cbname { a, .. } | Instr::$cbiname { a, .. } => AccEffect::Produces(AccClass::Int, a),
+                    )*
                 }
             }
 
@@ -629,6 +659,28 @@ macro_rules! define_instr {
                         Instr::$bname { target, .. } | Instr::$biname { target, .. } => Some(target),
                     )*
                     $( Instr::$fbname { target, .. } => Some(target), )*
+                    $(
+                        Instr::$cbname { target, .. } | Instr::$cbiname { target, .. } => Some(target),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The counter branch for `I32AddImm { dst: counter, a: counter, imm: step }`
+            /// followed by `branch` (the next instruction, not a jump target), if
+            /// `branch` tests the counter (in its slot or in `acc`) and has a counter
+            /// form.
+            pub(crate) fn fuse_counter(counter: Slot, step: i16, branch: Instr) -> Option<Instr> {
+                let is_counter = |slot: Slot| slot == counter || slot == ACC;
+                match branch {
+                    $(
+                        Instr::$cbbr { a, b, target } if is_counter(a) && b != ACC => {
+                            Some(Instr::$cbname { step, a: counter, b, target })
+                        }
+                        Instr::$cbbri { a, imm, target } if is_counter(a) => {
+                            Some(Instr::$cbiname { step, a: counter, imm, target })
+                        }
+                    )*
                     _ => None,
                 }
             }
@@ -696,6 +748,9 @@ macro_rules! dispatch {
         float_branch { $(
             $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
+        counter_branch { $(
+            $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
+        )* }
     ) => {
         match $instr {
             $($arms)*
@@ -738,6 +793,17 @@ macro_rules! dispatch {
                         if a $fop b {
                             $ip = target as usize;
                         }
+                    }
+                )*
+                $(
+                    $crate::isa::Instr::$cbname { step, a, b, target } => {
+                        let counter = $crate::ops::step_counter($regs, a, step, &mut $acc);
+                        let b = <$cbt as $crate::ops::CellValue>::from_cell($crate::regs::get($regs, b));
+                        $ip = if counter as $cbt $cbop b { target as usize } else { $ip + 1 };
+                    }
+                    $crate::isa::Instr::$cbiname { step, a, imm, target } => {
+                        let counter = $crate::ops::step_counter($regs, a, step, &mut $acc);
+                        $ip = if counter as $cbt $cbop <$cbt as $crate::ops::FromImm>::from_imm(imm) { target as usize } else { $ip + 1 };
                     }
                 )*
         }

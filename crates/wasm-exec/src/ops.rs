@@ -129,6 +129,16 @@ impl AccValue for f32 {
     fn to_acc(self, _: &mut u64, _: &mut f64) {}
 }
 
+/// A counter branch's step: `slot[counter] += step` (as i32), also into `acc`; returns
+/// the new value.
+#[inline(always)]
+pub(crate) fn step_counter(regs: &mut [u64], counter: u32, step: i16, acc: &mut u64) -> i32 {
+    let value = i32::from_cell(crate::regs::get(regs, counter)).wrapping_add(i32::from(step));
+    crate::regs::set(regs, counter, value.into_cell());
+    *acc = value.into_cell();
+    value
+}
+
 pub(crate) fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
     match (a, b) {
         (_, 0) => Err(TrapCode::DivisionByZero),

@@ -194,11 +194,20 @@ impl core::fmt::Debug for Op {
     }
 }
 
-/// The threaded form of verified instructions (same positions).
-pub(crate) fn thread(instrs: &[Instr]) -> Box<[Op]> {
+/// The threaded form of verified instructions (same positions). Branch targets become
+/// byte offsets from the branch (see [`jump`]); `None` if one does not fit in an `i32`
+/// (a function of more than 89 million instructions).
+pub(crate) fn thread(instrs: &[Instr]) -> Option<Box<[Op]>> {
     instrs
         .iter()
-        .map(|instr| {
+        .enumerate()
+        .map(|(at, instr)| {
+            let mut instr = *instr;
+            if let Some(target) = instr.target_mut() {
+                let distance = (i64::from(*target) - at as i64) * size_of::<Op>() as i64;
+                *target = i32::try_from(distance).ok()? as u32;
+            }
+            let instr = &instr;
             // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
             let tag = unsafe { *(instr as *const Instr as *const u16) };
             let table = match instr.acc_position() {
@@ -206,10 +215,10 @@ pub(crate) fn thread(instrs: &[Instr]) -> Box<[Op]> {
                 Some(0) => acc0::TABLE,
                 Some(_) => acc1::TABLE,
             };
-            Op {
+            Some(Op {
                 handler: table[tag as usize],
                 instr: *instr,
-            }
+            })
         })
         .collect()
 }
@@ -272,6 +281,18 @@ pub(crate) fn run(
     Ok(unsafe { stop.offset_from(ctx.code) } as usize)
 }
 
+/// The operation a branch at `ip` with (threaded) target `target` jumps to: `target`
+/// is the distance in bytes, as an `i32`.
+///
+/// # Safety
+/// `target` is the threaded target of the branch at `ip` (or of the jump table entry
+/// at `ip`), which `thread` computed from a verified target in the same function.
+#[inline(always)]
+unsafe fn jump(ip: *const Op, target: u32) -> *const Op {
+    // SAFETY: see above: the result is an operation of the same function.
+    unsafe { ip.byte_offset(target as i32 as isize) }
+}
+
 /// Calls the handler of the instruction at `ip`.
 #[inline(always)]
 unsafe fn dispatch(
@@ -297,6 +318,20 @@ unsafe fn get(regs: *mut u64, slot: Slot) -> u64 {
 unsafe fn set(regs: *mut u64, slot: Slot, value: u64) {
     // SAFETY: verified slot of the current frame.
     unsafe { *regs.add(slot as usize) = value }
+}
+
+/// `slot[counter] += step` as an i32; returns the new value.
+///
+/// # Safety
+/// `counter` is a verified slot of the frame at `regs`.
+#[inline(always)]
+unsafe fn step_counter(regs: *mut u64, counter: Slot, step: i16) -> i32 {
+    // SAFETY: see above.
+    unsafe {
+        let value = i32::from_cell(get(regs, counter)).wrapping_add(i32::from(step));
+        set(regs, counter, value.into_cell());
+        value
+    }
 }
 
 /// The bytes of memory 0 as a slice, for the (bounds-checked) memory helpers.
@@ -325,7 +360,7 @@ macro_rules! handler {
         $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident) $body:block
     ) => {
         $(#[$attr])*
-        #[allow(unused_mut)]
+        #[allow(unused_mut, unused_assignments)]
         pub(super) unsafe extern "C" fn $name(
             $ip: *const Op,
             $regs: *mut u64,
@@ -429,6 +464,9 @@ macro_rules! threaded_handlers {
         float_branch { $(
             $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
+        counter_branch { $(
+            $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
+        )* }
     ) => {
         /// Handlers generated from the instruction list, for instructions whose
         /// accumulator operand (if any) is in the position this module is named after
@@ -446,6 +484,7 @@ macro_rules! threaded_handlers {
                 $( $nname, $( $iname, )? )*
                 $( $bname, $biname, )*
                 $( $fbname, )*
+                $( $cbname, $cbiname, )*
             ];
 
             $(
@@ -504,7 +543,7 @@ macro_rules! threaded_handlers {
                         let a = opnd!($mode, a, regs, a, acc, facc, $bt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $bt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = if a $op b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        let next = if a $op b { unsafe { jump(ip, target) } } else { unsafe { ip.add(1) } };
                         next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
@@ -514,7 +553,7 @@ macro_rules! threaded_handlers {
                         operands!(ip, $biname { a, imm, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $bt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        let next = if a $op <$bt as FromImm>::from_imm(imm) { unsafe { jump(ip, target) } } else { unsafe { ip.add(1) } };
                         next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
@@ -527,7 +566,35 @@ macro_rules! threaded_handlers {
                         let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = if a $fop b { unsafe { (*ctx).code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                        let next = if a $fop b { unsafe { jump(ip, target) } } else { unsafe { ip.add(1) } };
+                        next!(next, regs, mem, len, ctx, acc, facc);
+                    }
+                }
+            )*
+
+            $(
+                handler! {
+                    $cbname(ip, regs, mem, len, ctx, acc, facc) {
+                        operands!(ip, $cbname { step, a, b, target });
+                        // SAFETY: verified slots.
+                        let counter = unsafe { step_counter(regs, a, step) };
+                        acc = CellValue::into_cell(counter);
+                        let b = <$cbt as CellValue>::from_cell(unsafe { get(regs, b) });
+                        // SAFETY: verified target; the instruction after the next exists
+                        // (the next one, the original branch, can fall through).
+                        let next = if counter as $cbt $cbop b { unsafe { jump(ip, target) } } else { unsafe { ip.add(2) } };
+                        next!(next, regs, mem, len, ctx, acc, facc);
+                    }
+                }
+
+                handler! {
+                    $cbiname(ip, regs, mem, len, ctx, acc, facc) {
+                        operands!(ip, $cbiname { step, a, imm, target });
+                        // SAFETY: verified slot.
+                        let counter = unsafe { step_counter(regs, a, step) };
+                        acc = CellValue::into_cell(counter);
+                        // SAFETY: as for the form with a bound slot.
+                        let next = if counter as $cbt $cbop <$cbt as FromImm>::from_imm(imm) { unsafe { jump(ip, target) } } else { unsafe { ip.add(2) } };
                         next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
@@ -797,7 +864,7 @@ mod control {
             operands!(ip, Jump { target });
             // SAFETY: verified target; `ctx` is live.
             next!(
-                unsafe { (*ctx).code.add(target as usize) },
+                unsafe { jump(ip, target) },
                 regs,
                 mem,
                 len,
@@ -813,7 +880,7 @@ mod control {
             operands!(ip, JumpIfZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
             let next = if unsafe { get(regs, cond) } as u32 == 0 {
-                unsafe { (*ctx).code.add(target as usize) }
+                unsafe { jump(ip, target) }
             } else {
                 unsafe { ip.add(1) }
             };
@@ -826,7 +893,7 @@ mod control {
             operands!(ip, JumpIfNonZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
             let next = if unsafe { get(regs, cond) } as u32 != 0 {
-                unsafe { (*ctx).code.add(target as usize) }
+                unsafe { jump(ip, target) }
             } else {
                 unsafe { ip.add(1) }
             };
@@ -840,7 +907,7 @@ mod control {
             operands!(ip, JumpIfZero { target });
             // SAFETY: verified target; `ctx` is live.
             let next = if acc as u32 == 0 {
-                unsafe { (*ctx).code.add(target as usize) }
+                unsafe { jump(ip, target) }
             } else {
                 unsafe { ip.add(1) }
             };
@@ -854,7 +921,7 @@ mod control {
             operands!(ip, JumpIfNonZero { target });
             // SAFETY: verified target; `ctx` is live.
             let next = if acc as u32 != 0 {
-                unsafe { (*ctx).code.add(target as usize) }
+                unsafe { jump(ip, target) }
             } else {
                 unsafe { ip.add(1) }
             };
@@ -870,7 +937,7 @@ mod control {
             let next = unsafe {
                 let skip = (get(regs, index) as u32).min(len) as usize;
                 match (*ip.add(1 + skip)).instr {
-                    Instr::Jump { target } => (*ctx).code.add(target as usize),
+                    Instr::Jump { target } => jump(ip.add(1 + skip), target),
                     _ => ip.add(1 + skip),
                 }
             };
@@ -948,7 +1015,7 @@ mod tests {
     use crate::isa::ACC;
 
     fn handler_of(instr: Instr) -> usize {
-        thread(&[instr])[0].handler as *const () as usize
+        thread(&[instr]).expect("threads")[0].handler as *const () as usize
     }
 
     /// The table follows the declaration order of `Instr`: spot checks at the start,
@@ -985,12 +1052,22 @@ mod tests {
             target: 0,
         };
         assert_eq!(handler_of(br), plain::BrI64GeUImm as *const () as usize);
-        let last = Instr::BrF64Ge {
+        let float = Instr::BrF64Ge {
             a: 0,
             b: 0,
             target: 0,
         };
-        assert_eq!(handler_of(last), plain::BrF64Ge as *const () as usize);
+        assert_eq!(handler_of(float), plain::BrF64Ge as *const () as usize);
+        let last = Instr::I32AddImmBrNeImm {
+            step: 1,
+            a: 0,
+            imm: 0,
+            target: 0,
+        };
+        assert_eq!(
+            handler_of(last),
+            plain::I32AddImmBrNeImm as *const () as usize
+        );
         // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
         let last_tag = unsafe { *(&last as *const Instr as *const u16) };
         for table in [plain::TABLE, acc0::TABLE, acc1::TABLE] {

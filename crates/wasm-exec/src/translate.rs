@@ -391,6 +391,7 @@ impl<'m> Translator<'m> {
             .filter(|size| size.checked_add(1).is_some())
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
         rotate_loops(&mut scratch.instrs);
+        fuse_counters(&mut scratch.instrs);
         let code = CompiledFunc {
             instrs: scratch.instrs.as_slice().into(),
             num_params,
@@ -398,7 +399,8 @@ impl<'m> Translator<'m> {
             num_results: num_results as u32,
             frame_size,
             #[cfg(wasmite_threaded)]
-            threaded: crate::tail_loop::thread(&scratch.instrs),
+            threaded: crate::tail_loop::thread(&scratch.instrs)
+                .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
         };
         code.verify().map_err(|what| {
             TranslateError::new(
@@ -437,6 +439,32 @@ fn rotate_loops(instrs: &mut [Instr]) {
             && let Some(rotated) = head.negate_branch(target + 1)
         {
             instrs[at] = rotated;
+        }
+    }
+}
+
+/// Counter branches: an `I32AddImm` stepping a slot in place (by a step that fits an
+/// `i16`) followed by a fused branch testing it (the shape of most counted loops once
+/// rotated) becomes one instruction, saving a dispatch per iteration. The branch stays
+/// behind it, unreachable (the counter branch skips it), so no position moves; it must
+/// not be a jump target itself.
+fn fuse_counters(instrs: &mut [Instr]) {
+    let mut is_target = vec![false; instrs.len()];
+    for instr in instrs.iter() {
+        if let Some(target) = instr.clone().target_mut()
+            && let Some(flag) = is_target.get_mut(*target as usize)
+        {
+            *flag = true;
+        }
+    }
+    for at in 1..instrs.len() {
+        if let Instr::I32AddImm { dst, a, imm } = instrs[at - 1]
+            && a == dst
+            && !is_target[at]
+            && let Ok(step) = i16::try_from(imm)
+            && let Some(fused) = Instr::fuse_counter(dst, step, instrs[at])
+        {
+            instrs[at - 1] = fused;
         }
     }
 }
