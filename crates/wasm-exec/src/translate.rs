@@ -138,7 +138,17 @@ impl CompiledFunc {
             self.num_params + self.num_locals
         );
         for (i, instr) in self.instrs.iter().enumerate() {
-            let _ = writeln!(out, "{i:4}: {instr:?}");
+            let mut text = format!("{instr:?}");
+            if instr.acc_position().is_some() {
+                // The operand fields that may name an accumulator.
+                for field in ["a", "b", "r1", "r0", "addr", "cond"] {
+                    for end in [",", " }"] {
+                        let slot = format!(" {field}: {ACC}{end}");
+                        text = text.replace(&slot, &format!(" {field}: acc{end}"));
+                    }
+                }
+            }
+            let _ = writeln!(out, "{i:4}: {text}");
         }
         out
     }
@@ -412,11 +422,19 @@ impl<'m> Translator<'m> {
     }
 }
 
-/// Loop rotation: a `Jump` back to a conditional jump that leaves the loop to just
-/// after the `Jump` (the shape of `block (loop (br_if 1 ..) .. (br 0)))`) becomes the
-/// negated conditional jump to the loop's second instruction, saving one dispatch per
-/// iteration. The tested condition is pure, so testing it at the bottom is the same.
-fn rotate_loops(instrs: &mut [Instr]) {
+/// Longest loop head (instructions before its exit test) that loop rotation copies.
+const MAX_ROTATED_HEAD: usize = 3;
+
+/// Loop rotation: a `Jump` back to a loop head that tests whether to leave the loop to
+/// just after the `Jump` (the shape of `block (loop (br_if 1 ..) .. (br 0)))`) becomes a
+/// copy of the head's straight-line instructions (at most [`MAX_ROTATED_HEAD`]) and the
+/// negated test, jumping to the loop's body: one dispatch less per iteration. The head
+/// computes the same values at the bottom as at the top. Copying shifts the later
+/// instructions, so every target is remapped.
+fn rotate_loops(instrs: &mut Vec<Instr>) {
+    let is_target = targets(instrs);
+    // (position of the `Jump`, head start, position of the exit test)
+    let mut plan = Vec::new();
     // The entries of a jump table stay `Jump`s (the dispatch relies on it).
     let mut table_end = 0;
     for at in 0..instrs.len() {
@@ -429,18 +447,103 @@ fn rotate_loops(instrs: &mut [Instr]) {
         let Instr::Jump { target } = instrs[at] else {
             continue;
         };
-        let mut head = instrs.get(target as usize).copied();
-        let exits_here = head
-            .as_mut()
-            .and_then(|head| head.target_mut().map(|t| *t as usize == at + 1))
-            .unwrap_or(false);
-        if let (true, Some(head)) = (exits_here, head)
-            && !matches!(head, Instr::Jump { .. })
-            && let Some(rotated) = head.negate_branch(target + 1)
+        let head = target as usize;
+        if head >= at {
+            continue;
+        }
+        let test = (head..at.min(head + MAX_ROTATED_HEAD + 1)).find(|&k| {
+            let mut instr = instrs[k];
+            instr.target_mut().is_some()
+                || !matches!(
+                    instr.acc_effect(),
+                    AccEffect::Produces(..) | AccEffect::Writes(_)
+                )
+        });
+        if let Some(k) = test
+            && let mut exit = instrs[k]
+            && exit.target_mut().is_some_and(|t| *t as usize == at + 1)
+            && !matches!(exit, Instr::Jump { .. } | Instr::JumpTable { .. })
+            && exit.negate_branch(0).is_some()
+            && !reads_unset_acc(instrs, &is_target, k + 1)
         {
-            instrs[at] = rotated;
+            plan.push((at, head, k));
         }
     }
+    if plan.is_empty() {
+        return;
+    }
+    // New position of every old one (and of the end).
+    let mut moved = Vec::with_capacity(instrs.len() + 1);
+    let mut next = plan.iter().peekable();
+    let mut len = 0u32;
+    for at in 0..instrs.len() {
+        moved.push(len);
+        len += match next.next_if(|(jump, ..)| *jump == at) {
+            Some((_, head, test)) => (test - head + 1) as u32,
+            None => 1,
+        };
+    }
+    moved.push(len);
+    let old = core::mem::take(instrs);
+    let mut next = plan.iter().peekable();
+    for (at, instr) in old.iter().enumerate() {
+        match next.next_if(|(jump, ..)| *jump == at) {
+            Some(&(_, head, test)) => {
+                instrs.extend_from_slice(&old[head..test]);
+                let body = test as u32 + 1;
+                instrs.push(old[test].negate_branch(body).expect("checked above"));
+            }
+            None => instrs.push(*instr),
+        }
+    }
+    for instr in instrs.iter_mut() {
+        if let Some(target) = instr.target_mut() {
+            // (A target out of range stays so, for `verify` to report.)
+            *target = moved.get(*target as usize).copied().unwrap_or(u32::MAX);
+        }
+    }
+}
+
+/// Which positions are jump targets.
+fn targets(instrs: &[Instr]) -> Vec<bool> {
+    let mut is_target = vec![false; instrs.len()];
+    for instr in instrs {
+        if let Some(target) = instr.clone().target_mut()
+            && let Some(flag) = is_target.get_mut(*target as usize)
+        {
+            *flag = true;
+        }
+    }
+    is_target
+}
+
+/// Whether the code from `from`, once `from` becomes a jump target, would read an
+/// accumulator no instruction after `from` set: `CompiledFunc::verify` assumes nothing
+/// about the accumulators at a target. (The translator only reads accumulators it
+/// tracked; a rotated loop's body start becomes a target after translation.)
+fn reads_unset_acc(instrs: &[Instr], is_target: &[bool], from: usize) -> bool {
+    let mut set = [false; 2];
+    for (at, instr) in instrs.iter().enumerate().skip(from) {
+        if at > from && is_target[at] {
+            return false;
+        }
+        let mut unset = false;
+        instr.clone().acc_operands_mut(|class, slot| {
+            unset |= *slot == ACC && !set[class as usize];
+        });
+        if unset {
+            return true;
+        }
+        match instr.acc_effect() {
+            AccEffect::Produces(class, _) => set[class as usize] = true,
+            AccEffect::Clobbers => return false,
+            AccEffect::Writes(_) | AccEffect::Preserves => {}
+        }
+        if set == [true; 2] || matches!(instr, Instr::Jump { .. }) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Counter branches: an `I32AddImm` stepping a slot in place (by a step that fits an
@@ -449,14 +552,7 @@ fn rotate_loops(instrs: &mut [Instr]) {
 /// behind it, unreachable (the counter branch skips it), so no position moves; it must
 /// not be a jump target itself.
 fn fuse_counters(instrs: &mut [Instr]) {
-    let mut is_target = vec![false; instrs.len()];
-    for instr in instrs.iter() {
-        if let Some(target) = instr.clone().target_mut()
-            && let Some(flag) = is_target.get_mut(*target as usize)
-        {
-            *flag = true;
-        }
-    }
+    let is_target = targets(instrs);
     for at in 1..instrs.len() {
         if let Instr::I32AddImm { dst, a, imm } = instrs[at - 1]
             && a == dst

@@ -399,3 +399,40 @@ fn indirect_calls_see_table_changes() {
     table.set(0, Some(double)).expect("entry 0 exists");
     assert_eq!(call(&mut host, "first"), 10);
 }
+
+#[test]
+fn rotated_loops_with_longer_heads() {
+    // Loop heads of several instructions before the exit test: copied to the bottom of
+    // the loop. In `tee_head` the body reads the head's result from the accumulator,
+    // which must stay correct (or the loop unrotated) when the body start becomes a
+    // jump target.
+    let m = instantiate(
+        r#"(module
+          (global $g (mut i32) (i32.const 0))
+          (func (export "global_head") (param $n i32) (result i32)
+            (local $sum i32)
+            (global.set $g (i32.const 0))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (global.get $g) (local.get $n)))
+                (local.set $sum (i32.add (local.get $sum) (global.get $g)))
+                (global.set $g (i32.add (global.get $g) (i32.const 1)))
+                (br $next)))
+            (local.get $sum))
+          (func (export "tee_head") (param $n i32) (result i32)
+            (local $i i32) (local $k i32) (local $sum i32)
+            (block $done
+              (loop $next
+                (br_if $done
+                  (i32.ge_u (local.tee $k (i32.mul (local.get $i) (i32.const 3))) (local.get $n)))
+                (local.set $sum (i32.add (local.get $sum) (local.get $k)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))
+            (local.get $sum)))"#,
+    );
+    assert_eq!(i32s(&m, "global_head", &[0]), 0);
+    assert_eq!(i32s(&m, "global_head", &[100]), 4950);
+    // k = 0, 3, 6, ... below n.
+    assert_eq!(i32s(&m, "tee_head", &[10]), 3 + 6 + 9);
+    assert_eq!(i32s(&m, "tee_head", &[0]), 0);
+}
