@@ -58,21 +58,16 @@ impl CompiledFunc {
 
     /// Checks the invariants that make the dispatch loop's unchecked slot and
     /// instruction access sound (see `regs.rs`): slots within the frame, targets within
-    /// the function, jump tables followed by their jumps, no fall-through off the end.
-    /// Also checks the accumulator operands (see `isa.rs`): at most one per
-    /// instruction, in a position that allows it, set on every path that reaches it.
-    fn verify(&self) -> Result<(), &'static str> {
+    /// the function (`is_target` comes from [`find_targets`], which checked them), jump
+    /// tables followed by their jumps, no fall-through off the end, and accumulator
+    /// operands (see `isa.rs`) at most one per instruction and only where allowed (a
+    /// handler never reads [`ACC`] as a slot).
+    ///
+    /// Debug builds (the tests and the fuzzers) also check that every accumulator
+    /// operand is set on every path that reaches it: a translation bug there gives
+    /// wrong values, not unsafety, and the check costs startup time.
+    fn verify(&self, is_target: &[bool]) -> Result<(), &'static str> {
         let size = u64::from(self.frame_size);
-        let len = self.instrs.len();
-        let mut is_target = vec![false; len];
-        for instr in self.instrs.iter() {
-            let mut copy = *instr;
-            match copy.target_mut() {
-                Some(target) if (*target as usize) < len => is_target[*target as usize] = true,
-                Some(_) => return Err("jump outside the function"),
-                None => {}
-            }
-        }
         // Whether each accumulator was set on every path to the current instruction.
         let mut acc_set = [false; 2];
         for (i, instr) in self.instrs.iter().enumerate() {
@@ -84,23 +79,25 @@ impl CompiledFunc {
             if !slots_ok {
                 return Err("slot outside the frame");
             }
-            if is_target[i] {
-                acc_set = [false; 2];
+            if accs > 0 && (accs > 1 || instr.acc_position().is_none()) {
+                return Err("accumulator operand where none is allowed");
             }
-            let (mut acc_operands, mut acc_ok) = (0, true);
-            instr.clone().acc_operands_mut(|class, slot| {
-                if *slot == ACC {
-                    acc_operands += 1;
-                    acc_ok &= acc_set[class as usize];
+            if cfg!(debug_assertions) {
+                if is_target[i] {
+                    acc_set = [false; 2];
                 }
-            });
-            if accs != acc_operands || accs > 1 || !acc_ok {
-                return Err("accumulator operand not set on every path");
-            }
-            match instr.acc_effect() {
-                AccEffect::Produces(class, _) => acc_set[class as usize] = true,
-                AccEffect::Clobbers => acc_set = [false; 2],
-                AccEffect::Writes(_) | AccEffect::Preserves => {}
+                let mut acc_ok = true;
+                instr.clone().acc_operands_mut(|class, slot| {
+                    acc_ok &= *slot != ACC || acc_set[class as usize];
+                });
+                if !acc_ok {
+                    return Err("accumulator operand not set on every path");
+                }
+                match instr.acc_effect() {
+                    AccEffect::Produces(class, _) => acc_set[class as usize] = true,
+                    AccEffect::Clobbers => acc_set = [false; 2],
+                    AccEffect::Writes(_) | AccEffect::Preserves => {}
+                }
             }
             let ok = match *instr {
                 Instr::Select { dst, .. } => u64::from(dst) + 1 < size,
@@ -266,11 +263,6 @@ pub(crate) struct Translator<'m> {
     /// The last instruction, if it wrote the temporary of the top entry (and nothing
     /// else) and no label was bound after it: the peephole may retarget it.
     last_def: Option<usize>,
-    /// The slot whose value each accumulator holds (`[int, f64]`, see `isa.rs`), as far
-    /// as every path to the next instruction agrees; and the same before the last
-    /// instruction, for the peepholes that rewrite it.
-    acc: [Option<Slot>; 2],
-    acc_before: [Option<Slot>; 2],
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
     /// Offset of the operator being translated, and of the body.
@@ -287,6 +279,7 @@ pub struct Scratch {
     stack: Vec<Operand>,
     local_refs: Vec<u32>,
     fixup_pool: Vec<Vec<u32>>,
+    is_target: Vec<bool>,
 }
 
 /// Translates defined function `func_index` of `module`.
@@ -353,8 +346,6 @@ impl<'m> Translator<'m> {
             fixup_pool: core::mem::take(&mut scratch.fixup_pool),
             lowest_lazy: 0,
             last_def: None,
-            acc: [None; 2],
-            acc_before: [None; 2],
             skipped: 0,
             offset: defined.offset,
             body_offset: defined.offset,
@@ -401,7 +392,9 @@ impl<'m> Translator<'m> {
             .filter(|size| size.checked_add(1).is_some())
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
         rotate_loops(&mut scratch.instrs);
-        fuse_counters(&mut scratch.instrs);
+        let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
+        fuse_counters(&mut scratch.instrs, &scratch.is_target);
+        assign_accumulators(&mut scratch.instrs, &scratch.is_target);
         let code = CompiledFunc {
             instrs: scratch.instrs.as_slice().into(),
             num_params,
@@ -412,7 +405,11 @@ impl<'m> Translator<'m> {
             threaded: crate::tail_loop::thread(&scratch.instrs)
                 .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
         };
-        code.verify().map_err(|what| {
+        let verified = match targets_inside {
+            true => code.verify(&scratch.is_target),
+            false => Err("jump outside the function"),
+        };
+        verified.map_err(|what| {
             TranslateError::new(
                 format!("internal error: translation broke an invariant ({what})"),
                 body_offset,
@@ -432,7 +429,6 @@ const MAX_ROTATED_HEAD: usize = 3;
 /// computes the same values at the bottom as at the top. Copying shifts the later
 /// instructions, so every target is remapped.
 fn rotate_loops(instrs: &mut Vec<Instr>) {
-    let is_target = targets(instrs);
     // (position of the `Jump`, head start, position of the exit test)
     let mut plan = Vec::new();
     // The entries of a jump table stay `Jump`s (the dispatch relies on it).
@@ -464,7 +460,6 @@ fn rotate_loops(instrs: &mut Vec<Instr>) {
             && exit.target_mut().is_some_and(|t| *t as usize == at + 1)
             && !matches!(exit, Instr::Jump { .. } | Instr::JumpTable { .. })
             && exit.negate_branch(0).is_some()
-            && !reads_unset_acc(instrs, &is_target, k + 1)
         {
             plan.push((at, head, k));
         }
@@ -504,46 +499,61 @@ fn rotate_loops(instrs: &mut Vec<Instr>) {
     }
 }
 
-/// Which positions are jump targets.
-fn targets(instrs: &[Instr]) -> Vec<bool> {
-    let mut is_target = vec![false; instrs.len()];
+/// Sets `is_target[i]` for every position `i` some instruction jumps to; false if a
+/// target lies outside the function.
+fn find_targets(instrs: &[Instr], is_target: &mut Vec<bool>) -> bool {
+    is_target.clear();
+    is_target.resize(instrs.len(), false);
+    let mut inside = true;
     for instr in instrs {
-        if let Some(target) = instr.clone().target_mut()
-            && let Some(flag) = is_target.get_mut(*target as usize)
-        {
-            *flag = true;
+        if let Some(target) = instr.clone().target_mut() {
+            match is_target.get_mut(*target as usize) {
+                Some(flag) => *flag = true,
+                None => inside = false,
+            }
         }
     }
-    is_target
+    inside
 }
 
-/// Whether the code from `from`, once `from` becomes a jump target, would read an
-/// accumulator no instruction after `from` set: `CompiledFunc::verify` assumes nothing
-/// about the accumulators at a target. (The translator only reads accumulators it
-/// tracked; a rotated loop's body start becomes a target after translation.)
-fn reads_unset_acc(instrs: &[Instr], is_target: &[bool], from: usize) -> bool {
-    let mut set = [false; 2];
-    for (at, instr) in instrs.iter().enumerate().skip(from) {
-        if at > from && is_target[at] {
-            return false;
+/// Accumulator operands (see `isa.rs`): along straight-line code, an operand read from
+/// the slot that the last instruction producing a value of its class wrote (and nothing
+/// wrote since) is read from that accumulator instead. Nothing is assumed at a jump
+/// target or after a call. Runs last, on the final code, so that the rewrites before
+/// (loop rotation, counter branches) need not care.
+fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool]) {
+    // The slot each accumulator (`[int, f64]`) mirrors.
+    let mut acc: [Option<Slot>; 2] = [None; 2];
+    for (instr, &target) in instrs.iter_mut().zip(is_target) {
+        if target {
+            acc = [None; 2];
         }
-        let mut unset = false;
-        instr.clone().acc_operands_mut(|class, slot| {
-            unset |= *slot == ACC && !set[class as usize];
-        });
-        if unset {
-            return true;
+        if acc != [None; 2] {
+            let mut done = false;
+            instr.acc_operands_mut(|class, slot| {
+                if !done && acc[class as usize] == Some(*slot) {
+                    *slot = ACC;
+                    done = true;
+                }
+            });
         }
+        let mut forget = |slot: Slot| {
+            for held in acc.iter_mut() {
+                if *held == Some(slot) {
+                    *held = None;
+                }
+            }
+        };
         match instr.acc_effect() {
-            AccEffect::Produces(class, _) => set[class as usize] = true,
-            AccEffect::Clobbers => return false,
-            AccEffect::Writes(_) | AccEffect::Preserves => {}
-        }
-        if set == [true; 2] || matches!(instr, Instr::Jump { .. }) {
-            return false;
+            AccEffect::Produces(class, dst) => {
+                forget(dst);
+                acc[class as usize] = Some(dst);
+            }
+            AccEffect::Writes(dst) => forget(dst),
+            AccEffect::Preserves => {}
+            AccEffect::Clobbers => acc = [None; 2],
         }
     }
-    false
 }
 
 /// Counter branches: an `I32AddImm` stepping a slot in place (by a step that fits an
@@ -551,8 +561,7 @@ fn reads_unset_acc(instrs: &[Instr], is_target: &[bool], from: usize) -> bool {
 /// rotated) becomes one instruction, saving a dispatch per iteration. The branch stays
 /// behind it, unreachable (the counter branch skips it), so no position moves; it must
 /// not be a jump target itself.
-fn fuse_counters(instrs: &mut [Instr]) {
-    let is_target = targets(instrs);
+fn fuse_counters(instrs: &mut [Instr], is_target: &[bool]) {
     for at in 1..instrs.len() {
         if let Instr::I32AddImm { dst, a, imm } = instrs[at - 1]
             && a == dst
@@ -612,49 +621,11 @@ impl Translator<'_> {
         self.first_temp + height as Slot
     }
 
-    /// Appends `instr`, reading an operand from an accumulator where that accumulator
-    /// holds the operand's slot.
-    fn emit(&mut self, mut instr: Instr) -> u32 {
+    fn emit(&mut self, instr: Instr) -> u32 {
         self.last_def = None;
-        self.acc_before = self.acc;
-        if instr.acc_position().is_none() {
-            let (acc, mut done) = (self.acc, false);
-            instr.acc_operands_mut(|class, slot| {
-                if !done && acc[class as usize] == Some(*slot) {
-                    *slot = ACC;
-                    done = true;
-                }
-            });
-        }
-        self.track_acc(&instr);
         let at = self.pc();
         self.instrs.push(instr);
         at
-    }
-
-    /// Updates the accumulator tracking for `instr`, just emitted.
-    fn track_acc(&mut self, instr: &Instr) {
-        let forget = |acc: &mut [Option<Slot>; 2], slot: Slot| {
-            for held in acc.iter_mut() {
-                if *held == Some(slot) {
-                    *held = None;
-                }
-            }
-        };
-        match instr.acc_effect() {
-            AccEffect::Produces(class, dst) => {
-                forget(&mut self.acc, dst);
-                self.acc[class as usize] = Some(dst);
-            }
-            AccEffect::Writes(dst) => forget(&mut self.acc, dst),
-            AccEffect::Preserves => {}
-            AccEffect::Clobbers => self.acc = [None; 2],
-        }
-    }
-
-    /// A label: reached from elsewhere, so the accumulators are unknown.
-    fn forget_acc(&mut self) {
-        self.acc = [None; 2];
     }
 
     /// Emits `make(dst)` writing the temporary of a new top entry.
@@ -796,9 +767,6 @@ impl Translator<'_> {
             Some(dst) if *dst == temp => {
                 *dst = local;
                 self.last_def = None;
-                self.acc = self.acc_before;
-                let instr = self.instrs[at];
-                self.track_acc(&instr);
                 true
             }
             _ => false,
@@ -907,7 +875,6 @@ impl Translator<'_> {
             }
         }
         self.last_def = None;
-        self.forget_acc();
     }
 
     /// Whether a branch to the block at `index` needs no code but a jump: its values
@@ -1038,7 +1005,6 @@ impl Translator<'_> {
                 // before the jump (only entries under `height` and locals are written).
                 self.instrs.pop();
                 self.last_def = None;
-                self.acc = self.acc_before;
                 return Ok(fused);
             }
         }
@@ -1056,6 +1022,7 @@ impl Translator<'_> {
         })
     }
 
+    #[inline(always)]
     fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
         let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
         if unreachable {
@@ -1115,7 +1082,6 @@ impl Translator<'_> {
                 self.materialize_all();
                 self.open(Kind::Loop, params, results)?;
                 self.last_def = None;
-                self.forget_acc();
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
