@@ -613,6 +613,72 @@ macro_rules! define_instr {
                 found
             }
 
+            /// Accumulator assignment for one instruction (see `assign_accumulators` in
+            /// the translator), in one dispatch: names the first operand whose slot
+            /// its accumulator mirrors (`acc`: the slot each accumulator holds) as
+            /// [`ACC`], then updates `acc` for what the instruction does. Returns the
+            /// position of the operand it renamed.
+            pub(crate) fn assign_acc(&mut self, acc: &mut [Option<Slot>; 2]) -> Option<usize> {
+                let (position, effect) = match self {
+                    Instr::JumpIfZero { cond, .. } | Instr::JumpIfNonZero { cond, .. } => {
+                        (take_acc(acc, &mut [(Some(AccClass::Int), cond)]), AccEffect::Preserves)
+                    }
+                    $(
+                        Instr::$mname { r0, r1, .. } => mem_assign_acc!($mkind, $mt, $vt, acc, r0, r1),
+                    )*
+                    $(
+                        Instr::$sname { addr, .. } => {
+                            (take_acc(acc, &mut [(Some(AccClass::Int), addr)]), AccEffect::Preserves)
+                        }
+                    )*
+                    $(
+                        Instr::$nname { dst, $($arg),* } => (
+                            take_acc(acc, &mut [$((<$it as AccValue>::CLASS, $arg)),*]),
+                            AccEffect::result::<$ot>(*dst),
+                        ),
+                        $(
+                            Instr::$iname { dst, a, .. } => (
+                                take_acc(acc, &mut [(<$it as AccValue>::CLASS, a)]),
+                                AccEffect::result::<$ot>(*dst),
+                            ),
+                        )?
+                    )*
+                    $(
+                        Instr::$bname { a, b, .. } => (
+                            take_acc(acc, &mut [(<$bt as AccValue>::CLASS, a), (<$bt as AccValue>::CLASS, b)]),
+                            AccEffect::Preserves,
+                        ),
+                        Instr::$biname { a, .. } => {
+                            (take_acc(acc, &mut [(<$bt as AccValue>::CLASS, a)]), AccEffect::Preserves)
+                        }
+                    )*
+                    $(
+                        Instr::$fbname { a, b, .. } => (
+                            take_acc(acc, &mut [(<$fbt as AccValue>::CLASS, a), (<$fbt as AccValue>::CLASS, b)]),
+                            AccEffect::Preserves,
+                        ),
+                    )*
+                    other => (None, other.acc_effect()),
+                };
+                let mut forget = |slot: Slot| {
+                    for held in acc.iter_mut() {
+                        if *held == Some(slot) {
+                            *held = None;
+                        }
+                    }
+                };
+                match effect {
+                    AccEffect::Produces(class, dst) => {
+                        forget(dst);
+                        acc[class as usize] = Some(dst);
+                    }
+                    AccEffect::Writes(dst) => forget(dst),
+                    AccEffect::Preserves => {}
+                    AccEffect::Clobbers => *acc = [None; 2],
+                }
+                position
+            }
+
             /// What the instruction does to the accumulators.
             pub(crate) fn acc_effect(&self) -> AccEffect {
                 match *self {
@@ -832,6 +898,44 @@ macro_rules! mem_acc_operands {
         $visit(Some(AccClass::Int), $r0);
         $visit(<$vt as AccValue>::CLASS, $r1);
     }};
+}
+
+/// `Instr::assign_acc` for a memory instruction (same operands as `mem_acc_operands`).
+macro_rules! mem_assign_acc {
+    (load, $mt:ty, $vt:ty, $acc:ident, $r0:ident, $r1:ident) => {
+        (
+            take_acc($acc, &mut [(Some(AccClass::Int), $r1)]),
+            AccEffect::result::<$vt>(*$r0),
+        )
+    };
+    (store, $vt:ty, $mt:ty, $acc:ident, $r0:ident, $r1:ident) => {
+        (
+            take_acc(
+                $acc,
+                &mut [(Some(AccClass::Int), $r0), (<$vt as AccValue>::CLASS, $r1)],
+            ),
+            AccEffect::Preserves,
+        )
+    };
+}
+
+/// Names the first operand whose slot its accumulator holds as [`ACC`] (none if one
+/// already is); returns its position.
+#[inline(always)]
+fn take_acc(
+    acc: &[Option<Slot>; 2],
+    operands: &mut [(Option<AccClass>, &mut Slot)],
+) -> Option<usize> {
+    if *acc == [None; 2] || operands.iter().any(|(_, slot)| **slot == ACC) {
+        return None;
+    }
+    operands.iter_mut().position(|(class, slot)| match class {
+        Some(class) if acc[*class as usize] == Some(**slot) => {
+            **slot = ACC;
+            true
+        }
+        _ => false,
+    })
 }
 
 macro_rules! mem_acc_effect {

@@ -194,18 +194,20 @@ impl core::fmt::Debug for Op {
     }
 }
 
-/// The threaded form of verified instructions (same positions). Branch targets become
-/// byte offsets from the branch (see [`jump`]); `None` if one does not fit in an `i32`
-/// (a function of more than 89 million instructions).
-pub(crate) fn thread(instrs: &[Instr]) -> Option<Box<[Op]>> {
+/// The threaded form of verified instructions (same positions), given for each one 1 +
+/// the position of its accumulator operand, or 0 (see `isa.rs`): `CompiledFunc::verify`
+/// checks that these agree with the operands. Branch targets become byte offsets from
+/// the branch (see [`jump`]); `None` if one does not fit in an `i32` (a function of more
+/// than 89 million instructions).
+pub(crate) fn thread(instrs: &[Instr], acc_positions: &[u8]) -> Option<Box<[Op]>> {
     let mut ops = Vec::with_capacity(instrs.len());
-    for (at, instr) in instrs.iter().enumerate() {
+    for (at, (instr, &acc)) in instrs.iter().zip(acc_positions).enumerate() {
         // SAFETY: `Instr` is `repr(u16)`: its discriminant is the `u16` at offset 0.
         let tag = unsafe { *(instr as *const Instr as *const u16) };
-        let table = match instr.acc_position() {
-            None => plain::TABLE,
-            Some(0) => acc0::TABLE,
-            Some(_) => acc1::TABLE,
+        let table = match acc {
+            0 => plain::TABLE,
+            1 => acc0::TABLE,
+            _ => acc1::TABLE,
         };
         ops.push(Op {
             handler: table[tag as usize],
@@ -1026,7 +1028,8 @@ mod tests {
     use crate::isa::ACC;
 
     fn handler_of(instr: Instr) -> usize {
-        thread(&[instr]).expect("threads")[0].handler as *const () as usize
+        let acc = instr.acc_position().map_or(0, |p| p as u8 + 1);
+        thread(&[instr], &[acc]).expect("threads")[0].handler as *const () as usize
     }
 
     /// The table follows the declaration order of `Instr`: spot checks at the start,

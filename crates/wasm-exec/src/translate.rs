@@ -66,7 +66,7 @@ impl CompiledFunc {
     /// Debug builds (the tests and the fuzzers) also check that every accumulator
     /// operand is set on every path that reaches it: a translation bug there gives
     /// wrong values, not unsafety, and the check costs startup time.
-    fn verify(&self, is_target: &[bool]) -> Result<(), &'static str> {
+    fn verify(&self, is_target: &[bool], acc_positions: &[u8]) -> Result<(), &'static str> {
         let size = u64::from(self.frame_size);
         // Whether each accumulator was set on every path to the current instruction.
         let mut acc_set = [false; 2];
@@ -79,7 +79,13 @@ impl CompiledFunc {
             if !slots_ok {
                 return Err("slot outside the frame");
             }
-            if accs > 0 && (accs > 1 || instr.acc_position().is_none()) {
+            // The threaded dispatch picks handlers by `acc_positions`.
+            let position = match accs {
+                0 => Some(0),
+                1 => instr.acc_position().map(|p| p as u8 + 1),
+                _ => None,
+            };
+            if position.is_none() || position != acc_positions.get(i).copied() {
                 return Err("accumulator operand where none is allowed");
             }
             if cfg!(debug_assertions) {
@@ -280,6 +286,19 @@ pub struct Scratch {
     local_refs: Vec<u32>,
     fixup_pool: Vec<Vec<u32>>,
     is_target: Vec<bool>,
+    acc_positions: Vec<u8>,
+    rotation: Rotation,
+}
+
+/// Buffers of [`rotate_loops`].
+#[derive(Default)]
+struct Rotation {
+    /// (position of the `Jump`, head start, position of the exit test)
+    plan: Vec<(usize, usize, usize)>,
+    /// New position of every old one.
+    moved: Vec<u32>,
+    /// The instructions before rotation.
+    old: Vec<Instr>,
 }
 
 /// Translates defined function `func_index` of `module`.
@@ -391,10 +410,14 @@ impl<'m> Translator<'m> {
             .ok()
             .filter(|size| size.checked_add(1).is_some())
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
-        rotate_loops(&mut scratch.instrs);
+        rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
         let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
         fuse_counters(&mut scratch.instrs, &scratch.is_target);
-        assign_accumulators(&mut scratch.instrs, &scratch.is_target);
+        assign_accumulators(
+            &mut scratch.instrs,
+            &scratch.is_target,
+            &mut scratch.acc_positions,
+        );
         let code = CompiledFunc {
             instrs: scratch.instrs.as_slice().into(),
             num_params,
@@ -402,11 +425,11 @@ impl<'m> Translator<'m> {
             num_results: num_results as u32,
             frame_size,
             #[cfg(wasmite_threaded)]
-            threaded: crate::tail_loop::thread(&scratch.instrs)
+            threaded: crate::tail_loop::thread(&scratch.instrs, &scratch.acc_positions)
                 .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
         };
         let verified = match targets_inside {
-            true => code.verify(&scratch.is_target),
+            true => code.verify(&scratch.is_target, &scratch.acc_positions),
             false => Err("jump outside the function"),
         };
         verified.map_err(|what| {
@@ -428,9 +451,9 @@ const MAX_ROTATED_HEAD: usize = 3;
 /// negated test, jumping to the loop's body: one dispatch less per iteration. The head
 /// computes the same values at the bottom as at the top. Copying shifts the later
 /// instructions, so every target is remapped.
-fn rotate_loops(instrs: &mut Vec<Instr>) {
-    // (position of the `Jump`, head start, position of the exit test)
-    let mut plan = Vec::new();
+fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
+    let Rotation { plan, moved, old } = buffers;
+    plan.clear();
     // The entries of a jump table stay `Jump`s (the dispatch relies on it).
     let mut table_end = 0;
     for at in 0..instrs.len() {
@@ -468,7 +491,7 @@ fn rotate_loops(instrs: &mut Vec<Instr>) {
         return;
     }
     // New position of every old one (and of the end).
-    let mut moved = Vec::with_capacity(instrs.len() + 1);
+    moved.clear();
     let mut next = plan.iter().peekable();
     let mut len = 0u32;
     for at in 0..instrs.len() {
@@ -479,7 +502,8 @@ fn rotate_loops(instrs: &mut Vec<Instr>) {
         };
     }
     moved.push(len);
-    let old = core::mem::take(instrs);
+    core::mem::swap(old, instrs);
+    instrs.clear();
     let mut next = plan.iter().peekable();
     for (at, instr) in old.iter().enumerate() {
         match next.next_if(|(jump, ..)| *jump == at) {
@@ -520,39 +544,18 @@ fn find_targets(instrs: &[Instr], is_target: &mut Vec<bool>) -> bool {
 /// the slot that the last instruction producing a value of its class wrote (and nothing
 /// wrote since) is read from that accumulator instead. Nothing is assumed at a jump
 /// target or after a call. Runs last, on the final code, so that the rewrites before
-/// (loop rotation, counter branches) need not care.
-fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool]) {
+/// (loop rotation, counter branches) need not care. `positions` receives, for each
+/// instruction, 1 + the position of its accumulator operand, or 0.
+fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut Vec<u8>) {
+    positions.clear();
     // The slot each accumulator (`[int, f64]`) mirrors.
     let mut acc: [Option<Slot>; 2] = [None; 2];
     for (instr, &target) in instrs.iter_mut().zip(is_target) {
         if target {
             acc = [None; 2];
         }
-        if acc != [None; 2] {
-            let mut done = false;
-            instr.acc_operands_mut(|class, slot| {
-                if !done && acc[class as usize] == Some(*slot) {
-                    *slot = ACC;
-                    done = true;
-                }
-            });
-        }
-        let mut forget = |slot: Slot| {
-            for held in acc.iter_mut() {
-                if *held == Some(slot) {
-                    *held = None;
-                }
-            }
-        };
-        match instr.acc_effect() {
-            AccEffect::Produces(class, dst) => {
-                forget(dst);
-                acc[class as usize] = Some(dst);
-            }
-            AccEffect::Writes(dst) => forget(dst),
-            AccEffect::Preserves => {}
-            AccEffect::Clobbers => acc = [None; 2],
-        }
+        let position = instr.assign_acc(&mut acc);
+        positions.push(position.map_or(0, |p| p as u8 + 1));
     }
 }
 
