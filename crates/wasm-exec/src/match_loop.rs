@@ -70,7 +70,7 @@ pub(crate) fn execute(
     'frame: loop {
         let mut ip = frame.ip;
         let bp = frame.bp;
-        let instrs: &[Instr] = &frame.code.instrs;
+        let code = &*frame.code;
         let frame_size = frame.code.frame_size();
         #[cfg(not(wasmite_threaded))]
         let regs = &mut stacks.vals[bp..bp + frame_size];
@@ -121,7 +121,7 @@ pub(crate) fn execute(
                 }
                 &mut stacks.vals[bp..bp + frame_size]
             };
-            let instr = regs::fetch(instrs, ip);
+            let instr = code.fetch(ip);
             ip += 1;
             for_each_instr!(dispatch, instr, regs, acc, facc, mem, ip, {
                 Instr::Unreachable {} => return Err(TrapCode::Unreachable.into()),

@@ -12,7 +12,7 @@
 //! and the engine's tests run under Miri (`cargo +nightly miri test -p wasm-exec`).
 #![allow(unsafe_code)]
 
-use crate::isa::{ACC, Instr, Slot};
+use crate::isa::{ACC, Slot};
 use crate::ops::AccValue;
 
 /// The value of `slot`.
@@ -31,9 +31,10 @@ pub(crate) fn set(regs: &mut [u64], slot: Slot, value: u64) {
     unsafe { *regs.get_unchecked_mut(slot as usize) = value }
 }
 
-/// The instruction at `ip`.
+/// The instruction at `ip` (the portable build's code; see `tail_loop::fetch`).
+#[cfg(not(wasmite_threaded))]
 #[inline(always)]
-pub(crate) fn fetch(instrs: &[Instr], ip: usize) -> Instr {
+pub(crate) fn fetch(instrs: &[crate::isa::Instr], ip: usize) -> crate::isa::Instr {
     debug_assert!(ip < instrs.len());
     // SAFETY: `ip` is 0, a verified jump target, a verified return address, or the
     // successor of an instruction that can fall through, which is never the last one

@@ -223,6 +223,35 @@ pub(crate) fn thread(instrs: &[Instr], acc_positions: &[u8]) -> Option<Box<[Op]>
     Some(ops.into_boxed_slice())
 }
 
+/// The instructions of threaded code, targets back to instruction indices.
+pub(crate) fn unthread(ops: &[Op]) -> Vec<Instr> {
+    ops.iter()
+        .enumerate()
+        .map(|(at, op)| {
+            let mut instr = op.instr;
+            if let Some(target) = instr.target_mut() {
+                let distance = i64::from(*target as i32) / size_of::<Op>() as i64;
+                *target = (at as i64 + distance) as u32;
+            }
+            instr
+        })
+        .collect()
+}
+
+/// The instruction at `ip`, for the dispatch loop: verified code, and `ip` a valid
+/// position (see `regs::fetch`).
+#[inline(always)]
+pub(crate) fn fetch(ops: &[Op], ip: usize) -> Instr {
+    debug_assert!(ip < ops.len());
+    // SAFETY: as for `regs::fetch`: `ip` is a valid position of the function.
+    let instr = unsafe { ops.get_unchecked(ip) }.instr;
+    debug_assert!(
+        instr.clone().target_mut().is_none(),
+        "{instr:?} has a relative target"
+    );
+    instr
+}
+
 /// A handler: runs the instruction at `ip` and the ones after it; returns the address
 /// of the instruction the dispatch loop must execute, or null after a trap. `acc` and
 /// `facc` are the accumulators (see `isa.rs`).
@@ -253,7 +282,7 @@ pub(crate) fn run(
     ctx: &mut Ctx<'_>,
 ) -> Result<usize, TrapCode> {
     let code = &ctx.module.funcs[ctx.func as usize];
-    assert!(ip < code.instrs.len() && ctx.bp + code.frame_size() <= vals.len());
+    assert!(ip < code.len() && ctx.bp + code.frame_size() <= vals.len());
     ctx.vals = vals.as_mut_ptr();
     ctx.vals_len = vals.len().min(ctx.value_limit);
     // SAFETY: the dispatch loop's invariants (see above and the module docs); the frame

@@ -30,7 +30,8 @@ use wasm_core::wasmparser::{BlockType, Operator};
 /// A translated function body.
 #[derive(Debug)]
 pub struct CompiledFunc {
-    /// The instructions.
+    /// The instructions (portable dispatch).
+    #[cfg(not(wasmite_threaded))]
     pub(crate) instrs: Box<[Instr]>,
     /// Number of parameters.
     pub(crate) num_params: u32,
@@ -40,15 +41,38 @@ pub struct CompiledFunc {
     pub(crate) num_results: u32,
     /// Slots a call of this function needs: locals (parameters included) and temporaries.
     pub(crate) frame_size: u32,
-    /// The instructions with their handlers, for the threaded dispatch.
+    /// The instructions with their handlers, for the threaded dispatch (the only copy
+    /// of the code in that build: the dispatch loop reads the instructions it executes
+    /// from there).
     #[cfg(wasmite_threaded)]
     pub(crate) threaded: Box<[crate::tail_loop::Op]>,
 }
 
 impl CompiledFunc {
-    /// The instructions, for disassembly and tests.
-    pub fn instrs(&self) -> &[Instr] {
-        &self.instrs
+    /// The instructions (branch targets are instruction indices), for disassembly and
+    /// tests.
+    pub fn instrs(&self) -> Vec<Instr> {
+        #[cfg(not(wasmite_threaded))]
+        return self.instrs.to_vec();
+        #[cfg(wasmite_threaded)]
+        return crate::tail_loop::unthread(&self.threaded);
+    }
+
+    /// Number of instructions.
+    #[cfg(wasmite_threaded)]
+    pub(crate) fn len(&self) -> usize {
+        self.threaded.len()
+    }
+
+    /// The instruction at `ip`, for the dispatch loop (unchecked, see `regs.rs`). In the
+    /// threaded build the loop only executes the instructions the chain stops at, none
+    /// of which is a branch (whose threaded target would be relative).
+    #[inline(always)]
+    pub(crate) fn fetch(&self, ip: usize) -> Instr {
+        #[cfg(not(wasmite_threaded))]
+        return crate::regs::fetch(&self.instrs, ip);
+        #[cfg(wasmite_threaded)]
+        return crate::tail_loop::fetch(&self.threaded, ip);
     }
 
     /// Slots of the value stack a call needs.
@@ -66,11 +90,16 @@ impl CompiledFunc {
     /// Debug builds (the tests and the fuzzers) also check that every accumulator
     /// operand is set on every path that reaches it: a translation bug there gives
     /// wrong values, not unsafety, and the check costs startup time.
-    fn verify(&self, is_target: &[bool], acc_positions: &[u8]) -> Result<(), &'static str> {
-        let size = u64::from(self.frame_size);
+    fn verify(
+        instrs: &[Instr],
+        frame_size: u32,
+        is_target: &[bool],
+        acc_positions: &[u8],
+    ) -> Result<(), &'static str> {
+        let size = u64::from(frame_size);
         // Whether each accumulator was set on every path to the current instruction.
         let mut acc_set = [false; 2];
-        for (i, instr) in self.instrs.iter().enumerate() {
+        for (i, instr) in instrs.iter().enumerate() {
             let (mut slots_ok, mut accs) = (true, 0);
             instr.for_each_slot(|slot| match slot {
                 ACC => accs += 1,
@@ -110,14 +139,14 @@ impl CompiledFunc {
                 Instr::ReturnMany { src, n } => u64::from(src) + u64::from(n) <= size,
                 Instr::ReturnSlot { .. } | Instr::ReturnConst { .. } => size >= 1,
                 Instr::JumpTable { len: n, .. } => (i + 1..=i + 1 + n as usize)
-                    .all(|j| matches!(self.instrs.get(j), Some(Instr::Jump { .. }))),
+                    .all(|j| matches!(instrs.get(j), Some(Instr::Jump { .. }))),
                 _ => true,
             };
             if !ok {
                 return Err("malformed instruction");
             }
         }
-        match self.instrs.last() {
+        match instrs.last() {
             Some(
                 Instr::Return {}
                 | Instr::ReturnSlot { .. }
@@ -140,7 +169,7 @@ impl CompiledFunc {
             self.frame_size,
             self.num_params + self.num_locals
         );
-        for (i, instr) in self.instrs.iter().enumerate() {
+        for (i, instr) in self.instrs().iter().enumerate() {
             let mut text = format!("{instr:?}");
             if instr.acc_position().is_some() {
                 // The operand fields that may name an accumulator.
@@ -418,18 +447,13 @@ impl<'m> Translator<'m> {
             &scratch.is_target,
             &mut scratch.acc_positions,
         );
-        let code = CompiledFunc {
-            instrs: scratch.instrs.as_slice().into(),
-            num_params,
-            num_locals,
-            num_results: num_results as u32,
-            frame_size,
-            #[cfg(wasmite_threaded)]
-            threaded: crate::tail_loop::thread(&scratch.instrs, &scratch.acc_positions)
-                .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
-        };
         let verified = match targets_inside {
-            true => code.verify(&scratch.is_target, &scratch.acc_positions),
+            true => CompiledFunc::verify(
+                &scratch.instrs,
+                frame_size,
+                &scratch.is_target,
+                &scratch.acc_positions,
+            ),
             false => Err("jump outside the function"),
         };
         verified.map_err(|what| {
@@ -438,7 +462,17 @@ impl<'m> Translator<'m> {
                 body_offset,
             )
         })?;
-        Ok(code)
+        Ok(CompiledFunc {
+            #[cfg(not(wasmite_threaded))]
+            instrs: scratch.instrs.as_slice().into(),
+            num_params,
+            num_locals,
+            num_results: num_results as u32,
+            frame_size,
+            #[cfg(wasmite_threaded)]
+            threaded: crate::tail_loop::thread(&scratch.instrs, &scratch.acc_positions)
+                .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
+        })
     }
 }
 
