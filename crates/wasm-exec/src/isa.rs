@@ -108,6 +108,10 @@ macro_rules! for_each_instr {
                 GlobalGet { dst: Slot, index: u32 },
                 /// Global `index` `= slot[src]`.
                 GlobalSet { src: Slot, index: u32 },
+                /// `slot[dst] =` global `index`, an i32 or i64 (also into `acc`).
+                GlobalGetInt { dst: Slot, index: u32 },
+                /// Global `index`, an i32 or i64, `= slot[src]` (`src` may be `acc`).
+                GlobalSetInt { src: Slot, index: u32 },
                 /// `slot[dst] =` size of memory 0 in pages.
                 MemorySize { dst: Slot },
                 /// Grow memory 0 by `slot[delta]` pages; `slot[dst] =` the old size or -1.
@@ -574,6 +578,7 @@ macro_rules! define_instr {
                     Instr::JumpIfZero { cond, .. } | Instr::JumpIfNonZero { cond, .. } => {
                         visit(Some(AccClass::Int), cond)
                     }
+                    Instr::GlobalSetInt { src, .. } => visit(Some(AccClass::Int), src),
                     $(
                         Instr::$mname { r0, r1, .. } => mem_acc_operands!($mkind, $mt, $vt, r0, r1, visit),
                     )*
@@ -622,6 +627,9 @@ macro_rules! define_instr {
                 let (position, effect) = match self {
                     Instr::JumpIfZero { cond, .. } | Instr::JumpIfNonZero { cond, .. } => {
                         (take_acc(acc, &mut [(Some(AccClass::Int), cond)]), AccEffect::Preserves)
+                    }
+                    Instr::GlobalSetInt { src, .. } => {
+                        (take_acc(acc, &mut [(Some(AccClass::Int), src)]), AccEffect::Preserves)
                     }
                     $(
                         Instr::$mname { r0, r1, .. } => mem_assign_acc!($mkind, $mt, $vt, acc, r0, r1),
@@ -691,7 +699,9 @@ macro_rules! define_instr {
                     | Instr::JumpIfZero { .. }
                     | Instr::JumpIfNonZero { .. }
                     | Instr::JumpTable { .. }
-                    | Instr::GlobalSet { .. } => AccEffect::Preserves,
+                    | Instr::GlobalSet { .. }
+                    | Instr::GlobalSetInt { .. } => AccEffect::Preserves,
+                    Instr::GlobalGetInt { dst, .. } => AccEffect::Produces(AccClass::Int, dst),
                     Instr::Unreachable { .. }
                     | Instr::Return { .. }
                     | Instr::ReturnSlot { .. }

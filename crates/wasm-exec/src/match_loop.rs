@@ -192,6 +192,15 @@ pub(crate) fn execute(
                     let global = &frame.instance.globals()[index as usize];
                     global.set_bits_unchecked(regs::get(regs, src));
                 }
+                Instr::GlobalGetInt { dst, index } => {
+                    let bits = frame.instance.globals()[index as usize].get_bits();
+                    regs::set(regs, dst, bits);
+                    acc = bits;
+                }
+                Instr::GlobalSetInt { src, index } => {
+                    let global = &frame.instance.globals()[index as usize];
+                    global.set_bits_unchecked(regs::read::<u64>(regs, src, acc, facc));
+                }
                 Instr::MemorySize { dst } => {
                     let pages = frame
                         .instance

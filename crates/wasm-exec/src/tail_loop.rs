@@ -485,6 +485,9 @@ macro_rules! control_entry {
     (acc0, JumpIfNonZero) => {
         control::JumpIfNonZeroAcc
     };
+    (acc0, GlobalSetInt) => {
+        control::GlobalSetIntAcc
+    };
     ($mode:ident, $cname:ident) => {
         control::$cname
     };
@@ -1027,14 +1030,25 @@ mod control {
         }
     }
 
+    /// The instance's global `index` (validated, so present: a missing one stops the
+    /// chain with a trap rather than a panic, which would need a stack frame).
+    macro_rules! global {
+        ($ctx:ident, $index:ident) => {
+            // SAFETY: `ctx` is the live context.
+            match unsafe { (*$ctx).globals }.get($index as usize) {
+                Some(global) => global,
+                // SAFETY: `ctx` is the live context.
+                None => return unsafe { trap($ctx, TrapCode::Unreachable) },
+            }
+        };
+    }
+
     handler! {
         GlobalGet(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, GlobalGet { dst, index });
-            // SAFETY: `ctx` is live; verified slot. The global index was validated.
-            unsafe {
-                let bits = (*ctx).globals[index as usize].get_bits();
-                set(regs, dst, bits);
-            }
+            let bits = global!(ctx, index).get_bits();
+            // SAFETY: verified slot.
+            unsafe { set(regs, dst, bits) };
             next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }
@@ -1042,10 +1056,36 @@ mod control {
     handler! {
         GlobalSet(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, GlobalSet { src, index });
-            // SAFETY: `ctx` is live; verified slot. The global index was validated.
-            unsafe {
-                (*ctx).globals[index as usize].set_bits_unchecked(get(regs, src));
-            }
+            // SAFETY: verified slot.
+            global!(ctx, index).set_bits_unchecked(unsafe { get(regs, src) });
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        GlobalGetInt(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, GlobalGetInt { dst, index });
+            acc = global!(ctx, index).get_bits();
+            // SAFETY: verified slot.
+            unsafe { set(regs, dst, acc) };
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        GlobalSetInt(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, GlobalSetInt { src, index });
+            // SAFETY: verified slot.
+            global!(ctx, index).set_bits_unchecked(unsafe { get(regs, src) });
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        /// `GlobalSetInt` of the value in `acc`.
+        GlobalSetIntAcc(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, GlobalSetInt { index });
+            global!(ctx, index).set_bits_unchecked(acc);
             next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }

@@ -173,7 +173,7 @@ impl CompiledFunc {
             let mut text = format!("{instr:?}");
             if instr.acc_position().is_some() {
                 // The operand fields that may name an accumulator.
-                for field in ["a", "b", "r1", "r0", "addr", "cond"] {
+                for field in ["a", "b", "r1", "r0", "addr", "cond", "src"] {
                     for end in [",", " }"] {
                         let slot = format!(" {field}: {ACC}{end}");
                         text = text.replace(&slot, &format!(" {field}: acc{end}"));
@@ -609,6 +609,16 @@ fn fuse_counters(instrs: &mut [Instr], is_target: &[bool]) {
             instrs[at - 1] = fused;
         }
     }
+}
+
+/// Whether global `index` holds an i32 or i64 (which has the accumulator forms).
+fn is_int_global(module: &Module, index: u32) -> bool {
+    module.globals.get(index as usize).is_some_and(|global| {
+        matches!(
+            global.content,
+            wasm_core::ValueType::I32 | wasm_core::ValueType::I64
+        )
+    })
 }
 
 /// Integer operators whose operands may be swapped (for the `Imm` forms).
@@ -1317,17 +1327,18 @@ impl Translator<'_> {
                 }
             }
             Operator::GlobalGet { global_index } => {
-                self.def(|dst| Instr::GlobalGet {
-                    dst,
-                    index: global_index,
+                let index = global_index;
+                self.def(|dst| match is_int_global(self.module, index) {
+                    true => Instr::GlobalGetInt { dst, index },
+                    false => Instr::GlobalGet { dst, index },
                 });
             }
             Operator::GlobalSet { global_index } => {
                 let (value, height) = self.pop()?;
-                let src = self.slot_of(value, height);
-                self.emit(Instr::GlobalSet {
-                    src,
-                    index: global_index,
+                let (src, index) = (self.slot_of(value, height), global_index);
+                self.emit(match is_int_global(self.module, index) {
+                    true => Instr::GlobalSetInt { src, index },
+                    false => Instr::GlobalSet { src, index },
                 });
             }
             Operator::I32Const { value } => self.push(Operand::Const(u64::from(value as u32))),
