@@ -61,6 +61,9 @@ pub const ACC: Slot = u32::MAX;
 ///   form with an immediate right operand (`dst, a, imm`);
 /// * `branch`: fused compare-and-branch `Br / BrImm = (type) op` for the comparison
 ///   instructions `Cmp / CmpImm`, with `not` naming the negated comparison;
+/// * `float_branch`: fused float compare-and-branch `Br / BrNot = (type) op` for the
+///   comparison `Cmp`: `Br` jumps when the comparison holds, `BrNot` when it does not
+///   (so also when an operand is NaN);
 /// * `counter_branch`: a loop counter's step and test, `I32AddImm` followed by the
 ///   fused branch `Br / BrImm` on the counter (fields `step, a, b` / `step, a, imm`,
 ///   `target`): `slot[a] += step` (as i32, also into `acc`), then the branch on
@@ -312,18 +315,18 @@ macro_rules! for_each_instr {
                 BrI64GeU / BrI64GeUImm = (u64) >= for I64GeU / I64GeUImm not I64LtU / I64LtUImm,
             }
             float_branch {
-                BrF32Eq = (f32) == for F32Eq,
-                BrF32Ne = (f32) != for F32Ne,
-                BrF32Lt = (f32) < for F32Lt,
-                BrF32Gt = (f32) > for F32Gt,
-                BrF32Le = (f32) <= for F32Le,
-                BrF32Ge = (f32) >= for F32Ge,
-                BrF64Eq = (f64) == for F64Eq,
-                BrF64Ne = (f64) != for F64Ne,
-                BrF64Lt = (f64) < for F64Lt,
-                BrF64Gt = (f64) > for F64Gt,
-                BrF64Le = (f64) <= for F64Le,
-                BrF64Ge = (f64) >= for F64Ge,
+                BrF32Eq / BrF32NotEq = (f32) == for F32Eq,
+                BrF32Ne / BrF32NotNe = (f32) != for F32Ne,
+                BrF32Lt / BrF32NotLt = (f32) < for F32Lt,
+                BrF32Gt / BrF32NotGt = (f32) > for F32Gt,
+                BrF32Le / BrF32NotLe = (f32) <= for F32Le,
+                BrF32Ge / BrF32NotGe = (f32) >= for F32Ge,
+                BrF64Eq / BrF64NotEq = (f64) == for F64Eq,
+                BrF64Ne / BrF64NotNe = (f64) != for F64Ne,
+                BrF64Lt / BrF64NotLt = (f64) < for F64Lt,
+                BrF64Gt / BrF64NotGt = (f64) > for F64Gt,
+                BrF64Le / BrF64NotLe = (f64) <= for F64Le,
+                BrF64Ge / BrF64NotGe = (f64) >= for F64Ge,
             }
             counter_branch {
                 I32AddImmBrLtU / I32AddImmBrLtUImm = (u32) < for BrI32LtU / BrI32LtUImm,
@@ -385,7 +388,7 @@ macro_rules! define_instr {
             $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
         )* }
         float_branch { $(
-            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
+            $fbname:ident / $fbnot:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
         counter_branch { $(
             $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
@@ -444,6 +447,8 @@ macro_rules! define_instr {
             $(
                 #[doc = concat!("Jump to `target` if `slot[a] ", stringify!($fop), " slot[b]` (as `", stringify!($fbt), "`; false if either is NaN except for `!=`).")]
                 $fbname { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand slot."] b: Slot, #[doc = "Branch target."] target: u32 },
+                #[doc = concat!("Jump to `target` unless `slot[a] ", stringify!($fop), " slot[b]` (as `", stringify!($fbt), "`), so also if either is NaN (except for `!=`).")]
+                $fbnot { #[doc = "Left operand slot."] a: Slot, #[doc = "Right operand slot."] b: Slot, #[doc = "Branch target."] target: u32 },
             )*
             $(
                 #[doc = concat!("`slot[a] += step`, then jump to `target` if `slot[a] ", stringify!($cbop), " slot[b]` (as `", stringify!($cbt), "`); else skip the next instruction.")]
@@ -480,7 +485,10 @@ macro_rules! define_instr {
                         Instr::$bname { .. } => stringify!($bname),
                         Instr::$biname { .. } => stringify!($biname),
                     )*
-                    $( Instr::$fbname { .. } => stringify!($fbname), )*
+                    $(
+                        Instr::$fbname { .. } => stringify!($fbname),
+                        Instr::$fbnot { .. } => stringify!($fbnot),
+                    )*
                     $(
                         Instr::$cbname { .. } => stringify!($cbname),
                         Instr::$cbiname { .. } => stringify!($cbiname),
@@ -557,7 +565,7 @@ macro_rules! define_instr {
                         Instr::$bname { a, b, .. } => { f(a); f(b); }
                         Instr::$biname { a, .. } => f(a),
                     )*
-                    $( Instr::$fbname { a, b, .. } => { f(a); f(b); } )*
+                    $( Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => { f(a); f(b); } )*
                     $(
                         Instr::$cbname { a, b, .. } => { f(a); f(b); }
                         Instr::$cbiname { a, .. } => f(a),
@@ -595,7 +603,7 @@ macro_rules! define_instr {
                         Instr::$biname { a, .. } => visit(<$bt as AccValue>::CLASS, a),
                     )*
                     $(
-                        Instr::$fbname { a, b, .. } => {
+                        Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => {
                             visit(<$fbt as AccValue>::CLASS, a);
                             visit(<$fbt as AccValue>::CLASS, b);
                         }
@@ -661,7 +669,7 @@ macro_rules! define_instr {
                         }
                     )*
                     $(
-                        Instr::$fbname { a, b, .. } => (
+                        Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => (
                             take_acc(acc, &mut [(<$fbt as AccValue>::CLASS, a), (<$fbt as AccValue>::CLASS, b)]),
                             AccEffect::Preserves,
                         ),
@@ -718,7 +726,7 @@ macro_rules! define_instr {
                         $( Instr::$iname { dst, .. } => AccEffect::result::<$ot>(dst), )?
                     )*
                     $( Instr::$bname { .. } | Instr::$biname { .. } => AccEffect::Preserves, )*
-                    $( Instr::$fbname { .. } => AccEffect::Preserves, )*
+                    $( Instr::$fbname { .. } | Instr::$fbnot { .. } => AccEffect::Preserves, )*
                     $(
                         Instr::$cbname { a, .. } | Instr::$cbiname { a, .. } => AccEffect::Produces(AccClass::Int, a),
                     )*
@@ -734,7 +742,7 @@ macro_rules! define_instr {
                     $(
                         Instr::$bname { target, .. } | Instr::$biname { target, .. } => Some(target),
                     )*
-                    $( Instr::$fbname { target, .. } => Some(target), )*
+                    $( Instr::$fbname { target, .. } | Instr::$fbnot { target, .. } => Some(target), )*
                     $(
                         Instr::$cbname { target, .. } | Instr::$cbiname { target, .. } => Some(target),
                     )*
@@ -772,6 +780,10 @@ macro_rules! define_instr {
                         Instr::$bname { a, b, .. } => Instr::$cmp { dst: 0, a, b }.fuse_branch(false, target),
                         Instr::$biname { a, imm, .. } => Instr::$cmpi { dst: 0, a, imm }.fuse_branch(false, target),
                     )*
+                    $(
+                        Instr::$fbname { a, b, .. } => Some(Instr::$fbnot { a, b, target }),
+                        Instr::$fbnot { a, b, .. } => Some(Instr::$fbname { a, b, target }),
+                    )*
                     _ => None,
                 }
             }
@@ -793,9 +805,15 @@ macro_rules! define_instr {
                             return Instr::$noti { dst: 0, a, imm }.fuse_branch(true, target);
                         }),
                     )*
-                    // A float comparison's negation is not a comparison (NaN): fused
-                    // only for branches taken when it holds.
-                    $( Instr::$fcmp { a, b, .. } if when => Some(Instr::$fbname { a, b, target }), )*
+                    // A float comparison's negation is not a comparison (NaN): the
+                    // `BrNot` form jumps when it does not hold.
+                    $(
+                        Instr::$fcmp { a, b, .. } => Some(if when {
+                            Instr::$fbname { a, b, target }
+                        } else {
+                            Instr::$fbnot { a, b, target }
+                        }),
+                    )*
                     _ => None,
                 }
             }
@@ -822,7 +840,7 @@ macro_rules! dispatch {
             $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
         )* }
         float_branch { $(
-            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
+            $fbname:ident / $fbnot:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
         counter_branch { $(
             $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
@@ -867,6 +885,13 @@ macro_rules! dispatch {
                         let a = $crate::regs::read::<$fbt>($regs, a, $acc, $facc);
                         let b = $crate::regs::read::<$fbt>($regs, b, $acc, $facc);
                         if a $fop b {
+                            $ip = target as usize;
+                        }
+                    }
+                    $crate::isa::Instr::$fbnot { a, b, target } => {
+                        let a = $crate::regs::read::<$fbt>($regs, a, $acc, $facc);
+                        let b = $crate::regs::read::<$fbt>($regs, b, $acc, $facc);
+                        if !(a $fop b) {
                             $ip = target as usize;
                         }
                     }
@@ -1087,7 +1112,14 @@ mod tests {
                 target: 5
             })
         );
-        assert_eq!(lt.fuse_branch(false, 5), None);
+        assert_eq!(
+            lt.fuse_branch(false, 5),
+            Some(Instr::BrF64NotLt {
+                a: 1,
+                b: 2,
+                target: 5
+            })
+        );
         let ge = Instr::BrI32GeUImm {
             a: 1,
             imm: 9,
@@ -1108,7 +1140,11 @@ mod tests {
                 target: 3
             }
             .negate_branch(8),
-            None
+            Some(Instr::BrF64NotLt {
+                a: 1,
+                b: 2,
+                target: 8
+            })
         );
     }
 }

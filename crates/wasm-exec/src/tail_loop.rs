@@ -523,7 +523,7 @@ macro_rules! threaded_handlers {
             $bname:ident / $biname:ident = ($bt:ty) $op:tt for $cmp:ident / $cmpi:ident not $not:ident / $noti:ident,
         )* }
         float_branch { $(
-            $fbname:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
+            $fbname:ident / $fbnot:ident = ($fbt:ty) $fop:tt for $fcmp:ident,
         )* }
         counter_branch { $(
             $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
@@ -544,7 +544,7 @@ macro_rules! threaded_handlers {
                 $( $sname, )*
                 $( $nname, $( $iname, )? )*
                 $( $bname, $biname, )*
-                $( $fbname, )*
+                $( $fbname, $fbnot, )*
                 $( $cbname, $cbiname, )*
             ];
 
@@ -628,6 +628,17 @@ macro_rules! threaded_handlers {
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
                         // SAFETY: verified target; `ctx` is live.
                         let next = unsafe { branch(ip, a $fop b, target, 1) };
+                        next!(next, regs, mem, len, ctx, acc, facc);
+                    }
+                }
+
+                handler! {
+                    $fbnot(ip, regs, mem, len, ctx, acc, facc) {
+                        operands!(ip, $fbnot { a, b, target });
+                        let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
+                        let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
+                        // SAFETY: verified target; `ctx` is live.
+                        let next = unsafe { branch(ip, !(a $fop b), target, 1) };
                         next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
