@@ -891,7 +891,10 @@ macro_rules! dispatch {
                     $crate::isa::Instr::$fbnot { a, b, target } => {
                         let a = $crate::regs::read::<$fbt>($regs, a, $acc, $facc);
                         let b = $crate::regs::read::<$fbt>($regs, b, $acc, $facc);
-                        if !(a $fop b) {
+                        // Not the inverse operator: NaN makes every comparison false.
+                        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                        let holds_not = !(a $fop b);
+                        if holds_not {
                             $ip = target as usize;
                         }
                     }

@@ -638,7 +638,11 @@ macro_rules! threaded_handlers {
                         let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = unsafe { branch(ip, !(a $fop b), target, 1) };
+                        // Not the inverse operator: NaN makes every comparison false.
+                        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                        let holds_not = !(a $fop b);
+                        // SAFETY: verified target; `ctx` is live.
+                        let next = unsafe { branch(ip, holds_not, target, 1) };
                         next!(next, regs, mem, len, ctx, acc, facc);
                     }
                 }
