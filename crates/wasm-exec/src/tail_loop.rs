@@ -637,7 +637,6 @@ macro_rules! threaded_handlers {
                         operands!(ip, $fbnot { a, b, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
-                        // SAFETY: verified target; `ctx` is live.
                         // Not the inverse operator: NaN makes every comparison false.
                         #[allow(clippy::neg_cmp_op_on_partial_ord)]
                         let holds_not = !(a $fop b);
