@@ -67,7 +67,7 @@ pub const ACC: Slot = u32::MAX;
 /// * `counter_branch`: a loop counter's step and test, `I32AddImm` followed by the
 ///   fused branch `Br / BrImm` on the counter (fields `step, a, b` / `step, a, imm`,
 ///   `target`): `slot[a] += step` (as i32, also into `acc`), then the branch on
-///   `slot[a]`. Made by a pass over the translation (`fuse_counters`): the branch
+///   `slot[a]`. Made by the accumulator pass (`fuse_counter` in the translator): the branch
 ///   instruction stays after it, unreachable.
 macro_rules! for_each_instr {
     ($m:ident $(, $($extra:tt)*)?) => {

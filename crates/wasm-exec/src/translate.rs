@@ -441,7 +441,6 @@ impl<'m> Translator<'m> {
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
         rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
         let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
-        fuse_counters(&mut scratch.instrs, &scratch.is_target);
         assign_accumulators(
             &mut scratch.instrs,
             &scratch.is_target,
@@ -580,34 +579,35 @@ fn find_targets(instrs: &[Instr], is_target: &mut Vec<bool>) -> bool {
 /// target or after a call. Runs last, on the final code, so that the rewrites before
 /// (loop rotation, counter branches) need not care. `positions` receives, for each
 /// instruction, 1 + the position of its accumulator operand, or 0.
+///
+/// The same walk makes the counter branches (see [`fuse_counter`]).
 fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut Vec<u8>) {
     positions.clear();
     // The slot each accumulator (`[int, f64]`) mirrors.
     let mut acc: [Option<Slot>; 2] = [None; 2];
-    for (instr, &target) in instrs.iter_mut().zip(is_target) {
-        if target {
+    for at in 0..instrs.len().min(is_target.len()) {
+        if is_target[at] {
             acc = [None; 2];
         }
-        let position = instr.assign_acc(&mut acc);
+        fuse_counter(instrs, is_target, at);
+        let position = instrs[at].assign_acc(&mut acc);
         positions.push(position.map_or(0, |p| p as u8 + 1));
     }
 }
 
-/// Counter branches: an `I32AddImm` stepping a slot in place (by a step that fits an
-/// `i16`) followed by a fused branch testing it (the shape of most counted loops once
-/// rotated) becomes one instruction, saving a dispatch per iteration. The branch stays
-/// behind it, unreachable (the counter branch skips it), so no position moves; it must
-/// not be a jump target itself.
-fn fuse_counters(instrs: &mut [Instr], is_target: &[bool]) {
-    for at in 1..instrs.len() {
-        if let Instr::I32AddImm { dst, a, imm } = instrs[at - 1]
-            && a == dst
-            && !is_target[at]
-            && let Ok(step) = i16::try_from(imm)
-            && let Some(fused) = Instr::fuse_counter(dst, step, instrs[at])
-        {
-            instrs[at - 1] = fused;
-        }
+/// Counter branches: an `I32AddImm` at `at` stepping a slot in place (by a step that
+/// fits an `i16`) followed by a fused branch testing it (the shape of most counted
+/// loops once rotated) becomes one instruction, saving a dispatch per iteration. The
+/// branch stays behind it, unreachable (the counter branch skips it), so no position
+/// moves; it must not be a jump target itself.
+fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
+    if let Instr::I32AddImm { dst, a, imm } = instrs[at]
+        && a == dst
+        && let (Some(&next), Some(false)) = (instrs.get(at + 1), is_target.get(at + 1))
+        && let Ok(step) = i16::try_from(imm)
+        && let Some(fused) = Instr::fuse_counter(dst, step, next)
+    {
+        instrs[at] = fused;
     }
 }
 
@@ -1069,7 +1069,6 @@ impl Translator<'_> {
         })
     }
 
-    #[inline(always)]
     fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
         let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
         if unreachable {
