@@ -1419,3 +1419,98 @@ impl Translator<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verify(instrs: &[Instr], positions: &[u8]) -> Result<(), &'static str> {
+        let mut is_target = Vec::new();
+        assert!(find_targets(instrs, &mut is_target));
+        CompiledFunc::verify(instrs, 4, &is_target, positions)
+    }
+
+    /// `verify` is what keeps a handler from reading `ACC` as a slot index: an
+    /// accumulator operand must sit where a handler reads the accumulator, and the
+    /// handler choice (`positions`) must agree.
+    #[test]
+    fn verify_rejects_misplaced_accumulator_operands() {
+        let produce = Instr::I32AddImm {
+            dst: 1,
+            a: 0,
+            imm: 1,
+        };
+        let use_acc = Instr::I32Add {
+            dst: 2,
+            a: ACC,
+            b: 0,
+        };
+        let ret = Instr::Return {};
+        assert_eq!(verify(&[produce, use_acc, ret], &[0, 1, 0]), Ok(()));
+        // The handler would read slot `ACC`.
+        assert!(verify(&[produce, use_acc, ret], &[0, 0, 0]).is_err());
+        // No handler reads a destination from the accumulator.
+        let acc_dst = Instr::I32Add {
+            dst: ACC,
+            a: 1,
+            b: 0,
+        };
+        assert!(verify(&[produce, acc_dst, ret], &[0, 0, 0]).is_err());
+        // Two accumulator operands.
+        let both = Instr::I32Add {
+            dst: 2,
+            a: ACC,
+            b: ACC,
+        };
+        assert!(verify(&[produce, both, ret], &[0, 1, 0]).is_err());
+        // f32 values have no accumulator.
+        let float32 = Instr::F32Add {
+            dst: 2,
+            a: ACC,
+            b: 0,
+        };
+        assert!(verify(&[produce, float32, ret], &[0, 1, 0]).is_err());
+        // Not set on the path from the function's start (checked in debug builds).
+        if cfg!(debug_assertions) {
+            assert!(verify(&[use_acc, ret], &[1, 0]).is_err());
+        }
+    }
+
+    /// The accumulator pass forgets what it knew at a jump target.
+    #[test]
+    fn accumulators_are_forgotten_at_jump_targets() {
+        let mut instrs = vec![
+            Instr::I32AddImm {
+                dst: 1,
+                a: 0,
+                imm: 1,
+            },
+            Instr::I32Add { dst: 2, a: 1, b: 0 },
+            Instr::I32Add { dst: 3, a: 1, b: 0 },
+            Instr::JumpIfNonZero { cond: 3, target: 2 },
+            Instr::Return {},
+        ];
+        let (mut is_target, mut positions) = (Vec::new(), Vec::new());
+        assert!(find_targets(&instrs, &mut is_target));
+        assign_accumulators(&mut instrs, &is_target, &mut positions);
+        // Right after the producer: read from `acc`.
+        assert_eq!(
+            instrs[1],
+            Instr::I32Add {
+                dst: 2,
+                a: ACC,
+                b: 0
+            }
+        );
+        // At a jump target: from the slot.
+        assert_eq!(instrs[2], Instr::I32Add { dst: 3, a: 1, b: 0 });
+        assert_eq!(
+            instrs[3],
+            Instr::JumpIfNonZero {
+                cond: ACC,
+                target: 2
+            }
+        );
+        assert_eq!(positions, [0, 1, 0, 1, 0]);
+    }
+}
