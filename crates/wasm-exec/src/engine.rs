@@ -121,6 +121,9 @@ pub(crate) struct ModuleCode {
     /// finds its table index).
     #[cfg(wasmite_threaded)]
     pub(crate) type_params: Box<[u32]>,
+    /// The threaded chain's view of `funcs` (same order).
+    #[cfg(wasmite_threaded)]
+    pub(crate) entries: Box<[crate::tail_loop::Entry]>,
 }
 
 /// The engine's per-function code as the runtime holds it (`CompiledCode`): the
@@ -140,6 +143,11 @@ impl FuncCode {
 
 /// Wraps a module's translated functions into the runtime's `CompiledCode`s.
 fn package(module: &wasm_core::Module, funcs: Vec<Rc<CompiledFunc>>) -> Vec<CompiledCode> {
+    #[cfg(wasmite_threaded)]
+    let entries = funcs
+        .iter()
+        .map(|f| crate::tail_loop::Entry::of(f))
+        .collect();
     let module = Rc::new(ModuleCode {
         funcs: funcs.into_boxed_slice(),
         first: module.num_imported_functions(),
@@ -149,6 +157,8 @@ fn package(module: &wasm_core::Module, funcs: Vec<Rc<CompiledFunc>>) -> Vec<Comp
             .iter()
             .map(|ty| ty.params().len() as u32)
             .collect(),
+        #[cfg(wasmite_threaded)]
+        entries,
     });
     (0..module.funcs.len() as u32)
         .map(|index| {

@@ -48,6 +48,10 @@
 /// Slot index in the current frame.
 pub type Slot = u32;
 
+/// Where a callee's frame starts in the caller's (the first argument's slot): a slot
+/// number, but not an operand (with no arguments it may equal the frame size).
+pub type Base = u32;
+
 /// In an operand field: the operand is the accumulator of its type (see the module
 /// docs), not a slot.
 pub const ACC: Slot = u32::MAX;
@@ -94,10 +98,10 @@ macro_rules! for_each_instr {
                 /// Return the `n` values in slots `src..src + n` (copied to slots `0..n`).
                 ReturnMany { src: Slot, n: u32 },
                 /// Call function `func` of the current instance.
-                Call { func: u32, base: u32 },
+                Call { func: u32, base: Base },
                 /// Call the function at index `slot[base + params]` of table `table`,
                 /// checking that its type is the instance's type `ty`.
-                CallIndirect { ty: u32, table: u32, base: u32 },
+                CallIndirect { ty: u32, table: u32, base: Base },
                 /// `slot[dst] = slot[src]`.
                 Copy { dst: Slot, src: Slot },
                 /// `slot[dst] = value` (zero-extended).
@@ -733,6 +737,29 @@ macro_rules! define_instr {
                 }
             }
 
+            /// Calls `f` with every slot field of the instruction (as `for_each_slot`),
+            /// and with the `base` of a call, to renumber them.
+            pub(crate) fn for_each_slot_mut(&mut self, mut f: impl FnMut(&mut Slot)) {
+                match self {
+                    $( Instr::$cname { $($field),* } => { $( visit_slot_mut!($fty, $field, f); )* } )*
+                    $( Instr::$mname { r0, r1, .. } => { f(r0); f(r1); } )*
+                    $( Instr::$sname { addr, .. } => f(addr), )*
+                    $(
+                        Instr::$nname { dst, $($arg),* } => { f(dst); $( f($arg); )* }
+                        $( Instr::$iname { dst, a, .. } => { f(dst); f(a); } )?
+                    )*
+                    $(
+                        Instr::$bname { a, b, .. } => { f(a); f(b); }
+                        Instr::$biname { a, .. } => f(a),
+                    )*
+                    $( Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => { f(a); f(b); } )*
+                    $(
+                        Instr::$cbname { a, b, .. } => { f(a); f(b); }
+                        Instr::$cbiname { a, .. } => f(a),
+                    )*
+                }
+            }
+
             /// The branch target of a jump instruction.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -984,6 +1011,19 @@ macro_rules! mem_acc_effect {
         let _ = $r0;
         AccEffect::Preserves
     }};
+}
+
+/// `visit_slot!` with a mutable field, calls' `base` included.
+macro_rules! visit_slot_mut {
+    (Slot, $field:ident, $f:ident) => {
+        $f($field)
+    };
+    (Base, $field:ident, $f:ident) => {
+        $f($field)
+    };
+    ($other:ident, $field:ident, $f:ident) => {
+        let _ = $field;
+    };
 }
 
 macro_rules! mem_is_load {

@@ -168,6 +168,32 @@ impl IndirectCache {
     }
 }
 
+/// What a call made in the chain needs of its callee, for each of the module's
+/// functions in one array (`ModuleCode::entries`), instead of a walk through the
+/// function's `Rc`. Measured on fib_recursive: through the `Rc`, 0.75 or 0.91 of
+/// wasmi's time depending only on the size of `CompiledFunc` (where its fields fell in
+/// cache lines); through this array, 0.66.
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    /// The function's threaded code, owned by the same `ModuleCode` (in `funcs`), so
+    /// valid as long as the entry is reachable.
+    pub(crate) code: *const Op,
+    pub(crate) frame_size: u32,
+    pub(crate) num_params: u32,
+    pub(crate) num_locals: u32,
+}
+
+impl Entry {
+    pub(crate) fn of(func: &crate::translate::CompiledFunc) -> Entry {
+        Entry {
+            code: func.threaded.as_ptr(),
+            frame_size: func.frame_size,
+            num_params: func.num_params,
+            num_locals: func.num_locals,
+        }
+    }
+}
+
 /// A caller suspended by a call made in the chain.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ChainFrame {
@@ -820,11 +846,11 @@ mod control {
         // value stack before it is touched.
         let (start, callee_regs) = unsafe {
             let c = &mut *ctx;
-            let Some(callee) = c.module.funcs.get(index as usize) else {
+            let Some(callee) = c.module.entries.get(index as usize) else {
                 return ip;
             };
             let callee_bp = c.bp + base as usize;
-            if c.call_budget == 0 || callee_bp + callee.frame_size() > c.vals_len {
+            if c.call_budget == 0 || callee_bp + callee.frame_size as usize > c.vals_len {
                 return ip;
             }
             let ret = ip.offset_from(c.code) as usize + 1;
@@ -836,7 +862,7 @@ mod control {
             c.call_budget -= 1;
             c.func = index;
             c.bp = callee_bp;
-            c.code = callee.threaded.as_ptr();
+            c.code = callee.code;
             let callee_regs = c.vals.add(callee_bp);
             if callee.num_locals > 0 {
                 let locals = callee_regs.add(callee.num_params as usize);
@@ -874,7 +900,10 @@ mod control {
             c.call_budget += 1;
             c.func = caller.func;
             c.bp = caller.bp;
-            c.code = c.module.funcs[caller.func as usize].threaded.as_ptr();
+            let Some(entry) = c.module.entries.get(caller.func as usize) else {
+                return core::ptr::null();
+            };
+            c.code = entry.code;
             (c.code.add(caller.ret), c.vals.add(caller.bp))
         };
         next!(next, regs, mem, len, ctx, acc, facc);

@@ -39,6 +39,8 @@ pub struct CompiledFunc {
     pub(crate) num_locals: u32,
     /// Number of results.
     pub(crate) num_results: u32,
+    /// Number of constant slots (after the locals; the temporaries follow).
+    pub(crate) num_consts: u32,
     /// Slots a call of this function needs: locals (parameters included) and temporaries.
     pub(crate) frame_size: u32,
     /// The instructions with their handlers, for the threaded dispatch (the only copy
@@ -162,12 +164,13 @@ impl CompiledFunc {
     /// A listing of the function: its frame layout, then one instruction per line.
     pub fn disassemble(&self) -> String {
         let mut out = format!(
-            "params: {}, locals: {}, results: {}, frame: {} slots (temporaries from slot {})\n",
+            "params: {}, locals: {}, results: {}, frame: {} slots (constants from slot {}, temporaries from slot {})\n",
             self.num_params,
             self.num_locals,
             self.num_results,
             self.frame_size,
-            self.num_params + self.num_locals
+            self.num_params + self.num_locals,
+            self.num_params + self.num_locals + self.num_consts,
         );
         for (i, instr) in self.instrs().iter().enumerate() {
             let mut text = format!("{instr:?}");
@@ -298,6 +301,10 @@ pub(crate) struct Translator<'m> {
     /// The last instruction, if it wrote the temporary of the top entry (and nothing
     /// else) and no label was bound after it: the peephole may retarget it.
     last_def: Option<usize>,
+    /// Constants read in loops, each given a slot that the function's prologue fills
+    /// (see [`CONST_SLOT`]); and how many loops are open.
+    consts: Vec<u64>,
+    loops: u32,
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
     /// Offset of the operator being translated, and of the body.
@@ -314,6 +321,7 @@ pub struct Scratch {
     stack: Vec<Operand>,
     local_refs: Vec<u32>,
     fixup_pool: Vec<Vec<u32>>,
+    consts: Vec<u64>,
     is_target: Vec<bool>,
     acc_positions: Vec<u8>,
     rotation: Rotation,
@@ -376,6 +384,7 @@ impl<'m> Translator<'m> {
             .checked_add(defined.num_locals)
             .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
         scratch.instrs.clear();
+        scratch.consts.clear();
         scratch.blocks.clear();
         scratch.stack.clear();
         scratch.local_refs.clear();
@@ -394,6 +403,8 @@ impl<'m> Translator<'m> {
             fixup_pool: core::mem::take(&mut scratch.fixup_pool),
             lowest_lazy: 0,
             last_def: None,
+            consts: core::mem::take(&mut scratch.consts),
+            loops: 0,
             skipped: 0,
             offset: defined.offset,
             body_offset: defined.offset,
@@ -424,10 +435,17 @@ impl<'m> Translator<'m> {
     pub(crate) fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
         let complete = self.blocks.is_empty();
         let (offset, body_offset) = (self.offset, self.body_offset);
-        let frame_size = (self.first_temp as usize + self.max_height).max(self.num_results);
-        let (num_params, num_locals, num_results) =
-            (self.num_params, self.num_locals, self.num_results);
+        let num_consts = self.consts.len();
+        let frame_size =
+            (self.first_temp as usize + num_consts + self.max_height).max(self.num_results);
+        let (num_params, num_locals, num_results, first_temp) = (
+            self.num_params,
+            self.num_locals,
+            self.num_results,
+            self.first_temp,
+        );
         scratch.instrs = self.instrs;
+        scratch.consts = self.consts;
         scratch.blocks = self.blocks;
         scratch.stack = self.stack;
         scratch.local_refs = self.local_refs;
@@ -437,8 +455,9 @@ impl<'m> Translator<'m> {
         }
         let frame_size = u32::try_from(frame_size)
             .ok()
-            .filter(|size| size.checked_add(1).is_some())
+            .filter(|size| *size < CONST_SLOT)
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
+        place_consts(&mut scratch.instrs, &scratch.consts, first_temp);
         rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
         let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
         assign_accumulators(
@@ -467,12 +486,50 @@ impl<'m> Translator<'m> {
             num_params,
             num_locals,
             num_results: num_results as u32,
+            num_consts: num_consts as u32,
             frame_size,
             #[cfg(wasmite_threaded)]
             threaded: crate::tail_loop::thread(&scratch.instrs, &scratch.acc_positions)
                 .ok_or_else(|| TranslateError::new("function too large", body_offset))?,
         })
     }
+}
+
+/// During translation, constant slot `k` is numbered `CONST_SLOT + k` (the final
+/// numbers depend on how many there are); no real slot reaches this number.
+const CONST_SLOT: Slot = 0x8000_0000;
+
+/// Most constant slots a function gets (the prologue writes them all on every call).
+const MAX_CONSTS: usize = 32;
+
+/// Gives the constant slots their place, after the locals: the temporaries move up by
+/// their number, and a prologue writing them comes first (every target moves by its
+/// length). Below the temporaries, they are out of reach of the frames of calls.
+fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: Slot) {
+    if consts.is_empty() {
+        return;
+    }
+    let n = consts.len() as u32;
+    for instr in instrs.iter_mut() {
+        instr.for_each_slot_mut(|slot| {
+            if *slot >= CONST_SLOT {
+                *slot = first_temp + (*slot - CONST_SLOT);
+            } else if *slot >= first_temp {
+                *slot += n;
+            }
+        });
+        if let Some(target) = instr.target_mut() {
+            *target += n;
+        }
+    }
+    let prologue = consts
+        .iter()
+        .zip(first_temp..)
+        .map(|(&bits, dst)| match u32::try_from(bits) {
+            Ok(value) => Instr::Const32 { dst, value },
+            Err(_) => Instr::Const64 { dst, bits },
+        });
+    instrs.splice(0..0, prologue);
 }
 
 /// Longest loop head (instructions before its exit test) that loop rotation copies.
@@ -774,7 +831,18 @@ impl Translator<'_> {
         match operand {
             Operand::Local(local) => local,
             Operand::Temp => self.temp(height),
-            Operand::Const(_) => {
+            Operand::Const(bits) => {
+                // In a loop, a constant has its own slot, written once per call.
+                if self.loops > 0 {
+                    match self.consts.iter().position(|c| *c == bits) {
+                        Some(k) => return CONST_SLOT + k as Slot,
+                        None if self.consts.len() < MAX_CONSTS => {
+                            self.consts.push(bits);
+                            return CONST_SLOT + (self.consts.len() - 1) as Slot;
+                        }
+                        None => {}
+                    }
+                }
                 let dst = self.temp(height);
                 self.move_operand(dst, operand, height);
                 dst
@@ -849,6 +917,9 @@ impl Translator<'_> {
             .len()
             .checked_sub(params)
             .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+        if kind == Kind::Loop {
+            self.loops += 1;
+        }
         let fixups = self.take_fixups();
         self.blocks.push(Block {
             kind,
@@ -1184,6 +1255,9 @@ impl Translator<'_> {
                     self.copy_top(arity, height)?;
                 }
                 let mut block = self.blocks.pop().expect("checked above");
+                if block.kind == Kind::Loop {
+                    self.loops -= 1;
+                }
                 self.bind(&block.fixups);
                 block.fixups.clear();
                 self.fixup_pool.push(core::mem::take(&mut block.fixups));

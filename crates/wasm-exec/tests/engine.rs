@@ -436,3 +436,36 @@ fn rotated_loops_with_longer_heads() {
     assert_eq!(i32s(&m, "tee_head", &[10]), 3 + 6 + 9);
     assert_eq!(i32s(&m, "tee_head", &[0]), 0);
 }
+
+#[test]
+fn constants_in_loops_survive_calls() {
+    // Constants read in a loop live in slots the prologue fills; a call in the loop
+    // (whose frame starts in the caller's temporaries and zeroes its locals) must not
+    // reach them, nor may recursion.
+    let m = instantiate(
+        r#"(module
+          (func $clobber (param i32) (result i32)
+            (local i64 i64 i64 i64 i64 i64 i64 i64)
+            (i32.add (local.get 0) (i32.const 0x12345678)))
+          (func $consts (export "consts") (param $n i32) (param $depth i32) (result f64)
+            (local $i i32) (local $x f64)
+            (if (local.get $depth)
+              (then (drop (call $consts (i32.const 3) (i32.sub (local.get $depth) (i32.const 1))))))
+            (loop $l
+              (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.5)) (f64.const 1.25)))
+              (drop (call $clobber (local.get $i)))
+              (local.set $x (f64.sub (local.get $x) (f64.const 0.125)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $x)))"#,
+    );
+    let mut x = 0.0f64;
+    for _ in 0..10 {
+        x = x * 0.5 + 1.25 - 0.125;
+    }
+    for depth in [0, 5] {
+        let args = [RuntimeValue::I32(10), RuntimeValue::I32(depth)];
+        let result = call(&m, "consts", &args).expect("no trap");
+        assert_eq!(result, RuntimeValue::F64(x.into()));
+    }
+}
