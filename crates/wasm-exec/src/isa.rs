@@ -341,16 +341,18 @@ macro_rules! for_each_instr {
     };
 }
 
-/// How the translator lowers a Wasm numeric operator.
+/// How the translator lowers a Wasm numeric operator. The makers append the
+/// instruction to the code (built in place: returned by value from a function pointer,
+/// it would be written in parts and read whole, which stalls the processor).
 #[derive(Clone, Copy)]
 pub(crate) enum Numeric {
     /// One operand.
-    Unary(fn(Slot, Slot) -> Instr),
+    Unary(fn(&mut Vec<Instr>, Slot, Slot)),
     /// Two operands; `imm` builds the form with an immediate right operand, if any;
     /// `wide`: the operands are 64-bit (an immediate is sign-extended).
     Binary {
-        make: fn(Slot, Slot, Slot) -> Instr,
-        imm: Option<fn(Slot, Slot, i32) -> Instr>,
+        make: fn(&mut Vec<Instr>, Slot, Slot, Slot),
+        imm: Option<fn(&mut Vec<Instr>, Slot, Slot, i32)>,
         wide: bool,
     },
 }
@@ -501,12 +503,12 @@ macro_rules! define_instr {
             }
 
             /// The instruction for a Wasm load (`true`) or store (`false`) with the
-            /// given offset, slots to be filled in by `make`.
-            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, fn(Slot, Slot, u32) -> Instr, u64)> {
+            /// given offset, slots to be filled in by `make` (which appends it).
+            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, fn(&mut Vec<Instr>, Slot, Slot, u32), u64)> {
                 match op {
                     $( Operator::$mname { memarg } => Some((
                         mem_is_load!($mkind),
-                        |r0, r1, offset| Instr::$mname { r0, r1, offset },
+                        |out, r0, r1, offset| out.push(Instr::$mname { r0, r1, offset }),
                         memarg.offset,
                     )), )*
                     _ => None,
@@ -516,10 +518,10 @@ macro_rules! define_instr {
             /// The store of a constant for a Wasm store operator, and whether the
             /// constant must fit in a sign-extended 32-bit immediate (64-bit stores;
             /// narrower stores keep only the immediate's low bits).
-            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(fn(Slot, i32, u32) -> Instr, bool)> {
+            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(fn(&mut Vec<Instr>, Slot, i32, u32), bool)> {
                 match op {
                     $( Operator::$sbase { .. } => Some((
-                        |addr, imm, offset| Instr::$sname { addr, imm, offset },
+                        |out, addr, imm, offset| out.push(Instr::$sname { addr, imm, offset }),
                         core::mem::size_of::<$smt>() == 8,
                     )), )*
                     _ => None,
@@ -1037,14 +1039,14 @@ macro_rules! mem_is_load {
 
 macro_rules! numeric_kind {
     (un, $name:ident, $it:ty, [$a:ident]) => {
-        Numeric::Unary(|dst, a| Instr::$name { dst, $a: a })
+        Numeric::Unary(|out, dst, a| out.push(Instr::$name { dst, $a: a }))
     };
     (un_t, $name:ident, $it:ty, [$a:ident]) => {
         numeric_kind!(un, $name, $it, [$a])
     };
     (bin, $name:ident, $it:ty, [$a:ident, $b:ident] $(, $iname:ident)?) => {
         Numeric::Binary {
-            make: |dst, a, b| Instr::$name { dst, $a: a, $b: b },
+            make: |out, dst, a, b| out.push(Instr::$name { dst, $a: a, $b: b }),
             imm: numeric_imm!($($iname)?),
             wide: core::mem::size_of::<$it>() == 8,
         }
@@ -1059,7 +1061,7 @@ macro_rules! numeric_imm {
         None
     };
     ($iname:ident) => {
-        Some(|dst, a, imm| Instr::$iname { dst, a, imm })
+        Some(|out, dst, a, imm| out.push(Instr::$iname { dst, a, imm }))
     };
 }
 

@@ -732,6 +732,22 @@ impl Translator<'_> {
         at
     }
 
+    /// Emits the instruction that `make` appends, writing the temporary `dst` of a new
+    /// top entry.
+    fn def_with(&mut self, make: impl FnOnce(&mut Vec<Instr>, Slot)) {
+        let (height, at) = (self.stack.len(), self.pc());
+        let dst = self.temp(height);
+        make(&mut self.instrs, dst);
+        self.push(Operand::Temp);
+        self.last_def = Some(at as usize);
+    }
+
+    /// Emits the instruction that `make` appends.
+    fn emit_with(&mut self, make: impl FnOnce(&mut Vec<Instr>)) {
+        self.last_def = None;
+        make(&mut self.instrs);
+    }
+
     /// Emits `make(dst)` writing the temporary of a new top entry.
     fn def(&mut self, make: impl FnOnce(Slot) -> Instr) {
         let height = self.stack.len();
@@ -740,24 +756,35 @@ impl Translator<'_> {
         self.last_def = Some(at as usize);
     }
 
+    /// Inlined for the same reason as [`Translator::pop`].
+    #[inline(always)]
     fn push(&mut self, operand: Operand) {
         let height = self.stack.len();
-        let operand = if height >= LAZY_LIMIT && operand != Operand::Temp {
-            self.move_operand(self.temp(height), operand, height);
-            Operand::Temp
-        } else {
-            operand
-        };
+        // Each kind pushed separately, so that the entry is written from registers.
         match operand {
-            Operand::Temp => {}
+            Operand::Temp => self.stack.push(Operand::Temp),
+            _ if height >= LAZY_LIMIT => return self.push_materialized(operand),
             Operand::Local(local) => {
                 self.local_refs[local as usize] += 1;
                 self.lowest_lazy = self.lowest_lazy.min(height);
+                self.stack.push(Operand::Local(local));
             }
-            Operand::Const(_) => self.lowest_lazy = self.lowest_lazy.min(height),
+            Operand::Const(bits) => {
+                self.lowest_lazy = self.lowest_lazy.min(height);
+                self.stack.push(Operand::Const(bits));
+            }
         }
-        self.stack.push(operand);
         self.max_height = self.max_height.max(height + 1);
+    }
+
+    /// [`Translator::push`] of a local or constant at or above [`LAZY_LIMIT`]: copied
+    /// into its temporary at once.
+    #[cold]
+    #[inline(never)]
+    fn push_materialized(&mut self, operand: Operand) {
+        let height = self.stack.len();
+        self.move_operand(self.temp(height), operand, height);
+        self.push(Operand::Temp);
     }
 
     fn push_temps(&mut self, n: usize) {
@@ -766,7 +793,10 @@ impl Translator<'_> {
         }
     }
 
-    /// Pops the top entry; returns it with its height.
+    /// Pops the top entry; returns it with its height. Inlined: returned through
+    /// memory, the entry was written in parts and read whole, a stall the profile
+    /// showed as the translator's costliest instruction.
+    #[inline(always)]
     fn pop(&mut self) -> Result<(Operand, usize), TranslateError> {
         let operand = self
             .stack
@@ -1166,7 +1196,7 @@ impl Translator<'_> {
             if is_load {
                 let (addr, height) = self.pop()?;
                 let addr = self.slot_of(addr, height);
-                self.def(|dst| make(dst, addr, offset));
+                self.def_with(|out, dst| make(out, dst, addr, offset));
             } else {
                 let (value, value_height) = self.pop()?;
                 let (addr, height) = self.pop()?;
@@ -1175,11 +1205,11 @@ impl Translator<'_> {
                     (value, Instr::store_imm(op))
                     && let Some(imm) = immediate(bits, wide)
                 {
-                    self.emit(make_imm(addr, imm, offset));
+                    self.emit_with(|out| make_imm(out, addr, imm, offset));
                     return Ok(());
                 }
                 let value = self.slot_of(value, value_height);
-                self.emit(make(addr, value, offset));
+                self.emit_with(|out| make(out, addr, value, offset));
             }
             return Ok(());
         }
@@ -1463,7 +1493,7 @@ impl Translator<'_> {
             Numeric::Unary(make) => {
                 let (a, height) = self.pop()?;
                 let a = self.slot_of(a, height);
-                self.def(|dst| make(dst, a));
+                self.def_with(|out, dst| make(out, dst, a));
             }
             Numeric::Binary { make, imm, wide } => {
                 let (b, b_height) = self.pop()?;
@@ -1473,7 +1503,7 @@ impl Translator<'_> {
                         && let Some(imm) = immediate(bits, wide)
                     {
                         let a = self.slot_of(a, height);
-                        self.def(|dst| imm_make(dst, a, imm));
+                        self.def_with(|out, dst| imm_make(out, dst, a, imm));
                         return Ok(());
                     }
                     if let Operand::Const(bits) = a
@@ -1481,13 +1511,13 @@ impl Translator<'_> {
                         && let Some(imm) = immediate(bits, wide)
                     {
                         let b = self.slot_of(b, b_height);
-                        self.def(|dst| imm_make(dst, b, imm));
+                        self.def_with(|out, dst| imm_make(out, dst, b, imm));
                         return Ok(());
                     }
                 }
                 let a = self.slot_of(a, height);
                 let b = self.slot_of(b, b_height);
-                self.def(|dst| make(dst, a, b));
+                self.def_with(|out, dst| make(out, dst, a, b));
             }
         }
         Ok(())
