@@ -352,10 +352,19 @@ pub(crate) enum Numeric {
     /// `wide`: the operands are 64-bit (an immediate is sign-extended).
     Binary {
         make: fn(&mut Vec<Instr>, Slot, Slot, Slot),
-        imm: Option<fn(&mut Vec<Instr>, Slot, Slot, i32)>,
+        imm: Option<MakeImm>,
         wide: bool,
     },
 }
+
+/// Appends an instruction with a destination, an operand slot and an immediate.
+pub(crate) type MakeImm = fn(&mut Vec<Instr>, Slot, Slot, i32);
+
+/// Appends a memory instruction (two slots and an offset).
+pub(crate) type MakeMemory = fn(&mut Vec<Instr>, Slot, Slot, u32);
+
+/// Appends the store of a constant (address slot, value, offset).
+pub(crate) type MakeStoreImm = fn(&mut Vec<Instr>, Slot, i32, u32);
 
 /// What an instruction does to the accumulators, for the translator's tracking of
 /// which slot each one mirrors and for `CompiledFunc::verify`.
@@ -504,7 +513,7 @@ macro_rules! define_instr {
 
             /// The instruction for a Wasm load (`true`) or store (`false`) with the
             /// given offset, slots to be filled in by `make` (which appends it).
-            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, fn(&mut Vec<Instr>, Slot, Slot, u32), u64)> {
+            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, MakeMemory, u64)> {
                 match op {
                     $( Operator::$mname { memarg } => Some((
                         mem_is_load!($mkind),
@@ -518,7 +527,7 @@ macro_rules! define_instr {
             /// The store of a constant for a Wasm store operator, and whether the
             /// constant must fit in a sign-extended 32-bit immediate (64-bit stores;
             /// narrower stores keep only the immediate's low bits).
-            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(fn(&mut Vec<Instr>, Slot, i32, u32), bool)> {
+            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(MakeStoreImm, bool)> {
                 match op {
                     $( Operator::$sbase { .. } => Some((
                         |out, addr, imm, offset| out.push(Instr::$sname { addr, imm, offset }),
