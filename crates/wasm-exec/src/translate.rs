@@ -330,8 +330,9 @@ pub struct Scratch {
 /// Buffers of [`rotate_loops`].
 #[derive(Default)]
 struct Rotation {
-    /// (position of the `Jump`, head start, position of the exit test)
-    plan: Vec<(usize, usize, usize)>,
+    /// (position of the `Jump`, head start, position of the exit test, whether a `Jump`
+    /// to the exit follows the copy)
+    plan: Vec<(usize, usize, usize, bool)>,
     /// New position of every old one.
     moved: Vec<u32>,
     /// The instructions before rotation.
@@ -535,12 +536,14 @@ fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: Slot) {
 /// Longest loop head (instructions before its exit test) that loop rotation copies.
 const MAX_ROTATED_HEAD: usize = 3;
 
-/// Loop rotation: a `Jump` back to a loop head that tests whether to leave the loop to
-/// just after the `Jump` (the shape of `block (loop (br_if 1 ..) .. (br 0)))`) becomes a
-/// copy of the head's straight-line instructions (at most [`MAX_ROTATED_HEAD`]) and the
-/// negated test, jumping to the loop's body: one dispatch less per iteration. The head
-/// computes the same values at the bottom as at the top. Copying shifts the later
-/// instructions, so every target is remapped.
+/// Loop rotation: a `Jump` back to a loop head that tests whether to leave the loop
+/// (the shape of `block (loop (br_if 1 ..) .. (br 0)))`) becomes a copy of the head's
+/// straight-line instructions (at most [`MAX_ROTATED_HEAD`]) and the negated test,
+/// jumping to the loop's body: one dispatch less per iteration. The head computes the
+/// same values at the bottom as at the top. Where the loop's exit is not just after the
+/// `Jump` (a `br 0` inside the body, such as the end of each `br_table` case), a `Jump`
+/// to the exit follows the test, taken once. Copying shifts the later instructions, so
+/// every target is remapped.
 fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
     let Rotation { plan, moved, old } = buffers;
     plan.clear();
@@ -570,11 +573,12 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
         });
         if let Some(k) = test
             && let mut exit = instrs[k]
-            && exit.target_mut().is_some_and(|t| *t as usize == at + 1)
+            && let Some(&mut leave) = exit.target_mut()
             && !matches!(exit, Instr::Jump { .. } | Instr::JumpTable { .. })
             && exit.negate_branch(0).is_some()
         {
-            plan.push((at, head, k));
+            // Leaving the loop falls through, or takes a jump after the test.
+            plan.push((at, head, k, leave as usize != at + 1));
         }
     }
     if plan.is_empty() {
@@ -587,7 +591,7 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
     for at in 0..instrs.len() {
         moved.push(len);
         len += match next.next_if(|(jump, ..)| *jump == at) {
-            Some((_, head, test)) => (test - head + 1) as u32,
+            Some(&(_, head, test, leave)) => (test - head + 1 + usize::from(leave)) as u32,
             None => 1,
         };
     }
@@ -597,10 +601,15 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
     let mut next = plan.iter().peekable();
     for (at, instr) in old.iter().enumerate() {
         match next.next_if(|(jump, ..)| *jump == at) {
-            Some(&(_, head, test)) => {
+            Some(&(_, head, test, leave)) => {
                 instrs.extend_from_slice(&old[head..test]);
                 let body = test as u32 + 1;
-                instrs.push(old[test].negate_branch(body).expect("checked above"));
+                let mut exit = old[test];
+                instrs.push(exit.negate_branch(body).expect("checked above"));
+                if leave {
+                    let target = *exit.target_mut().expect("checked above");
+                    instrs.push(Instr::Jump { target });
+                }
             }
             None => instrs.push(*instr),
         }
@@ -652,19 +661,37 @@ fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut
     }
 }
 
-/// Counter branches: an `I32AddImm` at `at` stepping a slot in place (by a step that
+/// Counter branches: an `I32AddImm` (or `I32SubImm`) at `at` stepping a slot in place (by a step that
 /// fits an `i16`) followed by a fused branch testing it (the shape of most counted
 /// loops once rotated) becomes one instruction, saving a dispatch per iteration. The
 /// branch stays behind it, unreachable (the counter branch skips it), so no position
-/// moves; it must not be a jump target itself.
+/// moves; it must not be a jump target itself. A `JumpIfNonZero` on the counter (the
+/// `br_if` of a count-down loop) counts as a test against 0.
 fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
-    if let Instr::I32AddImm { dst, a, imm } = instrs[at]
-        && a == dst
+    let (dst, a, step) = match instrs[at] {
+        Instr::I32AddImm { dst, a, imm } => (dst, a, i64::from(imm)),
+        Instr::I32SubImm { dst, a, imm } => (dst, a, -i64::from(imm)),
+        _ => return,
+    };
+    if a == dst
         && let (Some(&next), Some(false)) = (instrs.get(at + 1), is_target.get(at + 1))
-        && let Ok(step) = i16::try_from(imm)
-        && let Some(fused) = Instr::fuse_counter(dst, step, next)
+        && let Ok(step) = i16::try_from(step)
+        && let Some(fused) = Instr::fuse_counter(dst, step, as_comparison(next))
     {
         instrs[at] = fused;
+    }
+}
+
+/// A `JumpIfNonZero` as the fused branch it is equivalent to (`cond != 0`); any other
+/// instruction unchanged.
+fn as_comparison(instr: Instr) -> Instr {
+    match instr {
+        Instr::JumpIfNonZero { cond, target } => Instr::BrI32NeImm {
+            a: cond,
+            imm: 0,
+            target,
+        },
+        other => other,
     }
 }
 

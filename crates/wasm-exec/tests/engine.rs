@@ -438,6 +438,56 @@ fn rotated_loops_with_longer_heads() {
 }
 
 #[test]
+fn loops_left_from_inside_and_counted_down() {
+    // `br $loop` from inside the body (each `br_table` case ends so): rotation copies
+    // the head there and must still leave the loop by a jump. `count_down` steps its
+    // counter with `i32.sub` and tests it with a bare `br_if`: one counter branch.
+    let m = instantiate(
+        r#"(module
+          (func (export "cases") (param $n i32) (result i32)
+            (local $i i32) (local $acc i32)
+            (block $exit
+              (loop $next
+                (br_if $exit (i32.ge_u (local.get $i) (local.get $n)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (block $two
+                  (block $one
+                    (block $zero
+                      (br_table $zero $one $two (i32.rem_u (local.get $i) (i32.const 3))))
+                    (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                    (br $next))
+                  (local.set $acc (i32.add (local.get $acc) (i32.const 100)))
+                  (br $next))
+                (local.set $acc (i32.add (local.get $acc) (i32.const 10000)))
+                (br $next)))
+            (i32.add (local.get $acc) (i32.mul (local.get $i) (i32.const 1000000))))
+          (func (export "count_down") (param $n i32) (param $step i32) (result i32)
+            (local $sum i32)
+            (if (i32.eqz (local.get $n)) (then (return (i32.const -1))))
+            (loop $next
+              (local.set $sum (i32.add (local.get $sum) (local.get $n)))
+              (local.set $n (i32.sub (local.get $n) (local.get $step)))
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (br_if $next (local.get $n)))
+            (local.get $sum)))"#,
+    );
+    let cases = |n: i32| {
+        let mut acc = 0i32;
+        for i in 1..=n {
+            acc += [1, 100, 10000][(i % 3) as usize];
+        }
+        acc + n * 1_000_000
+    };
+    for n in [0, 1, 2, 3, 10, 31] {
+        assert_eq!(i32s(&m, "cases", &[n]), cases(n), "cases({n})");
+    }
+    // n, n - 1, ..., 1; then with a larger step: 10, 8, ..., 2.
+    assert_eq!(i32s(&m, "count_down", &[100, 0]), 5050);
+    assert_eq!(i32s(&m, "count_down", &[10, 1]), 10 + 8 + 6 + 4 + 2);
+    assert_eq!(i32s(&m, "count_down", &[0, 0]), -1);
+}
+
+#[test]
 fn constants_in_loops_survive_calls() {
     // Constants read in a loop live in slots the prologue fills; a call in the loop
     // (whose frame starts in the caller's temporaries and zeroes its locals) must not
