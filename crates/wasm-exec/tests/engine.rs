@@ -67,6 +67,18 @@ impl ModuleImportResolver for Env {
         assert_eq!(field_name, "add");
         Ok(FuncInstance::alloc_host(signature.clone(), 0))
     }
+
+    fn resolve_global(
+        &self,
+        field_name: &str,
+        _descriptor: &wasm_runtime::GlobalDescriptor,
+    ) -> Result<wasm_runtime::GlobalRef, wasm_runtime::Error> {
+        assert_eq!(field_name, "base");
+        Ok(wasm_runtime::GlobalInstance::alloc(
+            RuntimeValue::I32(1000),
+            false,
+        ))
+    }
 }
 
 #[derive(Default)]
@@ -485,6 +497,38 @@ fn loops_left_from_inside_and_counted_down() {
     assert_eq!(i32s(&m, "count_down", &[100, 0]), 5050);
     assert_eq!(i32s(&m, "count_down", &[10, 1]), 10 + 8 + 6 + 4 + 2);
     assert_eq!(i32s(&m, "count_down", &[0, 0]), -1);
+}
+
+#[test]
+fn globals_that_are_constants_and_globals_that_are_not() {
+    // `global.get` of a defined, immutable global with a constant initialiser is that
+    // constant (an immediate here); an imported one, one initialised from an import and
+    // a mutable one are read at run time.
+    let m = instantiate(
+        r#"(module
+          (import "env" "base" (global $base i32))
+          (global $k i32 (i32.const 0x10))
+          (global $wide i64 (i64.const 0x1_0000_0000))
+          (global $half f64 (f64.const 0.5))
+          (global $from_import i32 (global.get $base))
+          (global $counter (mut i32) (i32.const 5))
+          (memory 1)
+          (func (export "run") (param $x i32) (result i32)
+            (i32.store (i32.add (global.get $k) (local.get $x)) (i32.const 77))
+            (global.set $counter (i32.add (global.get $counter) (global.get $k)))
+            (i32.add
+              (i32.add
+                (i32.load (i32.add (local.get $x) (global.get $k)))
+                (i32.wrap_i64 (i64.shr_u (global.get $wide) (i64.const 32))))
+              (i32.add
+                (i32.add (global.get $base) (global.get $from_import))
+                (i32.add
+                  (i32.trunc_f64_s (f64.mul (global.get $half) (f64.const 10)))
+                  (global.get $counter))))))"#,
+    );
+    // 77 + 1 + (1000 + 1000) + (5 + 5 + 16 * calls).
+    assert_eq!(i32s(&m, "run", &[4]), 77 + 1 + 2000 + 5 + 5 + 16);
+    assert_eq!(i32s(&m, "run", &[8]), 77 + 1 + 2000 + 5 + 5 + 32);
 }
 
 #[test]
