@@ -119,6 +119,11 @@ macro_rules! for_each_instr {
                 GlobalGetInt { dst: Slot, index: u32 },
                 /// Global `index`, an i32 or i64, `= slot[src]` (`src` may be `acc`).
                 GlobalSetInt { src: Slot, index: u32 },
+                /// `slot[dst] = slot[a] * slot[a]` as f64 (also into `facc`): `F64Mul` of
+                /// one operand by itself, so that the operand can come from `facc` (the
+                /// square of a value just computed, as in `x * x + y * y`) instead of
+                /// being read back from the slot it was just stored to.
+                F64Square { dst: Slot, a: Slot },
                 /// `slot[dst] =` size of memory 0 in pages.
                 MemorySize { dst: Slot },
                 /// Grow memory 0 by `slot[delta]` pages; `slot[dst] =` the old size or -1.
@@ -602,6 +607,7 @@ macro_rules! define_instr {
                         visit(Some(AccClass::Int), cond)
                     }
                     Instr::GlobalSetInt { src, .. } => visit(Some(AccClass::Int), src),
+                    Instr::F64Square { a, .. } => visit(Some(AccClass::Float), a),
                     $(
                         Instr::$mname { r0, r1, .. } => mem_acc_operands!($mkind, $mt, $vt, r0, r1, visit),
                     )*
@@ -654,6 +660,10 @@ macro_rules! define_instr {
                     Instr::GlobalSetInt { src, .. } => {
                         (take_acc(acc, &mut [(Some(AccClass::Int), src)]), AccEffect::Preserves)
                     }
+                    Instr::F64Square { dst, a } => (
+                        take_acc(acc, &mut [(Some(AccClass::Float), a)]),
+                        AccEffect::Produces(AccClass::Float, *dst),
+                    ),
                     $(
                         Instr::$mname { r0, r1, .. } => mem_assign_acc!($mkind, $mt, $vt, acc, r0, r1),
                     )*
@@ -725,6 +735,7 @@ macro_rules! define_instr {
                     | Instr::GlobalSet { .. }
                     | Instr::GlobalSetInt { .. } => AccEffect::Preserves,
                     Instr::GlobalGetInt { dst, .. } => AccEffect::Produces(AccClass::Int, dst),
+                    Instr::F64Square { dst, .. } => AccEffect::Produces(AccClass::Float, dst),
                     Instr::Unreachable { .. }
                     | Instr::Return { .. }
                     | Instr::ReturnSlot { .. }

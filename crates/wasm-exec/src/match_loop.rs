@@ -197,6 +197,10 @@ pub(crate) fn execute(
                     regs::set(regs, dst, bits);
                     acc = bits;
                 }
+                Instr::F64Square { dst, a } => {
+                    let a = regs::read::<f64>(regs, a, acc, facc);
+                    regs::write(regs, dst, a * a, &mut acc, &mut facc);
+                }
                 Instr::GlobalSetInt { src, index } => {
                     let global = &frame.instance.globals()[index as usize];
                     global.set_bits_unchecked(regs::read::<u64>(regs, src, acc, facc));

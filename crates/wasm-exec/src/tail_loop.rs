@@ -514,6 +514,9 @@ macro_rules! control_entry {
     (acc0, GlobalSetInt) => {
         control::GlobalSetIntAcc
     };
+    (acc0, F64Square) => {
+        control::F64SquareAcc
+    };
     ($mode:ident, $cname:ident) => {
         control::$cname
     };
@@ -1120,6 +1123,25 @@ mod control {
             operands!(ip, GlobalSetInt { src, index });
             // SAFETY: verified slot.
             global!(ctx, index).set_bits_unchecked(unsafe { get(regs, src) });
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        F64Square(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, F64Square { dst, a });
+            // SAFETY: verified slot.
+            let a = f64::from_cell(unsafe { get(regs, a) });
+            result!(regs, dst, a * a, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
+        /// `F64Square` of the value in `facc`.
+        F64SquareAcc(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, F64Square { dst });
+            result!(regs, dst, facc * facc, acc, facc);
             next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
         }
     }

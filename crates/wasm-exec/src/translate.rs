@@ -646,7 +646,8 @@ fn find_targets(instrs: &[Instr], is_target: &mut Vec<bool>) -> bool {
 /// (loop rotation, counter branches) need not care. `positions` receives, for each
 /// instruction, 1 + the position of its accumulator operand, or 0.
 ///
-/// The same walk makes the counter branches (see [`fuse_counter`]).
+/// The same walk makes the counter branches (see [`fuse_counter`]) and turns an
+/// `F64Mul` of a slot by itself into `F64Square`, whose one operand can be `facc`.
 fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut Vec<u8>) {
     positions.clear();
     // The slot each accumulator (`[int, f64]`) mirrors.
@@ -656,6 +657,11 @@ fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut
             acc = [None; 2];
         }
         fuse_counter(instrs, is_target, at);
+        if let Instr::F64Mul { dst, a, b } = instrs[at]
+            && a == b
+        {
+            instrs[at] = Instr::F64Square { dst, a };
+        }
         let position = instrs[at].assign_acc(&mut acc);
         positions.push(position.map_or(0, |p| p as u8 + 1));
     }

@@ -331,6 +331,52 @@ fn floats_and_wide_constants() {
     assert_eq!(result.value_type(), ValueType::I64);
 }
 
+#[test]
+fn squares_from_slots_and_from_the_accumulator() {
+    // `f64.mul x x` becomes one-operand `F64Square`: of a local (a slot), and of a value
+    // just computed (the accumulator), in a loop (so also after a jump target).
+    let m = instantiate(
+        r#"(module
+          (func (export "norm2") (param $x f64) (param $y f64) (result f64)
+            (local $t f64)
+            (local.set $t (f64.add (local.get $x) (f64.const 1)))
+            (f64.add
+              (f64.mul (local.get $x) (local.get $x))
+              (f64.mul (local.tee $t (f64.sub (local.get $t) (local.get $y)))
+                       (local.get $t))))
+          (func (export "iterate") (param $z f64) (param $n i32) (result f64)
+            (loop $next
+              (local.set $z (f64.sub (local.get $z) (f64.const 0.25)))
+              (local.set $z (f64.mul (local.get $z) (local.get $z)))
+              (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            (local.get $z)))"#,
+    );
+    let f64s = |name: &str, args: &[RuntimeValue]| match call(&m, name, args) {
+        Ok(RuntimeValue::F64(v)) => v.to_float(),
+        other => panic!("{name}: expected an f64, got {other:?}"),
+    };
+    let norm2 = |x: f64, y: f64| {
+        f64s(
+            "norm2",
+            &[RuntimeValue::F64(x.into()), RuntimeValue::F64(y.into())],
+        )
+    };
+    assert_eq!(norm2(3.0, 0.0), 9.0 + 16.0);
+    assert_eq!(norm2(1.5, 4.0), 2.25 + 2.25);
+    assert_eq!(norm2(-0.0, 1.0).to_bits(), 0.0f64.to_bits());
+    assert!(norm2(f64::NAN, 0.0).is_nan());
+    assert_eq!(norm2(f64::NEG_INFINITY, 0.0), f64::INFINITY);
+    let mut z = 1.0f64;
+    for _ in 0..5 {
+        z = (z - 0.25) * (z - 0.25);
+    }
+    let result = f64s(
+        "iterate",
+        &[RuntimeValue::F64(1.0.into()), RuntimeValue::I32(5)],
+    );
+    assert_eq!(result.to_bits(), z.to_bits());
+}
+
 /// Imports `env.swap()`, which points entry 0 of the module's exported table at entry
 /// 1's function.
 struct Swapper {
