@@ -1155,7 +1155,9 @@ impl Translator<'_> {
                 self.emit(Instr::Return {});
             }
             1 => match self.stack.get(first).copied().unwrap_or(Operand::Temp) {
-                Operand::Temp if self.retarget_last_def(first, 0) => {
+                // Slot 0 must be a parameter or local: `place_consts` renumbers the
+                // temporaries, so it would move a result written to temporary 0.
+                Operand::Temp if self.first_temp > 0 && self.retarget_last_def(first, 0) => {
                     self.emit(Instr::Return {});
                 }
                 Operand::Temp => {

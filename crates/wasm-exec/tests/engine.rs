@@ -578,6 +578,27 @@ fn globals_that_are_constants_and_globals_that_are_not() {
 }
 
 #[test]
+fn a_result_computed_into_the_first_temporary_of_a_function_with_constant_slots() {
+    // No parameters or locals: the first temporary is slot 0, where results are
+    // returned. The constant read in the loop gets a slot, which moves the temporaries
+    // up after translation; the `i32.lt_s` result must still be returned (found by the
+    // differential fuzzer: the function returned its constant slot instead).
+    let m = instantiate(
+        r#"(module
+          (global $n (mut i32) (i32.const 0))
+          (memory 1)
+          (func (export "f") (result i32)
+            (loop $l
+              (global.set $n (i32.add (global.get $n) (i32.const 1000)))
+              (i32.store (i32.const 8) (global.get $n))
+              (br_if $l (i32.lt_u (global.get $n) (i32.const 3000))))
+            (i32.lt_s (global.get $n) (i32.const 1093193783))
+            (return)))"#,
+    );
+    assert_eq!(i32s(&m, "f", &[]), 1);
+}
+
+#[test]
 fn constants_in_loops_survive_calls() {
     // Constants read in a loop live in slots the prologue fills; a call in the loop
     // (whose frame starts in the caller's temporaries and zeroes its locals) must not
