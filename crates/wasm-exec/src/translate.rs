@@ -667,12 +667,12 @@ fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut
     }
 }
 
-/// Counter branches: an `I32AddImm` (or `I32SubImm`) at `at` stepping a slot in place (by a step that
-/// fits an `i16`) followed by a fused branch testing it (the shape of most counted
-/// loops once rotated) becomes one instruction, saving a dispatch per iteration. The
-/// branch stays behind it, unreachable (the counter branch skips it), so no position
-/// moves; it must not be a jump target itself. A `JumpIfNonZero` on the counter (the
-/// `br_if` of a count-down loop) counts as a test against 0.
+/// Counter branches: an `I32AddImm` (or `I32SubImm`) at `at` stepping a slot in place
+/// (by a step that fits an `i16`) followed by a fused branch testing it (the shape of
+/// most counted loops once rotated) becomes one instruction, saving a dispatch per
+/// iteration. The branch stays behind it, unreachable (the counter branch skips it), so
+/// no position moves; it must not be a jump target itself. A `JumpIfNonZero` on the
+/// counter (the `br_if` of a count-down loop) counts as a test against 0.
 fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
     let (dst, a, step) = match instrs[at] {
         Instr::I32AddImm { dst, a, imm } => (dst, a, i64::from(imm)),
