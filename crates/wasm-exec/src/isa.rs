@@ -573,24 +573,12 @@ macro_rules! define_instr {
             /// the unchecked slot access of the dispatch loop sound: keep it in sync with
             /// the handlers (it is generated from the same list).
             pub(crate) fn for_each_slot(&self, mut f: impl FnMut(Slot)) {
-                match *self {
-                    $( Instr::$cname { $($field),* } => { $( visit_slot!($fty, $field, f); )* } )*
-                    $( Instr::$mname { r0, r1, .. } => { f(r0); f(r1); } )*
-                    $( Instr::$sname { addr, .. } => f(addr), )*
-                    $(
-                        Instr::$nname { dst, $($arg),* } => { f(dst); $( f($arg); )* }
-                        $( Instr::$iname { dst, a, .. } => { f(dst); f(a); } )?
-                    )*
-                    $(
-                        Instr::$bname { a, b, .. } => { f(a); f(b); }
-                        Instr::$biname { a, .. } => f(a),
-                    )*
-                    $( Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => { f(a); f(b); } )*
-                    $(
-                        Instr::$cbname { a, b, .. } => { f(a); f(b); }
-                        Instr::$cbiname { a, .. } => f(a),
-                    )*
-                }
+                let mut copy = *self;
+                copy.slot_fields_mut(|slot, is_base| {
+                    if !is_base {
+                        f(*slot);
+                    }
+                });
             }
 
             /// Calls `f` with each operand that may be an accumulator, in position
@@ -762,22 +750,29 @@ macro_rules! define_instr {
             /// Calls `f` with every slot field of the instruction (as `for_each_slot`),
             /// and with the `base` of a call, to renumber them.
             pub(crate) fn for_each_slot_mut(&mut self, mut f: impl FnMut(&mut Slot)) {
+                self.slot_fields_mut(|slot, _| f(slot));
+            }
+
+            /// Calls `f` with every slot field of the instruction and whether it is a
+            /// call's `base` (which is not an operand): what both slot visitors walk.
+            #[inline(always)]
+            fn slot_fields_mut(&mut self, mut f: impl FnMut(&mut Slot, bool)) {
                 match self {
                     $( Instr::$cname { $($field),* } => { $( visit_slot_mut!($fty, $field, f); )* } )*
-                    $( Instr::$mname { r0, r1, .. } => { f(r0); f(r1); } )*
-                    $( Instr::$sname { addr, .. } => f(addr), )*
+                    $( Instr::$mname { r0, r1, .. } => { f(r0, false); f(r1, false); } )*
+                    $( Instr::$sname { addr, .. } => f(addr, false), )*
                     $(
-                        Instr::$nname { dst, $($arg),* } => { f(dst); $( f($arg); )* }
-                        $( Instr::$iname { dst, a, .. } => { f(dst); f(a); } )?
+                        Instr::$nname { dst, $($arg),* } => { f(dst, false); $( f($arg, false); )* }
+                        $( Instr::$iname { dst, a, .. } => { f(dst, false); f(a, false); } )?
                     )*
                     $(
-                        Instr::$bname { a, b, .. } => { f(a); f(b); }
-                        Instr::$biname { a, .. } => f(a),
+                        Instr::$bname { a, b, .. } => { f(a, false); f(b, false); }
+                        Instr::$biname { a, .. } => f(a, false),
                     )*
-                    $( Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => { f(a); f(b); } )*
+                    $( Instr::$fbname { a, b, .. } | Instr::$fbnot { a, b, .. } => { f(a, false); f(b, false); } )*
                     $(
-                        Instr::$cbname { a, b, .. } => { f(a); f(b); }
-                        Instr::$cbiname { a, .. } => f(a),
+                        Instr::$cbname { a, b, .. } => { f(a, false); f(b, false); }
+                        Instr::$cbiname { a, .. } => f(a, false),
                     )*
                 }
             }
@@ -964,15 +959,6 @@ macro_rules! dispatch {
 }
 
 /// Visits a control instruction's field if it is a slot.
-macro_rules! visit_slot {
-    (Slot, $field:ident, $f:ident) => {
-        $f($field)
-    };
-    ($other:ident, $field:ident, $f:ident) => {
-        let _ = $field;
-    };
-}
-
 /// A memory instruction's operands that may be an accumulator: a load's address; a
 /// store's address, then its value. (The list gives a load's memory type first, a
 /// store's value type first.)
@@ -1036,12 +1022,13 @@ macro_rules! mem_acc_effect {
 }
 
 /// `visit_slot!` with a mutable field, calls' `base` included.
+/// Calls `$f(field, is_base)` for a `Slot` field or a call's `Base`.
 macro_rules! visit_slot_mut {
     (Slot, $field:ident, $f:ident) => {
-        $f($field)
+        $f($field, false)
     };
     (Base, $field:ident, $f:ident) => {
-        $f($field)
+        $f($field, true)
     };
     ($other:ident, $field:ident, $f:ident) => {
         let _ = $field;
