@@ -711,9 +711,10 @@ fn is_int_global(module: &Module, index: u32) -> bool {
     })
 }
 
-/// The value of global `index` if it is a constant: defined in the module (not
-/// imported), immutable, and initialised by a single `*.const`. Nothing can change such
-/// a global, so `global.get` of it translates like the constant itself (which then
+/// The value (cell bits) of global `index` if it is a constant: defined in the module
+/// (not imported), immutable, and initialised without reading another global (evaluated
+/// by the runtime's own `eval_const`, given no globals). Nothing can change such a
+/// global, so `global.get` of it translates like the constant itself (which then
 /// becomes an immediate: the shape of addresses in compiled code, `global + offset`).
 fn constant_global(module: &Module, index: u32) -> Option<u64> {
     let defined = index.checked_sub(module.num_imported_globals())?;
@@ -721,15 +722,8 @@ fn constant_global(module: &Module, index: u32) -> Option<u64> {
         return None;
     }
     let init = module.global_inits.get(defined as usize)?;
-    let mut ops = module.operators(&init.range);
-    let bits = match ops.read().ok()? {
-        Operator::I32Const { value } => u64::from(value as u32),
-        Operator::I64Const { value } => value as u64,
-        Operator::F32Const { value } => u64::from(value.bits()),
-        Operator::F64Const { value } => value.bits(),
-        _ => return None,
-    };
-    matches!(ops.read().ok()?, Operator::End).then_some(bits)
+    let value = wasm_runtime::eval_const(module, &[], init).ok()?;
+    Some(value.to_bits())
 }
 
 /// Integer operators whose operands may be swapped (for the `Imm` forms).

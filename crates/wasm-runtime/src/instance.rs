@@ -437,9 +437,11 @@ impl ModuleInstance {
     }
 }
 
-/// Evaluates a (validated) constant expression (spec 3.3.10): constants, `global.get`,
-/// and the extended-constant arithmetic.
-fn eval_const(
+/// Evaluates a (validated) constant expression (spec 3.3.10): constants, `global.get`
+/// of `globals` (the instance's globals so far), and the extended-constant arithmetic.
+/// Also used by the engine with no globals, to find the globals whose value is known
+/// before instantiation.
+pub fn eval_const(
     module: &wasm_core::Module,
     globals: &[GlobalRef],
     expr: &ConstExpr,

@@ -37,7 +37,7 @@ pub use imports::{
     GlobalDescriptor, ImportResolver, ImportsBuilder, MemoryDescriptor, ModuleImportResolver,
     TableDescriptor,
 };
-pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
+pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef, eval_const};
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
