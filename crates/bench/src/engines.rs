@@ -23,8 +23,11 @@ pub fn host_mix(x: i32) -> i32 {
 /// An engine configuration under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// This workspace's interpreter.
+    /// This workspace's interpreter as configured by default: validates eagerly,
+    /// translates a function at its first call.
     Wasmite,
+    /// This workspace's interpreter, translating every function when the module loads.
+    WasmiteEager,
     /// wasmi, translating every function when the module is created.
     WasmiEager,
     /// wasmi's default: validates eagerly, translates a function at its first call.
@@ -38,20 +41,28 @@ impl Engine {
     pub fn label(self) -> &'static str {
         match self {
             Engine::Wasmite => "Wasmite",
+            Engine::WasmiteEager => "Wasmite eager",
             Engine::WasmiEager => "wasmi eager",
             Engine::WasmiLazyTranslation => "wasmi lazy-transl.",
             Engine::WasmiLazy => "wasmi lazy",
         }
     }
 
-    fn wasmi_mode(self) -> Option<wasmi::CompilationMode> {
+    fn kind(self) -> Kind {
         match self {
-            Engine::Wasmite => None,
-            Engine::WasmiEager => Some(wasmi::CompilationMode::Eager),
-            Engine::WasmiLazyTranslation => Some(wasmi::CompilationMode::LazyTranslation),
-            Engine::WasmiLazy => Some(wasmi::CompilationMode::Lazy),
+            Engine::Wasmite => Kind::Wasmite(wasmite::Translation::default()),
+            Engine::WasmiteEager => Kind::Wasmite(wasmite::Translation::Eager),
+            Engine::WasmiEager => Kind::Wasmi(wasmi::CompilationMode::Eager),
+            Engine::WasmiLazyTranslation => Kind::Wasmi(wasmi::CompilationMode::LazyTranslation),
+            Engine::WasmiLazy => Kind::Wasmi(wasmi::CompilationMode::Lazy),
         }
     }
+}
+
+/// Which interpreter, in which mode.
+enum Kind {
+    Wasmite(wasmite::Translation),
+    Wasmi(wasmi::CompilationMode),
 }
 
 /// An instantiated benchmark program, ready to run.
@@ -63,9 +74,9 @@ pub trait Runner {
 /// Instantiates `wasm` on `engine`, calls its `init` export if it has one, and returns
 /// a handle on its `run` export.
 pub fn instantiate(engine: Engine, wasm: &[u8]) -> Result<Box<dyn Runner>> {
-    match engine.wasmi_mode() {
-        None => Ok(Box::new(WasmiteRunner::new(wasm)?)),
-        Some(mode) => Ok(Box::new(WasmiRunner::new(mode, wasm)?)),
+    match engine.kind() {
+        Kind::Wasmite(mode) => Ok(Box::new(WasmiteRunner::new(mode, wasm)?)),
+        Kind::Wasmi(mode) => Ok(Box::new(WasmiRunner::new(mode, wasm)?)),
     }
 }
 
@@ -73,15 +84,15 @@ pub fn instantiate(engine: Engine, wasm: &[u8]) -> Result<Box<dyn Runner>> {
 /// engine does it up front) and instantiate. Creating a wasmi `Engine` and dropping
 /// everything afterwards are not timed.
 pub fn time_load(engine: Engine, wasm: &[u8]) -> Result<Duration> {
-    match engine.wasmi_mode() {
-        None => {
+    match engine.kind() {
+        Kind::Wasmite(mode) => {
             let start = Instant::now();
-            let instance = wasmite_instance(black_box(wasm))?;
+            let instance = wasmite_instance(mode, black_box(wasm))?;
             let elapsed = start.elapsed();
             black_box(&instance);
             Ok(elapsed)
         }
-        Some(mode) => {
+        Kind::Wasmi(mode) => {
             // wasmi keeps every function it translated until its `Engine` is dropped:
             // a fresh one per load keeps the runs independent.
             let wasmi_engine = wasmi_engine(mode);
@@ -127,8 +138,9 @@ impl ModuleImportResolver for HostResolver {
     }
 }
 
-fn wasmite_instance(wasm: &[u8]) -> Result<ModuleRef> {
-    let module = wasmite::Module::from_buffer(wasm)?;
+fn wasmite_instance(mode: wasmite::Translation, wasm: &[u8]) -> Result<ModuleRef> {
+    let config = wasmite::Config::new().translation(mode);
+    let module = wasmite::Module::from_buffer_with_config(wasm, &config)?;
     let imports = ImportsBuilder::new().with_resolver(HOST_MODULE, &HostResolver);
     Ok(ModuleInstance::new(&module, &imports)?.run_start(&mut HostFunctions)?)
 }
@@ -142,8 +154,8 @@ struct WasmiteRunner {
 }
 
 impl WasmiteRunner {
-    fn new(wasm: &[u8]) -> Result<Self> {
-        let instance = wasmite_instance(wasm)?;
+    fn new(mode: wasmite::Translation, wasm: &[u8]) -> Result<Self> {
+        let instance = wasmite_instance(mode, wasm)?;
         let mut stack = StackRecycler::default();
         if let Some(init) = instance.export_by_name("init") {
             let init = init.as_func().context("`init` is not a function")?;

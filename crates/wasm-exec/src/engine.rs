@@ -3,9 +3,10 @@
 
 use crate::match_loop::{Exit, Suspension, execute};
 use crate::translate::{CompiledFunc, Scratch, TranslateError, Translator, translate_with};
-use core::cell::RefCell;
+use core::cell::{OnceCell, RefCell};
 use core::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_core::wasmparser::Operator;
 use wasm_core::{HostError, RuntimeValue, Trap, TrapCode, ValueType};
 use wasm_runtime::{
@@ -59,6 +60,10 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
+/// A function translated at its first call ([`Translation::Lazy`]) that the engine
+/// cannot run traps with this error.
+impl HostError for CompileError {}
+
 /// Translates each body as the validator accepts its operators. After a translation
 /// error it only lets validation finish, so that an invalid module is reported as
 /// invalid whatever the engine thinks of its earlier functions.
@@ -111,19 +116,88 @@ impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
     }
 }
 
+/// When a module's function bodies are translated. Either way the whole module is
+/// validated when it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Translation {
+    /// Every body when the module is loaded, in the validator's pass: a body the
+    /// engine cannot run fails the load.
+    Eager,
+    /// A body at the first call of its function. Loading only validates, which is
+    /// faster than validating and translating, and functions never called are never
+    /// translated; a body the engine cannot run traps at its first call (with a
+    /// [`CompileError`] as host error). The default, as in wasmi: large programs
+    /// rarely call most of their functions, and after its first call a function runs
+    /// the same code as with `Eager`.
+    #[default]
+    Lazy,
+}
+
 /// The translated functions of one module, shared by all its instances.
 pub(crate) struct ModuleCode {
-    /// Defined functions in order.
-    pub(crate) funcs: Box<[Rc<CompiledFunc>]>,
+    /// Defined functions in order, each translated once: at load, or (lazy) at the
+    /// first call, from `source`.
+    funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
+    /// The decoded module when translation is lazy.
+    source: Option<Arc<wasm_core::Module>>,
+    /// Buffers for lazy translations.
+    scratch: RefCell<Scratch>,
     /// Number of imported functions (function index of `funcs[0]`).
     pub(crate) first: u32,
     /// The number of parameters of each of the module's types (where `call_indirect`
     /// finds its table index).
     #[cfg(wasmite_threaded)]
     pub(crate) type_params: Box<[u32]>,
-    /// The threaded chain's view of `funcs` (same order).
+    /// The threaded chain's view of `funcs` (same order); a function not translated
+    /// yet has [`Entry::UNTRANSLATED`](crate::tail_loop::Entry::UNTRANSLATED), which
+    /// makes the chain leave its calls to the dispatch loop, which translates it.
     #[cfg(wasmite_threaded)]
-    pub(crate) entries: Box<[crate::tail_loop::Entry]>,
+    pub(crate) entries: Box<[core::cell::Cell<crate::tail_loop::Entry>]>,
+}
+
+impl ModuleCode {
+    /// The code of defined function `index`, translated now if it was not yet. A body
+    /// the engine cannot run is a trap with the [`CompileError`] as host error.
+    #[inline]
+    pub(crate) fn func(&self, index: u32) -> Result<&Rc<CompiledFunc>, Trap> {
+        let cell = self
+            .funcs
+            .get(index as usize)
+            .ok_or(Trap::Code(TrapCode::Unreachable))?;
+        match cell.get() {
+            Some(code) => Ok(code),
+            None => self.translate(cell, index),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn translate<'c>(
+        &self,
+        cell: &'c OnceCell<Rc<CompiledFunc>>,
+        index: u32,
+    ) -> Result<&'c Rc<CompiledFunc>, Trap> {
+        let source = self
+            .source
+            .as_ref()
+            .ok_or(Trap::Code(TrapCode::Unreachable))?;
+        // Translation never calls back into the engine, so the buffers are free; a
+        // fresh set would do as well.
+        let mut fresh = Scratch::default();
+        let mut borrowed = self.scratch.try_borrow_mut();
+        let scratch = match &mut borrowed {
+            Ok(scratch) => &mut **scratch,
+            Err(_) => &mut fresh,
+        };
+        let code = translate_with(source, self.first + index, scratch)
+            .map_err(|e| Trap::host(CompileError::Translate(e)))?;
+        let code = cell.get_or_init(|| Rc::new(code));
+        #[cfg(wasmite_threaded)]
+        if let Some(entry) = self.entries.get(index as usize) {
+            entry.set(crate::tail_loop::Entry::of(code));
+        }
+        Ok(code)
+    }
 }
 
 /// The engine's per-function code as the runtime holds it (`CompiledCode`): the
@@ -135,21 +209,33 @@ pub(crate) struct FuncCode {
 }
 
 impl FuncCode {
-    /// The compiled function.
-    pub(crate) fn code(&self) -> &Rc<CompiledFunc> {
-        &self.module.funcs[self.index as usize]
+    /// The compiled function (translated now if it was not yet).
+    pub(crate) fn code(&self) -> Result<&Rc<CompiledFunc>, Trap> {
+        self.module.func(self.index)
     }
 }
 
-/// Wraps a module's translated functions into the runtime's `CompiledCode`s.
-fn package(module: &wasm_core::Module, funcs: Vec<Rc<CompiledFunc>>) -> Vec<CompiledCode> {
+/// Wraps a module's functions into the runtime's `CompiledCode`s: all translated
+/// (`source` is `None`), or none yet, to be translated from `source` at their first call.
+fn package(
+    module: &wasm_core::Module,
+    funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
+    source: Option<Arc<wasm_core::Module>>,
+) -> Vec<CompiledCode> {
     #[cfg(wasmite_threaded)]
     let entries = funcs
         .iter()
-        .map(|f| crate::tail_loop::Entry::of(f))
+        .map(|f| {
+            core::cell::Cell::new(match f.get() {
+                Some(f) => crate::tail_loop::Entry::of(f),
+                None => crate::tail_loop::Entry::UNTRANSLATED,
+            })
+        })
         .collect();
     let module = Rc::new(ModuleCode {
-        funcs: funcs.into_boxed_slice(),
+        funcs,
+        source,
+        scratch: RefCell::default(),
         first: module.num_imported_functions(),
         #[cfg(wasmite_threaded)]
         type_params: module
@@ -189,15 +275,15 @@ impl Frame {
     /// A frame of function `func` of the same module and instance, resuming at `ip`
     /// with its slots from `bp`.
     #[cfg(wasmite_threaded)]
-    pub(crate) fn sibling(&self, func: u32, ip: usize, bp: usize) -> Frame {
-        Frame {
-            code: self.module.funcs[func as usize].clone(),
+    pub(crate) fn sibling(&self, func: u32, ip: usize, bp: usize) -> Result<Frame, Trap> {
+        Ok(Frame {
+            code: self.module.func(func)?.clone(),
             module: self.module.clone(),
             func,
             instance: self.instance.clone(),
             ip,
             bp,
-        }
+        })
     }
 }
 
@@ -249,7 +335,7 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
         .as_wasm()
         .ok_or(Trap::Code(TrapCode::UnexpectedSignature))?;
     let func_code = compiled(wasm.code())?;
-    let code = func_code.code().clone();
+    let code = func_code.code()?.clone();
     let instance = wasm
         .instance()
         .ok_or_else(|| Trap::host(EngineError::InstanceDropped))?;
@@ -314,14 +400,14 @@ impl ExecEngine {
         let first = module.num_imported_functions();
         let mut scratch = Scratch::default();
         let funcs = (0..module.bodies.len() as u32)
-            .map(|i| translate_with(module, first + i, &mut scratch).map(Rc::new))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(package(module, funcs))
+            .map(|i| translate_with(module, first + i, &mut scratch).map(|f| Rc::new(f).into()))
+            .collect::<Result<_, _>>()?;
+        Ok(package(module, funcs, None))
     }
 
     /// Validates a decoded module and translates every defined function, in one pass
     /// over the code: each body's operators go to the validator, then to the translator
-    /// (see `wasm_validate::BodyVisitor`).
+    /// (see `wasm_validate::BodyVisitor`). [`Translation::Eager`] of [`load`](Self::load).
     pub fn validate_and_compile(
         &self,
         module: &wasm_core::Module,
@@ -338,7 +424,29 @@ impl ExecEngine {
             .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
         match visitor.failed {
             Some(e) => Err(CompileError::Translate(e)),
-            None => Ok(package(module, visitor.out)),
+            None => {
+                let funcs = visitor.out.into_iter().map(OnceCell::from).collect();
+                Ok(package(module, funcs, None))
+            }
+        }
+    }
+
+    /// Validates a decoded module and makes its functions' code, translated as
+    /// `translation` says: now, or each function at its first call (then the code keeps
+    /// `module`).
+    pub fn load(
+        &self,
+        module: &Arc<wasm_core::Module>,
+        features: &wasm_validate::Features,
+        translation: Translation,
+    ) -> Result<Vec<CompiledCode>, CompileError> {
+        match translation {
+            Translation::Eager => self.validate_and_compile(module, features),
+            Translation::Lazy => {
+                wasm_validate::validate(module, features).map_err(CompileError::Invalid)?;
+                let funcs = (0..module.bodies.len()).map(|_| OnceCell::new()).collect();
+                Ok(package(module, funcs, Some(module.clone())))
+            }
         }
     }
 

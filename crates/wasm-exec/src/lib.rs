@@ -28,7 +28,7 @@ mod regs;
 mod tail_loop;
 mod translate;
 
-pub use engine::{CompileError, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
+pub use engine::{CompileError, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation};
 
 /// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling
 /// calls, `tail_loop.rs`) or `"portable"` (the `match` loop alone, `match_loop.rs`).

@@ -89,6 +89,7 @@ pub(crate) fn execute(
         #[cfg(wasmite_threaded)]
         let mut ctx = crate::tail_loop::Ctx::new(
             &frame.module,
+            code,
             frame.func,
             bp,
             &frame.instance,
@@ -100,7 +101,7 @@ pub(crate) fn execute(
             // The threaded chain runs until an instruction it leaves to this loop.
             #[cfg(wasmite_threaded)]
             let regs = {
-                match crate::tail_loop::run(&mut stacks.vals, ip, mem, &mut ctx) {
+                match crate::tail_loop::run(&mut stacks.vals, code, ip, mem, &mut ctx) {
                     Ok(stop) => ip = stop,
                     Err(code) => return Err(code.into()),
                 }
@@ -111,9 +112,9 @@ pub(crate) fn execute(
                     for call in ctx.calls.iter() {
                         stacks
                             .frames
-                            .push(frame.sibling(call.func, call.ret, call.bp));
+                            .push(frame.sibling(call.func, call.ret, call.bp)?);
                     }
-                    let current = frame.sibling(ctx.func, ip, ctx.bp);
+                    let current = frame.sibling(ctx.func, ip, ctx.bp)?;
                     ctx.calls.clear();
                     drop(guard);
                     frame = current;
@@ -286,7 +287,7 @@ fn enter_wasm(
     if stacks.frames.len() + 2 > stacks.call_limit {
         return Err(TrapCode::StackOverflow.into());
     }
-    let code = module.funcs[index as usize].clone();
+    let code = module.func(index)?.clone();
     let callee_bp = frame.bp + base as usize;
     stacks.reserve(callee_bp, code.frame_size())?;
     if code.num_locals > 0 {

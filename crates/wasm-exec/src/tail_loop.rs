@@ -34,6 +34,8 @@
 use crate::engine::ModuleCode;
 use crate::isa::{Instr, Slot};
 use crate::ops::{AccValue, CellValue, FromImm};
+use crate::translate::CompiledFunc;
+use core::cell::Cell;
 use core::hint::unreachable_unchecked;
 use wasm_core::TrapCode;
 use wasm_runtime::{GlobalRef, ModuleInstance};
@@ -68,10 +70,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of a chain started in function `func` (module index) of `module`
-    /// whose frame starts at `bp`.
+    /// The context of a chain started in function `func` (module index, whose code is
+    /// `code`) of `module` whose frame starts at `bp`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         module: &'a ModuleCode,
+        code: &CompiledFunc,
         func: u32,
         bp: usize,
         instance: &'a ModuleInstance,
@@ -83,7 +87,7 @@ impl<'a> Ctx<'a> {
         calls.clear();
         cache.invalidate();
         Ctx {
-            code: module.funcs[func as usize].threaded.as_ptr(),
+            code: code.threaded.as_ptr(),
             instance,
             globals: instance.globals(),
             trap: None,
@@ -183,8 +187,23 @@ pub(crate) struct Entry {
     pub(crate) num_locals: u32,
 }
 
+// `Entry::UNTRANSLATED` relies on it (and `build.rs` ensures it).
+const _: () = assert!(usize::BITS == 64);
+
 impl Entry {
-    pub(crate) fn of(func: &crate::translate::CompiledFunc) -> Entry {
+    /// The entry of a function not translated yet (lazy translation). Its frame size
+    /// never fits in the value stack, so the chain's `enter` leaves the call to the
+    /// dispatch loop, which translates the function and replaces this entry: the
+    /// chain's calls need no test of their own. (`u32::MAX` added to a frame base
+    /// cannot overflow: the threaded build is 64-bit only.)
+    pub(crate) const UNTRANSLATED: Entry = Entry {
+        code: core::ptr::null(),
+        frame_size: u32::MAX,
+        num_params: 0,
+        num_locals: 0,
+    };
+
+    pub(crate) fn of(func: &CompiledFunc) -> Entry {
         Entry {
             code: func.threaded.as_ptr(),
             frame_size: func.frame_size,
@@ -291,7 +310,8 @@ type Handler = unsafe extern "C" fn(
     facc: f64,
 ) -> *const Op;
 
-/// Runs the chain from position `ip` of the running function (`ctx.func`, frame at
+/// Runs the chain from position `ip` of the running function (`ctx.func`, whose code is
+/// `code`, frame at
 /// `ctx.bp` of the value stack `vals`) until an instruction for the dispatch loop or
 /// a trap. Returns the position of that instruction in the function running then,
 /// which is `ctx.func` again: calls to the module's functions and their returns happen
@@ -303,12 +323,16 @@ type Handler = unsafe extern "C" fn(
 #[inline]
 pub(crate) fn run(
     vals: &mut [u64],
+    code: &CompiledFunc,
     ip: usize,
     mem: &mut [u8],
     ctx: &mut Ctx<'_>,
 ) -> Result<usize, TrapCode> {
-    let code = &ctx.module.funcs[ctx.func as usize];
-    assert!(ip < code.len() && ctx.bp + code.frame_size() <= vals.len());
+    assert!(
+        core::ptr::eq(code.threaded.as_ptr(), ctx.code)
+            && ip < code.len()
+            && ctx.bp + code.frame_size() <= vals.len()
+    );
     ctx.vals = vals.as_mut_ptr();
     ctx.vals_len = vals.len().min(ctx.value_limit);
     // SAFETY: the dispatch loop's invariants (see above and the module docs); the frame
@@ -849,7 +873,7 @@ mod control {
         // value stack before it is touched.
         let (start, callee_regs) = unsafe {
             let c = &mut *ctx;
-            let Some(callee) = c.module.entries.get(index as usize) else {
+            let Some(callee) = c.module.entries.get(index as usize).map(Cell::get) else {
                 return ip;
             };
             let callee_bp = c.bp + base as usize;
@@ -906,7 +930,8 @@ mod control {
             let Some(entry) = c.module.entries.get(caller.func as usize) else {
                 return core::ptr::null();
             };
-            c.code = entry.code;
+            // The caller runs, so its entry is translated.
+            c.code = entry.get().code;
             (c.code.add(caller.ret), c.vals.add(caller.bp))
         };
         next!(next, regs, mem, len, ctx, acc, facc);

@@ -8,27 +8,34 @@
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
-use wasm_exec::ExecEngine;
+use wasm_exec::{CompileError, ExecEngine, Translation};
 use wasm_runtime::{
     Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
     ModuleInstance, ModuleRef, RuntimeArgs,
 };
 
+/// Instantiates a module translated eagerly: a translation error fails the test at
+/// load time (lazy translation is tested by the tests that say so).
 fn instantiate(wat: &str) -> ModuleRef {
+    instantiate_with(wat, Translation::Eager).expect("test module is valid and translates")
+}
+
+fn instantiate_with(wat: &str, translation: Translation) -> Result<ModuleRef, CompileError> {
     let bytes = wat::parse_str(wat).expect("test module parses");
-    let module = wasm_core::decode(&bytes).expect("test module decodes");
+    let module = Arc::new(wasm_core::decode(&bytes).expect("test module decodes"));
     let features = wasm_validate::Features {
         multi_value: true,
+        bulk_memory: true,
         ..wasm_validate::Features::mvp()
     };
     let engine = ExecEngine::new();
-    let code = engine
-        .validate_and_compile(&module, &features)
-        .expect("test module is valid and translates");
-    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
-    ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &Env))
-        .expect("test module instantiates")
-        .assert_no_start()
+    let code = engine.load(&module, &features, translation)?;
+    let loaded = LoadedModule::new(module, Rc::new(engine), code);
+    Ok(
+        ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &Env))
+            .expect("test module instantiates")
+            .assert_no_start(),
+    )
 }
 
 fn call(instance: &ModuleRef, name: &str, args: &[RuntimeValue]) -> Result<RuntimeValue, Trap> {
@@ -629,4 +636,92 @@ fn constants_in_loops_survive_calls() {
         let result = call(&m, "consts", &args).expect("no trap");
         assert_eq!(result, RuntimeValue::F64(x.into()));
     }
+}
+
+#[test]
+fn lazily_translated_functions_called_first_from_running_code() {
+    // Every call below reaches a function for the first time from code already
+    // running: directly, through the table, from deep in a recursion, and from a
+    // function called by the host. The second round runs the translated code.
+    let wat = r#"(module
+      (import "env" "add" (func $add (param i32 i32) (result i32)))
+      (type $un (func (param i32) (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $twice $odd)
+      (func $twice (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+      (func $even (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.const 1))
+          (else (call_indirect (type $un) (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)))))
+      (func $odd (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.const 0))
+          (else (call $even (i32.sub (local.get $n) (i32.const 1))))))
+      (func $sum (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (call $add (i32.const 0) (i32.const 100)))
+          (else (i32.add (local.get $n) (call $sum (i32.sub (local.get $n) (i32.const 1)))))))
+      (func (export "main") (param $n i32) (result i32)
+        (i32.add
+          (i32.add
+            (call_indirect (type $un) (local.get $n) (i32.const 0))
+            (i32.mul (call $even (local.get $n)) (i32.const 10000)))
+          (i32.mul (call $sum (local.get $n)) (i32.const 100000)))))"#;
+    let expected = |n: i32| {
+        let sum = n * (n + 1) / 2 + 100;
+        (2 * n + i32::from(n % 2 == 0) * 10_000).wrapping_add(sum.wrapping_mul(100_000))
+    };
+    for translation in [Translation::Lazy, Translation::Eager] {
+        for n in [0, 7, 300] {
+            let m = instantiate_with(wat, translation).expect("test module loads");
+            assert_eq!(
+                i32s(&m, "main", &[n]),
+                expected(n),
+                "{translation:?}, n = {n}"
+            );
+            assert_eq!(
+                i32s(&m, "main", &[n + 1]),
+                expected(n + 1),
+                "{translation:?}, again"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_body_the_engine_cannot_run_fails_at_load_when_eager_and_at_its_first_call_when_lazy() {
+    // `memory.fill` validates (bulk memory is on) but is not translated yet.
+    let wat = r#"(module
+      (memory 1)
+      (func $fill (result i32)
+        (memory.fill (i32.const 0) (i32.const 1) (i32.const 8))
+        (i32.const 1))
+      (func (export "fill") (result i32) (call $fill))
+      (func (export "ok") (result i32) (i32.const 7))
+      (func (export "maybe") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $fill)) (else (i32.const 3)))))"#;
+    match instantiate_with(wat, Translation::Eager) {
+        Err(CompileError::Translate(e)) => {
+            assert!(e.to_string().contains("unsupported operator"), "{e}")
+        }
+        other => panic!("eager load: expected a translation error, got {other:?}"),
+    }
+    let m = instantiate_with(wat, Translation::Lazy).expect("a valid module loads lazily");
+    assert_eq!(i32s(&m, "ok", &[]), 7);
+    assert_eq!(i32s(&m, "maybe", &[0]), 3);
+    // The call from translated code, then again (nothing was cached on failure).
+    for name in ["fill", "fill"] {
+        match call(&m, name, &[]) {
+            Err(Trap::Host(e)) => match e.downcast_ref::<CompileError>() {
+                Some(CompileError::Translate(e)) => {
+                    assert!(e.to_string().contains("unsupported operator"), "{e}")
+                }
+                other => panic!("expected a translation error, got {other:?}"),
+            },
+            other => panic!("expected a trap, got {other:?}"),
+        }
+    }
+    let trapped = call(&m, "maybe", &[RuntimeValue::I32(1)]);
+    assert!(matches!(trapped, Err(Trap::Host(_))), "{trapped:?}");
+    assert_eq!(i32s(&m, "maybe", &[0]), 3);
 }

@@ -34,16 +34,21 @@
 //! * [`FuncInstance::invoke_into`] fills a results slice: functions with several results
 //!   (multi-value) are called through it.
 //! * [`Module::from_buffer`] also accepts the text format (feature `wat`, on by default).
+//! * A function is translated for the interpreter at its first call; [`Config`] and
+//!   [`Module::from_buffer_with_config`] choose [`Translation::Eager`] instead (every
+//!   function at load time). Validation is always complete at load time.
 #![deny(missing_docs)]
 
 mod module;
 
-pub use module::Module;
+pub use module::{Config, Module};
 pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RuntimeValue, Signature, Trap, TrapCode, ValueType,
     memory_units, nan_preserving_float,
 };
-pub use wasm_exec::{DISPATCH, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS};
+pub use wasm_exec::{
+    CompileError, DISPATCH, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation,
+};
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,
     FuncInvocation, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,

@@ -5,8 +5,46 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::ValueType;
 use wasm_core::wasmparser::Operator;
-use wasm_exec::ExecEngine;
+use wasm_exec::{ExecEngine, Translation};
 use wasm_runtime::LoadedModule;
+
+/// How [`Module::from_buffer_with_config`] loads a module.
+///
+/// ```
+/// use wasmite::{Config, Features, Module, Translation};
+///
+/// let config = Config::new()
+///     .features(Features::mvp())
+///     .translation(Translation::Eager);
+/// let module = Module::from_buffer_with_config("(module)", &config).unwrap();
+/// # let _ = module;
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    features: Features,
+    translation: Translation,
+}
+
+impl Config {
+    /// The default: [`Features::default`], [`Translation::Lazy`].
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// The proposals the module may use.
+    pub fn features(mut self, features: Features) -> Config {
+        self.features = features;
+        self
+    }
+
+    /// When function bodies are translated for the interpreter: each at its first call
+    /// (the default) or all when the module is loaded. Either way the module is
+    /// validated entirely by [`Module::from_buffer_with_config`].
+    pub fn translation(mut self, translation: Translation) -> Config {
+        self.translation = translation;
+        self
+    }
+}
 
 /// A validated module, ready to instantiate with
 /// [`ModuleInstance::new`](crate::ModuleInstance::new). One module can be instantiated
@@ -38,30 +76,40 @@ impl Module {
         buffer: B,
         features: &Features,
     ) -> Result<Module, Error> {
+        Self::from_buffer_with_config(buffer, &Config::new().features(*features))
+    }
+
+    /// [`from_buffer`](Self::from_buffer) with the proposals and the translation mode
+    /// of `config`.
+    pub fn from_buffer_with_config<B: AsRef<[u8]>>(
+        buffer: B,
+        config: &Config,
+    ) -> Result<Module, Error> {
         let bytes = buffer.as_ref();
         #[cfg(feature = "wat")]
         if !bytes.starts_with(b"\0asm") {
             let binary = wat::parse_bytes(bytes).map_err(|e| Error::Validation(e.to_string()))?;
-            return Self::from_binary(&binary, features);
+            return Self::from_binary(&binary, config);
         }
-        Self::from_binary(bytes, features)
+        Self::from_binary(bytes, config)
     }
 
     /// Parses the text format and loads the module.
     #[cfg(feature = "wat")]
     pub fn from_wat(text: &str) -> Result<Module, Error> {
         let binary = wat::parse_str(text).map_err(|e| Error::Validation(e.to_string()))?;
-        Self::from_binary(&binary, &Features::default())
+        Self::from_binary(&binary, &Config::new())
     }
 
-    fn from_binary(bytes: &[u8], features: &Features) -> Result<Module, Error> {
+    fn from_binary(bytes: &[u8], config: &Config) -> Result<Module, Error> {
         let module = wasm_core::decode(bytes).map_err(|e| Error::Validation(e.to_string()))?;
+        let module = Arc::new(module);
         let engine = ExecEngine::new();
         let code = engine
-            .validate_and_compile(&module, features)
+            .load(&module, &config.features, config.translation)
             .map_err(|e| Error::Validation(e.to_string()))?;
         Ok(Module {
-            loaded: LoadedModule::new(Arc::new(module), Rc::new(engine), code),
+            loaded: LoadedModule::new(module, Rc::new(engine), code),
         })
     }
 
