@@ -67,8 +67,14 @@ impl HostError for CompileError {}
 /// Translates each body as the validator accepts its operators. After a translation
 /// error it only lets validation finish, so that an invalid module is reported as
 /// invalid whatever the engine thinks of its earlier functions.
+///
+/// With `translate` off it only validates (lazy translation). One visitor type for both
+/// modes keeps one copy of the validator's loop in the binary: with two (this one and
+/// `wasm_validate::validate`'s), LLVM stopped inlining the validator into it and eager
+/// loading became 5-10% slower.
 struct CompileVisitor<'m> {
     module: &'m wasm_core::Module,
+    translate: bool,
     scratch: Scratch,
     current: Option<Translator<'m>>,
     out: Vec<Rc<CompiledFunc>>,
@@ -86,7 +92,7 @@ impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
     type Error = core::convert::Infallible;
 
     fn begin(&mut self, func_index: u32) -> Result<(), Self::Error> {
-        if self.failed.is_none() {
+        if self.translate && self.failed.is_none() {
             match Translator::begin(self.module, func_index, &mut self.scratch) {
                 Ok(translator) => self.current = Some(translator),
                 Err(e) => self.fail(e),
@@ -131,6 +137,31 @@ pub enum Translation {
     /// the same code as with `Eager`.
     #[default]
     Lazy,
+}
+
+/// Validates `module`, translating every body if `translate`, else none.
+fn validate_translating(
+    module: &wasm_core::Module,
+    features: &wasm_validate::Features,
+    translate: bool,
+) -> Result<Box<[OnceCell<Rc<CompiledFunc>>]>, CompileError> {
+    let mut visitor = CompileVisitor {
+        module,
+        translate,
+        scratch: Scratch::default(),
+        current: None,
+        out: Vec::with_capacity(if translate { module.bodies.len() } else { 0 }),
+        failed: None,
+    };
+    wasm_validate::validate_visiting(module, features, &mut visitor)
+        .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
+    if let Some(e) = visitor.failed {
+        return Err(CompileError::Translate(e));
+    }
+    Ok(match translate {
+        true => visitor.out.into_iter().map(OnceCell::from).collect(),
+        false => (0..module.bodies.len()).map(|_| OnceCell::new()).collect(),
+    })
 }
 
 /// The translated functions of one module, shared by all its instances.
@@ -413,22 +444,8 @@ impl ExecEngine {
         module: &wasm_core::Module,
         features: &wasm_validate::Features,
     ) -> Result<Vec<CompiledCode>, CompileError> {
-        let mut visitor = CompileVisitor {
-            module,
-            scratch: Scratch::default(),
-            current: None,
-            out: Vec::with_capacity(module.bodies.len()),
-            failed: None,
-        };
-        wasm_validate::validate_visiting(module, features, &mut visitor)
-            .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
-        match visitor.failed {
-            Some(e) => Err(CompileError::Translate(e)),
-            None => {
-                let funcs = visitor.out.into_iter().map(OnceCell::from).collect();
-                Ok(package(module, funcs, None))
-            }
-        }
+        let funcs = validate_translating(module, features, true)?;
+        Ok(package(module, funcs, None))
     }
 
     /// Validates a decoded module and makes its functions' code, translated as
@@ -443,8 +460,7 @@ impl ExecEngine {
         match translation {
             Translation::Eager => self.validate_and_compile(module, features),
             Translation::Lazy => {
-                wasm_validate::validate(module, features).map_err(CompileError::Invalid)?;
-                let funcs = (0..module.bodies.len()).map(|_| OnceCell::new()).collect();
+                let funcs = validate_translating(module, features, false)?;
                 Ok(package(module, funcs, Some(module.clone())))
             }
         }
