@@ -21,10 +21,14 @@ fuzz_target!(|data: &[u8]| {
         .validate_all(&bytes);
     match (&ours, &theirs) {
         (Ok(_), Ok(_)) => {
-            // A valid module must also load: the translator must accept what the
-            // validator accepts.
-            if let Err(error) = wasmite::Module::from_buffer_with_features(&bytes, &FEATURES) {
-                panic!("validator accepts but Module::from_buffer fails: {error}");
+            // A valid module must also load with every function translated: the
+            // translator must accept what the validator accepts. (The default, lazy
+            // translation, would only translate what exec_diff calls.)
+            let config = wasmite::Config::new()
+                .features(FEATURES)
+                .translation(wasmite::Translation::Eager);
+            if let Err(error) = wasmite::Module::from_buffer_with_config(&bytes, &config) {
+                panic!("validator accepts but an eager Module::from_buffer fails: {error}");
             }
         }
         (Err(_), Err(_)) => {}
