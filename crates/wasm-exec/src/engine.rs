@@ -191,6 +191,8 @@ impl ModuleCode {
     /// the engine cannot run is a trap with the [`CompileError`] as host error.
     #[inline]
     pub(crate) fn func(&self, index: u32) -> Result<&Rc<CompiledFunc>, Trap> {
+        // `index` comes from a validated call or a `FuncCode`, so it exists; a trap
+        // rather than a panic all the same.
         let cell = self
             .funcs
             .get(index as usize)
@@ -208,6 +210,7 @@ impl ModuleCode {
         cell: &'c OnceCell<Rc<CompiledFunc>>,
         index: u32,
     ) -> Result<&'c Rc<CompiledFunc>, Trap> {
+        // Eager code has every function translated, so it never gets here.
         let source = self
             .source
             .as_ref()
@@ -330,6 +333,11 @@ pub(crate) struct Stacks {
     pub(crate) call_limit: usize,
 }
 
+/// The most cells the value stack ever has (16 GiB), whatever the configured limit: the
+/// threaded chain relies on no frame base reaching `u32::MAX` (see
+/// `Entry::UNTRANSLATED`).
+pub(crate) const MAX_VALUE_CELLS: usize = 1 << 31;
+
 impl Stacks {
     fn new(value_limit: usize, call_limit: usize) -> Self {
         Stacks {
@@ -347,13 +355,14 @@ impl Stacks {
     #[inline]
     pub(crate) fn reserve(&mut self, bp: usize, size: usize) -> Result<(), Trap> {
         let need = bp + size;
+        let limit = self.value_limit.min(MAX_VALUE_CELLS);
         // The limit is checked on every call, not only when the buffer grows: the buffer
         // may have grown under a larger limit in an earlier call.
-        if need > self.value_limit {
+        if need > limit {
             return Err(Trap::Code(TrapCode::StackOverflow));
         }
         if need > self.vals.len() {
-            let new_len = need.max(self.vals.len() * 2).min(self.value_limit);
+            let new_len = need.max(self.vals.len() * 2).min(limit);
             self.vals.resize(new_len, 0);
         }
         Ok(())

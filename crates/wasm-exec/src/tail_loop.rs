@@ -187,15 +187,17 @@ pub(crate) struct Entry {
     pub(crate) num_locals: u32,
 }
 
-// `Entry::UNTRANSLATED` relies on it (and `build.rs` ensures it).
+// `Entry::UNTRANSLATED` relies on these (`build.rs` ensures the first).
 const _: () = assert!(usize::BITS == 64);
+const _: () = assert!(crate::engine::MAX_VALUE_CELLS < u32::MAX as usize);
 
 impl Entry {
     /// The entry of a function not translated yet (lazy translation). Its frame size
     /// never fits in the value stack, so the chain's `enter` leaves the call to the
     /// dispatch loop, which translates the function and replaces this entry: the
-    /// chain's calls need no test of their own. (`u32::MAX` added to a frame base
-    /// cannot overflow: the threaded build is 64-bit only.)
+    /// chain's calls need no test of their own. (The value stack never exceeds
+    /// `MAX_VALUE_CELLS` = 2^31 cells, so any frame base plus `u32::MAX` is past its
+    /// end, and the sum cannot overflow: the threaded build is 64-bit only.)
     pub(crate) const UNTRANSLATED: Entry = Entry {
         code: core::ptr::null(),
         frame_size: u32::MAX,
