@@ -284,9 +284,10 @@ pub fn markdown(
 
     md.push_str(
         "\n## Execution\n\n\
-         Time of one call of the program's `run(n)`. *wasmi lazy* is wasmi's default\n\
-         configuration (validate eagerly, translate a function at its first call); after the\n\
-         warm-up every function is translated, so it should match eager.\n\n\
+         Time of one call of the program's `run(n)`. Wasmite runs its default configuration,\n\
+         like *wasmi lazy*, wasmi's default (validate eagerly, translate a function at its\n\
+         first call); after the warm-up every function is translated, so both run what eager\n\
+         translation would.\n\n\
          | case | what | n | runs | Wasmite | wasmi eager | wasmi lazy | Wasmite / eager | Wasmite / lazy | noise |\n\
          | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
