@@ -2,16 +2,18 @@
 //!
 //! * `isa.rs` declares the register-based instruction set in one macro list ([`Instr`]):
 //!   operands are slots of the function's frame.
-//! * `translate.rs` turns a function body into instructions once, at load time, fed by
-//!   the validator operator by operator ([`ExecEngine::validate_and_compile`]; also
-//!   [`translate`], [`CompiledFunc`]); every result passes `CompiledFunc::verify`.
+//! * `translate.rs` turns a function body into instructions once: at its function's
+//!   first call ([`Translation::Lazy`], the default, from the decoded module), or at load
+//!   time fed by the validator operator by operator ([`Translation::Eager`],
+//!   [`ExecEngine::validate_and_compile`]; also [`translate`], [`CompiledFunc`]); every
+//!   result passes `CompiledFunc::verify`.
 //! * `match_loop.rs` runs them (the portable dispatch), and `tail_loop.rs` in optimised
 //!   x86_64/aarch64 builds (threaded handlers, see [`DISPATCH`]): frame slots on a heap
 //!   value stack, frames on a heap call stack (a Wasm call never recurses natively),
 //!   configurable limits whose excess is a `StackOverflow` trap ("call stack exhausted").
 //!   `regs.rs` and `tail_loop.rs` are the only modules with `unsafe`.
 //! * `engine.rs` implements `wasm_runtime::Engine` ([`ExecEngine`]), the only way the rest
-//!   of Wasmite reaches this crate: translate, call, resume.
+//!   of Wasmite reaches this crate: load ([`ExecEngine::load`]), call, resume.
 //!
 //! **Invariant:** the engine only runs code that `wasm-validate` accepted and `verify`
 //! checked; it never panics on valid code with hostile values (every memory and table
