@@ -29,7 +29,12 @@ const ALL_FEATURES: Features = Features {
 
 fuzz_target!(|bytes: &[u8]| {
     let _ = wasm_validate::validate_bytes(bytes, &ALL_FEATURES);
-    let Ok(module) = wasmite::Module::from_buffer_with_features(bytes, &FEATURES) else {
+    // Eager translation: every body of a module that loads goes through the translator
+    // (the default, lazy, would translate none of them here).
+    let config = wasmite::Config::new()
+        .features(FEATURES)
+        .translation(wasmite::Translation::Eager);
+    let Ok(module) = wasmite::Module::from_buffer_with_config(bytes, &config) else {
         return;
     };
     if !wasmite_fuzz::imports::fits_budget(module.core()) {
