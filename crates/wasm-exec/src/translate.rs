@@ -798,10 +798,7 @@ impl Translator<'_> {
 
     /// Emits `make(dst)` writing the temporary of a new top entry.
     fn def(&mut self, make: impl FnOnce(Slot) -> Instr) {
-        let height = self.stack.len();
-        let at = self.emit(make(self.temp(height)));
-        self.push(Operand::Temp);
-        self.last_def = Some(at as usize);
+        self.def_with(|out, dst| out.push(make(dst)));
     }
 
     /// Inlined for the same reason as [`Translator::pop`].
