@@ -7,6 +7,7 @@
 //! (`push_val`/`pop_val`, `push_ctrl`/`pop_ctrl`, `unreachable`) and the public view a
 //! translator uses to follow along (heights, frames, locals).
 
+use crate::drive::Driver;
 use crate::error::ValidationError;
 use crate::features::Features;
 use crate::{BodyVisitor, NoVisitor, VisitError};
@@ -171,12 +172,31 @@ impl<'m> FuncValidator<'m> {
 
     /// Validates one operator read at `offset`.
     pub fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), ValidationError> {
+        self.start_op(offset)?;
+        self.check_proposal(op)?;
+        self.validate_operator(op)
+    }
+
+    /// [`FuncValidator::op`] for an operator of WebAssembly 1.0, which every feature set
+    /// accepts (the caller knows the operator's proposal statically).
+    #[inline(always)]
+    pub(crate) fn op_mvp(
+        &mut self,
+        offset: usize,
+        op: &Operator<'_>,
+    ) -> Result<(), ValidationError> {
+        self.start_op(offset)?;
+        self.validate_operator(op)
+    }
+
+    /// Records the operator's offset; the function's frame must still be open.
+    #[inline(always)]
+    fn start_op(&mut self, offset: usize) -> Result<(), ValidationError> {
         self.offset = offset;
         if self.controls.is_empty() {
             return Err(self.malformed("operators remaining after end of function"));
         }
-        self.check_proposal(op)?;
-        self.validate_operator(op)
+        Ok(())
     }
 
     /// Call after the reader is exhausted: checks that the final `end` closed the function.
@@ -457,16 +477,23 @@ pub(crate) fn validate_function_with<V: BodyVisitor>(
     let mut reader = module.operators(&module.bodies[defined].code);
     let malformed = |e| VisitError::Invalid(ValidationError::from(e).with_func_index(func_index));
     visitor.begin(func_index).map_err(VisitError::Visitor)?;
+    let mut driver = Driver {
+        validator: &mut validator,
+        visitor,
+        offset: 0,
+    };
     while !reader.eof() {
-        let (op, offset) = reader.read_with_offset().map_err(malformed)?;
-        if let Err(e) = validator.op(offset as usize, &op) {
-            return Err(VisitError::Invalid(
-                malformed_in_body(module, func_index).unwrap_or(e),
-            ));
+        driver.offset = reader.original_position() as usize;
+        match reader.visit_operator(&mut driver) {
+            Ok(Ok(())) => {}
+            Ok(Err(VisitError::Invalid(e))) => {
+                return Err(VisitError::Invalid(
+                    malformed_in_body(module, func_index).unwrap_or(e),
+                ));
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(e) => return Err(malformed(e)),
         }
-        visitor
-            .op(offset as usize, &op)
-            .map_err(VisitError::Visitor)?;
     }
     // The reader knows whether the final `end` closed the body (spec 5.4: a body is an
     // expression, terminated by `end`, with nothing after it).

@@ -41,6 +41,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod drive;
 mod error;
 mod features;
 mod func;

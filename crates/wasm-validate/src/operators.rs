@@ -120,6 +120,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Types one operator (spec 3.3 and the validation appendix).
+    #[inline(always)]
     pub(crate) fn validate_operator(
         &mut self,
         op: &Operator<'_>,
