@@ -34,12 +34,17 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::engines::Engine;
 use crate::measure::{Contender, Sample, Settings};
 use crate::programs::{CASES, Case};
 use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow};
 
 const USAGE: &str = "\
-usage: wasmite-bench [--filter TEXT] [--quick] [--markdown PATH] [--command TEXT] [--list]";
+usage: wasmite-bench [--filter TEXT] [--quick] [--markdown PATH] [--command TEXT] [--list]
+                     [--profile wasmite|wasmi]
+
+--profile ENGINE runs the execution cases the filter selects on that engine alone
+(Wasmite's default or wasmi's eager mode) for about five seconds each, for `perf`.";
 
 /// Command-line options.
 #[derive(Default)]
@@ -49,6 +54,7 @@ struct Options {
     markdown: Option<PathBuf>,
     command: Option<String>,
     list: bool,
+    profile: Option<Engine>,
 }
 
 impl Options {
@@ -74,6 +80,13 @@ impl Options {
                 "--markdown" => options.markdown = Some(PathBuf::from(value()?)),
                 "--command" => options.command = Some(value()?),
                 "--list" => options.list = true,
+                "--profile" => {
+                    options.profile = Some(match value()?.as_str() {
+                        "wasmite" => Engine::Wasmite,
+                        "wasmi" => Engine::WasmiEager,
+                        other => bail!("--profile takes wasmite or wasmi, not `{other}`"),
+                    })
+                }
                 "--help" | "-h" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -119,6 +132,12 @@ fn run(options: &Options) -> Result<bool> {
         return Ok(true);
     }
     let executions: Vec<&Case> = CASES.iter().filter(|c| options.selects(c.name)).collect();
+    if let Some(engine) = options.profile {
+        for case in executions {
+            profile(case, engine)?;
+        }
+        return Ok(true);
+    }
     let startups: Vec<&StartupCase> = STARTUP_CASES
         .iter()
         .filter(|c| options.selects(c.name))
@@ -265,6 +284,27 @@ fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
         arg,
         measured,
     })
+}
+
+/// Runs `case` on `engine` alone for about five seconds and prints the mean time of a
+/// call: a steady workload for a profiler.
+fn profile(case: &Case, engine: Engine) -> Result<()> {
+    let wasm = program_binary(case)?;
+    let mut runner = engines::instantiate(engine, &wasm)?;
+    let started = Instant::now();
+    let mut calls = 0u32;
+    while started.elapsed().as_secs() < 5 {
+        black_box(runner.run(black_box(case.arg))?);
+        calls += 1;
+    }
+    println!(
+        "{} on {}: {} calls, {:.2?} per call",
+        case.name,
+        engine.label(),
+        calls,
+        started.elapsed() / calls
+    );
+    Ok(())
 }
 
 /// A module of the startup group.
