@@ -59,7 +59,10 @@ pub const ACC: Slot = u32::MAX;
 /// Calls `$m!` with the whole instruction list:
 /// * `control`: handled by the dispatch loop (fields as written);
 /// * `memory`: `load(memory type, value type)` with fields `dst, addr, offset`, and
-///   `store(value type, memory type)` with fields `addr, value, offset`;
+///   `store(value type, memory type)` with fields `addr, value, offset`; `scaled Name`
+///   adds the load whose address is an index scaled by the access width (`shift, dst,
+///   index, offset`: the address is the i32 `index << shift`, `shift` being log2 of the
+///   width), the translation of `t.load (i32.shl index width_log2)`, an array element;
 /// * `numeric`: `un`/`bin` with input and output types and their semantics (`un_t`/`bin_t`
 ///   return `Result<_, TrapCode>`), fields `dst, src` or `dst, a, b`; `imm Name` adds the
 ///   form with an immediate right operand (`dst, a, imm`);
@@ -130,10 +133,10 @@ macro_rules! for_each_instr {
                 MemoryGrow { dst: Slot, delta: Slot },
             }
             memory {
-                I32Load = load(i32, i32),
-                I64Load = load(i64, i64),
-                F32Load = load(f32, f32),
-                F64Load = load(f64, f64),
+                I32Load = load(i32, i32) scaled I32LoadScaled,
+                I64Load = load(i64, i64) scaled I64LoadScaled,
+                F32Load = load(f32, f32) scaled F32LoadScaled,
+                F64Load = load(f64, f64) scaled F64LoadScaled,
                 I32Load8S = load(i8, i32),
                 I32Load8U = load(u8, i32),
                 I32Load16S = load(i16, i32),
@@ -399,7 +402,7 @@ macro_rules! define_instr {
     (
         [$($extra:tt)*]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -435,6 +438,17 @@ macro_rules! define_instr {
                     offset: u32,
                 },
             )*
+            $($(
+                #[doc = concat!("Wasm `", stringify!($mname), "` of the array element `index`: the address is the i32 `index` times the access width.")]
+                $xname {
+                    #[doc = "Destination slot."]
+                    dst: Slot,
+                    #[doc = "Element index slot."]
+                    index: Slot,
+                    #[doc = "Static offset added to the address."]
+                    offset: u32,
+                },
+            )?)*
             $(
                 #[doc = concat!("Wasm `", stringify!($sbase), "` of a constant value.")]
                 $sname {
@@ -496,6 +510,7 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { .. } => stringify!($cname), )*
                     $( Instr::$mname { .. } => stringify!($mname), )*
+                    $($( Instr::$xname { .. } => stringify!($xname), )?)*
                     $( Instr::$sname { .. } => stringify!($sname), )*
                     $(
                         Instr::$nname { .. } => stringify!($nname),
@@ -525,6 +540,18 @@ macro_rules! define_instr {
                         |out, r0, r1, offset| out.push(Instr::$mname { r0, r1, offset }),
                         memarg.offset,
                     )), )*
+                    _ => None,
+                }
+            }
+
+            /// The scaled form of a Wasm load, and its scale (log2 of the access width):
+            /// `make(out, dst, index, offset)` appends it.
+            pub(crate) fn scaled_load(op: &Operator<'_>) -> Option<(MakeMemory, u32)> {
+                match op {
+                    $($( Operator::$mname { .. } => Some((
+                        |out, dst, index, offset| out.push(Instr::$xname { dst, index, offset }),
+                        core::mem::size_of::<$mt>().trailing_zeros(),
+                    )), )?)*
                     _ => None,
                 }
             }
@@ -560,6 +587,7 @@ macro_rules! define_instr {
                     | Instr::GlobalGet { dst, .. }
                     | Instr::MemorySize { dst } => Some(dst),
                     $( Instr::$mname { r0, .. } if mem_is_load!($mkind) => Some(r0), )*
+                    $($( Instr::$xname { dst, .. } => Some(dst), )?)*
                     $(
                         Instr::$nname { dst, .. } => Some(dst),
                         $( Instr::$iname { dst, .. } => Some(dst), )?
@@ -599,6 +627,7 @@ macro_rules! define_instr {
                     $(
                         Instr::$mname { r0, r1, .. } => mem_acc_operands!($mkind, $mt, $vt, r0, r1, visit),
                     )*
+                    $($( Instr::$xname { index, .. } => visit(Some(AccClass::Int), index), )?)*
                     $( Instr::$sname { addr, .. } => visit(Some(AccClass::Int), addr), )*
                     $(
                         Instr::$nname { $($arg,)* .. } => { $( visit(<$it as AccValue>::CLASS, $arg); )* }
@@ -655,6 +684,12 @@ macro_rules! define_instr {
                     $(
                         Instr::$mname { r0, r1, .. } => mem_assign_acc!($mkind, $mt, $vt, acc, r0, r1),
                     )*
+                    $($(
+                        Instr::$xname { dst, index, .. } => (
+                            take_acc(acc, &mut [(Some(AccClass::Int), index)]),
+                            AccEffect::result::<$vt>(*dst),
+                        ),
+                    )?)*
                     $(
                         Instr::$sname { addr, .. } => {
                             (take_acc(acc, &mut [(Some(AccClass::Int), addr)]), AccEffect::Preserves)
@@ -734,6 +769,7 @@ macro_rules! define_instr {
                     | Instr::MemorySize { .. }
                     | Instr::MemoryGrow { .. } => AccEffect::Clobbers,
                     $( Instr::$mname { r0, .. } => mem_acc_effect!($mkind, $mt, $vt, r0), )*
+                    $($( Instr::$xname { dst, .. } => AccEffect::result::<$vt>(dst), )?)*
                     $( Instr::$sname { .. } => AccEffect::Preserves, )*
                     $(
                         Instr::$nname { dst, .. } => AccEffect::result::<$ot>(dst),
@@ -760,6 +796,7 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { $($field),* } => { $( visit_slot_mut!($fty, $field, f); )* } )*
                     $( Instr::$mname { r0, r1, .. } => { f(r0, false); f(r1, false); } )*
+                    $($( Instr::$xname { dst, index, .. } => { f(dst, false); f(index, false); } )?)*
                     $( Instr::$sname { addr, .. } => f(addr, false), )*
                     $(
                         Instr::$nname { dst, $($arg),* } => { f(dst, false); $( f($arg, false); )* }
@@ -875,7 +912,7 @@ macro_rules! dispatch {
     (
         [$instr:ident, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -893,6 +930,12 @@ macro_rules! dispatch {
         match $instr {
             $($arms)*
                 $( $crate::isa::Instr::$mname { r0, r1, offset } => mem_op!($mkind, $mt, $vt, $regs, $acc, $facc, $mem, r0, r1, offset), )*
+                $($( $crate::isa::Instr::$xname { dst, index, offset } => {
+                    let index = $crate::regs::read::<u32>($regs, index, $acc, $facc);
+                    let addr = $crate::ops::scale::<$mt>(index);
+                    let value: $mt = $crate::ops::load::<$mt>($mem, addr, offset)?;
+                    $crate::regs::write($regs, dst, value as $vt, &mut $acc, &mut $facc);
+                } )?)*
                 $( $crate::isa::Instr::$sname { addr, imm, offset } => {
                     let value = <$svt as $crate::ops::FromImm>::from_imm(imm);
                     let addr = $crate::regs::read::<u32>($regs, addr, $acc, $facc);

@@ -266,6 +266,13 @@ pub(crate) fn load<T: LittleEndianConvert>(
     Ok(T::from_le_bytes(bytes))
 }
 
+/// The address of element `index` of an array of `T`: the i32 `index << log2(size)`,
+/// wrapping as Wasm's `i32.shl` does.
+#[inline(always)]
+pub(crate) fn scale<T>(index: u32) -> u32 {
+    index << size_of::<T>().trailing_zeros()
+}
+
 /// Writes `value` at `addr + offset` of linear memory `mem`, bounds-checked.
 #[inline(always)]
 pub(crate) fn store<T: LittleEndianConvert>(

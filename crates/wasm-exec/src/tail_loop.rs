@@ -569,7 +569,7 @@ macro_rules! threaded_handlers {
     (
         [$mode:ident]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty), )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -596,6 +596,7 @@ macro_rules! threaded_handlers {
             pub(super) static TABLE: &[Handler] = &[
                 $( control_entry!($mode, $cname), )*
                 $( $mname, )*
+                $($( $xname, )?)*
                 $( $sname, )*
                 $( $nname, $( $iname, )? )*
                 $( $bname, $biname, )*
@@ -612,6 +613,23 @@ macro_rules! threaded_handlers {
                     }
                 }
             )*
+
+            $($(
+                handler! {
+                    $xname(ip, regs, mem, len, ctx, acc, facc) {
+                        operands!(ip, $xname { dst, index, offset });
+                        let index = opnd!($mode, a, regs, index, acc, facc, u32);
+                        let addr = crate::ops::scale::<$mt>(index);
+                        // SAFETY: `mem`/`len` are memory 0's bytes.
+                        match crate::ops::load::<$mt>(unsafe { memory(mem, len) }, addr, offset) {
+                            Ok(value) => result!(regs, dst, value as $vt, acc, facc),
+                            // SAFETY: `ctx` is the live context.
+                            Err(code) => return unsafe { trap(ctx, code) },
+                        }
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                    }
+                }
+            )?)*
 
             $(
                 handler! {

@@ -176,7 +176,7 @@ impl CompiledFunc {
             let mut text = format!("{instr:?}");
             if instr.acc_position().is_some() {
                 // The operand fields that may name an accumulator.
-                for field in ["a", "b", "r1", "r0", "addr", "cond", "src"] {
+                for field in ["a", "b", "r1", "r0", "addr", "cond", "src", "index"] {
                     for end in [",", " }"] {
                         let slot = format!(" {field}: {ACC}{end}");
                         text = text.replace(&slot, &format!(" {field}: acc{end}"));
@@ -1217,6 +1217,31 @@ impl Translator<'_> {
         })
     }
 
+    /// For a load whose address `addr` (popped from `height`) is an array element's,
+    /// `index << shift` computed by the instruction just emitted (`last_def`): removes
+    /// that instruction and returns the index's slot, for the scaled load.
+    fn take_scaled_index(
+        &mut self,
+        addr: Operand,
+        height: usize,
+        last_def: Option<usize>,
+        shift: u32,
+    ) -> Option<Slot> {
+        let at = last_def.filter(|&at| at + 1 == self.instrs.len())?;
+        match self.instrs[at] {
+            Instr::I32ShlImm { dst, a, imm }
+                if addr == Operand::Temp && dst == self.temp(height) && imm as u32 == shift =>
+            {
+                // The shift's result was only the address (the temporary is popped), and
+                // nothing jumps between the two (binding a label clears `last_def`).
+                self.instrs.pop();
+                self.last_def = None;
+                Some(a)
+            }
+            _ => None,
+        }
+    }
+
     fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
         let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
         if unreachable {
@@ -1241,7 +1266,14 @@ impl Translator<'_> {
         if let Some((is_load, make, offset)) = Instr::from_memory_op(op) {
             let offset = u32::try_from(offset).map_err(|_| self.err("offset out of range"))?;
             if is_load {
+                let last_def = self.last_def;
                 let (addr, height) = self.pop()?;
+                if let Some((make_scaled, shift)) = Instr::scaled_load(op)
+                    && let Some(index) = self.take_scaled_index(addr, height, last_def, shift)
+                {
+                    self.def_with(|out, dst| make_scaled(out, dst, index, offset));
+                    return Ok(());
+                }
                 let addr = self.slot_of(addr, height);
                 self.def_with(|out, dst| make(out, dst, addr, offset));
             } else {

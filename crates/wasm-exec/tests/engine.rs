@@ -725,3 +725,77 @@ fn a_body_the_engine_cannot_run_fails_at_load_when_eager_and_at_its_first_call_w
     assert!(matches!(trapped, Err(Trap::Host(_))), "{trapped:?}");
     assert_eq!(i32s(&m, "maybe", &[0]), 3);
 }
+
+/// `t.load (i32.shl index log2(width))` becomes one scaled load, whose address wraps
+/// like the shift it replaces while its offset does not.
+#[test]
+fn array_element_loads_are_scaled_loads() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+      (func (export "i32_at") (param i32) (result i32)
+        (i32.load (i32.shl (local.get 0) (i32.const 2))))
+      (func (export "i32_after") (param i32) (result i32)
+        ;; The index is computed (it reaches the load through the accumulator).
+        (i32.load offset=4 (i32.shl (i32.add (local.get 0) (i32.const 1)) (i32.const 2))))
+      (func (export "i64_at") (param i32) (result i64)
+        (i64.load (i32.shl (local.get 0) (i32.const 3))))
+      (func (export "f32_at") (param i32) (result f32)
+        (f32.load (i32.shl (local.get 0) (i32.const 2))))
+      (func (export "f64_at") (param i32) (result f64)
+        (f64.load (i32.shl (local.get 0) (i32.const 3))))
+      (func (export "not_scaled") (param i32) (result i32)
+        ;; A shift that is not the access width stays a shift.
+        (i32.load (i32.shl (local.get 0) (i32.const 3)))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let module = wasm_core::decode(&bytes).unwrap();
+    let text: Vec<String> = (0..6)
+        .map(|f| wasm_exec::translate(&module, f).unwrap().disassemble())
+        .collect();
+    assert!(
+        text[0].contains("I32LoadScaled { dst: 0, index: 0, offset: 0 }"),
+        "{}",
+        text[0]
+    );
+    assert!(
+        text[1].contains("I32LoadScaled { dst: 0, index: acc, offset: 4 }"),
+        "{}",
+        text[1]
+    );
+    assert!(text[2].contains("I64LoadScaled"), "{}", text[2]);
+    assert!(text[3].contains("F32LoadScaled"), "{}", text[3]);
+    assert!(text[4].contains("F64LoadScaled"), "{}", text[4]);
+    assert!(
+        !text[5].contains("Scaled") && text[5].contains("I32ShlImm"),
+        "{}",
+        text[5]
+    );
+
+    let m = instantiate(wat);
+    let at = |name: &str, index: i32| match call(&m, name, &[RuntimeValue::I32(index)]) {
+        Ok(value) => Ok(value),
+        Err(Trap::Code(code)) => Err(code),
+        Err(other) => panic!("{name}: {other:?}"),
+    };
+    let out_of_bounds = Err(TrapCode::MemoryAccessOutOfBounds);
+    assert_eq!(at("i32_at", 2), Ok(RuntimeValue::I32(3)));
+    assert_eq!(at("i32_after", 1), Ok(RuntimeValue::I32(4)));
+    assert_eq!(at("not_scaled", 1), Ok(RuntimeValue::I32(3)));
+    // The shift wraps: element 2^30 + 1 is at address 4.
+    assert_eq!(at("i32_at", 0x4000_0001), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("i32_after", 0x3fff_ffff), Ok(RuntimeValue::I32(2)));
+    // The offset does not: 0xffff_fffc + 4 is past the end.
+    assert_eq!(at("i32_after", 0x3fff_fffe), out_of_bounds);
+    assert_eq!(at("i32_at", 16384), out_of_bounds);
+    assert_eq!(
+        at("i64_at", 1),
+        Ok(RuntimeValue::I64(0x0000_0004_0000_0003))
+    );
+    assert_eq!(
+        at("f32_at", 3),
+        Ok(RuntimeValue::F32(f32::from_bits(4).into()))
+    );
+    let f64_at_0 = f64::from_bits(0x0000_0002_0000_0001);
+    assert_eq!(at("f64_at", 0), Ok(RuntimeValue::F64(f64_at_0.into())));
+    assert_eq!(at("f64_at", 8192), out_of_bounds);
+}
