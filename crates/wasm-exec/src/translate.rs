@@ -460,6 +460,7 @@ impl<'m> Translator<'m> {
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
         place_consts(&mut scratch.instrs, &scratch.consts, first_temp);
         rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
+        shortcut_returns(&mut scratch.instrs);
         let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
         assign_accumulators(
             &mut scratch.instrs,
@@ -531,6 +532,45 @@ fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: Slot) {
             Err(_) => Instr::Const64 { dst, bits },
         });
     instrs.splice(0..0, prologue);
+}
+
+/// Returns taken where they are decided: an unconditional `Jump` to a return
+/// instruction becomes a copy of that return (a `br` to the function's end, an `if` arm
+/// that ends the function), and a `Copy` into the slot that the next instruction
+/// returns becomes the return of the copy's source (the return after it stays, for the
+/// jumps to it). fib_recursive's base case was `Copy, Jump, ReturnSlot`: one
+/// `ReturnSlot` now. The `Jump`s of a jump table stay (the table's encoding).
+fn shortcut_returns(instrs: &mut [Instr]) {
+    let mut at = 0;
+    while at < instrs.len() {
+        match instrs[at] {
+            Instr::JumpTable { len, .. } => {
+                at += len as usize + 2;
+                continue;
+            }
+            Instr::Jump { target } => {
+                if let Some(
+                    ret @ (Instr::Return {}
+                    | Instr::ReturnSlot { .. }
+                    | Instr::ReturnConst { .. }
+                    | Instr::ReturnMany { .. }),
+                ) = instrs.get(target as usize).copied()
+                {
+                    instrs[at] = ret;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    for at in 1..instrs.len() {
+        if let (Instr::Copy { dst, src }, Instr::ReturnSlot { src: returned }) =
+            (instrs[at - 1], instrs[at])
+            && returned == dst
+        {
+            instrs[at - 1] = Instr::ReturnSlot { src };
+        }
+    }
 }
 
 /// Longest loop head (instructions before its exit test) that loop rotation copies.

@@ -799,3 +799,36 @@ fn array_element_loads_are_scaled_loads() {
     assert_eq!(at("f64_at", 0), Ok(RuntimeValue::F64(f64_at_0.into())));
     assert_eq!(at("f64_at", 8192), out_of_bounds);
 }
+
+/// A jump to a return is that return, and a copy into the returned slot returns its
+/// source; a jump table's entries stay jumps.
+#[test]
+fn returns_are_taken_where_they_are_decided() {
+    let wat = r#"(module
+      (func (export "pick") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (local.get 0) (i32.const 10)))))
+      (func (export "table") (param i32) (result i32)
+        (block
+          (block
+            (block (br_table 0 1 2 (local.get 0)))
+            (return (i32.const 100)))
+          (return (i32.const 101)))
+        (i32.const 102)))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let module = wasm_core::decode(&bytes).unwrap();
+    let pick = wasm_exec::translate(&module, 0).unwrap().disassemble();
+    assert!(!pick.contains("Jump {"), "{pick}");
+    assert!(pick.contains("1: ReturnSlot { src: 0 }"), "{pick}");
+    let table = wasm_exec::translate(&module, 1).unwrap().disassemble();
+    assert_eq!(table.matches(": Jump {").count(), 3, "{table}");
+
+    let m = instantiate(wat);
+    assert_eq!(i32s(&m, "pick", &[1]), 1);
+    assert_eq!(i32s(&m, "pick", &[5]), 15);
+    assert_eq!(i32s(&m, "table", &[0]), 100);
+    assert_eq!(i32s(&m, "table", &[1]), 101);
+    assert_eq!(i32s(&m, "table", &[2]), 102);
+    assert_eq!(i32s(&m, "table", &[-1]), 102);
+}
