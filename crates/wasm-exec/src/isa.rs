@@ -60,9 +60,8 @@ pub const ACC: Slot = u32::MAX;
 /// * `control`: handled by the dispatch loop (fields as written);
 /// * `memory`: `load(memory type, value type)` with fields `dst, addr, offset`, and
 ///   `store(value type, memory type)` with fields `addr, value, offset`; `scaled Name`
-///   adds the load whose address is an index scaled by the access width (`shift, dst,
-///   index, offset`: the address is the i32 `index << shift`, `shift` being log2 of the
-///   width), the translation of `t.load (i32.shl index width_log2)`, an array element;
+///   adds the load of an array element, fields `dst, index, offset`: the address is the
+///   i32 `index << log2(width)` (the translation of `t.load (i32.shl index log2(width))`);
 /// * `numeric`: `un`/`bin` with input and output types and their semantics (`un_t`/`bin_t`
 ///   return `Result<_, TrapCode>`), fields `dst, src` or `dst, a, b`; `imm Name` adds the
 ///   form with an immediate right operand (`dst, a, imm`);

@@ -2,9 +2,9 @@
 //! each method hands its operator to the [`FuncValidator`], then to the [`BodyVisitor`].
 //!
 //! Why a visitor rather than `OperatorsReader::read`: `read` builds each operator as a
-//! value and returns it from a function that is not inlined, so the validator and the
-//! translator each match on it again (three multi-way branches per operator, all hard
-//! to predict). Here the operator is built inside its own visit method, where it is a
+//! value and returns it from a function that is not inlined, so the validator (for the
+//! operator's proposal, then its typing) and the translator each match on it again:
+//! several multi-way branches per operator, all hard to predict. Here the operator is built inside its own visit method, where it is a
 //! constant: with the step inlined, the validator's `match` (and a visitor's, if it is
 //! inlined too) folds to the one arm, and the only multi-way branch left per operator is
 //! `wasmparser`'s opcode dispatch. WebAssembly 1.0 operators take that path; the others
