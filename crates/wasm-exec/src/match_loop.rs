@@ -189,9 +189,10 @@ pub(crate) fn execute(
                     let global = &frame.instance.globals()[index as usize];
                     regs::set(regs, dst, global.get_bits());
                 }
-                Instr::GlobalSet { src, index } => {
+                // (Only `GlobalSetInt`'s `src` may be the accumulator.)
+                Instr::GlobalSet { src, index } | Instr::GlobalSetInt { src, index } => {
                     let global = &frame.instance.globals()[index as usize];
-                    global.set_bits_unchecked(regs::get(regs, src));
+                    global.set_bits_unchecked(regs::read::<u64>(regs, src, acc, facc));
                 }
                 Instr::GlobalGetInt { dst, index } => {
                     let bits = frame.instance.globals()[index as usize].get_bits();
@@ -201,10 +202,6 @@ pub(crate) fn execute(
                 Instr::F64Square { dst, a } => {
                     let a = regs::read::<f64>(regs, a, acc, facc);
                     regs::write(regs, dst, a * a, &mut acc, &mut facc);
-                }
-                Instr::GlobalSetInt { src, index } => {
-                    let global = &frame.instance.globals()[index as usize];
-                    global.set_bits_unchecked(regs::read::<u64>(regs, src, acc, facc));
                 }
                 Instr::MemorySize { dst } => {
                     let pages = frame

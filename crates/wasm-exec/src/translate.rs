@@ -1217,13 +1217,8 @@ impl Translator<'_> {
     /// condition is `when`, with an unbound target. A comparison that was just emitted
     /// to compute the condition is removed and fused into the jump.
     fn pop_condition(&mut self, when: bool) -> Result<Instr, TranslateError> {
-        let last_def = self.last_def;
         let (cond, height) = self.pop()?;
-        if let (Operand::Temp, Some(at)) = (cond, last_def)
-            && at + 1 == self.instrs.len()
-            && self.instrs[at].dst_mut().copied() == Some(self.temp(height))
-        {
-            let last = self.instrs[at];
+        if let Some(last) = self.popped_def(cond, height) {
             let fused = match last {
                 Instr::I32Eqz { a, .. } if when => Some(Instr::JumpIfZero {
                     cond: a,
@@ -1238,8 +1233,7 @@ impl Translator<'_> {
             if let Some(fused) = fused {
                 // The comparison's operands are below nothing that the caller writes
                 // before the jump (only entries under `height` and locals are written).
-                self.instrs.pop();
-                self.last_def = None;
+                self.drop_last_def();
                 return Ok(fused);
             }
         }
@@ -1257,25 +1251,30 @@ impl Translator<'_> {
         })
     }
 
+    /// The instruction just emitted, if it wrote the entry just popped (`operand`,
+    /// from `height`: its temporary) and no label was bound since (binding clears
+    /// `last_def`): its result is read by nothing else, so a peephole may replace it
+    /// ([`Translator::drop_last_def`]).
+    fn popped_def(&self, operand: Operand, height: usize) -> Option<Instr> {
+        let at = self.last_def.filter(|&at| at + 1 == self.instrs.len())?;
+        let mut last = self.instrs[at];
+        (operand == Operand::Temp && last.dst_mut().copied() == Some(self.temp(height)))
+            .then_some(last)
+    }
+
+    /// Removes the instruction that [`Translator::popped_def`] returned.
+    fn drop_last_def(&mut self) {
+        self.instrs.pop();
+        self.last_def = None;
+    }
+
     /// For a load whose address `addr` (popped from `height`) is an array element's,
-    /// `index << shift` computed by the instruction just emitted (`last_def`): removes
-    /// that instruction and returns the index's slot, for the scaled load.
-    fn take_scaled_index(
-        &mut self,
-        addr: Operand,
-        height: usize,
-        last_def: Option<usize>,
-        shift: u32,
-    ) -> Option<Slot> {
-        let at = last_def.filter(|&at| at + 1 == self.instrs.len())?;
-        match self.instrs[at] {
-            Instr::I32ShlImm { dst, a, imm }
-                if addr == Operand::Temp && dst == self.temp(height) && imm as u32 == shift =>
-            {
-                // The shift's result was only the address (the temporary is popped), and
-                // nothing jumps between the two (binding a label clears `last_def`).
-                self.instrs.pop();
-                self.last_def = None;
+    /// `index << shift` computed by the instruction just emitted: removes that
+    /// instruction and returns the index's slot, for the scaled load.
+    fn take_scaled_index(&mut self, addr: Operand, height: usize, shift: u32) -> Option<Slot> {
+        match self.popped_def(addr, height)? {
+            Instr::I32ShlImm { a, imm, .. } if imm as u32 == shift => {
+                self.drop_last_def();
                 Some(a)
             }
             _ => None,
@@ -1306,10 +1305,9 @@ impl Translator<'_> {
         if let Some((is_load, make, offset)) = Instr::from_memory_op(op) {
             let offset = u32::try_from(offset).map_err(|_| self.err("offset out of range"))?;
             if is_load {
-                let last_def = self.last_def;
                 let (addr, height) = self.pop()?;
                 if let Some((make_scaled, shift)) = Instr::scaled_load(op)
-                    && let Some(index) = self.take_scaled_index(addr, height, last_def, shift)
+                    && let Some(index) = self.take_scaled_index(addr, height, shift)
                 {
                     self.def_with(|out, dst| make_scaled(out, dst, index, offset));
                     return Ok(());
