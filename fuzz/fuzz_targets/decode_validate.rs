@@ -9,7 +9,6 @@
 
 use libfuzzer_sys::fuzz_target;
 use wasmite::{Features, ModuleInstance};
-use wasmite_fuzz::FEATURES;
 use wasmite_fuzz::imports::DummyImports;
 
 /// Every proposal switch on: the proposal paths of the decoder and validator must not
@@ -29,11 +28,8 @@ const ALL_FEATURES: Features = Features {
 
 fuzz_target!(|bytes: &[u8]| {
     let _ = wasm_validate::validate_bytes(bytes, &ALL_FEATURES);
-    // Eager translation: every body of a module that loads goes through the translator
-    // (the default, lazy, would translate none of them here).
-    let config = wasmite::Config::new()
-        .features(FEATURES)
-        .translation(wasmite::Translation::Eager);
+    // Eager translation: every body of a module that loads goes through the translator.
+    let config = wasmite_fuzz::eager_config();
     let Ok(module) = wasmite::Module::from_buffer_with_config(bytes, &config) else {
         return;
     };

@@ -22,11 +22,8 @@ fuzz_target!(|data: &[u8]| {
     match (&ours, &theirs) {
         (Ok(_), Ok(_)) => {
             // A valid module must also load with every function translated: the
-            // translator must accept what the validator accepts. (The default, lazy
-            // translation, would only translate what exec_diff calls.)
-            let config = wasmite::Config::new()
-                .features(FEATURES)
-                .translation(wasmite::Translation::Eager);
+            // translator must accept what the validator accepts.
+            let config = wasmite_fuzz::eager_config();
             if let Err(error) = wasmite::Module::from_buffer_with_config(&bytes, &config) {
                 panic!("validator accepts but an eager Module::from_buffer fails: {error}");
             }

@@ -21,6 +21,16 @@ use wasmite::Features;
 /// issues land proposals; [`features`] maps every flag to the oracles.
 pub const FEATURES: Features = Features::mvp();
 
+/// [`FEATURES`] with every function translated when the module loads
+/// (`Translation::Eager`): the targets that check that the translator accepts every
+/// body the validator accepts load with it (the default, lazy translation, would
+/// translate nothing until a call).
+pub fn eager_config() -> wasmite::Config {
+    wasmite::Config::new()
+        .features(FEATURES)
+        .translation(wasmite::Translation::Eager)
+}
+
 /// Writes the module a target generated to the file named by `WASMITE_FUZZ_DUMP`, if
 /// set: replaying a crash input with it (`cargo +nightly fuzz run TARGET INPUT`) gives
 /// the module to minimise or print as text.
