@@ -62,6 +62,15 @@ fn trap_code(instance: &ModuleRef, name: &str, args: &[i32]) -> Option<TrapCode>
     }
 }
 
+/// The translation of every function of `wat` (a module without imported functions),
+/// as the disassembler prints it.
+fn listings(wat: &str) -> Vec<String> {
+    let module = wasm_core::decode(&wat::parse_str(wat).unwrap()).unwrap();
+    (0..module.bodies.len() as u32)
+        .map(|f| wasm_exec::translate(&module, f).unwrap().disassemble())
+        .collect()
+}
+
 /// Imports `env.add(i32, i32) -> i32` (host function 0).
 struct Env;
 
@@ -747,11 +756,7 @@ fn array_element_loads_are_scaled_loads() {
       (func (export "not_scaled") (param i32) (result i32)
         ;; A shift that is not the access width stays a shift.
         (i32.load (i32.shl (local.get 0) (i32.const 3)))))"#;
-    let bytes = wat::parse_str(wat).unwrap();
-    let module = wasm_core::decode(&bytes).unwrap();
-    let text: Vec<String> = (0..6)
-        .map(|f| wasm_exec::translate(&module, f).unwrap().disassemble())
-        .collect();
+    let text = listings(wat);
     assert!(
         text[0].contains("I32LoadScaled { dst: 0, index: 0, offset: 0 }"),
         "{}",
@@ -816,12 +821,9 @@ fn returns_are_taken_where_they_are_decided() {
             (return (i32.const 100)))
           (return (i32.const 101)))
         (i32.const 102)))"#;
-    let bytes = wat::parse_str(wat).unwrap();
-    let module = wasm_core::decode(&bytes).unwrap();
-    let pick = wasm_exec::translate(&module, 0).unwrap().disassemble();
+    let [pick, table] = <[String; 2]>::try_from(listings(wat)).unwrap();
     assert!(!pick.contains("Jump {"), "{pick}");
     assert!(pick.contains("1: ReturnSlot { src: 0 }"), "{pick}");
-    let table = wasm_exec::translate(&module, 1).unwrap().disassemble();
     assert_eq!(table.matches(": Jump {").count(), 3, "{table}");
 
     let m = instantiate(wat);
