@@ -932,8 +932,7 @@ macro_rules! dispatch {
                 $($( $crate::isa::Instr::$xname { dst, index, offset } => {
                     let index = $crate::regs::read::<u32>($regs, index, $acc, $facc);
                     let addr = $crate::ops::scale::<$mt>(index);
-                    let value: $mt = $crate::ops::load::<$mt>($mem, addr, offset)?;
-                    $crate::regs::write($regs, dst, value as $vt, &mut $acc, &mut $facc);
+                    mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, dst, addr, offset);
                 } )?)*
                 $( $crate::isa::Instr::$sname { addr, imm, offset } => {
                     let value = <$svt as $crate::ops::FromImm>::from_imm(imm);
@@ -1117,7 +1116,11 @@ macro_rules! numeric_imm {
 macro_rules! mem_op {
     (load, $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
         let addr = $crate::regs::read::<u32>($regs, $addr, $acc, $facc);
-        let value: $mt = $crate::ops::load::<$mt>($mem, addr, $offset)?;
+        mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, $dst, addr, $offset);
+    }};
+    // The load at address `$addr` (a value), shared by the plain and scaled loads.
+    (@load_at $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
+        let value: $mt = $crate::ops::load::<$mt>($mem, $addr, $offset)?;
         $crate::regs::write($regs, $dst, value as $vt, &mut $acc, &mut $facc);
     }};
     (store, $vt:ty, $mt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $addr:ident, $value:ident, $offset:ident) => {{

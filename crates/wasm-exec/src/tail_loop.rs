@@ -620,12 +620,7 @@ macro_rules! threaded_handlers {
                         operands!(ip, $xname { dst, index, offset });
                         let index = opnd!($mode, a, regs, index, acc, facc, u32);
                         let addr = crate::ops::scale::<$mt>(index);
-                        // SAFETY: `mem`/`len` are memory 0's bytes.
-                        match crate::ops::load::<$mt>(unsafe { memory(mem, len) }, addr, offset) {
-                            Ok(value) => result!(regs, dst, value as $vt, acc, facc),
-                            // SAFETY: `ctx` is the live context.
-                            Err(code) => return unsafe { trap(ctx, code) },
-                        }
+                        threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
                         next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                     }
                 }
@@ -754,8 +749,12 @@ macro_rules! threaded_handlers {
 macro_rules! threaded_mem_op {
     ($mode:ident, load, $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $len:ident, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
         let addr = opnd!($mode, a, $regs, $addr, $acc, $facc, u32);
+        threaded_mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, $len, $dst, addr, $offset, $ctx);
+    }};
+    // The load at address `$addr` (a value), shared by the plain and scaled loads.
+    (@load_at $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $len:ident, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
         // SAFETY: `mem`/`len` are memory 0's bytes.
-        match crate::ops::load::<$mt>(unsafe { memory($mem, $len) }, addr, $offset) {
+        match crate::ops::load::<$mt>(unsafe { memory($mem, $len) }, $addr, $offset) {
             Ok(value) => result!($regs, $dst, value as $vt, $acc, $facc),
             // SAFETY: `ctx` is the live context.
             Err(code) => return unsafe { trap($ctx, code) },
