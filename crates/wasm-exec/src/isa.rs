@@ -48,6 +48,11 @@
 /// Slot index in the current frame.
 pub type Slot = u32;
 
+/// A slot number of at most 16 bits, in the instructions that pack four slots into
+/// the instruction's 16 bytes (`CopyPair`); the translator makes those only when every
+/// slot fits.
+pub type Slot16 = u16;
+
 /// Where a callee's frame starts in the caller's (the first argument's slot): a slot
 /// number, but not an operand (with no arguments it may equal the frame size).
 pub type Base = u32;
@@ -106,6 +111,11 @@ macro_rules! for_each_instr {
                 CallIndirect { ty: u32, table: u32, base: Base },
                 /// `slot[dst] = slot[src]`.
                 Copy { dst: Slot, src: Slot },
+                /// `slot[dst0] = slot[src0]`, then `slot[dst1] = slot[src1]`: two `Copy`s
+                /// in one dispatch (call arguments, values carried round a loop). The
+                /// second `Copy` stays after it, skipped (see `fuse_copies` in the
+                /// translator), so the pair continues two instructions further.
+                CopyPair { dst0: Slot16, src0: Slot16, dst1: Slot16, src1: Slot16 },
                 /// `slot[dst] = value` (zero-extended).
                 Const32 { dst: Slot, value: u32 },
                 /// `slot[dst] = bits`.
@@ -381,6 +391,8 @@ pub(crate) enum AccEffect {
     Produces(AccClass, Slot),
     /// Writes the slot and leaves the accumulators alone.
     Writes(Slot),
+    /// Writes both slots and leaves the accumulators alone.
+    WritesTwo(Slot, Slot),
     /// Writes no slot and leaves the accumulators alone.
     Preserves,
     /// The accumulators are unknown afterwards (calls, returns, instructions that stop
@@ -736,6 +748,10 @@ macro_rules! define_instr {
                         acc[class as usize] = Some(dst);
                     }
                     AccEffect::Writes(dst) => forget(dst),
+                    AccEffect::WritesTwo(first, second) => {
+                        forget(first);
+                        forget(second);
+                    }
                     AccEffect::Preserves => {}
                     AccEffect::Clobbers => *acc = [None; 2],
                 }
@@ -750,6 +766,7 @@ macro_rules! define_instr {
                     | Instr::Const64 { dst, .. }
                     | Instr::GlobalGet { dst, .. }
                     | Instr::Select { dst, .. } => AccEffect::Writes(dst),
+                    Instr::CopyPair { dst0, dst1, .. } => AccEffect::WritesTwo(dst0.into(), dst1.into()),
                     Instr::Jump { .. }
                     | Instr::JumpIfZero { .. }
                     | Instr::JumpIfNonZero { .. }
@@ -846,6 +863,17 @@ macro_rules! define_instr {
                         }
                     )*
                     _ => None,
+                }
+            }
+
+            /// Whether the instruction, when it does not jump, skips the instruction after
+            /// it (which it replaced: counter branches, copy pairs), so continues two
+            /// instructions further.
+            pub(crate) fn skips_next(&self) -> bool {
+                match self {
+                    Instr::CopyPair { .. } => true,
+                    $( Instr::$cbname { .. } | Instr::$cbiname { .. } => true, )*
+                    _ => false,
                 }
             }
 
@@ -1071,9 +1099,25 @@ macro_rules! visit_slot_mut {
     (Base, $field:ident, $f:ident) => {
         $f($field, true)
     };
+    (Slot16, $field:ident, $f:ident) => {
+        visit_slot16($field, &mut $f)
+    };
     ($other:ident, $field:ident, $f:ident) => {
         let _ = $field;
     };
+}
+
+/// Calls `f(slot, false)` for a 16-bit slot field. Instructions with 16-bit slots are
+/// made last, after every renumbering, so the visitors only read them.
+#[inline(always)]
+fn visit_slot16(field: &mut Slot16, f: &mut impl FnMut(&mut Slot, bool)) {
+    let mut slot = Slot::from(*field);
+    f(&mut slot, false);
+    debug_assert!(
+        slot <= Slot::from(Slot16::MAX),
+        "16-bit slot renumbered to {slot}"
+    );
+    *field = slot as Slot16;
 }
 
 macro_rules! mem_is_load {

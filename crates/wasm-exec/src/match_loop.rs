@@ -178,6 +178,17 @@ pub(crate) fn execute(
                     continue 'frame;
                 }
                 Instr::Copy { dst, src } => regs::set(regs, dst, regs::get(regs, src)),
+                Instr::CopyPair {
+                    dst0,
+                    src0,
+                    dst1,
+                    src1,
+                } => {
+                    regs::set(regs, dst0.into(), regs::get(regs, src0.into()));
+                    regs::set(regs, dst1.into(), regs::get(regs, src1.into()));
+                    // The `Copy` after the pair is the second one.
+                    ip += 1;
+                }
                 Instr::Const32 { dst, value } => regs::set(regs, dst, u64::from(value)),
                 Instr::Const64 { dst, bits } => regs::set(regs, dst, bits),
                 Instr::Select { dst, cond } => {

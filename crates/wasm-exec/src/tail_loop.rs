@@ -1090,6 +1090,20 @@ mod control {
     }
 
     handler! {
+        CopyPair(ip, regs, mem, len, ctx, acc, facc) {
+            operands!(ip, CopyPair { dst0, src0, dst1, src1 });
+            // SAFETY: verified slots; in this order, as the two `Copy`s it replaces.
+            unsafe {
+                set(regs, dst0.into(), get(regs, src0.into()));
+                set(regs, dst1.into(), get(regs, src1.into()));
+            }
+            // SAFETY: the pair is followed by the `Copy` it replaces, which falls through
+            // (verified), so the instruction after that exists.
+            next!(unsafe { ip.add(2) }, regs, mem, len, ctx, acc, facc);
+        }
+    }
+
+    handler! {
         Const32(ip, regs, mem, len, ctx, acc, facc) {
             operands!(ip, Const32 { dst, value });
             // SAFETY: verified slot.

@@ -21,7 +21,7 @@
 //! operators with a constant right operand use the `Imm` forms. Forward branch targets
 //! are patched when their block ends. Code after an unconditional branch is skipped.
 
-use crate::isa::{ACC, AccEffect, Instr, Numeric, Slot};
+use crate::isa::{ACC, AccEffect, Instr, Numeric, Slot, Slot16};
 use core::fmt;
 use core::fmt::Write as _;
 use wasm_core::Module;
@@ -133,8 +133,12 @@ impl CompiledFunc {
                 match instr.acc_effect() {
                     AccEffect::Produces(class, _) => acc_set[class as usize] = true,
                     AccEffect::Clobbers => acc_set = [false; 2],
-                    AccEffect::Writes(_) | AccEffect::Preserves => {}
+                    AccEffect::Writes(_) | AccEffect::WritesTwo(..) | AccEffect::Preserves => {}
                 }
+            }
+            // An instruction that skips the next one continues two further.
+            if instr.skips_next() && i + 2 >= instrs.len() {
+                return Err("malformed instruction");
             }
             let ok = match *instr {
                 Instr::Select { dst, .. } => u64::from(dst) + 1 < size,
@@ -142,6 +146,8 @@ impl CompiledFunc {
                 Instr::ReturnSlot { .. } | Instr::ReturnConst { .. } => size >= 1,
                 Instr::JumpTable { len: n, .. } => (i + 1..=i + 1 + n as usize)
                     .all(|j| matches!(instrs.get(j), Some(Instr::Jump { .. }))),
+                // The pair continues after the `Copy` it skips, which falls through.
+                Instr::CopyPair { .. } => matches!(instrs.get(i + 1), Some(Instr::Copy { .. })),
                 _ => true,
             };
             if !ok {
@@ -697,6 +703,7 @@ fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool], positions: &mut
             acc = [None; 2];
         }
         fuse_counter(instrs, is_target, at);
+        fuse_copies(instrs, is_target, at);
         if let Instr::F64Mul { dst, a, b } = instrs[at]
             && a == b
         {
@@ -725,6 +732,43 @@ fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
         && let Some(fused) = Instr::fuse_counter(dst, step, as_comparison(next))
     {
         instrs[at] = fused;
+    }
+}
+
+/// Copy pairs: a `Copy` at `at` followed by another (not a jump target) becomes a
+/// `CopyPair` doing both, when all four slots fit its 16-bit fields; the second `Copy`
+/// stays behind it, skipped, so no position moves. Runs of copies are what the
+/// translator emits for call arguments and for `local.set`s of values carried round a
+/// loop (`a = b; b = next`): one dispatch less per pair. A `Copy` that a pair skips
+/// starts no pair itself (a pair is followed by its second `Copy`): of four copies, the
+/// first two and the last two pair up.
+fn fuse_copies(instrs: &mut [Instr], is_target: &[bool], at: usize) {
+    if at > 0 && matches!(instrs[at - 1], Instr::CopyPair { .. }) {
+        return;
+    }
+    if let Some(
+        &[
+            Instr::Copy { dst, src },
+            Instr::Copy {
+                dst: dst1,
+                src: src1,
+            },
+        ],
+    ) = instrs.get(at..at + 2)
+        && is_target.get(at + 1) == Some(&false)
+        && let (Ok(dst0), Ok(src0), Ok(dst1), Ok(src1)) = (
+            Slot16::try_from(dst),
+            Slot16::try_from(src),
+            Slot16::try_from(dst1),
+            Slot16::try_from(src1),
+        )
+    {
+        instrs[at] = Instr::CopyPair {
+            dst0,
+            src0,
+            dst1,
+            src1,
+        };
     }
 }
 
@@ -1737,5 +1781,43 @@ mod tests {
             }
         );
         assert_eq!(positions, [0, 1, 0, 1, 0]);
+    }
+
+    /// Copy pairs need every slot to fit 16 bits and no jump into the pair; `verify`
+    /// rejects a pair not followed by the `Copy` it skips.
+    #[test]
+    fn copies_pair_only_where_the_pair_can_hold_them() {
+        let copy = |dst, src| Instr::Copy { dst, src };
+        let ret = Instr::Return {};
+        let paired = |instrs: &[Instr], targets: &[bool]| {
+            let mut instrs = instrs.to_vec();
+            fuse_copies(&mut instrs, targets, 0);
+            instrs[0]
+        };
+        let pair = Instr::CopyPair {
+            dst0: 2,
+            src0: 1,
+            dst1: 1,
+            src1: 0,
+        };
+        let near = [copy(2, 1), copy(1, 0), ret];
+        assert_eq!(paired(&near, &[false; 3]), pair);
+        assert_eq!(paired(&near, &[false, true, false]), copy(2, 1));
+        let wide = [copy(70_000, 1), copy(1, 0), ret];
+        assert_eq!(paired(&wide, &[false; 3]), copy(70_000, 1));
+        let wide = [copy(2, 1), copy(1, 65_536), ret];
+        assert_eq!(paired(&wide, &[false; 3]), copy(2, 1));
+
+        assert_eq!(verify(&[pair, copy(1, 0), ret], &[0; 3]), Ok(()));
+        assert!(verify(&[pair, ret], &[0; 2]).is_err());
+        assert!(verify(&[pair, pair, copy(1, 0), ret], &[0; 4]).is_err());
+        // Its slots are checked against the frame like any other.
+        let outside = Instr::CopyPair {
+            dst0: 2,
+            src0: 1,
+            dst1: 4,
+            src1: 0,
+        };
+        assert!(verify(&[outside, copy(1, 0), ret], &[0; 3]).is_err());
     }
 }

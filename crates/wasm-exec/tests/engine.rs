@@ -834,3 +834,59 @@ fn returns_are_taken_where_they_are_decided() {
     assert_eq!(i32s(&m, "table", &[2]), 102);
     assert_eq!(i32s(&m, "table", &[-1]), 102);
 }
+
+/// Two `Copy`s in a row run as one `CopyPair`, in order (the second sees what the first
+/// wrote); a jump target between them keeps them apart (slots above 16 bits too: see
+/// the translator's unit tests).
+#[test]
+fn copies_in_a_row_are_paired() {
+    let wat = r#"(module
+      (func $weigh (param i32 i32) (result i32)
+        (i32.add (i32.mul (local.get 0) (i32.const 10)) (local.get 1)))
+      (func (export "shift") (param i32 i32) (result i32)
+        (local.set 0 (local.get 1))
+        (local.set 1 (local.get 0))
+        (call $weigh (local.get 0) (local.get 1)))
+      (func (export "fib") (param $n i32) (result i32)
+        (local $a i32) (local $b i32) (local $next i32)
+        (local.set $b (i32.const 1))
+        (block $done
+          (loop $step
+            (br_if $done (i32.eqz (local.get $n)))
+            (local.set $next (i32.add (local.get $a) (local.get $b)))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $next))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $step)))
+        (local.get $a))
+      (func (export "apart") (param i32 i32) (result i32)
+        (local.set 0 (local.get 1))
+        (loop $again
+          (local.set 1 (local.get 0))
+          (br_if $again (i32.eqz (local.get 1))))
+        (call $weigh (local.get 0) (local.get 1))))"#;
+    let [_, shift, fib, apart] = <[String; 4]>::try_from(listings(wat)).unwrap();
+    // The two `local.set`s, and the two arguments of the call.
+    assert_eq!(shift.matches("CopyPair").count(), 2, "{shift}");
+    assert!(
+        shift.contains("0: CopyPair { dst0: 0, src0: 1, dst1: 1, src1: 0 }"),
+        "{shift}"
+    );
+    assert!(
+        fib.contains("CopyPair { dst0: 1, src0: 2, dst1: 2, src1: 3 }"),
+        "{fib}"
+    );
+    // The loop's head separates the first two copies.
+    assert!(apart.contains("0: Copy { dst: 0, src: 1 }"), "{apart}");
+    assert!(apart.contains("1: Copy { dst: 1, src: 0 }"), "{apart}");
+
+    let m = instantiate(wat);
+    // In order: local 0 becomes 7, then local 1 becomes local 0's new value.
+    assert_eq!(i32s(&m, "shift", &[3, 7]), 77);
+    let expected = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55];
+    for (n, fib_n) in expected.iter().enumerate() {
+        assert_eq!(i32s(&m, "fib", &[n as i32]), *fib_n, "fib({n})");
+    }
+    assert_eq!(i32s(&m, "apart", &[3, 7]), 77);
+    assert_eq!(i32s(&m, "apart", &[5, 9]), 99);
+}
