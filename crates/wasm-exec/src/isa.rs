@@ -142,10 +142,10 @@ macro_rules! for_each_instr {
                 MemoryGrow { dst: Slot, delta: Slot },
             }
             memory {
-                I32Load = load(i32, i32) scaled I32LoadScaled,
-                I64Load = load(i64, i64) scaled I64LoadScaled,
-                F32Load = load(f32, f32) scaled F32LoadScaled,
-                F64Load = load(f64, f64) scaled F64LoadScaled,
+                I32Load = load(i32, i32) scaled I32LoadScaled indexed I32LoadIndexed,
+                I64Load = load(i64, i64) scaled I64LoadScaled indexed I64LoadIndexed,
+                F32Load = load(f32, f32) scaled F32LoadScaled indexed F32LoadIndexed,
+                F64Load = load(f64, f64) scaled F64LoadScaled indexed F64LoadIndexed,
                 I32Load8S = load(i8, i32),
                 I32Load8U = load(u8, i32),
                 I32Load16S = load(i16, i32),
@@ -380,6 +380,9 @@ pub(crate) type MakeImm = fn(&mut Vec<Instr>, Slot, Slot, i32);
 /// Appends a memory instruction (two slots and an offset).
 pub(crate) type MakeMemory = fn(&mut Vec<Instr>, Slot, Slot, u32);
 
+/// Appends an indexed load (destination, base and index slots, offset).
+pub(crate) type MakeIndexed = fn(&mut Vec<Instr>, Slot16, Slot16, Slot16, u32);
+
 /// Appends the store of a constant (address slot, value, offset).
 pub(crate) type MakeStoreImm = fn(&mut Vec<Instr>, Slot, i32, u32);
 
@@ -413,7 +416,7 @@ macro_rules! define_instr {
     (
         [$($extra:tt)*]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident indexed $yname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -456,6 +459,17 @@ macro_rules! define_instr {
                     dst: Slot,
                     #[doc = "Element index slot."]
                     index: Slot,
+                    #[doc = "Static offset added to the address."]
+                    offset: u32,
+                },
+                #[doc = concat!("Wasm `", stringify!($mname), "` at the address `base + index` (an i32 sum, wrapping): the translation of `t.load (i32.add base index)`.")]
+                $yname {
+                    #[doc = "Destination slot."]
+                    dst: Slot16,
+                    #[doc = "Base address slot."]
+                    base: Slot16,
+                    #[doc = "Index slot (added to the base)."]
+                    index: Slot16,
                     #[doc = "Static offset added to the address."]
                     offset: u32,
                 },
@@ -521,7 +535,10 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { .. } => stringify!($cname), )*
                     $( Instr::$mname { .. } => stringify!($mname), )*
-                    $($( Instr::$xname { .. } => stringify!($xname), )?)*
+                    $($(
+                        Instr::$xname { .. } => stringify!($xname),
+                        Instr::$yname { .. } => stringify!($yname),
+                    )?)*
                     $( Instr::$sname { .. } => stringify!($sname), )*
                     $(
                         Instr::$nname { .. } => stringify!($nname),
@@ -564,6 +581,41 @@ macro_rules! define_instr {
                         core::mem::size_of::<$mt>().trailing_zeros(),
                     )), )?)*
                     _ => None,
+                }
+            }
+
+            /// The indexed form of a Wasm load: `make(out, dst, base, index, offset)`
+            /// appends it.
+            pub(crate) fn indexed_load(op: &Operator<'_>) -> Option<MakeIndexed> {
+                match op {
+                    $($( Operator::$mname { .. } => Some(
+                        |out, dst, base, index, offset| out.push(Instr::$yname { dst, base, index, offset }),
+                    ), )?)*
+                    _ => None,
+                }
+            }
+
+            /// Makes the instruction write `to` instead of `from`, if it writes exactly
+            /// one slot, `from`, after reading its operands (see [`dst_mut`](Self::dst_mut)),
+            /// and `to` fits its field.
+            pub(crate) fn retarget(&mut self, from: Slot, to: Slot) -> bool {
+                match self {
+                    $($(
+                        Instr::$yname { dst, .. } => match Slot16::try_from(to) {
+                            Ok(to) if Slot::from(*dst) == from => {
+                                *dst = to;
+                                true
+                            }
+                            _ => false,
+                        },
+                    )?)*
+                    _ => match self.dst_mut() {
+                        Some(dst) if *dst == from => {
+                            *dst = to;
+                            true
+                        }
+                        _ => false,
+                    },
                 }
             }
 
@@ -700,6 +752,8 @@ macro_rules! define_instr {
                             take_acc(acc, &mut [(Some(AccClass::Int), index)]),
                             AccEffect::result::<$vt>(*dst),
                         ),
+                        // (No accumulator operand: its slots are 16-bit.)
+                        Instr::$yname { dst, .. } => (None, AccEffect::result::<$vt>(Slot::from(*dst))),
                     )?)*
                     $(
                         Instr::$sname { addr, .. } => {
@@ -785,7 +839,10 @@ macro_rules! define_instr {
                     | Instr::MemorySize { .. }
                     | Instr::MemoryGrow { .. } => AccEffect::Clobbers,
                     $( Instr::$mname { r0, .. } => mem_acc_effect!($mkind, $mt, $vt, r0), )*
-                    $($( Instr::$xname { dst, .. } => AccEffect::result::<$vt>(dst), )?)*
+                    $($(
+                        Instr::$xname { dst, .. } => AccEffect::result::<$vt>(dst),
+                        Instr::$yname { dst, .. } => AccEffect::result::<$vt>(dst.into()),
+                    )?)*
                     $( Instr::$sname { .. } => AccEffect::Preserves, )*
                     $(
                         Instr::$nname { dst, .. } => AccEffect::result::<$ot>(dst),
@@ -812,7 +869,14 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$cname { $($field),* } => { $( visit_slot_mut!($fty, $field, f); )* } )*
                     $( Instr::$mname { r0, r1, .. } => { f(r0, false); f(r1, false); } )*
-                    $($( Instr::$xname { dst, index, .. } => { f(dst, false); f(index, false); } )?)*
+                    $($(
+                        Instr::$xname { dst, index, .. } => { f(dst, false); f(index, false); }
+                        Instr::$yname { dst, base, index, .. } => {
+                            visit_slot16(dst, &mut f);
+                            visit_slot16(base, &mut f);
+                            visit_slot16(index, &mut f);
+                        }
+                    )?)*
                     $( Instr::$sname { addr, .. } => f(addr, false), )*
                     $(
                         Instr::$nname { dst, $($arg),* } => { f(dst, false); $( f($arg, false); )* }
@@ -939,7 +1003,7 @@ macro_rules! dispatch {
     (
         [$instr:ident, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $ip:ident, { $($arms:tt)* }]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident indexed $yname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -960,6 +1024,12 @@ macro_rules! dispatch {
                 $($( $crate::isa::Instr::$xname { dst, index, offset } => {
                     let index = $crate::regs::read::<u32>($regs, index, $acc, $facc);
                     let addr = $crate::ops::scale::<$mt>(index);
+                    mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, dst, addr, offset);
+                }
+                $crate::isa::Instr::$yname { dst, base, index, offset } => {
+                    let base = $crate::regs::get($regs, base.into()) as u32;
+                    let addr = base.wrapping_add($crate::regs::get($regs, index.into()) as u32);
+                    let dst = $crate::isa::Slot::from(dst);
                     mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, dst, addr, offset);
                 } )?)*
                 $( $crate::isa::Instr::$sname { addr, imm, offset } => {
@@ -1107,8 +1177,9 @@ macro_rules! visit_slot_mut {
     };
 }
 
-/// Calls `f(slot, false)` for a 16-bit slot field. Instructions with 16-bit slots are
-/// made last, after every renumbering, so the visitors only read them.
+/// Calls `f(slot, false)` for a 16-bit slot field. The translator makes instructions
+/// with 16-bit slots only where renumbering cannot take a slot past 16 bits (see
+/// `fits16` in the translator).
 #[inline(always)]
 fn visit_slot16(field: &mut Slot16, f: &mut impl FnMut(&mut Slot, bool)) {
     let mut slot = Slot::from(*field);

@@ -569,7 +569,7 @@ macro_rules! threaded_handlers {
     (
         [$mode:ident]
         control { $( $(#[doc = $cdoc:literal])* $cname:ident { $($field:ident : $fty:ident),* }, )* }
-        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident)?, )* }
+        memory { $( $mname:ident = $mkind:ident ($mt:ty, $vt:ty) $(scaled $xname:ident indexed $yname:ident)?, )* }
         store_imm { $( $sname:ident = ($svt:ty, $smt:ty) for $sbase:ident, )* }
         numeric { $(
             $nname:ident = $nkind:ident ($it:ty, $ot:ty) $(imm $iname:ident)? |$($arg:ident),*| $body:expr,
@@ -596,7 +596,7 @@ macro_rules! threaded_handlers {
             pub(super) static TABLE: &[Handler] = &[
                 $( control_entry!($mode, $cname), )*
                 $( $mname, )*
-                $($( $xname, )?)*
+                $($( $xname, $yname, )?)*
                 $( $sname, )*
                 $( $nname, $( $iname, )? )*
                 $( $bname, $biname, )*
@@ -620,6 +620,17 @@ macro_rules! threaded_handlers {
                         operands!(ip, $xname { dst, index, offset });
                         let index = opnd!($mode, a, regs, index, acc, facc, u32);
                         let addr = crate::ops::scale::<$mt>(index);
+                        threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                    }
+                }
+
+                handler! {
+                    $yname(ip, regs, mem, len, ctx, acc, facc) {
+                        operands!(ip, $yname { dst, base, index, offset });
+                        // SAFETY: verified slots.
+                        let addr = unsafe { (get(regs, base.into()) as u32).wrapping_add(get(regs, index.into()) as u32) };
+                        let dst = Slot::from(dst);
                         threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
                         next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
                     }

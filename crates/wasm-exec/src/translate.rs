@@ -510,6 +510,15 @@ const CONST_SLOT: Slot = 0x8000_0000;
 /// Most constant slots a function gets (the prologue writes them all on every call).
 const MAX_CONSTS: usize = 32;
 
+/// `slot` as a 16-bit slot field, if it fits even after `place_consts` moves it (a
+/// temporary moves up by at most [`MAX_CONSTS`]); not for constant slots, numbered
+/// from [`CONST_SLOT`] until then.
+fn fits16(slot: Slot) -> Option<Slot16> {
+    Slot16::try_from(slot)
+        .ok()
+        .filter(|s| usize::from(*s) + MAX_CONSTS <= usize::from(Slot16::MAX))
+}
+
 /// Gives the constant slots their place, after the locals: the temporaries move up by
 /// their number, and a prologue writing them comes first (every target moves by its
 /// length). Below the temporaries, they are out of reach of the frames of calls.
@@ -1037,14 +1046,11 @@ impl Translator<'_> {
             return false;
         }
         let temp = self.temp(height);
-        match self.instrs[at].dst_mut() {
-            Some(dst) if *dst == temp => {
-                *dst = local;
-                self.last_def = None;
-                true
-            }
-            _ => false,
+        let retargeted = self.instrs[at].retarget(temp, local);
+        if retargeted {
+            self.last_def = None;
         }
+        retargeted
     }
 
     fn local_index(&self, index: u32) -> Result<Slot, TranslateError> {
@@ -1325,6 +1331,20 @@ impl Translator<'_> {
         }
     }
 
+    /// For a load whose address `addr` (popped from `height`) is the sum `base + index`
+    /// computed by the instruction just emitted: removes that instruction and returns
+    /// the two slots, for the indexed load (if they fit its 16-bit fields).
+    fn take_indexed_address(&mut self, addr: Operand, height: usize) -> Option<(Slot16, Slot16)> {
+        match self.popped_def(addr, height)? {
+            Instr::I32Add { a, b, .. } => {
+                let operands = (fits16(a)?, fits16(b)?);
+                self.drop_last_def();
+                Some(operands)
+            }
+            _ => None,
+        }
+    }
+
     fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
         let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
         if unreachable {
@@ -1354,6 +1374,13 @@ impl Translator<'_> {
                     && let Some(index) = self.take_scaled_index(addr, height, shift)
                 {
                     self.def_with(|out, dst| make_scaled(out, dst, index, offset));
+                    return Ok(());
+                }
+                if let Some(make_indexed) = Instr::indexed_load(op)
+                    && let Some((base, index)) = self.take_indexed_address(addr, height)
+                    && let Some(dst) = fits16(self.temp(height))
+                {
+                    self.def_with(|out, _| make_indexed(out, dst, base, index, offset));
                     return Ok(());
                 }
                 let addr = self.slot_of(addr, height);
@@ -1819,5 +1846,17 @@ mod tests {
             src1: 0,
         };
         assert!(verify(&[outside, copy(1, 0), ret], &[0; 3]).is_err());
+    }
+
+    /// Slots in 16-bit fields stay in range when `place_consts` moves the temporaries
+    /// up; constant slots (renumbered from `CONST_SLOT`) never go there.
+    #[test]
+    fn sixteen_bit_slots_leave_room_for_the_constants() {
+        assert_eq!(fits16(7), Some(7));
+        let last = u32::from(Slot16::MAX) - MAX_CONSTS as u32;
+        assert_eq!(fits16(last), Some(last as Slot16));
+        assert_eq!(fits16(last + 1), None);
+        assert_eq!(fits16(CONST_SLOT), None);
+        assert_eq!(fits16(CONST_SLOT + 3), None);
     }
 }

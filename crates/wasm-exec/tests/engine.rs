@@ -805,6 +805,90 @@ fn array_element_loads_are_scaled_loads() {
     assert_eq!(at("f64_at", 8192), out_of_bounds);
 }
 
+/// `t.load (i32.add base index)` becomes one indexed load, whose sum wraps like the
+/// `i32.add` it replaces while its offset does not; a `local.set` of it writes the
+/// local directly.
+#[test]
+fn loads_from_a_sum_are_indexed_loads() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+      (func (export "i32_at") (param i32 i32) (result i32)
+        (i32.load (i32.add (local.get 0) (local.get 1))))
+      (func (export "i32_after") (param i32 i32) (result i32)
+        (local $x i32)
+        (local.set $x (i32.load offset=4 (i32.add (local.get 0) (local.get 1))))
+        (local.get $x))
+      (func (export "i64_at") (param i32 i32) (result i64)
+        (i64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3)))))
+      (func (export "f32_at") (param i32 i32) (result f32)
+        (f32.load (i32.add (local.get 0) (local.get 1))))
+      (func (export "f64_at") (param i32 i32) (result f64)
+        (f64.load (i32.add (local.get 0) (local.get 1))))
+      (func (export "narrow") (param i32 i32) (result i32)
+        ;; Narrow loads keep the add.
+        (i32.load8_u (i32.add (local.get 0) (local.get 1)))))"#;
+    let text = listings(wat);
+    assert!(
+        text[0].contains("I32LoadIndexed { dst: 0, base: 0, index: 1, offset: 0 }"),
+        "{}",
+        text[0]
+    );
+    // The `local.set` retargets the load to the local (a copy would be one more
+    // instruction).
+    assert!(
+        text[1].contains("I32LoadIndexed { dst: 2, base: 0, index: 1, offset: 4 }")
+            && !text[1].contains("Copy"),
+        "{}",
+        text[1]
+    );
+    assert!(
+        text[2].contains("I32ShlImm") && text[2].contains("I64LoadIndexed"),
+        "{}",
+        text[2]
+    );
+    assert!(text[3].contains("F32LoadIndexed"), "{}", text[3]);
+    assert!(text[4].contains("F64LoadIndexed"), "{}", text[4]);
+    assert!(
+        !text[5].contains("Indexed") && text[5].contains("I32Add"),
+        "{}",
+        text[5]
+    );
+
+    let m = instantiate(wat);
+    let at = |name: &str, base: i32, index: i32| match call(
+        &m,
+        name,
+        &[RuntimeValue::I32(base), RuntimeValue::I32(index)],
+    ) {
+        Ok(value) => Ok(value),
+        Err(Trap::Code(code)) => Err(code),
+        Err(other) => panic!("{name}: {other:?}"),
+    };
+    let out_of_bounds = Err(TrapCode::MemoryAccessOutOfBounds);
+    assert_eq!(at("i32_at", 4, 4), Ok(RuntimeValue::I32(3)));
+    assert_eq!(at("i32_after", 4, 4), Ok(RuntimeValue::I32(4)));
+    assert_eq!(at("narrow", 4, 4), Ok(RuntimeValue::I32(3)));
+    // The sum wraps: 0xffff_fffc + 8 is address 4.
+    assert_eq!(at("i32_at", -4, 8), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("i32_after", 8, -8), Ok(RuntimeValue::I32(2)));
+    // The offset does not: 0xffff_fffc + 4 is past the end.
+    assert_eq!(at("i32_after", -8, 4), out_of_bounds);
+    assert_eq!(at("i32_at", 65536, 0), out_of_bounds);
+    assert_eq!(at("i32_at", 65532, 1), out_of_bounds);
+    assert_eq!(
+        at("i64_at", 0, 1),
+        Ok(RuntimeValue::I64(0x0000_0004_0000_0003))
+    );
+    assert_eq!(
+        at("f32_at", 8, 4),
+        Ok(RuntimeValue::F32(f32::from_bits(4).into()))
+    );
+    let f64_at_0 = f64::from_bits(0x0000_0002_0000_0001);
+    assert_eq!(at("f64_at", 0, 0), Ok(RuntimeValue::F64(f64_at_0.into())));
+    assert_eq!(at("f64_at", 65528, 1), out_of_bounds);
+}
+
 /// A jump to a return is that return, and a copy into the returned slot returns its
 /// source; a jump table's entries stay jumps.
 #[test]
