@@ -336,8 +336,8 @@ pub struct Scratch {
 /// Buffers of [`rotate_loops`].
 #[derive(Default)]
 struct Rotation {
-    /// (position of the `Jump`, head start, position of the exit test, whether a `Jump`
-    /// to the exit follows the copy)
+    /// (position of the `Jump`, start of the head's copy, position of the exit test,
+    /// whether a `Jump` to the exit follows the copy)
     plan: Vec<(usize, usize, usize, bool)>,
     /// New position of every old one.
     moved: Vec<u32>,
@@ -632,8 +632,22 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
             && !matches!(exit, Instr::Jump { .. } | Instr::JumpTable { .. })
             && exit.negate_branch(0).is_some()
         {
+            // A head that starts by reading the global the loop's last instruction
+            // set, into the slot it was set from, has nothing to read at the bottom
+            // (`global.set $g (..); br $loop` with `global.get $g` first in the loop),
+            // unless something jumps to the `Jump` itself.
+            let from = match (instrs[at - 1], instrs[head]) {
+                (
+                    Instr::GlobalSet { src, index } | Instr::GlobalSetInt { src, index },
+                    Instr::GlobalGet { dst, index: read }
+                    | Instr::GlobalGetInt { dst, index: read },
+                ) if src == dst && index == read && head < k && !is_jumped_to(instrs, at) => {
+                    head + 1
+                }
+                _ => head,
+            };
             // Leaving the loop falls through, or takes a jump after the test.
-            plan.push((at, head, k, leave as usize != at + 1));
+            plan.push((at, from, k, leave as usize != at + 1));
         }
     }
     if plan.is_empty() {
@@ -675,6 +689,16 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
             *target = moved.get(*target as usize).copied().unwrap_or(u32::MAX);
         }
     }
+}
+
+/// Whether some instruction jumps to position `at`.
+fn is_jumped_to(instrs: &[Instr], at: usize) -> bool {
+    instrs.iter().any(|instr| {
+        instr
+            .clone()
+            .target_mut()
+            .is_some_and(|t| *t as usize == at)
+    })
 }
 
 /// Sets `is_target[i]` for every position `i` some instruction jumps to; false if a
