@@ -48,9 +48,9 @@
 /// Slot index in the current frame.
 pub type Slot = u32;
 
-/// A slot number of at most 16 bits, in the instructions that pack four slots into
-/// the instruction's 16 bytes (`CopyPair`); the translator makes those only when every
-/// slot fits.
+/// A slot number of at most 16 bits, in the instructions that would not fit 16 bytes
+/// with 32-bit slots (`CopyPair`, the indexed loads); the translator makes those only
+/// when every slot fits. Such a field is never [`ACC`].
 pub type Slot16 = u16;
 
 /// Where a callee's frame starts in the caller's (the first argument's slot): a slot
@@ -67,6 +67,8 @@ pub const ACC: Slot = u32::MAX;
 ///   `store(value type, memory type)` with fields `addr, value, offset`; `scaled Name`
 ///   adds the load of an array element, fields `dst, index, offset`: the address is the
 ///   i32 `index << log2(width)` (the translation of `t.load (i32.shl index log2(width))`);
+///   `indexed Name` (after `scaled`) the load from `base + index`, fields `dst, base,
+///   index` (16-bit slots) and `offset`: the translation of `t.load (i32.add base index)`;
 /// * `numeric`: `un`/`bin` with input and output types and their semantics (`un_t`/`bin_t`
 ///   return `Result<_, TrapCode>`), fields `dst, src` or `dst, a, b`; `imm Name` adds the
 ///   form with an immediate right operand (`dst, a, imm`);
@@ -1233,7 +1235,7 @@ macro_rules! mem_op {
         let addr = $crate::regs::read::<u32>($regs, $addr, $acc, $facc);
         mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, $dst, addr, $offset);
     }};
-    // The load at address `$addr` (a value), shared by the plain and scaled loads.
+    // The load at address `$addr` (a value), shared by the plain, scaled and indexed loads.
     (@load_at $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $dst:ident, $addr:ident, $offset:ident) => {{
         let value: $mt = $crate::ops::load::<$mt>($mem, $addr, $offset)?;
         $crate::regs::write($regs, $dst, value as $vt, &mut $acc, &mut $facc);

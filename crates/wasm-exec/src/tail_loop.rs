@@ -762,7 +762,7 @@ macro_rules! threaded_mem_op {
         let addr = opnd!($mode, a, $regs, $addr, $acc, $facc, u32);
         threaded_mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, $len, $dst, addr, $offset, $ctx);
     }};
-    // The load at address `$addr` (a value), shared by the plain and scaled loads.
+    // The load at address `$addr` (a value), shared by the plain, scaled and indexed loads.
     (@load_at $mt:ty, $vt:ty, $regs:ident, $acc:ident, $facc:ident, $mem:ident, $len:ident, $dst:ident, $addr:ident, $offset:ident, $ctx:ident) => {{
         // SAFETY: `mem`/`len` are memory 0's bytes.
         match crate::ops::load::<$mt>(unsafe { memory($mem, $len) }, $addr, $offset) {
