@@ -341,6 +341,8 @@ struct Rotation {
     plan: Vec<(usize, usize, usize, bool)>,
     /// New position of every old one.
     moved: Vec<u32>,
+    /// The jump targets, when a rotation needs them (`find_targets`).
+    targets: Vec<bool>,
     /// The instructions before rotation.
     old: Vec<Instr>,
 }
@@ -600,8 +602,16 @@ const MAX_ROTATED_HEAD: usize = 3;
 /// to the exit follows the test, taken once. Copying shifts the later instructions, so
 /// every target is remapped.
 fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
-    let Rotation { plan, moved, old } = buffers;
+    let Rotation {
+        plan,
+        moved,
+        old,
+        targets,
+    } = buffers;
     plan.clear();
+    // Found at the first rotation that asks (once per function: no rotation changes
+    // the targets before `plan` is carried out).
+    let mut targets_found = false;
     // The entries of a jump table stay `Jump`s (the dispatch relies on it).
     let mut table_end = 0;
     for at in 0..instrs.len() {
@@ -641,8 +651,12 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
                     Instr::GlobalSet { src, index } | Instr::GlobalSetInt { src, index },
                     Instr::GlobalGet { dst, index: read }
                     | Instr::GlobalGetInt { dst, index: read },
-                ) if src == dst && index == read && head < k && !is_jumped_to(instrs, at) => {
-                    head + 1
+                ) if src == dst && index == read && head < k => {
+                    if !targets_found {
+                        find_targets(instrs, targets);
+                        targets_found = true;
+                    }
+                    head + usize::from(!targets[at])
                 }
                 _ => head,
             };
@@ -689,16 +703,6 @@ fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
             *target = moved.get(*target as usize).copied().unwrap_or(u32::MAX);
         }
     }
-}
-
-/// Whether some instruction jumps to position `at`.
-fn is_jumped_to(instrs: &[Instr], at: usize) -> bool {
-    instrs.iter().any(|instr| {
-        instr
-            .clone()
-            .target_mut()
-            .is_some_and(|t| *t as usize == at)
-    })
 }
 
 /// Sets `is_target[i]` for every position `i` some instruction jumps to; false if a
@@ -1357,13 +1361,18 @@ impl Translator<'_> {
 
     /// For a load whose address `addr` (popped from `height`) is the sum `base + index`
     /// computed by the instruction just emitted: removes that instruction and returns
-    /// the two slots, for the indexed load (if they fit its 16-bit fields).
-    fn take_indexed_address(&mut self, addr: Operand, height: usize) -> Option<(Slot16, Slot16)> {
+    /// the load's destination (the sum's) and the two slots, for the indexed load, if
+    /// all three fit its 16-bit fields.
+    fn take_indexed_address(
+        &mut self,
+        addr: Operand,
+        height: usize,
+    ) -> Option<(Slot16, Slot16, Slot16)> {
         match self.popped_def(addr, height)? {
-            Instr::I32Add { a, b, .. } => {
-                let operands = (fits16(a)?, fits16(b)?);
+            Instr::I32Add { dst, a, b } => {
+                let slots = (fits16(dst)?, fits16(a)?, fits16(b)?);
                 self.drop_last_def();
-                Some(operands)
+                Some(slots)
             }
             _ => None,
         }
@@ -1401,8 +1410,7 @@ impl Translator<'_> {
                     return Ok(());
                 }
                 if let Some(make_indexed) = Instr::indexed_load(op)
-                    && let Some((base, index)) = self.take_indexed_address(addr, height)
-                    && let Some(dst) = fits16(self.temp(height))
+                    && let Some((dst, base, index)) = self.take_indexed_address(addr, height)
                 {
                     self.def_with(|out, _| make_indexed(out, dst, base, index, offset));
                     return Ok(());
