@@ -1029,8 +1029,7 @@ macro_rules! dispatch {
                     mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, dst, addr, offset);
                 }
                 $crate::isa::Instr::$yname { dst, base, index, offset } => {
-                    let base = $crate::regs::get($regs, base.into()) as u32;
-                    let addr = base.wrapping_add($crate::regs::get($regs, index.into()) as u32);
+                    let addr = $crate::ops::sum_address($crate::regs::get($regs, base.into()), $crate::regs::get($regs, index.into()));
                     let dst = $crate::isa::Slot::from(dst);
                     mem_op!(@load_at $mt, $vt, $regs, $acc, $facc, $mem, dst, addr, offset);
                 } )?)*

@@ -273,6 +273,13 @@ pub(crate) fn scale<T>(index: u32) -> u32 {
     index << size_of::<T>().trailing_zeros()
 }
 
+/// The address `base + index` of an indexed load: the i32 sum of the two cells,
+/// wrapping as Wasm's `i32.add` does.
+#[inline(always)]
+pub(crate) fn sum_address(base: u64, index: u64) -> u32 {
+    (base as u32).wrapping_add(index as u32)
+}
+
 /// Writes `value` at `addr + offset` of linear memory `mem`, bounds-checked.
 #[inline(always)]
 pub(crate) fn store<T: LittleEndianConvert>(

@@ -629,7 +629,7 @@ macro_rules! threaded_handlers {
                     $yname(ip, regs, mem, len, ctx, acc, facc) {
                         operands!(ip, $yname { dst, base, index, offset });
                         // SAFETY: verified slots.
-                        let addr = unsafe { (get(regs, base.into()) as u32).wrapping_add(get(regs, index.into()) as u32) };
+                        let addr = unsafe { crate::ops::sum_address(get(regs, base.into()), get(regs, index.into())) };
                         let dst = Slot::from(dst);
                         threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
                         next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);

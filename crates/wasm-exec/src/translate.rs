@@ -776,11 +776,11 @@ fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
 /// `CopyPair` doing both, when all four slots fit its 16-bit fields; the second `Copy`
 /// stays behind it, skipped, so no position moves. Runs of copies are what the
 /// translator emits for call arguments and for `local.set`s of values carried round a
-/// loop (`a = b; b = next`): one dispatch less per pair. A `Copy` that a pair skips
-/// starts no pair itself (a pair is followed by its second `Copy`): of four copies, the
-/// first two and the last two pair up.
+/// loop (`a = b; b = next`): one dispatch less per pair. An instruction that the one
+/// before skips starts no pair (`verify` wants a pair's second `Copy` after it): of four
+/// copies, the first two and the last two pair up.
 fn fuse_copies(instrs: &mut [Instr], is_target: &[bool], at: usize) {
-    if at > 0 && matches!(instrs[at - 1], Instr::CopyPair { .. }) {
+    if at > 0 && instrs[at - 1].skips_next() {
         return;
     }
     if let Some(

@@ -54,6 +54,17 @@ fn i32s(instance: &ModuleRef, name: &str, args: &[i32]) -> i32 {
     }
 }
 
+/// The value `name` returns for the i32 arguments `args`, or its trap code (a trap
+/// that is not a code fails the test).
+fn outcome(instance: &ModuleRef, name: &str, args: &[i32]) -> Result<RuntimeValue, TrapCode> {
+    let args: Vec<_> = args.iter().map(|a| RuntimeValue::I32(*a)).collect();
+    match call(instance, name, &args) {
+        Ok(value) => Ok(value),
+        Err(Trap::Code(code)) => Err(code),
+        Err(other) => panic!("{name}: {other:?}"),
+    }
+}
+
 fn trap_code(instance: &ModuleRef, name: &str, args: &[i32]) -> Option<TrapCode> {
     let args: Vec<_> = args.iter().map(|a| RuntimeValue::I32(*a)).collect();
     match call(instance, name, &args) {
@@ -777,11 +788,7 @@ fn array_element_loads_are_scaled_loads() {
     );
 
     let m = instantiate(wat);
-    let at = |name: &str, index: i32| match call(&m, name, &[RuntimeValue::I32(index)]) {
-        Ok(value) => Ok(value),
-        Err(Trap::Code(code)) => Err(code),
-        Err(other) => panic!("{name}: {other:?}"),
-    };
+    let at = |name: &str, index: i32| outcome(&m, name, &[index]);
     let out_of_bounds = Err(TrapCode::MemoryAccessOutOfBounds);
     assert_eq!(at("i32_at", 2), Ok(RuntimeValue::I32(3)));
     assert_eq!(at("i32_after", 1), Ok(RuntimeValue::I32(4)));
@@ -856,15 +863,7 @@ fn loads_from_a_sum_are_indexed_loads() {
     );
 
     let m = instantiate(wat);
-    let at = |name: &str, base: i32, index: i32| match call(
-        &m,
-        name,
-        &[RuntimeValue::I32(base), RuntimeValue::I32(index)],
-    ) {
-        Ok(value) => Ok(value),
-        Err(Trap::Code(code)) => Err(code),
-        Err(other) => panic!("{name}: {other:?}"),
-    };
+    let at = |name: &str, base: i32, index: i32| outcome(&m, name, &[base, index]);
     let out_of_bounds = Err(TrapCode::MemoryAccessOutOfBounds);
     assert_eq!(at("i32_at", 4, 4), Ok(RuntimeValue::I32(3)));
     assert_eq!(at("i32_after", 4, 4), Ok(RuntimeValue::I32(4)));
