@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode};
-use wasm_runtime::ModuleInstance;
+use wasm_runtime::{DirectAccessMut, ModuleInstance};
 use wasm_runtime::{Externals, FuncRef, RuntimeArgs, check_host_result};
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already
@@ -73,16 +73,9 @@ pub(crate) fn execute(
         let code = &*frame.code;
         let frame_size = frame.code.frame_size();
         #[cfg(not(wasmite_threaded))]
-        let regs = &mut stacks.vals[bp..bp + frame_size];
-        let mut guard = match frame.instance.memories().first() {
-            Some(memory) => Some(
-                memory
-                    .try_direct_access_mut()
-                    .ok_or_else(|| Trap::host(EngineError::MemoryBorrowed))?,
-            ),
-            None => None,
-        };
-        let mem: &mut [u8] = match &mut guard {
+        let mut regs = &mut stacks.vals[bp..bp + frame_size];
+        let mut guard = borrow_memory(&frame.instance)?;
+        let mut mem: &mut [u8] = match &mut guard {
             Some(guard) => guard,
             None => &mut [],
         };
@@ -165,7 +158,27 @@ pub(crate) fn execute(
                         }
                         None => {
                             let callee = frame.instance.funcs()[func as usize].clone();
-                            call(stacks, &mut frame, base, &callee, externals)?;
+                            let Some(host) = callee.host_func_index() else {
+                                call(stacks, &mut frame, base, &callee, externals)?;
+                                continue 'frame;
+                            };
+                            // A host function: the frame stays, its memory borrowed again
+                            // (the host may have grown it), and the chain goes on.
+                            let frames = stacks.frames.len() + 1;
+                            let (vals, args) = (&mut stacks.vals, &mut stacks.host_args);
+                            call_host(vals, args, frames, &frame, base, &callee, host, externals)?;
+                            guard = borrow_memory(&frame.instance)?;
+                            mem = match &mut guard {
+                                Some(guard) => guard,
+                                None => &mut [],
+                            };
+                            #[cfg(wasmite_threaded)]
+                            ctx.host_returned();
+                            #[cfg(not(wasmite_threaded))]
+                            {
+                                regs = &mut stacks.vals[bp..bp + frame_size];
+                            }
+                            continue;
                         }
                     }
                     continue 'frame;
@@ -324,9 +337,6 @@ fn call(
     callee: &FuncRef,
     externals: &mut dyn Externals,
 ) -> Result<(), Exit> {
-    let signature = callee.signature_arc();
-    let num_params = signature.params().len();
-    let callee_bp = frame.bp + base as usize;
     match callee.as_wasm() {
         Some(wasm) => {
             let func_code = compiled(wasm.code())?;
@@ -339,33 +349,68 @@ fn call(
         }
         None => {
             let index = callee.host_func_index().unwrap_or(usize::MAX);
-            stacks.host_args.clear();
-            let args = &stacks.vals[callee_bp..callee_bp + num_params];
-            for (ty, cell) in signature.params().iter().zip(args) {
-                stacks.host_args.push(RuntimeValue::from_bits(*ty, *cell));
-            }
-            let args = core::mem::take(&mut stacks.host_args);
             let frames = stacks.frames.len() + 1;
-            let outcome = with_outer_usage(callee_bp, frames, || {
-                externals.invoke_index(index, RuntimeArgs::from(&args[..]))
-            });
-            stacks.host_args = args;
-            match outcome {
-                Ok(result) => {
-                    if let Some(value) = check_host_result(signature, result)? {
-                        stacks.vals[callee_bp] = value.to_bits();
-                    }
-                    Ok(())
-                }
-                Err(trap) => Err(Exit::HostTrap(
-                    trap,
-                    Suspension {
-                        frame: frame.clone(),
-                        result_slot: callee_bp,
-                        signature: signature.clone(),
-                    },
-                )),
-            }
+            let (vals, args) = (&mut stacks.vals, &mut stacks.host_args);
+            call_host(vals, args, frames, frame, base, callee, index, externals)
         }
     }
+}
+
+/// Calls host function `index` (`callee`) with the arguments in `frame`'s slots from
+/// `base` and stores its result at `base`. `frames` counts the frames of this execution
+/// (for the limits of executions the host starts); `args` is a reused buffer.
+#[allow(clippy::too_many_arguments)]
+fn call_host(
+    vals: &mut [u64],
+    args: &mut Vec<RuntimeValue>,
+    frames: usize,
+    frame: &Frame,
+    base: Slot,
+    callee: &FuncRef,
+    index: usize,
+    externals: &mut dyn Externals,
+) -> Result<(), Exit> {
+    let signature = callee.signature_arc();
+    let callee_bp = frame.bp + base as usize;
+    let params = signature.params();
+    args.clear();
+    let cells = &vals[callee_bp..callee_bp + params.len()];
+    args.extend(
+        params
+            .iter()
+            .zip(cells)
+            .map(|(ty, cell)| RuntimeValue::from_bits(*ty, *cell)),
+    );
+    let outcome = with_outer_usage(callee_bp, frames, || {
+        externals.invoke_index(index, RuntimeArgs::from(&args[..]))
+    });
+    match outcome {
+        Ok(result) => {
+            if let Some(value) = check_host_result(signature, result)? {
+                vals[callee_bp] = value.to_bits();
+            }
+            Ok(())
+        }
+        Err(trap) => Err(Exit::HostTrap(
+            trap,
+            Suspension {
+                frame: frame.clone(),
+                result_slot: callee_bp,
+                signature: signature.clone(),
+            },
+        )),
+    }
+}
+
+/// Memory 0 of `instance` borrowed for a running frame, if the instance has one.
+fn borrow_memory(instance: &ModuleInstance) -> Result<Option<DirectAccessMut<'_>>, Trap> {
+    instance
+        .memories()
+        .first()
+        .map(|memory| {
+            memory
+                .try_direct_access_mut()
+                .ok_or_else(|| Trap::host(EngineError::MemoryBorrowed))
+        })
+        .transpose()
 }

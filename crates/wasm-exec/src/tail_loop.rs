@@ -104,6 +104,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
+impl Ctx<'_> {
+    /// A host function was called from the frame of this context: it may have changed
+    /// tables, so the resolved `call_indirect` targets are forgotten.
+    pub(crate) fn host_returned(&mut self) {
+        self.cache.invalidate();
+    }
+}
+
 /// What the chain keeps from one run to the next (in the engine's `Stacks`): buffers,
 /// and the `call_indirect` cache.
 #[derive(Default)]

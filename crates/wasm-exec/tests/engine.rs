@@ -434,6 +434,20 @@ impl Externals for Swapper {
     }
 }
 
+/// Instantiates `wat` (translated eagerly) with its `env` imports from `env`.
+fn instantiate_with_env(wat: &str, env: &dyn ModuleImportResolver) -> ModuleRef {
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    let module = wasm_core::decode(&bytes).expect("test module decodes");
+    let engine = ExecEngine::new();
+    let code = engine
+        .validate_and_compile(&module, &wasm_validate::Features::mvp())
+        .expect("test module is valid and translates");
+    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+    ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", env))
+        .expect("test module instantiates")
+        .assert_no_start()
+}
+
 #[test]
 fn indirect_calls_see_table_changes() {
     // The engine remembers resolved table entries; a change made by the host, during a
@@ -454,17 +468,8 @@ fn indirect_calls_see_table_changes() {
         (i32.add
           (i32.mul (local.get $before) (i32.const 1000))
           (call_indirect (type $un) (local.get 0) (i32.const 0)))))"#;
-    let bytes = wat::parse_str(wat).expect("test module parses");
-    let module = wasm_core::decode(&bytes).expect("test module decodes");
-    let engine = ExecEngine::new();
-    let code = engine
-        .validate_and_compile(&module, &wasm_validate::Features::mvp())
-        .expect("test module is valid and translates");
-    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
     let mut host = Swapper { table: None };
-    let m = ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &host))
-        .expect("test module instantiates")
-        .assert_no_start();
+    let m = instantiate_with_env(wat, &host);
     let table = m
         .export_by_name("table")
         .and_then(|e| e.as_table().cloned())
@@ -483,6 +488,76 @@ fn indirect_calls_see_table_changes() {
     let double = m.func_by_index(1).expect("function 1");
     table.set(0, Some(double)).expect("entry 0 exists");
     assert_eq!(call(&mut host, "first"), 10);
+}
+
+/// Imports `env.grow() -> i32`, which grows the module's exported memory by a page,
+/// writes 42 at the new page's first byte and returns the old size in pages.
+struct Grower {
+    memory: Option<wasm_runtime::MemoryRef>,
+}
+
+impl ModuleImportResolver for Grower {
+    fn resolve_func(
+        &self,
+        field_name: &str,
+        signature: &wasm_core::Signature,
+    ) -> Result<FuncRef, wasm_runtime::Error> {
+        assert_eq!(field_name, "grow");
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+    }
+}
+
+impl Externals for Grower {
+    fn invoke_index(
+        &mut self,
+        _index: usize,
+        _args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        let memory = self.memory.as_ref().expect("memory set before the call");
+        let old = memory
+            .grow(wasm_core::memory_units::Pages(1))
+            .expect("memory can grow");
+        memory
+            .set(65536 * old.0 as u32, &[42])
+            .expect("the new page exists");
+        Ok(Some(RuntimeValue::I32(old.0 as i32)))
+    }
+}
+
+#[test]
+fn a_frame_sees_the_memory_a_host_call_grew_and_wrote() {
+    // The frame calling the host goes on after the call with memory 0 borrowed again: it
+    // must see the new size and the host's write, and must have let the host reach the
+    // memory during the call.
+    let wat = r#"(module
+      (import "env" "grow" (func $grow (result i32)))
+      (memory (export "memory") 1)
+      (func (export "run") (result i32)
+        (local $old i32)
+        (i32.store (i32.const 0) (i32.const 7))
+        (local.set $old (call $grow))
+        (i32.store8 (i32.const 65537) (i32.const 1))
+        (i32.add
+          (i32.mul (local.get $old) (i32.const 1000))
+          (i32.add
+            (i32.load (i32.const 0))
+            (i32.add (i32.load8_u (i32.const 65536)) (i32.load8_u (i32.const 65537)))))))"#;
+    let mut host = Grower { memory: None };
+    let m = instantiate_with_env(wat, &host);
+    host.memory = m
+        .export_by_name("memory")
+        .and_then(|e| e.as_memory().cloned());
+    let result = m.invoke_export("run", &[], &mut host);
+    assert_eq!(
+        result.expect("run returns"),
+        Some(RuntimeValue::I32(1000 + 7 + 42 + 1))
+    );
+    // The next call grows it again: the frame's view of the size follows.
+    let result = m.invoke_export("run", &[], &mut host);
+    assert_eq!(
+        result.expect("run returns"),
+        Some(RuntimeValue::I32(2000 + 7 + 42 + 1))
+    );
 }
 
 #[test]
