@@ -28,7 +28,9 @@
 //! instructions of the running function, that `regs` points to that function's frame
 //! within the value stack, and that `mem`/`len` describe memory 0's bytes, borrowed for
 //! the duration of the chain (see `regs.rs` for the verification). A handler is only
-//! reached through the address stored with an instruction of its own variant.
+//! called with `ip` at an instruction of its own variant: through the address stored
+//! with that instruction, or (`JumpTable`) through the copy of it that a jump table's
+//! entry carries, with `ip` at the entry's target.
 #![allow(unsafe_code)]
 
 use crate::engine::ModuleCode;
@@ -273,6 +275,18 @@ pub(crate) fn thread(instrs: &[Instr], acc_positions: &[u8]) -> Option<Box<[Op]>
         if let Some(target) = ops.last_mut().and_then(|op: &mut Op| op.instr.target_mut()) {
             let distance = (i64::from(*target) - at as i64) * size_of::<Op>() as i64;
             *target = i32::try_from(distance).ok()? as u32;
+        }
+    }
+    // A jump table's entries carry their target's handler in place of `Jump`'s: the
+    // table's handler then jumps to the target in one step (the entries are reached
+    // only through their table, which `verify` makes them follow, never dispatched).
+    for at in 0..instrs.len() {
+        if let Instr::JumpTable { len, .. } = instrs[at] {
+            for entry in at + 1..=at + 1 + len as usize {
+                if let Some(&Instr::Jump { target }) = instrs.get(entry) {
+                    ops[entry].handler = ops.get(target as usize)?.handler;
+                }
+            }
         }
     }
     Some(ops.into_boxed_slice())
@@ -1087,15 +1101,16 @@ mod control {
         JumpTable(ip, regs, mem, mem_len, ctx, acc, facc) {
             operands!(ip, JumpTable { index, len });
             // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
-            // selected entry is a `Jump` with a verified target: taken here directly.
-            let next = unsafe {
+            // selected entry is a `Jump` with a verified target, and carries the handler of
+            // that target (see `thread`): the target runs next, without the `Jump`.
+            unsafe {
                 let skip = (get(regs, index) as u32).min(len) as usize;
-                match (*ip.add(1 + skip)).instr {
-                    Instr::Jump { target } => jump(ip.add(1 + skip), target),
-                    _ => ip.add(1 + skip),
-                }
-            };
-            next!(next, regs, mem, mem_len, ctx, acc, facc);
+                let entry = ip.add(1 + skip);
+                let Instr::Jump { target } = (*entry).instr else {
+                    unreachable_unchecked()
+                };
+                ((*entry).handler)(jump(entry, target), regs, mem, mem_len, ctx, acc, facc)
+            }
         }
     }
 
