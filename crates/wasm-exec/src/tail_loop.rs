@@ -1315,6 +1315,27 @@ mod tests {
         }
     }
 
+    /// A jump table's entries carry the handlers of their targets (the table jumps to
+    /// the target in one dispatch); a `Jump` outside a table keeps its own.
+    #[test]
+    fn jump_table_entries_carry_their_targets_handlers() {
+        let code = [
+            Instr::JumpTable { index: 0, len: 1 },
+            Instr::Jump { target: 4 },
+            Instr::Jump { target: 5 },
+            Instr::Jump { target: 5 },
+            Instr::ReturnSlot { src: 0 },
+            Instr::Return {},
+        ];
+        let ops = thread(&code, &[0; 6]).expect("threads");
+        let handler = |at: usize| ops[at].handler as *const () as usize;
+        assert_eq!(handler(1), control::ReturnSlot as *const () as usize);
+        assert_eq!(handler(2), handler(5));
+        assert_eq!(handler(3), control::Jump as *const () as usize);
+        // The entries' targets are still those of jumps (the disassembly shows them).
+        assert_eq!(unthread(&ops), code);
+    }
+
     /// An operand naming the accumulator selects the handler reading it.
     #[test]
     fn accumulator_operands_select_their_handlers() {
