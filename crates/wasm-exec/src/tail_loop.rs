@@ -104,9 +104,7 @@ impl<'a> Ctx<'a> {
             vals_len: 0,
         }
     }
-}
 
-impl Ctx<'_> {
     /// A host function was called from the frame of this context: it may have changed
     /// tables, so the resolved `call_indirect` targets are forgotten.
     pub(crate) fn host_returned(&mut self) {

@@ -1,11 +1,11 @@
-//! The threaded dispatch really compiles to jumps: a loop of tens of millions of
-//! instructions, and one of millions of direct and indirect calls (which the threaded
-//! chain makes itself), run on a thread with a 256 KiB native stack. If a handler called the
-//! next one without a sibling call, every executed instruction would take stack space
-//! and this test would die of a stack overflow (it does not merely fail: the process
-//! aborts). Meaningful in optimised builds, where the threaded dispatch is chosen;
-//! the README's test command runs it there. In other builds it checks the portable loop the
-//! same way.
+//! The threaded dispatch really compiles to jumps: loops of tens of millions of
+//! instructions (one of them through a `br_table`), and one of millions of direct and
+//! indirect calls (which the threaded chain makes itself), run on a thread with a 256 KiB
+//! native stack. If a handler called the next one without a sibling call, every executed
+//! instruction would take stack space and this test would die of a stack overflow (it
+//! does not merely fail: the process aborts). Meaningful in optimised builds, where the
+//! threaded dispatch is chosen; the README's test command runs it there. In other builds
+//! it checks the portable loop the same way.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -17,6 +17,24 @@ const LOOP: &str = r#"(module
   (func (export "count") (param $n i32) (result i32)
     (local $i i32) (local $x i32)
     (loop $next
+      (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x)))"#;
+
+/// The same through a `br_table` (its handler goes straight to the chosen target's
+/// handler, which must be a jump too).
+const TABLE: &str = r#"(module
+  (func (export "count") (param $n i32) (result i32)
+    (local $i i32) (local $x i32)
+    (loop $next
+      (block $odd
+        (block $even
+          (br_table $even $odd (i32.and (local.get $i) (i32.const 1))))
+        (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.lt_u (local.get $i) (local.get $n)))
+        (return (local.get $x)))
       (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
@@ -85,10 +103,12 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
 #[test]
 fn millions_of_instructions_run_on_a_small_native_stack() {
     let n = if cfg!(miri) { 1_000 } else { 10_000_000 };
-    assert_eq!(
-        count_on_a_small_stack(LOOP, n),
-        Some(RuntimeValue::I32(expected(n)))
-    );
+    for wat in [LOOP, TABLE] {
+        assert_eq!(
+            count_on_a_small_stack(wat, n),
+            Some(RuntimeValue::I32(expected(n)))
+        );
+    }
 }
 
 #[test]
