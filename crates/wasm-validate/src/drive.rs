@@ -4,13 +4,14 @@
 //! Why a visitor rather than `OperatorsReader::read`: `read` builds each operator as a
 //! value and returns it from a function that is not inlined, so the validator (for the
 //! operator's proposal, then its typing) and the translator each match on it again:
-//! several multi-way branches per operator, all hard to predict. Here the operator is built inside its own visit method, where it is a
-//! constant: with the step inlined, the validator's `match` (and a visitor's, if it is
-//! inlined too) folds to the one arm, and the only multi-way branch left per operator is
-//! `wasmparser`'s opcode dispatch. WebAssembly 1.0 operators take that path; the others
-//! (rarer, and with a proposal to check) share one out-of-line step, which keeps the
-//! code size in check.
+//! several multi-way branches per operator, all hard to predict. Here the operator is
+//! built inside its own visit method, where it is a constant: with the step inlined, the
+//! validator's `match` (and a visitor's, if it is inlined too) folds to the one arm, and
+//! the only multi-way branch left per operator is `wasmparser`'s opcode dispatch.
+//! WebAssembly 1.0 operators take that path; the others (rarer, and with a proposal to
+//! check) share one out-of-line step, which keeps the code size in check.
 
+use crate::error::ValidationError;
 use crate::func::FuncValidator;
 use crate::{BodyVisitor, VisitError};
 use wasm_core::wasmparser::{self, Operator, VisitOperator, VisitSimdOperator};
@@ -27,20 +28,25 @@ impl<V: BodyVisitor> Driver<'_, '_, V> {
     /// A WebAssembly 1.0 operator: no proposal to check.
     #[inline(always)]
     fn mvp(&mut self, op: &Operator<'_>) -> Result<(), VisitError<V::Error>> {
-        self.validator
-            .op_mvp(self.offset, op)
-            .map_err(VisitError::Invalid)?;
-        self.visitor
-            .op(self.offset, op)
-            .map_err(VisitError::Visitor)
+        let checked = self.validator.op_mvp(self.offset, op);
+        self.then_visit(checked, op)
     }
 
     /// Any other operator.
     #[inline(never)]
     fn other(&mut self, op: &Operator<'_>) -> Result<(), VisitError<V::Error>> {
-        self.validator
-            .op(self.offset, op)
-            .map_err(VisitError::Invalid)?;
+        let checked = self.validator.op(self.offset, op);
+        self.then_visit(checked, op)
+    }
+
+    /// Hands `op` to the body visitor once the validator `checked` it.
+    #[inline(always)]
+    fn then_visit(
+        &mut self,
+        checked: Result<(), ValidationError>,
+        op: &Operator<'_>,
+    ) -> Result<(), VisitError<V::Error>> {
+        checked.map_err(VisitError::Invalid)?;
         self.visitor
             .op(self.offset, op)
             .map_err(VisitError::Visitor)
