@@ -75,10 +75,7 @@ pub(crate) fn execute(
         #[cfg(not(wasmite_threaded))]
         let mut regs = &mut stacks.vals[bp..bp + frame_size];
         let mut guard = borrow_memory(&frame.instance)?;
-        let mut mem: &mut [u8] = match &mut guard {
-            Some(guard) => guard,
-            None => &mut [],
-        };
+        let mut mem = bytes(&mut guard);
         #[cfg(wasmite_threaded)]
         let mut ctx = crate::tail_loop::Ctx::new(
             &frame.module,
@@ -168,10 +165,7 @@ pub(crate) fn execute(
                             let (vals, args) = (&mut stacks.vals, &mut stacks.host_args);
                             call_host(vals, args, frames, &frame, base, &callee, host, externals)?;
                             guard = borrow_memory(&frame.instance)?;
-                            mem = match &mut guard {
-                                Some(guard) => guard,
-                                None => &mut [],
-                            };
+                            mem = bytes(&mut guard);
                             #[cfg(wasmite_threaded)]
                             ctx.host_returned();
                             #[cfg(not(wasmite_threaded))]
@@ -399,6 +393,14 @@ fn call_host(
                 signature: signature.clone(),
             },
         )),
+    }
+}
+
+/// The bytes of the memory `guard` borrowed; none without a memory.
+fn bytes<'g>(guard: &'g mut Option<DirectAccessMut<'_>>) -> &'g mut [u8] {
+    match guard {
+        Some(guard) => guard,
+        None => &mut [],
     }
 }
 

@@ -333,11 +333,10 @@ type Handler = unsafe extern "C" fn(
 ) -> *const Op;
 
 /// Runs the chain from position `ip` of the running function (`ctx.func`, whose code is
-/// `code`, frame at
-/// `ctx.bp` of the value stack `vals`) until an instruction for the dispatch loop or
-/// a trap. Returns the position of that instruction in the function running then,
-/// which is `ctx.func` again: calls to the module's functions and their returns happen
-/// in the chain, recorded in `ctx.calls`.
+/// `code`, frame at `ctx.bp` of the value stack `vals`) until an instruction for the
+/// dispatch loop or a trap. Returns the position of that instruction in the function
+/// running then, which is `ctx.func` again: calls to the module's functions and their
+/// returns happen in the chain, recorded in `ctx.calls`.
 ///
 /// Safe to call under the dispatch loop's invariants, like `regs::get`: the functions
 /// are verified, `ip` is a valid position in the running function, its frame (and those

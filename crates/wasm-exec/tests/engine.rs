@@ -91,8 +91,7 @@ impl ModuleImportResolver for Env {
         field_name: &str,
         signature: &wasm_core::Signature,
     ) -> Result<FuncRef, wasm_runtime::Error> {
-        assert_eq!(field_name, "add");
-        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+        HostFunc("add").resolve_func(field_name, signature)
     }
 
     fn resolve_global(
@@ -410,17 +409,6 @@ struct Swapper {
     table: Option<wasm_runtime::TableRef>,
 }
 
-impl ModuleImportResolver for Swapper {
-    fn resolve_func(
-        &self,
-        field_name: &str,
-        signature: &wasm_core::Signature,
-    ) -> Result<FuncRef, wasm_runtime::Error> {
-        assert_eq!(field_name, "swap");
-        Ok(FuncInstance::alloc_host(signature.clone(), 0))
-    }
-}
-
 impl Externals for Swapper {
     fn invoke_index(
         &mut self,
@@ -431,6 +419,20 @@ impl Externals for Swapper {
         let second = table.get(1).expect("entry 1 exists");
         table.set(0, second).expect("entry 0 exists");
         Ok(None)
+    }
+}
+
+/// Resolves the one import `env.NAME` to host function 0, of the signature asked for.
+struct HostFunc(&'static str);
+
+impl ModuleImportResolver for HostFunc {
+    fn resolve_func(
+        &self,
+        field_name: &str,
+        signature: &wasm_core::Signature,
+    ) -> Result<FuncRef, wasm_runtime::Error> {
+        assert_eq!(field_name, self.0);
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
     }
 }
 
@@ -469,7 +471,7 @@ fn indirect_calls_see_table_changes() {
           (i32.mul (local.get $before) (i32.const 1000))
           (call_indirect (type $un) (local.get 0) (i32.const 0)))))"#;
     let mut host = Swapper { table: None };
-    let m = instantiate_with_env(wat, &host);
+    let m = instantiate_with_env(wat, &HostFunc("swap"));
     let table = m
         .export_by_name("table")
         .and_then(|e| e.as_table().cloned())
@@ -494,17 +496,6 @@ fn indirect_calls_see_table_changes() {
 /// writes 42 at the new page's first byte and returns the old size in pages.
 struct Grower {
     memory: Option<wasm_runtime::MemoryRef>,
-}
-
-impl ModuleImportResolver for Grower {
-    fn resolve_func(
-        &self,
-        field_name: &str,
-        signature: &wasm_core::Signature,
-    ) -> Result<FuncRef, wasm_runtime::Error> {
-        assert_eq!(field_name, "grow");
-        Ok(FuncInstance::alloc_host(signature.clone(), 0))
-    }
 }
 
 impl Externals for Grower {
@@ -543,7 +534,7 @@ fn a_frame_sees_the_memory_a_host_call_grew_and_wrote() {
             (i32.load (i32.const 0))
             (i32.add (i32.load8_u (i32.const 65536)) (i32.load8_u (i32.const 65537)))))))"#;
     let mut host = Grower { memory: None };
-    let m = instantiate_with_env(wat, &host);
+    let m = instantiate_with_env(wat, &HostFunc("grow"));
     host.memory = m
         .export_by_name("memory")
         .and_then(|e| e.as_memory().cloned());
