@@ -321,7 +321,8 @@ pub(crate) fn fetch(ops: &[Op], ip: usize) -> Instr {
 
 /// A handler: runs the instruction at `ip` and the ones after it; returns the address
 /// of the instruction the dispatch loop must execute, or null after a trap. `acc` and
-/// `facc` are the accumulators (see `isa.rs`).
+/// `facc` are the accumulators (see `isa.rs`); `hint` and `hint2` the addresses of the
+/// last two loop heads a back edge jumped to, or anything else (see [`taken_to`]).
 type Handler = unsafe extern "C" fn(
     ip: *const Op,
     regs: *mut u64,
@@ -330,6 +331,8 @@ type Handler = unsafe extern "C" fn(
     ctx: *mut Ctx<'_>,
     acc: u64,
     facc: f64,
+    hint: f64,
+    hint2: f64,
 ) -> *const Op;
 
 /// Runs the chain from position `ip` of the running function (`ctx.func`, whose code is
@@ -361,7 +364,8 @@ pub(crate) fn run(
     let stop = unsafe {
         let start = ctx.code.add(ip);
         // The accumulators start unknown: the chain starts at a function's entry or
-        // after an instruction that clears them (see `Instr::acc_effect`).
+        // after an instruction that clears them (see `Instr::acc_effect`). No loop head
+        // is known yet (0 is no instruction's address).
         dispatch(
             start,
             ctx.vals.add(ctx.bp),
@@ -369,6 +373,8 @@ pub(crate) fn run(
             mem.len(),
             ctx,
             0,
+            0.0,
+            0.0,
             0.0,
         )
     };
@@ -405,15 +411,79 @@ unsafe fn jump(ip: *const Op, target: u32) -> *const Op {
 /// # Safety
 /// As for [`jump`]; `ip + skip` is an operation of the function when not taken.
 #[inline(always)]
-unsafe fn branch(ip: *const Op, taken: bool, target: u32, skip: usize) -> *const Op {
+unsafe fn branch(
+    ip: *const Op,
+    taken: bool,
+    target: u32,
+    skip: usize,
+    hint: &mut f64,
+    hint2: &mut f64,
+) -> *const Op {
     if taken {
         cold();
         // SAFETY: see above.
-        unsafe { jump(ip, target) }
+        unsafe { taken_to(ip, target, hint, hint2) }
     } else {
         // SAFETY: see above.
         unsafe { ip.add(skip) }
     }
+}
+
+/// The operation a taken branch at `ip` jumps to (its threaded `target`), for a
+/// backward branch (a loop's back edge) in a form the next instructions need not wait
+/// for.
+///
+/// The next instruction's operands are read through the address this returns. Computed
+/// from `target`, itself read through `ip`, it would make every iteration of a loop wait
+/// for that read before the loop's head could start: about four cycles on the critical
+/// path, measured the bottleneck of small loops (a loop of one instruction ran twice as
+/// fast without it). So the handlers carry the addresses of the two back edges taken
+/// last, `hint` (the most recent) and `hint2`, in registers (as the bits of `f64`
+/// arguments: the integer argument registers are all taken). When the target is one of
+/// them (the common case: the same loop again, or the loop around it), that copy is
+/// used, which the processor already has: the comparison is a predicted branch, not a
+/// data dependency. Two, so that an inner loop and the loop around it do not evict each
+/// other. Forward branches go straight: different sites take them in turn (the arms of
+/// an `if`), and would evict the loops.
+///
+/// # Safety
+/// As for [`jump`].
+#[inline(always)]
+unsafe fn taken_to(ip: *const Op, target: u32, hint: &mut f64, hint2: &mut f64) -> *const Op {
+    // SAFETY: see above.
+    let actual = unsafe { jump(ip, target) };
+    if (target as i32) > 0 {
+        return actual;
+    }
+    let last = f64::to_bits(*hint) as usize as *const Op;
+    if last == actual {
+        return opaque(last);
+    }
+    let before = f64::to_bits(*hint2) as usize as *const Op;
+    if before == actual {
+        return opaque(before);
+    }
+    cold();
+    *hint2 = *hint;
+    *hint = f64::from_bits(actual as usize as u64);
+    actual
+}
+
+/// `p`, in a form the optimiser cannot identify with any other value: without it,
+/// LLVM would replace the remembered address in [`taken_to`] by the computed one it was
+/// found equal to, putting the read of `target` back on the critical path.
+/// (`core::hint::black_box` would do, but passes the value through the stack, which
+/// gives every branch handler a stack frame and turns its sibling call into a call.)
+#[inline(always)]
+// The block does not read through the pointer, which is all the lint is about.
+#[allow(clippy::pointers_in_nomem_asm_block)]
+fn opaque(mut p: *const Op) -> *const Op {
+    // SAFETY: an empty assembly block (the comment names the operand, as the macro
+    // requires): it reads and writes no memory, and leaves `p` as it was.
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags))
+    };
+    p
 }
 
 /// Marks the path that calls it as cold (`core::hint::cold_path` needs Rust 1.95; the
@@ -424,6 +494,7 @@ fn cold() {}
 
 /// Calls the handler of the instruction at `ip`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's arguments, which stay in registers
 unsafe fn dispatch(
     ip: *const Op,
     regs: *mut u64,
@@ -432,9 +503,11 @@ unsafe fn dispatch(
     ctx: *mut Ctx<'_>,
     acc: u64,
     facc: f64,
+    hint: f64,
+    hint2: f64,
 ) -> *const Op {
     // SAFETY: `ip` is a valid operation, whose handler is its instruction's.
-    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx, acc, facc) }
+    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx, acc, facc, hint, hint2) }
 }
 
 #[inline(always)]
@@ -486,7 +559,7 @@ unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
 macro_rules! handler {
     (
         $(#[$attr:meta])*
-        $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident) $body:block
+        $name:ident($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident, $hint:ident, $hint2:ident) $body:block
     ) => {
         $(#[$attr])*
         #[allow(unused_mut, unused_assignments)]
@@ -498,6 +571,8 @@ macro_rules! handler {
             $ctx: *mut Ctx<'_>,
             mut $acc: u64,
             mut $facc: f64,
+            mut $hint: f64,
+            mut $hint2: f64,
         ) -> *const Op $body
     };
 }
@@ -514,10 +589,10 @@ macro_rules! operands {
 
 /// Continues with the instruction at `$next`.
 macro_rules! next {
-    ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident) => {{
+    ($next:expr, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident, $hint:ident, $hint2:ident) => {{
         let next: *const Op = $next;
         // SAFETY: `next` is a valid instruction of the function (see module docs).
-        return unsafe { dispatch(next, $regs, $mem, $len, $ctx, $acc, $facc) };
+        return unsafe { dispatch(next, $regs, $mem, $len, $ctx, $acc, $facc, $hint, $hint2) };
     }};
 }
 
@@ -625,40 +700,40 @@ macro_rules! threaded_handlers {
 
             $(
                 handler! {
-                    $mname(ip, regs, mem, len, ctx, acc, facc) {
+                    $mname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $mname { r0, r1, offset });
                         threaded_mem_op!($mode, $mkind, $mt, $vt, regs, acc, facc, mem, len, r0, r1, offset, ctx);
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )*
 
             $($(
                 handler! {
-                    $xname(ip, regs, mem, len, ctx, acc, facc) {
+                    $xname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $xname { dst, index, offset });
                         let index = opnd!($mode, a, regs, index, acc, facc, u32);
                         let addr = crate::ops::scale::<$mt>(index);
                         threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
 
                 handler! {
-                    $yname(ip, regs, mem, len, ctx, acc, facc) {
+                    $yname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $yname { dst, base, index, offset });
                         // SAFETY: verified slots.
                         let addr = unsafe { crate::ops::sum_address(get(regs, base.into()), get(regs, index.into())) };
                         let dst = Slot::from(dst);
                         threaded_mem_op!(@load_at $mt, $vt, regs, acc, facc, mem, len, dst, addr, offset, ctx);
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )?)*
 
             $(
                 handler! {
-                    $sname(ip, regs, mem, len, ctx, acc, facc) {
+                    $sname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $sname { addr, imm, offset });
                         let value = <$svt as FromImm>::from_imm(imm);
                         let addr = opnd!($mode, a, regs, addr, acc, facc, u32);
@@ -667,29 +742,29 @@ macro_rules! threaded_handlers {
                             // SAFETY: `ctx` is the live context.
                             return unsafe { trap(ctx, code) };
                         }
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $nname(ip, regs, mem, len, ctx, acc, facc) {
+                    $nname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $nname { dst, $($arg),* });
                         let value = or_trap!($nkind, crate::isa::semantics::$nname($(opnd!($mode, $arg, regs, $arg, acc, facc, $it)),*), ctx);
                         result!(regs, dst, value, acc, facc);
-                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                        next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
 
                 $(
                     handler! {
-                        $iname(ip, regs, mem, len, ctx, acc, facc) {
+                        $iname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                             operands!(ip, $iname { dst, a, imm });
                             let a = opnd!($mode, a, regs, a, acc, facc, $it);
                             let value = or_trap!($nkind, crate::isa::semantics::$nname(a, <$it as FromImm>::from_imm(imm)), ctx);
                             result!(regs, dst, value, acc, facc);
-                            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+                            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
                         }
                     }
                 )?
@@ -697,41 +772,41 @@ macro_rules! threaded_handlers {
 
             $(
                 handler! {
-                    $bname(ip, regs, mem, len, ctx, acc, facc) {
+                    $bname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $bname { a, b, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $bt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $bt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = unsafe { branch(ip, a $op b, target, 1) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, a $op b, target, 1, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
 
                 handler! {
-                    $biname(ip, regs, mem, len, ctx, acc, facc) {
+                    $biname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $biname { a, imm, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $bt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = unsafe { branch(ip, a $op <$bt as FromImm>::from_imm(imm), target, 1) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, a $op <$bt as FromImm>::from_imm(imm), target, 1, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $fbname(ip, regs, mem, len, ctx, acc, facc) {
+                    $fbname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $fbname { a, b, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = unsafe { branch(ip, a $fop b, target, 1) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, a $fop b, target, 1, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
 
                 handler! {
-                    $fbnot(ip, regs, mem, len, ctx, acc, facc) {
+                    $fbnot(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $fbnot { a, b, target });
                         let a = opnd!($mode, a, regs, a, acc, facc, $fbt);
                         let b = opnd!($mode, b, regs, b, acc, facc, $fbt);
@@ -739,15 +814,15 @@ macro_rules! threaded_handlers {
                         #[allow(clippy::neg_cmp_op_on_partial_ord)]
                         let holds_not = !(a $fop b);
                         // SAFETY: verified target; `ctx` is live.
-                        let next = unsafe { branch(ip, holds_not, target, 1) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, holds_not, target, 1, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )*
 
             $(
                 handler! {
-                    $cbname(ip, regs, mem, len, ctx, acc, facc) {
+                    $cbname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $cbname { step, a, b, target });
                         // SAFETY: verified slots.
                         let counter = unsafe { step_counter(regs, a, step) };
@@ -755,20 +830,20 @@ macro_rules! threaded_handlers {
                         let b = <$cbt as CellValue>::from_cell(unsafe { get(regs, b) });
                         // SAFETY: verified target; the instruction after the next exists
                         // (the next one, the original branch, can fall through).
-                        let next = unsafe { branch(ip, counter as $cbt $cbop b, target, 2) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, counter as $cbt $cbop b, target, 2, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
 
                 handler! {
-                    $cbiname(ip, regs, mem, len, ctx, acc, facc) {
+                    $cbiname(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                         operands!(ip, $cbiname { step, a, imm, target });
                         // SAFETY: verified slot.
                         let counter = unsafe { step_counter(regs, a, step) };
                         acc = CellValue::into_cell(counter);
                         // SAFETY: as for the form with a bound slot.
-                        let next = unsafe { branch(ip, counter as $cbt $cbop <$cbt as FromImm>::from_imm(imm), target, 2) };
-                        next!(next, regs, mem, len, ctx, acc, facc);
+                        let next = unsafe { branch(ip, counter as $cbt $cbop <$cbt as FromImm>::from_imm(imm), target, 2, &mut hint, &mut hint2) };
+                        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
                     }
                 }
             )*
@@ -816,7 +891,7 @@ mod control {
 
     handler! {
         /// Stops the chain: the dispatch loop executes this instruction.
-        exit(ip, _regs, _mem, _len, _ctx, _acc, _facc) {
+        exit(ip, _regs, _mem, _len, _ctx, _acc, _facc, _hint, _hint2) {
             ip
         }
     }
@@ -829,14 +904,14 @@ mod control {
         /// A call of a function of the module: made in the chain when the call stack and
         /// the value stack have room (otherwise left to the dispatch loop, which grows the
         /// value stack or traps).
-        Call(ip, _regs, mem, len, ctx, acc, facc) {
+        Call(ip, _regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Call { func, base });
             // SAFETY: `ctx` is the live context.
             let Some(index) = func.checked_sub(unsafe { (*ctx).module.first }) else {
                 return ip;
             };
             // SAFETY: `ip` is a call of the running function; see `enter`.
-            unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) }
+            unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) }
         }
     }
 
@@ -844,7 +919,7 @@ mod control {
         /// An indirect call: made in the chain when the table holds a function of this
         /// module and instance with the expected type; anything else (host functions,
         /// other instances, traps) is left to the dispatch loop.
-        CallIndirect(ip, regs, mem, len, ctx, acc, facc) {
+        CallIndirect(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, CallIndirect { ty, table, base });
             // SAFETY: `ctx` is the live context; the table index's slot is read only if it
             // lies within the value stack.
@@ -859,12 +934,12 @@ mod control {
             };
             if let Some(index) = cached {
                 // SAFETY: `ip` is a call of the running function; see `enter`.
-                return unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) };
+                return unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) };
             }
             // SAFETY: `ctx` is the live context.
             match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
                 // SAFETY: `ip` is a call of the running function; see `enter`.
-                Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc) },
+                Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) },
                 None => ip,
             }
         }
@@ -916,6 +991,8 @@ mod control {
         ctx: *mut Ctx<'_>,
         acc: u64,
         facc: f64,
+        hint: f64,
+        hint2: f64,
     ) -> *const Op {
         // SAFETY: `ctx` is the live context; `ip` is in the running function (whose
         // code starts at `c.code`). The callee's frame is checked to lie within the
@@ -946,7 +1023,7 @@ mod control {
             }
             (c.code, callee_regs)
         };
-        next!(start, callee_regs, mem, len, ctx, acc, facc);
+        next!(start, callee_regs, mem, len, ctx, acc, facc, hint, hint2);
     }
 
     /// Whether the running function was called in the chain (else the loop returns).
@@ -964,6 +1041,8 @@ mod control {
         ctx: *mut Ctx<'_>,
         acc: u64,
         facc: f64,
+        hint: f64,
+        hint2: f64,
     ) -> *const Op {
         // SAFETY: `ctx` is live; the caller's frame and return address were valid when
         // it called and nothing moved them since (the value stack only moves when the
@@ -983,23 +1062,23 @@ mod control {
             c.code = entry.get().code;
             (c.code.add(caller.ret), c.vals.add(caller.bp))
         };
-        next!(next, regs, mem, len, ctx, acc, facc);
+        next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
     }
 
     handler! {
-        Return(ip, _regs, mem, len, ctx, acc, facc) {
+        Return(ip, _regs, mem, len, ctx, acc, facc, hint, hint2) {
             // SAFETY: see `called_in_chain` and `return_to_caller`.
             unsafe {
                 if !called_in_chain(ctx) {
                     return ip;
                 }
-                return_to_caller(mem, len, ctx, acc, facc)
+                return_to_caller(mem, len, ctx, acc, facc, hint, hint2)
             }
         }
     }
 
     handler! {
-        ReturnSlot(ip, regs, mem, len, ctx, acc, facc) {
+        ReturnSlot(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, ReturnSlot { src });
             // SAFETY: verified slots (0 and `src`); see `return_to_caller`.
             unsafe {
@@ -1007,13 +1086,13 @@ mod control {
                     return ip;
                 }
                 set(regs, 0, get(regs, src));
-                return_to_caller(mem, len, ctx, acc, facc)
+                return_to_caller(mem, len, ctx, acc, facc, hint, hint2)
             }
         }
     }
 
     handler! {
-        ReturnConst(ip, regs, mem, len, ctx, acc, facc) {
+        ReturnConst(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, ReturnConst { bits });
             // SAFETY: verified slot 0; see `return_to_caller`.
             unsafe {
@@ -1021,13 +1100,13 @@ mod control {
                     return ip;
                 }
                 set(regs, 0, bits);
-                return_to_caller(mem, len, ctx, acc, facc)
+                return_to_caller(mem, len, ctx, acc, facc, hint, hint2)
             }
         }
     }
 
     handler! {
-        ReturnMany(ip, regs, mem, len, ctx, acc, facc) {
+        ReturnMany(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, ReturnMany { src, n });
             // SAFETY: verified `src..src + n` within the frame; see `return_to_caller`.
             unsafe {
@@ -1035,67 +1114,60 @@ mod control {
                     return ip;
                 }
                 core::ptr::copy(regs.add(src as usize), regs, n as usize);
-                return_to_caller(mem, len, ctx, acc, facc)
+                return_to_caller(mem, len, ctx, acc, facc, hint, hint2)
             }
         }
     }
 
     handler! {
-        Jump(ip, regs, mem, len, ctx, acc, facc) {
+        Jump(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Jump { target });
             // SAFETY: verified target; `ctx` is live.
-            next!(
-                unsafe { jump(ip, target) },
-                regs,
-                mem,
-                len,
-                ctx,
-                acc,
-                facc
-            );
+            let next = unsafe { taken_to(ip, target, &mut hint, &mut hint2) };
+            next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        JumpIfZero(ip, regs, mem, len, ctx, acc, facc) {
+        JumpIfZero(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, JumpIfZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
-            let next = unsafe { branch(ip, get(regs, cond) as u32 == 0, target, 1) };
-            next!(next, regs, mem, len, ctx, acc, facc);
+            let next = unsafe { branch(ip, get(regs, cond) as u32 == 0, target, 1, &mut hint, &mut hint2) };
+            next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        JumpIfNonZero(ip, regs, mem, len, ctx, acc, facc) {
+        JumpIfNonZero(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, JumpIfNonZero { cond, target });
             // SAFETY: verified slot and target; `ctx` is live.
-            let next = unsafe { branch(ip, get(regs, cond) as u32 != 0, target, 1) };
-            next!(next, regs, mem, len, ctx, acc, facc);
+            let next = unsafe { branch(ip, get(regs, cond) as u32 != 0, target, 1, &mut hint, &mut hint2) };
+            next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
         /// `JumpIfZero` of the condition in `acc`.
-        JumpIfZeroAcc(ip, regs, mem, len, ctx, acc, facc) {
+        JumpIfZeroAcc(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, JumpIfZero { target });
             // SAFETY: verified target; `ctx` is live.
-            let next = unsafe { branch(ip, acc as u32 == 0, target, 1) };
-            next!(next, regs, mem, len, ctx, acc, facc);
+            let next = unsafe { branch(ip, acc as u32 == 0, target, 1, &mut hint, &mut hint2) };
+            next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
         /// `JumpIfNonZero` of the condition in `acc`.
-        JumpIfNonZeroAcc(ip, regs, mem, len, ctx, acc, facc) {
+        JumpIfNonZeroAcc(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, JumpIfNonZero { target });
             // SAFETY: verified target; `ctx` is live.
-            let next = unsafe { branch(ip, acc as u32 != 0, target, 1) };
-            next!(next, regs, mem, len, ctx, acc, facc);
+            let next = unsafe { branch(ip, acc as u32 != 0, target, 1, &mut hint, &mut hint2) };
+            next!(next, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        JumpTable(ip, regs, mem, mem_len, ctx, acc, facc) {
+        JumpTable(ip, regs, mem, mem_len, ctx, acc, facc, hint, hint2) {
             operands!(ip, JumpTable { index, len });
             // SAFETY: verified slot; the table's `len + 1` jumps follow it (verified), so the
             // selected entry is a `Jump` with a verified target, and carries the handler of
@@ -1106,22 +1178,22 @@ mod control {
                 let Instr::Jump { target } = (*entry).instr else {
                     unreachable_unchecked()
                 };
-                ((*entry).handler)(jump(entry, target), regs, mem, mem_len, ctx, acc, facc)
+                ((*entry).handler)(jump(entry, target), regs, mem, mem_len, ctx, acc, facc, hint, hint2)
             }
         }
     }
 
     handler! {
-        Copy(ip, regs, mem, len, ctx, acc, facc) {
+        Copy(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Copy { dst, src });
             // SAFETY: verified slots.
             unsafe { set(regs, dst, get(regs, src)) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        CopyPair(ip, regs, mem, len, ctx, acc, facc) {
+        CopyPair(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, CopyPair { dst0, src0, dst1, src1 });
             // SAFETY: verified slots; in this order, as the two `Copy`s it replaces.
             unsafe {
@@ -1130,30 +1202,30 @@ mod control {
             }
             // SAFETY: the pair is followed by the `Copy` it replaces, which falls through
             // (verified), so the instruction after that exists.
-            next!(unsafe { ip.add(2) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(2) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        Const32(ip, regs, mem, len, ctx, acc, facc) {
+        Const32(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Const32 { dst, value });
             // SAFETY: verified slot.
             unsafe { set(regs, dst, u64::from(value)) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        Const64(ip, regs, mem, len, ctx, acc, facc) {
+        Const64(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Const64 { dst, bits });
             // SAFETY: verified slot.
             unsafe { set(regs, dst, bits) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        Select(ip, regs, mem, len, ctx, acc, facc) {
+        Select(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, Select { dst, cond });
             // SAFETY: verified slots (`dst + 1` included).
             unsafe {
@@ -1161,7 +1233,7 @@ mod control {
                     set(regs, dst, get(regs, dst + 1));
                 }
             }
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
@@ -1179,68 +1251,68 @@ mod control {
     }
 
     handler! {
-        GlobalGet(ip, regs, mem, len, ctx, acc, facc) {
+        GlobalGet(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, GlobalGet { dst, index });
             let bits = global!(ctx, index).get_bits();
             // SAFETY: verified slot.
             unsafe { set(regs, dst, bits) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        GlobalSet(ip, regs, mem, len, ctx, acc, facc) {
+        GlobalSet(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, GlobalSet { src, index });
             // SAFETY: verified slot.
             global!(ctx, index).set_bits_unchecked(unsafe { get(regs, src) });
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        GlobalGetInt(ip, regs, mem, len, ctx, acc, facc) {
+        GlobalGetInt(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, GlobalGetInt { dst, index });
             acc = global!(ctx, index).get_bits();
             // SAFETY: verified slot.
             unsafe { set(regs, dst, acc) };
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        GlobalSetInt(ip, regs, mem, len, ctx, acc, facc) {
+        GlobalSetInt(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, GlobalSetInt { src, index });
             // SAFETY: verified slot.
             global!(ctx, index).set_bits_unchecked(unsafe { get(regs, src) });
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
-        F64Square(ip, regs, mem, len, ctx, acc, facc) {
+        F64Square(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, F64Square { dst, a });
             // SAFETY: verified slot.
             let a = f64::from_cell(unsafe { get(regs, a) });
             result!(regs, dst, a * a, acc, facc);
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
         /// `F64Square` of the value in `facc`.
-        F64SquareAcc(ip, regs, mem, len, ctx, acc, facc) {
+        F64SquareAcc(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, F64Square { dst });
             result!(regs, dst, facc * facc, acc, facc);
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 
     handler! {
         /// `GlobalSetInt` of the value in `acc`.
-        GlobalSetIntAcc(ip, regs, mem, len, ctx, acc, facc) {
+        GlobalSetIntAcc(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
             operands!(ip, GlobalSetInt { index });
             global!(ctx, index).set_bits_unchecked(acc);
-            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc);
+            next!(unsafe { ip.add(1) }, regs, mem, len, ctx, acc, facc, hint, hint2);
         }
     }
 }

@@ -639,6 +639,120 @@ fn loops_left_from_inside_and_counted_down() {
 }
 
 #[test]
+fn back_edges_land_on_their_own_loop_heads() {
+    // The threaded dispatch keeps the last two loop heads a back edge jumped to and
+    // reuses them when the target is one of them: three nested loops of the same shape
+    // (the outer one evicts the inner one's head), a loop in a function called from the
+    // middle one, a loop with two back edges, and a loop of one instruction (a back
+    // edge to itself) must each still land where their own branch says.
+    let m = instantiate(
+        r#"(module
+          (func $triangle (param $n i32) (result i32)
+            (local $i i32) (local $s i32)
+            (loop $next
+              (local.set $s (i32.add (local.get $s) (local.get $i)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $s))
+          (func (export "nested") (param $n i32) (result i32)
+            (local $i i32) (local $j i32) (local $k i32) (local $x i32)
+            (loop $outer
+              (local.set $j (i32.const 0))
+              (loop $middle
+                (local.set $k (i32.const 0))
+                (loop $inner
+                  (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31))
+                    (i32.add (local.get $k) (i32.mul (local.get $j) (i32.const 7)))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br_if $inner (i32.lt_u (local.get $k) (local.get $n))))
+                (local.set $x (i32.xor (local.get $x) (call $triangle (local.get $j))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $middle (i32.lt_u (local.get $j) (local.get $n))))
+              (local.set $x (i32.add (local.get $x) (local.get $i)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $x))
+          (func (export "two_edges") (param $n i32) (result i32)
+            (local $i i32) (local $x i32)
+            (loop $next
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (if (i32.and (local.get $i) (i32.const 1))
+                (then
+                  (local.set $x (i32.add (local.get $x) (local.get $i)))
+                  (br_if $next (i32.lt_u (local.get $i) (local.get $n)))))
+              (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (i32.const 1000))))
+              (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $x))
+          (func (export "self_loop") (param $n i32) (result i32)
+            (local $i i32)
+            (loop $next
+              (br_if $next (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 3)))
+                (local.get $n))))
+            (local.get $i)))"#,
+    );
+    // Wasm loops run their body before the test (`do ... while`).
+    let triangle = |n: i32| {
+        let (mut i, mut s) = (0i32, 0i32);
+        loop {
+            s = s.wrapping_add(i);
+            i += 1;
+            if i >= n {
+                return s;
+            }
+        }
+    };
+    let nested = |n: i32| {
+        let (mut i, mut x) = (0i32, 0i32);
+        loop {
+            let mut j = 0;
+            loop {
+                let mut k = 0;
+                loop {
+                    x = x.wrapping_mul(31).wrapping_add(k + j * 7);
+                    k += 1;
+                    if k >= n {
+                        break;
+                    }
+                }
+                x ^= triangle(j);
+                j += 1;
+                if j >= n {
+                    break;
+                }
+            }
+            x = x.wrapping_add(i);
+            i += 1;
+            if i >= n {
+                return x;
+            }
+        }
+    };
+    let two_edges = |n: i32| {
+        let (mut i, mut x) = (0i32, 0i32);
+        loop {
+            i += 1;
+            if i & 1 == 1 {
+                x += i;
+                if i < n {
+                    continue;
+                }
+            }
+            x += i * 1000;
+            if i >= n {
+                return x;
+            }
+        }
+    };
+    for n in [1, 2, 3, 7, 20] {
+        assert_eq!(i32s(&m, "nested", &[n]), nested(n), "nested({n})");
+    }
+    for n in [1, 2, 5, 100] {
+        assert_eq!(i32s(&m, "two_edges", &[n]), two_edges(n), "two_edges({n})");
+    }
+    assert_eq!(i32s(&m, "self_loop", &[300_000]), 300_000);
+}
+
+#[test]
 fn globals_that_are_constants_and_globals_that_are_not() {
     // `global.get` of a defined, immutable global with a constant initialiser is that
     // constant (an immediate here); an imported one, one initialised from an import and
