@@ -102,7 +102,7 @@ pub(crate) fn execute(
                     for call in ctx.calls.iter() {
                         stacks
                             .frames
-                            .push(frame.sibling(call.func, call.ret, call.bp)?);
+                            .push(frame.sibling(call.func, call.ret_index(), call.bp)?);
                     }
                     let current = frame.sibling(ctx.func, ip, ctx.bp)?;
                     ctx.calls.clear();

@@ -753,6 +753,46 @@ fn back_edges_land_on_their_own_loop_heads() {
 }
 
 #[test]
+fn locals_start_at_zero_in_every_call_even_deep_down() {
+    // Each call must find its declared locals zero, whatever the previous call left in
+    // those slots: functions with few locals (cleared one by one) and with many
+    // (cleared at once), recursing deeper than the threaded chain keeps calls itself
+    // (256), so that the dispatch loop takes over the frames in the middle.
+    let m = instantiate(
+        r#"(module
+          (func $few (export "few") (param $depth i32) (result i32)
+            (local $a i32) (local $b i64) (local $c i32)
+            (local.set $a (i32.add (local.get $a) (i32.add (local.get $c)
+              (i32.wrap_i64 (local.get $b)))))
+            (local.set $b (i64.const 1000))
+            (local.set $c (i32.const 7))
+            (if (result i32) (i32.eqz (local.get $depth))
+              (then (local.get $a))
+              (else (i32.add (local.get $a)
+                (i32.add (local.get $c) (call $few (i32.sub (local.get $depth) (i32.const 1))))))))
+          (func $many (export "many") (param $depth i32) (result i32)
+            (local $sum i32)
+            (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32) (local $l4 i32)
+            (local $l5 i32) (local $l6 i32) (local $l7 i32) (local $l8 i32) (local $l9 i32)
+            (local.set $sum (i32.add (i32.add (i32.add (local.get $l0) (local.get $l1))
+              (i32.add (local.get $l2) (local.get $l3))) (i32.add (i32.add (local.get $l4)
+              (local.get $l5)) (i32.add (i32.add (local.get $l6) (local.get $l7))
+              (i32.add (local.get $l8) (local.get $l9))))))
+            (local.set $l0 (i32.const 1)) (local.set $l5 (i32.const 5))
+            (local.set $l9 (i32.const 9))
+            (if (result i32) (i32.eqz (local.get $depth))
+              (then (local.get $sum))
+              (else (i32.add (i32.add (local.get $sum) (local.get $l9))
+                (call $many (i32.sub (local.get $depth) (i32.const 1))))))))"#,
+    );
+    // Every level finds zeros (adds 0) and adds 7 (or 9) on the way back.
+    for depth in [0, 1, 255, 256, 257, 1000] {
+        assert_eq!(i32s(&m, "few", &[depth]), 7 * depth, "few({depth})");
+        assert_eq!(i32s(&m, "many", &[depth]), 9 * depth, "many({depth})");
+    }
+}
+
+#[test]
 fn globals_that_are_constants_and_globals_that_are_not() {
     // `global.get` of a defined, immutable global with a constant initialiser is that
     // constant (an immediate here); an imported one, one initialised from an import and
