@@ -40,14 +40,17 @@ const TABLE: &str = r#"(module
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $x)))"#;
 
-/// The same through direct and indirect calls, which the chain makes itself.
+/// The same through direct and indirect calls, which the chain makes itself (into
+/// functions with a few locals and with many, which the chain clears apart).
 const CALLS: &str = r#"(module
   (type $step (func (param i32 i32) (result i32)))
   (table 2 funcref)
   (elem (i32.const 0) $mix $mix2)
   (func $mix (param $x i32) (param $i i32) (result i32)
+    (local $unused i64)
     (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
   (func $mix2 (param $x i32) (param $i i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
     (call $mix (local.get $x) (local.get $i)))
   (func (export "count") (param $n i32) (result i32)
     (local $i i32) (local $x i32)
