@@ -6,10 +6,13 @@
 //!   ([`Signature`], [`Limits`], [`MemoryType`], [`TableType`], [`GlobalType`]) and trap
 //!   codes ([`TrapCode`], generated from one list holding the spec's messages) live here so
 //!   that the validator, the runtime and the engine speak the same language.
+//! * [`eval_const`] evaluates constant expressions, for instantiation and for the
+//!   engine's translator alike.
 //!
-//! This crate knows nothing of validation rules or execution.
+//! This crate knows nothing of validation rules or of running code.
 #![deny(missing_docs)]
 
+mod const_expr;
 mod decode;
 mod error;
 pub mod limits;
@@ -20,6 +23,7 @@ mod trap;
 mod types;
 mod value;
 
+pub use const_expr::{ConstExprError, eval_const};
 pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode};
 pub use error::{DecodeError, spec_wording};
 pub use module::{

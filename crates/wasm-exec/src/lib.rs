@@ -1,43 +1,40 @@
-//! `wasm-exec`: Wasmite's interpreter engine.
+//! `wasm-exec`: Wasmite's interpreter engine. Data flows through four layers, each
+//! importing only the ones before it:
 //!
-//! * `isa.rs` declares the register-based instruction set in one macro list ([`Instr`]):
-//!   operands are slots of the function's frame.
-//! * `translate.rs` turns a function body into instructions once: at its function's
-//!   first call ([`Translation::Lazy`], the default, from the decoded module), or at load
-//!   time fed by the validator operator by operator ([`Translation::Eager`],
-//!   [`ExecEngine::validate_and_compile`]; also [`translate`], [`CompiledFunc`]); every
-//!   result passes `CompiledFunc::verify`.
-//! * `match_loop.rs` runs them (the portable dispatch), and `tail_loop.rs` in optimised
-//!   x86_64/aarch64 builds (threaded handlers, see [`DISPATCH`]): frame slots on a heap
-//!   value stack, frames on a heap call stack (a Wasm call never recurses natively),
-//!   configurable limits whose excess is a `StackOverflow` trap ("call stack exhausted").
-//!   `regs.rs` and `tail_loop.rs` are the only modules with `unsafe`.
-//! * `engine.rs` implements `wasm_runtime::Engine` ([`ExecEngine`]), the only way the rest
-//!   of Wasmite reaches this crate: load ([`ExecEngine::load`]), call, resume.
+//! * `isa` declares the register-based instruction set in one list: every instruction
+//!   with its operand kinds, capabilities and body (its semantics, written once against
+//!   an abstract machine). The enum, the facts the translator reads, the bodies as
+//!   functions and the translator's tables are generated from it.
+//! * `translate` turns a function body into a [`CompiledFunc`] once: at its function's
+//!   first call ([`Translation::Lazy`], the default) or at load time, fed by the validator
+//!   operator by operator ([`Translation::Eager`]); every result passes `verify`.
+//! * `dispatch` runs compiled code with one of two drivers calling the same bodies: a
+//!   portable `match` loop, or in optimised x86_64/aarch64 builds threaded handlers (see
+//!   [`DISPATCH`]).
+//! * `engine` implements the runtime's `Engine` ([`ExecEngine`]), the only way the rest
+//!   of Wasmite reaches this crate: load, call, resume; frames on a heap call stack (a
+//!   Wasm call never recurses natively), with configurable limits whose excess is a
+//!   `StackOverflow` trap ("call stack exhausted").
 //!
 //! **Invariant:** the engine only runs code that `wasm-validate` accepted and `verify`
 //! checked; it never panics on valid code with hostile values (every memory and table
-//! access is checked).
+//! access is checked). `unsafe` lives in `dispatch/portable.rs` and `dispatch/threaded.rs`
+//! only (unchecked slot and instruction access, resting on `verify`).
 #![deny(missing_docs)]
 
-#[macro_use]
-mod isa;
+mod dispatch;
 mod engine;
-mod match_loop;
-mod ops;
-mod regs;
-#[cfg(wasmite_threaded)]
-mod tail_loop;
+mod isa;
 mod translate;
 
 pub use engine::{CompileError, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation};
+pub use translate::{CompiledFunc, TranslateError, translate};
 
 /// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling
-/// calls, `tail_loop.rs`) or `"portable"` (the `match` loop alone, `match_loop.rs`).
+/// calls, `dispatch/threaded.rs`) or `"portable"` (the `match` loop,
+/// `dispatch/portable.rs`).
 pub const DISPATCH: &str = if cfg!(wasmite_threaded) {
     "threaded"
 } else {
     "portable"
 };
-pub use isa::Instr;
-pub use translate::{CompiledFunc, Scratch, TranslateError, translate, translate_with};

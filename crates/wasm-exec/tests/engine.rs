@@ -439,12 +439,12 @@ impl ModuleImportResolver for HostFunc {
 /// Instantiates `wat` (translated eagerly) with its `env` imports from `env`.
 fn instantiate_with_env(wat: &str, env: &dyn ModuleImportResolver) -> ModuleRef {
     let bytes = wat::parse_str(wat).expect("test module parses");
-    let module = wasm_core::decode(&bytes).expect("test module decodes");
+    let module = Arc::new(wasm_core::decode(&bytes).expect("test module decodes"));
     let engine = ExecEngine::new();
     let code = engine
-        .validate_and_compile(&module, &wasm_validate::Features::mvp())
+        .load(&module, &wasm_validate::Features::mvp(), Translation::Eager)
         .expect("test module is valid and translates");
-    let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+    let loaded = LoadedModule::new(module, Rc::new(engine), code);
     ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", env))
         .expect("test module instantiates")
         .assert_no_start()

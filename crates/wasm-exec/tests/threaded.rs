@@ -10,7 +10,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::RuntimeValue;
-use wasm_exec::ExecEngine;
+use wasm_exec::{ExecEngine, Translation};
 use wasm_runtime::{ImportsBuilder, LoadedModule, ModuleInstance, NopExternals};
 
 const LOOP: &str = r#"(module
@@ -87,10 +87,11 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
         .stack_size(256 * 1024)
         .spawn(move || {
             let bytes = wat::parse_str(wat).unwrap();
-            let module = wasm_core::decode(&bytes).unwrap();
+            let module = Arc::new(wasm_core::decode(&bytes).unwrap());
             let engine = ExecEngine::new();
-            let code = engine.compile(&module).unwrap();
-            let loaded = LoadedModule::new(Arc::new(module), Rc::new(engine), code);
+            let features = wasm_validate::Features::mvp();
+            let code = engine.load(&module, &features, Translation::Eager).unwrap();
+            let loaded = LoadedModule::new(module, Rc::new(engine), code);
             let instance = ModuleInstance::new(&loaded, &ImportsBuilder::default())
                 .unwrap()
                 .assert_no_start();

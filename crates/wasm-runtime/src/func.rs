@@ -96,7 +96,7 @@ fn check_args(signature: &Signature, args: &[RuntimeValue]) -> Result<(), Trap> 
 /// Checks a host function's result against its `signature`: the value an `Externals`
 /// returned must have the signature's (single) result type. Engines use it for host calls
 /// made from Wasm, so that every path applies the same rule.
-pub fn check_host_result(
+pub(crate) fn check_host_result(
     signature: &Signature,
     result: Option<RuntimeValue>,
 ) -> Result<Option<RuntimeValue>, Trap> {
@@ -115,8 +115,8 @@ impl FuncInstance {
         }))
     }
 
-    /// A Wasm function of `instance` (used by instantiation and by engines' tests).
-    pub fn alloc_wasm(
+    /// A Wasm function of `instance` (instantiation).
+    pub(crate) fn alloc_wasm(
         signature: Arc<Signature>,
         instance: Weak<ModuleInstance>,
         index: u32,
@@ -140,12 +140,12 @@ impl FuncInstance {
     }
 
     /// The function's type, shared.
-    pub fn signature_arc(&self) -> &Arc<Signature> {
+    pub(crate) fn signature_arc(&self) -> &Arc<Signature> {
         &self.signature
     }
 
     /// The Wasm side of the function, if it is one.
-    pub fn as_wasm(&self) -> Option<&WasmFunc> {
+    pub(crate) fn as_wasm(&self) -> Option<&WasmFunc> {
         match &self.kind {
             FuncKind::Wasm(w) => Some(w),
             FuncKind::Host(_) => None,
@@ -153,7 +153,7 @@ impl FuncInstance {
     }
 
     /// The host function index, if it is a host function.
-    pub fn host_func_index(&self) -> Option<usize> {
+    pub(crate) fn host_func_index(&self) -> Option<usize> {
         match self.kind {
             FuncKind::Host(i) => Some(i),
             FuncKind::Wasm(_) => None,

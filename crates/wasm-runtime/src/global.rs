@@ -50,9 +50,10 @@ impl GlobalInstance {
         RuntimeValue::from_bits(self.value_type, self.bits.get())
     }
 
-    /// The bits of the current value (the engine's `global.get`).
+    /// The bits of the current value (the engine's `global.get`, through
+    /// [`engine::global_bits`](crate::engine::global_bits)).
     #[inline]
-    pub fn get_bits(&self) -> u64 {
+    pub(crate) fn bits(&self) -> u64 {
         self.bits.get()
     }
 
@@ -73,9 +74,10 @@ impl GlobalInstance {
     }
 
     /// Sets the value's bits without checks: the engine's `global.set`, whose type and
-    /// mutability the validator has already checked.
+    /// mutability the validator has already checked (through
+    /// [`engine::set_global_bits`](crate::engine::set_global_bits)).
     #[inline]
-    pub fn set_bits_unchecked(&self, bits: u64) {
+    pub(crate) fn set_bits(&self, bits: u64) {
         self.bits.set(bits);
     }
 

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
-use wasm_core::wasmparser::Operator;
 use wasm_core::{
     ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RefType, RuntimeValue,
     Signature, Trap, TrapCode,
@@ -392,17 +391,17 @@ impl ModuleInstance {
     }
 
     /// All functions, imported ones first.
-    pub fn funcs(&self) -> &[FuncRef] {
+    pub(crate) fn funcs(&self) -> &[FuncRef] {
         &self.funcs
     }
 
     /// All tables, imported ones first.
-    pub fn tables(&self) -> &[TableRef] {
+    pub(crate) fn tables(&self) -> &[TableRef] {
         &self.tables
     }
 
     /// All memories, imported ones first.
-    pub fn memories(&self) -> &[MemoryRef] {
+    pub(crate) fn memories(&self) -> &[MemoryRef] {
         &self.memories
     }
 
@@ -427,72 +426,21 @@ impl ModuleInstance {
     }
 
     /// Function type `index` of the module.
-    pub fn signature_by_index(&self, index: u32) -> Option<&Arc<Signature>> {
+    pub(crate) fn signature_by_index(&self, index: u32) -> Option<&Arc<Signature>> {
         self.module.types.get(index as usize)
-    }
-
-    /// The decoded module this is an instance of.
-    pub fn module(&self) -> &Arc<wasm_core::Module> {
-        &self.module
     }
 }
 
-/// Evaluates a (validated) constant expression (spec 3.3.10): constants, `global.get`
-/// of `globals` (the instance's globals so far), and the extended-constant arithmetic.
-/// Also used by the engine with no globals, to find the globals whose value is known
-/// before instantiation.
-pub fn eval_const(
+/// Evaluates a (validated) constant expression with the instance's globals so far.
+fn eval_const(
     module: &wasm_core::Module,
     globals: &[GlobalRef],
     expr: &ConstExpr,
 ) -> Result<RuntimeValue, Error> {
-    let mut stack: Vec<RuntimeValue> = Vec::with_capacity(2);
-    let mut reader = module.operators(&expr.range);
-    let bad = |what: &str| Error::Instantiation(format!("constant expression: {what}"));
-    while !reader.eof() {
-        let op = reader.read().map_err(|e| bad(e.message()))?;
-        let value = match op {
-            Operator::I32Const { value } => RuntimeValue::I32(value),
-            Operator::I64Const { value } => RuntimeValue::I64(value),
-            Operator::F32Const { value } => RuntimeValue::decode_f32(value.bits()),
-            Operator::F64Const { value } => RuntimeValue::decode_f64(value.bits()),
-            Operator::GlobalGet { global_index } => globals
-                .get(global_index as usize)
-                .ok_or_else(|| bad("unknown global"))?
-                .get(),
-            Operator::I32Add | Operator::I32Sub | Operator::I32Mul => {
-                let (Some(RuntimeValue::I32(b)), Some(RuntimeValue::I32(a))) =
-                    (stack.pop(), stack.pop())
-                else {
-                    return Err(bad("type mismatch"));
-                };
-                RuntimeValue::I32(match op {
-                    Operator::I32Add => a.wrapping_add(b),
-                    Operator::I32Sub => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                })
-            }
-            Operator::I64Add | Operator::I64Sub | Operator::I64Mul => {
-                let (Some(RuntimeValue::I64(b)), Some(RuntimeValue::I64(a))) =
-                    (stack.pop(), stack.pop())
-                else {
-                    return Err(bad("type mismatch"));
-                };
-                RuntimeValue::I64(match op {
-                    Operator::I64Add => a.wrapping_add(b),
-                    Operator::I64Sub => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                })
-            }
-            Operator::End => break,
-            _ => return Err(bad("unsupported instruction")),
-        };
-        stack.push(value);
-    }
-    match stack.as_slice() {
-        [value] => Ok(*value),
-        _ => Err(bad("type mismatch")),
-    }
+    wasm_core::eval_const(module, expr, |index| {
+        globals.get(index as usize).map(|global| global.get())
+    })
+    .map_err(|e| Error::Instantiation(e.to_string()))
 }
 
 impl ModuleImportResolver for ModuleRef {

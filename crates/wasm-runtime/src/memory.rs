@@ -318,13 +318,8 @@ impl MemoryInstance {
 
     /// A guard giving write access to the memory's bytes, or `None` while they are
     /// borrowed elsewhere (the engine's way in: it never panics on a host's borrow).
-    pub fn try_direct_access_mut(&self) -> Option<DirectAccessMut<'_>> {
+    pub(crate) fn try_direct_access_mut(&self) -> Option<DirectAccessMut<'_>> {
         self.buffer.try_borrow_mut().ok().map(DirectAccessMut)
-    }
-
-    /// The current size in bytes.
-    pub fn byte_len(&self) -> usize {
-        self.buffer.borrow().len()
     }
 
     /// Whether a memory of this one's current size and maximum satisfies an import
@@ -358,7 +353,7 @@ mod tests {
     #[test]
     fn a_4gib_maximum_is_not_allocated_up_front() {
         let mem = MemoryInstance::alloc(Pages(0), Some(Pages(65536))).unwrap();
-        assert_eq!(mem.byte_len(), 0);
+        assert_eq!(mem.direct_access().len(), 0);
         assert!(MemoryInstance::alloc(Pages(65537), None).is_err());
         assert!(MemoryInstance::alloc(Pages(2), Some(Pages(1))).is_err());
     }

@@ -117,12 +117,16 @@ impl TableInstance {
 
     /// Runs `f` on the entry at `index` without cloning it; `None` when out of bounds.
     /// This is the engine's `call_indirect` path.
-    pub fn with_entry<R>(&self, index: u32, f: impl FnOnce(&Option<FuncRef>) -> R) -> Option<R> {
+    pub(crate) fn with_entry<R>(
+        &self,
+        index: u32,
+        f: impl FnOnce(&Option<FuncRef>) -> R,
+    ) -> Option<R> {
         self.elements.borrow().get(index as usize).map(f)
     }
 
     /// Writes `items` starting at `offset`, all or nothing.
-    pub fn init(&self, offset: u32, items: &[Option<FuncRef>]) -> Result<(), Error> {
+    pub(crate) fn init(&self, offset: u32, items: &[Option<FuncRef>]) -> Result<(), Error> {
         let mut elements = self.elements.borrow_mut();
         let size = elements.len();
         let start = offset as usize;

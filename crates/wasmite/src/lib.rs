@@ -37,6 +37,23 @@
 //! * A function is translated for the interpreter at its first call; [`Config`] and
 //!   [`Module::from_buffer_with_config`] choose [`Translation::Eager`] instead (every
 //!   function at load time). Validation is always complete at load time.
+//!
+//! # What the API does not let you do
+//!
+//! Every public path checks what it is given: a global is set only through
+//! [`GlobalInstance::set`], which refuses an immutable global and a value of another
+//! type; memories and tables check their bounds. The engine's own access to these entities
+//! (setting a global's bits after validation checked the code that does it) is not part of
+//! this crate's API:
+//!
+//! ```compile_fail,E0599
+//! let global = wasmite::GlobalInstance::alloc(wasmite::RuntimeValue::I32(1), false);
+//! global.set_bits_unchecked(2); // no such method
+//! ```
+//!
+//! ```compile_fail,E0432
+//! use wasmite::engine::set_global_bits; // no such module
+//! ```
 #![deny(missing_docs)]
 
 mod module;
@@ -46,9 +63,7 @@ pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RuntimeValue, Signature, Trap, TrapCode, ValueType,
     memory_units, nan_preserving_float,
 };
-pub use wasm_exec::{
-    CompileError, DISPATCH, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation,
-};
+pub use wasm_exec::{CompileError, DISPATCH, EngineError, MAX_NESTED_EXECUTIONS, Translation};
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,
     FuncInvocation, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,

@@ -155,10 +155,82 @@ impl Module {
     }
 }
 
-/// Whether an operator computes on, loads, stores or converts floats. `wasmparser` names
-/// every such operator with `F32` or `F64` (`F32Add`, `I32TruncF64S`, `F64Load`...).
-fn uses_float(op: &Operator<'_>) -> bool {
-    let name = format!("{op:?}");
-    let name = name.split([' ', '{', '(']).next().unwrap_or("");
-    name.contains("F32") || name.contains("F64")
+/// Defines [`uses_float`] from the list of the operators that compute on, load, store,
+/// compare, convert or reinterpret floats (SIMD's are rejected at load time for now), and
+/// the list itself for the test that checks it against `wasmparser`'s operators.
+macro_rules! float_operators {
+    ($($op:ident)*) => {
+        /// Whether `op` is a floating-point instruction.
+        fn uses_float(op: &Operator<'_>) -> bool {
+            matches!(op, $(Operator::$op { .. })|*)
+        }
+
+        /// The names of the operators [`uses_float`] accepts.
+        #[cfg(test)]
+        const FLOAT_OPERATORS: &[&str] = &[$(stringify!($op)),*];
+    };
+}
+
+float_operators! {
+    F32Load F64Load F32Store F64Store F32Const F64Const
+    F32Eq F32Ne F32Lt F32Gt F32Le F32Ge F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+    F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
+    F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign
+    F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
+    F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign
+    I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
+    I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+    F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
+    F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
+    I32ReinterpretF32 I64ReinterpretF64 F32ReinterpretI32 F64ReinterpretI64
+    I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
+    I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every scalar operator of `wasmparser` whose name says it involves `f32` or `f64`
+    /// (the vector ones, `f32x4`..., aside) is in the list, and nothing else is.
+    #[test]
+    fn the_float_operators_are_all_of_wasmparsers() {
+        macro_rules! names {
+            ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+                [$(stringify!($op)),*]
+            };
+        }
+        let all = wasm_core::wasmparser::for_each_operator!(names);
+        let mut expected: Vec<&str> = all
+            .into_iter()
+            .filter(|name| {
+                (name.contains("F32") || name.contains("F64"))
+                    && !name.contains("x4")
+                    && !name.contains("x2")
+            })
+            .collect();
+        let mut listed = FLOAT_OPERATORS.to_vec();
+        expected.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn floats_are_denied_and_integers_are_not() {
+        let deny = |wat: &str| Module::from_buffer(wat).unwrap().deny_floating_point();
+        assert!(deny("(module (func (result i32) i32.const 1 i32.const 2 i32.add))").is_ok());
+        for body in [
+            "f32.const 1 drop",
+            "i32.const 0 f64.load drop",
+            "i64.const 1 f64.reinterpret_i64 drop",
+            "i32.const 1 f32.convert_i32_u drop",
+        ] {
+            let wat = format!("(module (memory 1) (func {body}))");
+            assert!(deny(&wat).is_err(), "{body}");
+        }
+        // Float types in signatures, locals and globals are denied too.
+        assert!(deny("(module (func (param f32)))").is_err());
+        assert!(deny("(module (func (local f64)))").is_err());
+        assert!(deny("(module (global f32 (f32.const 0)))").is_err());
+    }
 }

@@ -511,3 +511,62 @@ fn an_instance_writing_into_an_imported_table_is_freed() {
     );
     assert!(table.get(0).unwrap().is_some());
 }
+
+/// An immutable global keeps its value whatever a user does with the public API: the
+/// host's setter refuses it (and a value of another type for a mutable one), a module that
+/// imports it cannot be written to set it (validation), and a module's own immutable
+/// global exported to the host is refused the same way. (The engine's unchecked setter is
+/// not reachable through `wasmite`: see the `compile_fail` examples in the crate docs.)
+#[test]
+fn an_immutable_global_cannot_be_set_through_any_public_path() {
+    let constant = GlobalInstance::alloc(RuntimeValue::I32(7), false);
+    assert!(matches!(
+        constant.set(RuntimeValue::I32(8)),
+        Err(Error::Global(_))
+    ));
+    assert_eq!(constant.get(), RuntimeValue::I32(7));
+
+    struct Env(wasmite::GlobalRef);
+    impl ModuleImportResolver for Env {
+        fn resolve_global(
+            &self,
+            _field: &str,
+            _descriptor: &wasmite::GlobalDescriptor,
+        ) -> Result<wasmite::GlobalRef, Error> {
+            Ok(self.0.clone())
+        }
+    }
+    let setter = r#"(module (global $g (import "env" "g") i32)
+        (func (export "set") (global.set $g (i32.const 8))))"#;
+    let error = Module::from_buffer(setter).expect_err("global.set of an immutable global");
+    assert!(error.to_string().contains("immutable"), "{error}");
+    // Reading it through Wasm works and sees the value the host cannot change.
+    let reader = load(
+        r#"(module (global $g (import "env" "g") i32)
+            (func (export "get") (result i32) (global.get $g)))"#,
+    );
+    let env = Env(constant.clone());
+    let instance = ModuleInstance::new(&reader, &ImportsBuilder::new().with_resolver("env", &env))
+        .expect("links")
+        .assert_no_start();
+    let get = |instance: &wasmite::ModuleRef| instance.invoke_export("get", &[], &mut NopExternals);
+    assert_eq!(get(&instance).unwrap(), Some(RuntimeValue::I32(7)));
+
+    let exporter = load(
+        r#"(module (global (export "c") i64 (i64.const 5)) (global (export "m") (mut i64) (i64.const 1)))"#,
+    );
+    let instance = ModuleInstance::new(&exporter, &ImportsBuilder::default())
+        .expect("instantiates")
+        .assert_no_start();
+    let global = |name| match instance.export_by_name(name) {
+        Some(ExternVal::Global(global)) => global,
+        other => panic!("{name}: {other:?}"),
+    };
+    assert!(global("c").set(RuntimeValue::I64(6)).is_err());
+    assert_eq!(global("c").get(), RuntimeValue::I64(5));
+    assert!(global("m").set(RuntimeValue::I32(6)).is_err());
+    global("m")
+        .set(RuntimeValue::I64(6))
+        .expect("mutable, same type");
+    assert_eq!(global("m").get(), RuntimeValue::I64(6));
+}

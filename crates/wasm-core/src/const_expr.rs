@@ -1,0 +1,126 @@
+//! Evaluation of constant expressions (spec 3.3.10, "Constant Expressions"; 4.4.10
+//! "Expressions"): the initial values of globals and the offsets of segments.
+//!
+//! Here, in the vocabulary crate, because two phases need it without reaching into each
+//! other: instantiation evaluates every constant expression, and the engine's translator
+//! evaluates those that read no global, to know before instantiation the value of an
+//! immutable global.
+
+use crate::{ConstExpr, Module, RuntimeValue};
+use core::fmt;
+use wasmparser::Operator;
+
+/// A constant expression could not be evaluated: it is not valid (a validated module's
+/// constant expressions always evaluate), or it reads a global the caller does not give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstExprError {
+    message: String,
+}
+
+impl ConstExprError {
+    #[cold]
+    fn new(message: impl Into<String>) -> Self {
+        ConstExprError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConstExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "constant expression: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConstExprError {}
+
+/// Evaluates constant expression `expr` of `module`: constants, `global.get` (the value of
+/// global `i` is `global(i)`; `None` makes the evaluation fail), and the extended-constant
+/// arithmetic (`i32`/`i64` `add`, `sub`, `mul`).
+pub fn eval_const(
+    module: &Module,
+    expr: &ConstExpr,
+    global: impl Fn(u32) -> Option<RuntimeValue>,
+) -> Result<RuntimeValue, ConstExprError> {
+    let mut stack: Vec<RuntimeValue> = Vec::with_capacity(2);
+    let mut reader = module.operators(&expr.range);
+    while !reader.eof() {
+        let op = reader
+            .read()
+            .map_err(|e| ConstExprError::new(e.message()))?;
+        let value = match op {
+            Operator::I32Const { value } => RuntimeValue::I32(value),
+            Operator::I64Const { value } => RuntimeValue::I64(value),
+            Operator::F32Const { value } => RuntimeValue::decode_f32(value.bits()),
+            Operator::F64Const { value } => RuntimeValue::decode_f64(value.bits()),
+            Operator::GlobalGet { global_index } => {
+                global(global_index).ok_or_else(|| ConstExprError::new("unknown global"))?
+            }
+            Operator::I32Add | Operator::I32Sub | Operator::I32Mul => {
+                let (Some(RuntimeValue::I32(b)), Some(RuntimeValue::I32(a))) =
+                    (stack.pop(), stack.pop())
+                else {
+                    return Err(ConstExprError::new("type mismatch"));
+                };
+                RuntimeValue::I32(match op {
+                    Operator::I32Add => a.wrapping_add(b),
+                    Operator::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            Operator::I64Add | Operator::I64Sub | Operator::I64Mul => {
+                let (Some(RuntimeValue::I64(b)), Some(RuntimeValue::I64(a))) =
+                    (stack.pop(), stack.pop())
+                else {
+                    return Err(ConstExprError::new("type mismatch"));
+                };
+                RuntimeValue::I64(match op {
+                    Operator::I64Add => a.wrapping_add(b),
+                    Operator::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            Operator::End => break,
+            _ => return Err(ConstExprError::new("unsupported instruction")),
+        };
+        stack.push(value);
+    }
+    match stack.as_slice() {
+        [value] => Ok(*value),
+        _ => Err(ConstExprError::new("type mismatch")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(wat: &str) -> Module {
+        crate::decode(&wat::parse_str(wat).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn constants_globals_and_extended_arithmetic() {
+        let m = module(
+            r#"(module
+                (global $g (import "m" "g") i32)
+                (global i32 (i32.const 7))
+                (global i64 (i64.mul (i64.const 6) (i64.sub (i64.const 9) (i64.const 2))))
+                (global i32 (i32.add (global.get $g) (i32.const 1))))"#,
+        );
+        let init = |i: usize| &m.global_inits[i];
+        let no_globals = |_| None;
+        assert_eq!(
+            eval_const(&m, init(0), no_globals),
+            Ok(RuntimeValue::I32(7))
+        );
+        assert_eq!(
+            eval_const(&m, init(1), no_globals),
+            Ok(RuntimeValue::I64(42))
+        );
+        let error = eval_const(&m, init(2), no_globals).unwrap_err();
+        assert_eq!(error.to_string(), "constant expression: unknown global");
+        let imported = |i| (i == 0).then_some(RuntimeValue::I32(41));
+        assert_eq!(eval_const(&m, init(2), imported), Ok(RuntimeValue::I32(42)));
+    }
+}

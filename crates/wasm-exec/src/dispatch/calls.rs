@@ -1,0 +1,59 @@
+//! What the drivers and the engine share: why a driver stopped ([`Stop`]), and the callee
+//! of a `call_indirect` (the threaded chain resolves it to make the call itself, the
+//! engine to make any other).
+
+use std::sync::Arc;
+use wasm_core::{Signature, TrapCode};
+use wasm_runtime::engine;
+use wasm_runtime::{FuncRef, ModuleInstance};
+
+/// The most cells the value stack ever has (16 GiB), whatever the configured limit: the
+/// threaded driver relies on no frame base reaching `u32::MAX` (its `Entry::UNTRANSLATED`).
+pub(crate) const MAX_VALUE_CELLS: usize = 1 << 31;
+
+/// Why a driver stopped without a trap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// At the instruction at this position of the running function, which the engine
+    /// executes: a call the driver does not make, or an instruction whose body exits.
+    At(usize),
+    /// The function the driver was started in returned (its results are in its first
+    /// slots).
+    Returned,
+}
+
+/// Whether `callee` has the type `expected` (`call_indirect`'s check): the same interned
+/// signature, or an equal one from another module.
+#[inline]
+pub(crate) fn has_type(callee: &FuncRef, expected: &Arc<Signature>) -> bool {
+    Arc::ptr_eq(expected, engine::signature_arc(callee)) || **expected == *callee.signature()
+}
+
+/// The callee of `call_indirect` with type `ty` through table `table` of `instance`,
+/// given to `f` without a clone: the element whose index `element` reads (given the
+/// expected type, whose parameters come before the index; `None` gives up with
+/// `UndefinedElement`), checked to be set and of type `ty`. Errors are the traps.
+pub(crate) fn indirect_callee<R>(
+    instance: &ModuleInstance,
+    ty: u32,
+    table: u32,
+    element: impl FnOnce(&Signature) -> Option<u32>,
+    f: impl FnOnce(&FuncRef) -> R,
+) -> Result<R, TrapCode> {
+    let expected = engine::signature_by_index(instance, ty).ok_or(TrapCode::UnexpectedSignature)?;
+    let index = element(expected).ok_or(TrapCode::UndefinedElement)?;
+    let table = engine::tables(instance)
+        .get(table as usize)
+        .ok_or(TrapCode::UndefinedElement)?;
+    let entry = engine::table_entry(table, index, |entry| {
+        entry
+            .as_ref()
+            .map(|callee| has_type(callee, expected).then(|| f(callee)))
+    });
+    match entry {
+        None => Err(TrapCode::UndefinedElement),
+        Some(None) => Err(TrapCode::ElemUninitialized),
+        Some(Some(None)) => Err(TrapCode::UnexpectedSignature),
+        Some(Some(Some(result))) => Ok(result),
+    }
+}

@@ -1,0 +1,228 @@
+//! The portable driver: a loop that fetches each instruction, runs its body through one
+//! `match` (generated from the list) and follows the [`Flow`] it returns. It runs the
+//! instructions of one function: calls, returns and instructions whose body exits stop it,
+//! for the engine to carry out.
+//!
+//! The machine it gives the bodies ([`Frame`]) reads and writes the frame's slots and
+//! fetches instructions without bounds checks, the one `unsafe` of this driver: sound
+//! because every function passed `verify` (every slot field lies within the frame, every
+//! target within the function, a jump table is followed by its jumps, and the last
+//! instruction does not fall through), the frame is sliced to exactly the function's frame
+//! size (a checked slice), and execution starts at 0 or at a position the engine got from
+//! this driver or the threaded one (the instruction after a call). `debug_assert!`s recheck
+//! every access in debug builds, and the engine's tests run under Miri
+//! (`cargo +nightly miri test -p wasm-exec`).
+#![allow(unsafe_code)]
+
+use super::calls::Stop;
+use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
+use crate::translate::CompiledFunc;
+use wasm_core::TrapCode;
+use wasm_runtime::engine;
+use wasm_runtime::{GlobalRef, ModuleInstance};
+
+/// What this driver prepares of a module's functions: nothing (it runs the translated
+/// instructions as they are).
+pub(crate) struct SideTable;
+
+impl SideTable {
+    /// The side table of `module`.
+    pub(crate) fn new(_module: &wasm_core::Module) -> Self {
+        SideTable
+    }
+
+    /// Prepares defined function `index`, just translated.
+    pub(crate) fn install(&self, _index: u32, _code: &CompiledFunc) -> Result<(), &'static str> {
+        Ok(())
+    }
+}
+
+/// What the driver keeps from one run to the next: nothing.
+#[derive(Default)]
+pub(crate) struct ChainState(());
+
+/// One run of a function's code.
+pub(crate) struct Ctx<'a> {
+    globals: &'a [GlobalRef],
+    func: u32,
+    bp: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a run of defined function `func` of the module, whose frame starts
+    /// at `bp`, in `instance`. (The threaded driver's other parameters, for the calls it
+    /// makes itself, mean nothing here.)
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        _side: &'a SideTable,
+        _first: u32,
+        func: u32,
+        bp: usize,
+        instance: &'a ModuleInstance,
+        _chain: &'a mut ChainState,
+        _call_budget: usize,
+        _value_limit: usize,
+    ) -> Self {
+        Ctx {
+            globals: instance.globals(),
+            func,
+            bp,
+        }
+    }
+
+    /// A host function returned to this run's function (nothing is cached here).
+    pub(crate) fn host_returned(&mut self) {}
+
+    /// The function running when the driver stopped, and its frame: always the one it
+    /// was started in (this driver makes no calls).
+    pub(crate) fn running(&self) -> (u32, usize) {
+        (self.func, self.bp)
+    }
+
+    /// The calls the driver made and did not return from, outermost first, as (caller,
+    /// return position, caller's frame): none.
+    pub(crate) fn take_calls(&mut self) -> impl Iterator<Item = (u32, usize, usize)> + use<> {
+        core::iter::empty()
+    }
+}
+
+/// Runs `code` (the running function, `ctx.func`) from position `ip` until it stops, with
+/// its frame at `ctx.bp` of the value stack `vals` and `mem` the bytes of memory 0.
+pub(crate) fn run(
+    vals: &mut [u64],
+    code: &CompiledFunc,
+    mut ip: usize,
+    mem: &mut [u8],
+    ctx: &mut Ctx<'_>,
+) -> Result<Stop, TrapCode> {
+    let instrs = code.instrs();
+    assert!(ip < instrs.len());
+    let mut m = Frame {
+        regs: &mut vals[ctx.bp..ctx.bp + code.frame_size()],
+        // The accumulators start unknown: the translator relies on them only after an
+        // instruction that set them, never across a call, a return or a jump target.
+        acc: 0,
+        facc: 0.0,
+        mem,
+        globals: ctx.globals,
+    };
+    loop {
+        let instr = fetch(instrs, ip);
+        let flow = for_each_instr!(match_instr, instr, m)?;
+        ip = match flow {
+            Flow::Next => ip + 1,
+            Flow::Skip => ip + 2,
+            Flow::Jump(target) => target as usize,
+            Flow::Branch(taken, target) => match taken {
+                true => target as usize,
+                false => ip + 1,
+            },
+            Flow::BranchElseSkip(taken, target) => match taken {
+                true => target as usize,
+                false => ip + 2,
+            },
+            // The entry is a `Jump` (verified): go straight to its target.
+            Flow::Table(entry) => match fetch(instrs, ip + 1 + entry as usize) {
+                Instr::Jump { target } => target as usize,
+                _ => return Err(TrapCode::Unreachable),
+            },
+            Flow::Return => return Ok(Stop::Returned),
+            Flow::Call { .. } | Flow::CallIndirect { .. } | Flow::Exit => {
+                return Ok(Stop::At(ip));
+            }
+        };
+    }
+}
+
+/// The `match` running the body of instruction `$instr` on machine `$m`.
+macro_rules! match_instr {
+    (
+        [$instr:ident, $m:ident]
+        $(
+            $(#[doc = $doc:expr])*
+            $name:ident { $($field:ident : $kind:ident $(($ty:ty))?),* }
+            ($caps:expr) |$bm:ident| $body:block
+        )*
+    ) => {
+        match $instr {
+            $( Instr::$name { $($field),* } => bodies::$name(&mut $m, $($field),*), )*
+        }
+    };
+}
+use match_instr;
+
+/// The machine of this driver: the running function's frame, the accumulators, memory 0
+/// and the instance's globals.
+struct Frame<'a> {
+    regs: &'a mut [u64],
+    acc: u64,
+    facc: f64,
+    mem: &'a mut [u8],
+    globals: &'a [GlobalRef],
+}
+
+impl Machine for Frame<'_> {
+    #[inline(always)]
+    fn read<T: AccValue, const P: u8>(&self, slot: Slot) -> T {
+        if slot == ACC {
+            T::from_acc(self.acc, self.facc)
+        } else {
+            T::from_cell(self.get(slot))
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, slot: Slot) -> u64 {
+        debug_assert!((slot as usize) < self.regs.len());
+        // SAFETY: `slot` is a verified slot field and `regs` is the frame (module docs).
+        unsafe { *self.regs.get_unchecked(slot as usize) }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, slot: Slot, bits: u64) {
+        debug_assert!((slot as usize) < self.regs.len());
+        // SAFETY: `slot` is a verified slot field and `regs` is the frame (module docs).
+        unsafe { *self.regs.get_unchecked_mut(slot as usize) = bits }
+    }
+
+    #[inline(always)]
+    fn write<T: AccValue>(&mut self, dst: Slot, value: T) {
+        self.set(dst, value.into_cell());
+        value.to_acc(&mut self.acc, &mut self.facc);
+    }
+
+    #[inline(always)]
+    fn memory(&mut self) -> &mut [u8] {
+        self.mem
+    }
+
+    #[inline(always)]
+    fn global(&self, index: u32) -> Result<u64, TrapCode> {
+        match self.globals.get(index as usize) {
+            Some(global) => Ok(engine::global_bits(global)),
+            None => Err(TrapCode::Unreachable),
+        }
+    }
+
+    #[inline(always)]
+    fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
+        match self.globals.get(index as usize) {
+            Some(global) => {
+                engine::set_global_bits(global, bits);
+                Ok(())
+            }
+            None => Err(TrapCode::Unreachable),
+        }
+    }
+}
+
+/// The instruction at `ip`.
+#[inline(always)]
+fn fetch(instrs: &[Instr], ip: usize) -> Instr {
+    debug_assert!(ip < instrs.len());
+    // SAFETY: `ip` is a verified position: 0 or the start position `run` checked, a
+    // verified target, an entry of a jump table (followed by its jumps, verified), or the
+    // successor of an instruction that falls through, which is never the last (and of
+    // one that skips, never one of the last two) (module docs).
+    unsafe { *instrs.get_unchecked(ip) }
+}

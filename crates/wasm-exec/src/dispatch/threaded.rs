@@ -1,0 +1,1117 @@
+//! The threaded driver: one handler function per instruction, generated from the list,
+//! each running the instruction's body and ending in a call of the next instruction's
+//! handler, whose address is stored next to the instruction ([`Op`]). The handlers have
+//! identical `extern "C"` signatures and make that call last, so LLVM compiles it to a jump
+//! (a sibling call): every handler has its own indirect jump, which the branch predictor
+//! learns per instruction, and the hot state (instruction pointer, frame, memory base and
+//! length, accumulators) stays in argument registers.
+//!
+//! Selected by `cfg(wasmite_threaded)` (see `build.rs`): optimised builds on x86_64 and
+//! aarch64 without the `portable-dispatch` feature. In unoptimised builds no sibling call
+//! is guaranteed, so each instruction would grow the native stack. `tests/threaded.rs`
+//! checks, in release builds, that long loops of instructions and of calls run on a small
+//! native stack. A handler must keep an empty stack frame for its last call to become a
+//! jump: work that needs temporaries in memory is done out of line, reached by a sibling
+//! call (`call_indirect_uncached`, `zero_locals`).
+//!
+//! **The chain.** Handlers run straight-line code, branches, memory, numeric and global
+//! instructions, and calls to functions of the same module and instance with their
+//! returns (the callers kept as [`ChainFrame`]s). The chain stops at host calls and calls
+//! into other instances, instructions whose body exits (`memory.grow`), traps, the return
+//! of the function it started in, and calls that would pass the call stack limit or need
+//! a larger value stack; the engine carries these out and starts the chain again.
+//!
+//! **Branches.** Targets are stored as byte distances from the branch. Conditional
+//! branches are kept as real branches (a conditional move would make every later operand
+//! fetch wait for the comparison), and a taken back edge continues from a remembered copy
+//! of its target's address ([`taken_to`]) so that a loop's next iteration does not wait for
+//! the read of the target. A jump table's entries carry their target's handler, so the
+//! table reaches its target in one dispatch.
+//!
+//! **Safety.** Every handler is an `unsafe fn`: it trusts that `ip` points to an
+//! instruction of its own variant among the verified instructions of the running function,
+//! that `regs` points to that function's frame within the value stack, that `mem`/`len`
+//! describe memory 0's bytes (borrowed for the whole run), and that `ctx` is the live
+//! context. [`run`] establishes this for the first handler and every handler passes it on:
+//! it moves `ip` only to a verified target, to the next instruction (which exists after an
+//! instruction that falls through), to a callee's first instruction or to a caller's
+//! return address, and moves `regs` only to a callee's frame checked to lie within the
+//! value stack, or back to a caller's. [`thread`] pairs each instruction with its own
+//! handler, for the accumulator position its operands name.
+#![allow(unsafe_code)]
+
+use super::calls::{MAX_VALUE_CELLS, Stop, indirect_callee};
+use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
+use crate::translate::CompiledFunc;
+use core::cell::{Cell, OnceCell};
+use core::hint::unreachable_unchecked;
+use wasm_core::TrapCode;
+use wasm_runtime::engine;
+use wasm_runtime::{GlobalRef, ModuleInstance};
+
+/// An instruction with its handler: the threaded form of a function's code, made once per
+/// function ([`thread`]). The handler's address next to the operands makes the dispatch
+/// one load and one jump.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    handler: Handler,
+    instr: Instr,
+}
+
+/// A handler: runs the instruction at `ip` and the ones after it; returns the address of
+/// the instruction the engine must carry out, or null when the chain stopped for the
+/// reason in `ctx` (a trap, or the return of the function it started in). `acc` and `facc`
+/// are the accumulators; `hint` and `hint2` the addresses of the last two loop heads a back
+/// edge jumped to, or anything else (see [`taken_to`]).
+type Handler = unsafe extern "C" fn(
+    ip: *const Op,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op;
+
+/// What this driver prepares of a module's functions: their threaded code, and what a call
+/// made in the chain needs of each callee, in one array.
+pub(crate) struct SideTable {
+    /// Each defined function's threaded code, once translated.
+    ops: Box<[OnceCell<Box<[Op]>>]>,
+    /// The chain's view of `ops`: a call reads one entry (code, frame size, locals)
+    /// instead of walking to the function's code. A function not translated yet has
+    /// [`Entry::UNTRANSLATED`].
+    entries: Box<[Cell<Entry>]>,
+    /// The number of parameters of each of the module's types (where `call_indirect`
+    /// finds its table index).
+    type_params: Box<[u32]>,
+}
+
+impl SideTable {
+    /// The side table of `module`, no function prepared yet.
+    pub(crate) fn new(module: &wasm_core::Module) -> Self {
+        let n = module.bodies.len();
+        SideTable {
+            ops: (0..n).map(|_| OnceCell::new()).collect(),
+            entries: (0..n).map(|_| Cell::new(Entry::UNTRANSLATED)).collect(),
+            type_params: module
+                .types
+                .iter()
+                .map(|ty| ty.params().len() as u32)
+                .collect(),
+        }
+    }
+
+    /// Prepares defined function `index`, just translated: threads its code and fills its
+    /// entry. Fails for a function too large for the threaded targets.
+    pub(crate) fn install(&self, index: u32, code: &CompiledFunc) -> Result<(), &'static str> {
+        let (Some(cell), Some(entry)) = (
+            self.ops.get(index as usize),
+            self.entries.get(index as usize),
+        ) else {
+            return Err("unknown function");
+        };
+        let ops = match cell.get() {
+            Some(ops) => ops,
+            None => {
+                let ops = thread(code.instrs()).ok_or("function too large")?;
+                cell.get_or_init(|| ops)
+            }
+        };
+        entry.set(Entry {
+            code: ops.as_ptr(),
+            frame_size: code.frame_size,
+            num_params: code.num_params,
+            num_locals: code.num_locals,
+        });
+        Ok(())
+    }
+}
+
+/// What a call made in the chain needs of its callee.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The function's threaded code, owned by the same side table (never replaced once
+    /// set), so valid as long as the entry is reachable.
+    code: *const Op,
+    frame_size: u32,
+    num_params: u32,
+    num_locals: u32,
+}
+
+// `Entry::UNTRANSLATED` relies on these (`build.rs` ensures the first).
+const _: () = assert!(usize::BITS == 64);
+const _: () = assert!(MAX_VALUE_CELLS < u32::MAX as usize);
+
+impl Entry {
+    /// The entry of a function not translated yet (lazy translation). Its frame size never
+    /// fits in the value stack, so [`enter`] leaves the call to the engine, which
+    /// translates the function and fills this entry: the chain's calls need no test of
+    /// their own. (The value stack never exceeds `MAX_VALUE_CELLS` = 2^31 cells, so any
+    /// frame base plus `u32::MAX` is past its end, and the sum cannot overflow: the threaded
+    /// build is 64-bit only.)
+    const UNTRANSLATED: Entry = Entry {
+        code: core::ptr::null(),
+        frame_size: u32::MAX,
+        num_params: 0,
+        num_locals: 0,
+    };
+}
+
+/// What the chain keeps from one run to the next (in the engine's stacks): buffers, and
+/// the `call_indirect` cache.
+pub(crate) struct ChainState {
+    /// Never grown: a call that finds it full leaves the chain (see [`enter`]).
+    calls: Vec<ChainFrame>,
+    cache: Box<IndirectCache>,
+}
+
+/// How many calls deep the chain goes before it leaves a call to the engine, which turns
+/// the chain's callers into frames of its own and starts the chain again.
+const CHAIN_CALLS: usize = 256;
+
+impl Default for ChainState {
+    fn default() -> Self {
+        ChainState {
+            calls: Vec::with_capacity(CHAIN_CALLS),
+            cache: Box::default(),
+        }
+    }
+}
+
+/// A caller suspended by a call made in the chain.
+#[derive(Clone, Copy, Debug)]
+struct ChainFrame {
+    /// The caller (index among the module's defined functions).
+    func: u32,
+    /// Start of its frame.
+    bp: usize,
+    /// Its code, and where it resumes in it: the return needs no look-up of the caller's
+    /// entry, and the call no division to turn an address into an index.
+    code: *const Op,
+    ret: *const Op,
+}
+
+impl ChainFrame {
+    /// Where the caller resumes, as an index in its code.
+    fn ret_index(&self) -> usize {
+        (self.ret as usize - self.code as usize) / size_of::<Op>()
+    }
+}
+
+/// The `call_indirect` targets the chain resolved: table entries known to hold a function
+/// of the running module and instance of a given type, so that the next call through the
+/// same entry skips the table, the function's code and its type check. Direct-mapped by
+/// entry index. An entry is valid only in the run that filled it (its `generation`):
+/// tables do not change while the chain runs (it stops at host calls, and no instruction
+/// writes a table yet; one that does must invalidate).
+struct IndirectCache {
+    entries: [CacheEntry; CACHE_SIZE],
+    generation: u32,
+}
+
+const CACHE_SIZE: usize = 64;
+
+#[derive(Clone, Copy, Default)]
+struct CacheEntry {
+    generation: u32,
+    table: u32,
+    elem: u32,
+    ty: u32,
+    /// The callee's index among the module's defined functions.
+    callee: u32,
+}
+
+impl Default for IndirectCache {
+    fn default() -> Self {
+        IndirectCache {
+            entries: [CacheEntry::default(); CACHE_SIZE],
+            generation: 1,
+        }
+    }
+}
+
+impl IndirectCache {
+    /// Forgets every entry (a new run starts).
+    fn invalidate(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Entries of generation 1 might still be there: clear them all.
+            *self = IndirectCache::default();
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, table: u32, elem: u32, ty: u32) -> Option<u32> {
+        let e = &self.entries[elem as usize % CACHE_SIZE];
+        (e.generation == self.generation && e.elem == elem && e.ty == ty && e.table == table)
+            .then_some(e.callee)
+    }
+
+    fn insert(&mut self, table: u32, elem: u32, ty: u32, callee: u32) {
+        self.entries[elem as usize % CACHE_SIZE] = CacheEntry {
+            generation: self.generation,
+            table,
+            elem,
+            ty,
+            callee,
+        };
+    }
+}
+
+/// Why the chain returned a null pointer.
+#[derive(Clone, Copy)]
+enum Outcome {
+    /// It did not (yet).
+    Running,
+    /// A trap.
+    Trap(TrapCode),
+    /// The function it started in returned.
+    Returned,
+}
+
+/// One run of the chain, and what it needs besides its register arguments.
+pub(crate) struct Ctx<'a> {
+    /// The running function's code (branch targets are distances from here).
+    code: *const Op,
+    /// The running instance (one for the whole chain) and its globals.
+    instance: &'a ModuleInstance,
+    globals: &'a [GlobalRef],
+    /// The module's prepared functions: calls to them are made in the chain.
+    side: &'a SideTable,
+    /// The number of imported functions (the function index of the first defined one).
+    first: u32,
+    /// Why the chain stopped, when a handler returned null.
+    outcome: Outcome,
+    /// Calls made in the chain and not returned from: their callers, innermost last.
+    calls: &'a mut Vec<ChainFrame>,
+    /// Resolved `call_indirect` targets of this run.
+    cache: &'a mut IndirectCache,
+    /// How many more calls the chain may make (the call stack limit).
+    call_budget: usize,
+    /// The value stack limit (cells).
+    value_limit: usize,
+    /// The running function (index among the module's defined functions) and the start
+    /// of its frame on the value stack.
+    func: u32,
+    bp: usize,
+    /// The value stack and its usable length, set by [`run`].
+    vals: *mut u64,
+    vals_len: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a run of defined function `func` of the module prepared in `side`
+    /// (whose first `first` functions are imported), with its frame at `bp`, in `instance`;
+    /// the chain may make `call_budget` more calls and use `value_limit` cells.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        side: &'a SideTable,
+        first: u32,
+        func: u32,
+        bp: usize,
+        instance: &'a ModuleInstance,
+        chain: &'a mut ChainState,
+        call_budget: usize,
+        value_limit: usize,
+    ) -> Self {
+        let ChainState { calls, cache } = chain;
+        calls.clear();
+        cache.invalidate();
+        Ctx {
+            code: core::ptr::null(),
+            instance,
+            globals: instance.globals(),
+            side,
+            first,
+            outcome: Outcome::Running,
+            calls,
+            cache,
+            call_budget,
+            value_limit,
+            func,
+            bp,
+            vals: core::ptr::null_mut(),
+            vals_len: 0,
+        }
+    }
+
+    /// A host function was called from this run's function: it may have changed tables,
+    /// so the resolved `call_indirect` targets are forgotten.
+    pub(crate) fn host_returned(&mut self) {
+        self.cache.invalidate();
+    }
+
+    /// The function running when the chain stopped, and the start of its frame.
+    pub(crate) fn running(&self) -> (u32, usize) {
+        (self.func, self.bp)
+    }
+
+    /// The calls the chain made and did not return from, outermost first, as (caller,
+    /// return position, caller's frame); the chain forgets them.
+    pub(crate) fn take_calls(&mut self) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
+        self.calls
+            .drain(..)
+            .map(|call| (call.func, call.ret_index(), call.bp))
+    }
+}
+
+/// The threaded form of verified instructions (same positions), each with the handler
+/// of its variant for the accumulator position its operands name. Branch targets become
+/// byte distances from the branch (see [`jump`]); `None` if one does not fit in an `i32`
+/// (a function of more than 89 million instructions).
+fn thread(instrs: &[Instr]) -> Option<Box<[Op]>> {
+    let mut ops = Vec::with_capacity(instrs.len());
+    for (at, instr) in instrs.iter().enumerate() {
+        let mode = instr.acc_position().map_or(0, |position| position + 1);
+        ops.push(Op {
+            handler: TABLES[usize::from(mode)][usize::from(instr.tag())],
+            instr: *instr,
+        });
+        // The target is rewritten in place: changing a field of a copy and then moving
+        // the copy would stall on the small write.
+        if let Some(target) = ops.last_mut().and_then(|op: &mut Op| op.instr.target_mut()) {
+            let distance = (i64::from(*target) - at as i64) * size_of::<Op>() as i64;
+            *target = i32::try_from(distance).ok()? as u32;
+        }
+    }
+    // A jump table's entries carry their target's handler in place of `Jump`'s: the
+    // table's handler then jumps to the target in one step (the entries are reached only
+    // through their table, which `verify` makes them follow, never dispatched).
+    for at in 0..instrs.len() {
+        if let Instr::JumpTable { len, .. } = instrs[at] {
+            for entry in at + 1..=at + 1 + len as usize {
+                if let Some(&Instr::Jump { target }) = instrs.get(entry) {
+                    ops[entry].handler = ops.get(target as usize)?.handler;
+                }
+            }
+        }
+    }
+    Some(ops.into_boxed_slice())
+}
+
+/// Runs the chain from position `ip` of the running function (`ctx.func`, whose
+/// translation is `code`, its frame at `ctx.bp` of the value stack `vals`) until it stops;
+/// `mem` is memory 0's bytes. On [`Stop::At`], the position is in the function running
+/// then ([`Ctx::running`]): calls to the module's functions happen in the chain
+/// ([`Ctx::take_calls`]).
+pub(crate) fn run(
+    vals: &mut [u64],
+    code: &CompiledFunc,
+    ip: usize,
+    mem: &mut [u8],
+    ctx: &mut Ctx<'_>,
+) -> Result<Stop, TrapCode> {
+    let ops = ctx
+        .side
+        .ops
+        .get(ctx.func as usize)
+        .and_then(OnceCell::get)
+        .ok_or(TrapCode::Unreachable)?;
+    // The chain's invariants (module docs): the function is the one prepared (same
+    // length as its translation), `ip` one of its positions, its frame within `vals`.
+    assert!(
+        ops.len() == code.instrs().len()
+            && ip < ops.len()
+            && ctx.bp + code.frame_size() <= vals.len()
+    );
+    ctx.code = ops.as_ptr();
+    ctx.vals = vals.as_mut_ptr();
+    ctx.vals_len = vals.len().min(ctx.value_limit);
+    ctx.outcome = Outcome::Running;
+    // SAFETY: the chain's invariants hold (checked above; the functions of the side table
+    // are verified). The accumulators start unknown: the chain starts at a function's entry
+    // or after an instruction that clears them. No loop head is known yet (0 is no
+    // instruction's address).
+    let stop = unsafe {
+        dispatch(
+            ctx.code.add(ip),
+            ctx.vals.add(ctx.bp),
+            mem.as_mut_ptr(),
+            mem.len(),
+            ctx,
+            0,
+            0.0,
+            0.0,
+            0.0,
+        )
+    };
+    if stop.is_null() {
+        return match ctx.outcome {
+            Outcome::Returned => Ok(Stop::Returned),
+            Outcome::Trap(code) => Err(code),
+            Outcome::Running => Err(TrapCode::Unreachable),
+        };
+    }
+    // SAFETY: `stop` points into the running function's code, which starts at `ctx.code`
+    // (a handler returns the address of its own instruction).
+    Ok(Stop::At(unsafe { stop.offset_from(ctx.code) } as usize))
+}
+
+/// The machine of this driver, over the handlers' register arguments: the running
+/// function's frame, memory 0, the context and the accumulators. `MODE` says which input
+/// position, if any, is read from the accumulator: 0 none, 1 position 0, 2 position 1 (the
+/// handler [`thread`] chose for the instruction's operands).
+struct Chain<'c, const MODE: u8> {
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'c>,
+    acc: u64,
+    facc: f64,
+}
+
+impl<'c, const MODE: u8> Chain<'c, MODE> {
+    /// The machine of a handler.
+    ///
+    /// # Safety
+    /// The handler's arguments satisfy the chain's invariants (module docs): `regs` is the
+    /// running function's frame, `mem`/`len` memory 0's borrowed bytes, `ctx` the live
+    /// context; the machine is used for the body of an instruction of that function whose
+    /// accumulator operand, if any, is in the position `MODE` names.
+    #[inline(always)]
+    unsafe fn new(
+        regs: *mut u64,
+        mem: *mut u8,
+        len: usize,
+        ctx: *mut Ctx<'c>,
+        acc: u64,
+        facc: f64,
+    ) -> Self {
+        Chain {
+            regs,
+            mem,
+            len,
+            ctx,
+            acc,
+            facc,
+        }
+    }
+
+    /// The live context.
+    #[inline(always)]
+    fn ctx(&self) -> &Ctx<'c> {
+        // SAFETY: `ctx` is the live context (see `new`), not otherwise borrowed while a
+        // body runs.
+        unsafe { &*self.ctx }
+    }
+}
+
+impl<const MODE: u8> Machine for Chain<'_, MODE> {
+    #[inline(always)]
+    fn read<T: AccValue, const P: u8>(&self, slot: Slot) -> T {
+        if MODE == P + 1 {
+            // This handler reads position `P` from the accumulator (and ignores the slot
+            // field, which is `ACC`).
+            T::from_acc(self.acc, self.facc)
+        } else {
+            T::from_cell(self.get(slot))
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, slot: Slot) -> u64 {
+        // SAFETY: a verified slot of the running function's frame (see `new`).
+        unsafe { *self.regs.add(slot as usize) }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, slot: Slot, bits: u64) {
+        // SAFETY: a verified slot of the running function's frame (see `new`).
+        unsafe { *self.regs.add(slot as usize) = bits }
+    }
+
+    #[inline(always)]
+    fn write<T: AccValue>(&mut self, dst: Slot, value: T) {
+        self.set(dst, value.into_cell());
+        value.to_acc(&mut self.acc, &mut self.facc);
+    }
+
+    #[inline(always)]
+    fn memory(&mut self) -> &mut [u8] {
+        // SAFETY: `mem`/`len` describe the borrowed bytes of memory 0 (an empty slice's
+        // dangling but aligned pointer when there is none); no other reference to them is
+        // used while the chain runs.
+        unsafe { core::slice::from_raw_parts_mut(self.mem, self.len) }
+    }
+
+    #[inline(always)]
+    fn global(&self, index: u32) -> Result<u64, TrapCode> {
+        match self.ctx().globals.get(index as usize) {
+            Some(global) => Ok(engine::global_bits(global)),
+            None => Err(TrapCode::Unreachable),
+        }
+    }
+
+    #[inline(always)]
+    fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
+        match self.ctx().globals.get(index as usize) {
+            Some(global) => {
+                engine::set_global_bits(global, bits);
+                Ok(())
+            }
+            None => Err(TrapCode::Unreachable),
+        }
+    }
+}
+
+/// The handler of every instruction, generic over the accumulator mode, and the tables
+/// [`thread`] picks them from.
+macro_rules! handlers {
+    (
+        []
+        $(
+            $(#[doc = $doc:expr])*
+            $name:ident { $($field:ident : $kind:ident $(($ty:ty))?),* }
+            ($caps:expr) |$m:ident| $body:block
+        )*
+    ) => {
+        /// One handler per instruction (see the module docs).
+        #[allow(non_snake_case)]
+        mod handler {
+            use super::*;
+
+            $(
+                /// Runs the instruction (its body in `isa/bodies.rs`), then follows its flow.
+                ///
+                /// # Safety
+                /// The chain's invariants (module docs), with `ip` at an instruction of
+                /// this variant whose accumulator operand is in the position `MODE` names.
+                pub(super) unsafe extern "C" fn $name<const MODE: u8>(
+                    ip: *const Op,
+                    regs: *mut u64,
+                    mem: *mut u8,
+                    len: usize,
+                    ctx: *mut Ctx<'_>,
+                    acc: u64,
+                    facc: f64,
+                    hint: f64,
+                    hint2: f64,
+                ) -> *const Op {
+                    // SAFETY: `ip` is an instruction of this variant (see above).
+                    let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
+                        // SAFETY: as above.
+                        unsafe { unreachable_unchecked() }
+                    };
+                    // SAFETY: the handler's arguments are the chain's (see above).
+                    let mut m = unsafe { Chain::<MODE>::new(regs, mem, len, ctx, acc, facc) };
+                    let flow = bodies::$name(&mut m, $($field),*);
+                    // SAFETY: `ip` is the instruction just run, `m` its machine.
+                    unsafe { follow(flow, ip, m, hint, hint2) }
+                }
+            )*
+        }
+
+        /// The handlers in the declaration order of [`Instr`], for each accumulator mode
+        /// (none, position 0, position 1).
+        static TABLES: [[Handler; COUNT]; 3] = [
+            [$(handler::$name::<0> as Handler),*],
+            [$(handler::$name::<1> as Handler),*],
+            [$(handler::$name::<2> as Handler),*],
+        ];
+    };
+}
+
+for_each_instr!(handlers);
+
+/// Continues after the instruction at `ip` as its body's `flow` says: with the next
+/// handler, a branch target's, a callee's or a caller's (each a sibling call), or by
+/// stopping the chain.
+///
+/// # Safety
+/// The chain's invariants (module docs), `ip` being the instruction just run and `m` its
+/// machine.
+#[inline(always)]
+unsafe fn follow<const MODE: u8>(
+    flow: Result<Flow, TrapCode>,
+    ip: *const Op,
+    m: Chain<'_, MODE>,
+    mut hint: f64,
+    mut hint2: f64,
+) -> *const Op {
+    let Chain {
+        regs,
+        mem,
+        len,
+        ctx,
+        acc,
+        facc,
+    } = m;
+    // SAFETY (of each block below): the instruction at `ip` was verified: it falls through
+    // only if an instruction follows, skips only if two do, and its targets and jump table
+    // entries lie within the function; `ctx` is live.
+    let next = match flow {
+        Ok(Flow::Next) => unsafe { ip.add(1) },
+        Ok(Flow::Skip) => unsafe { ip.add(2) },
+        Ok(Flow::Jump(target)) => unsafe { taken_to(ip, target, &mut hint, &mut hint2) },
+        Ok(Flow::Branch(taken, target)) => unsafe {
+            branch(ip, taken, target, 1, &mut hint, &mut hint2)
+        },
+        Ok(Flow::BranchElseSkip(taken, target)) => unsafe {
+            branch(ip, taken, target, 2, &mut hint, &mut hint2)
+        },
+        // The entry is a `Jump` carrying its target's handler (see `thread`): the target
+        // runs next, without the `Jump`.
+        Ok(Flow::Table(entry)) => unsafe {
+            let entry = ip.add(1 + entry as usize);
+            let Instr::Jump { target } = (*entry).instr else {
+                unreachable_unchecked()
+            };
+            let handler = (*entry).handler;
+            return handler(
+                jump(entry, target),
+                regs,
+                mem,
+                len,
+                ctx,
+                acc,
+                facc,
+                hint,
+                hint2,
+            );
+        },
+        Ok(Flow::Return) => unsafe {
+            if (*ctx).calls.is_empty() {
+                return stop(ctx, Outcome::Returned);
+            }
+            return return_to_caller(mem, len, ctx, acc, facc, hint, hint2);
+        },
+        Ok(Flow::Call { func, base }) => unsafe {
+            // A function of the module is called in the chain; an import, by the engine.
+            let Some(index) = func.checked_sub((*ctx).first) else {
+                return ip;
+            };
+            return enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
+        },
+        Ok(Flow::CallIndirect { ty, table, base }) => unsafe {
+            // The table index's slot is read only if it lies within the value stack.
+            let cached = {
+                let c = &*ctx;
+                c.side.type_params.get(ty as usize).and_then(|&params| {
+                    let slot = base as usize + params as usize;
+                    (c.bp + slot < c.vals_len)
+                        .then(|| c.cache.get(table, *regs.add(slot) as u32, ty))
+                        .flatten()
+                })
+            };
+            if let Some(index) = cached {
+                return enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
+            }
+            return call_indirect_uncached(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
+        },
+        Ok(Flow::Exit) => return ip,
+        Err(code) => return unsafe { stop(ctx, Outcome::Trap(code)) },
+    };
+    // SAFETY: `next` is a valid instruction of the running function (see above).
+    unsafe { dispatch(next, regs, mem, len, ctx, acc, facc, hint, hint2) }
+}
+
+/// Calls the handler of the instruction at `ip`.
+///
+/// # Safety
+/// The chain's invariants (module docs), with `ip` at an instruction of the running
+/// function.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's arguments, which stay in registers
+unsafe fn dispatch(
+    ip: *const Op,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ip` is a valid operation, whose handler is its instruction's (`thread`).
+    unsafe { ((*ip).handler)(ip, regs, mem, len, ctx, acc, facc, hint, hint2) }
+}
+
+/// Records why the chain stops, and stops it.
+///
+/// # Safety
+/// `ctx` is the live context.
+#[cold]
+#[inline(never)]
+unsafe fn stop(ctx: *mut Ctx<'_>, outcome: Outcome) -> *const Op {
+    // SAFETY: see above.
+    unsafe { (*ctx).outcome = outcome };
+    core::ptr::null()
+}
+
+/// The operation a branch at `ip` with (threaded) target `target` jumps to: `target` is
+/// the distance in bytes, as an `i32`.
+///
+/// # Safety
+/// `target` is the threaded target of the branch at `ip` (or of the jump table entry at
+/// `ip`), which [`thread`] computed from a verified target in the same function.
+#[inline(always)]
+unsafe fn jump(ip: *const Op, target: u32) -> *const Op {
+    // SAFETY: see above: the result is an operation of the same function.
+    unsafe { ip.byte_offset(target as i32 as isize) }
+}
+
+/// The next operation after a conditional branch at `ip`: its (threaded) `target` if
+/// `taken`, else the operation `skip` places further.
+///
+/// Written so that it stays a branch: both outcomes are cheap address arithmetic, which
+/// LLVM would otherwise turn into a conditional move. A conditional move makes the next
+/// instruction's address, and so every later operand fetch, wait for the comparison,
+/// while a (predicted) branch lets the processor run ahead; the cold-path hint is what
+/// keeps the branch.
+///
+/// # Safety
+/// As for [`jump`]; `ip + skip` is an operation of the function when not taken.
+#[inline(always)]
+unsafe fn branch(
+    ip: *const Op,
+    taken: bool,
+    target: u32,
+    skip: usize,
+    hint: &mut f64,
+    hint2: &mut f64,
+) -> *const Op {
+    if taken {
+        cold();
+        // SAFETY: see above.
+        unsafe { taken_to(ip, target, hint, hint2) }
+    } else {
+        // SAFETY: see above.
+        unsafe { ip.add(skip) }
+    }
+}
+
+/// The operation a taken branch at `ip` jumps to (its threaded `target`), for a backward
+/// branch (a loop's back edge) in a form the next instructions need not wait for.
+///
+/// The next instruction's operands are read through the address this returns. Computed
+/// from `target`, itself read through `ip`, it would make every iteration of a loop wait
+/// for that read before the loop's head could start, on the critical path of small loops.
+/// So the handlers carry the addresses of the two back edges taken last, `hint` (the most
+/// recent) and `hint2`, in registers (as the bits of `f64` arguments: the integer argument
+/// registers are all taken). When the target is one of them (the common case: the same
+/// loop again, or the loop around it), that copy is used, which the processor already has:
+/// the comparison is a predicted branch, not a data dependency. Two, so that an inner loop
+/// and the loop around it do not evict each other. Forward branches go straight: different
+/// sites take them in turn (the arms of an `if`), and would evict the loops.
+///
+/// # Safety
+/// As for [`jump`].
+#[inline(always)]
+unsafe fn taken_to(ip: *const Op, target: u32, hint: &mut f64, hint2: &mut f64) -> *const Op {
+    // SAFETY: see above.
+    let actual = unsafe { jump(ip, target) };
+    if (target as i32) > 0 {
+        return actual;
+    }
+    let last = f64::to_bits(*hint) as usize as *const Op;
+    if last == actual {
+        return opaque(last);
+    }
+    let before = f64::to_bits(*hint2) as usize as *const Op;
+    if before == actual {
+        return opaque(before);
+    }
+    cold();
+    *hint2 = *hint;
+    *hint = f64::from_bits(actual as usize as u64);
+    actual
+}
+
+/// `p`, in a form the optimiser cannot identify with any other value: without it, LLVM
+/// would replace the remembered address in [`taken_to`] by the computed one it was found
+/// equal to, putting the read of `target` back on the critical path.
+/// (`core::hint::black_box` would do, but passes the value through the stack, which gives
+/// every branch handler a stack frame and turns its sibling call into a call.)
+#[inline(always)]
+// The block does not read through the pointer, which is all the lint is about.
+#[allow(clippy::pointers_in_nomem_asm_block)]
+fn opaque(mut p: *const Op) -> *const Op {
+    // SAFETY: an empty assembly block (the comment names the operand, as the macro
+    // requires): it reads and writes no memory, and leaves `p` as it was.
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags))
+    };
+    p
+}
+
+/// Marks the path that calls it as cold (`core::hint::cold_path` needs Rust 1.95; the
+/// workspace supports 1.88): LLVM weights the branch from the callee's attribute.
+#[cold]
+#[inline(always)]
+fn cold() {}
+
+/// Enters function `index` of the module, called by the instruction at `ip` with its
+/// arguments from slot `base`: pushes the caller as a [`ChainFrame`] and continues at the
+/// callee's start. Leaves the call to the engine (returns `ip`) when the call stack limit
+/// is reached or the callee's frame does not fit in the value stack as allocated (which
+/// includes a callee not translated yet, see [`Entry::UNTRANSLATED`]).
+///
+/// # Safety
+/// The chain's invariants (module docs), `ip` being a call of the running function.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn enter(
+    ip: *const Op,
+    index: u32,
+    base: u32,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ctx` is live; `ip` is in the running function (whose code starts at
+    // `c.code`). The callee's frame is checked to lie within the value stack before it is
+    // touched.
+    let (start, callee_regs) = unsafe {
+        let c = &mut *ctx;
+        let Some(callee) = c.side.entries.get(index as usize).map(Cell::get) else {
+            return ip;
+        };
+        let callee_bp = c.bp + base as usize;
+        // `calls` is never grown (a growth would need a stack frame here for the call of
+        // the allocator): a call that finds it full leaves the chain.
+        if c.call_budget == 0
+            || c.calls.len() == c.calls.capacity()
+            || callee_bp + callee.frame_size as usize > c.vals_len
+        {
+            return ip;
+        }
+        c.calls.push(ChainFrame {
+            func: c.func,
+            bp: c.bp,
+            code: c.code,
+            ret: ip.add(1),
+        });
+        c.call_budget -= 1;
+        c.func = index;
+        c.bp = callee_bp;
+        c.code = callee.code;
+        let callee_regs = c.vals.add(callee_bp);
+        if callee.num_locals > 0 {
+            // SAFETY: as for `dispatch`; the callee is the running function now.
+            return zero_locals(c.code, callee_regs, mem, len, ctx, acc, facc, hint, hint2);
+        }
+        (c.code, callee_regs)
+    };
+    // SAFETY: the callee's first instruction, its frame within the value stack.
+    unsafe { dispatch(start, callee_regs, mem, len, ctx, acc, facc, hint, hint2) }
+}
+
+/// Not an instruction's handler: sets the declared locals of the function just entered to
+/// zero, then runs its first instruction (at `ip`). Reached from [`enter`] by a sibling
+/// call, so that this work (and the call of `memset`, which would give `Call`'s handler a
+/// stack frame) stays out of the calls of functions without locals. Up to eight locals
+/// are cleared one by one, without `memset`, which measured faster for the few locals of a
+/// typical hot function.
+///
+/// # Safety
+/// As for a handler, the function just entered running.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn zero_locals(
+    ip: *const Op,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ctx` is live and its function is the one just entered, whose frame at
+    // `regs` holds its parameters and locals (its entry says how many).
+    unsafe {
+        let c = &*ctx;
+        if let Some(entry) = c.side.entries.get(c.func as usize).map(Cell::get) {
+            let locals = regs.add(entry.num_params as usize);
+            let n = entry.num_locals as usize;
+            if n <= 8 {
+                // Unrolled by the compiler, and not turned into `memset`.
+                for i in 0..8 {
+                    if i < n {
+                        locals.add(i).write(0);
+                    }
+                }
+            } else {
+                core::ptr::write_bytes(locals, 0, n);
+            }
+        }
+        dispatch(ip, regs, mem, len, ctx, acc, facc, hint, hint2)
+    }
+}
+
+/// Not an instruction's handler: the `CallIndirect` at `ip` whose target is not in the
+/// cache. Apart (reached by a sibling call), so that the call of [`indirect_target`] gives
+/// `CallIndirect`'s handler no stack frame to set up on every call, cached or not.
+///
+/// # Safety
+/// As for a handler, `ip` being a `CallIndirect`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn call_indirect_uncached(
+    ip: *const Op,
+    _regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ip` is a `CallIndirect` (see above).
+    let Instr::CallIndirect { ty, table, base } = (unsafe { (*ip).instr }) else {
+        return ip;
+    };
+    // SAFETY: `ctx` is live.
+    match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
+        // SAFETY: `ip` is a call of the running function.
+        Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) },
+        None => ip,
+    }
+}
+
+/// The callee of an indirect call if the chain can make the call: a function of this
+/// module and instance, of the expected type. Out of line, so that its temporaries (the
+/// table borrow) stay off the handlers' frames. Fills the cache on success; anything else
+/// (host functions, other instances, traps) is left to the engine.
+#[inline(never)]
+fn indirect_target(c: &mut Ctx<'_>, ty: u32, table: u32, base: u32) -> Option<u32> {
+    let (first, bp, vals, vals_len) = (c.first, c.bp, c.vals, c.vals_len);
+    let mut elem = 0;
+    let element = |expected: &wasm_core::Signature| {
+        let slot = bp + base as usize + expected.params().len();
+        // SAFETY: `slot` lies within the value stack (checked).
+        elem = (slot < vals_len).then(|| unsafe { *vals.add(slot) } as u32)?;
+        Some(elem)
+    };
+    let callee = indirect_callee(c.instance, ty, table, element, |callee| {
+        let wasm = engine::wasm_func(callee)?;
+        // A function of this instance is one of this module's (imports belong to others).
+        wasm.belongs_to(c.instance)
+            .then(|| wasm.index().checked_sub(first))
+            .flatten()
+    })
+    .ok()
+    .flatten()?;
+    c.cache.insert(table, elem, ty, callee);
+    Some(callee)
+}
+
+/// Continues in the caller suspended in the chain (there is one).
+///
+/// # Safety
+/// The chain's invariants (module docs), `ctx.calls` not empty.
+#[inline(always)]
+unsafe fn return_to_caller(
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ctx` is live; the caller's frame and return address were valid when it
+    // called and nothing moved them since (the value stack only moves when the engine
+    // grows it, and the chain has stopped then).
+    unsafe {
+        let c = &mut *ctx;
+        let Some(caller) = c.calls.pop() else {
+            return core::ptr::null();
+        };
+        c.call_budget += 1;
+        c.func = caller.func;
+        c.bp = caller.bp;
+        c.code = caller.code;
+        let regs = c.vals.add(caller.bp);
+        dispatch(caller.ret, regs, mem, len, ctx, acc, facc, hint, hint2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::ACC;
+
+    fn handler_of(instr: Instr) -> usize {
+        thread(&[instr]).expect("threads")[0].handler as *const () as usize
+    }
+
+    /// Each instruction gets the handler of its own variant, from the table of the
+    /// accumulator position its operands name.
+    #[test]
+    fn each_instruction_gets_its_own_handler() {
+        let add = Instr::I32Add { dst: 0, a: 0, b: 0 };
+        assert_eq!(handler_of(add), handler::I32Add::<0> as *const () as usize);
+        let acc_add = Instr::I64Add {
+            dst: 0,
+            a: ACC,
+            b: 1,
+        };
+        assert_eq!(
+            handler_of(acc_add),
+            handler::I64Add::<1> as *const () as usize
+        );
+        let sub = Instr::F64Sub {
+            dst: 0,
+            a: 1,
+            b: ACC,
+        };
+        assert_eq!(handler_of(sub), handler::F64Sub::<2> as *const () as usize);
+        let store = Instr::I32Store {
+            addr: 1,
+            value: ACC,
+            offset: 0,
+        };
+        assert_eq!(
+            handler_of(store),
+            handler::I32Store::<2> as *const () as usize
+        );
+        let jump = Instr::JumpIfZero {
+            cond: ACC,
+            target: 0,
+        };
+        assert_eq!(
+            handler_of(jump),
+            handler::JumpIfZero::<1> as *const () as usize
+        );
+        let last = Instr::I32AddImmBrNeImm {
+            step: 1,
+            a: 0,
+            imm: 0,
+            target: 0,
+        };
+        assert_eq!(
+            handler_of(last),
+            handler::I32AddImmBrNeImm::<0> as *const () as usize
+        );
+    }
+
+    /// A jump table's entries carry the handlers of their targets (the table jumps to the
+    /// target in one dispatch); a `Jump` outside a table keeps its own.
+    #[test]
+    fn jump_table_entries_carry_their_targets_handlers() {
+        let code = [
+            Instr::JumpTable { index: 0, len: 1 },
+            Instr::Jump { target: 4 },
+            Instr::Jump { target: 5 },
+            Instr::Jump { target: 5 },
+            Instr::ReturnSlot { src: 0 },
+            Instr::Return {},
+        ];
+        let ops = thread(&code).expect("threads");
+        let handler = |at: usize| ops[at].handler as *const () as usize;
+        assert_eq!(handler(1), handler::ReturnSlot::<0> as *const () as usize);
+        assert_eq!(handler(2), handler(5));
+        assert_eq!(handler(3), handler::Jump::<0> as *const () as usize);
+    }
+}

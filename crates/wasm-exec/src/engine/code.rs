@@ -1,0 +1,232 @@
+//! A module's code as the engine keeps it ([`ModuleCode`]): its translated functions,
+//! translated at load time or each at its first call, with what the dispatch driver
+//! prepares of them (`dispatch::SideTable`).
+
+use super::error::{CompileError, EngineError};
+use crate::dispatch::SideTable;
+use crate::translate::{CompiledFunc, Scratch, TranslateError, Translator, translate_with};
+use core::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_core::wasmparser::Operator;
+use wasm_core::{Trap, TrapCode};
+use wasm_runtime::engine::CompiledCode;
+
+/// When a module's function bodies are translated. Either way the whole module is
+/// validated when it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Translation {
+    /// Every body when the module is loaded, in the validator's pass: a body the engine
+    /// cannot run fails the load.
+    Eager,
+    /// A body at the first call of its function. Loading only validates, which is faster
+    /// than validating and translating, and functions never called are never translated;
+    /// a body the engine cannot run traps at its first call (with a [`CompileError`] as
+    /// host error). The default, as in wasmi: large programs rarely call most of their
+    /// functions, and after its first call a function runs the same code as with `Eager`.
+    #[default]
+    Lazy,
+}
+
+/// The translated functions of one module, shared by all its instances.
+pub(crate) struct ModuleCode {
+    /// Defined functions in order, each translated once: at load, or (lazy) at the first
+    /// call, from `source`.
+    funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
+    /// The decoded module when translation is lazy.
+    source: Option<Arc<wasm_core::Module>>,
+    /// Buffers for lazy translations.
+    scratch: RefCell<Scratch>,
+    /// Number of imported functions (function index of `funcs[0]`).
+    pub(crate) first: u32,
+    /// What the dispatch driver prepared of each translated function.
+    pub(crate) side: SideTable,
+}
+
+impl ModuleCode {
+    /// The code of defined function `index`, translated now if it was not yet. A body the
+    /// engine cannot run is a trap with the [`CompileError`] as host error.
+    #[inline]
+    pub(crate) fn func(&self, index: u32) -> Result<&Rc<CompiledFunc>, Trap> {
+        // `index` comes from a validated call or a `FuncCode`, so it exists; a trap rather
+        // than a panic all the same.
+        let cell = self
+            .funcs
+            .get(index as usize)
+            .ok_or(Trap::Code(TrapCode::Unreachable))?;
+        match cell.get() {
+            Some(code) => Ok(code),
+            None => self.translate(cell, index),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn translate<'c>(
+        &self,
+        cell: &'c OnceCell<Rc<CompiledFunc>>,
+        index: u32,
+    ) -> Result<&'c Rc<CompiledFunc>, Trap> {
+        // Eager code has every function translated, so it never gets here.
+        let source = self
+            .source
+            .as_ref()
+            .ok_or(Trap::Code(TrapCode::Unreachable))?;
+        // Translation never calls back into the engine, so the buffers are free; a fresh
+        // set would do as well.
+        let mut fresh = Scratch::default();
+        let mut borrowed = self.scratch.try_borrow_mut();
+        let scratch = match &mut borrowed {
+            Ok(scratch) => &mut **scratch,
+            Err(_) => &mut fresh,
+        };
+        let code = translate_with(source, self.first + index, scratch)
+            .and_then(|code| {
+                self.side.install(index, &code).map_err(|what| {
+                    let offset = source.bodies.get(index as usize).map_or(0, |b| b.offset);
+                    TranslateError::new(what, offset)
+                })?;
+                Ok(code)
+            })
+            .map_err(|e| Trap::host(CompileError::Translate(e)))?;
+        Ok(cell.get_or_init(|| Rc::new(code)))
+    }
+}
+
+/// The engine's per-function code as the runtime holds it (`CompiledCode`): the module's
+/// code and the function's position in it, so that a call can reach the module's other
+/// functions without going through the runtime.
+pub(crate) struct FuncCode {
+    pub(crate) module: Rc<ModuleCode>,
+    pub(crate) index: u32,
+}
+
+/// The engine's code of a function.
+pub(crate) fn compiled(code: &CompiledCode) -> Result<&FuncCode, Trap> {
+    code.downcast_ref::<FuncCode>()
+        .ok_or_else(|| Trap::host(EngineError::ForeignCode))
+}
+
+/// Translates each body as the validator accepts its operators. After a translation error
+/// it only lets validation finish, so that an invalid module is reported as invalid
+/// whatever the engine thinks of its earlier functions.
+///
+/// With `translate` off it only validates (lazy translation). One visitor type for both
+/// modes keeps one copy of the validator's loop in the binary: with two (this one and
+/// `wasm_validate::validate`'s), LLVM stopped inlining the validator into it and eager
+/// loading became slower.
+struct CompileVisitor<'m> {
+    module: &'m wasm_core::Module,
+    translate: bool,
+    scratch: Scratch,
+    current: Option<Translator<'m>>,
+    out: Vec<Rc<CompiledFunc>>,
+    failed: Option<TranslateError>,
+}
+
+impl CompileVisitor<'_> {
+    fn fail(&mut self, error: TranslateError) {
+        self.current = None;
+        self.failed.get_or_insert(error);
+    }
+}
+
+impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
+    type Error = core::convert::Infallible;
+
+    fn begin(&mut self, func_index: u32) -> Result<(), Self::Error> {
+        if self.translate && self.failed.is_none() {
+            match Translator::begin(self.module, func_index, &mut self.scratch) {
+                Ok(translator) => self.current = Some(translator),
+                Err(e) => self.fail(e),
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), Self::Error> {
+        if let Some(translator) = &mut self.current
+            && let Err(e) = translator.visit(offset, op)
+        {
+            self.fail(e);
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), Self::Error> {
+        if let Some(translator) = self.current.take() {
+            match translator.finish(&mut self.scratch) {
+                Ok(code) => self.out.push(Rc::new(code)),
+                Err(e) => self.fail(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Validates `module` and makes its functions' code: every body translated now when
+/// `translation` is eager, each at its first call when it is lazy (the code keeps
+/// `module` then).
+pub(crate) fn load(
+    module: &Arc<wasm_core::Module>,
+    features: &wasm_validate::Features,
+    translation: Translation,
+) -> Result<Vec<CompiledCode>, CompileError> {
+    let translate = translation == Translation::Eager;
+    let mut visitor = CompileVisitor {
+        module,
+        translate,
+        scratch: Scratch::default(),
+        current: None,
+        out: Vec::with_capacity(if translate { module.bodies.len() } else { 0 }),
+        failed: None,
+    };
+    wasm_validate::validate_visiting(module, features, &mut visitor)
+        .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
+    if let Some(e) = visitor.failed {
+        return Err(CompileError::Translate(e));
+    }
+    let (funcs, source) = match translate {
+        true => (visitor.out.into_iter().map(OnceCell::from).collect(), None),
+        false => (
+            (0..module.bodies.len()).map(|_| OnceCell::new()).collect(),
+            Some(module.clone()),
+        ),
+    };
+    package(module, funcs, source).map_err(CompileError::Translate)
+}
+
+/// Wraps a module's functions into the runtime's `CompiledCode`s: all translated (`source`
+/// is `None`), or none yet, to be translated from `source` at their first call. The driver
+/// prepares the translated ones now.
+fn package(
+    module: &wasm_core::Module,
+    funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
+    source: Option<Arc<wasm_core::Module>>,
+) -> Result<Vec<CompiledCode>, TranslateError> {
+    let side = SideTable::new(module);
+    for (index, code) in funcs.iter().enumerate() {
+        if let Some(code) = code.get() {
+            side.install(index as u32, code).map_err(|what| {
+                let offset = module.bodies.get(index).map_or(0, |body| body.offset);
+                TranslateError::new(what, offset)
+            })?;
+        }
+    }
+    let module = Rc::new(ModuleCode {
+        funcs,
+        source,
+        scratch: RefCell::default(),
+        first: module.num_imported_functions(),
+        side,
+    });
+    Ok((0..module.funcs.len() as u32)
+        .map(|index| {
+            Rc::new(FuncCode {
+                module: module.clone(),
+                index,
+            }) as CompiledCode
+        })
+        .collect())
+}

@@ -1,0 +1,136 @@
+//! The stacks of an execution ([`Stacks`]: values and [`Frame`]s) and the limits that turn
+//! runaway recursion into a `StackOverflow` trap, also across executions nested through
+//! host functions.
+
+use super::code::ModuleCode;
+use crate::dispatch::{ChainState, MAX_VALUE_CELLS};
+use crate::translate::CompiledFunc;
+use std::rc::Rc;
+use wasm_core::{RuntimeValue, Trap, TrapCode};
+use wasm_runtime::ModuleInstance;
+
+/// A call frame the engine keeps: the function's code (and its module's, with its index
+/// there), its instance, where it resumes (instruction index) and where its slots start on
+/// the value stack. (Calls the threaded driver makes within a module are frames of its
+/// own until it stops.)
+#[derive(Clone)]
+pub(crate) struct Frame {
+    pub(crate) code: Rc<CompiledFunc>,
+    pub(crate) module: Rc<ModuleCode>,
+    /// Index of `code` among `module`'s defined functions.
+    pub(crate) func: u32,
+    pub(crate) instance: Rc<ModuleInstance>,
+    pub(crate) ip: usize,
+    pub(crate) bp: usize,
+}
+
+impl Frame {
+    /// A frame of function `func` of the same module and instance, resuming at `ip` with
+    /// its slots from `bp`.
+    pub(crate) fn sibling(&self, func: u32, ip: usize, bp: usize) -> Result<Frame, Trap> {
+        Ok(Frame {
+            code: self.module.func(func)?.clone(),
+            module: self.module.clone(),
+            func,
+            instance: self.instance.clone(),
+            ip,
+            bp,
+        })
+    }
+}
+
+/// The value stack (untyped cells) and the call stack of one execution.
+pub(crate) struct Stacks {
+    pub(crate) vals: Vec<u64>,
+    /// The callers of the running frame.
+    pub(crate) frames: Vec<Frame>,
+    /// What the driver keeps between runs.
+    pub(crate) chain: ChainState,
+    /// A reused buffer for the arguments of host calls.
+    pub(crate) host_args: Vec<RuntimeValue>,
+    pub(crate) value_limit: usize,
+    pub(crate) call_limit: usize,
+}
+
+impl Stacks {
+    pub(crate) fn new(value_limit: usize, call_limit: usize) -> Self {
+        Stacks {
+            vals: vec![0; 1024.min(value_limit.max(16))],
+            frames: Vec::new(),
+            chain: ChainState::default(),
+            host_args: Vec::new(),
+            value_limit,
+            call_limit,
+        }
+    }
+
+    /// Makes room for a frame of `size` cells at `bp`; `StackOverflow` past the limit.
+    #[inline]
+    pub(crate) fn reserve(&mut self, bp: usize, size: usize) -> Result<(), Trap> {
+        let need = bp + size;
+        let limit = self.value_limit.min(MAX_VALUE_CELLS);
+        // The limit is checked on every call, not only when the buffer grows: the buffer
+        // may have grown under a larger limit in an earlier call.
+        if need > limit {
+            return Err(Trap::Code(TrapCode::StackOverflow));
+        }
+        if need > self.vals.len() {
+            let new_len = need.max(self.vals.len() * 2).min(limit);
+            self.vals.resize(new_len, 0);
+        }
+        Ok(())
+    }
+}
+
+/// How many Wasm executions may be nested on one thread: a host function that calls back
+/// into Wasm starts a new execution on the native stack. Wasm-to-Wasm calls never nest
+/// natively; this bounds host re-entrancy, so that a host calling back without end gets a
+/// `StackOverflow` trap instead of overflowing the native stack (each level takes a few
+/// KiB; 100 levels fit comfortably in a 2 MiB thread stack).
+pub const MAX_NESTED_EXECUTIONS: u32 = 100;
+
+thread_local! {
+    static NESTED_EXECUTIONS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+    /// Value cells and frames that the executions enclosing the current host call use.
+    static OUTER_USAGE: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
+}
+
+/// The value cells and frames that the executions enclosing this one use: what a nested
+/// execution subtracts from its limits.
+pub(crate) fn outer_usage() -> (usize, usize) {
+    OUTER_USAGE.with(|usage| usage.get())
+}
+
+/// Runs `f` (a host call) with `cells` value cells and `frames` frames added to what the
+/// enclosing executions use, so that executions `f` starts get what is left.
+pub(crate) fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
+    let saved = OUTER_USAGE.with(|usage| {
+        let saved = usage.get();
+        usage.set((saved.0 + cells, saved.1 + frames));
+        saved
+    });
+    let result = f();
+    OUTER_USAGE.with(|usage| usage.set(saved));
+    result
+}
+
+/// Counts one nested execution while alive.
+pub(crate) struct NestingGuard;
+
+impl NestingGuard {
+    pub(crate) fn enter() -> Result<NestingGuard, Trap> {
+        NESTED_EXECUTIONS.with(|depth| {
+            if depth.get() >= MAX_NESTED_EXECUTIONS {
+                return Err(Trap::Code(TrapCode::StackOverflow));
+            }
+            depth.set(depth.get() + 1);
+            Ok(NestingGuard)
+        })
+    }
+}
+
+impl Drop for NestingGuard {
+    fn drop(&mut self) {
+        NESTED_EXECUTIONS.with(|depth| depth.set(depth.get() - 1));
+    }
+}

@@ -1,0 +1,621 @@
+//! The engine's instruction set, declared once: [`for_each_instr!`].
+//!
+//! Each instruction is declared with its fields, each field with its *kind* (`kinds.rs`:
+//! a slot written or read, an input that may be the accumulator, an immediate, a branch
+//! target...), its capabilities (`caps!`: commutative, may trap, never falls through...)
+//! and its *body*: its semantics, written once against the [`Machine`] interface, ending
+//! in the [`Flow`] that says where control goes next. Everything else is generated:
+//!
+//! * `instr.rs`: the enum [`Instr`] and the facts the translator and `verify` read (names,
+//!   slot roles, branch targets, accumulator operands and effects, capabilities);
+//! * `bodies.rs`: one `#[inline(always)]` function per instruction, from its body;
+//! * `relations.rs`: the translator's tables (which Wasm operator lowers to which
+//!   instruction, the immediate, scaled, indexed and fused-branch forms);
+//! * `dispatch/portable.rs` and `dispatch/threaded.rs`: both drivers call the bodies.
+//!
+//! Families of similar instructions (loads, stores, numeric operators, fused branches)
+//! are written one line each in their own section; [`expand_instrs!`] turns every section
+//! into the same *records*, the one grammar the generators match:
+//!
+//! ```text
+//! $(#[doc = ..])* Name { field: kind(type), .. } (capabilities) |m| { body }
+//! ```
+//!
+//! Naming guide: instructions that mirror one Wasm operator keep its `wasmparser` name
+//! (`I32Add`, `F64Load`); the suffix `Imm` marks the form whose right operand is the
+//! immediate; `Br*` are fused compare-and-branch instructions, jumping when the comparison
+//! holds (`BrF*Not*` when it does not, NaN included).
+//!
+//! Encoding invariants the bodies and drivers rely on (checked by `verify`): every slot
+//! lies within the frame (`pair` slots with their successor); `JumpTable { len }` is
+//! followed by `len + 1` `Jump`s (the last one the default); an instruction that `skips`
+//! is followed by two more; a `CopyPair` is followed by the `Copy` it replaced; the last
+//! instruction never falls through.
+//!
+//! [`Machine`]: super::machine::Machine
+//! [`Flow`]: super::machine::Flow
+//! [`Instr`]: super::instr::Instr
+
+/// Calls `$m! { [extra tokens] records.. }` with every instruction (see the module docs);
+/// `for_each_instr!(relations $m)` calls `$m!` with the relations between instructions
+/// and Wasm operators instead (see `relations.rs`).
+macro_rules! for_each_instr {
+    ($($mode:tt)*) => {
+        $crate::isa::list::expand_instrs! {
+            [$($mode)*]
+            control {
+                /// Trap with "unreachable".
+                Unreachable {} [no_fall, stops, may_trap] |m| {
+                    Err(TrapCode::Unreachable)
+                },
+                /// Continue at `target`.
+                Jump { target: target } [no_fall] |m| {
+                    Ok(Flow::Jump(target))
+                },
+                /// If the i32 `cond` is zero, continue at `target`.
+                JumpIfZero { cond: in0(u32), target: target } [] |m| {
+                    Ok(Flow::Branch(cond == 0, target))
+                },
+                /// If the i32 `cond` is not zero, continue at `target`.
+                JumpIfNonZero { cond: in0(u32), target: target } [] |m| {
+                    Ok(Flow::Branch(cond != 0, target))
+                },
+                /// Continue at the target of the `min(i, len)`-th of the `len + 1` `Jump`s
+                /// that follow, `i` being the u32 in `index`.
+                JumpTable { index: reg, len: count } [] |m| {
+                    Ok(Flow::Table((m.get(index) as u32).min(len)))
+                },
+                /// Return from a function without results.
+                Return {} [no_fall, returns, stops] |m| {
+                    Ok(Flow::Return)
+                },
+                /// Return the value in `src` (copied to slot 0).
+                ReturnSlot { src: reg } [no_fall, returns, stops] |m| {
+                    let bits = m.get(src);
+                    m.set(0, bits);
+                    Ok(Flow::Return)
+                },
+                /// Return the constant `bits`.
+                ReturnConst { bits: bits } [no_fall, returns, stops] |m| {
+                    m.set(0, bits);
+                    Ok(Flow::Return)
+                },
+                /// Return the `n` values in slots `src..src + n` (copied to slots `0..n`).
+                ReturnMany { src: reg, n: count } [no_fall, returns, stops] |m| {
+                    m.copy_down(src, n);
+                    Ok(Flow::Return)
+                },
+                /// Call function `func` of the instance: the arguments are in slots
+                /// `base..`, the callee's frame starts there and its results land there.
+                Call { func: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::Call { func, base })
+                },
+                /// Call the function at index `slot[base + params]` of table `table`,
+                /// checking that it has the instance's type `ty` (arguments as for
+                /// `Call`).
+                CallIndirect { ty: index, table: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::CallIndirect { ty, table, base })
+                },
+                /// `slot[dst] = slot[src]`.
+                Copy { dst: out, src: reg } [] |m| {
+                    let bits = m.get(src);
+                    m.set(dst, bits);
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst0] = slot[src0]`, then `slot[dst1] = slot[src1]`: two `Copy`s in
+                /// one dispatch (call arguments, values carried round a loop). The second
+                /// `Copy` stays after it, skipped (see `fuse_copies` in the translator).
+                CopyPair { dst0: out16, src0: reg16, dst1: out16, src1: reg16 } [skips] |m| {
+                    let bits = m.get(src0);
+                    m.set(dst0, bits);
+                    let bits = m.get(src1);
+                    m.set(dst1, bits);
+                    Ok(Flow::Skip)
+                },
+                /// `slot[dst] = value` (zero-extended).
+                Const32 { dst: out, value: value } [] |m| {
+                    m.set(dst, u64::from(value));
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] = bits`.
+                Const64 { dst: out, bits: bits } [] |m| {
+                    m.set(dst, bits);
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] = slot[dst + 1]` when the i32 in `cond` is zero (Wasm `select`
+                /// with its operands in `dst` and `dst + 1`).
+                Select { dst: pair, cond: reg } [] |m| {
+                    if m.get(cond) as u32 == 0 {
+                        let bits = m.get(dst + 1);
+                        m.set(dst, bits);
+                    }
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] =` global `index`.
+                GlobalGet { dst: out, index: index } [] |m| {
+                    let bits = m.global(index)?;
+                    m.set(dst, bits);
+                    Ok(Flow::Next)
+                },
+                /// Global `index` `= slot[src]`.
+                GlobalSet { src: reg, index: index } [] |m| {
+                    let bits = m.get(src);
+                    m.set_global(index, bits)?;
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] =` global `index`, an i32 or i64 (also into `acc`).
+                GlobalGetInt { dst: dst(u64), index: index } [] |m| {
+                    let bits = m.global(index)?;
+                    m.write(dst, bits);
+                    Ok(Flow::Next)
+                },
+                /// Global `index`, an i32 or i64, `= src`.
+                GlobalSetInt { src: in0(u64), index: index } [] |m| {
+                    m.set_global(index, src)?;
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] = a * a` as f64: `F64Mul` of one operand by itself, so that
+                /// the operand can come from `facc` (the square of a value just computed,
+                /// as in `x * x + y * y`) instead of being read back from its slot.
+                F64Square { dst: dst(f64), a: in0(f64) } [] |m| {
+                    m.write(dst, a * a);
+                    Ok(Flow::Next)
+                },
+                /// `slot[dst] =` the size of memory 0 in pages.
+                MemorySize { dst: out } [] |m| {
+                    let pages = m.memory().len() / $crate::isa::memory::PAGE_SIZE;
+                    m.set(dst, pages as u64);
+                    Ok(Flow::Next)
+                },
+                /// Grow memory 0 by `slot[delta]` pages; `slot[dst] =` the old size or -1.
+                /// Left to the engine, which lends the machine its memory.
+                MemoryGrow { dst: out, delta: reg } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+            }
+            // `Name = load(memory type => value type)`: `dst = mem[addr + offset]`.
+            // `scaled` names the load of an array element, `mem[(index << log2(width)) +
+            // offset]` (the translation of `t.load (i32.shl index log2(width))`), and
+            // `indexed` the load from `mem[base + index + offset]` with 16-bit slots (the
+            // translation of `t.load (i32.add base index)`). The shift and the sum wrap as
+            // the i32 operators they replace; adding the offset does not.
+            loads {
+                I32Load = load(i32 => i32) scaled I32LoadScaled indexed I32LoadIndexed,
+                I64Load = load(i64 => i64) scaled I64LoadScaled indexed I64LoadIndexed,
+                F32Load = load(f32 => f32) scaled F32LoadScaled indexed F32LoadIndexed,
+                F64Load = load(f64 => f64) scaled F64LoadScaled indexed F64LoadIndexed,
+                I32Load8S = load(i8 => i32),
+                I32Load8U = load(u8 => i32),
+                I32Load16S = load(i16 => i32),
+                I32Load16U = load(u16 => i32),
+                I64Load8S = load(i8 => i64),
+                I64Load8U = load(u8 => i64),
+                I64Load16S = load(i16 => i64),
+                I64Load16U = load(u16 => i64),
+                I64Load32S = load(i32 => i64),
+                I64Load32U = load(u32 => i64),
+            }
+            // `Name = store(value type => memory type)`: `mem[addr + offset] = value`;
+            // `imm` names the store of a constant (sign-extended to 64 bits, stores keep
+            // the low bits).
+            stores {
+                I32Store = store(i32 => i32) imm I32StoreImm,
+                I64Store = store(i64 => i64) imm I64StoreImm,
+                F32Store = store(f32 => f32),
+                F64Store = store(f64 => f64),
+                I32Store8 = store(i32 => i8) imm I32Store8Imm,
+                I32Store16 = store(i32 => i16) imm I32Store16Imm,
+                I64Store8 = store(i64 => i8) imm I64Store8Imm,
+                I64Store16 = store(i64 => i16) imm I64Store16Imm,
+                I64Store32 = store(i64 => i32) imm I64Store32Imm,
+            }
+            // `Name = un(input type => output type) |a| value`; `un_t` when the value is a
+            // `Result` (a trap).
+            unary {
+                I32Eqz = un(i32 => i32) |a| (a == 0) as i32,
+                I32Clz = un(i32 => i32) |a| a.leading_zeros() as i32,
+                I32Ctz = un(i32 => i32) |a| a.trailing_zeros() as i32,
+                I32Popcnt = un(i32 => i32) |a| a.count_ones() as i32,
+                I64Eqz = un(i64 => i32) |a| (a == 0) as i32,
+                I64Clz = un(i64 => i64) |a| i64::from(a.leading_zeros()),
+                I64Ctz = un(i64 => i64) |a| i64::from(a.trailing_zeros()),
+                I64Popcnt = un(i64 => i64) |a| i64::from(a.count_ones()),
+                F32Abs = un(f32 => f32) |a| a.abs(),
+                F32Neg = un(f32 => f32) |a| -a,
+                F32Ceil = un(f32 => f32) |a| semantics::quiet32(a.ceil()),
+                F32Floor = un(f32 => f32) |a| semantics::quiet32(a.floor()),
+                F32Trunc = un(f32 => f32) |a| semantics::quiet32(a.trunc()),
+                F32Nearest = un(f32 => f32) |a| semantics::quiet32(a.round_ties_even()),
+                F32Sqrt = un(f32 => f32) |a| a.sqrt(),
+                F64Abs = un(f64 => f64) |a| a.abs(),
+                F64Neg = un(f64 => f64) |a| -a,
+                F64Ceil = un(f64 => f64) |a| semantics::quiet64(a.ceil()),
+                F64Floor = un(f64 => f64) |a| semantics::quiet64(a.floor()),
+                F64Trunc = un(f64 => f64) |a| semantics::quiet64(a.trunc()),
+                F64Nearest = un(f64 => f64) |a| semantics::quiet64(a.round_ties_even()),
+                F64Sqrt = un(f64 => f64) |a| a.sqrt(),
+                I32WrapI64 = un(i64 => i32) |a| a as i32,
+                I32TruncF32S = un_t(f32 => i32) |a| semantics::trunc(f64::from(a), -2147483649.0, 2147483648.0).map(|t| t as i32),
+                I32TruncF32U = un_t(f32 => i32) |a| semantics::trunc(f64::from(a), -1.0, 4294967296.0).map(|t| t as u32 as i32),
+                I32TruncF64S = un_t(f64 => i32) |a| semantics::trunc(a, -2147483649.0, 2147483648.0).map(|t| t as i32),
+                I32TruncF64U = un_t(f64 => i32) |a| semantics::trunc(a, -1.0, 4294967296.0).map(|t| t as u32 as i32),
+                I64ExtendI32S = un(i32 => i64) |a| i64::from(a),
+                I64ExtendI32U = un(u32 => i64) |a| i64::from(a),
+                I64TruncF32S = un_t(f32 => i64) |a| semantics::trunc_i64(f64::from(a)),
+                I64TruncF32U = un_t(f32 => i64) |a| semantics::trunc_u64(f64::from(a)),
+                I64TruncF64S = un_t(f64 => i64) |a| semantics::trunc_i64(a),
+                I64TruncF64U = un_t(f64 => i64) |a| semantics::trunc_u64(a),
+                F32ConvertI32S = un(i32 => f32) |a| a as f32,
+                F32ConvertI32U = un(u32 => f32) |a| a as f32,
+                F32ConvertI64S = un(i64 => f32) |a| a as f32,
+                F32ConvertI64U = un(u64 => f32) |a| a as f32,
+                F32DemoteF64 = un(f64 => f32) |a| a as f32,
+                F64ConvertI32S = un(i32 => f64) |a| f64::from(a),
+                F64ConvertI32U = un(u32 => f64) |a| f64::from(a),
+                F64ConvertI64S = un(i64 => f64) |a| a as f64,
+                F64ConvertI64U = un(u64 => f64) |a| a as f64,
+                F64PromoteF32 = un(f32 => f64) |a| f64::from(a),
+                I32ReinterpretF32 = un(u32 => u32) |a| a,
+                I64ReinterpretF64 = un(u64 => u64) |a| a,
+                F32ReinterpretI32 = un(u32 => u32) |a| a,
+                F64ReinterpretI64 = un(u64 => u64) |a| a,
+                I32Extend8S = un(i32 => i32) |a| i32::from(a as i8),
+                I32Extend16S = un(i32 => i32) |a| i32::from(a as i16),
+                I64Extend8S = un(i64 => i64) |a| i64::from(a as i8),
+                I64Extend16S = un(i64 => i64) |a| i64::from(a as i16),
+                I64Extend32S = un(i64 => i64) |a| i64::from(a as i32),
+                I32TruncSatF32S = un(f32 => i32) |a| a as i32,
+                I32TruncSatF32U = un(f32 => u32) |a| a as u32,
+                I32TruncSatF64S = un(f64 => i32) |a| a as i32,
+                I32TruncSatF64U = un(f64 => u32) |a| a as u32,
+                I64TruncSatF32S = un(f32 => i64) |a| a as i64,
+                I64TruncSatF32U = un(f32 => u64) |a| a as u64,
+                I64TruncSatF64S = un(f64 => i64) |a| a as i64,
+                I64TruncSatF64U = un(f64 => u64) |a| a as u64,
+            }
+            // `Name = bin(input type => output type) [capabilities] imm ImmName |a, b|
+            // value`; `bin_t` when the value is a `Result` (a trap). `imm` names the form
+            // whose right operand is an immediate (sign-extended for 64-bit operands).
+            binary {
+                I32Eq = bin(i32 => i32) [commutative] imm I32EqImm |a, b| (a == b) as i32,
+                I32Ne = bin(i32 => i32) [commutative] imm I32NeImm |a, b| (a != b) as i32,
+                I32LtS = bin(i32 => i32) imm I32LtSImm |a, b| (a < b) as i32,
+                I32LtU = bin(u32 => i32) imm I32LtUImm |a, b| (a < b) as i32,
+                I32GtS = bin(i32 => i32) imm I32GtSImm |a, b| (a > b) as i32,
+                I32GtU = bin(u32 => i32) imm I32GtUImm |a, b| (a > b) as i32,
+                I32LeS = bin(i32 => i32) imm I32LeSImm |a, b| (a <= b) as i32,
+                I32LeU = bin(u32 => i32) imm I32LeUImm |a, b| (a <= b) as i32,
+                I32GeS = bin(i32 => i32) imm I32GeSImm |a, b| (a >= b) as i32,
+                I32GeU = bin(u32 => i32) imm I32GeUImm |a, b| (a >= b) as i32,
+                I64Eq = bin(i64 => i32) [commutative] imm I64EqImm |a, b| (a == b) as i32,
+                I64Ne = bin(i64 => i32) [commutative] imm I64NeImm |a, b| (a != b) as i32,
+                I64LtS = bin(i64 => i32) imm I64LtSImm |a, b| (a < b) as i32,
+                I64LtU = bin(u64 => i32) imm I64LtUImm |a, b| (a < b) as i32,
+                I64GtS = bin(i64 => i32) imm I64GtSImm |a, b| (a > b) as i32,
+                I64GtU = bin(u64 => i32) imm I64GtUImm |a, b| (a > b) as i32,
+                I64LeS = bin(i64 => i32) imm I64LeSImm |a, b| (a <= b) as i32,
+                I64LeU = bin(u64 => i32) imm I64LeUImm |a, b| (a <= b) as i32,
+                I64GeS = bin(i64 => i32) imm I64GeSImm |a, b| (a >= b) as i32,
+                I64GeU = bin(u64 => i32) imm I64GeUImm |a, b| (a >= b) as i32,
+                F32Eq = bin(f32 => i32) |a, b| (a == b) as i32,
+                F32Ne = bin(f32 => i32) |a, b| (a != b) as i32,
+                F32Lt = bin(f32 => i32) |a, b| (a < b) as i32,
+                F32Gt = bin(f32 => i32) |a, b| (a > b) as i32,
+                F32Le = bin(f32 => i32) |a, b| (a <= b) as i32,
+                F32Ge = bin(f32 => i32) |a, b| (a >= b) as i32,
+                F64Eq = bin(f64 => i32) |a, b| (a == b) as i32,
+                F64Ne = bin(f64 => i32) |a, b| (a != b) as i32,
+                F64Lt = bin(f64 => i32) |a, b| (a < b) as i32,
+                F64Gt = bin(f64 => i32) |a, b| (a > b) as i32,
+                F64Le = bin(f64 => i32) |a, b| (a <= b) as i32,
+                F64Ge = bin(f64 => i32) |a, b| (a >= b) as i32,
+                I32Add = bin(i32 => i32) [commutative] imm I32AddImm |a, b| a.wrapping_add(b),
+                I32Sub = bin(i32 => i32) imm I32SubImm |a, b| a.wrapping_sub(b),
+                I32Mul = bin(i32 => i32) [commutative] imm I32MulImm |a, b| a.wrapping_mul(b),
+                I32DivS = bin_t(i32 => i32) imm I32DivSImm |a, b| semantics::div_s32(a, b),
+                I32DivU = bin_t(u32 => u32) imm I32DivUImm |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
+                I32RemS = bin_t(i32 => i32) imm I32RemSImm |a, b| semantics::rem_s32(a, b),
+                I32RemU = bin_t(u32 => u32) imm I32RemUImm |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
+                I32And = bin(i32 => i32) [commutative] imm I32AndImm |a, b| a & b,
+                I32Or = bin(i32 => i32) [commutative] imm I32OrImm |a, b| a | b,
+                I32Xor = bin(i32 => i32) [commutative] imm I32XorImm |a, b| a ^ b,
+                I32Shl = bin(i32 => i32) imm I32ShlImm |a, b| a.wrapping_shl(b as u32),
+                I32ShrS = bin(i32 => i32) imm I32ShrSImm |a, b| a.wrapping_shr(b as u32),
+                I32ShrU = bin(u32 => u32) imm I32ShrUImm |a, b| a.wrapping_shr(b),
+                I32Rotl = bin(u32 => u32) imm I32RotlImm |a, b| a.rotate_left(b),
+                I32Rotr = bin(u32 => u32) imm I32RotrImm |a, b| a.rotate_right(b),
+                I64Add = bin(i64 => i64) [commutative] imm I64AddImm |a, b| a.wrapping_add(b),
+                I64Sub = bin(i64 => i64) imm I64SubImm |a, b| a.wrapping_sub(b),
+                I64Mul = bin(i64 => i64) [commutative] imm I64MulImm |a, b| a.wrapping_mul(b),
+                I64DivS = bin_t(i64 => i64) imm I64DivSImm |a, b| semantics::div_s64(a, b),
+                I64DivU = bin_t(u64 => u64) imm I64DivUImm |a, b| a.checked_div(b).ok_or(TrapCode::DivisionByZero),
+                I64RemS = bin_t(i64 => i64) imm I64RemSImm |a, b| semantics::rem_s64(a, b),
+                I64RemU = bin_t(u64 => u64) imm I64RemUImm |a, b| a.checked_rem(b).ok_or(TrapCode::DivisionByZero),
+                I64And = bin(i64 => i64) [commutative] imm I64AndImm |a, b| a & b,
+                I64Or = bin(i64 => i64) [commutative] imm I64OrImm |a, b| a | b,
+                I64Xor = bin(i64 => i64) [commutative] imm I64XorImm |a, b| a ^ b,
+                I64Shl = bin(i64 => i64) imm I64ShlImm |a, b| a.wrapping_shl(b as u32),
+                I64ShrS = bin(i64 => i64) imm I64ShrSImm |a, b| a.wrapping_shr(b as u32),
+                I64ShrU = bin(u64 => u64) imm I64ShrUImm |a, b| a.wrapping_shr(b as u32),
+                I64Rotl = bin(u64 => u64) imm I64RotlImm |a, b| a.rotate_left(b as u32),
+                I64Rotr = bin(u64 => u64) imm I64RotrImm |a, b| a.rotate_right(b as u32),
+                F32Add = bin(f32 => f32) |a, b| a + b,
+                F32Sub = bin(f32 => f32) |a, b| a - b,
+                F32Mul = bin(f32 => f32) |a, b| a * b,
+                F32Div = bin(f32 => f32) |a, b| a / b,
+                F32Min = bin(f32 => f32) |a, b| semantics::min32(a, b),
+                F32Max = bin(f32 => f32) |a, b| semantics::max32(a, b),
+                F32Copysign = bin(f32 => f32) |a, b| a.copysign(b),
+                F64Add = bin(f64 => f64) |a, b| a + b,
+                F64Sub = bin(f64 => f64) |a, b| a - b,
+                F64Mul = bin(f64 => f64) |a, b| a * b,
+                F64Div = bin(f64 => f64) |a, b| a / b,
+                F64Min = bin(f64 => f64) |a, b| semantics::min64(a, b),
+                F64Max = bin(f64 => f64) |a, b| semantics::max64(a, b),
+                F64Copysign = bin(f64 => f64) |a, b| a.copysign(b),
+            }
+            // `Br / BrImm = (type) op for Cmp / CmpImm not Not / NotImm`: jump to `target`
+            // if `a op b` (`a op imm`), the fusion of comparison `Cmp` with the branch on
+            // its result; `Not` is the comparison that holds when `Cmp` does not.
+            branch {
+                BrI32Eq / BrI32EqImm = (i32) == for I32Eq / I32EqImm not I32Ne / I32NeImm,
+                BrI32Ne / BrI32NeImm = (i32) != for I32Ne / I32NeImm not I32Eq / I32EqImm,
+                BrI32LtS / BrI32LtSImm = (i32) < for I32LtS / I32LtSImm not I32GeS / I32GeSImm,
+                BrI32LtU / BrI32LtUImm = (u32) < for I32LtU / I32LtUImm not I32GeU / I32GeUImm,
+                BrI32GtS / BrI32GtSImm = (i32) > for I32GtS / I32GtSImm not I32LeS / I32LeSImm,
+                BrI32GtU / BrI32GtUImm = (u32) > for I32GtU / I32GtUImm not I32LeU / I32LeUImm,
+                BrI32LeS / BrI32LeSImm = (i32) <= for I32LeS / I32LeSImm not I32GtS / I32GtSImm,
+                BrI32LeU / BrI32LeUImm = (u32) <= for I32LeU / I32LeUImm not I32GtU / I32GtUImm,
+                BrI32GeS / BrI32GeSImm = (i32) >= for I32GeS / I32GeSImm not I32LtS / I32LtSImm,
+                BrI32GeU / BrI32GeUImm = (u32) >= for I32GeU / I32GeUImm not I32LtU / I32LtUImm,
+                BrI64Eq / BrI64EqImm = (i64) == for I64Eq / I64EqImm not I64Ne / I64NeImm,
+                BrI64Ne / BrI64NeImm = (i64) != for I64Ne / I64NeImm not I64Eq / I64EqImm,
+                BrI64LtS / BrI64LtSImm = (i64) < for I64LtS / I64LtSImm not I64GeS / I64GeSImm,
+                BrI64LtU / BrI64LtUImm = (u64) < for I64LtU / I64LtUImm not I64GeU / I64GeUImm,
+                BrI64GtS / BrI64GtSImm = (i64) > for I64GtS / I64GtSImm not I64LeS / I64LeSImm,
+                BrI64GtU / BrI64GtUImm = (u64) > for I64GtU / I64GtUImm not I64LeU / I64LeUImm,
+                BrI64LeS / BrI64LeSImm = (i64) <= for I64LeS / I64LeSImm not I64GtS / I64GtSImm,
+                BrI64LeU / BrI64LeUImm = (u64) <= for I64LeU / I64LeUImm not I64GtU / I64GtUImm,
+                BrI64GeS / BrI64GeSImm = (i64) >= for I64GeS / I64GeSImm not I64LtS / I64LtSImm,
+                BrI64GeU / BrI64GeUImm = (u64) >= for I64GeU / I64GeUImm not I64LtU / I64LtUImm,
+            }
+            // `Br / BrNot = (type) op for Cmp`: float compare-and-branch. `Br` jumps when
+            // the comparison holds, `BrNot` when it does not (so also when an operand is
+            // NaN): a float comparison's negation is not a comparison.
+            float_branch {
+                BrF32Eq / BrF32NotEq = (f32) == for F32Eq,
+                BrF32Ne / BrF32NotNe = (f32) != for F32Ne,
+                BrF32Lt / BrF32NotLt = (f32) < for F32Lt,
+                BrF32Gt / BrF32NotGt = (f32) > for F32Gt,
+                BrF32Le / BrF32NotLe = (f32) <= for F32Le,
+                BrF32Ge / BrF32NotGe = (f32) >= for F32Ge,
+                BrF64Eq / BrF64NotEq = (f64) == for F64Eq,
+                BrF64Ne / BrF64NotNe = (f64) != for F64Ne,
+                BrF64Lt / BrF64NotLt = (f64) < for F64Lt,
+                BrF64Gt / BrF64NotGt = (f64) > for F64Gt,
+                BrF64Le / BrF64NotLe = (f64) <= for F64Le,
+                BrF64Ge / BrF64NotGe = (f64) >= for F64Ge,
+            }
+            // `Step / StepImm = (type) op for Br / BrImm`: a loop counter's step and test,
+            // `I32AddImm` of a slot in place followed by the fused branch `Br` (`BrImm`) on
+            // it: `a += step` (as i32, also into `acc`), then jump to `target` if `a op b`
+            // (`a op imm`), else skip the branch, which stays after it (made by the
+            // accumulator pass, `fuse_counter` in the translator).
+            counter_branch {
+                I32AddImmBrLtU / I32AddImmBrLtUImm = (u32) < for BrI32LtU / BrI32LtUImm,
+                I32AddImmBrLtS / I32AddImmBrLtSImm = (i32) < for BrI32LtS / BrI32LtSImm,
+                I32AddImmBrNe / I32AddImmBrNeImm = (i32) != for BrI32Ne / BrI32NeImm,
+            }
+        }
+    };
+}
+pub(crate) use for_each_instr;
+
+/// Expands the sections of [`for_each_instr!`] into records for a generator, or into the
+/// relations for the translator's tables. The only macro that knows the sections' grammar.
+macro_rules! expand_instrs {
+    (
+        [$($mode:tt)*]
+        control { $(
+            $(#[doc = $cdoc:expr])*
+            $cname:ident { $($cfield:ident : $ckind:ident $(($cty:ty))?),* }
+            [$($ccap:ident),*] |$cm:ident| $cbody:block,
+        )* }
+        loads { $(
+            $lname:ident = load($lmt:ty => $lvt:ty) $(scaled $lscaled:ident indexed $lindexed:ident)?,
+        )* }
+        stores { $(
+            $sname:ident = store($svt:ty => $smt:ty) $(imm $simm:ident)?,
+        )* }
+        unary { $(
+            $uname:ident = $ukind:ident($uit:ty => $uot:ty) |$ua:ident| $ubody:expr,
+        )* }
+        binary { $(
+            $bname:ident = $bkind:ident($bit:ty => $bot:ty) $([$($bflag:ident),*])?
+                $(imm $bimm:ident)? |$ba:ident, $bb:ident| $bbody:expr,
+        )* }
+        branch { $(
+            $brname:ident / $briname:ident = ($brt:ty) $brop:tt
+                for $brcmp:ident / $brcmpi:ident not $brnot:ident / $brnoti:ident,
+        )* }
+        float_branch { $(
+            $fbname:ident / $fbnot:ident = ($fbt:ty) $fbop:tt for $fbcmp:ident,
+        )* }
+        counter_branch { $(
+            $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
+        )* }
+    ) => {
+        $crate::isa::list::expand_instrs! { @mode [$($mode)*]
+            // The records.
+            {
+                $(
+                    $(#[doc = $cdoc])*
+                    $cname { $($cfield : $ckind $(($cty))?),* }
+                    ($crate::isa::operands::caps!($($ccap),*)) |$cm| $cbody
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($lname), "`: `dst` = the `", stringify!($lmt), "` at `addr + offset`, as `", stringify!($lvt), "`.")]
+                    $lname { dst: dst($lvt), addr: in0(u32), offset: offset }
+                    ($crate::isa::operands::caps!(may_trap)) |m| {
+                        let value: $lmt = m.load(addr, offset)?;
+                        m.write(dst, value as $lvt);
+                        Ok(Flow::Next)
+                    }
+                    $(
+                        #[doc = concat!("Wasm `", stringify!($lname), "` of the array element `index`: the address is the i32 `index` times the access width.")]
+                        $lscaled { dst: dst($lvt), index: in0(u32), offset: offset }
+                        ($crate::isa::operands::caps!(may_trap)) |m| {
+                            let addr = $crate::isa::memory::scale::<$lmt>(index);
+                            let value: $lmt = m.load(addr, offset)?;
+                            m.write(dst, value as $lvt);
+                            Ok(Flow::Next)
+                        }
+                        #[doc = concat!("Wasm `", stringify!($lname), "` at the address `base + index` (an i32 sum, wrapping).")]
+                        $lindexed { dst: dst16($lvt), base: reg16, index: reg16, offset: offset }
+                        ($crate::isa::operands::caps!(may_trap)) |m| {
+                            let addr = $crate::isa::memory::sum_address(m.get(base), m.get(index));
+                            let value: $lmt = m.load(addr, offset)?;
+                            m.write(dst, value as $lvt);
+                            Ok(Flow::Next)
+                        }
+                    )?
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($sname), "`: the `", stringify!($svt), "` `value` at `addr + offset`, as `", stringify!($smt), "`.")]
+                    $sname { addr: in0(u32), value: in1($svt), offset: offset }
+                    ($crate::isa::operands::caps!(may_trap)) |m| {
+                        m.store(addr, offset, value as $smt)?;
+                        Ok(Flow::Next)
+                    }
+                    $(
+                        #[doc = concat!("Wasm `", stringify!($sname), "` of the constant `imm`.")]
+                        $simm { addr: in0(u32), imm: imm($svt), offset: offset }
+                        ($crate::isa::operands::caps!(may_trap)) |m| {
+                            m.store(addr, offset, imm as $smt)?;
+                            Ok(Flow::Next)
+                        }
+                    )?
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($uname), "`.")]
+                    $uname { dst: dst($uot), $ua: in0($uit) }
+                    ($crate::isa::list::numeric_caps!($ukind)) |m| {
+                        let value: $uot = $crate::isa::list::numeric_value!($ukind, $ubody);
+                        m.write(dst, value);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($bname), "`.")]
+                    $bname { dst: dst($bot), $ba: in0($bit), $bb: in1($bit) }
+                    ($crate::isa::list::numeric_caps!($bkind $(, $($bflag),*)?)) |m| {
+                        let value: $bot = $crate::isa::list::numeric_value!($bkind, $bbody);
+                        m.write(dst, value);
+                        Ok(Flow::Next)
+                    }
+                    $(
+                        #[doc = concat!("Wasm `", stringify!($bname), "` with the immediate right operand `imm`.")]
+                        $bimm { dst: dst($bot), $ba: in0($bit), imm: imm($bit) }
+                        ($crate::isa::list::numeric_caps!($bkind)) |m| {
+                            let $bb = imm;
+                            let value: $bot = $crate::isa::list::numeric_value!($bkind, $bbody);
+                            m.write(dst, value);
+                            Ok(Flow::Next)
+                        }
+                    )?
+                )*
+                $(
+                    #[doc = concat!("Jump to `target` if `a ", stringify!($brop), " b` (as `", stringify!($brt), "`).")]
+                    $brname { a: in0($brt), b: in1($brt), target: target }
+                    ($crate::isa::operands::caps!()) |m| {
+                        Ok(Flow::Branch(a $brop b, target))
+                    }
+                    #[doc = concat!("Jump to `target` if `a ", stringify!($brop), " imm` (as `", stringify!($brt), "`).")]
+                    $briname { a: in0($brt), imm: imm($brt), target: target }
+                    ($crate::isa::operands::caps!()) |m| {
+                        Ok(Flow::Branch(a $brop imm, target))
+                    }
+                )*
+                $(
+                    #[doc = concat!("Jump to `target` if `a ", stringify!($fbop), " b` (as `", stringify!($fbt), "`; false if either is NaN, but for `!=`).")]
+                    $fbname { a: in0($fbt), b: in1($fbt), target: target }
+                    ($crate::isa::operands::caps!()) |m| {
+                        Ok(Flow::Branch(a $fbop b, target))
+                    }
+                    #[doc = concat!("Jump to `target` unless `a ", stringify!($fbop), " b` (as `", stringify!($fbt), "`), so also if either is NaN (but for `!=`).")]
+                    $fbnot { a: in0($fbt), b: in1($fbt), target: target }
+                    ($crate::isa::operands::caps!()) |m| {
+                        // Not the inverse operator: NaN makes every comparison false.
+                        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                        let taken = !(a $fbop b);
+                        Ok(Flow::Branch(taken, target))
+                    }
+                )*
+                $(
+                    #[doc = concat!("`a += step`, then jump to `target` if `a ", stringify!($cbop), " slot[b]` (as `", stringify!($cbt), "`), else skip the next instruction.")]
+                    $cbname { step: step, a: update(i32), b: reg, target: target }
+                    ($crate::isa::operands::caps!(skips)) |m| {
+                        let counter = m.step(a, step);
+                        let bound = <$cbt as CellValue>::from_cell(m.get(b));
+                        Ok(Flow::BranchElseSkip((counter as $cbt) $cbop bound, target))
+                    }
+                    #[doc = concat!("`a += step`, then jump to `target` if `a ", stringify!($cbop), " imm` (as `", stringify!($cbt), "`), else skip the next instruction.")]
+                    $cbiname { step: step, a: update(i32), imm: imm($cbt), target: target }
+                    ($crate::isa::operands::caps!(skips)) |m| {
+                        let counter = m.step(a, step);
+                        Ok(Flow::BranchElseSkip((counter as $cbt) $cbop imm, target))
+                    }
+                )*
+            }
+            // The relations, for the translator's tables (`relations.rs`).
+            {
+                unary { $( $uname { dst, $ua } )* }
+                binary { $(
+                    $bname { dst, $ba, $bb } ($bit) [$($($bflag),*)?] imm [$($bimm)?]
+                )* }
+                loads { $( $lname $(scaled $lscaled indexed $lindexed)? ($lmt) )* }
+                stores { $( $sname [$($simm)?] ($smt) )* }
+                branch { $( $brname / $briname for $brcmp / $brcmpi not $brnot / $brnoti )* }
+                float_branch { $( $fbname / $fbnot for $fbcmp )* }
+                counter_branch { $( $cbname / $cbiname for $cbbr / $cbbri )* }
+            }
+        }
+    };
+    // `for_each_instr!(relations $m)`: the relations, for the translator's tables.
+    (@mode [relations $m:ident] { $($records:tt)* } { $($relations:tt)* }) => {
+        $m! { $($relations)* }
+    };
+    // `for_each_instr!($m)` or `for_each_instr!($m, extra tokens)`: the records.
+    (@mode [$m:ident $(, $($extra:tt)*)?] { $($records:tt)* } { $($relations:tt)* }) => {
+        $m! { [$($($extra)*)?] $($records)* }
+    };
+}
+pub(crate) use expand_instrs;
+
+/// The capabilities of a numeric instruction of kind `$kind` (`un`, `un_t`, `bin`,
+/// `bin_t`: `_t` may trap), plus those listed.
+macro_rules! numeric_caps {
+    (un $(, $cap:ident)*) => { $crate::isa::operands::caps!($($cap),*) };
+    (bin $(, $cap:ident)*) => { $crate::isa::operands::caps!($($cap),*) };
+    (un_t $(, $cap:ident)*) => { $crate::isa::operands::caps!(may_trap $(, $cap)*) };
+    (bin_t $(, $cap:ident)*) => { $crate::isa::operands::caps!(may_trap $(, $cap)*) };
+}
+pub(crate) use numeric_caps;
+
+/// The value of a numeric instruction of kind `$kind` from its semantics `$e` (`_t`
+/// kinds: a `Result` whose error is the trap).
+macro_rules! numeric_value {
+    (un, $e:expr) => {
+        $e
+    };
+    (bin, $e:expr) => {
+        $e
+    };
+    (un_t, $e:expr) => {
+        $e?
+    };
+    (bin_t, $e:expr) => {
+        $e?
+    };
+}
+pub(crate) use numeric_value;

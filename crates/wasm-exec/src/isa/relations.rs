@@ -1,0 +1,352 @@
+//! The translator's tables, generated from the relations the list declares: which Wasm
+//! operator lowers to which instruction, and the instructions' other forms that the
+//! translator's peepholes make (immediate right operands, scaled and indexed loads, stores
+//! of constants, fused, negated and counter branches).
+
+use super::instr::Instr;
+use super::list::for_each_instr;
+use super::operands::{Slot, Slot16};
+use wasm_core::wasmparser::Operator;
+
+/// How the translator lowers a Wasm numeric operator. The makers append the instruction
+/// to the code (built in place: returned by value from a function pointer, it would be
+/// written in parts and read whole, which stalls the processor).
+#[derive(Clone, Copy)]
+pub(crate) enum Numeric {
+    /// One operand: `make(out, dst, a)`.
+    Unary(fn(&mut Vec<Instr>, Slot, Slot)),
+    /// Two operands: `make(out, dst, a, b)`; `imm` makes the form with an immediate
+    /// right operand, if there is one; `wide`: the operands are 64-bit (an immediate is
+    /// sign-extended); `commutative`: the operands may be swapped.
+    Binary {
+        make: fn(&mut Vec<Instr>, Slot, Slot, Slot),
+        imm: Option<MakeImm>,
+        wide: bool,
+        commutative: bool,
+    },
+}
+
+/// Appends an instruction with a destination, an operand slot and an immediate.
+pub(crate) type MakeImm = fn(&mut Vec<Instr>, Slot, Slot, i32);
+
+/// Appends a memory instruction: a load's destination and address, or a store's address
+/// and value; then the offset.
+pub(crate) type MakeMemory = fn(&mut Vec<Instr>, Slot, Slot, u32);
+
+/// Appends an indexed load (destination, base and index slots, offset).
+pub(crate) type MakeIndexed = fn(&mut Vec<Instr>, Slot16, Slot16, Slot16, u32);
+
+/// Appends the store of a constant (address slot, value, offset).
+pub(crate) type MakeStoreImm = fn(&mut Vec<Instr>, Slot, i32, u32);
+
+/// `Some(maker)` of the immediate form `$imm` of a binary instruction, or `None`.
+macro_rules! make_imm {
+    ($dst:ident, $a:ident;) => {
+        None
+    };
+    ($dst:ident, $a:ident; $imm:ident) => {
+        Some(|out, dst, a, imm| {
+            out.push(Instr::$imm {
+                $dst: dst,
+                $a: a,
+                imm,
+            })
+        })
+    };
+}
+
+/// Whether `commutative` is among the flags.
+macro_rules! is_commutative {
+    () => {
+        false
+    };
+    (commutative $(, $rest:ident)*) => {
+        true
+    };
+    ($other:ident $(, $rest:ident)*) => {
+        is_commutative!($($rest),*)
+    };
+}
+
+macro_rules! define_relations {
+    (
+        unary { $( $uname:ident { $udst:ident, $ua:ident } )* }
+        binary { $(
+            $bname:ident { $bdst:ident, $ba:ident, $bb:ident } ($bit:ty) [$($bflag:ident),*]
+                imm [$($bimm:ident)?]
+        )* }
+        loads { $( $lname:ident $(scaled $lscaled:ident indexed $lindexed:ident)? ($lmt:ty) )* }
+        stores { $( $sname:ident [$($simm:ident)?] ($smt:ty) )* }
+        branch { $(
+            $brname:ident / $briname:ident for $brcmp:ident / $brcmpi:ident
+                not $brnot:ident / $brnoti:ident
+        )* }
+        float_branch { $( $fbname:ident / $fbnot:ident for $fbcmp:ident )* }
+        counter_branch { $( $cbname:ident / $cbiname:ident for $cbbr:ident / $cbbri:ident )* }
+    ) => {
+        impl Instr {
+            /// How to lower a Wasm numeric operator; `None` for other operators.
+            pub(crate) fn numeric(op: &Operator<'_>) -> Option<Numeric> {
+                match op {
+                    $(
+                        Operator::$uname => Some(Numeric::Unary(|out, dst, a| {
+                            out.push(Instr::$uname { $udst: dst, $ua: a })
+                        })),
+                    )*
+                    $(
+                        Operator::$bname => Some(Numeric::Binary {
+                            make: |out, dst, a, b| out.push(Instr::$bname { $bdst: dst, $ba: a, $bb: b }),
+                            imm: make_imm!($bdst, $ba; $($bimm)?),
+                            wide: core::mem::size_of::<$bit>() == 8,
+                            commutative: is_commutative!($($bflag),*),
+                        }),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The instruction for a Wasm load (`true`) or store (`false`) with the given
+            /// offset, slots to be filled in by `make` (which appends it).
+            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, MakeMemory, u64)> {
+                match op {
+                    $(
+                        Operator::$lname { memarg } => Some((
+                            true,
+                            |out, dst, addr, offset| out.push(Instr::$lname { dst, addr, offset }),
+                            memarg.offset,
+                        )),
+                    )*
+                    $(
+                        Operator::$sname { memarg } => Some((
+                            false,
+                            |out, addr, value, offset| out.push(Instr::$sname { addr, value, offset }),
+                            memarg.offset,
+                        )),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The scaled form of a Wasm load, and its scale (log2 of the access width):
+            /// `make(out, dst, index, offset)` appends it.
+            pub(crate) fn scaled_load(op: &Operator<'_>) -> Option<(MakeMemory, u32)> {
+                match op {
+                    $($(
+                        Operator::$lname { .. } => Some((
+                            |out, dst, index, offset| out.push(Instr::$lscaled { dst, index, offset }),
+                            core::mem::size_of::<$lmt>().trailing_zeros(),
+                        )),
+                    )?)*
+                    _ => None,
+                }
+            }
+
+            /// The indexed form of a Wasm load: `make(out, dst, base, index, offset)`
+            /// appends it.
+            pub(crate) fn indexed_load(op: &Operator<'_>) -> Option<MakeIndexed> {
+                match op {
+                    $($(
+                        Operator::$lname { .. } => Some(|out, dst, base, index, offset| {
+                            out.push(Instr::$lindexed { dst, base, index, offset })
+                        }),
+                    )?)*
+                    _ => None,
+                }
+            }
+
+            /// The store of a constant for a Wasm store operator, and whether the constant
+            /// must fit in a sign-extended 32-bit immediate (64-bit stores; narrower stores
+            /// keep only the immediate's low bits).
+            pub(crate) fn store_imm(op: &Operator<'_>) -> Option<(MakeStoreImm, bool)> {
+                match op {
+                    $($(
+                        Operator::$sname { .. } => Some((
+                            |out, addr, imm, offset| out.push(Instr::$simm { addr, imm, offset }),
+                            core::mem::size_of::<$smt>() == 8,
+                        )),
+                    )?)*
+                    _ => None,
+                }
+            }
+
+            /// The fused branch for comparison `self` followed by a conditional branch
+            /// taken when the comparison's result is `when`; `None` if `self` is not a
+            /// comparison with a fused form.
+            pub(crate) fn fuse_branch(self, when: bool, target: u32) -> Option<Instr> {
+                match self {
+                    $(
+                        Instr::$brcmp { a, b, .. } => Some(if when {
+                            Instr::$brname { a, b, target }
+                        } else {
+                            return Instr::$brnot { dst: 0, a, b }.fuse_branch(true, target);
+                        }),
+                        Instr::$brcmpi { a, imm, .. } => Some(if when {
+                            Instr::$briname { a, imm, target }
+                        } else {
+                            return Instr::$brnoti { dst: 0, a, imm }.fuse_branch(true, target);
+                        }),
+                    )*
+                    // A float comparison's negation is not a comparison (NaN): the `BrNot`
+                    // form jumps when it does not hold.
+                    $(
+                        Instr::$fbcmp { a, b, .. } => Some(if when {
+                            Instr::$fbname { a, b, target }
+                        } else {
+                            Instr::$fbnot { a, b, target }
+                        }),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The conditional jump taken exactly when `self` (a conditional jump) is not,
+            /// to `target`; `None` for other instructions.
+            pub(crate) fn negate_branch(self, target: u32) -> Option<Instr> {
+                match self {
+                    Instr::JumpIfZero { cond, .. } => Some(Instr::JumpIfNonZero { cond, target }),
+                    Instr::JumpIfNonZero { cond, .. } => Some(Instr::JumpIfZero { cond, target }),
+                    $(
+                        Instr::$brname { a, b, .. } => {
+                            Instr::$brcmp { dst: 0, a, b }.fuse_branch(false, target)
+                        }
+                        Instr::$briname { a, imm, .. } => {
+                            Instr::$brcmpi { dst: 0, a, imm }.fuse_branch(false, target)
+                        }
+                    )*
+                    $(
+                        Instr::$fbname { a, b, .. } => Some(Instr::$fbnot { a, b, target }),
+                        Instr::$fbnot { a, b, .. } => Some(Instr::$fbname { a, b, target }),
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The counter branch for `I32AddImm { dst: counter, a: counter, imm: step }`
+            /// followed by `branch` (the next instruction, not a jump target), if `branch`
+            /// tests the counter (in its slot or in `acc`) and has a counter form.
+            pub(crate) fn fuse_counter(counter: Slot, step: i16, branch: Instr) -> Option<Instr> {
+                let is_counter = |slot: Slot| slot == counter || slot == super::operands::ACC;
+                match branch {
+                    $(
+                        Instr::$cbbr { a, b, target } if is_counter(a) && b != super::operands::ACC => {
+                            Some(Instr::$cbname { step, a: counter, b, target })
+                        }
+                        Instr::$cbbri { a, imm, target } if is_counter(a) => {
+                            Some(Instr::$cbiname { step, a: counter, imm, target })
+                        }
+                    )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+for_each_instr!(relations define_relations);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negated_fused_branches_invert_the_comparison() {
+        let lt = Instr::I32LtS { dst: 0, a: 1, b: 2 };
+        assert_eq!(
+            lt.fuse_branch(true, 7),
+            Some(Instr::BrI32LtS {
+                a: 1,
+                b: 2,
+                target: 7
+            })
+        );
+        assert_eq!(
+            lt.fuse_branch(false, 7),
+            Some(Instr::BrI32GeS {
+                a: 1,
+                b: 2,
+                target: 7
+            })
+        );
+        let eq = Instr::I64EqImm {
+            dst: 0,
+            a: 1,
+            imm: -1,
+        };
+        assert_eq!(
+            eq.fuse_branch(false, 3),
+            Some(Instr::BrI64NeImm {
+                a: 1,
+                imm: -1,
+                target: 3
+            })
+        );
+        let lt = Instr::F64Lt { dst: 0, a: 1, b: 2 };
+        assert_eq!(
+            lt.fuse_branch(true, 5),
+            Some(Instr::BrF64Lt {
+                a: 1,
+                b: 2,
+                target: 5
+            })
+        );
+        assert_eq!(
+            lt.fuse_branch(false, 5),
+            Some(Instr::BrF64NotLt {
+                a: 1,
+                b: 2,
+                target: 5
+            })
+        );
+        let ge = Instr::BrI32GeUImm {
+            a: 1,
+            imm: 9,
+            target: 3,
+        };
+        assert_eq!(
+            ge.negate_branch(8),
+            Some(Instr::BrI32LtUImm {
+                a: 1,
+                imm: 9,
+                target: 8
+            })
+        );
+        assert_eq!(
+            Instr::BrF64Lt {
+                a: 1,
+                b: 2,
+                target: 3
+            }
+            .negate_branch(8),
+            Some(Instr::BrF64NotLt {
+                a: 1,
+                b: 2,
+                target: 8
+            })
+        );
+    }
+
+    /// Commutativity is the list's `[commutative]` flag.
+    #[test]
+    fn lowering_tables_follow_the_list() {
+        let commutative = |op| match Instr::numeric(&op) {
+            Some(Numeric::Binary { commutative, .. }) => commutative,
+            _ => panic!("binary"),
+        };
+        assert!(commutative(Operator::I32Add));
+        assert!(commutative(Operator::I64Ne));
+        assert!(!commutative(Operator::I32Sub));
+        assert!(!commutative(Operator::I32LtS));
+        assert!(matches!(
+            Instr::numeric(&Operator::F32Add),
+            Some(Numeric::Binary { imm: None, .. })
+        ));
+        assert!(matches!(
+            Instr::numeric(&Operator::I64Add),
+            Some(Numeric::Binary {
+                imm: Some(_),
+                wide: true,
+                ..
+            })
+        ));
+    }
+}

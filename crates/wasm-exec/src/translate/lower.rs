@@ -1,0 +1,1190 @@
+//! Lowering: the [`Translator`] turns a (validated) function body into instructions,
+//! operator by operator, then runs the passes over the result and verifies it
+//! ([`Translator::finish`]).
+//!
+//! One pass over the operators. The translator keeps a compile-time model of Wasm's
+//! operand stack in which each entry says where its value is ([`Operand`]): in a local,
+//! a constant not written anywhere yet, or in the entry's own *temporary* slot (slot
+//! `first_temp + height`). `local.get` and constants emit nothing; an operator reads its
+//! operands from wherever they are and writes its result into its temporary, and a
+//! following `local.set` retargets that write to the local. So
+//! `local.get 0  local.get 1  i32.add  local.set 2` becomes one `I32Add { dst: 2, a: 0, b: 1 }`.
+//!
+//! Rules that keep this correct:
+//! * before a local is written, stack entries that still read it are copied to their
+//!   temporaries;
+//! * at every block entry all entries are put in their temporaries, so that code after a
+//!   label sees the same layout whichever way it was reached; branches copy their values
+//!   into the target's temporaries;
+//! * entries at height [`LAZY_LIMIT`] and above are always in their temporaries, which
+//!   bounds the work of the two rules above (no quadratic translation on hostile input).
+//!
+//! Integer comparisons that feed `br_if` or `if` are fused with the branch; integer
+//! operators with a constant right operand use the `Imm` forms. Forward branch targets
+//! are patched when their block ends. Code after an unconditional branch is skipped.
+
+use super::accumulators::assign_accumulators;
+use super::code::CompiledFunc;
+use super::consts::{CONST_SLOT, MAX_CONSTS, fits16, place_consts};
+use super::error::TranslateError;
+use super::returns::shortcut_returns;
+use super::rotate::{Rotation, rotate_loops};
+use super::verify::{find_targets, verify};
+use crate::isa::{Instr, Numeric, Slot, Slot16};
+use wasm_core::Module;
+use wasm_core::wasmparser::{BlockType, Operator};
+
+/// Operand-stack entries at or above this height always live in their temporaries.
+const LAZY_LIMIT: usize = 128;
+
+/// Placeholder target of a forward jump, patched when its label is bound.
+const UNBOUND: u32 = u32::MAX;
+
+/// Where the value of an operand-stack entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    /// In local (or parameter) slot.
+    Local(Slot),
+    /// A constant, written nowhere yet.
+    Const(u64),
+    /// In the entry's temporary.
+    Temp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Block,
+    Loop,
+    If,
+    Else,
+    Function,
+}
+
+/// A control frame of the translation (a Wasm block being translated).
+struct Block {
+    kind: Kind,
+    /// Operand-stack height below the block's parameters.
+    height: usize,
+    params: usize,
+    results: usize,
+    /// Start of a loop (its branch target).
+    start: u32,
+    /// Jumps to this block's end.
+    fixups: Vec<u32>,
+    /// The conditional jump of an `if` to its `else` (or end).
+    else_jump: Option<u32>,
+    /// For an `if` with parameters: how many entries under `height` hold the original
+    /// parameters (each arm gets a copy above them; see `Operator::If`).
+    spill: usize,
+    unreachable: bool,
+}
+
+impl Block {
+    fn label_arity(&self) -> usize {
+        if self.kind == Kind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+/// The translation of one function body, fed operator by operator.
+pub(crate) struct Translator<'m> {
+    module: &'m Module,
+    instrs: Vec<Instr>,
+    blocks: Vec<Block>,
+    stack: Vec<Operand>,
+    /// Slot of the temporary of height 0: parameters and locals come first.
+    first_temp: Slot,
+    max_height: usize,
+    num_params: u32,
+    num_locals: u32,
+    num_results: usize,
+    /// How many stack entries are `Operand::Local(i)`, per local `i`.
+    local_refs: Vec<u32>,
+    /// Cleared fixup lists of closed blocks, for reuse.
+    fixup_pool: Vec<Vec<u32>>,
+    /// Every entry below this height is `Operand::Temp`.
+    lowest_lazy: usize,
+    /// The last instruction, if it wrote the temporary of the top entry (and nothing
+    /// else) and no label was bound after it: the peephole may retarget it.
+    last_def: Option<usize>,
+    /// Constants read in loops, each given a slot that the function's prologue fills
+    /// (see [`CONST_SLOT`]); and how many loops are open.
+    consts: Vec<u64>,
+    loops: u32,
+    /// Nesting depth of blocks opened inside skipped (unreachable) code.
+    skipped: u32,
+    /// Offset of the operator being translated, and of the body.
+    offset: usize,
+    body_offset: usize,
+}
+
+/// Buffers the translation of one function needs, kept from one function to the next
+/// (so translating a module allocates little more than its output).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    instrs: Vec<Instr>,
+    blocks: Vec<Block>,
+    stack: Vec<Operand>,
+    local_refs: Vec<u32>,
+    fixup_pool: Vec<Vec<u32>>,
+    consts: Vec<u64>,
+    is_target: Vec<bool>,
+    rotation: Rotation,
+}
+
+/// Translates defined function `func_index` of `module`.
+pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, TranslateError> {
+    translate_with(module, func_index, &mut Scratch::default())
+}
+
+/// [`translate`] with buffers reused from earlier translations.
+pub(crate) fn translate_with(
+    module: &Module,
+    func_index: u32,
+    scratch: &mut Scratch,
+) -> Result<CompiledFunc, TranslateError> {
+    let mut t = Translator::begin(module, func_index, scratch)?;
+    let defined = &module.bodies[(func_index - module.num_imported_functions()) as usize];
+    let mut reader = module.operators(&defined.code);
+    let mut outcome = Ok(());
+    while outcome.is_ok() && !reader.eof() {
+        outcome = match reader.read_with_offset() {
+            Ok((op, offset)) => t.visit(offset as usize, &op),
+            Err(e) => Err(TranslateError::new(e.message(), e.offset() as usize)),
+        };
+    }
+    let code = t.finish(scratch);
+    outcome.and(code)
+}
+
+impl<'m> Translator<'m> {
+    /// Starts translating defined function `func_index` of `module` (absolute index),
+    /// with the buffers of `scratch` (given back by [`Translator::finish`]).
+    pub(crate) fn begin(
+        module: &'m Module,
+        func_index: u32,
+        scratch: &mut Scratch,
+    ) -> Result<Self, TranslateError> {
+        let defined = func_index
+            .checked_sub(module.num_imported_functions())
+            .and_then(|i| module.bodies.get(i as usize))
+            .ok_or_else(|| TranslateError::new("unknown function", 0))?;
+        let signature = module
+            .func_signature(func_index)
+            .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
+        let num_params = signature.params().len() as u32;
+        let num_results = signature.results().len();
+        let first_temp = num_params
+            .checked_add(defined.num_locals)
+            .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+        scratch.instrs.clear();
+        scratch.consts.clear();
+        scratch.blocks.clear();
+        scratch.stack.clear();
+        scratch.local_refs.clear();
+        scratch.local_refs.resize(first_temp as usize, 0);
+        let mut t = Translator {
+            module,
+            instrs: core::mem::take(&mut scratch.instrs),
+            blocks: core::mem::take(&mut scratch.blocks),
+            stack: core::mem::take(&mut scratch.stack),
+            first_temp,
+            max_height: 0,
+            num_params,
+            num_locals: defined.num_locals,
+            num_results,
+            local_refs: core::mem::take(&mut scratch.local_refs),
+            fixup_pool: core::mem::take(&mut scratch.fixup_pool),
+            lowest_lazy: 0,
+            last_def: None,
+            consts: core::mem::take(&mut scratch.consts),
+            loops: 0,
+            skipped: 0,
+            offset: defined.offset,
+            body_offset: defined.offset,
+        };
+        let fixups = t.take_fixups();
+        t.blocks.push(Block {
+            kind: Kind::Function,
+            height: 0,
+            params: 0,
+            results: num_results,
+            start: 0,
+            fixups,
+            else_jump: None,
+            spill: 0,
+            unreachable: false,
+        });
+        Ok(t)
+    }
+
+    /// Translates the next operator (at byte `offset`).
+    #[inline]
+    pub(crate) fn visit(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
+        self.offset = offset;
+        self.op(op)
+    }
+
+    /// Ends the body: gives the buffers back to `scratch` and returns the function.
+    pub(crate) fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+        let complete = self.blocks.is_empty();
+        let (offset, body_offset) = (self.offset, self.body_offset);
+        let num_consts = self.consts.len();
+        let frame_size =
+            (self.first_temp as usize + num_consts + self.max_height).max(self.num_results);
+        let (num_params, num_locals, num_results, first_temp) = (
+            self.num_params,
+            self.num_locals,
+            self.num_results,
+            self.first_temp,
+        );
+        scratch.instrs = self.instrs;
+        scratch.consts = self.consts;
+        scratch.blocks = self.blocks;
+        scratch.stack = self.stack;
+        scratch.local_refs = self.local_refs;
+        scratch.fixup_pool = self.fixup_pool;
+        if !complete {
+            return Err(TranslateError::new("function body does not end", offset));
+        }
+        let frame_size = u32::try_from(frame_size)
+            .ok()
+            .filter(|size| *size < CONST_SLOT)
+            .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
+        place_consts(&mut scratch.instrs, &scratch.consts, first_temp);
+        rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
+        shortcut_returns(&mut scratch.instrs);
+        let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
+        assign_accumulators(&mut scratch.instrs, &scratch.is_target);
+        let verified = match targets_inside {
+            true => verify(&scratch.instrs, frame_size, &scratch.is_target),
+            false => Err("jump outside the function"),
+        };
+        verified.map_err(|what| {
+            TranslateError::new(
+                format!("internal error: translation broke an invariant ({what})"),
+                body_offset,
+            )
+        })?;
+        Ok(CompiledFunc {
+            instrs: scratch.instrs.as_slice().into(),
+            num_params,
+            num_locals,
+            num_results: num_results as u32,
+            num_consts: num_consts as u32,
+            frame_size,
+        })
+    }
+}
+
+/// Whether global `index` holds an i32 or i64 (which has the accumulator forms).
+fn is_int_global(module: &Module, index: u32) -> bool {
+    module.globals.get(index as usize).is_some_and(|global| {
+        matches!(
+            global.content,
+            wasm_core::ValueType::I32 | wasm_core::ValueType::I64
+        )
+    })
+}
+
+/// The value (cell bits) of global `index` if it is a constant: defined in the module
+/// (not imported), immutable, and initialised without reading another global (evaluated
+/// by `wasm_core::eval_const`, given no globals). Nothing can change such a
+/// global, so `global.get` of it translates like the constant itself (which then
+/// becomes an immediate: the shape of addresses in compiled code, `global + offset`).
+fn constant_global(module: &Module, index: u32) -> Option<u64> {
+    let defined = index.checked_sub(module.num_imported_globals())?;
+    if module.globals.get(index as usize)?.mutable {
+        return None;
+    }
+    let init = module.global_inits.get(defined as usize)?;
+    let value = wasm_core::eval_const(module, init, |_| None).ok()?;
+    Some(value.to_bits())
+}
+
+/// The immediate for constant `bits` of an operator, if it fits.
+fn immediate(bits: u64, wide: bool) -> Option<i32> {
+    if wide {
+        i32::try_from(bits as i64).ok()
+    } else {
+        Some(bits as u32 as i32)
+    }
+}
+
+impl Translator<'_> {
+    fn err(&self, message: impl Into<String>) -> TranslateError {
+        TranslateError::new(message, self.offset)
+    }
+
+    fn take_fixups(&mut self) -> Vec<u32> {
+        self.fixup_pool.pop().unwrap_or_default()
+    }
+
+    fn pc(&self) -> u32 {
+        self.instrs.len() as u32
+    }
+
+    fn temp(&self, height: usize) -> Slot {
+        self.first_temp + height as Slot
+    }
+
+    fn emit(&mut self, instr: Instr) -> u32 {
+        self.last_def = None;
+        let at = self.pc();
+        self.instrs.push(instr);
+        at
+    }
+
+    /// Emits the instruction that `make` appends, writing the temporary `dst` of a new
+    /// top entry.
+    fn def_with(&mut self, make: impl FnOnce(&mut Vec<Instr>, Slot)) {
+        let (height, at) = (self.stack.len(), self.pc());
+        let dst = self.temp(height);
+        make(&mut self.instrs, dst);
+        self.push(Operand::Temp);
+        self.last_def = Some(at as usize);
+    }
+
+    /// Emits the instruction that `make` appends.
+    fn emit_with(&mut self, make: impl FnOnce(&mut Vec<Instr>)) {
+        self.last_def = None;
+        make(&mut self.instrs);
+    }
+
+    /// Emits `make(dst)` writing the temporary of a new top entry.
+    fn def(&mut self, make: impl FnOnce(Slot) -> Instr) {
+        self.def_with(|out, dst| out.push(make(dst)));
+    }
+
+    /// Inlined for the same reason as [`Translator::pop`].
+    #[inline(always)]
+    fn push(&mut self, operand: Operand) {
+        let height = self.stack.len();
+        // Each kind pushed separately, so that the entry is written from registers.
+        match operand {
+            Operand::Temp => self.stack.push(Operand::Temp),
+            _ if height >= LAZY_LIMIT => return self.push_materialized(operand),
+            Operand::Local(local) => {
+                self.local_refs[local as usize] += 1;
+                self.lowest_lazy = self.lowest_lazy.min(height);
+                self.stack.push(Operand::Local(local));
+            }
+            Operand::Const(bits) => {
+                self.lowest_lazy = self.lowest_lazy.min(height);
+                self.stack.push(Operand::Const(bits));
+            }
+        }
+        self.max_height = self.max_height.max(height + 1);
+    }
+
+    /// [`Translator::push`] of a local or constant at or above [`LAZY_LIMIT`]: copied
+    /// into its temporary at once.
+    #[cold]
+    #[inline(never)]
+    fn push_materialized(&mut self, operand: Operand) {
+        let height = self.stack.len();
+        self.move_operand(self.temp(height), operand, height);
+        self.push(Operand::Temp);
+    }
+
+    fn push_temps(&mut self, n: usize) {
+        for _ in 0..n {
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Pops the top entry; returns it with its height. Inlined: returned through
+    /// memory, the entry was written in parts and read whole, a stall the profile
+    /// showed as the translator's costliest instruction.
+    #[inline(always)]
+    fn pop(&mut self) -> Result<(Operand, usize), TranslateError> {
+        let operand = self
+            .stack
+            .pop()
+            .ok_or_else(|| self.err("type mismatch: operand stack underflow"))?;
+        if let Operand::Local(local) = operand {
+            self.local_refs[local as usize] -= 1;
+        }
+        let height = self.stack.len();
+        self.lowest_lazy = self.lowest_lazy.min(height);
+        Ok((operand, height))
+    }
+
+    fn truncate(&mut self, height: usize) {
+        while self.stack.len() > height {
+            let _ = self.pop();
+        }
+    }
+
+    /// Emits the copy of `operand` (at `height`) into slot `dst`, if it is elsewhere.
+    fn move_operand(&mut self, dst: Slot, operand: Operand, height: usize) {
+        let src = match operand {
+            Operand::Local(local) => local,
+            Operand::Temp => self.temp(height),
+            Operand::Const(bits) => {
+                match u32::try_from(bits) {
+                    Ok(value) => self.emit(Instr::Const32 { dst, value }),
+                    Err(_) => self.emit(Instr::Const64 { dst, bits }),
+                };
+                return;
+            }
+        };
+        if src != dst {
+            self.emit(Instr::Copy { dst, src });
+        }
+    }
+
+    /// Puts the entry at `height` into its temporary.
+    fn materialize(&mut self, height: usize) {
+        let operand = self.stack[height];
+        if operand != Operand::Temp {
+            self.move_operand(self.temp(height), operand, height);
+            if let Operand::Local(local) = operand {
+                self.local_refs[local as usize] -= 1;
+            }
+            self.stack[height] = Operand::Temp;
+        }
+    }
+
+    /// Puts every entry into its temporary.
+    fn materialize_all(&mut self) {
+        let end = self.stack.len().min(LAZY_LIMIT);
+        for height in self.lowest_lazy..end {
+            self.materialize(height);
+        }
+        self.lowest_lazy = self.stack.len();
+    }
+
+    /// The slot holding popped `operand` (of `height`); a constant is written into the
+    /// (now free) temporary first.
+    fn slot_of(&mut self, operand: Operand, height: usize) -> Slot {
+        match operand {
+            Operand::Local(local) => local,
+            Operand::Temp => self.temp(height),
+            Operand::Const(bits) => {
+                // In a loop, a constant has its own slot, written once per call.
+                if self.loops > 0 {
+                    match self.consts.iter().position(|c| *c == bits) {
+                        Some(k) => return CONST_SLOT + k as Slot,
+                        None if self.consts.len() < MAX_CONSTS => {
+                            self.consts.push(bits);
+                            return CONST_SLOT + (self.consts.len() - 1) as Slot;
+                        }
+                        None => {}
+                    }
+                }
+                let dst = self.temp(height);
+                self.move_operand(dst, operand, height);
+                dst
+            }
+        }
+    }
+
+    /// Prepares a write to `local`: entries still reading it get their own copy.
+    fn before_local_write(&mut self, local: Slot) {
+        if self.local_refs[local as usize] == 0 {
+            return;
+        }
+        let end = self.stack.len().min(LAZY_LIMIT);
+        for height in 0..end {
+            if self.stack[height] == Operand::Local(local) {
+                self.materialize(height);
+            }
+        }
+    }
+
+    /// Retargets the instruction that defined the top temporary (just popped, at
+    /// `height`) to write `local` instead; false if the peephole does not apply.
+    fn retarget_last_def(&mut self, height: usize, local: Slot) -> bool {
+        let Some(at) = self.last_def else {
+            return false;
+        };
+        if self
+            .local_refs
+            .get(local as usize)
+            .is_some_and(|refs| *refs != 0)
+            || at + 1 != self.instrs.len()
+        {
+            return false;
+        }
+        let temp = self.temp(height);
+        let retargeted = self.instrs[at].retarget(temp, local);
+        if retargeted {
+            self.last_def = None;
+        }
+        retargeted
+    }
+
+    fn local_index(&self, index: u32) -> Result<Slot, TranslateError> {
+        if index < self.first_temp {
+            Ok(index)
+        } else {
+            Err(self.err("unknown local"))
+        }
+    }
+
+    fn block_arity(&self, ty: BlockType) -> Result<(usize, usize), TranslateError> {
+        match ty {
+            BlockType::Empty => Ok((0, 0)),
+            BlockType::Type(_) => Ok((0, 1)),
+            BlockType::FuncType(index) => {
+                let sig = self
+                    .module
+                    .types
+                    .get(index as usize)
+                    .ok_or_else(|| self.err("unknown type"))?;
+                Ok((sig.params().len(), sig.results().len()))
+            }
+        }
+    }
+
+    fn open(&mut self, kind: Kind, params: usize, results: usize) -> Result<(), TranslateError> {
+        let height = self
+            .stack
+            .len()
+            .checked_sub(params)
+            .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+        if kind == Kind::Loop {
+            self.loops += 1;
+        }
+        let fixups = self.take_fixups();
+        self.blocks.push(Block {
+            kind,
+            height,
+            params,
+            results,
+            start: self.pc(),
+            fixups,
+            else_jump: None,
+            spill: 0,
+            unreachable: false,
+        });
+        Ok(())
+    }
+
+    /// Pushes copies of the `n` entries from height `first` (all in their temporaries).
+    fn copy_params(&mut self, first: usize, n: usize) {
+        for k in 0..n {
+            let height = self.stack.len();
+            let (dst, src) = (self.temp(height), self.temp(first + k));
+            self.emit(Instr::Copy { dst, src });
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Switches the `if` at `index` to its `else` arm: the `then` arm (if reachable)
+    /// branches to the end, the condition's jump lands here, and the operand stack is
+    /// back to the block's parameters.
+    fn enter_else(&mut self, index: usize) -> Result<(), TranslateError> {
+        if !self.blocks[index].unreachable {
+            self.emit_branch(index)?;
+        }
+        let block = &mut self.blocks[index];
+        let else_jump = block.else_jump.take();
+        block.kind = Kind::Else;
+        block.unreachable = false;
+        let (height, params, spill) = (block.height, block.params, block.spill);
+        if let Some(jump) = else_jump {
+            self.bind(&[jump]);
+        }
+        self.truncate(height);
+        if spill > 0 {
+            self.copy_params(height - spill, params);
+        } else {
+            self.push_temps(params);
+        }
+        Ok(())
+    }
+
+    fn block_index(&self, depth: u32) -> Result<usize, TranslateError> {
+        (depth as usize)
+            .checked_add(1)
+            .and_then(|d| self.blocks.len().checked_sub(d))
+            .ok_or_else(|| self.err("unknown label"))
+    }
+
+    fn set_unreachable(&mut self) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.unreachable = true;
+            let height = block.height;
+            self.truncate(height);
+        }
+    }
+
+    /// Points the jumps at `fixups` to the current position.
+    fn bind(&mut self, fixups: &[u32]) {
+        let target = self.pc();
+        for &at in fixups {
+            if let Some(t) = self.instrs[at as usize].target_mut() {
+                *t = target;
+            }
+        }
+        self.last_def = None;
+    }
+
+    /// Whether a branch to the block at `index` needs no code but a jump: its values
+    /// are already where the label expects them.
+    fn branch_is_plain(&self, index: usize) -> Result<bool, TranslateError> {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Function {
+            return Ok(false);
+        }
+        let arity = block.label_arity();
+        let first = self
+            .stack
+            .len()
+            .checked_sub(arity)
+            .filter(|first| *first >= block.height)
+            .ok_or_else(|| self.err("type mismatch: branch operands"))?;
+        Ok(arity == 0
+            || (first == block.height && self.stack[first..].iter().all(|op| *op == Operand::Temp)))
+    }
+
+    /// Emits `jump` (a jump instruction with an unbound target) to the label of the
+    /// block at `index`.
+    fn emit_jump(&mut self, index: usize, mut jump: Instr) {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Loop {
+            if let Some(target) = jump.target_mut() {
+                *target = block.start;
+            }
+            self.emit(jump);
+        } else {
+            let at = self.emit(jump);
+            self.blocks[index].fixups.push(at);
+        }
+    }
+
+    /// Emits an unconditional branch to the block at `index`: the copies of the
+    /// label's values, then the jump (or the return, for the function's label).
+    fn emit_branch(&mut self, index: usize) -> Result<(), TranslateError> {
+        let block = &self.blocks[index];
+        if block.kind == Kind::Function {
+            return self.emit_return();
+        }
+        let (height, arity) = (block.height, block.label_arity());
+        self.copy_top(arity, height)?;
+        self.emit_jump(index, Instr::Jump { target: UNBOUND });
+        Ok(())
+    }
+
+    /// Emits the copies of the top `n` entries into the temporaries from `height` (a
+    /// label's values), leaving the stack model as it is: the copies may be on a
+    /// conditional path.
+    fn copy_top(&mut self, n: usize, height: usize) -> Result<(), TranslateError> {
+        let first = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| self.err("type mismatch: branch operands"))?;
+        // Ascending order is safe: a value's source is never below its destination.
+        for k in 0..n {
+            let dst = self.temp(height + k);
+            self.move_operand(dst, self.stack[first + k], first + k);
+        }
+        Ok(())
+    }
+
+    /// Emits the return of the top `num_results` entries.
+    fn emit_return(&mut self) -> Result<(), TranslateError> {
+        let n = self.num_results;
+        let first = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| self.err("type mismatch: return operands"))?;
+        match n {
+            0 => {
+                self.emit(Instr::Return {});
+            }
+            1 => match self.stack.get(first).copied().unwrap_or(Operand::Temp) {
+                // Slot 0 must be a parameter or local: `place_consts` renumbers the
+                // temporaries, so it would move a result written to temporary 0.
+                Operand::Temp if self.first_temp > 0 && self.retarget_last_def(first, 0) => {
+                    self.emit(Instr::Return {});
+                }
+                Operand::Temp => {
+                    let src = self.temp(first);
+                    self.emit(Instr::ReturnSlot { src });
+                }
+                Operand::Local(src) => {
+                    self.emit(Instr::ReturnSlot { src });
+                }
+                Operand::Const(bits) => {
+                    self.emit(Instr::ReturnConst { bits });
+                }
+            },
+            _ => {
+                // Each value into its own temporary (`copy_top` leaves the model as it
+                // is: this may be a conditional path, `br_if` or `br_table`).
+                self.copy_top(n, first)?;
+                let src = self.temp(first);
+                self.emit(Instr::ReturnMany { src, n: n as u32 });
+            }
+        }
+        Ok(())
+    }
+
+    /// Pops the condition of a `br_if` or `if`; returns the jump taken when the
+    /// condition is `when`, with an unbound target. A comparison that was just emitted
+    /// to compute the condition is removed and fused into the jump.
+    fn pop_condition(&mut self, when: bool) -> Result<Instr, TranslateError> {
+        let (cond, height) = self.pop()?;
+        if let Some(last) = self.popped_def(cond, height) {
+            let fused = match last {
+                Instr::I32Eqz { a, .. } if when => Some(Instr::JumpIfZero {
+                    cond: a,
+                    target: UNBOUND,
+                }),
+                Instr::I32Eqz { a, .. } => Some(Instr::JumpIfNonZero {
+                    cond: a,
+                    target: UNBOUND,
+                }),
+                other => other.fuse_branch(when, UNBOUND),
+            };
+            if let Some(fused) = fused {
+                // The comparison's operands are below nothing that the caller writes
+                // before the jump (only entries under `height` and locals are written).
+                self.drop_last_def();
+                return Ok(fused);
+            }
+        }
+        let cond = self.slot_of(cond, height);
+        Ok(if when {
+            Instr::JumpIfNonZero {
+                cond,
+                target: UNBOUND,
+            }
+        } else {
+            Instr::JumpIfZero {
+                cond,
+                target: UNBOUND,
+            }
+        })
+    }
+
+    /// The instruction just emitted, if it wrote the entry just popped (`operand`,
+    /// from `height`: its temporary) and no label was bound since (binding clears
+    /// `last_def`): its result is read by nothing else, so a peephole may replace it
+    /// ([`Translator::drop_last_def`]).
+    fn popped_def(&self, operand: Operand, height: usize) -> Option<Instr> {
+        let at = self.last_def.filter(|&at| at + 1 == self.instrs.len())?;
+        let last = self.instrs[at];
+        (operand == Operand::Temp && last.dst() == Some(self.temp(height))).then_some(last)
+    }
+
+    /// Removes the instruction that [`Translator::popped_def`] returned.
+    fn drop_last_def(&mut self) {
+        self.instrs.pop();
+        self.last_def = None;
+    }
+
+    /// For a load whose address `addr` (popped from `height`) is an array element's,
+    /// `index << shift` computed by the instruction just emitted: removes that
+    /// instruction and returns the index's slot, for the scaled load.
+    fn take_scaled_index(&mut self, addr: Operand, height: usize, shift: u32) -> Option<Slot> {
+        match self.popped_def(addr, height)? {
+            Instr::I32ShlImm { a, imm, .. } if imm as u32 == shift => {
+                self.drop_last_def();
+                Some(a)
+            }
+            _ => None,
+        }
+    }
+
+    /// For a load whose address `addr` (popped from `height`) is the sum `base + index`
+    /// computed by the instruction just emitted: removes that instruction and returns
+    /// the load's destination (the sum's) and the two slots, for the indexed load, if
+    /// all three fit its 16-bit fields.
+    fn take_indexed_address(
+        &mut self,
+        addr: Operand,
+        height: usize,
+    ) -> Option<(Slot16, Slot16, Slot16)> {
+        match self.popped_def(addr, height)? {
+            Instr::I32Add { dst, a, b } => {
+                let slots = (fits16(dst)?, fits16(a)?, fits16(b)?);
+                self.drop_last_def();
+                Some(slots)
+            }
+            _ => None,
+        }
+    }
+
+    fn op(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
+        let unreachable = self.blocks.last().is_some_and(|b| b.unreachable);
+        if unreachable {
+            // Skip dead code, but keep track of block structure.
+            match op {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                    self.skipped += 1;
+                    return Ok(());
+                }
+                Operator::End if self.skipped > 0 => {
+                    self.skipped -= 1;
+                    return Ok(());
+                }
+                Operator::Else if self.skipped == 0 => {}
+                Operator::End => {}
+                _ => return Ok(()),
+            }
+        }
+        if let Some(numeric) = Instr::numeric(op) {
+            return self.numeric(op, numeric);
+        }
+        if let Some((is_load, make, offset)) = Instr::from_memory_op(op) {
+            let offset = u32::try_from(offset).map_err(|_| self.err("offset out of range"))?;
+            if is_load {
+                let (addr, height) = self.pop()?;
+                if let Some((make_scaled, shift)) = Instr::scaled_load(op)
+                    && let Some(index) = self.take_scaled_index(addr, height, shift)
+                {
+                    self.def_with(|out, dst| make_scaled(out, dst, index, offset));
+                    return Ok(());
+                }
+                if let Some(make_indexed) = Instr::indexed_load(op)
+                    && let Some((dst, base, index)) = self.take_indexed_address(addr, height)
+                {
+                    self.def_with(|out, _| make_indexed(out, dst, base, index, offset));
+                    return Ok(());
+                }
+                let addr = self.slot_of(addr, height);
+                self.def_with(|out, dst| make(out, dst, addr, offset));
+            } else {
+                let (value, value_height) = self.pop()?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                if let (Operand::Const(bits), Some((make_imm, wide))) =
+                    (value, Instr::store_imm(op))
+                    && let Some(imm) = immediate(bits, wide)
+                {
+                    self.emit_with(|out| make_imm(out, addr, imm, offset));
+                    return Ok(());
+                }
+                let value = self.slot_of(value, value_height);
+                self.emit_with(|out| make(out, addr, value, offset));
+            }
+            return Ok(());
+        }
+        match *op {
+            Operator::Unreachable => {
+                self.emit(Instr::Unreachable {});
+                self.set_unreachable();
+            }
+            Operator::Nop => {}
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                self.open(Kind::Block, params, results)?;
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                self.open(Kind::Loop, params, results)?;
+                self.last_def = None;
+            }
+            Operator::If { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                let jump = self.pop_condition(false)?;
+                self.materialize_all();
+                let at = self.emit(jump);
+                if params > 0 {
+                    // The `else` arm needs the parameters, which the `then` arm may
+                    // overwrite: the originals stay below the block (`spill`), each arm
+                    // works on its own copy above them.
+                    let first = self
+                        .stack
+                        .len()
+                        .checked_sub(params)
+                        .ok_or_else(|| self.err("type mismatch: block parameters"))?;
+                    self.copy_params(first, params);
+                }
+                self.open(Kind::If, params, results)?;
+                let block = self.blocks.last_mut().expect("just pushed");
+                block.else_jump = Some(at);
+                block.spill = params;
+            }
+            Operator::Else => {
+                let index = self.blocks.len() - 1;
+                if self.blocks[index].kind != Kind::If {
+                    return Err(self.err("else without if"));
+                }
+                self.enter_else(index)?;
+            }
+            Operator::End => {
+                let index = self
+                    .blocks
+                    .len()
+                    .checked_sub(1)
+                    .ok_or_else(|| self.err("unexpected end"))?;
+                let block = &self.blocks[index];
+                if block.kind == Kind::Function {
+                    if !block.unreachable {
+                        self.emit_return()?;
+                    }
+                    self.blocks.pop();
+                    return Ok(());
+                }
+                if block.kind == Kind::If && block.spill > 0 {
+                    // The implicit `else` of an `if` with parameters passes its copy of
+                    // the parameters on as results.
+                    self.enter_else(index)?;
+                }
+                let block = &self.blocks[index];
+                if !block.unreachable {
+                    // Fall through like a branch to the end, minus the jump (for a loop,
+                    // unlike its label, the end takes the block's results).
+                    let (height, arity) = (block.height, block.results);
+                    self.copy_top(arity, height)?;
+                }
+                let mut block = self.blocks.pop().expect("checked above");
+                if block.kind == Kind::Loop {
+                    self.loops -= 1;
+                }
+                self.bind(&block.fixups);
+                block.fixups.clear();
+                self.fixup_pool.push(core::mem::take(&mut block.fixups));
+                if let Some(jump) = block.else_jump {
+                    self.bind(&[jump]);
+                }
+                self.truncate(block.height);
+                if block.spill > 0 {
+                    // Results move down over the saved parameters (ascending order is
+                    // safe: destinations are below sources).
+                    let base = block.height - block.spill;
+                    for k in 0..block.results {
+                        let (dst, src) = (self.temp(base + k), self.temp(block.height + k));
+                        self.emit(Instr::Copy { dst, src });
+                    }
+                    self.truncate(base);
+                }
+                self.push_temps(block.results);
+            }
+            Operator::Br { relative_depth } => {
+                let index = self.block_index(relative_depth)?;
+                self.emit_branch(index)?;
+                self.set_unreachable();
+            }
+            Operator::BrIf { relative_depth } => {
+                let index = self.block_index(relative_depth)?;
+                // Decided with the condition still on the stack: `branch_is_plain`
+                // looks at the entries under it.
+                let cond = self.stack.pop().ok_or_else(|| self.err("type mismatch"))?;
+                let plain = self.branch_is_plain(index);
+                self.stack.push(cond);
+                if plain? {
+                    let jump = self.pop_condition(true)?;
+                    self.emit_jump(index, jump);
+                } else {
+                    let skip = self.pop_condition(false)?;
+                    let skip = self.emit(skip);
+                    self.emit_branch(index)?;
+                    self.bind(&[skip]);
+                }
+            }
+            Operator::BrTable { ref targets } => {
+                let (index, height) = self.pop()?;
+                let index = self.slot_of(index, height);
+                let len = targets.len();
+                self.emit(Instr::JumpTable { index, len });
+                let mut trampolines = Vec::new();
+                let depths = targets
+                    .targets()
+                    .chain(core::iter::once(Ok(targets.default())));
+                for depth in depths {
+                    let depth = depth.map_err(|e| self.err(e.message()))?;
+                    let block = self.block_index(depth)?;
+                    if self.branch_is_plain(block)? {
+                        self.emit_jump(block, Instr::Jump { target: UNBOUND });
+                    } else {
+                        let at = self.emit(Instr::Jump { target: UNBOUND });
+                        trampolines.push((at, block));
+                    }
+                }
+                for (at, block) in trampolines {
+                    self.bind(&[at]);
+                    self.emit_branch(block)?;
+                }
+                self.set_unreachable();
+            }
+            Operator::Return => {
+                self.emit_return()?;
+                self.set_unreachable();
+            }
+            Operator::Call { function_index } => {
+                let sig = self
+                    .module
+                    .func_signature(function_index)
+                    .ok_or_else(|| self.err("unknown function"))?;
+                let (params, results) = (sig.params().len(), sig.results().len());
+                let base = self.call_arguments(params, 0)?;
+                self.emit(Instr::Call {
+                    func: function_index,
+                    base,
+                });
+                self.push_temps(results);
+            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let sig = self
+                    .module
+                    .types
+                    .get(type_index as usize)
+                    .ok_or_else(|| self.err("unknown type"))?;
+                let (params, results) = (sig.params().len(), sig.results().len());
+                let base = self.call_arguments(params, 1)?;
+                self.emit(Instr::CallIndirect {
+                    ty: type_index,
+                    table: table_index,
+                    base,
+                });
+                self.push_temps(results);
+            }
+            Operator::Drop => {
+                self.pop()?;
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let (cond, cond_height) = self.pop()?;
+                let (b, b_height) = self.pop()?;
+                let (a, height) = self.pop()?;
+                let dst = self.temp(height);
+                self.move_operand(dst, a, height);
+                self.move_operand(dst + 1, b, b_height);
+                let cond = self.slot_of(cond, cond_height);
+                self.emit(Instr::Select { dst, cond });
+                self.push(Operand::Temp);
+            }
+            Operator::LocalGet { local_index } => {
+                let local = self.local_index(local_index)?;
+                self.push(Operand::Local(local));
+            }
+            Operator::LocalSet { local_index } => {
+                let local = self.local_index(local_index)?;
+                let (value, height) = self.pop()?;
+                if !(value == Operand::Temp && self.retarget_last_def(height, local)) {
+                    self.before_local_write(local);
+                    self.move_operand(local, value, height);
+                }
+            }
+            Operator::LocalTee { local_index } => {
+                let local = self.local_index(local_index)?;
+                let (value, height) = self.pop()?;
+                if value == Operand::Temp
+                    && height < LAZY_LIMIT
+                    && self.retarget_last_def(height, local)
+                {
+                    self.push(Operand::Local(local));
+                } else {
+                    self.before_local_write(local);
+                    self.move_operand(local, value, height);
+                    self.push(value);
+                }
+            }
+            Operator::GlobalGet { global_index } => {
+                let index = global_index;
+                if let Some(bits) = constant_global(self.module, index) {
+                    self.push(Operand::Const(bits));
+                    return Ok(());
+                }
+                self.def(|dst| match is_int_global(self.module, index) {
+                    true => Instr::GlobalGetInt { dst, index },
+                    false => Instr::GlobalGet { dst, index },
+                });
+            }
+            Operator::GlobalSet { global_index } => {
+                let (value, height) = self.pop()?;
+                let (src, index) = (self.slot_of(value, height), global_index);
+                self.emit(match is_int_global(self.module, index) {
+                    true => Instr::GlobalSetInt { src, index },
+                    false => Instr::GlobalSet { src, index },
+                });
+            }
+            Operator::I32Const { value } => self.push(Operand::Const(u64::from(value as u32))),
+            Operator::I64Const { value } => self.push(Operand::Const(value as u64)),
+            Operator::F32Const { value } => self.push(Operand::Const(u64::from(value.bits()))),
+            Operator::F64Const { value } => self.push(Operand::Const(value.bits())),
+            Operator::MemorySize { mem: 0 } => self.def(|dst| Instr::MemorySize { dst }),
+            Operator::MemoryGrow { mem: 0 } => {
+                let (delta, height) = self.pop()?;
+                let delta = self.slot_of(delta, height);
+                let dst = self.temp(height);
+                self.emit(Instr::MemoryGrow { dst, delta });
+                self.push(Operand::Temp);
+            }
+            ref other => {
+                return Err(self.err(format!(
+                    "unsupported operator {other:?} (proposal not implemented yet)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the top `params + extra` entries (call arguments, then `extra` more such as
+    /// a table index) into their temporaries and pops them; returns the first one's slot.
+    fn call_arguments(&mut self, params: usize, extra: usize) -> Result<Slot, TranslateError> {
+        let base = self
+            .stack
+            .len()
+            .checked_sub(params + extra)
+            .ok_or_else(|| self.err("type mismatch: call arguments"))?;
+        for height in base..self.stack.len() {
+            self.materialize(height);
+        }
+        self.truncate(base);
+        Ok(self.temp(base))
+    }
+
+    fn numeric(&mut self, op: &Operator<'_>, numeric: Numeric) -> Result<(), TranslateError> {
+        if let Operator::I64ExtendI32U = op {
+            // An i32 is kept zero-extended in its 64-bit cell (and in the accumulator):
+            // the entry already holds the i64, whatever its operand kind.
+            return match self.stack.last() {
+                Some(_) => Ok(()),
+                None => Err(self.err("type mismatch: operand stack underflow")),
+            };
+        }
+        match numeric {
+            Numeric::Unary(make) => {
+                let (a, height) = self.pop()?;
+                let a = self.slot_of(a, height);
+                self.def_with(|out, dst| make(out, dst, a));
+            }
+            Numeric::Binary {
+                make,
+                imm,
+                wide,
+                commutative,
+            } => {
+                let (b, b_height) = self.pop()?;
+                let (a, height) = self.pop()?;
+                if let Some(imm_make) = imm {
+                    if let Operand::Const(bits) = b
+                        && let Some(imm) = immediate(bits, wide)
+                    {
+                        let a = self.slot_of(a, height);
+                        self.def_with(|out, dst| imm_make(out, dst, a, imm));
+                        return Ok(());
+                    }
+                    if let Operand::Const(bits) = a
+                        && commutative
+                        && let Some(imm) = immediate(bits, wide)
+                    {
+                        let b = self.slot_of(b, b_height);
+                        self.def_with(|out, dst| imm_make(out, dst, b, imm));
+                        return Ok(());
+                    }
+                }
+                let a = self.slot_of(a, height);
+                let b = self.slot_of(b, b_height);
+                self.def_with(|out, dst| make(out, dst, a, b));
+            }
+        }
+        Ok(())
+    }
+}
