@@ -1,7 +1,7 @@
 //! Function instances (spec 4.2.6): Wasm functions of an instance, or host functions
 //! dispatched through [`Externals`].
 
-use crate::engine::{CompiledCode, Engine, ResumableCall};
+use crate::seam::{CompiledCode, Engine, ResumableCall};
 use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler};
 use core::fmt;
 use core::ops::Deref;

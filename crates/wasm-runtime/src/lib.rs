@@ -16,19 +16,35 @@
 //! hostile values (sizes, offsets), which it bounds-checks.
 #![deny(missing_docs)]
 
-pub mod engine;
 mod error;
 mod func;
 mod global;
+mod hooks;
 mod host;
 mod imports;
 mod instance;
 mod memory;
+mod seam;
 mod table;
 
-pub use engine::{
-    DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, LoadedModule, StackRecycler,
-};
+pub mod engine {
+    //! The seam between the runtime and an engine: what an engine implements ([`Engine`],
+    //! [`ResumableCall`]) and what it may do to runtime entities that an embedder may not.
+    //!
+    //! The runtime knows how to allocate and link instances; it does not know how code runs.
+    //! An engine (`wasm-exec`) translates function bodies into its own [`CompiledCode`] and
+    //! implements [`Engine`]: run a Wasm function to completion, or start a resumable call.
+    //!
+    //! **API boundary.** The functions of this module are the engine's hooks into runtime
+    //! entities: they trust that the code calling them was validated (a global set through
+    //! [`set_global_bits`] is not checked for mutability or type). Nothing else in this
+    //! crate's public API bypasses a check, and the facade (`wasmite`) does not re-export this
+    //! module: an embedder cannot reach them.
+
+    pub use crate::hooks::*;
+    pub use crate::seam::{CompiledCode, Engine, ResumableCall};
+}
+
 pub use error::Error;
 pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError};
 pub use global::{GlobalInstance, GlobalRef};
@@ -41,4 +57,5 @@ pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
+pub use seam::{DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, LoadedModule, StackRecycler};
 pub use table::{TableInstance, TableRef};
