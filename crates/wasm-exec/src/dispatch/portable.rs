@@ -14,11 +14,10 @@
 //! (`cargo +nightly miri test -p wasm-exec`).
 #![allow(unsafe_code)]
 
-use super::calls::Stop;
+use super::shared::{Stop, global_bits, set_global_bits};
 use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
 use wasm_core::TrapCode;
-use wasm_runtime::engine;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// What this driver prepares of a module's functions: nothing (it runs the translated
@@ -186,9 +185,8 @@ impl Machine for Frame<'_> {
     }
 
     #[inline(always)]
-    fn write<T: AccValue>(&mut self, dst: Slot, value: T) {
-        self.set(dst, value.into_cell());
-        value.to_acc(&mut self.acc, &mut self.facc);
+    fn accumulators(&mut self) -> (&mut u64, &mut f64) {
+        (&mut self.acc, &mut self.facc)
     }
 
     #[inline(always)]
@@ -198,21 +196,12 @@ impl Machine for Frame<'_> {
 
     #[inline(always)]
     fn global(&self, index: u32) -> Result<u64, TrapCode> {
-        match self.globals.get(index as usize) {
-            Some(global) => Ok(engine::global_bits(global)),
-            None => Err(TrapCode::Unreachable),
-        }
+        global_bits(self.globals, index)
     }
 
     #[inline(always)]
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
-        match self.globals.get(index as usize) {
-            Some(global) => {
-                engine::set_global_bits(global, bits);
-                Ok(())
-            }
-            None => Err(TrapCode::Unreachable),
-        }
+        set_global_bits(self.globals, index, bits)
     }
 }
 

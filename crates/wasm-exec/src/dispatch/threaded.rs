@@ -40,7 +40,7 @@
 //! handler, for the accumulator position its operands name.
 #![allow(unsafe_code)]
 
-use super::calls::{MAX_VALUE_CELLS, Stop, indirect_callee};
+use super::shared::{MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
 use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
 use core::cell::{Cell, OnceCell};
@@ -524,9 +524,8 @@ impl<const MODE: u8> Machine for Chain<'_, MODE> {
     }
 
     #[inline(always)]
-    fn write<T: AccValue>(&mut self, dst: Slot, value: T) {
-        self.set(dst, value.into_cell());
-        value.to_acc(&mut self.acc, &mut self.facc);
+    fn accumulators(&mut self) -> (&mut u64, &mut f64) {
+        (&mut self.acc, &mut self.facc)
     }
 
     #[inline(always)]
@@ -539,22 +538,40 @@ impl<const MODE: u8> Machine for Chain<'_, MODE> {
 
     #[inline(always)]
     fn global(&self, index: u32) -> Result<u64, TrapCode> {
-        match self.ctx().globals.get(index as usize) {
-            Some(global) => Ok(engine::global_bits(global)),
-            None => Err(TrapCode::Unreachable),
-        }
+        global_bits(self.ctx().globals, index)
     }
 
     #[inline(always)]
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
-        match self.ctx().globals.get(index as usize) {
-            Some(global) => {
-                engine::set_global_bits(global, bits);
-                Ok(())
-            }
-            None => Err(TrapCode::Unreachable),
-        }
+        set_global_bits(self.ctx().globals, index, bits)
     }
+}
+
+/// Declares a function with a handler's signature: an instruction's handler, or work
+/// reached from one by a sibling call (which needs the caller's and the callee's
+/// signatures to match). `unsafe`: the chain's invariants (module docs) hold for its
+/// arguments.
+macro_rules! chain_fn {
+    (
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident $(<const $c:ident: $ct:ty>)?
+        ($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident, $hint:ident, $hint2:ident)
+        $body:block
+    ) => {
+        $(#[$attr])*
+        #[allow(clippy::too_many_arguments)]
+        $vis unsafe extern "C" fn $name $(<const $c: $ct>)? (
+            $ip: *const Op,
+            $regs: *mut u64,
+            $mem: *mut u8,
+            $len: usize,
+            $ctx: *mut Ctx<'_>,
+            $acc: u64,
+            $facc: f64,
+            $hint: f64,
+            $hint2: f64,
+        ) -> *const Op $body
+    };
 }
 
 /// The handler of every instruction, generic over the accumulator mode, and the tables
@@ -573,23 +590,13 @@ macro_rules! handlers {
         mod handler {
             use super::*;
 
-            $(
+            $(chain_fn! {
                 /// Runs the instruction (its body in `isa/bodies.rs`), then follows its flow.
                 ///
                 /// # Safety
                 /// The chain's invariants (module docs), with `ip` at an instruction of
                 /// this variant whose accumulator operand is in the position `MODE` names.
-                pub(super) unsafe extern "C" fn $name<const MODE: u8>(
-                    ip: *const Op,
-                    regs: *mut u64,
-                    mem: *mut u8,
-                    len: usize,
-                    ctx: *mut Ctx<'_>,
-                    acc: u64,
-                    facc: f64,
-                    hint: f64,
-                    hint2: f64,
-                ) -> *const Op {
+                pub(super) fn $name<const MODE: u8>(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                     // SAFETY: `ip` is an instruction of this variant (see above).
                     let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
                         // SAFETY: as above.
@@ -601,7 +608,7 @@ macro_rules! handlers {
                     // SAFETY: `ip` is the instruction just run, `m` its machine.
                     unsafe { follow(flow, ip, m, hint, hint2) }
                 }
-            )*
+            })*
         }
 
         /// The handlers in the declaration order of [`Instr`], for each accumulator mode
@@ -904,78 +911,60 @@ unsafe fn enter(
     unsafe { dispatch(start, callee_regs, mem, len, ctx, acc, facc, hint, hint2) }
 }
 
-/// Not an instruction's handler: sets the declared locals of the function just entered to
-/// zero, then runs its first instruction (at `ip`). Reached from [`enter`] by a sibling
-/// call, so that this work (and the call of `memset`, which would give `Call`'s handler a
-/// stack frame) stays out of the calls of functions without locals. Up to eight locals
-/// are cleared one by one, without `memset`, which measured faster for the few locals of a
-/// typical hot function.
-///
-/// # Safety
-/// As for a handler, the function just entered running.
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-unsafe extern "C" fn zero_locals(
-    ip: *const Op,
-    regs: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    ctx: *mut Ctx<'_>,
-    acc: u64,
-    facc: f64,
-    hint: f64,
-    hint2: f64,
-) -> *const Op {
-    // SAFETY: `ctx` is live and its function is the one just entered, whose frame at
-    // `regs` holds its parameters and locals (its entry says how many).
-    unsafe {
-        let c = &*ctx;
-        if let Some(entry) = c.side.entries.get(c.func as usize).map(Cell::get) {
-            let locals = regs.add(entry.num_params as usize);
-            let n = entry.num_locals as usize;
-            if n <= 8 {
-                // Unrolled by the compiler, and not turned into `memset`.
-                for i in 0..8 {
-                    if i < n {
-                        locals.add(i).write(0);
+chain_fn! {
+    /// Not an instruction's handler: sets the declared locals of the function just entered to
+    /// zero, then runs its first instruction (at `ip`). Reached from [`enter`] by a sibling
+    /// call, so that this work (and the call of `memset`, which would give `Call`'s handler a
+    /// stack frame) stays out of the calls of functions without locals. Up to eight locals
+    /// are cleared one by one, without `memset`, which measured faster for the few locals of a
+    /// typical hot function.
+    ///
+    /// # Safety
+    /// As for a handler, the function just entered running.
+    #[inline(never)]
+    fn zero_locals(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
+        // SAFETY: `ctx` is live and its function is the one just entered, whose frame at
+        // `regs` holds its parameters and locals (its entry says how many).
+        unsafe {
+            let c = &*ctx;
+            if let Some(entry) = c.side.entries.get(c.func as usize).map(Cell::get) {
+                let locals = regs.add(entry.num_params as usize);
+                let n = entry.num_locals as usize;
+                if n <= 8 {
+                    // Unrolled by the compiler, and not turned into `memset`.
+                    for i in 0..8 {
+                        if i < n {
+                            locals.add(i).write(0);
+                        }
                     }
+                } else {
+                    core::ptr::write_bytes(locals, 0, n);
                 }
-            } else {
-                core::ptr::write_bytes(locals, 0, n);
             }
+            dispatch(ip, regs, mem, len, ctx, acc, facc, hint, hint2)
         }
-        dispatch(ip, regs, mem, len, ctx, acc, facc, hint, hint2)
     }
 }
 
-/// Not an instruction's handler: the `CallIndirect` at `ip` whose target is not in the
-/// cache. Apart (reached by a sibling call), so that the call of [`indirect_target`] gives
-/// `CallIndirect`'s handler no stack frame to set up on every call, cached or not.
-///
-/// # Safety
-/// As for a handler, `ip` being a `CallIndirect`.
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-unsafe extern "C" fn call_indirect_uncached(
-    ip: *const Op,
-    _regs: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    ctx: *mut Ctx<'_>,
-    acc: u64,
-    facc: f64,
-    hint: f64,
-    hint2: f64,
-) -> *const Op {
-    // SAFETY: `ip` is a `CallIndirect` (see above).
-    let Instr::CallIndirect { ty, table, base } = (unsafe { (*ip).instr }) else {
-        return ip;
-    };
-    // SAFETY: `ctx` is live.
-    match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
-        // SAFETY: `ip` is a call of the running function.
-        Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) },
-        None => ip,
+chain_fn! {
+    /// Not an instruction's handler: the `CallIndirect` at `ip` whose target is not in the
+    /// cache. Apart (reached by a sibling call), so that the call of [`indirect_target`] gives
+    /// `CallIndirect`'s handler no stack frame to set up on every call, cached or not.
+    ///
+    /// # Safety
+    /// As for a handler, `ip` being a `CallIndirect`.
+    #[inline(never)]
+    fn call_indirect_uncached(ip, _regs, mem, len, ctx, acc, facc, hint, hint2) {
+        // SAFETY: `ip` is a `CallIndirect` (see above).
+        let Instr::CallIndirect { ty, table, base } = (unsafe { (*ip).instr }) else {
+            return ip;
+        };
+        // SAFETY: `ctx` is live.
+        match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
+            // SAFETY: `ip` is a call of the running function.
+            Some(index) => unsafe { enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2) },
+            None => ip,
+        }
     }
 }
 
@@ -1050,50 +1039,56 @@ mod tests {
     /// accumulator position its operands name.
     #[test]
     fn each_instruction_gets_its_own_handler() {
-        let add = Instr::I32Add { dst: 0, a: 0, b: 0 };
-        assert_eq!(handler_of(add), handler::I32Add::<0> as *const () as usize);
-        let acc_add = Instr::I64Add {
-            dst: 0,
-            a: ACC,
-            b: 1,
-        };
-        assert_eq!(
-            handler_of(acc_add),
-            handler::I64Add::<1> as *const () as usize
-        );
-        let sub = Instr::F64Sub {
-            dst: 0,
-            a: 1,
-            b: ACC,
-        };
-        assert_eq!(handler_of(sub), handler::F64Sub::<2> as *const () as usize);
-        let store = Instr::I32Store {
-            addr: 1,
-            value: ACC,
-            offset: 0,
-        };
-        assert_eq!(
-            handler_of(store),
-            handler::I32Store::<2> as *const () as usize
-        );
-        let jump = Instr::JumpIfZero {
-            cond: ACC,
-            target: 0,
-        };
-        assert_eq!(
-            handler_of(jump),
-            handler::JumpIfZero::<1> as *const () as usize
-        );
-        let last = Instr::I32AddImmBrNeImm {
-            step: 1,
-            a: 0,
-            imm: 0,
-            target: 0,
-        };
-        assert_eq!(
-            handler_of(last),
-            handler::I32AddImmBrNeImm::<0> as *const () as usize
-        );
+        let cases: [(Instr, Handler); 6] = [
+            (Instr::I32Add { dst: 0, a: 0, b: 0 }, handler::I32Add::<0>),
+            (
+                Instr::I64Add {
+                    dst: 0,
+                    a: ACC,
+                    b: 1,
+                },
+                handler::I64Add::<1>,
+            ),
+            (
+                Instr::F64Sub {
+                    dst: 0,
+                    a: 1,
+                    b: ACC,
+                },
+                handler::F64Sub::<2>,
+            ),
+            (
+                Instr::I32Store {
+                    addr: 1,
+                    value: ACC,
+                    offset: 0,
+                },
+                handler::I32Store::<2>,
+            ),
+            (
+                Instr::JumpIfZero {
+                    cond: ACC,
+                    target: 0,
+                },
+                handler::JumpIfZero::<1>,
+            ),
+            (
+                Instr::I32AddImmBrNeImm {
+                    step: 1,
+                    a: 0,
+                    imm: 0,
+                    target: 0,
+                },
+                handler::I32AddImmBrNeImm::<0>,
+            ),
+        ];
+        for (instr, expected) in cases {
+            assert_eq!(
+                handler_of(instr),
+                expected as *const () as usize,
+                "{instr:?}"
+            );
+        }
     }
 
     /// A jump table's entries carry the handlers of their targets (the table jumps to the

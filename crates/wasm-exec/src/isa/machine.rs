@@ -57,8 +57,8 @@ pub(crate) trait Machine {
     /// Sets `slot` to `bits`.
     fn set(&mut self, slot: Slot, bits: u64);
 
-    /// Writes a result to slot `dst` and to the accumulator of its type.
-    fn write<T: AccValue>(&mut self, dst: Slot, value: T);
+    /// The accumulators, `acc` and `facc`.
+    fn accumulators(&mut self) -> (&mut u64, &mut f64);
 
     /// The bytes of memory 0 (empty without a memory).
     fn memory(&mut self) -> &mut [u8];
@@ -70,6 +70,14 @@ pub(crate) trait Machine {
     /// Sets global `index` to `bits` (validated code only sets mutable globals, with
     /// values of their type).
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode>;
+
+    /// Writes a result to slot `dst` and to the accumulator of its type.
+    #[inline(always)]
+    fn write<T: AccValue>(&mut self, dst: Slot, value: T) {
+        self.set(dst, value.into_cell());
+        let (acc, facc) = self.accumulators();
+        value.to_acc(acc, facc);
+    }
 
     /// Reads a `T` at `addr + offset` of memory 0, bounds-checked.
     #[inline(always)]

@@ -1,11 +1,12 @@
-//! What the drivers and the engine share: why a driver stopped ([`Stop`]), and the callee
-//! of a `call_indirect` (the threaded chain resolves it to make the call itself, the
-//! engine to make any other).
+//! What the drivers and the engine share: why a driver stopped ([`Stop`]), the access to
+//! the instance's globals both drivers' machines give, and the callee of a
+//! `call_indirect` (the threaded driver resolves it to make the call itself, the engine to
+//! make any other).
 
 use std::sync::Arc;
 use wasm_core::{Signature, TrapCode};
 use wasm_runtime::engine;
-use wasm_runtime::{FuncRef, ModuleInstance};
+use wasm_runtime::{FuncRef, GlobalRef, ModuleInstance};
 
 /// The most cells the value stack ever has (16 GiB), whatever the configured limit: the
 /// threaded driver relies on no frame base reaching `u32::MAX` (its `Entry::UNTRANSLATED`).
@@ -20,6 +21,28 @@ pub(crate) enum Stop {
     /// The function the driver was started in returned (its results are in its first
     /// slots).
     Returned,
+}
+
+/// The bits of global `index` of `globals` (`Machine::global`; validated code only names
+/// globals that exist, a trap rather than a panic all the same).
+#[inline(always)]
+pub(crate) fn global_bits(globals: &[GlobalRef], index: u32) -> Result<u64, TrapCode> {
+    match globals.get(index as usize) {
+        Some(global) => Ok(engine::global_bits(global)),
+        None => Err(TrapCode::Unreachable),
+    }
+}
+
+/// Sets global `index` of `globals` to `bits` (`Machine::set_global`).
+#[inline(always)]
+pub(crate) fn set_global_bits(
+    globals: &[GlobalRef],
+    index: u32,
+    bits: u64,
+) -> Result<(), TrapCode> {
+    let global = globals.get(index as usize).ok_or(TrapCode::Unreachable)?;
+    engine::set_global_bits(global, bits);
+    Ok(())
 }
 
 /// Whether `callee` has the type `expected` (`call_indirect`'s check): the same interned
