@@ -930,11 +930,12 @@ fn lazily_translated_functions_called_first_from_running_code() {
 
 #[test]
 fn a_body_the_engine_cannot_run_fails_at_load_when_eager_and_at_its_first_call_when_lazy() {
-    // `memory.fill` validates (bulk memory is on) but is not translated yet.
+    // `data.drop` validates (bulk memory is on) but is not translated yet.
     let wat = r#"(module
       (memory 1)
+      (data "passive")
       (func $fill (result i32)
-        (memory.fill (i32.const 0) (i32.const 1) (i32.const 8))
+        (data.drop 0)
         (i32.const 1))
       (func (export "fill") (result i32) (call $fill))
       (func (export "ok") (result i32) (i32.const 7))
@@ -1232,4 +1233,69 @@ fn a_loop_over_a_global_counter_reads_it_once_per_iteration() {
         assert_eq!(i32s(&m, "count", &[n]), n);
         assert_eq!(i32s(&m, "skips", &[n]), 2 * n, "skips({n})");
     }
+}
+
+/// `memory.fill` and `memory.copy` (bulk memory), lowered from the list alone: they write
+/// all their bytes or, out of bounds, none (a trap); a copy between overlapping ranges
+/// moves the bytes as a copy through a buffer would; the fill takes the value's low byte.
+#[test]
+fn memory_fill_and_copy_write_everything_or_nothing() {
+    let wat = r#"(module (memory 1)
+      (func (export "fill") (param i32 i32 i32) (result i32)
+        (memory.fill (local.get 0) (local.get 1) (local.get 2))
+        (i32.load (i32.const 100)))
+      (func (export "copy") (param i32 i32 i32) (result i32)
+        (i32.store (i32.const 100) (i32.const 0x44332211))
+        (memory.copy (local.get 0) (local.get 1) (local.get 2))
+        (i32.load (i32.const 100)))
+      (func (export "fill_const") (result i32)
+        (memory.fill (i32.const 65532) (i32.const 0x1ff) (i32.const 4))
+        (i32.load (i32.const 65532))))"#;
+    let listing = listings(wat).join("\n");
+    assert!(
+        listing.contains("MemoryFill { addr: 0, value: 1, len: 2 }"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("MemoryCopy { dst: 0, src: 1, len: 2 }"),
+        "{listing}"
+    );
+    let m = instantiate(wat);
+    assert_eq!(i32s(&m, "fill", &[100, 0x1ab, 4]), 0xabababab_u32 as i32);
+    assert_eq!(i32s(&m, "fill", &[101, 0, 2]), 0xab0000ab_u32 as i32);
+    // Past the end: nothing written.
+    assert_eq!(
+        trap_code(&m, "fill", &[65535, 0, 2]),
+        Some(TrapCode::MemoryAccessOutOfBounds)
+    );
+    assert_eq!(
+        trap_code(&m, "fill", &[-1, 0, 2]),
+        Some(TrapCode::MemoryAccessOutOfBounds)
+    );
+    assert_eq!(i32s(&m, "fill", &[65536, 7, 0]), 0xab0000ab_u32 as i32);
+    assert_eq!(i32s(&m, "fill_const", &[]), -1);
+    // Overlapping, forwards and backwards.
+    assert_eq!(i32s(&m, "copy", &[101, 100, 3]), 0x33221111);
+    assert_eq!(i32s(&m, "copy", &[100, 101, 3]), 0x44443322);
+    assert_eq!(
+        trap_code(&m, "copy", &[100, 65535, 2]),
+        Some(TrapCode::MemoryAccessOutOfBounds)
+    );
+    assert_eq!(i32s(&m, "copy", &[65536, 0, 0]), 0x44332211);
+}
+
+/// A value computed only to be dropped is not computed, unless computing it may trap.
+#[test]
+fn dropped_values_are_not_computed_unless_they_may_trap() {
+    let wat = r#"(module
+      (func (export "f") (param i32 i32) (result i32)
+        (drop (i32.mul (local.get 0) (local.get 1)))
+        (drop (i32.div_s (local.get 0) (local.get 1)))
+        (local.get 0)))"#;
+    let listing = listings(wat).join("\n");
+    assert!(!listing.contains("I32Mul"), "{listing}");
+    assert!(listing.contains("I32DivS"), "{listing}");
+    let m = instantiate(wat);
+    assert_eq!(i32s(&m, "f", &[6, 3]), 6);
+    assert_eq!(trap_code(&m, "f", &[6, 0]), Some(TrapCode::DivisionByZero));
 }

@@ -183,6 +183,60 @@ macro_rules! kind_narrow {
 }
 pub(crate) use kind_narrow;
 
+/// The number of operands a field of kind `$kind` takes from the operand stack when the
+/// translator lowers a Wasm operator to its instruction (the list's `lowered` section).
+macro_rules! kind_inputs {
+    (in0 $t:tt) => {
+        1
+    };
+    (in1 $t:tt) => {
+        1
+    };
+    (reg) => {
+        1
+    };
+    ($kind:ident $($t:tt)?) => {
+        0
+    };
+}
+pub(crate) use kind_inputs;
+
+/// The number of results a field of kind `$kind` pushes (as for [`kind_inputs`]).
+macro_rules! kind_outputs {
+    (dst $t:tt) => {
+        1
+    };
+    (out) => {
+        1
+    };
+    ($kind:ident $($t:tt)?) => {
+        0
+    };
+}
+pub(crate) use kind_outputs;
+
+/// The value of field `$f` of kind `$kind` in an instruction lowered from one Wasm operator:
+/// an input the next of the operands' slots `$inputs` (an iterator), an output the result's
+/// slot `$dst`. (Other kinds have no arm: a `lowered` instruction has no other field.)
+macro_rules! kind_lowered {
+    ($inputs:ident, $dst:ident, in0 $t:tt) => {
+        $inputs.next().unwrap_or_default()
+    };
+    ($inputs:ident, $dst:ident, in1 $t:tt) => {
+        $inputs.next().unwrap_or_default()
+    };
+    ($inputs:ident, $dst:ident, reg) => {
+        $inputs.next().unwrap_or_default()
+    };
+    ($inputs:ident, $dst:ident, dst $t:tt) => {
+        $dst
+    };
+    ($inputs:ident, $dst:ident, out) => {
+        $dst
+    };
+}
+pub(crate) use kind_lowered;
+
 /// `return Some($f)` if field `$f` is the branch target.
 macro_rules! kind_target {
     ($f:ident, target) => {

@@ -173,6 +173,28 @@ macro_rules! for_each_instr {
                     Ok(Flow::Exit)
                 },
             }
+            // Instructions lowered from one Wasm operator each (`from Operator { fields }`,
+            // a pattern): the translator pops their inputs (`in0`, `in1`, `reg` fields, in
+            // declaration order, as the operator's operands) and pushes their result
+            // (a `dst` or `out` field) without code of its own.
+            lowered {
+                /// Wasm `memory.fill`: sets the `len` bytes at `addr` to the low byte of
+                /// `value`; traps, writing nothing, if they are not all in memory 0.
+                MemoryFill { addr: in0(u32), value: in1(u32), len: reg } [may_trap]
+                from MemoryFill { mem: 0 } |m| {
+                    let len = m.get(len) as u32;
+                    m.fill(addr, value as u8, len)?;
+                    Ok(Flow::Next)
+                },
+                /// Wasm `memory.copy`: copies the `len` bytes at `src` to `dst` (the ranges
+                /// may overlap); traps, writing nothing, if either is not all in memory 0.
+                MemoryCopy { dst: in0(u32), src: in1(u32), len: reg } [may_trap]
+                from MemoryCopy { dst_mem: 0, src_mem: 0 } |m| {
+                    let len = m.get(len) as u32;
+                    m.copy(dst, src, len)?;
+                    Ok(Flow::Next)
+                },
+            }
             // `Name = load(memory type => value type)`: `dst = mem[addr + offset]`.
             // `scaled` names the load of an array element, `mem[(index << log2(width)) +
             // offset]` (the translation of `t.load (i32.shl index log2(width))`), and
@@ -421,6 +443,12 @@ macro_rules! expand_instrs {
             $cname:ident { $($cfield:ident : $ckind:ident $(($cty:ty))?),* }
             [$($ccap:ident),*] |$cm:ident| $cbody:block,
         )* }
+        lowered { $(
+            $(#[doc = $wdoc:expr])*
+            $wname:ident { $($wfield:ident : $wkind:ident $(($wty:ty))?),* }
+            [$($wcap:ident),*] from $wop:ident { $($wopf:ident : $wopv:pat),* }
+            |$wm:ident| $wbody:block,
+        )* }
         loads { $(
             $lname:ident = load($lmt:ty => $lvt:ty) $(scaled $lscaled:ident indexed $lindexed:ident)?,
         )* }
@@ -452,6 +480,11 @@ macro_rules! expand_instrs {
                     $(#[doc = $cdoc])*
                     $cname { $($cfield : $ckind $(($cty))?),* }
                     ($crate::isa::operands::caps!($($ccap),*)) |$cm| $cbody
+                )*
+                $(
+                    $(#[doc = $wdoc])*
+                    $wname { $($wfield : $wkind $(($wty))?),* }
+                    ($crate::isa::operands::caps!($($wcap),*)) |$wm| $wbody
                 )*
                 $(
                     #[doc = concat!("Wasm `", stringify!($lname), "`: `dst` = the `", stringify!($lmt), "` at `addr + offset`, as `", stringify!($lvt), "`.")]
@@ -569,6 +602,9 @@ macro_rules! expand_instrs {
             }
             // The relations, for the translator's tables (`relations.rs`).
             {
+                lowered { $(
+                    $wname { $($wfield : $wkind $(($wty))?),* } from $wop { $($wopf : $wopv),* }
+                )* }
                 unary { $( $uname { dst, $ua } )* }
                 binary { $(
                     $bname { dst, $ba, $bb } ($bit) [$($($bflag),*)?] imm [$($bimm)?]

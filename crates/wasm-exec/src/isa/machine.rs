@@ -96,6 +96,18 @@ pub(crate) trait Machine {
         memory::store(self.memory(), addr, offset, value)
     }
 
+    /// Sets the `len` bytes at `addr` of memory 0 to `byte`, all or none.
+    #[inline(always)]
+    fn fill(&mut self, addr: u32, byte: u8, len: u32) -> Result<(), TrapCode> {
+        memory::fill(self.memory(), addr, byte, len)
+    }
+
+    /// Copies the `len` bytes at `src` of memory 0 to `dst`, all or none.
+    #[inline(always)]
+    fn copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapCode> {
+        memory::copy(self.memory(), dst, src, len)
+    }
+
     /// `slot[counter] += step` as an i32 (also into `acc`); returns the new value.
     #[inline(always)]
     fn step(&mut self, counter: Slot, step: i16) -> i32 {

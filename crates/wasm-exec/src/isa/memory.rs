@@ -53,3 +53,31 @@ pub(crate) fn store<T: LittleEndianConvert>(
     target.copy_from_slice(source);
     Ok(())
 }
+
+/// The range of `len` bytes at `addr` if it lies within `mem` (in 64 bits: no overflow).
+#[inline(always)]
+fn range(mem: &[u8], addr: u32, len: u32) -> Result<core::ops::Range<usize>, TrapCode> {
+    let end = u64::from(addr) + u64::from(len);
+    if end > mem.len() as u64 {
+        return Err(TrapCode::MemoryAccessOutOfBounds);
+    }
+    Ok(addr as usize..end as usize)
+}
+
+/// Sets the `len` bytes at `addr` of `mem` to `byte` (`memory.fill`), all or none.
+#[inline]
+pub(crate) fn fill(mem: &mut [u8], addr: u32, byte: u8, len: u32) -> Result<(), TrapCode> {
+    let range = range(mem, addr, len)?;
+    mem[range].fill(byte);
+    Ok(())
+}
+
+/// Copies the `len` bytes at `src` of `mem` to `dst` (`memory.copy`; the ranges may
+/// overlap), all or none.
+#[inline]
+pub(crate) fn copy(mem: &mut [u8], dst: u32, src: u32, len: u32) -> Result<(), TrapCode> {
+    let src = range(mem, src, len)?;
+    let dst = range(mem, dst, len)?;
+    mem.copy_within(src, dst.start);
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! of constants, fused, negated and counter branches).
 
 use super::instr::Instr;
+use super::kinds::{kind_inputs, kind_lowered, kind_outputs};
 use super::list::for_each_instr;
 use super::operands::{Slot, Slot16};
 use wasm_core::wasmparser::Operator;
@@ -24,6 +25,17 @@ pub(crate) enum Numeric {
         wide: bool,
         commutative: bool,
     },
+}
+
+/// How the translator lowers a Wasm operator mapped to one instruction (the list's
+/// `lowered` section): pop `inputs` operands, then `make(out, slots, dst)` appends the
+/// instruction reading them (their slots in the operator's order) and, if `output`,
+/// writing `dst`, the temporary of the result pushed.
+#[derive(Clone, Copy)]
+pub(crate) struct Lowered {
+    pub(crate) inputs: usize,
+    pub(crate) output: bool,
+    pub(crate) make: fn(&mut Vec<Instr>, &[Slot], Slot),
 }
 
 /// Appends an instruction with a destination, an operand slot and an immediate.
@@ -70,6 +82,10 @@ macro_rules! is_commutative {
 
 macro_rules! define_relations {
     (
+        lowered { $(
+            $wname:ident { $($wfield:ident : $wkind:ident $(($wty:ty))?),* }
+            from $wop:ident { $($wopf:ident : $wopv:pat),* }
+        )* }
         unary { $( $uname:ident { $udst:ident, $ua:ident } )* }
         binary { $(
             $bname:ident { $bdst:ident, $ba:ident, $bb:ident } ($bit:ty) [$($bflag:ident),*]
@@ -85,6 +101,28 @@ macro_rules! define_relations {
         counter_branch { $( $cbname:ident / $cbiname:ident for $cbbr:ident / $cbbri:ident )* }
     ) => {
         impl Instr {
+            /// How to lower a Wasm operator that the list's `lowered` section maps to one
+            /// instruction; `None` for other operators.
+            pub(crate) fn lowered(op: &Operator<'_>) -> Option<Lowered> {
+                match op {
+                    $(
+                        Operator::$wop { $($wopf: $wopv),* } => Some(Lowered {
+                            inputs: 0 $(+ kind_inputs!($wkind $(($wty))?))*,
+                            output: 0 $(+ kind_outputs!($wkind $(($wty))?))* == 1,
+                            make: |out, inputs, dst| {
+                                // (Read only by instructions with a result.)
+                                let _ = dst;
+                                let mut inputs = inputs.iter().copied();
+                                out.push(Instr::$wname {
+                                    $( $wfield: kind_lowered!(inputs, dst, $wkind $(($wty))?), )*
+                                })
+                            },
+                        }),
+                    )*
+                    _ => None,
+                }
+            }
+
             /// How to lower a Wasm numeric operator; `None` for other operators.
             pub(crate) fn numeric(op: &Operator<'_>) -> Option<Numeric> {
                 match op {
@@ -323,6 +361,30 @@ mod tests {
                 target: 8
             })
         );
+    }
+
+    /// An operator of the `lowered` section takes its operands from the declared inputs
+    /// and lowers only for memory 0.
+    #[test]
+    fn lowered_operators_take_their_declared_inputs() {
+        let fill = Instr::lowered(&Operator::MemoryFill { mem: 0 }).expect("lowered");
+        assert_eq!((fill.inputs, fill.output), (3, false));
+        let mut out = Vec::new();
+        (fill.make)(&mut out, &[4, 5, 6], 0);
+        assert_eq!(
+            out,
+            [Instr::MemoryFill {
+                addr: 4,
+                value: 5,
+                len: 6
+            }]
+        );
+        assert!(Instr::lowered(&Operator::MemoryFill { mem: 1 }).is_none());
+        let copy = Operator::MemoryCopy {
+            dst_mem: 0,
+            src_mem: 1,
+        };
+        assert!(Instr::lowered(&copy).is_none());
     }
 
     /// Commutativity is the list's `[commutative]` flag.

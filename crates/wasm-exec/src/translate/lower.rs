@@ -30,12 +30,15 @@ use super::error::TranslateError;
 use super::returns::shortcut_returns;
 use super::rotate::{Rotation, rotate_loops};
 use super::verify::{find_targets, verify};
-use crate::isa::{Instr, Numeric, Slot, Slot16};
+use crate::isa::{Caps, Instr, Lowered, Numeric, Slot, Slot16};
 use wasm_core::Module;
 use wasm_core::wasmparser::{BlockType, Operator};
 
 /// Operand-stack entries at or above this height always live in their temporaries.
 const LAZY_LIMIT: usize = 128;
+
+/// Most operands an instruction of the list's `lowered` section takes.
+const MAX_LOWERED_INPUTS: usize = 4;
 
 /// Placeholder target of a forward jump, patched when its label is bound.
 const UNBOUND: u32 = u32::MAX;
@@ -832,6 +835,9 @@ impl Translator<'_> {
                 _ => return Ok(()),
             }
         }
+        if let Some(lowered) = Instr::lowered(op) {
+            return self.lowered(lowered);
+        }
         if let Some(numeric) = Instr::numeric(op) {
             return self.numeric(op, numeric);
         }
@@ -1046,7 +1052,15 @@ impl Translator<'_> {
                 self.push_temps(results);
             }
             Operator::Drop => {
-                self.pop()?;
+                let (operand, height) = self.pop()?;
+                // A value computed just to be dropped: its instruction goes too, unless it
+                // may trap or does more than write its result.
+                if let Some(last) = self.popped_def(operand, height)
+                    && !last.caps().has(Caps::MAY_TRAP)
+                    && !last.caps().has(Caps::STOPS)
+                {
+                    self.drop_last_def();
+                }
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let (cond, cond_height) = self.pop()?;
@@ -1138,6 +1152,30 @@ impl Translator<'_> {
         }
         self.truncate(base);
         Ok(self.temp(base))
+    }
+
+    /// Lowers an operator that the list maps to one instruction: its operands popped,
+    /// their slots given in order, its result (if any) pushed.
+    fn lowered(&mut self, lowered: Lowered) -> Result<(), TranslateError> {
+        let n = lowered.inputs;
+        let mut operands = [(Operand::Temp, 0); MAX_LOWERED_INPUTS];
+        if n > MAX_LOWERED_INPUTS {
+            return Err(self.err("internal error: an instruction with too many inputs"));
+        }
+        for k in (0..n).rev() {
+            operands[k] = self.pop()?;
+        }
+        let mut slots = [0; MAX_LOWERED_INPUTS];
+        for k in 0..n {
+            let (operand, height) = operands[k];
+            slots[k] = self.slot_of(operand, height);
+        }
+        let (make, slots) = (lowered.make, &slots[..n]);
+        match lowered.output {
+            true => self.def_with(|out, dst| make(out, slots, dst)),
+            false => self.emit_with(|out| make(out, slots, 0)),
+        }
+        Ok(())
     }
 
     fn numeric(&mut self, op: &Operator<'_>, numeric: Numeric) -> Result<(), TranslateError> {
