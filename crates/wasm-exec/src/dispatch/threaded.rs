@@ -646,21 +646,27 @@ unsafe fn follow<const MODE: u8>(
         acc,
         facc,
     } = m;
-    // SAFETY (of each block below): the instruction at `ip` was verified: it falls through
-    // only if an instruction follows, skips only if two do, and its targets and jump table
-    // entries lie within the function; `ctx` is live.
+    // The instruction at `ip` was verified: it falls through only if an instruction
+    // follows, skips only if two do, and its targets and jump table entries lie within the
+    // function. `ctx` is live.
     let next = match flow {
+        // SAFETY: an instruction follows (see above).
         Ok(Flow::Next) => unsafe { ip.add(1) },
+        // SAFETY: two instructions follow an instruction that skips.
         Ok(Flow::Skip) => unsafe { ip.add(2) },
+        // SAFETY: a verified target.
         Ok(Flow::Jump(target)) => unsafe { taken_to(ip, target, &mut hint, &mut hint2) },
+        // SAFETY: a verified target; an instruction follows.
         Ok(Flow::Branch(taken, target)) => unsafe {
             branch(ip, taken, target, 1, &mut hint, &mut hint2)
         },
+        // SAFETY: a verified target; two instructions follow.
         Ok(Flow::BranchElseSkip(taken, target)) => unsafe {
             branch(ip, taken, target, 2, &mut hint, &mut hint2)
         },
-        // The entry is a `Jump` carrying its target's handler (see `thread`): the target
-        // runs next, without the `Jump`.
+        // SAFETY: the jump table is followed by its entries (`entry` is at most their
+        // number), each a `Jump` with a verified target carrying its target's handler (see
+        // `thread`): the target runs next, without the `Jump`.
         Ok(Flow::Table(entry)) => unsafe {
             let entry = ip.add(1 + entry as usize);
             let Instr::Jump { target } = (*entry).instr else {
@@ -679,12 +685,14 @@ unsafe fn follow<const MODE: u8>(
                 hint2,
             );
         },
+        // SAFETY: `ctx` is live; a caller recorded in it is valid (`return_to_caller`).
         Ok(Flow::Return) => unsafe {
             if (*ctx).calls.is_empty() {
                 return stop(ctx, Outcome::Returned);
             }
             return return_to_caller(mem, len, ctx, acc, facc, hint, hint2);
         },
+        // SAFETY: `ctx` is live; `ip` is a call of the running function (`enter`).
         Ok(Flow::Call { func, base }) => unsafe {
             // A function of the module is called in the chain; an import, by the engine.
             let Some(index) = func.checked_sub((*ctx).first) else {
@@ -692,8 +700,9 @@ unsafe fn follow<const MODE: u8>(
             };
             return enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
         },
+        // SAFETY: `ctx` is live; the table index's slot is read only if it lies within the
+        // value stack; `ip` is a call of the running function (`enter`).
         Ok(Flow::CallIndirect { ty, table, base }) => unsafe {
-            // The table index's slot is read only if it lies within the value stack.
             let cached = {
                 let c = &*ctx;
                 c.side.type_params.get(ty as usize).and_then(|&params| {
@@ -709,6 +718,7 @@ unsafe fn follow<const MODE: u8>(
             return call_indirect_uncached(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
         },
         Ok(Flow::Exit) => return ip,
+        // SAFETY: `ctx` is live.
         Err(code) => return unsafe { stop(ctx, Outcome::Trap(code)) },
     };
     // SAFETY: `next` is a valid instruction of the running function (see above).
