@@ -240,7 +240,11 @@ fn run(options: &Options) -> Result<bool> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            std::fs::write(path, report::markdown(&conditions, &execution, &startup))
+            // The hand-written history at the end of the report stays.
+            let kept = std::fs::read_to_string(path).unwrap_or_default();
+            let mut text = report::markdown(&conditions, &execution, &startup);
+            text.push_str(report::kept_history(&kept));
+            std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!("\nwrote {}", path.display());
         }

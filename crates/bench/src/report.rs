@@ -214,6 +214,15 @@ pub struct Conditions {
     pub elapsed: Duration,
 }
 
+/// The heading of the report's hand-written part, which a new report keeps.
+pub const HISTORY_HEADING: &str = "\n## History\n";
+
+/// The hand-written part of an earlier report `text` (from [`HISTORY_HEADING`] to the
+/// end), or nothing.
+pub fn kept_history(text: &str) -> &str {
+    text.find(HISTORY_HEADING).map_or("", |at| &text[at..])
+}
+
 /// `docs/benchmarks.md`.
 pub fn markdown(
     conditions: &Conditions,

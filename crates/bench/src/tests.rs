@@ -299,3 +299,14 @@ fn generated_modules_load_everywhere() {
         }
     }
 }
+
+/// A new report keeps the hand-written history of the one it replaces, and nothing else.
+#[test]
+fn the_history_of_a_report_is_kept() {
+    let old = "# Benchmarks\n\n## Execution\n| a |\n\n## History\n\n- notes\n";
+    assert_eq!(
+        crate::report::kept_history(old),
+        "\n## History\n\n- notes\n"
+    );
+    assert_eq!(crate::report::kept_history("# Benchmarks\n"), "");
+}
