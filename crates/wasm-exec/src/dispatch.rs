@@ -10,16 +10,19 @@
 //! Each driver offers the same items: `SideTable` (what it prepares of a module's
 //! functions, owned by the engine's module code), `ChainState` (buffers kept between runs),
 //! `Ctx` (one run) and `run`, which runs until the code stops ([`Stop`]) or traps.
-//! `shared.rs` holds what the drivers and the engine share.
+//! `shared.rs` holds what the drivers and the engine share, `host.rs` a run's host
+//! functions and memory ([`Host`]).
 
+mod host;
 #[cfg(not(wasmite_threaded))]
 mod portable;
 mod shared;
 #[cfg(wasmite_threaded)]
 mod threaded;
 
+pub(crate) use host::{Host, HostTrap, outer_usage};
 #[cfg(not(wasmite_threaded))]
 pub(crate) use portable::{ChainState, Ctx, SideTable, run};
-pub(crate) use shared::{MAX_VALUE_CELLS, Stop, indirect_callee};
+pub(crate) use shared::{Limits, MAX_VALUE_CELLS, Stop, indirect_callee};
 #[cfg(wasmite_threaded)]
 pub(crate) use threaded::{ChainState, Ctx, SideTable, run};

@@ -3,19 +3,19 @@
 //! (`exec.rs`) and stacks (`stacks.rs`).
 
 mod code;
-mod error;
 mod exec;
 mod stacks;
 
+pub use crate::error::{CompileError, EngineError};
 pub use code::Translation;
-pub use error::{CompileError, EngineError};
 pub use stacks::MAX_NESTED_EXECUTIONS;
 
+use crate::dispatch::outer_usage;
 use code::compiled;
 use core::cell::RefCell;
 use core::fmt;
 use exec::{Exit, Suspension, execute};
-use stacks::{Frame, NestingGuard, Stacks, outer_usage};
+use stacks::{Frame, NestingGuard, Stacks};
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
 use wasm_runtime::engine::{self, CompiledCode, Engine, ResumableCall};

@@ -24,6 +24,7 @@
 
 mod dispatch;
 mod engine;
+mod error;
 mod isa;
 mod translate;
 

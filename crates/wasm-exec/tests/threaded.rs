@@ -1,6 +1,6 @@
 //! The threaded dispatch really compiles to jumps: loops of tens of millions of
-//! instructions (one of them through a `br_table`), and one of millions of direct and
-//! indirect calls (which the threaded chain makes itself), run on a thread with a 256 KiB
+//! instructions (one of them through a `br_table`), and of millions of direct, indirect
+//! and host calls (which the threaded chain makes itself), run on a thread with a 256 KiB
 //! native stack. If a handler called the next one without a sibling call, every executed
 //! instruction would take stack space and this test would die of a stack overflow (it
 //! does not merely fail: the process aborts). Meaningful in optimised builds, where the
@@ -9,9 +9,12 @@
 
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_core::RuntimeValue;
+use wasm_core::{RuntimeValue, Signature, Trap};
 use wasm_exec::{ExecEngine, Translation};
-use wasm_runtime::{ImportsBuilder, LoadedModule, ModuleInstance, NopExternals};
+use wasm_runtime::{
+    Error, Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
+    ModuleInstance, RuntimeArgs,
+};
 
 const LOOP: &str = r#"(module
   (func (export "count") (param $n i32) (result i32)
@@ -61,6 +64,38 @@ const CALLS: &str = r#"(module
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $x)))"#;
 
+/// The same through a host function, which the chain calls itself (its call must be a
+/// sibling call too, once the host returns).
+const HOST: &str = r#"(module
+  (import "env" "mix" (func $mix (param i32 i32) (result i32)))
+  (func (export "count") (param $n i32) (result i32)
+    (local $i i32) (local $x i32)
+    (loop $next
+      (local.set $x (call $mix (local.get $x) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x)))"#;
+
+/// `env.mix(x, i)`, the step of the other programs as a host function (index 0).
+struct Mix;
+
+impl Externals for Mix {
+    fn invoke_index(
+        &mut self,
+        _index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        let (x, i): (i32, i32) = (args.nth_checked(0)?, args.nth_checked(1)?);
+        Ok(Some(RuntimeValue::I32(x ^ i.wrapping_mul(7))))
+    }
+}
+
+impl ModuleImportResolver for Mix {
+    fn resolve_func(&self, _field: &str, signature: &Signature) -> Result<FuncRef, Error> {
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+    }
+}
+
 fn expected(n: i32) -> i32 {
     (0..n).fold(0, |x, i| x ^ i.wrapping_mul(7))
 }
@@ -92,11 +127,12 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
             let features = wasm_validate::Features::mvp();
             let code = engine.load(&module, &features, Translation::Eager).unwrap();
             let loaded = LoadedModule::new(module, Rc::new(engine), code);
-            let instance = ModuleInstance::new(&loaded, &ImportsBuilder::default())
+            let imports = ImportsBuilder::new().with_resolver("env", &Mix);
+            let instance = ModuleInstance::new(&loaded, &imports)
                 .unwrap()
                 .assert_no_start();
             instance
-                .invoke_export("count", &[RuntimeValue::I32(n)], &mut NopExternals)
+                .invoke_export("count", &[RuntimeValue::I32(n)], &mut Mix)
                 .unwrap()
         })
         .unwrap()
@@ -118,8 +154,10 @@ fn millions_of_instructions_run_on_a_small_native_stack() {
 #[test]
 fn millions_of_calls_run_on_a_small_native_stack() {
     let n = if cfg!(miri) { 100 } else { 2_000_000 };
-    assert_eq!(
-        count_on_a_small_stack(CALLS, n),
-        Some(RuntimeValue::I32(expected(n)))
-    );
+    for wat in [CALLS, HOST] {
+        assert_eq!(
+            count_on_a_small_stack(wat, n),
+            Some(RuntimeValue::I32(expected(n)))
+        );
+    }
 }

@@ -570,3 +570,49 @@ fn an_immutable_global_cannot_be_set_through_any_public_path() {
         .expect("mutable, same type");
     assert_eq!(global("m").get(), RuntimeValue::I64(6));
 }
+
+/// A host trap deep in calls between the module's own functions (which the threaded
+/// dispatch makes without the engine) suspends the whole call stack: resumed with the
+/// host function's result, every caller finishes, and memory 0 written before the trap and
+/// after the resumption is all there.
+#[test]
+fn a_host_trap_deep_in_calls_resumes_every_caller() {
+    let module = load(
+        r#"(module
+          (import "host" "refuse" (func $refuse (param i32) (result i32)))
+          (memory (export "memory") 1)
+          (func $inner (param i32) (result i32)
+            (i32.store (i32.const 0) (local.get 0))
+            (i32.mul (call $refuse (local.get 0)) (i32.const 10)))
+          (func $middle (param i32) (result i32)
+            (i32.add (call $inner (i32.add (local.get 0) (i32.const 1))) (i32.const 3)))
+          (func (export "outer") (param i32) (result i32)
+            (local $r i32)
+            (local.set $r (call $middle (local.get 0)))
+            (i32.store (i32.const 4) (local.get $r))
+            (i32.add (local.get $r) (i32.load (i32.const 0)))))"#,
+    );
+    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let outer = instance.export_by_name("outer").unwrap();
+    let outer = outer.as_func().unwrap().clone();
+    let mut invocation =
+        FuncInstance::invoke_resumable(&outer, vec![RuntimeValue::I32(5)]).unwrap();
+    let mut host = Host { calls: 0 };
+    match invocation.start_execution(&mut host) {
+        Err(ResumableError::Trap(trap)) => assert!(trap.as_host().unwrap().is::<Refused>()),
+        other => panic!("expected a host trap, got {other:?}"),
+    }
+    assert!(invocation.is_resumable());
+    // refuse(6) "returns" 7: inner = 70, middle = 73, outer = 73 + mem[0] (6).
+    let result = invocation
+        .resume_execution(Some(RuntimeValue::I32(7)), &mut host)
+        .unwrap();
+    assert_eq!(result, Some(RuntimeValue::I32(79)));
+    let memory = instance.export_by_name("memory").unwrap();
+    let memory = memory.as_memory().unwrap();
+    assert_eq!(memory.get_value::<i32>(0).unwrap(), 6);
+    assert_eq!(memory.get_value::<i32>(4).unwrap(), 73);
+}

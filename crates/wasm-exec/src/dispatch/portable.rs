@@ -14,10 +14,11 @@
 //! (`cargo +nightly miri test -p wasm-exec`).
 #![allow(unsafe_code)]
 
-use super::shared::{Stop, global_bits, set_global_bits};
+use super::host::Host;
+use super::shared::{Limits, Stop, global_bits, set_global_bits};
 use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
-use wasm_core::TrapCode;
+use wasm_core::{Trap, TrapCode};
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// What this driver prepares of a module's functions: nothing (it runs the translated
@@ -45,12 +46,13 @@ pub(crate) struct Ctx<'a> {
     globals: &'a [GlobalRef],
     func: u32,
     bp: usize,
+    host: Host<'a>,
 }
 
 impl<'a> Ctx<'a> {
     /// The context of a run of defined function `func` of the module, whose frame starts
-    /// at `bp`, in `instance`. (The threaded driver's other parameters, for the calls it
-    /// makes itself, mean nothing here.)
+    /// at `bp`, in `instance`, with `host`. (The threaded driver's other parameters, for
+    /// the calls it makes itself, mean nothing here.)
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         _side: &'a SideTable,
@@ -59,14 +61,20 @@ impl<'a> Ctx<'a> {
         bp: usize,
         instance: &'a ModuleInstance,
         _chain: &'a mut ChainState,
-        _call_budget: usize,
-        _value_limit: usize,
+        _limits: Limits,
+        host: Host<'a>,
     ) -> Self {
         Ctx {
             globals: instance.globals(),
             func,
             bp,
+            host,
         }
+    }
+
+    /// The run's host functions and memory.
+    pub(crate) fn host(&mut self) -> &mut Host<'a> {
+        &mut self.host
     }
 
     /// A host function returned to this run's function (nothing is cached here).
@@ -80,20 +88,19 @@ impl<'a> Ctx<'a> {
 
     /// The calls the driver made and did not return from, outermost first, as (caller,
     /// return position, caller's frame): none.
-    pub(crate) fn take_calls(&mut self) -> impl Iterator<Item = (u32, usize, usize)> + use<> {
+    pub(crate) fn take_calls(&mut self) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
         core::iter::empty()
     }
 }
 
 /// Runs `code` (the running function, `ctx.func`) from position `ip` until it stops, with
-/// its frame at `ctx.bp` of the value stack `vals` and `mem` the bytes of memory 0.
+/// its frame at `ctx.bp` of the value stack `vals`.
 pub(crate) fn run(
     vals: &mut [u64],
     code: &CompiledFunc,
     mut ip: usize,
-    mem: &mut [u8],
     ctx: &mut Ctx<'_>,
-) -> Result<Stop, TrapCode> {
+) -> Result<Stop, Trap> {
     let instrs = code.instrs();
     assert!(ip < instrs.len());
     let mut m = Frame {
@@ -102,7 +109,7 @@ pub(crate) fn run(
         // instruction that set them, never across a call, a return or a jump target.
         acc: 0,
         facc: 0.0,
-        mem,
+        mem: ctx.host.bytes(),
         globals: ctx.globals,
     };
     loop {
@@ -123,7 +130,7 @@ pub(crate) fn run(
             // The entry is a `Jump` (verified): go straight to its target.
             Flow::Table(entry) => match fetch(instrs, ip + 1 + entry as usize) {
                 Instr::Jump { target } => target as usize,
-                _ => return Err(TrapCode::Unreachable),
+                _ => return Err(Trap::Code(TrapCode::Unreachable)),
             },
             Flow::Return => return Ok(Stop::Returned),
             Flow::Call { .. } | Flow::CallIndirect { .. } | Flow::Exit => {

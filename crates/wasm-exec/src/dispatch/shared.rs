@@ -4,7 +4,7 @@
 //! make any other).
 
 use std::sync::Arc;
-use wasm_core::{Signature, TrapCode};
+use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
 use wasm_runtime::{FuncRef, GlobalRef, ModuleInstance};
 
@@ -13,7 +13,7 @@ use wasm_runtime::{FuncRef, GlobalRef, ModuleInstance};
 pub(crate) const MAX_VALUE_CELLS: usize = 1 << 31;
 
 /// Why a driver stopped without a trap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Stop {
     /// At the instruction at this position of the running function, which the engine
     /// executes: a call the driver does not make, or an instruction whose body exits.
@@ -21,6 +21,23 @@ pub(crate) enum Stop {
     /// The function the driver was started in returned (its results are in its first
     /// slots).
     Returned,
+    /// The host function that the call at this position called trapped: the execution can
+    /// be resumed after it. (Only the threaded driver calls host functions itself.)
+    #[cfg_attr(not(wasmite_threaded), allow(dead_code))]
+    HostTrap(usize, Trap),
+}
+
+/// The stack usage and limits a run starts with (for the calls the threaded driver makes
+/// itself).
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(wasmite_threaded), allow(dead_code))]
+pub(crate) struct Limits {
+    /// The frames of the execution, the running one included.
+    pub(crate) frames: usize,
+    /// The most frames the execution may have.
+    pub(crate) call_limit: usize,
+    /// The most value stack cells it may use.
+    pub(crate) value_limit: usize,
 }
 
 /// The bits of global `index` of `globals` (`Machine::global`; validated code only names

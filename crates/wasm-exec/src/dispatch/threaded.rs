@@ -40,12 +40,13 @@
 //! handler, for the accumulator position its operands name.
 #![allow(unsafe_code)]
 
-use super::shared::{MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
+use super::host::{Host, HostTrap};
+use super::shared::{Limits, MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
 use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
-use wasm_core::TrapCode;
+use wasm_core::{Trap, TrapCode};
 use wasm_runtime::engine;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
@@ -262,14 +263,15 @@ impl IndirectCache {
 }
 
 /// Why the chain returned a null pointer.
-#[derive(Clone, Copy)]
 enum Outcome {
     /// It did not (yet).
     Running,
     /// A trap.
-    Trap(TrapCode),
+    Trap(Trap),
     /// The function it started in returned.
     Returned,
+    /// The host function the call at this position called trapped.
+    HostTrap(usize, Trap),
 }
 
 /// One run of the chain, and what it needs besides its register arguments.
@@ -289,8 +291,10 @@ pub(crate) struct Ctx<'a> {
     calls: &'a mut Vec<ChainFrame>,
     /// Resolved `call_indirect` targets of this run.
     cache: &'a mut IndirectCache,
-    /// How many more calls the chain may make (the call stack limit).
+    /// How many more calls the chain may make (the call stack limit), and how many
+    /// frames the execution had when the run started.
     call_budget: usize,
+    frames: usize,
     /// The value stack limit (cells).
     value_limit: usize,
     /// The running function (index among the module's defined functions) and the start
@@ -300,12 +304,14 @@ pub(crate) struct Ctx<'a> {
     /// The value stack and its usable length, set by [`run`].
     vals: *mut u64,
     vals_len: usize,
+    /// Host functions and memory 0.
+    host: Host<'a>,
 }
 
 impl<'a> Ctx<'a> {
     /// The context of a run of defined function `func` of the module prepared in `side`
-    /// (whose first `first` functions are imported), with its frame at `bp`, in `instance`;
-    /// the chain may make `call_budget` more calls and use `value_limit` cells.
+    /// (whose first `first` functions are imported), with its frame at `bp`, in `instance`,
+    /// within `limits`, with `host`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         side: &'a SideTable,
@@ -314,8 +320,8 @@ impl<'a> Ctx<'a> {
         bp: usize,
         instance: &'a ModuleInstance,
         chain: &'a mut ChainState,
-        call_budget: usize,
-        value_limit: usize,
+        limits: Limits,
+        host: Host<'a>,
     ) -> Self {
         let ChainState { calls, cache } = chain;
         calls.clear();
@@ -329,13 +335,20 @@ impl<'a> Ctx<'a> {
             outcome: Outcome::Running,
             calls,
             cache,
-            call_budget,
-            value_limit,
+            call_budget: limits.call_limit.saturating_sub(limits.frames),
+            frames: limits.frames,
+            value_limit: limits.value_limit,
             func,
             bp,
             vals: core::ptr::null_mut(),
             vals_len: 0,
+            host,
         }
+    }
+
+    /// The run's host functions and memory.
+    pub(crate) fn host(&mut self) -> &mut Host<'a> {
+        &mut self.host
     }
 
     /// A host function was called from this run's function: it may have changed tables,
@@ -393,23 +406,22 @@ fn thread(instrs: &[Instr]) -> Option<Box<[Op]>> {
 }
 
 /// Runs the chain from position `ip` of the running function (`ctx.func`, whose
-/// translation is `code`, its frame at `ctx.bp` of the value stack `vals`) until it stops;
-/// `mem` is memory 0's bytes. On [`Stop::At`], the position is in the function running
-/// then ([`Ctx::running`]): calls to the module's functions happen in the chain
+/// translation is `code`, its frame at `ctx.bp` of the value stack `vals`) until it stops.
+/// On [`Stop::At`] and [`Stop::HostTrap`], the position is in the function running then
+/// ([`Ctx::running`]): calls to the module's functions happen in the chain
 /// ([`Ctx::take_calls`]).
 pub(crate) fn run(
     vals: &mut [u64],
     code: &CompiledFunc,
     ip: usize,
-    mem: &mut [u8],
     ctx: &mut Ctx<'_>,
-) -> Result<Stop, TrapCode> {
+) -> Result<Stop, Trap> {
     let ops = ctx
         .side
         .ops
         .get(ctx.func as usize)
         .and_then(OnceCell::get)
-        .ok_or(TrapCode::Unreachable)?;
+        .ok_or(Trap::Code(TrapCode::Unreachable))?;
     // The chain's invariants (module docs): the function is the one prepared (same
     // length as its translation), `ip` one of its positions, its frame within `vals`.
     assert!(
@@ -421,6 +433,8 @@ pub(crate) fn run(
     ctx.vals = vals.as_mut_ptr();
     ctx.vals_len = vals.len().min(ctx.value_limit);
     ctx.outcome = Outcome::Running;
+    let mem = ctx.host.bytes();
+    let (mem, len) = (mem.as_mut_ptr(), mem.len());
     // SAFETY: the chain's invariants hold (checked above; the functions of the side table
     // are verified). The accumulators start unknown: the chain starts at a function's entry
     // or after an instruction that clears them. No loop head is known yet (0 is no
@@ -429,8 +443,8 @@ pub(crate) fn run(
         dispatch(
             ctx.code.add(ip),
             ctx.vals.add(ctx.bp),
-            mem.as_mut_ptr(),
-            mem.len(),
+            mem,
+            len,
             ctx,
             0,
             0.0,
@@ -439,10 +453,11 @@ pub(crate) fn run(
         )
     };
     if stop.is_null() {
-        return match ctx.outcome {
+        return match core::mem::replace(&mut ctx.outcome, Outcome::Running) {
             Outcome::Returned => Ok(Stop::Returned),
-            Outcome::Trap(code) => Err(code),
-            Outcome::Running => Err(TrapCode::Unreachable),
+            Outcome::HostTrap(at, trap) => Ok(Stop::HostTrap(at, trap)),
+            Outcome::Trap(trap) => Err(trap),
+            Outcome::Running => Err(Trap::Code(TrapCode::Unreachable)),
         };
     }
     // SAFETY: `stop` points into the running function's code, which starts at `ctx.code`
@@ -688,15 +703,15 @@ unsafe fn follow<const MODE: u8>(
         // SAFETY: `ctx` is live; a caller recorded in it is valid (`return_to_caller`).
         Ok(Flow::Return) => unsafe {
             if (*ctx).calls.is_empty() {
-                return stop(ctx, Outcome::Returned);
+                return returned(ctx);
             }
             return return_to_caller(mem, len, ctx, acc, facc, hint, hint2);
         },
         // SAFETY: `ctx` is live; `ip` is a call of the running function (`enter`).
         Ok(Flow::Call { func, base }) => unsafe {
-            // A function of the module is called in the chain; an import, by the engine.
+            // A function of the module is called in the chain, and so is a host function.
             let Some(index) = func.checked_sub((*ctx).first) else {
-                return ip;
+                return call_import(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
             };
             return enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
         },
@@ -719,7 +734,7 @@ unsafe fn follow<const MODE: u8>(
         },
         Ok(Flow::Exit) => return ip,
         // SAFETY: `ctx` is live.
-        Err(code) => return unsafe { stop(ctx, Outcome::Trap(code)) },
+        Err(code) => return unsafe { trap(ctx, code) },
     };
     // SAFETY: `next` is a valid instruction of the running function (see above).
     unsafe { dispatch(next, regs, mem, len, ctx, acc, facc, hint, hint2) }
@@ -757,6 +772,29 @@ unsafe fn stop(ctx: *mut Ctx<'_>, outcome: Outcome) -> *const Op {
     // SAFETY: see above.
     unsafe { (*ctx).outcome = outcome };
     core::ptr::null()
+}
+
+/// Stops the chain with the trap `code` (its argument in a register, so that a handler's
+/// trapping path needs no stack).
+///
+/// # Safety
+/// `ctx` is the live context.
+#[cold]
+#[inline(never)]
+unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
+    // SAFETY: see above.
+    unsafe { stop(ctx, Outcome::Trap(Trap::Code(code))) }
+}
+
+/// Stops the chain at the return of the function it started in.
+///
+/// # Safety
+/// `ctx` is the live context.
+#[cold]
+#[inline(never)]
+unsafe fn returned(ctx: *mut Ctx<'_>) -> *const Op {
+    // SAFETY: see above.
+    unsafe { stop(ctx, Outcome::Returned) }
 }
 
 /// The operation a branch at `ip` with (threaded) target `target` jumps to: `target` is
@@ -976,6 +1014,66 @@ chain_fn! {
             None => ip,
         }
     }
+}
+
+chain_fn! {
+    /// Not an instruction's handler: the `Call` at `ip` of an imported function. A host
+    /// function is called here (a function of another instance is left to the engine):
+    /// memory 0 is given back for the call and borrowed again after it, the resolved
+    /// `call_indirect` targets are forgotten (the host may have changed a table), and the
+    /// chain goes on after the call with the memory's new bytes. Apart, reached by a
+    /// sibling call, as the call of the host gives it a stack frame.
+    ///
+    /// # Safety
+    /// As for a handler, `ip` being a `Call`.
+    #[inline(never)]
+    fn call_import(ip, regs, _mem, _len, ctx, acc, facc, hint, hint2) {
+        // SAFETY: `ip` is a `Call` (see above).
+        let Instr::Call { func, base } = (unsafe { (*ip).instr }) else {
+            return ip;
+        };
+        // SAFETY: `ctx` is live, and no handler's pointer into the value stack or memory
+        // 0 is used while this function runs.
+        let c = unsafe { &mut *ctx };
+        let Some(callee) = engine::funcs(c.instance).get(func as usize) else {
+            return ip;
+        };
+        let Some(index) = engine::host_func_index(callee) else {
+            return ip;
+        };
+        let callee_bp = c.bp + base as usize;
+        let frames = c.frames + c.calls.len();
+        // SAFETY: `vals`/`vals_len` describe the value stack (see `run`); the handlers'
+        // pointers into it (`regs`) are not used while this slice lives.
+        let vals = unsafe { core::slice::from_raw_parts_mut(c.vals, c.vals_len) };
+        if let Err(failure) = c.host.call(vals, callee_bp, callee, index, frames) {
+            // SAFETY: `ip` is in the running function, which starts at `c.code`.
+            let at = unsafe { ip.offset_from(c.code) } as usize;
+            // SAFETY: `ctx` is live.
+            return unsafe { host_failed(ctx, at, failure) };
+        }
+        c.cache.invalidate();
+        let mem = c.host.bytes();
+        let (mem, len) = (mem.as_mut_ptr(), mem.len());
+        // SAFETY: the next instruction (a call falls through), with memory 0's bytes as
+        // the host left them. (Nothing is left to drop: this is a sibling call.)
+        unsafe { dispatch(ip.add(1), regs, mem, len, ctx, acc, facc, hint, hint2) }
+    }
+}
+
+/// Stops the chain after the host call at position `at` failed.
+///
+/// # Safety
+/// `ctx` is the live context.
+#[cold]
+#[inline(never)]
+unsafe fn host_failed(ctx: *mut Ctx<'_>, at: usize, failure: HostTrap) -> *const Op {
+    let outcome = match failure {
+        HostTrap::Resumable(trap) => Outcome::HostTrap(at, trap),
+        HostTrap::Final(trap) => Outcome::Trap(trap),
+    };
+    // SAFETY: see above.
+    unsafe { stop(ctx, outcome) }
 }
 
 /// The callee of an indirect call if the chain can make the call: a function of this

@@ -2,8 +2,8 @@
 //! translated at load time or each at its first call, with what the dispatch driver
 //! prepares of them (`dispatch::SideTable`).
 
-use super::error::{CompileError, EngineError};
 use crate::dispatch::SideTable;
+use crate::error::{CompileError, EngineError};
 use crate::translate::{CompiledFunc, Scratch, TranslateError, Translator, translate_with};
 use core::cell::{OnceCell, RefCell};
 use std::rc::Rc;

@@ -91,27 +91,6 @@ pub const MAX_NESTED_EXECUTIONS: u32 = 100;
 
 thread_local! {
     static NESTED_EXECUTIONS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
-    /// Value cells and frames that the executions enclosing the current host call use.
-    static OUTER_USAGE: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
-}
-
-/// The value cells and frames that the executions enclosing this one use: what a nested
-/// execution subtracts from its limits.
-pub(crate) fn outer_usage() -> (usize, usize) {
-    OUTER_USAGE.with(|usage| usage.get())
-}
-
-/// Runs `f` (a host call) with `cells` value cells and `frames` frames added to what the
-/// enclosing executions use, so that executions `f` starts get what is left.
-pub(crate) fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
-    let saved = OUTER_USAGE.with(|usage| {
-        let saved = usage.get();
-        usage.set((saved.0 + cells, saved.1 + frames));
-        saved
-    });
-    let result = f();
-    OUTER_USAGE.with(|usage| usage.set(saved));
-    result
 }
 
 /// Counts one nested execution while alive.

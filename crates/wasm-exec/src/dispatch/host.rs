@@ -1,0 +1,152 @@
+//! What a run needs beyond Wasm code ([`Host`]): the embedder's `Externals`, through which
+//! host functions are called, and memory 0, whose bytes the run borrows and gives back
+//! for anything else that may touch them (a host call, `memory.grow`). The threaded driver
+//! calls host functions itself with it, the engine for the portable driver; either way
+//! through [`Host::call`].
+//!
+//! Also the usage of the executions that a host call nests in ([`with_outer_usage`]): a
+//! host function that calls back into Wasm starts an execution that gets what the ones
+//! around it left of the stack limits.
+
+use crate::error::EngineError;
+use wasm_core::{RuntimeValue, Trap};
+use wasm_runtime::engine;
+use wasm_runtime::{
+    DirectAccessMut, Externals, FuncRef, MemoryInstance, ModuleInstance, RuntimeArgs,
+};
+
+/// The embedder's externals, memory 0 and its borrow, for one run of a frame.
+pub(crate) struct Host<'a> {
+    externals: &'a mut dyn Externals,
+    memory: Option<&'a MemoryInstance>,
+    guard: Option<DirectAccessMut<'a>>,
+    /// A reused buffer for the arguments of host calls.
+    args: &'a mut Vec<RuntimeValue>,
+}
+
+/// A host call that failed.
+pub(crate) enum HostTrap {
+    /// The host function trapped: the call can be resumed with its result.
+    Resumable(Trap),
+    /// The call cannot go on: a result of the wrong type, or memory 0 borrowed by the host
+    /// after the call.
+    Final(Trap),
+}
+
+impl<'a> Host<'a> {
+    /// The host of a run in `instance`, with memory 0 (if any) borrowed; `args` is a
+    /// buffer kept between runs.
+    pub(crate) fn new(
+        externals: &'a mut dyn Externals,
+        instance: &'a ModuleInstance,
+        args: &'a mut Vec<RuntimeValue>,
+    ) -> Result<Self, Trap> {
+        let mut host = Host {
+            externals,
+            memory: engine::memories(instance).first().map(|memory| &**memory),
+            guard: None,
+            args,
+        };
+        host.borrow_memory()?;
+        Ok(host)
+    }
+
+    /// The bytes of memory 0, borrowed (empty without a memory).
+    #[inline]
+    pub(crate) fn bytes(&mut self) -> &mut [u8] {
+        match &mut self.guard {
+            Some(guard) => guard,
+            None => &mut [],
+        }
+    }
+
+    /// Gives memory 0 back, for something else to touch it.
+    pub(crate) fn release_memory(&mut self) {
+        self.guard = None;
+    }
+
+    /// Borrows memory 0 again (or for the first time). A host that holds a borrow of its
+    /// bytes while Wasm code runs gets `EngineError::MemoryBorrowed`.
+    pub(crate) fn borrow_memory(&mut self) -> Result<(), Trap> {
+        if let Some(memory) = self.memory {
+            let guard = engine::borrow_memory(memory)
+                .ok_or_else(|| Trap::host(EngineError::MemoryBorrowed))?;
+            self.guard = Some(guard);
+        }
+        Ok(())
+    }
+
+    /// Memory 0, if the instance has one.
+    pub(crate) fn memory(&self) -> Option<&'a MemoryInstance> {
+        self.memory
+    }
+
+    /// Calls host function `callee` (whose index for `Externals::invoke_index` is `index`)
+    /// with the arguments in `vals[bp..]`, and stores its result at `vals[bp]`. Memory 0 is
+    /// given back for the call and borrowed again after it (the host may have grown it).
+    /// `cells` and `frames` are what the running execution uses of the stacks, which an
+    /// execution the host starts may not use again.
+    pub(crate) fn call(
+        &mut self,
+        vals: &mut [u64],
+        bp: usize,
+        callee: &FuncRef,
+        index: usize,
+        frames: usize,
+    ) -> Result<(), HostTrap> {
+        let signature = engine::signature_arc(callee);
+        let params = signature.params();
+        let cells = vals
+            .get(bp..bp + params.len())
+            .ok_or(HostTrap::Final(Trap::Code(
+                wasm_core::TrapCode::Unreachable,
+            )))?;
+        self.args.clear();
+        self.args.extend(
+            params
+                .iter()
+                .zip(cells)
+                .map(|(ty, cell)| RuntimeValue::from_bits(*ty, *cell)),
+        );
+        self.release_memory();
+        let (externals, args) = (&mut *self.externals, &*self.args);
+        let outcome = with_outer_usage(bp, frames, || {
+            externals.invoke_index(index, RuntimeArgs::from(&args[..]))
+        });
+        let result = outcome.map_err(HostTrap::Resumable)?;
+        self.borrow_memory().map_err(HostTrap::Final)?;
+        if let Some(value) =
+            engine::check_host_result(signature, result).map_err(HostTrap::Final)?
+        {
+            let slot = vals.get_mut(bp).ok_or(HostTrap::Final(Trap::Code(
+                wasm_core::TrapCode::Unreachable,
+            )))?;
+            *slot = value.to_bits();
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Value cells and frames that the executions enclosing the current host call use.
+    static OUTER_USAGE: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
+}
+
+/// The value cells and frames that the executions enclosing this one use: what a nested
+/// execution subtracts from its limits.
+pub(crate) fn outer_usage() -> (usize, usize) {
+    OUTER_USAGE.with(|usage| usage.get())
+}
+
+/// Runs `f` (a host call) with `cells` value cells and `frames` frames added to what the
+/// enclosing executions use, so that executions `f` starts get what is left.
+fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
+    let saved = OUTER_USAGE.with(|usage| {
+        let saved = usage.get();
+        usage.set((saved.0 + cells, saved.1 + frames));
+        saved
+    });
+    let result = f();
+    OUTER_USAGE.with(|usage| usage.set(saved));
+    result
+}
