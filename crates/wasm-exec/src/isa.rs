@@ -28,5 +28,5 @@ pub(crate) use instr::COUNT;
 pub use instr::Instr;
 pub(crate) use list::for_each_instr;
 pub(crate) use machine::{Flow, Machine};
-pub(crate) use operands::{ACC, AccValue, Caps, Role, Slot, Slot16};
+pub(crate) use operands::{ACC, AccValue, Caps, Role, Slot, Slot16, SlotVisitor};
 pub(crate) use relations::{Lowered, Numeric};

@@ -2,9 +2,11 @@
 //! translator, `verify` and the disassembler read: all generated from the list's records
 //! (the kinds of the fields and the declared capabilities), none kept by hand.
 
-use super::kinds::{kind_narrow, kind_show, kind_target, kind_type, kind_visit_slot};
+use super::kinds::{
+    kind_acc_position, kind_narrow, kind_show, kind_target, kind_type, kind_visit_slot,
+};
 use super::list::for_each_instr;
-use super::operands::{ACC, AccClass, Caps, Role, Slot};
+use super::operands::{ACC, AccClass, Caps, Role, Slot, SlotVisitor};
 
 /// What an instruction does to the accumulators, for the translator's tracking of which
 /// slot each one mirrors and for `verify`.
@@ -20,6 +22,34 @@ pub(crate) enum AccEffect {
     Preserves,
     /// The accumulators are unknown afterwards ([`Caps::STOPS`]).
     Clobbers,
+}
+
+impl AccEffect {
+    /// Updates `acc`, the slot each accumulator mirrors, for an instruction with this
+    /// effect.
+    #[inline(always)]
+    pub(crate) fn apply(self, acc: &mut [Option<Slot>; 2]) {
+        let mut forget = |slot: Slot| {
+            for held in acc.iter_mut() {
+                if *held == Some(slot) {
+                    *held = None;
+                }
+            }
+        };
+        match self {
+            AccEffect::Produces(class, dst) => {
+                forget(dst);
+                acc[class as usize] = Some(dst);
+            }
+            AccEffect::Writes(dst) => forget(dst),
+            AccEffect::WritesTwo(first, second) => {
+                forget(first);
+                forget(second);
+            }
+            AccEffect::Preserves => {}
+            AccEffect::Clobbers => *acc = [None; 2],
+        }
+    }
 }
 
 macro_rules! define_instr {
@@ -55,6 +85,7 @@ macro_rules! define_instr {
 
         impl Instr {
             /// The capabilities the list declares for the instruction.
+            #[inline]
             pub(crate) fn caps(&self) -> Caps {
                 match self {
                     $( Instr::$name { .. } => $caps, )*
@@ -64,7 +95,7 @@ macro_rules! define_instr {
             /// Calls `visit` with every slot field of the instruction and its role (a
             /// call's base included), in declaration order, to read or renumber it.
             #[inline(always)]
-            pub(crate) fn slots_mut(&mut self, mut visit: impl FnMut(Role, &mut Slot)) {
+            pub(crate) fn slots_mut(&mut self, visit: &mut impl SlotVisitor) {
                 match self {
                     $(
                         #[allow(unused_variables)]
@@ -103,6 +134,22 @@ macro_rules! define_instr {
                 }
             }
 
+            /// The position of the input that names the accumulator, if one does: the
+            /// threaded dispatch picks the handler reading the accumulator there.
+            #[cfg_attr(not(wasmite_threaded), allow(dead_code))]
+            #[inline]
+            pub(crate) fn acc_position(&self) -> Option<u8> {
+                match self {
+                    $(
+                        #[allow(unused_variables)]
+                        Instr::$name { $($field),* } => {
+                            $( kind_acc_position!($field, $kind $(($ty))?); )*
+                        }
+                    )*
+                }
+                None
+            }
+
             /// Whether some slot field is 16 bits wide.
             pub(crate) fn has_narrow_slots(&self) -> bool {
                 match self {
@@ -138,7 +185,7 @@ impl Instr {
     /// Calls `f` with every slot operand (the slot fields but a call's base).
     pub(crate) fn for_each_slot(&self, mut f: impl FnMut(Role, Slot)) {
         let mut copy = *self;
-        copy.slots_mut(|role, slot| {
+        copy.slots_mut(&mut |role: Role, slot: &mut Slot| {
             if role != Role::Base {
                 f(role, *slot);
             }
@@ -148,26 +195,11 @@ impl Instr {
     /// Calls `f` with each input that may name an accumulator, with its class.
     #[inline]
     pub(crate) fn acc_operands_mut(&mut self, mut f: impl FnMut(AccClass, &mut Slot)) {
-        self.slots_mut(|role, slot| {
+        self.slots_mut(&mut |role: Role, slot: &mut Slot| {
             if let Role::In(_, Some(class)) = role {
                 f(class, slot);
             }
         });
-    }
-
-    /// The position of the input that names the accumulator, if one does: the threaded
-    /// dispatch picks the handler reading the accumulator there.
-    pub(crate) fn acc_position(&self) -> Option<u8> {
-        let mut found = None;
-        self.for_each_slot(|role, slot| {
-            if let Role::In(position, Some(_)) = role
-                && slot == ACC
-                && found.is_none()
-            {
-                found = Some(position);
-            }
-        });
-        found
     }
 
     /// The one slot the instruction writes, if it writes exactly one (after reading its
@@ -192,7 +224,7 @@ impl Instr {
         if self.dst() != Some(from) || (self.has_narrow_slots() && u16::try_from(to).is_err()) {
             return false;
         }
-        self.slots_mut(|role, slot| {
+        self.slots_mut(&mut |role: Role, slot: &mut Slot| {
             if let Role::Dst(_) = role {
                 *slot = to;
             }
@@ -202,70 +234,94 @@ impl Instr {
 
     /// What the instruction does to the accumulators.
     pub(crate) fn acc_effect(&self) -> AccEffect {
-        if self.caps().has(Caps::STOPS) {
-            return AccEffect::Clobbers;
-        }
-        let (mut produced, mut written) = (None, [None; 2]);
-        self.for_each_slot(|role, slot| match role {
-            Role::Dst(Some(class)) | Role::Update(class) => produced = Some((class, slot)),
-            Role::Dst(None) | Role::Pair => {
-                let free = if written[0].is_none() { 0 } else { 1 };
-                written[free] = Some(slot);
-            }
-            Role::In(..) | Role::Reg | Role::Base => {}
-        });
-        match (produced, written) {
-            (Some((class, slot)), _) => AccEffect::Produces(class, slot),
-            (None, [Some(first), Some(second)]) => AccEffect::WritesTwo(first, second),
-            (None, [Some(slot), None]) => AccEffect::Writes(slot),
-            (None, _) => AccEffect::Preserves,
-        }
+        let mut writes = Writes::default();
+        self.clone().slots_mut(&mut writes);
+        writes.effect(self.caps())
     }
 
     /// Accumulator assignment for one instruction (see `assign_accumulators` in the
-    /// translator): names the first input whose slot its accumulator mirrors (`acc`: the
-    /// slot each accumulator holds) as [`ACC`], unless one already is; then updates
-    /// `acc` for what the instruction does. Returns the position of the renamed input.
-    pub(crate) fn assign_acc(&mut self, acc: &mut [Option<Slot>; 2]) -> Option<u8> {
-        let mut position = None;
-        if *acc != [None; 2] && self.acc_position().is_none() {
-            self.slots_mut(|role, slot| {
-                if let Role::In(at, Some(class)) = role
-                    && position.is_none()
-                    && acc[class as usize] == Some(*slot)
-                {
-                    *slot = ACC;
-                    position = Some(at);
-                }
-            });
+    /// translator), in one walk over its slots: names the first input whose slot its
+    /// accumulator mirrors (`acc`: the slot each accumulator holds) as [`ACC`], then
+    /// updates `acc` for what the instruction does (as [`acc_effect`](Instr::acc_effect)
+    /// says). The instruction has no accumulator operand yet (the translator names them
+    /// only here).
+    pub(crate) fn assign_acc(&mut self, acc: &mut [Option<Slot>; 2]) {
+        /// The walk: renames the first input its accumulator mirrors, notes the writes.
+        struct Assign {
+            held: [Option<Slot>; 2],
+            renamed: bool,
+            writes: Writes,
         }
-        let mut forget = |slot: Slot| {
-            for held in acc.iter_mut() {
-                if *held == Some(slot) {
-                    *held = None;
+        impl SlotVisitor for Assign {
+            #[inline(always)]
+            fn visit(&mut self, role: Role, slot: &mut Slot) {
+                if let Role::In(_, Some(class)) = role {
+                    if !self.renamed && self.held[class as usize] == Some(*slot) {
+                        *slot = ACC;
+                        self.renamed = true;
+                    }
+                } else {
+                    self.writes.note(role, *slot);
                 }
             }
+        }
+        let held = *acc;
+        let mut walk = Assign {
+            held,
+            renamed: held == [None; 2],
+            writes: Writes::default(),
         };
-        match self.acc_effect() {
-            AccEffect::Produces(class, dst) => {
-                forget(dst);
-                acc[class as usize] = Some(dst);
-            }
-            AccEffect::Writes(dst) => forget(dst),
-            AccEffect::WritesTwo(first, second) => {
-                forget(first);
-                forget(second);
-            }
-            AccEffect::Preserves => {}
-            AccEffect::Clobbers => *acc = [None; 2],
-        }
-        position
+        self.slots_mut(&mut walk);
+        walk.writes.effect(self.caps()).apply(acc);
     }
 
     /// Whether the instruction skips the one after it when it does not jump
     /// ([`Caps::SKIPS`]).
     pub(crate) fn skips_next(&self) -> bool {
         self.caps().has(Caps::SKIPS)
+    }
+}
+
+/// The slots an instruction writes, noted by a walk over its slot fields, and what that
+/// does to the accumulators.
+#[derive(Default)]
+struct Writes {
+    /// A value produced into a slot and its accumulator.
+    produced: Option<(AccClass, Slot)>,
+    /// Slots written without an accumulator.
+    written: [Option<Slot>; 2],
+}
+
+impl Writes {
+    #[inline(always)]
+    fn note(&mut self, role: Role, slot: Slot) {
+        match role {
+            Role::Dst(Some(class)) | Role::Update(class) => self.produced = Some((class, slot)),
+            Role::Dst(None) | Role::Pair => {
+                let free = usize::from(self.written[0].is_some());
+                self.written[free] = Some(slot);
+            }
+            Role::In(..) | Role::Reg | Role::Base => {}
+        }
+    }
+
+    /// The effect of an instruction with these writes and capabilities `caps`.
+    #[inline(always)]
+    fn effect(&self, caps: Caps) -> AccEffect {
+        match (caps.has(Caps::STOPS), self.produced, self.written) {
+            (true, ..) => AccEffect::Clobbers,
+            (false, Some((class, slot)), _) => AccEffect::Produces(class, slot),
+            (false, None, [Some(first), Some(second)]) => AccEffect::WritesTwo(first, second),
+            (false, None, [Some(slot), None]) => AccEffect::Writes(slot),
+            (false, None, _) => AccEffect::Preserves,
+        }
+    }
+}
+
+impl SlotVisitor for Writes {
+    #[inline(always)]
+    fn visit(&mut self, role: Role, slot: &mut Slot) {
+        self.note(role, *slot);
     }
 }
 
@@ -292,7 +348,7 @@ mod tests {
         assert!(store.caps().has(Caps::MAY_TRAP));
         assert_eq!(store.dst(), None);
         let mut roles = Vec::new();
-        store.slots_mut(|role, slot| roles.push((role, *slot)));
+        store.slots_mut(&mut |role: Role, slot: &mut Slot| roles.push((role, *slot)));
         assert_eq!(
             roles,
             [

@@ -108,57 +108,57 @@ macro_rules! kind_prepare {
 }
 pub(crate) use kind_prepare;
 
-/// Calls `$visit(role, &mut slot)` for field `$f` (a `&mut` of its type) if it is a slot
+/// Calls `$visit.visit(role, &mut slot)` for field `$f` (a `&mut` of its type) if it is a slot
 /// (see the table above); a 16-bit slot through a widened copy, written back.
 macro_rules! kind_visit_slot {
     ($visit:ident, $f:ident, dst ($t:ty)) => {
-        $visit(
+        $visit.visit(
             $crate::isa::operands::Role::Dst(<$t as $crate::isa::operands::AccValue>::CLASS),
             $f,
         )
     };
     ($visit:ident, $f:ident, out) => {
-        $visit($crate::isa::operands::Role::Dst(None), $f)
+        $visit.visit($crate::isa::operands::Role::Dst(None), $f)
     };
     ($visit:ident, $f:ident, pair) => {
-        $visit($crate::isa::operands::Role::Pair, $f)
+        $visit.visit($crate::isa::operands::Role::Pair, $f)
     };
     ($visit:ident, $f:ident, update ($t:ty)) => {
-        $visit(
+        $visit.visit(
             $crate::isa::kinds::update_role(<$t as $crate::isa::operands::AccValue>::CLASS),
             $f,
         )
     };
     ($visit:ident, $f:ident, in0 ($t:ty)) => {
-        $visit(
+        $visit.visit(
             $crate::isa::operands::Role::In(0, <$t as $crate::isa::operands::AccValue>::CLASS),
             $f,
         )
     };
     ($visit:ident, $f:ident, in1 ($t:ty)) => {
-        $visit(
+        $visit.visit(
             $crate::isa::operands::Role::In(1, <$t as $crate::isa::operands::AccValue>::CLASS),
             $f,
         )
     };
     ($visit:ident, $f:ident, reg) => {
-        $visit($crate::isa::operands::Role::Reg, $f)
+        $visit.visit($crate::isa::operands::Role::Reg, $f)
     };
     ($visit:ident, $f:ident, base) => {
-        $visit($crate::isa::operands::Role::Base, $f)
+        $visit.visit($crate::isa::operands::Role::Base, $f)
     };
     ($visit:ident, $f:ident, dst16 ($t:ty)) => {
         $crate::isa::kinds::visit16(
             $f,
             $crate::isa::operands::Role::Dst(<$t as $crate::isa::operands::AccValue>::CLASS),
-            &mut $visit,
+            $visit,
         )
     };
     ($visit:ident, $f:ident, out16) => {
-        $crate::isa::kinds::visit16($f, $crate::isa::operands::Role::Dst(None), &mut $visit)
+        $crate::isa::kinds::visit16($f, $crate::isa::operands::Role::Dst(None), $visit)
     };
     ($visit:ident, $f:ident, reg16) => {
-        $crate::isa::kinds::visit16($f, $crate::isa::operands::Role::Reg, &mut $visit)
+        $crate::isa::kinds::visit16($f, $crate::isa::operands::Role::Reg, $visit)
     };
     ($visit:ident, $f:ident, $kind:ident $($t:tt)?) => {
         let _ = $f;
@@ -237,6 +237,27 @@ macro_rules! kind_lowered {
 }
 pub(crate) use kind_lowered;
 
+/// `return Some(position)` if field `$f` (a reference) is an input that names the
+/// accumulator.
+macro_rules! kind_acc_position {
+    ($f:ident, in0 ($t:ty)) => {
+        if <$t as $crate::isa::operands::AccValue>::CLASS.is_some()
+            && *$f == $crate::isa::operands::ACC
+        {
+            return Some(0);
+        }
+    };
+    ($f:ident, in1 ($t:ty)) => {
+        if <$t as $crate::isa::operands::AccValue>::CLASS.is_some()
+            && *$f == $crate::isa::operands::ACC
+        {
+            return Some(1);
+        }
+    };
+    ($f:ident, $kind:ident $($t:tt)?) => {};
+}
+pub(crate) use kind_acc_position;
+
 /// `return Some($f)` if field `$f` is the branch target.
 macro_rules! kind_target {
     ($f:ident, target) => {
@@ -263,7 +284,7 @@ macro_rules! kind_show {
 }
 pub(crate) use kind_show;
 
-use super::operands::{ACC, AccClass, Role, Slot, Slot16};
+use super::operands::{ACC, AccClass, Role, Slot, Slot16, SlotVisitor};
 
 /// The role of an `update(T)` slot (a counter: always an integer).
 pub(crate) const fn update_role(class: Option<AccClass>) -> Role {
@@ -278,9 +299,9 @@ pub(crate) const fn update_role(class: Option<AccClass>) -> Role {
 /// the translator); a visitor that did would be a translator bug (debug builds assert),
 /// which saturates here rather than wrapping round to a low slot.
 #[inline(always)]
-pub(crate) fn visit16(field: &mut Slot16, role: Role, visit: &mut impl FnMut(Role, &mut Slot)) {
+pub(crate) fn visit16(field: &mut Slot16, role: Role, visit: &mut impl SlotVisitor) {
     let mut slot = Slot::from(*field);
-    visit(role, &mut slot);
+    visit.visit(role, &mut slot);
     debug_assert!(
         slot <= Slot::from(Slot16::MAX),
         "16-bit slot renumbered to {slot}"

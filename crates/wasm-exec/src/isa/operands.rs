@@ -46,6 +46,21 @@ pub(crate) enum Role {
     Base,
 }
 
+/// What walks the slot fields of an instruction (`Instr::slots_mut`). The passes that walk
+/// every instruction implement it on a struct with an `#[inline(always)]` method, so that
+/// the walk compiles to straight code per instruction; a closure does too, for the others.
+pub(crate) trait SlotVisitor {
+    /// Visits slot field `slot`, whose role is `role`.
+    fn visit(&mut self, role: Role, slot: &mut Slot);
+}
+
+impl<F: FnMut(Role, &mut Slot)> SlotVisitor for F {
+    #[inline(always)]
+    fn visit(&mut self, role: Role, slot: &mut Slot) {
+        self(role, slot)
+    }
+}
+
 /// Capabilities an instruction declares in the list (`caps!`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Caps(u8);

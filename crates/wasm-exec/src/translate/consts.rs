@@ -1,7 +1,7 @@
 //! Constant slots: a constant read inside a loop gets a slot of its own, written once per
 //! call by a prologue, instead of being written into a temporary at each use.
 
-use crate::isa::{Instr, Slot, Slot16};
+use crate::isa::{Instr, Role, Slot, Slot16};
 
 /// During translation, constant slot `k` is numbered `CONST_SLOT + k` (the final
 /// numbers depend on how many there are); no real slot reaches this number.
@@ -28,7 +28,7 @@ pub(crate) fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: 
     }
     let n = consts.len() as u32;
     for instr in instrs.iter_mut() {
-        instr.slots_mut(|_, slot| {
+        instr.slots_mut(&mut |_: Role, slot: &mut Slot| {
             if *slot >= CONST_SLOT {
                 *slot = first_temp + (*slot - CONST_SLOT);
             } else if *slot >= first_temp {

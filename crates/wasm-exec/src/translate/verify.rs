@@ -1,7 +1,7 @@
 //! [`verify`]: the check every translated function passes before it exists, on which the
 //! dispatch drivers' unchecked slot and instruction access rests.
 
-use crate::isa::{ACC, AccEffect, Caps, Instr, Role};
+use crate::isa::{ACC, AccEffect, Caps, Instr, Role, Slot, SlotVisitor};
 
 /// Checks the invariants that make the dispatch's unchecked slot and instruction access
 /// sound: every slot within the frame (a `pair` slot's successor too; a call's base is not
@@ -23,16 +23,16 @@ pub(crate) fn verify(
     // Whether each accumulator was set on every path to the current instruction.
     let mut acc_set = [false; 2];
     for (i, instr) in instrs.iter().enumerate() {
-        let (mut slots_ok, mut accs) = (true, 0);
-        instr.for_each_slot(|role, slot| match (role, slot) {
-            (Role::In(_, Some(_)), ACC) => accs += 1,
-            (Role::Pair, slot) => slots_ok &= u64::from(slot) + 1 < size,
-            (_, slot) => slots_ok &= u64::from(slot) < size,
-        });
-        if !slots_ok {
+        let mut slots = SlotCheck {
+            size,
+            inside: true,
+            accs: 0,
+        };
+        instr.clone().slots_mut(&mut slots);
+        if !slots.inside {
             return Err("slot outside the frame");
         }
-        if accs > 1 {
+        if slots.accs > 1 {
             return Err("more than one accumulator operand");
         }
         if cfg!(debug_assertions) {
@@ -72,6 +72,26 @@ pub(crate) fn verify(
     match instrs.last() {
         Some(last) if last.caps().has(Caps::NO_FALL) => Ok(()),
         _ => Err("the last instruction falls through"),
+    }
+}
+
+/// The walk over an instruction's slots that `verify` makes: every operand within a frame of
+/// `size` slots, accumulator operands counted.
+struct SlotCheck {
+    size: u64,
+    inside: bool,
+    accs: u32,
+}
+
+impl SlotVisitor for SlotCheck {
+    #[inline(always)]
+    fn visit(&mut self, role: Role, slot: &mut Slot) {
+        match (role, *slot) {
+            (Role::Base, _) => {}
+            (Role::In(_, Some(_)), ACC) => self.accs += 1,
+            (Role::Pair, slot) => self.inside &= u64::from(slot) + 1 < self.size,
+            (_, slot) => self.inside &= u64::from(slot) < self.size,
+        }
     }
 }
 
