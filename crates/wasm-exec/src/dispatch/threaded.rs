@@ -287,6 +287,13 @@ pub(crate) struct Ctx<'a> {
     first: u32,
     /// Why the chain stopped, when a handler returned null.
     outcome: Outcome,
+    /// The trap of the instruction that [`trapped`] stops at.
+    trap_code: TrapCode,
+    /// Null, returned by [`stop`] from here rather than as a constant: were the optimiser
+    /// to know that `stop` returns null, a handler's call of it could no longer be its
+    /// last (the handler would return the constant itself), and every handler that may
+    /// trap would set up a stack frame on its fast path too.
+    null: *const Op,
     /// Calls made in the chain and not returned from: their callers, innermost last.
     calls: &'a mut Vec<ChainFrame>,
     /// Resolved `call_indirect` targets of this run.
@@ -333,6 +340,8 @@ impl<'a> Ctx<'a> {
             side,
             first,
             outcome: Outcome::Running,
+            trap_code: TrapCode::Unreachable,
+            null: core::ptr::null(),
             calls,
             cache,
             call_budget: limits.call_limit.saturating_sub(limits.frames),
@@ -703,7 +712,7 @@ unsafe fn follow<const MODE: u8>(
         // SAFETY: `ctx` is live; a caller recorded in it is valid (`return_to_caller`).
         Ok(Flow::Return) => unsafe {
             if (*ctx).calls.is_empty() {
-                return returned(ctx);
+                return returned(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
             }
             return return_to_caller(mem, len, ctx, acc, facc, hint, hint2);
         },
@@ -733,8 +742,11 @@ unsafe fn follow<const MODE: u8>(
             return call_indirect_uncached(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
         },
         Ok(Flow::Exit) => return ip,
-        // SAFETY: `ctx` is live.
-        Err(code) => return unsafe { trap(ctx, code) },
+        // SAFETY: `ctx` is live; `trapped` has a handler's signature (a sibling call).
+        Err(code) => unsafe {
+            (*ctx).trap_code = code;
+            return trapped(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
+        },
     };
     // SAFETY: `next` is a valid instruction of the running function (see above).
     unsafe { dispatch(next, regs, mem, len, ctx, acc, facc, hint, hint2) }
@@ -770,31 +782,42 @@ unsafe fn dispatch(
 #[inline(never)]
 unsafe fn stop(ctx: *mut Ctx<'_>, outcome: Outcome) -> *const Op {
     // SAFETY: see above.
-    unsafe { (*ctx).outcome = outcome };
-    core::ptr::null()
+    unsafe {
+        (*ctx).outcome = outcome;
+        (*ctx).null
+    }
 }
 
-/// Stops the chain with the trap `code` (its argument in a register, so that a handler's
-/// trapping path needs no stack).
-///
-/// # Safety
-/// `ctx` is the live context.
-#[cold]
-#[inline(never)]
-unsafe fn trap(ctx: *mut Ctx<'_>, code: TrapCode) -> *const Op {
-    // SAFETY: see above.
-    unsafe { stop(ctx, Outcome::Trap(Trap::Code(code))) }
+chain_fn! {
+    /// Not an instruction's handler: stops the chain with the trap in `ctx.trap_code`,
+    /// which the instruction at `ip` recorded. Reached by a sibling call, so that a handler
+    /// that may trap needs no stack frame for its call.
+    ///
+    /// # Safety
+    /// As for a handler.
+    #[cold]
+    #[inline(never)]
+    fn trapped(_ip, _regs, _mem, _len, ctx, _acc, _facc, _hint, _hint2) {
+        // SAFETY: `ctx` is live.
+        unsafe {
+            let code = (*ctx).trap_code;
+            stop(ctx, Outcome::Trap(Trap::Code(code)))
+        }
+    }
 }
 
-/// Stops the chain at the return of the function it started in.
-///
-/// # Safety
-/// `ctx` is the live context.
-#[cold]
-#[inline(never)]
-unsafe fn returned(ctx: *mut Ctx<'_>) -> *const Op {
-    // SAFETY: see above.
-    unsafe { stop(ctx, Outcome::Returned) }
+chain_fn! {
+    /// Not an instruction's handler: stops the chain at the return of the function it
+    /// started in. Reached by a sibling call, so that the returns keep no stack frame.
+    ///
+    /// # Safety
+    /// As for a handler.
+    #[cold]
+    #[inline(never)]
+    fn returned(_ip, _regs, _mem, _len, ctx, _acc, _facc, _hint, _hint2) {
+        // SAFETY: `ctx` is live.
+        unsafe { stop(ctx, Outcome::Returned) }
+    }
 }
 
 /// The operation a branch at `ip` with (threaded) target `target` jumps to: `target` is
