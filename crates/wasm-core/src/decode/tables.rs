@@ -62,6 +62,14 @@ pub(super) fn table_type(
     ty: &wasmparser::TableType,
     offset: usize,
 ) -> Result<TableType, DecodeError> {
+    if ty.shared {
+        // The reader of the 2.0 encodings takes the `shared` flag of the
+        // shared-everything-threads proposal, which Wasmite does not implement.
+        return Err(DecodeError::new(
+            "shared tables require the shared-everything-threads proposal, which is not supported",
+            offset,
+        ));
+    }
     if ty.initial > limits::MAX_TABLE_ENTRIES {
         return Err(DecodeError::new(
             format!(
@@ -99,4 +107,23 @@ pub(super) fn memory_type(
         memory64: ty.memory64,
         shared: ty.shared,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A table with the `shared` flag (limits flags 0x03, of the shared-everything-threads
+    /// proposal) does not decode: found by `validate_diff` (wasmparser rejects it, Wasmite
+    /// accepted it).
+    #[test]
+    fn shared_tables_are_rejected() {
+        let module = |flags: u8| {
+            let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+            // Table section: one funcref table, limits `flags`, min 1, max 2.
+            bytes.extend_from_slice(&[0x04, 0x05, 0x01, 0x70, flags, 0x01, 0x02]);
+            crate::decode(&bytes)
+        };
+        assert!(module(0x01).is_ok());
+        let error = module(0x03).unwrap_err();
+        assert!(error.message().contains("shared tables"), "{error}");
+    }
 }
