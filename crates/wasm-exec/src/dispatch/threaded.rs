@@ -15,11 +15,13 @@
 //! call (`call_indirect_uncached`, `zero_locals`).
 //!
 //! **The chain.** Handlers run straight-line code, branches, memory, numeric and global
-//! instructions, and calls to functions of the same module and instance with their
-//! returns (the callers kept as [`ChainFrame`]s). The chain stops at host calls and calls
-//! into other instances, instructions whose body exits (`memory.grow`), traps, the return
-//! of the function it started in, and calls that would pass the call stack limit or need
-//! a larger value stack; the engine carries these out and starts the chain again.
+//! instructions, calls to functions of the same module and instance with their returns
+//! (the callers kept as [`ChainFrame`]s), and calls of host functions (through the run's
+//! [`Host`]). The chain stops at calls into other instances and through `call_indirect` to
+//! the host, instructions whose body exits (`memory.grow`), traps (a host function's
+//! too), the return of the function it started in, and calls that would pass the call
+//! stack limit or need a larger value stack; the engine carries these out and starts the
+//! chain again.
 //!
 //! **Branches.** Targets are stored as byte distances from the branch. Conditional
 //! branches are kept as real branches (a conditional move would make every later operand
@@ -206,8 +208,9 @@ impl ChainFrame {
 /// of the running module and instance of a given type, so that the next call through the
 /// same entry skips the table, the function's code and its type check. Direct-mapped by
 /// entry index. An entry is valid only in the run that filled it (its `generation`):
-/// tables do not change while the chain runs (it stops at host calls, and no instruction
-/// writes a table yet; one that does must invalidate).
+/// tables do not change while the chain runs (a host call, the only way out to code that
+/// may change one, invalidates it, and no instruction writes a table yet; one that does
+/// must invalidate it too).
 struct IndirectCache {
     entries: [CacheEntry; CACHE_SIZE],
     generation: u32,
