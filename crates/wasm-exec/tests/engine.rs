@@ -1128,6 +1128,85 @@ fn loads_from_a_sum_are_indexed_loads() {
     assert_eq!(at("f64_at", 65528, 1), out_of_bounds);
 }
 
+/// `t.load (i32.add addr c)` and `t.load (i32.sub addr c)` with offset 0 become one
+/// displaced load (and stores likewise), whose sum wraps like the operator it replaces; a
+/// load with an offset keeps the add, which must not wrap into the offset.
+#[test]
+fn loads_from_a_constant_displacement_are_displaced_loads() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+      (func (export "byte_after") (param i32) (result i32)
+        (i32.load8_u (i32.add (local.get 0) (i32.const 2))))
+      (func (export "i32_before") (param i32) (result i32)
+        (i32.load (i32.sub (local.get 0) (i32.const 4))))
+      (func (export "i64_computed") (param i32) (result i64)
+        ;; The address is computed (it reaches the add through the accumulator).
+        (i64.load16_s (i32.add (i32.mul (local.get 0) (local.get 0)) (i32.const -1))))
+      (func (export "with_offset") (param i32) (result i32)
+        (i32.load8_u offset=1 (i32.add (local.get 0) (i32.const 1))))
+      (func (export "store_before") (param i32) (result i32)
+        ;; Stores 0xabcd at addr - 2, returns the i32 at 0.
+        (i32.store16 (i32.sub (local.get 0) (i32.const 2)) (i32.const 0xabcd))
+        (i32.load (i32.const 0))))"#;
+    let text = listings(wat);
+    assert!(
+        text[0].contains("I32Load8UDisp { dst: 0, addr: 0, disp: 2 }"),
+        "{}",
+        text[0]
+    );
+    assert!(
+        text[1].contains("I32LoadDisp { dst: 0, addr: 0, disp: -4 }"),
+        "{}",
+        text[1]
+    );
+    assert!(
+        text[2].contains("I64Load16SDisp { dst: 0, addr: acc, disp: -1 }"),
+        "{}",
+        text[2]
+    );
+    assert!(
+        !text[3].contains("Disp") && text[3].contains("I32AddImm"),
+        "{}",
+        text[3]
+    );
+
+    assert!(
+        text[4].contains("I32Store16Disp { addr: 0, value: ") && !text[4].contains("I32SubImm"),
+        "{}",
+        text[4]
+    );
+
+    let m = instantiate(wat);
+    let at = |name: &str, addr: i32| outcome(&m, name, &[addr]);
+    let out_of_bounds = Err(TrapCode::MemoryAccessOutOfBounds);
+    assert_eq!(at("byte_after", 1), Ok(RuntimeValue::I32(4)));
+    assert_eq!(at("i32_before", 5), Ok(RuntimeValue::I32(0x0504_0302)));
+    assert_eq!(at("i64_computed", 2), Ok(RuntimeValue::I64(0x0504)));
+    assert_eq!(at("with_offset", 2), Ok(RuntimeValue::I32(5)));
+    // The sum wraps: -1 + 2 is address 1, and 1 - 4 is past the end.
+    assert_eq!(at("byte_after", -1), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("i32_before", 1), out_of_bounds);
+    assert_eq!(at("i32_before", 4), Ok(RuntimeValue::I32(0x0403_0201)));
+    // 0 * 0 - 1 wraps to the last address: a 2-byte load from it is past the end.
+    assert_eq!(at("i64_computed", 0), out_of_bounds);
+    assert_eq!(at("byte_after", 65534), out_of_bounds);
+    // With an offset the add stays: the sum wraps, the offset does not.
+    assert_eq!(at("with_offset", -1), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("with_offset", -2), out_of_bounds);
+    assert_eq!(at("with_offset", 65534), out_of_bounds);
+    // The store's sum wraps too: 1 - 2 is past the end, and nothing is written.
+    assert_eq!(at("store_before", 1), out_of_bounds);
+    assert_eq!(
+        at("store_before", 65536),
+        Ok(RuntimeValue::I32(0x0403_0201))
+    );
+    assert_eq!(
+        at("store_before", 3),
+        Ok(RuntimeValue::I32(0x04ab_cd01_u32 as i32))
+    );
+}
+
 /// A jump to a return is that return, and a copy into the returned slot returns its
 /// source; a jump table's entries stay jumps.
 #[test]

@@ -196,40 +196,42 @@ macro_rules! for_each_instr {
                 },
             }
             // `Name = load(memory type => value type)`: `dst = mem[addr + offset]`.
-            // `scaled` names the load of an array element, `mem[(index << log2(width)) +
+            // `disp` names the load from `mem[addr + disp]` (the translation of `t.load
+            // (i32.add addr disp)` with offset 0, `disp` a constant), `scaled` the load of an array element, `mem[(index << log2(width)) +
             // offset]` (the translation of `t.load (i32.shl index log2(width))`), and
             // `indexed` the load from `mem[base + index + offset]` with 16-bit slots (the
             // translation of `t.load (i32.add base index)`). The shift and the sum wrap as
             // the i32 operators they replace; adding the offset does not.
             loads {
-                I32Load = load(i32 => i32) scaled I32LoadScaled indexed I32LoadIndexed,
-                I64Load = load(i64 => i64) scaled I64LoadScaled indexed I64LoadIndexed,
-                F32Load = load(f32 => f32) scaled F32LoadScaled indexed F32LoadIndexed,
-                F64Load = load(f64 => f64) scaled F64LoadScaled indexed F64LoadIndexed,
-                I32Load8S = load(i8 => i32),
-                I32Load8U = load(u8 => i32),
-                I32Load16S = load(i16 => i32),
-                I32Load16U = load(u16 => i32),
-                I64Load8S = load(i8 => i64),
-                I64Load8U = load(u8 => i64),
-                I64Load16S = load(i16 => i64),
-                I64Load16U = load(u16 => i64),
-                I64Load32S = load(i32 => i64),
-                I64Load32U = load(u32 => i64),
+                I32Load = load(i32 => i32) disp I32LoadDisp scaled I32LoadScaled indexed I32LoadIndexed,
+                I64Load = load(i64 => i64) disp I64LoadDisp scaled I64LoadScaled indexed I64LoadIndexed,
+                F32Load = load(f32 => f32) disp F32LoadDisp scaled F32LoadScaled indexed F32LoadIndexed,
+                F64Load = load(f64 => f64) disp F64LoadDisp scaled F64LoadScaled indexed F64LoadIndexed,
+                I32Load8S = load(i8 => i32) disp I32Load8SDisp,
+                I32Load8U = load(u8 => i32) disp I32Load8UDisp,
+                I32Load16S = load(i16 => i32) disp I32Load16SDisp,
+                I32Load16U = load(u16 => i32) disp I32Load16UDisp,
+                I64Load8S = load(i8 => i64) disp I64Load8SDisp,
+                I64Load8U = load(u8 => i64) disp I64Load8UDisp,
+                I64Load16S = load(i16 => i64) disp I64Load16SDisp,
+                I64Load16U = load(u16 => i64) disp I64Load16UDisp,
+                I64Load32S = load(i32 => i64) disp I64Load32SDisp,
+                I64Load32U = load(u32 => i64) disp I64Load32UDisp,
             }
             // `Name = store(value type => memory type)`: `mem[addr + offset] = value`;
-            // `imm` names the store of a constant (sign-extended to 64 bits, stores keep
+            // `disp` names the store to `addr + disp` (as for loads), `imm` the store of a
+            // constant (sign-extended to 64 bits, stores keep
             // the low bits).
             stores {
-                I32Store = store(i32 => i32) imm I32StoreImm,
-                I64Store = store(i64 => i64) imm I64StoreImm,
-                F32Store = store(f32 => f32),
-                F64Store = store(f64 => f64),
-                I32Store8 = store(i32 => i8) imm I32Store8Imm,
-                I32Store16 = store(i32 => i16) imm I32Store16Imm,
-                I64Store8 = store(i64 => i8) imm I64Store8Imm,
-                I64Store16 = store(i64 => i16) imm I64Store16Imm,
-                I64Store32 = store(i64 => i32) imm I64Store32Imm,
+                I32Store = store(i32 => i32) disp I32StoreDisp imm I32StoreImm,
+                I64Store = store(i64 => i64) disp I64StoreDisp imm I64StoreImm,
+                F32Store = store(f32 => f32) disp F32StoreDisp,
+                F64Store = store(f64 => f64) disp F64StoreDisp,
+                I32Store8 = store(i32 => i8) disp I32Store8Disp imm I32Store8Imm,
+                I32Store16 = store(i32 => i16) disp I32Store16Disp imm I32Store16Imm,
+                I64Store8 = store(i64 => i8) disp I64Store8Disp imm I64Store8Imm,
+                I64Store16 = store(i64 => i16) disp I64Store16Disp imm I64Store16Imm,
+                I64Store32 = store(i64 => i32) disp I64Store32Disp imm I64Store32Imm,
             }
             // `Name = un(input type => output type) |a| value`; `un_t` when the value is a
             // `Result` (a trap).
@@ -450,10 +452,11 @@ macro_rules! expand_instrs {
             |$wm:ident| $wbody:block,
         )* }
         loads { $(
-            $lname:ident = load($lmt:ty => $lvt:ty) $(scaled $lscaled:ident indexed $lindexed:ident)?,
+            $lname:ident = load($lmt:ty => $lvt:ty) disp $ldisp:ident
+                $(scaled $lscaled:ident indexed $lindexed:ident)?,
         )* }
         stores { $(
-            $sname:ident = store($svt:ty => $smt:ty) $(imm $simm:ident)?,
+            $sname:ident = store($svt:ty => $smt:ty) disp $sdisp:ident $(imm $simm:ident)?,
         )* }
         unary { $(
             $uname:ident = $ukind:ident($uit:ty => $uot:ty) |$ua:ident| $ubody:expr,
@@ -494,6 +497,13 @@ macro_rules! expand_instrs {
                         m.write(dst, value as $lvt);
                         Ok(Flow::Next)
                     }
+                    #[doc = concat!("Wasm `", stringify!($lname), "` at the address `addr + disp` (an i32 sum, wrapping) with offset 0.")]
+                    $ldisp { dst: dst($lvt), addr: in0(u32), disp: imm(u32) }
+                    ($crate::isa::operands::caps!(may_trap)) |m| {
+                        let value: $lmt = m.load(addr.wrapping_add(disp), 0)?;
+                        m.write(dst, value as $lvt);
+                        Ok(Flow::Next)
+                    }
                     $(
                         #[doc = concat!("Wasm `", stringify!($lname), "` of the array element `index`: the address is the i32 `index` times the access width.")]
                         $lscaled { dst: dst($lvt), index: in0(u32), offset: offset }
@@ -518,6 +528,12 @@ macro_rules! expand_instrs {
                     $sname { addr: in0(u32), value: in1($svt), offset: offset }
                     ($crate::isa::operands::caps!(may_trap)) |m| {
                         m.store(addr, offset, value as $smt)?;
+                        Ok(Flow::Next)
+                    }
+                    #[doc = concat!("Wasm `", stringify!($sname), "` at the address `addr + disp` (an i32 sum, wrapping) with offset 0.")]
+                    $sdisp { addr: in0(u32), value: in1($svt), disp: imm(u32) }
+                    ($crate::isa::operands::caps!(may_trap)) |m| {
+                        m.store(addr.wrapping_add(disp), 0, value as $smt)?;
                         Ok(Flow::Next)
                     }
                     $(
@@ -609,8 +625,8 @@ macro_rules! expand_instrs {
                 binary { $(
                     $bname { dst, $ba, $bb } ($bit) [$($($bflag),*)?] imm [$($bimm)?]
                 )* }
-                loads { $( $lname $(scaled $lscaled indexed $lindexed)? ($lmt) )* }
-                stores { $( $sname [$($simm)?] ($smt) )* }
+                loads { $( $lname disp $ldisp $(scaled $lscaled indexed $lindexed)? ($lmt) )* }
+                stores { $( $sname disp $sdisp [$($simm)?] ($smt) )* }
                 branch { $( $brname / $briname for $brcmp / $brcmpi not $brnot / $brnoti )* }
                 float_branch { $( $fbname / $fbnot for $fbcmp )* }
                 counter_branch { $( $cbname / $cbiname for $cbbr / $cbbri )* }

@@ -1,7 +1,7 @@
 //! The translator's tables, generated from the relations the list declares: which Wasm
 //! operator lowers to which instruction, and the instructions' other forms that the
-//! translator's peepholes make (immediate right operands, scaled and indexed loads, stores
-//! of constants, fused, negated and counter branches).
+//! translator's peepholes make (immediate right operands, displaced loads and stores,
+//! scaled and indexed loads, stores of constants, fused, negated and counter branches).
 
 use super::instr::Instr;
 use super::kinds::{kind_inputs, kind_lowered, kind_outputs};
@@ -91,8 +91,8 @@ macro_rules! define_relations {
             $bname:ident { $bdst:ident, $ba:ident, $bb:ident } ($bit:ty) [$($bflag:ident),*]
                 imm [$($bimm:ident)?]
         )* }
-        loads { $( $lname:ident $(scaled $lscaled:ident indexed $lindexed:ident)? ($lmt:ty) )* }
-        stores { $( $sname:ident [$($simm:ident)?] ($smt:ty) )* }
+        loads { $( $lname:ident disp $ldisp:ident $(scaled $lscaled:ident indexed $lindexed:ident)? ($lmt:ty) )* }
+        stores { $( $sname:ident disp $sdisp:ident [$($simm:ident)?] ($smt:ty) )* }
         branch { $(
             $brname:ident / $briname:ident for $brcmp:ident / $brcmpi:ident
                 not $brnot:ident / $brnoti:ident
@@ -165,6 +165,19 @@ macro_rules! define_relations {
                 }
             }
 
+            /// The displaced form of a Wasm load (its address `addr + disp`, an i32 sum,
+            /// offset 0): `make(out, dst, addr, disp)` appends it.
+            pub(crate) fn disp_load(op: &Operator<'_>) -> Option<MakeImm> {
+                match op {
+                    $(
+                        Operator::$lname { .. } => Some(|out, dst, addr, disp| {
+                            out.push(Instr::$ldisp { dst, addr, disp })
+                        }),
+                    )*
+                    _ => None,
+                }
+            }
+
             /// The scaled form of a Wasm load, and its scale (log2 of the access width):
             /// `make(out, dst, index, offset)` appends it.
             pub(crate) fn scaled_load(op: &Operator<'_>) -> Option<(MakeMemory, u32)> {
@@ -188,6 +201,19 @@ macro_rules! define_relations {
                             out.push(Instr::$lindexed { dst, base, index, offset })
                         }),
                     )?)*
+                    _ => None,
+                }
+            }
+
+            /// The displaced form of a Wasm store (its address `addr + disp`, an i32 sum,
+            /// offset 0): `make(out, addr, value, disp)` appends it.
+            pub(crate) fn disp_store(op: &Operator<'_>) -> Option<MakeImm> {
+                match op {
+                    $(
+                        Operator::$sname { .. } => Some(|out, addr, value, disp| {
+                            out.push(Instr::$sdisp { addr, value, disp })
+                        }),
+                    )*
                     _ => None,
                 }
             }

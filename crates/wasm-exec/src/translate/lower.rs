@@ -798,6 +798,24 @@ impl Translator<'_> {
         }
     }
 
+    /// For a load or store with offset 0 whose address `addr` (popped from `height`) is
+    /// the sum `a + disp` of a slot and a constant computed by the instruction just
+    /// emitted: removes that instruction and returns `a` and `disp`, for the displaced
+    /// form.
+    fn take_displaced_address(&mut self, addr: Operand, height: usize) -> Option<(Slot, i32)> {
+        match self.popped_def(addr, height)? {
+            Instr::I32AddImm { a, imm, .. } => {
+                self.drop_last_def();
+                Some((a, imm))
+            }
+            Instr::I32SubImm { a, imm, .. } => {
+                self.drop_last_def();
+                Some((a, imm.wrapping_neg()))
+            }
+            _ => None,
+        }
+    }
+
     /// For a load whose address `addr` (popped from `height`) is the sum `base + index`
     /// computed by the instruction just emitted: removes that instruction and returns
     /// the load's destination (the sum's) and the two slots, for the indexed load, if
@@ -857,11 +875,26 @@ impl Translator<'_> {
                     self.def_with(|out, _| make_indexed(out, dst, base, index, offset));
                     return Ok(());
                 }
+                if offset == 0
+                    && let Some(make_displaced) = Instr::disp_load(op)
+                    && let Some((addr, disp)) = self.take_displaced_address(addr, height)
+                {
+                    self.def_with(|out, dst| make_displaced(out, dst, addr, disp));
+                    return Ok(());
+                }
                 let addr = self.slot_of(addr, height);
                 self.def_with(|out, dst| make(out, dst, addr, offset));
             } else {
                 let (value, value_height) = self.pop()?;
                 let (addr, height) = self.pop()?;
+                if offset == 0
+                    && let Some(make_displaced) = Instr::disp_store(op)
+                    && let Some((addr, disp)) = self.take_displaced_address(addr, height)
+                {
+                    let value = self.slot_of(value, value_height);
+                    self.emit_with(|out| make_displaced(out, addr, value, disp));
+                    return Ok(());
+                }
                 let addr = self.slot_of(addr, height);
                 if let (Operand::Const(bits), Some((make_imm, wide))) =
                     (value, Instr::store_imm(op))
