@@ -1397,3 +1397,73 @@ fn dropped_values_are_not_computed_unless_they_may_trap() {
     assert_eq!(i32s(&m, "f", &[6, 3]), 6);
     assert_eq!(trap_code(&m, "f", &[6, 0]), Some(TrapCode::DivisionByZero));
 }
+
+/// Resolves every `env` function to a host function whose index is its name's number
+/// (`f0`, `f1`...).
+struct Numbered;
+
+impl ModuleImportResolver for Numbered {
+    fn resolve_func(
+        &self,
+        field_name: &str,
+        signature: &wasm_core::Signature,
+    ) -> Result<FuncRef, wasm_runtime::Error> {
+        let index = field_name[1..].parse().expect("imports are named f<index>");
+        Ok(FuncInstance::alloc_host(signature.clone(), index))
+    }
+}
+
+/// `f0(a) = -a`; `f1(a, b, c, d, e, f) = a + 2b + 3c + 4d + 5e + 6f` (more arguments
+/// than a host call passes without its buffer); `f2(x) = x as f64 * 0.5`.
+struct Numbers;
+
+impl Externals for Numbers {
+    fn invoke_index(
+        &mut self,
+        index: usize,
+        args: RuntimeArgs<'_>,
+    ) -> Result<Option<RuntimeValue>, Trap> {
+        Ok(Some(match index {
+            0 => RuntimeValue::I32(args.nth_checked::<i32>(0)?.wrapping_neg()),
+            1 => {
+                let mut sum = 0i64;
+                for i in 0..6 {
+                    sum += (i as i64 + 1) * args.nth_checked::<i64>(i)?;
+                }
+                RuntimeValue::I64(sum)
+            }
+            2 => RuntimeValue::F64((args.nth_checked::<i32>(0)? as f64 * 0.5).into()),
+            _ => unreachable!("three host functions"),
+        }))
+    }
+}
+
+/// A loop calling several host functions in turn, of different types and arities, gets
+/// each one's own result (the chain remembers the host function it called last).
+#[test]
+fn host_functions_called_in_turn() {
+    let wat = r#"(module
+      (import "env" "f0" (func $neg (param i32) (result i32)))
+      (import "env" "f1" (func $weigh (param i64 i64 i64 i64 i64 i64) (result i64)))
+      (import "env" "f2" (func $half (param i32) (result f64)))
+      (func (export "run") (param $n i32) (result f64)
+        (local $i i32) (local $acc i64) (local $f f64)
+        (loop $next
+          (local.set $acc
+            (i64.add (local.get $acc)
+              (i64.extend_i32_s (call $neg (local.get $i)))))
+          (local.set $acc
+            (i64.add (local.get $acc)
+              (call $weigh (i64.const 1) (i64.const 1) (i64.const 1)
+                (i64.const 1) (i64.const 1) (i64.extend_i32_u (local.get $i)))))
+          (local.set $f (f64.add (local.get $f) (call $half (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (f64.add (local.get $f) (f64.convert_i64_s (local.get $acc)))))"#;
+    let m = instantiate_with_env(wat, &Numbered);
+    let result = m
+        .invoke_export("run", &[RuntimeValue::I32(10)], &mut Numbers)
+        .expect("runs");
+    // Over i = 0..10: sum(-i) + sum(15 + 6i) + sum(i / 2) = -45 + 420 + 22.5.
+    assert_eq!(result, Some(RuntimeValue::F64(397.5.into())));
+}

@@ -9,11 +9,12 @@
 //! around it left of the stack limits.
 
 use crate::error::EngineError;
-use wasm_core::{RuntimeValue, Trap};
+use wasm_core::{RuntimeValue, Signature, Trap, ValueType};
 use wasm_runtime::engine;
-use wasm_runtime::{
-    DirectAccessMut, Externals, FuncRef, MemoryInstance, ModuleInstance, RuntimeArgs,
-};
+use wasm_runtime::{DirectAccessMut, Externals, MemoryInstance, ModuleInstance, RuntimeArgs};
+
+/// How many arguments a host call passes without the buffer.
+const FEW_ARGS: usize = 4;
 
 /// The embedder's externals, memory 0 and its borrow, for one run of a frame.
 pub(crate) struct Host<'a> {
@@ -81,8 +82,8 @@ impl<'a> Host<'a> {
         self.memory
     }
 
-    /// Calls host function `callee` (whose index for `Externals::invoke_index` is `index`)
-    /// with the arguments in `vals[bp..]`, and stores its result at `vals[bp]`. Memory 0 is
+    /// Calls the host function of type `signature` whose index for
+    /// `Externals::invoke_index` is `index`, with the arguments in `vals[bp..]`, and stores its result at `vals[bp]`. Memory 0 is
     /// given back for the call and borrowed again after it (the host may have grown it).
     /// `cells` and `frames` are what the running execution uses of the stacks, which an
     /// execution the host starts may not use again.
@@ -90,28 +91,33 @@ impl<'a> Host<'a> {
         &mut self,
         vals: &mut [u64],
         bp: usize,
-        callee: &FuncRef,
+        signature: &Signature,
         index: usize,
         frames: usize,
     ) -> Result<(), HostTrap> {
-        let signature = engine::signature_arc(callee);
         let params = signature.params();
         let cells = vals
             .get(bp..bp + params.len())
             .ok_or(HostTrap::Final(Trap::Code(
                 wasm_core::TrapCode::Unreachable,
             )))?;
-        self.args.clear();
-        self.args.extend(
-            params
-                .iter()
-                .zip(cells)
-                .map(|(ty, cell)| RuntimeValue::from_bits(*ty, *cell)),
-        );
-        self.release_memory();
-        let (externals, args) = (&mut *self.externals, &*self.args);
+        let value = |(ty, cell): (&ValueType, &u64)| RuntimeValue::from_bits(*ty, *cell);
+        // Few arguments are passed in an array on the stack, more in the reused buffer.
+        let mut few = [RuntimeValue::I32(0); FEW_ARGS];
+        let args: &[RuntimeValue] = if params.len() <= FEW_ARGS {
+            for (arg, param) in few.iter_mut().zip(params.iter().zip(cells)) {
+                *arg = value(param);
+            }
+            &few[..params.len()]
+        } else {
+            self.args.clear();
+            self.args.extend(params.iter().zip(cells).map(value));
+            &self.args[..]
+        };
+        self.guard = None;
+        let externals = &mut *self.externals;
         let outcome = with_outer_usage(bp, frames, || {
-            externals.invoke_index(index, RuntimeArgs::from(&args[..]))
+            externals.invoke_index(index, RuntimeArgs::from(args))
         });
         let result = outcome.map_err(HostTrap::Resumable)?;
         self.borrow_memory().map_err(HostTrap::Final)?;

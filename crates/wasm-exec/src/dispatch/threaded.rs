@@ -48,7 +48,7 @@ use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_i
 use crate::translate::CompiledFunc;
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
-use wasm_core::{Trap, TrapCode};
+use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
@@ -316,6 +316,10 @@ pub(crate) struct Ctx<'a> {
     vals_len: usize,
     /// Host functions and memory 0.
     host: Host<'a>,
+    /// The host function the chain called last: its function index, its index for
+    /// `Externals::invoke_index` and its type (a loop calling the host finds them here, not
+    /// through the instance's function and its type, a chain of dependent loads).
+    last_host: Option<(u32, usize, &'a Signature)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -355,6 +359,7 @@ impl<'a> Ctx<'a> {
             vals: core::ptr::null_mut(),
             vals_len: 0,
             host,
+            last_host: None,
         }
     }
 
@@ -1061,18 +1066,26 @@ chain_fn! {
         // SAFETY: `ctx` is live, and no handler's pointer into the value stack or memory
         // 0 is used while this function runs.
         let c = unsafe { &mut *ctx };
-        let Some(callee) = engine::funcs(c.instance).get(func as usize) else {
-            return ip;
-        };
-        let Some(index) = engine::host_func_index(callee) else {
-            return ip;
+        let (index, signature) = match c.last_host {
+            Some((last, index, signature)) if last == func => (index, signature),
+            _ => {
+                let Some(callee) = engine::funcs(c.instance).get(func as usize) else {
+                    return ip;
+                };
+                let Some(index) = engine::host_func_index(callee) else {
+                    return ip;
+                };
+                let signature = &**engine::signature_arc(callee);
+                c.last_host = Some((func, index, signature));
+                (index, signature)
+            }
         };
         let callee_bp = c.bp + base as usize;
         let frames = c.frames + c.calls.len();
         // SAFETY: `vals`/`vals_len` describe the value stack (see `run`); the handlers'
         // pointers into it (`regs`) are not used while this slice lives.
         let vals = unsafe { core::slice::from_raw_parts_mut(c.vals, c.vals_len) };
-        if let Err(failure) = c.host.call(vals, callee_bp, callee, index, frames) {
+        if let Err(failure) = c.host.call(vals, callee_bp, signature, index, frames) {
             // SAFETY: `ip` is in the running function, which starts at `c.code`.
             let at = unsafe { ip.offset_from(c.code) } as usize;
             // SAFETY: `ctx` is live.

@@ -176,10 +176,13 @@ pub(crate) fn execute(
             // A host function: the frame stays, and the driver goes on after the call.
             let callee_bp = frame.bp + base as usize;
             let frames = stacks.frames.len() + 1;
-            match ctx
-                .host()
-                .call(&mut stacks.vals, callee_bp, &callee, index, frames)
-            {
+            match ctx.host().call(
+                &mut stacks.vals,
+                callee_bp,
+                engine::signature_arc(&callee),
+                index,
+                frames,
+            ) {
                 Ok(()) => {
                     ctx.host_returned();
                     ip = at + 1;
