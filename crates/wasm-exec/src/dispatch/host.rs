@@ -83,10 +83,11 @@ impl<'a> Host<'a> {
     }
 
     /// Calls the host function of type `signature` whose index for
-    /// `Externals::invoke_index` is `index`, with the arguments in `vals[bp..]`, and stores its result at `vals[bp]`. Memory 0 is
-    /// given back for the call and borrowed again after it (the host may have grown it).
-    /// `cells` and `frames` are what the running execution uses of the stacks, which an
-    /// execution the host starts may not use again.
+    /// `Externals::invoke_index` is `index`, with the arguments in `vals[bp..]`, and
+    /// stores its result at `vals[bp]`. Memory 0 is given back for the call and borrowed
+    /// again after it (the host may have grown it). `bp` and `frames` are what the
+    /// running execution uses of the stacks, which an execution the host starts may not
+    /// use again.
     pub(crate) fn call(
         &mut self,
         vals: &mut [u64],
