@@ -174,21 +174,17 @@ pub enum TrapKind {
 
 impl TrapKind {
     fn of_wasmite(code: TrapCode) -> TrapKind {
-        // `TrapCode` grows with proposals: the wildcard keeps this compiling.
-        #[allow(unreachable_patterns)]
+        // `TrapCode` is the seed's fixed set of nine codes: the match is exhaustive.
         match code {
             TrapCode::Unreachable => TrapKind::Unreachable,
             TrapCode::MemoryAccessOutOfBounds => TrapKind::MemoryOutOfBounds,
-            TrapCode::TableAccessOutOfBounds | TrapCode::UndefinedElement => {
-                TrapKind::TableOutOfBounds
-            }
+            TrapCode::TableAccessOutOfBounds => TrapKind::TableOutOfBounds,
             TrapCode::ElemUninitialized => TrapKind::UninitializedElement,
             TrapCode::DivisionByZero => TrapKind::DivisionByZero,
             TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
             TrapCode::InvalidConversionToInt => TrapKind::InvalidConversion,
             TrapCode::StackOverflow => TrapKind::StackOverflow,
             TrapCode::UnexpectedSignature => TrapKind::IndirectCallTypeMismatch,
-            _ => TrapKind::Other,
         }
     }
 
