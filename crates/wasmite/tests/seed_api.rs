@@ -176,7 +176,8 @@ fn the_whole_seed_api() {
 fn memories_tables_and_units() {
     assert_eq!(LINEAR_MEMORY_PAGE_SIZE, Bytes(65536));
     assert_eq!(Pages::BYTE_SIZE, Bytes(65536));
-    assert_eq!(Bytes(65537).round_up_to(), Pages(2));
+    let pages: Pages = Bytes(65537).round_up_to();
+    assert_eq!(pages, Pages(2));
     assert_eq!(size_of::<u64>(), Bytes(8));
     assert_eq!(Bytes::from(Pages(2)), Bytes(131072));
 
