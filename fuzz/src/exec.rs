@@ -86,8 +86,8 @@ impl Value {
         match self {
             Value::I32(v) => RuntimeValue::I32(v as i32),
             Value::I64(v) => RuntimeValue::I64(v as i64),
-            Value::F32(v) => RuntimeValue::decode_f32(v),
-            Value::F64(v) => RuntimeValue::decode_f64(v),
+            Value::F32(v) => RuntimeValue::F32(wasmite::nan_preserving_float::F32::from_bits(v)),
+            Value::F64(v) => RuntimeValue::F64(wasmite::nan_preserving_float::F64::from_bits(v)),
         }
     }
 

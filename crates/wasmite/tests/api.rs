@@ -332,7 +332,7 @@ fn wrong_argument_types_trap_and_floats_can_be_denied() {
         Some(TrapCode::UnexpectedSignature)
     );
     // NaN payloads survive a round trip through Wasm.
-    let nan = RuntimeValue::decode_f32(0x7fa0_0001);
+    let nan = RuntimeValue::F32(wasmite::nan_preserving_float::F32::from_bits(0x7fa0_0001));
     let negated = instance
         .invoke_export("f", &[nan], &mut NopExternals)
         .unwrap()
