@@ -99,7 +99,9 @@ fn host_errors_come_back_downcastable() {
         )
         .unwrap_err();
     let refused = error
-        .try_into_host_error::<Refused>()
+        .try_into_host_error()
+        .expect("a host error")
+        .downcast::<Refused>()
         .expect("a Refused host error");
     assert_eq!(refused.0, 7);
 }

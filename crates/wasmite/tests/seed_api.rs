@@ -260,7 +260,8 @@ fn values_traps_and_errors() {
         Some(&Oops)
     );
     let error = Error::Host(Box::new(Oops));
-    assert_eq!(*error.try_into_host_error::<Oops>().unwrap(), Oops);
+    let host = error.try_into_host_error().unwrap();
+    assert_eq!(*host.downcast::<Oops>().unwrap(), Oops);
     let error: Box<dyn std::error::Error> = Box::new(Error::Validation("bad".into()));
     assert!(error.to_string().contains("bad"));
     let _ = Error::Instantiation(String::new());
