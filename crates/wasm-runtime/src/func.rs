@@ -75,12 +75,15 @@ impl WasmFunc {
     }
 }
 
+/// The seed's form: `Internal { signature=.. }` for a Wasm function (never its instance,
+/// which refers back to it), `Host { signature=.. }` for a host function.
 impl fmt::Debug for FuncInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            FuncKind::Wasm(w) => write!(f, "Wasm function {} {}", w.index, self.signature),
-            FuncKind::Host(i) => write!(f, "host function {i} {}", self.signature),
-        }
+        let kind = match &self.kind {
+            FuncKind::Wasm(_) => "Internal",
+            FuncKind::Host(_) => "Host",
+        };
+        write!(f, "{kind} {{ signature={:?} }}", self.signature)
     }
 }
 

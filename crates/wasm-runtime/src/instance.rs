@@ -6,9 +6,10 @@ use crate::{
     LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler, TableInstance,
     TableRef,
 };
+use core::cell::RefCell;
 use core::fmt;
 use core::ops::Deref;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
@@ -18,7 +19,7 @@ use wasm_core::{
 };
 
 /// An entity an instance exports or imports.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum ExternVal {
     /// A function.
     Func(FuncRef),
@@ -28,6 +29,19 @@ pub enum ExternVal {
     Memory(MemoryRef),
     /// A global.
     Global(GlobalRef),
+}
+
+/// The kind alone, as the seed prints it: `ExternVal { Func }`.
+impl fmt::Debug for ExternVal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            ExternVal::Func(_) => "Func",
+            ExternVal::Table(_) => "Table",
+            ExternVal::Memory(_) => "Memory",
+            ExternVal::Global(_) => "Global",
+        };
+        write!(f, "ExternVal {{ {kind} }}")
+    }
 }
 
 impl ExternVal {
@@ -86,14 +100,19 @@ pub struct ModuleInstance {
     _imported_instances: Vec<Rc<ModuleInstance>>,
 }
 
+/// The seed's form: the module's function types, then the instance's tables,
+/// functions, memories, globals and exports (sorted by name), each list in a `RefCell`
+/// as the seed kept them.
 impl fmt::Debug for ModuleInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exports: BTreeMap<&String, &ExternVal> = self.exports.iter().collect();
         f.debug_struct("ModuleInstance")
-            .field("funcs", &self.funcs.len())
-            .field("tables", &self.tables.len())
-            .field("memories", &self.memories.len())
-            .field("globals", &self.globals.len())
-            .field("exports", &self.exports.keys().collect::<Vec<_>>())
+            .field("signatures", &RefCell::new(&self.module.types))
+            .field("tables", &RefCell::new(&self.tables))
+            .field("funcs", &RefCell::new(&self.funcs))
+            .field("memories", &RefCell::new(&self.memories))
+            .field("globals", &RefCell::new(&self.globals))
+            .field("exports", &RefCell::new(exports))
             .finish()
     }
 }
@@ -370,10 +389,14 @@ impl ModuleInstance {
     ) -> Result<Option<RuntimeValue>, Error> {
         let func = match self.exports.get(name) {
             Some(ExternVal::Func(func)) => func,
-            Some(_) => return Err(Error::Function(format!("export {name} is not a function"))),
+            Some(other) => {
+                return Err(Error::Function(format!(
+                    "Export {name} is not a function, but {other:?}"
+                )));
+            }
             None => {
                 return Err(Error::Function(format!(
-                    "module doesn't have export {name}"
+                    "Module doesn't have export {name}"
                 )));
             }
         };

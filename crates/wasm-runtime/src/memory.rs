@@ -42,12 +42,35 @@ pub struct MemoryInstance {
     maximum: Option<Pages>,
 }
 
+/// A memory's or table's size limits at allocation, printed as the seed printed its
+/// `parity-wasm` limits: `ResizableLimits { initial: 1, maximum: None }`.
+pub(crate) struct ResizableLimits {
+    pub(crate) initial: u32,
+    pub(crate) maximum: Option<u32>,
+}
+
+impl core::fmt::Debug for ResizableLimits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ResizableLimits")
+            .field("initial", &self.initial)
+            .field("maximum", &self.maximum)
+            .finish()
+    }
+}
+
+/// The seed's form: the limits it was allocated with, the current length in bytes, then
+/// the maximum and initial sizes in pages.
 impl core::fmt::Debug for MemoryInstance {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let limits = ResizableLimits {
+            initial: self.initial.0 as u32,
+            maximum: self.maximum.map(|m| m.0 as u32),
+        };
         f.debug_struct("MemoryInstance")
-            .field("initial", &self.initial)
-            .field("current", &self.current.get())
+            .field("limits", &limits)
+            .field("buffer.len", &Bytes::from(self.current.get()).0)
             .field("maximum", &self.maximum)
+            .field("initial", &self.initial)
             .finish()
     }
 }
@@ -348,6 +371,17 @@ mod tests {
         assert_eq!(mem.get_value::<u32>(131068).unwrap(), 0xdead_beef);
         assert!(mem.get_value::<u32>(131069).is_err());
         assert!(mem.set(u32::MAX, &[1, 2]).is_err());
+    }
+
+    #[test]
+    fn debug_is_the_seeds() {
+        let mem = MemoryInstance::alloc(Pages(1), Some(Pages(2))).unwrap();
+        mem.grow(Pages(1)).unwrap();
+        assert_eq!(
+            format!("{:?}", *mem),
+            "MemoryInstance { limits: ResizableLimits { initial: 1, maximum: Some(2) }, \
+             buffer.len: 131072, maximum: Some(Pages(2)), initial: Pages(1) }"
+        );
     }
 
     #[test]
