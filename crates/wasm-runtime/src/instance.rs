@@ -6,7 +6,7 @@ use crate::{
     LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler, TableInstance,
     TableRef,
 };
-use core::cell::RefCell;
+use core::cell::{Ref, RefCell};
 use core::fmt;
 use core::ops::Deref;
 use std::collections::{BTreeMap, HashMap};
@@ -95,6 +95,9 @@ pub struct ModuleInstance {
     tables: Vec<TableRef>,
     memories: Vec<MemoryRef>,
     globals: Vec<GlobalRef>,
+    /// The same globals, for [`ModuleInstance::globals`], which lends them as the seed
+    /// did (a `Ref` of a `RefCell`); `globals` is what the engine and linking read.
+    globals_cell: RefCell<Vec<GlobalRef>>,
     exports: HashMap<String, ExternVal>,
     /// Instances this one imports Wasm functions from: kept alive as long as this one.
     _imported_instances: Vec<Rc<ModuleInstance>>,
@@ -356,6 +359,7 @@ impl ModuleInstance {
                 funcs,
                 tables,
                 memories,
+                globals_cell: RefCell::new(globals.clone()),
                 globals,
                 exports,
                 _imported_instances: imported_instances,
@@ -408,8 +412,13 @@ impl ModuleInstance {
         self.exports.get(name).cloned()
     }
 
+    /// All globals, imported ones first, lent as the seed lends them.
+    pub fn globals(&self) -> Ref<'_, Vec<GlobalRef>> {
+        self.globals_cell.borrow()
+    }
+
     /// All globals, imported ones first.
-    pub fn globals(&self) -> &[GlobalRef] {
+    pub(crate) fn global_refs(&self) -> &[GlobalRef] {
         &self.globals
     }
 

@@ -105,7 +105,10 @@ fn the_whole_seed_api() {
         .invoke_export_with_stack("base", &[], &mut NopExternals, &mut stack)
         .unwrap();
     assert_eq!(base.and_then(|v| v.try_into::<i64>()), Some(40));
-    assert_eq!(instance.globals().len(), 2);
+    let globals: std::cell::Ref<'_, Vec<GlobalRef>> = instance.globals();
+    assert_eq!(globals.len(), 2);
+    assert_eq!(globals[0].get(), RuntimeValue::I64(40));
+    drop(globals);
 
     // Exports and ExternVal.
     let counter = instance.export_by_name("counter").unwrap();
