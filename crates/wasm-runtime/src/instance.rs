@@ -3,11 +3,12 @@
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::{
     Error, Externals, FuncInstance, FuncRef, GlobalInstance, GlobalRef, ImportResolver,
-    LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler, TableInstance,
-    TableRef,
+    Instantiable, LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler,
+    TableInstance, TableRef,
 };
 use core::cell::{Ref, RefCell};
 use core::fmt;
+use core::marker::PhantomData;
 use core::ops::Deref;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -131,10 +132,13 @@ impl Deref for ModuleRef {
     }
 }
 
-/// An instance whose start function has not run yet.
+/// An instance whose start function has not run yet. It borrows the module it was made
+/// from, as the seed's does.
 pub struct NotStartedModuleRef<'a> {
-    loaded_module: &'a LoadedModule,
+    /// The module's start function, by index.
+    start: Option<u32>,
     instance: ModuleRef,
+    module: PhantomData<&'a ()>,
 }
 
 impl fmt::Debug for NotStartedModuleRef<'_> {
@@ -153,7 +157,7 @@ impl<'a> NotStartedModuleRef<'a> {
 
     /// Whether the module has a start function.
     pub fn has_start(&self) -> bool {
-        self.loaded_module.module().start.is_some()
+        self.start.is_some()
     }
 
     /// Runs the start function, if any, and returns the instance.
@@ -167,7 +171,7 @@ impl<'a> NotStartedModuleRef<'a> {
         externals: &mut E,
         stack: &mut StackRecycler,
     ) -> Result<ModuleRef, Trap> {
-        if let Some(start) = self.loaded_module.module().start {
+        if let Some(start) = self.start {
             let func = self.instance.funcs[start as usize].clone();
             FuncInstance::invoke_with_stack(&func, &[], externals, stack)?;
         }
@@ -202,11 +206,11 @@ impl ModuleInstance {
     /// A segment that does not fit traps (`Error::Trap`); segments before it stay written.
     // The seed API's shape: `new` returns the not-yet-started instance.
     #[allow(clippy::new_ret_no_self)]
-    pub fn new<'m, M: AsRef<LoadedModule>, I: ImportResolver>(
+    pub fn new<'m, M: Instantiable, I: ImportResolver>(
         loaded_module: &'m M,
         imports: &I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
-        let loaded = loaded_module.as_ref();
+        let loaded = loaded_module.loaded_module()?;
         let module = loaded.module();
         let mut externs = Vec::with_capacity(module.imports.len());
         for import in &module.imports {
@@ -227,15 +231,15 @@ impl ModuleInstance {
                 }
             });
         }
-        Self::instantiate(loaded, externs)
+        Self::instantiate(&loaded, externs)
     }
 
     /// Instantiates `loaded_module` with its imports given in order.
-    pub fn with_externvals<'a, 'm, M: AsRef<LoadedModule>, I: Iterator<Item = &'a ExternVal>>(
+    pub fn with_externvals<'a, 'm, M: Instantiable, I: Iterator<Item = &'a ExternVal>>(
         loaded_module: &'m M,
         extern_vals: I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
-        let loaded = loaded_module.as_ref();
+        let loaded = loaded_module.loaded_module()?;
         let externs: Vec<ExternVal> = extern_vals.cloned().collect();
         if externs.len() != loaded.module().imports.len() {
             return Err(Error::Instantiation(format!(
@@ -244,13 +248,13 @@ impl ModuleInstance {
                 externs.len()
             )));
         }
-        Self::instantiate(loaded, externs)
+        Self::instantiate(&loaded, externs)
     }
 
-    fn instantiate(
+    fn instantiate<'m>(
         loaded: &LoadedModule,
         externs: Vec<ExternVal>,
-    ) -> Result<NotStartedModuleRef<'_>, Error> {
+    ) -> Result<NotStartedModuleRef<'m>, Error> {
         let module = loaded.module();
         let mut funcs = Vec::with_capacity(module.functions.len());
         let mut tables = Vec::with_capacity(module.tables.len());
@@ -368,8 +372,9 @@ impl ModuleInstance {
         let instance = ModuleRef(instance);
         instance.initialize_segments()?;
         Ok(NotStartedModuleRef {
-            loaded_module: loaded,
+            start: module.start,
             instance,
+            module: PhantomData,
         })
     }
 

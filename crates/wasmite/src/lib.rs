@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 mod module;
+mod thread_code;
 
 pub use module::{Config, Module};
 pub use wasm_core::{
