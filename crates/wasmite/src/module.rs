@@ -148,6 +148,16 @@ impl Module {
         Self::from_binary(bytes, config)
     }
 
+    /// Loads a module built or read with `parity-wasm` (feature `parity-wasm`): it is
+    /// serialised to the binary format and loaded as [`from_buffer`](Self::from_buffer)
+    /// loads a binary. A module that does not serialise, or is not valid, gives
+    /// [`Error::Validation`].
+    #[cfg(feature = "parity-wasm")]
+    pub fn from_parity_wasm_module(module: parity_wasm::elements::Module) -> Result<Module, Error> {
+        let bytes = parity_wasm::serialize(module).map_err(|e| Error::Validation(e.to_string()))?;
+        Self::from_binary(&bytes, &Config::new())
+    }
+
     /// Parses the text format and loads the module.
     #[cfg(feature = "wat")]
     pub fn from_wat(text: &str) -> Result<Module, Error> {
@@ -327,6 +337,22 @@ mod tests {
         expected.sort_unstable();
         listed.sort_unstable();
         assert_eq!(listed, expected);
+    }
+
+    #[cfg(feature = "parity-wasm")]
+    #[test]
+    fn parity_wasm_modules_load_and_invalid_ones_are_validation_errors() {
+        use parity_wasm::elements;
+        let binary = wat::parse_str(ANSWER).unwrap();
+        let parsed: elements::Module = elements::deserialize_buffer(&binary).unwrap();
+        let module = Module::from_parity_wasm_module(parsed).unwrap();
+        assert_eq!(answer(&module), Some(RuntimeValue::I32(42)));
+        let invalid = wat::parse_str("(module (func (result i32) i64.const 1))").unwrap();
+        let parsed: elements::Module = elements::deserialize_buffer(&invalid).unwrap();
+        assert!(matches!(
+            Module::from_parity_wasm_module(parsed),
+            Err(Error::Validation(_))
+        ));
     }
 
     #[test]
