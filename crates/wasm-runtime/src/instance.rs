@@ -204,10 +204,13 @@ impl ModuleInstance {
     /// Follows the spec's order: resolve and type-check imports, allocate, evaluate the
     /// globals' initialisers, initialise tables then memories from the active segments.
     /// A segment that does not fit traps (`Error::Trap`); segments before it stay written.
+    ///
+    /// `loaded_module` is the facade's `Module` (or a [`LoadedModule`]), taken as a trait
+    /// object so that the type parameters are the seed's (`new::<ImportsBuilder>(..)`).
     // The seed API's shape: `new` returns the not-yet-started instance.
     #[allow(clippy::new_ret_no_self)]
-    pub fn new<'m, M: Instantiable, I: ImportResolver>(
-        loaded_module: &'m M,
+    pub fn new<'m, I: ImportResolver>(
+        loaded_module: &'m dyn Instantiable,
         imports: &I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
         let loaded = loaded_module.loaded_module()?;
@@ -235,8 +238,8 @@ impl ModuleInstance {
     }
 
     /// Instantiates `loaded_module` with its imports given in order.
-    pub fn with_externvals<'a, 'm, M: Instantiable, I: Iterator<Item = &'a ExternVal>>(
-        loaded_module: &'m M,
+    pub fn with_externvals<'a, 'm, I: Iterator<Item = &'a ExternVal>>(
+        loaded_module: &'m dyn Instantiable,
         extern_vals: I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
         let loaded = loaded_module.loaded_module()?;
