@@ -11,6 +11,10 @@
 //! Texts are given to `from_buffer` as binaries (`wat::parse_str`): the seed reads the
 //! binary format only, as Wasmite does without its `wat` feature.
 
+// The seed's `Module` and `NotStartedModuleRef` are not `Debug`, so `unwrap_err` is not
+// available on results holding them: `.err().expect(..)` is.
+#![allow(clippy::err_expect)]
+
 use std::borrow::Cow;
 use std::cell::Ref;
 use std::fmt;
@@ -919,7 +923,7 @@ fn imports_are_asked_for_with_their_descriptors() {
 fn modules_load_from_binaries_and_refuse_the_rest() {
     Module::from_buffer([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]).unwrap();
     Module::from_buffer(vec![0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]).unwrap();
-    Module::from_buffer(&wasm("(module)")).unwrap();
+    Module::from_buffer(wasm("(module)")).unwrap();
     for bytes in [&b""[..], b"\0asm", b"\0asm\x02\0\0\0", b"\x7fELF"] {
         let error = Module::from_buffer(bytes).err().expect("not a module");
         assert_eq!(error_kind(&error), "Validation", "{bytes:?}");
@@ -948,7 +952,7 @@ fn floating_point_is_denied_in_code_and_function_types() {
         "(module (func (param f32)))",
         "(module (func (result f64) f64.const 0))",
     ] {
-        let error = deny(text).err().expect(text);
+        let error = deny(text).expect_err(text);
         assert_eq!(error_kind(&error), "Validation", "{text}");
     }
     // What neither computes on floats nor passes them to or from a defined function is

@@ -207,7 +207,7 @@ impl Pot {
         if player != self.turn {
             return Err(BankError::NotYourTurn);
         }
-        if coins < 1 || coins > 3 || coins > self.coins {
+        if !(1..=3).contains(&coins) || coins > self.coins {
             return Err(BankError::Overdrawn);
         }
         self.coins -= coins;
@@ -267,7 +267,7 @@ impl ModuleImportResolver for Bank {
 }
 
 fn player(text: &str) -> Result<ModuleRef, BankError> {
-    let module = Module::from_buffer(&wasm(text))?;
+    let module = Module::from_buffer(wasm(text))?;
     let mut imports = ImportsBuilder::new();
     imports.push_resolver("env", &Bank);
     Ok(ModuleInstance::new(&module, &imports)?.assert_no_start())
