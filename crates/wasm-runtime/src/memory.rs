@@ -206,6 +206,7 @@ impl MemoryInstance {
     }
 
     /// Copies `len` bytes at `offset` into a new vector.
+    #[deprecated(note = "use `get_into` or `get_value` instead (deprecated in the seed API too)")]
     pub fn get(&self, offset: u32, len: usize) -> Result<Vec<u8>, Error> {
         let buffer = self.buffer.borrow();
         let range = checked_range(offset as usize, len, buffer.len())?;
@@ -392,16 +393,23 @@ mod tests {
         assert!(MemoryInstance::alloc(Pages(2), Some(Pages(1))).is_err());
     }
 
+    /// `len` bytes of `memory` at `offset`.
+    fn bytes(memory: &MemoryInstance, offset: u32, len: usize) -> Vec<u8> {
+        let mut bytes = vec![0; len];
+        memory.get_into(offset, &mut bytes).unwrap();
+        bytes
+    }
+
     #[test]
     fn copy_transfer_and_clear() {
         let a = MemoryInstance::alloc(Pages(1), None).unwrap();
         let b = MemoryInstance::alloc(Pages(1), None).unwrap();
         a.set(0, &[1, 2, 3, 4]).unwrap();
         a.copy(0, 2, 4).unwrap();
-        assert_eq!(a.get(0, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        assert_eq!(bytes(&a, 0, 6), [1, 2, 1, 2, 3, 4]);
         assert!(a.copy_nonoverlapping(0, 2, 4).is_err());
         MemoryInstance::transfer(&a, 0, &b, 10, 6).unwrap();
-        assert_eq!(b.get(10, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        assert_eq!(bytes(&b, 10, 6), [1, 2, 1, 2, 3, 4]);
         b.clear(10, 9, 2).unwrap();
         assert_eq!(b.direct_access()[10..12], [9, 9]);
         assert!(b.clear(65535, 0, 2).is_err());
