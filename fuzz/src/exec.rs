@@ -86,8 +86,8 @@ impl Value {
         match self {
             Value::I32(v) => RuntimeValue::I32(v as i32),
             Value::I64(v) => RuntimeValue::I64(v as i64),
-            Value::F32(v) => RuntimeValue::decode_f32(v),
-            Value::F64(v) => RuntimeValue::decode_f64(v),
+            Value::F32(v) => RuntimeValue::F32(wasmite::nan_preserving_float::F32::from_bits(v)),
+            Value::F64(v) => RuntimeValue::F64(wasmite::nan_preserving_float::F64::from_bits(v)),
         }
     }
 
@@ -174,21 +174,17 @@ pub enum TrapKind {
 
 impl TrapKind {
     fn of_wasmite(code: TrapCode) -> TrapKind {
-        // `TrapCode` grows with proposals: the wildcard keeps this compiling.
-        #[allow(unreachable_patterns)]
+        // `TrapCode` is the seed's fixed set of nine codes: the match is exhaustive.
         match code {
             TrapCode::Unreachable => TrapKind::Unreachable,
             TrapCode::MemoryAccessOutOfBounds => TrapKind::MemoryOutOfBounds,
-            TrapCode::TableAccessOutOfBounds | TrapCode::UndefinedElement => {
-                TrapKind::TableOutOfBounds
-            }
+            TrapCode::TableAccessOutOfBounds => TrapKind::TableOutOfBounds,
             TrapCode::ElemUninitialized => TrapKind::UninitializedElement,
             TrapCode::DivisionByZero => TrapKind::DivisionByZero,
             TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
             TrapCode::InvalidConversionToInt => TrapKind::InvalidConversion,
             TrapCode::StackOverflow => TrapKind::StackOverflow,
             TrapCode::UnexpectedSignature => TrapKind::IndirectCallTypeMismatch,
-            _ => TrapKind::Other,
         }
     }
 

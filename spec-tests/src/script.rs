@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use wasmite::{
     Error, ExternVal, Features, FuncInstance, ImportsBuilder, Module, ModuleInstance, ModuleRef,
-    RuntimeValue,
+    RuntimeValue, Trap, TrapCode,
 };
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -421,7 +421,7 @@ impl State {
                     .run_start(&mut self.host)
                     .map_err(|trap| InstantiateError::Trap(trap.to_string()))
             }
-            Err(Error::Trap(trap)) => Err(InstantiateError::Trap(trap.to_string())),
+            Err(Error::Trap(trap)) => Err(InstantiateError::Trap(segment_trap_message(&trap))),
             Err(e) => Err(InstantiateError::Link(e.to_string())),
         }
     }
@@ -650,6 +650,19 @@ impl State {
             Ok(()) => Ok(Exec::Values(results)),
             Err(trap) => Ok(Exec::Trap(trap.to_string())),
         }
+    }
+}
+
+/// The spec's wording of a trap that initialising an instance's segments gave.
+///
+/// Wasmite's trap codes are the seed API's nine, whose `TableAccessOutOfBounds` has the
+/// message of `call_indirect` past the table ("undefined element"); an element segment
+/// that does not fit carries the same code, and the spec calls that trap "out of bounds
+/// table access".
+fn segment_trap_message(trap: &Trap) -> String {
+    match trap {
+        Trap::Code(TrapCode::TableAccessOutOfBounds) => "out of bounds table access".to_string(),
+        other => other.to_string(),
     }
 }
 

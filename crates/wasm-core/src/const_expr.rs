@@ -6,7 +6,7 @@
 //! evaluates those that read no global, to know before instantiation the value of an
 //! immutable global.
 
-use crate::{ConstExpr, Module, RuntimeValue};
+use crate::{ConstExpr, F32, F64, Module, RuntimeValue};
 use core::fmt;
 use wasmparser::Operator;
 
@@ -51,8 +51,8 @@ pub fn eval_const(
         let value = match op {
             Operator::I32Const { value } => RuntimeValue::I32(value),
             Operator::I64Const { value } => RuntimeValue::I64(value),
-            Operator::F32Const { value } => RuntimeValue::decode_f32(value.bits()),
-            Operator::F64Const { value } => RuntimeValue::decode_f64(value.bits()),
+            Operator::F32Const { value } => RuntimeValue::F32(F32::from_bits(value.bits())),
+            Operator::F64Const { value } => RuntimeValue::F64(F64::from_bits(value.bits())),
             Operator::GlobalGet { global_index } => {
                 global(global_index).ok_or_else(|| ConstExprError::new("unknown global"))?
             }

@@ -2,15 +2,18 @@
 
 use core::any::Any;
 use core::fmt;
+use std::rc::Rc;
 
-/// Declares [`TrapCode`] from one list: variant, spec message, documentation.
-/// Adding a trap kind means adding one line here; nothing else repeats the list.
+/// Declares [`TrapCode`] from one list: variant, message, documentation. Nothing else
+/// repeats the list.
 macro_rules! trap_codes {
     ($($(#[doc = $doc:literal])* $name:ident => $message:literal,)*) => {
-        /// Why execution trapped. Each code maps to the spec's message for it.
+        /// Why execution trapped: the seed API's nine codes (`wasmi` 0.13), with its
+        /// messages, which are the spec's wording.
         ///
-        /// Later proposals add codes (fuel, null references...): matches on this enum
-        /// should keep a wildcard arm.
+        /// The set is fixed, so programs may match on it exhaustively, as they could on
+        /// the seed's. A trap kind of a later proposal that none of these names (fuel,
+        /// null references...) is to be carried elsewhere, not added here.
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
         pub enum TrapCode {
             $($(#[doc = $doc])* $name,)*
@@ -35,10 +38,10 @@ trap_codes! {
     Unreachable => "unreachable",
     /// A load or store outside linear memory, or a segment that does not fit.
     MemoryAccessOutOfBounds => "out of bounds memory access",
-    /// A table access outside the table (element segment initialisation, table instructions).
-    TableAccessOutOfBounds => "out of bounds table access",
-    /// `call_indirect` with an index past the end of the table.
-    UndefinedElement => "undefined element",
+    /// An access past the end of a table: `call_indirect` with an index past the table
+    /// (the spec's "undefined element", the seed's message), or an element segment that
+    /// does not fit at instantiation (which the spec calls "out of bounds table access").
+    TableAccessOutOfBounds => "undefined element",
     /// `call_indirect` through a null table entry.
     ElemUninitialized => "uninitialized element",
     /// Integer division or remainder by zero.
@@ -61,8 +64,12 @@ impl fmt::Display for TrapCode {
 
 /// An error type defined by the embedder, carried through traps and errors.
 ///
-/// Implement it with `impl HostError for MyError {}`; get the value back with
-/// [`downcast_ref`](trait.HostError.html#method.downcast_ref) and friends.
+/// Implement it with `impl HostError for MyError {}`. A host function then returns
+/// `Err(MyError.into())` (or uses `?`: every `HostError` converts into a [`Trap`]); the
+/// embedder gets the value back from the `Box<dyn HostError>` with
+/// [`downcast_ref`](trait.HostError.html#method.downcast_ref),
+/// [`downcast`](trait.HostError.html#method.downcast) and the other methods of
+/// `dyn HostError`.
 pub trait HostError: 'static + Any + fmt::Display + fmt::Debug + Send + Sync {}
 
 impl dyn HostError {
@@ -80,17 +87,29 @@ impl dyn HostError {
     pub fn downcast_mut<T: HostError>(&mut self) -> Option<&mut T> {
         (self as &mut dyn Any).downcast_mut::<T>()
     }
-}
 
-/// Downcasts a boxed host error, giving it back unchanged if it is not a `T`.
-pub(crate) fn downcast_box<T: HostError>(
-    error: Box<dyn HostError>,
-) -> Result<Box<T>, Box<dyn HostError>> {
-    if error.is::<T>() {
-        let any: Box<dyn Any> = error;
-        Ok(any.downcast::<T>().expect("type checked just above"))
-    } else {
-        Err(error)
+    /// The boxed error as a `Box<T>`, or the box unchanged if the error is not a `T`.
+    pub fn downcast<T: HostError>(self: Box<Self>) -> Result<Box<T>, Box<Self>> {
+        if self.is::<T>() {
+            let any: Box<dyn Any> = self;
+            Ok(any
+                .downcast::<T>()
+                .expect("the type was checked just above"))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// The shared error as an `Rc<T>`, or the `Rc` unchanged if the error is not a `T`.
+    pub fn downcast_rc<T: HostError>(self: Rc<Self>) -> Result<Rc<T>, Rc<Self>> {
+        if self.is::<T>() {
+            let any: Rc<dyn Any> = self;
+            Ok(any
+                .downcast::<T>()
+                .expect("the type was checked just above"))
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -105,8 +124,8 @@ pub enum Trap {
 
 impl Trap {
     /// A trap carrying a host error.
-    pub fn host<E: HostError>(error: E) -> Self {
-        Trap::Host(Box::new(error))
+    pub fn host<U: HostError + Sized>(host_error: U) -> Self {
+        Trap::Host(Box::new(host_error))
     }
 
     /// The trap code, if this is a spec trap.
@@ -146,7 +165,7 @@ impl Trap {
     /// Downcasts the host error to `T`, giving the trap back when it is not one.
     pub fn try_into_host<T: HostError>(self) -> Result<Box<T>, Trap> {
         match self {
-            Trap::Host(e) => downcast_box::<T>(e).map_err(Trap::Host),
+            Trap::Host(e) => e.downcast::<T>().map_err(Trap::Host),
             other => Err(other),
         }
     }
@@ -158,22 +177,37 @@ impl From<TrapCode> for Trap {
     }
 }
 
+/// A host error becomes a trap carrying it, so that host functions can use `?` on their
+/// own errors.
+impl<U: HostError + Sized> From<U> for Trap {
+    fn from(host_error: U) -> Self {
+        Trap::host(host_error)
+    }
+}
+
 impl From<Box<dyn HostError>> for Trap {
     fn from(error: Box<dyn HostError>) -> Self {
         Trap::Host(error)
     }
 }
 
+/// The trap code's message, or the host error's own text.
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Trap::Code(code) => f.write_str(code.trap_message()),
-            Trap::Host(e) => write!(f, "host error: {e}"),
+            Trap::Host(e) => fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for Trap {}
+impl std::error::Error for Trap {
+    /// The trap code's message; empty for a host error (the seed's answer).
+    #[allow(deprecated)]
+    fn description(&self) -> &str {
+        self.code().map_or("", |code| code.trap_message())
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -188,6 +222,15 @@ mod tests {
     }
     impl HostError for MyError {}
 
+    #[derive(Debug)]
+    struct OtherError;
+    impl fmt::Display for OtherError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("other")
+        }
+    }
+    impl HostError for OtherError {}
+
     #[test]
     fn host_errors_downcast() {
         let trap = Trap::host(MyError(7));
@@ -199,6 +242,34 @@ mod tests {
         let code = Trap::from(TrapCode::DivisionByZero);
         assert_eq!(code.to_string(), "integer divide by zero");
         assert!(code.try_into_host::<MyError>().is_err());
+
+        let boxed: Box<dyn HostError> = Box::new(MyError(1));
+        let boxed = boxed.downcast::<OtherError>().unwrap_err();
+        assert_eq!(*boxed.downcast::<MyError>().unwrap(), MyError(1));
+        let shared: Rc<dyn HostError> = Rc::new(MyError(2));
+        let shared = shared.downcast_rc::<OtherError>().unwrap_err();
+        assert_eq!(*shared.downcast_rc::<MyError>().unwrap(), MyError(2));
+    }
+
+    fn fails_with_a_host_error() -> Result<(), Trap> {
+        Err(MyError(3))?;
+        Ok(())
+    }
+
+    #[test]
+    fn host_errors_convert_into_traps_and_print_as_themselves() {
+        let trap = fails_with_a_host_error().unwrap_err();
+        assert!(trap.is_host());
+        assert_eq!(trap.to_string(), "my error 3");
+        assert_eq!(format!("{trap:?}"), "Host(MyError(3))");
+        #[allow(deprecated)]
+        let described = std::error::Error::description(&trap).to_string();
+        assert_eq!(described, "");
+        let trap = Trap::from(TrapCode::StackOverflow);
+        assert_eq!(trap.to_string(), "call stack exhausted");
+        #[allow(deprecated)]
+        let described = std::error::Error::description(&trap).to_string();
+        assert_eq!(described, "call stack exhausted");
     }
 
     #[test]
@@ -207,6 +278,6 @@ mod tests {
             TrapCode::StackOverflow.trap_message(),
             "call stack exhausted"
         );
-        assert_eq!(TrapCode::ALL.len(), 10);
+        assert_eq!(TrapCode::ALL.len(), 9);
     }
 }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 ///
 /// Results are a list (multi-value ready); [`Signature::return_type`] serves the
 /// single-result view of the classic API.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Signature {
     params: Cow<'static, [ValueType]>,
     results: Cow<'static, [ValueType]>,
@@ -61,6 +61,21 @@ impl Signature {
     /// the first one; use [`Signature::results`] for the whole list.
     pub fn return_type(&self) -> Option<ValueType> {
         self.results.first().copied()
+    }
+}
+
+/// The seed's form, `Signature { params: [I32], return_type: Some(I64) }`, with the
+/// whole `results` list after it when there are several.
+impl core::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut debug = f.debug_struct("Signature");
+        debug
+            .field("params", &self.params())
+            .field("return_type", &self.return_type());
+        if self.results.len() > 1 {
+            debug.field("results", &self.results());
+        }
+        debug.finish()
     }
 }
 
@@ -130,4 +145,23 @@ pub struct GlobalType {
     pub content: ValueType,
     /// Whether `global.set` may change it.
     pub mutable: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_the_seeds_with_several_results_listed() {
+        let one = Signature::new(&[ValueType::I32][..], Some(ValueType::I64));
+        assert_eq!(
+            format!("{one:?}"),
+            "Signature { params: [I32], return_type: Some(I64) }"
+        );
+        let two = Signature::with_results(vec![], vec![ValueType::F32, ValueType::F64]);
+        assert_eq!(
+            format!("{two:?}"),
+            "Signature { params: [], return_type: Some(F32), results: [F32, F64] }"
+        );
+    }
 }

@@ -5,8 +5,9 @@ use crate::nan_preserving_float::{F32, F64};
 /// The type of a WebAssembly value.
 ///
 /// Today the Wasm 1.0 number types. Later proposals add variants (`V128`, reference types):
-/// code that matches on this enum should keep a wildcard arm.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// code that matches on this enum should keep a wildcard arm. Types order as declared
+/// (`I32 < I64 < F32 < F64`), as the seed's do.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValueType {
     /// 32-bit integer.
     I32,
@@ -54,11 +55,13 @@ impl RuntimeValue {
     }
 
     /// A 32-bit float value from its raw bits.
+    #[deprecated(note = "use `F32::from_bits(bits).into()` instead")]
     pub fn decode_f32(bits: u32) -> Self {
         RuntimeValue::F32(F32::from_bits(bits))
     }
 
     /// A 64-bit float value from its raw bits.
+    #[deprecated(note = "use `F64::from_bits(bits).into()` instead")]
     pub fn decode_f64(bits: u64) -> Self {
         RuntimeValue::F64(F64::from_bits(bits))
     }
@@ -102,14 +105,30 @@ impl RuntimeValue {
     }
 }
 
+/// The number itself; floats print as the native float does (`1.5`, `NaN`, `inf`).
+impl core::fmt::Display for RuntimeValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RuntimeValue::I32(v) => core::fmt::Display::fmt(v, f),
+            RuntimeValue::I64(v) => core::fmt::Display::fmt(v, f),
+            RuntimeValue::F32(v) => core::fmt::Display::fmt(&v.to_float(), f),
+            RuntimeValue::F64(v) => core::fmt::Display::fmt(&v.to_float(), f),
+        }
+    }
+}
+
 /// Conversion from a [`RuntimeValue`] into a Rust type, if the value has a matching type.
 pub trait FromValue: Sized {
-    /// Returns `None` when `value` has another type.
+    /// Returns `None` when `value` has another type, or (for `i8`, `u8`, `i16`, `u16`,
+    /// which Wasm carries as `i32`) a number out of the type's range.
     fn from_value(value: RuntimeValue) -> Option<Self>;
 }
 
+/// Declares the conversions of a Rust number type: into the value of its Wasm type
+/// (`as`: unsigned numbers keep their bits), and back out of a value of that type, `as`
+/// well (`wrapping`), or only when the number fits (`checked`: the narrow integers).
 macro_rules! value_conversions {
-    ($($ty:ty => $variant:ident via $conv:ty),* $(,)?) => {$(
+    ($($ty:ty => $variant:ident via $conv:ty, $back:ident;)*) => {$(
         impl From<$ty> for RuntimeValue {
             #[inline]
             fn from(v: $ty) -> Self {
@@ -120,25 +139,31 @@ macro_rules! value_conversions {
             #[inline]
             fn from_value(value: RuntimeValue) -> Option<Self> {
                 match value {
-                    RuntimeValue::$variant(v) => Some(<$conv>::from(v) as $ty),
+                    RuntimeValue::$variant(v) => value_conversions!(@$back $ty, <$conv>::from(v)),
                     _ => None,
                 }
             }
         }
     )*};
+    (@wrapping $ty:ty, $v:expr) => {
+        Some($v as $ty)
+    };
+    (@checked $ty:ty, $v:expr) => {
+        <$ty>::try_from($v).ok()
+    };
 }
 
 value_conversions! {
-    i8 => I32 via i32,
-    u8 => I32 via i32,
-    i16 => I32 via i32,
-    u16 => I32 via i32,
-    i32 => I32 via i32,
-    u32 => I32 via i32,
-    i64 => I64 via i64,
-    u64 => I64 via i64,
-    f32 => F32 via f32,
-    f64 => F64 via f64,
+    i8 => I32 via i32, checked;
+    u8 => I32 via i32, checked;
+    i16 => I32 via i32, checked;
+    u16 => I32 via i32, checked;
+    i32 => I32 via i32, wrapping;
+    u32 => I32 via i32, wrapping;
+    i64 => I64 via i64, wrapping;
+    u64 => I64 via i64, wrapping;
+    f32 => F32 via f32, wrapping;
+    f64 => F64 via f64, wrapping;
 }
 
 impl From<F32> for RuntimeValue {
@@ -251,11 +276,34 @@ mod tests {
         assert_eq!(RuntimeValue::from(7u64).try_into::<i32>(), None);
         assert_eq!(RuntimeValue::from(1.5f32).try_into::<f32>(), Some(1.5));
         assert_eq!(RuntimeValue::I32(2).try_into::<bool>(), Some(true));
-        let v = RuntimeValue::decode_f64(0x7ff0_0000_0000_0001);
+        let v = RuntimeValue::F64(F64::from_bits(0x7ff0_0000_0000_0001));
         assert_eq!(
             RuntimeValue::from_bits(ValueType::F64, v.to_bits()).to_bits(),
             v.to_bits()
         );
+    }
+
+    #[test]
+    fn narrow_integers_come_out_only_when_they_fit() {
+        assert_eq!(RuntimeValue::I32(-128).try_into::<i8>(), Some(-128));
+        assert_eq!(RuntimeValue::I32(128).try_into::<i8>(), None);
+        assert_eq!(RuntimeValue::I32(255).try_into::<u8>(), Some(255));
+        assert_eq!(RuntimeValue::I32(-1).try_into::<u8>(), None);
+        assert_eq!(RuntimeValue::I32(-32769).try_into::<i16>(), None);
+        assert_eq!(RuntimeValue::I32(65536).try_into::<u16>(), None);
+        assert_eq!(RuntimeValue::I64(1).try_into::<u16>(), None);
+    }
+
+    #[test]
+    fn values_print_as_numbers_and_types_order_as_declared() {
+        assert_eq!(RuntimeValue::I32(-7).to_string(), "-7");
+        assert_eq!(RuntimeValue::from(0.5f32).to_string(), "0.5");
+        assert_eq!(
+            RuntimeValue::F64(F64::from_bits(0x7ff8_0000_0000_0001)).to_string(),
+            "NaN"
+        );
+        assert!(ValueType::I32 < ValueType::I64 && ValueType::F32 < ValueType::F64);
+        assert!(ValueType::I64 < ValueType::F32);
     }
 
     #[test]

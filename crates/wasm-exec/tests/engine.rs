@@ -305,7 +305,7 @@ fn indirect_and_host_calls_and_traps() {
     );
     assert_eq!(
         trap_code(&m, "apply", &[3]),
-        Some(TrapCode::UndefinedElement)
+        Some(TrapCode::TableAccessOutOfBounds)
     );
     assert_eq!(i32s(&m, "div", &[-7, 2]), -3);
     assert_eq!(

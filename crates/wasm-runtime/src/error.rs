@@ -28,6 +28,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error carrying a host error.
+    pub fn host<T: HostError + Sized>(host_error: T) -> Self {
+        Error::Host(Box::new(host_error))
+    }
+
     /// The host error, if this error is one or a trap carrying one.
     pub fn as_host_error(&self) -> Option<&dyn HostError> {
         match self {
@@ -46,16 +51,11 @@ impl Error {
         }
     }
 
-    /// The host error downcast to `T`; gives the error back when it is not one.
-    pub fn try_into_host_error<T: HostError>(self) -> Result<Box<T>, Self> {
+    /// The host error, if this error is one or a trap carrying one; otherwise the error
+    /// back. [`downcast`](trait.HostError.html#method.downcast) gives the host's own type.
+    pub fn try_into_host_error(self) -> Result<Box<dyn HostError>, Self> {
         match self {
-            Error::Host(e) => Trap::Host(e)
-                .try_into_host::<T>()
-                .map_err(|trap| match trap {
-                    Trap::Host(e) => Error::Host(e),
-                    other => Error::Trap(other),
-                }),
-            Error::Trap(t) => t.try_into_host::<T>().map_err(Error::Trap),
+            Error::Host(e) | Error::Trap(Trap::Host(e)) => Ok(e),
             other => Err(other),
         }
     }
@@ -69,23 +69,60 @@ impl Error {
     }
 }
 
+/// The seed's texts: the variant's name and its message (`Validation: ...`), a trap's
+/// `Debug` form (`Trap: Code(Unreachable)`), a host error as `User: ...`.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Validation(s) => write!(f, "validation: {s}"),
-            Error::Instantiation(s) => write!(f, "instantiation: {s}"),
-            Error::Function(s) => write!(f, "function: {s}"),
-            Error::Table(s) => write!(f, "table: {s}"),
-            Error::Memory(s) => write!(f, "memory: {s}"),
-            Error::Global(s) => write!(f, "global: {s}"),
-            Error::Value(s) => write!(f, "value: {s}"),
-            Error::Trap(t) => write!(f, "trap: {t}"),
-            Error::Host(e) => write!(f, "host error: {e}"),
+            Error::Validation(s) => write!(f, "Validation: {s}"),
+            Error::Instantiation(s) => write!(f, "Instantiation: {s}"),
+            Error::Function(s) => write!(f, "Function: {s}"),
+            Error::Table(s) => write!(f, "Table: {s}"),
+            Error::Memory(s) => write!(f, "Memory: {s}"),
+            Error::Global(s) => write!(f, "Global: {s}"),
+            Error::Value(s) => write!(f, "Value: {s}"),
+            Error::Trap(t) => write!(f, "Trap: {t:?}"),
+            Error::Host(e) => write!(f, "User: {e}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The message of the variants that have one; `Trap` and `Host error` otherwise (the
+    /// seed's answers).
+    #[allow(deprecated)]
+    fn description(&self) -> &str {
+        match self {
+            Error::Validation(s)
+            | Error::Instantiation(s)
+            | Error::Function(s)
+            | Error::Table(s)
+            | Error::Memory(s)
+            | Error::Global(s)
+            | Error::Value(s) => s,
+            Error::Trap(_) => "Trap",
+            Error::Host(_) => "Host error",
+        }
+    }
+}
+
+/// The message alone for the variants that have one, `trap: Code(..)` for a trap and
+/// `user: ...` for a host error (the seed's texts).
+impl From<Error> for String {
+    fn from(error: Error) -> String {
+        match error {
+            Error::Validation(s)
+            | Error::Instantiation(s)
+            | Error::Function(s)
+            | Error::Table(s)
+            | Error::Memory(s)
+            | Error::Global(s)
+            | Error::Value(s) => s,
+            Error::Trap(t) => format!("trap: {t:?}"),
+            Error::Host(e) => format!("user: {e}"),
+        }
+    }
+}
 
 impl From<Trap> for Error {
     fn from(trap: Trap) -> Self {
@@ -96,5 +133,45 @@ impl From<Trap> for Error {
 impl From<wasm_core::TrapCode> for Error {
     fn from(code: wasm_core::TrapCode) -> Self {
         Error::Trap(Trap::Code(code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_core::TrapCode;
+
+    #[derive(Debug)]
+    struct Refused;
+    impl fmt::Display for Refused {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("refused")
+        }
+    }
+    impl HostError for Refused {}
+
+    #[test]
+    fn errors_print_and_convert_to_strings_as_the_seeds() {
+        assert_eq!(Error::Memory("full".into()).to_string(), "Memory: full");
+        let trap = Error::Trap(TrapCode::Unreachable.into());
+        assert_eq!(trap.to_string(), "Trap: Code(Unreachable)");
+        assert_eq!(String::from(trap), "trap: Code(Unreachable)");
+        assert_eq!(Error::host(Refused).to_string(), "User: refused");
+        assert_eq!(String::from(Error::host(Refused)), "user: refused");
+        assert_eq!(String::from(Error::Global("immutable".into())), "immutable");
+    }
+
+    #[test]
+    fn host_errors_come_out_of_host_errors_and_traps_only() {
+        let host = Error::Trap(Trap::host(Refused))
+            .try_into_host_error()
+            .unwrap();
+        assert!(host.is::<Refused>());
+        assert!(Error::host(Refused).try_into_host_error().is_ok());
+        let back = Error::Trap(TrapCode::StackOverflow.into()).try_into_host_error();
+        assert!(matches!(
+            back,
+            Err(Error::Trap(Trap::Code(TrapCode::StackOverflow)))
+        ));
     }
 }

@@ -75,12 +75,15 @@ impl WasmFunc {
     }
 }
 
+/// The seed's form: `Internal { signature=.. }` for a Wasm function (never its instance,
+/// which refers back to it), `Host { signature=.. }` for a host function.
 impl fmt::Debug for FuncInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            FuncKind::Wasm(w) => write!(f, "Wasm function {} {}", w.index, self.signature),
-            FuncKind::Host(i) => write!(f, "host function {i} {}", self.signature),
-        }
+        let kind = match &self.kind {
+            FuncKind::Wasm(_) => "Internal",
+            FuncKind::Host(_) => "Host",
+        };
+        write!(f, "{kind} {{ signature={:?} }}", self.signature)
     }
 }
 
@@ -172,12 +175,20 @@ impl FuncInstance {
     }
 
     /// [`invoke`](Self::invoke) with reusable stacks and their limits.
+    ///
+    /// A host function called this way gets its arguments checked and gives back its
+    /// result as it returned it, as in the seed: no Wasm code depends on the result's type
+    /// (called from Wasm, a result of the wrong type traps).
     pub fn invoke_with_stack<E: Externals>(
         func: &FuncRef,
         args: &[RuntimeValue],
         externals: &mut E,
         stack: &mut StackRecycler,
     ) -> Result<Option<RuntimeValue>, Trap> {
+        if let FuncKind::Host(index) = func.kind {
+            check_args(&func.signature, args)?;
+            return externals.invoke_index(index, RuntimeArgs::from(args));
+        }
         let mut results = [RuntimeValue::I32(0); 1];
         match func.signature.results().len() {
             0 => {
@@ -257,7 +268,6 @@ impl FuncInstance {
         check_args(&func.signature, &args)?;
         let kind = match &func.kind {
             FuncKind::Host(index) => InvocationKind::Host {
-                func: func.clone(),
                 index: *index,
                 args,
                 finished: false,
@@ -265,6 +275,7 @@ impl FuncInstance {
             FuncKind::Wasm(wasm) => InvocationKind::Wasm {
                 call: wasm.engine.resumable(func, &args),
                 started: false,
+                resumable: false,
             },
         };
         Ok(FuncInvocation { kind })
@@ -274,11 +285,13 @@ impl FuncInstance {
 /// Why a resumable call could not run.
 #[derive(Debug)]
 pub enum ResumableError {
-    /// The call trapped. If a host function trapped, the call may be resumable.
+    /// The call trapped. If a host function trapped with a host error, the call is
+    /// resumable.
     Trap(Trap),
-    /// The call cannot be resumed (it did not stop at a host trap).
+    /// The call cannot be resumed: it is a call of a host function, which never is.
     NotResumable,
-    /// `start_execution` was called twice.
+    /// `start_execution` of a call already started, or `resume_execution` of a Wasm call
+    /// that is not suspended (not started, finished, or stopped by another trap).
     AlreadyStarted,
 }
 
@@ -300,15 +313,17 @@ impl fmt::Display for ResumableError {
 
 impl std::error::Error for ResumableError {}
 
-/// A call that a host trap suspends instead of unwinding; see
+/// A call that a host error suspends instead of unwinding; see
 /// [`FuncInstance::invoke_resumable`].
+///
+/// Only a host function that fails with a host error (`Trap::Host`) suspends the call; a
+/// trap code, from the host or from Wasm, ends it, as in the seed.
 pub struct FuncInvocation<'args> {
     kind: InvocationKind<'args>,
 }
 
 enum InvocationKind<'args> {
     Host {
-        func: FuncRef,
         index: usize,
         args: Cow<'args, [RuntimeValue]>,
         finished: bool,
@@ -316,34 +331,53 @@ enum InvocationKind<'args> {
     Wasm {
         call: Box<dyn ResumableCall>,
         started: bool,
+        /// The last run stopped at a host error, and the engine kept the call suspended.
+        resumable: bool,
     },
 }
 
+/// Runs (or resumes) a Wasm call; the call stays resumable only if a host error stopped
+/// it and the engine suspended it there.
+fn run_wasm(
+    call: &mut dyn ResumableCall,
+    resumable: &mut bool,
+    host_result: Option<RuntimeValue>,
+    externals: &mut dyn Externals,
+) -> Result<Option<RuntimeValue>, ResumableError> {
+    let outcome = call.run(host_result, externals);
+    *resumable = matches!(&outcome, Err(trap) if trap.is_host()) && call.is_resumable();
+    outcome?;
+    Ok(call.results().first().copied())
+}
+
 impl FuncInvocation<'_> {
-    /// Whether the call stopped at a host trap and can be resumed.
+    /// Whether the call stopped at a host error and can be resumed.
     pub fn is_resumable(&self) -> bool {
         match &self.kind {
             InvocationKind::Host { .. } => false,
-            InvocationKind::Wasm { call, .. } => call.is_resumable(),
+            InvocationKind::Wasm { resumable, .. } => *resumable,
         }
     }
 
-    /// The type of value [`resume_execution`](Self::resume_execution) expects.
+    /// The type of value [`resume_execution`](Self::resume_execution) expects; `None`
+    /// when the call is not resumable.
     pub fn resumable_value_type(&self) -> Option<ValueType> {
         match &self.kind {
             InvocationKind::Host { .. } => None,
-            InvocationKind::Wasm { call, .. } => call.resumable_value_type(),
+            InvocationKind::Wasm {
+                call, resumable, ..
+            } => call.resumable_value_type().filter(|_| *resumable),
         }
     }
 
-    /// Runs the call from its start.
+    /// Runs the call from its start. A call is started once
+    /// ([`ResumableError::AlreadyStarted`] after that).
     pub fn start_execution<'externals, E: Externals + 'externals>(
         &mut self,
         externals: &'externals mut E,
     ) -> Result<Option<RuntimeValue>, ResumableError> {
         match &mut self.kind {
             InvocationKind::Host {
-                func,
                 index,
                 args,
                 finished,
@@ -352,33 +386,47 @@ impl FuncInvocation<'_> {
                     return Err(ResumableError::AlreadyStarted);
                 }
                 *finished = true;
-                let result = externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?;
-                Ok(check_host_result(&func.signature, result)?)
+                Ok(externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?)
             }
-            InvocationKind::Wasm { call, started } => {
+            InvocationKind::Wasm {
+                call,
+                started,
+                resumable,
+            } => {
                 if *started {
                     return Err(ResumableError::AlreadyStarted);
                 }
                 *started = true;
-                call.run(None, externals)?;
-                Ok(call.results().first().copied())
+                run_wasm(call.as_mut(), resumable, None, externals)
             }
         }
     }
 
-    /// Resumes a call suspended at a host trap, with the value the host function should
+    /// Resumes a call suspended at a host error, with the value the host function should
     /// have returned.
+    ///
+    /// A value whose type is not [`resumable_value_type`](Self::resumable_value_type)
+    /// is refused with an `UnexpectedSignature` trap (the call stays as it was); a Wasm
+    /// call that is not suspended gives [`ResumableError::AlreadyStarted`], a call of a
+    /// host function [`ResumableError::NotResumable`].
     pub fn resume_execution<'externals, E: Externals + 'externals>(
         &mut self,
         return_val: Option<RuntimeValue>,
         externals: &'externals mut E,
     ) -> Result<Option<RuntimeValue>, ResumableError> {
+        if return_val.map(|v| v.value_type()) != self.resumable_value_type() {
+            return Err(ResumableError::Trap(Trap::Code(
+                TrapCode::UnexpectedSignature,
+            )));
+        }
         match &mut self.kind {
-            InvocationKind::Wasm { call, .. } if call.is_resumable() => {
-                call.run(return_val, externals)?;
-                Ok(call.results().first().copied())
-            }
-            _ => Err(ResumableError::NotResumable),
+            InvocationKind::Host { .. } => Err(ResumableError::NotResumable),
+            InvocationKind::Wasm {
+                resumable: false, ..
+            } => Err(ResumableError::AlreadyStarted),
+            InvocationKind::Wasm {
+                call, resumable, ..
+            } => run_wasm(call.as_mut(), resumable, return_val, externals),
         }
     }
 }

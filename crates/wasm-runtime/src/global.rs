@@ -28,11 +28,20 @@ impl GlobalRef {
 ///
 /// The value is kept as its bits (see [`RuntimeValue::to_bits`]), the form the engine
 /// reads and writes.
-#[derive(Debug)]
 pub struct GlobalInstance {
     bits: Cell<u64>,
     value_type: ValueType,
     mutable: bool,
+}
+
+/// The seed's form: `GlobalInstance { val: Cell { value: I32(1) }, mutable: false }`.
+impl core::fmt::Debug for GlobalInstance {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GlobalInstance")
+            .field("val", &Cell::new(self.get()))
+            .field("mutable", &self.mutable)
+            .finish()
+    }
 }
 
 impl GlobalInstance {
@@ -104,5 +113,9 @@ mod tests {
         assert!(g.set(RuntimeValue::I64(5)).is_err());
         let c = GlobalInstance::alloc(RuntimeValue::F32(1.0.into()), false);
         assert!(c.set(RuntimeValue::F32(2.0.into())).is_err());
+        assert_eq!(
+            format!("{:?}", *c),
+            "GlobalInstance { val: Cell { value: F32(1.0) }, mutable: false }"
+        );
     }
 }

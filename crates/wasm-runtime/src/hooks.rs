@@ -3,7 +3,7 @@
 
 use crate::seam::StackRecycler;
 use crate::{
-    DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, MemoryInstance, MemoryRef,
+    DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance, MemoryRef,
     ModuleInstance, TableInstance, TableRef,
 };
 use std::any::Any;
@@ -77,6 +77,12 @@ pub fn borrow_memory(memory: &MemoryInstance) -> Option<DirectAccessMut<'_>> {
 #[inline]
 pub fn funcs(instance: &ModuleInstance) -> &[FuncRef] {
     instance.funcs()
+}
+
+/// The globals of `instance`, imported ones first (`global.get` and `global.set`).
+#[inline]
+pub fn globals(instance: &ModuleInstance) -> &[GlobalRef] {
+    instance.global_refs()
 }
 
 /// The tables of `instance`, imported ones first.

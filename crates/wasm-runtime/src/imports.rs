@@ -164,6 +164,7 @@ impl<'a> ImportsBuilder<'a> {
     }
 
     /// Adds `resolver` for module `name` (replacing an earlier one).
+    #[must_use]
     pub fn with_resolver<N: Into<String>>(
         mut self,
         name: N,

@@ -3,12 +3,14 @@
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::{
     Error, Externals, FuncInstance, FuncRef, GlobalInstance, GlobalRef, ImportResolver,
-    LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler, TableInstance,
-    TableRef,
+    Instantiable, LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler,
+    TableInstance, TableRef,
 };
+use core::cell::{Ref, RefCell};
 use core::fmt;
+use core::marker::PhantomData;
 use core::ops::Deref;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
@@ -18,7 +20,7 @@ use wasm_core::{
 };
 
 /// An entity an instance exports or imports.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum ExternVal {
     /// A function.
     Func(FuncRef),
@@ -28,6 +30,19 @@ pub enum ExternVal {
     Memory(MemoryRef),
     /// A global.
     Global(GlobalRef),
+}
+
+/// The kind alone, as the seed prints it: `ExternVal { Func }`.
+impl fmt::Debug for ExternVal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            ExternVal::Func(_) => "Func",
+            ExternVal::Table(_) => "Table",
+            ExternVal::Memory(_) => "Memory",
+            ExternVal::Global(_) => "Global",
+        };
+        write!(f, "ExternVal {{ {kind} }}")
+    }
 }
 
 impl ExternVal {
@@ -81,19 +96,27 @@ pub struct ModuleInstance {
     tables: Vec<TableRef>,
     memories: Vec<MemoryRef>,
     globals: Vec<GlobalRef>,
+    /// The same globals, for [`ModuleInstance::globals`], which lends them as the seed
+    /// did (a `Ref` of a `RefCell`); `globals` is what the engine and linking read.
+    globals_cell: RefCell<Vec<GlobalRef>>,
     exports: HashMap<String, ExternVal>,
     /// Instances this one imports Wasm functions from: kept alive as long as this one.
     _imported_instances: Vec<Rc<ModuleInstance>>,
 }
 
+/// The seed's form: the module's function types, then the instance's tables,
+/// functions, memories, globals and exports (sorted by name), each list in a `RefCell`
+/// as the seed kept them.
 impl fmt::Debug for ModuleInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exports: BTreeMap<&String, &ExternVal> = self.exports.iter().collect();
         f.debug_struct("ModuleInstance")
-            .field("funcs", &self.funcs.len())
-            .field("tables", &self.tables.len())
-            .field("memories", &self.memories.len())
-            .field("globals", &self.globals.len())
-            .field("exports", &self.exports.keys().collect::<Vec<_>>())
+            .field("signatures", &RefCell::new(&self.module.types))
+            .field("tables", &RefCell::new(&self.tables))
+            .field("funcs", &RefCell::new(&self.funcs))
+            .field("memories", &RefCell::new(&self.memories))
+            .field("globals", &RefCell::new(&self.globals))
+            .field("exports", &RefCell::new(exports))
             .finish()
     }
 }
@@ -109,10 +132,13 @@ impl Deref for ModuleRef {
     }
 }
 
-/// An instance whose start function has not run yet.
+/// An instance whose start function has not run yet. It borrows the module it was made
+/// from, as the seed's does.
 pub struct NotStartedModuleRef<'a> {
-    loaded_module: &'a LoadedModule,
+    /// The module's start function, by index.
+    start: Option<u32>,
     instance: ModuleRef,
+    module: PhantomData<&'a ()>,
 }
 
 impl fmt::Debug for NotStartedModuleRef<'_> {
@@ -131,7 +157,7 @@ impl<'a> NotStartedModuleRef<'a> {
 
     /// Whether the module has a start function.
     pub fn has_start(&self) -> bool {
-        self.loaded_module.module().start.is_some()
+        self.start.is_some()
     }
 
     /// Runs the start function, if any, and returns the instance.
@@ -145,7 +171,7 @@ impl<'a> NotStartedModuleRef<'a> {
         externals: &mut E,
         stack: &mut StackRecycler,
     ) -> Result<ModuleRef, Trap> {
-        if let Some(start) = self.loaded_module.module().start {
+        if let Some(start) = self.start {
             let func = self.instance.funcs[start as usize].clone();
             FuncInstance::invoke_with_stack(&func, &[], externals, stack)?;
         }
@@ -178,13 +204,16 @@ impl ModuleInstance {
     /// Follows the spec's order: resolve and type-check imports, allocate, evaluate the
     /// globals' initialisers, initialise tables then memories from the active segments.
     /// A segment that does not fit traps (`Error::Trap`); segments before it stay written.
+    ///
+    /// `loaded_module` is the facade's `Module` (or a [`LoadedModule`]), taken as a trait
+    /// object so that the type parameters are the seed's (`new::<ImportsBuilder>(..)`).
     // The seed API's shape: `new` returns the not-yet-started instance.
     #[allow(clippy::new_ret_no_self)]
-    pub fn new<'m, M: AsRef<LoadedModule>, I: ImportResolver>(
-        loaded_module: &'m M,
+    pub fn new<'m, I: ImportResolver>(
+        loaded_module: &'m dyn Instantiable,
         imports: &I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
-        let loaded = loaded_module.as_ref();
+        let loaded = loaded_module.loaded_module()?;
         let module = loaded.module();
         let mut externs = Vec::with_capacity(module.imports.len());
         for import in &module.imports {
@@ -205,15 +234,15 @@ impl ModuleInstance {
                 }
             });
         }
-        Self::instantiate(loaded, externs)
+        Self::instantiate(&loaded, externs)
     }
 
     /// Instantiates `loaded_module` with its imports given in order.
-    pub fn with_externvals<'a, 'm, M: AsRef<LoadedModule>, I: Iterator<Item = &'a ExternVal>>(
-        loaded_module: &'m M,
+    pub fn with_externvals<'a, 'm, I: Iterator<Item = &'a ExternVal>>(
+        loaded_module: &'m dyn Instantiable,
         extern_vals: I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
-        let loaded = loaded_module.as_ref();
+        let loaded = loaded_module.loaded_module()?;
         let externs: Vec<ExternVal> = extern_vals.cloned().collect();
         if externs.len() != loaded.module().imports.len() {
             return Err(Error::Instantiation(format!(
@@ -222,13 +251,13 @@ impl ModuleInstance {
                 externs.len()
             )));
         }
-        Self::instantiate(loaded, externs)
+        Self::instantiate(&loaded, externs)
     }
 
-    fn instantiate(
+    fn instantiate<'m>(
         loaded: &LoadedModule,
         externs: Vec<ExternVal>,
-    ) -> Result<NotStartedModuleRef<'_>, Error> {
+    ) -> Result<NotStartedModuleRef<'m>, Error> {
         let module = loaded.module();
         let mut funcs = Vec::with_capacity(module.functions.len());
         let mut tables = Vec::with_capacity(module.tables.len());
@@ -337,6 +366,7 @@ impl ModuleInstance {
                 funcs,
                 tables,
                 memories,
+                globals_cell: RefCell::new(globals.clone()),
                 globals,
                 exports,
                 _imported_instances: imported_instances,
@@ -345,8 +375,9 @@ impl ModuleInstance {
         let instance = ModuleRef(instance);
         instance.initialize_segments()?;
         Ok(NotStartedModuleRef {
-            loaded_module: loaded,
+            start: module.start,
             instance,
+            module: PhantomData,
         })
     }
 
@@ -370,10 +401,14 @@ impl ModuleInstance {
     ) -> Result<Option<RuntimeValue>, Error> {
         let func = match self.exports.get(name) {
             Some(ExternVal::Func(func)) => func,
-            Some(_) => return Err(Error::Function(format!("export {name} is not a function"))),
+            Some(other) => {
+                return Err(Error::Function(format!(
+                    "Export {name} is not a function, but {other:?}"
+                )));
+            }
             None => {
                 return Err(Error::Function(format!(
-                    "module doesn't have export {name}"
+                    "Module doesn't have export {name}"
                 )));
             }
         };
@@ -385,8 +420,13 @@ impl ModuleInstance {
         self.exports.get(name).cloned()
     }
 
+    /// All globals, imported ones first, lent as the seed lends them.
+    pub fn globals(&self) -> Ref<'_, Vec<GlobalRef>> {
+        self.globals_cell.borrow()
+    }
+
     /// All globals, imported ones first.
-    pub fn globals(&self) -> &[GlobalRef] {
+    pub(crate) fn global_refs(&self) -> &[GlobalRef] {
         &self.globals
     }
 

@@ -7,7 +7,9 @@
 //! * The engine is reached only through the [`engine::Engine`] and
 //!   [`engine::ResumableCall`] traits: this crate never interprets code. A
 //!   [`LoadedModule`] pairs a decoded module with the engine that translated it and the
-//!   engine's per-function code. The [`engine`] module is also the engine's only way to
+//!   engine's per-function code, for one thread; [`Instantiable`] is what instantiation
+//!   takes: a module that gives one for the calling thread. The [`engine`] module is also
+//!   the engine's only way to
 //!   do what an embedder may not (set a global without checks, borrow a memory for a
 //!   running frame); the facade does not re-export it.
 //!
@@ -57,5 +59,7 @@ pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
-pub use seam::{DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, LoadedModule, StackRecycler};
+pub use seam::{
+    DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,
+};
 pub use table::{TableInstance, TableRef};

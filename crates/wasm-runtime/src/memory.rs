@@ -42,12 +42,35 @@ pub struct MemoryInstance {
     maximum: Option<Pages>,
 }
 
+/// A memory's or table's size limits at allocation, printed as the seed printed its
+/// `parity-wasm` limits: `ResizableLimits { initial: 1, maximum: None }`.
+pub(crate) struct ResizableLimits {
+    pub(crate) initial: u32,
+    pub(crate) maximum: Option<u32>,
+}
+
+impl core::fmt::Debug for ResizableLimits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ResizableLimits")
+            .field("initial", &self.initial)
+            .field("maximum", &self.maximum)
+            .finish()
+    }
+}
+
+/// The seed's form: the limits it was allocated with, the current length in bytes, then
+/// the maximum and initial sizes in pages.
 impl core::fmt::Debug for MemoryInstance {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let limits = ResizableLimits {
+            initial: self.initial.0 as u32,
+            maximum: self.maximum.map(|m| m.0 as u32),
+        };
         f.debug_struct("MemoryInstance")
-            .field("initial", &self.initial)
-            .field("current", &self.current.get())
+            .field("limits", &limits)
+            .field("buffer.len", &Bytes::from(self.current.get()).0)
             .field("maximum", &self.maximum)
+            .field("initial", &self.initial)
             .finish()
     }
 }
@@ -183,6 +206,7 @@ impl MemoryInstance {
     }
 
     /// Copies `len` bytes at `offset` into a new vector.
+    #[deprecated(note = "use `get_into` or `get_value` instead (deprecated in the seed API too)")]
     pub fn get(&self, offset: u32, len: usize) -> Result<Vec<u8>, Error> {
         let buffer = self.buffer.borrow();
         let range = checked_range(offset as usize, len, buffer.len())?;
@@ -351,11 +375,29 @@ mod tests {
     }
 
     #[test]
+    fn debug_is_the_seeds() {
+        let mem = MemoryInstance::alloc(Pages(1), Some(Pages(2))).unwrap();
+        mem.grow(Pages(1)).unwrap();
+        assert_eq!(
+            format!("{:?}", *mem),
+            "MemoryInstance { limits: ResizableLimits { initial: 1, maximum: Some(2) }, \
+             buffer.len: 131072, maximum: Some(Pages(2)), initial: Pages(1) }"
+        );
+    }
+
+    #[test]
     fn a_4gib_maximum_is_not_allocated_up_front() {
         let mem = MemoryInstance::alloc(Pages(0), Some(Pages(65536))).unwrap();
         assert_eq!(mem.direct_access().len(), 0);
         assert!(MemoryInstance::alloc(Pages(65537), None).is_err());
         assert!(MemoryInstance::alloc(Pages(2), Some(Pages(1))).is_err());
+    }
+
+    /// `len` bytes of `memory` at `offset`.
+    fn bytes(memory: &MemoryInstance, offset: u32, len: usize) -> Vec<u8> {
+        let mut bytes = vec![0; len];
+        memory.get_into(offset, &mut bytes).unwrap();
+        bytes
     }
 
     #[test]
@@ -364,10 +406,10 @@ mod tests {
         let b = MemoryInstance::alloc(Pages(1), None).unwrap();
         a.set(0, &[1, 2, 3, 4]).unwrap();
         a.copy(0, 2, 4).unwrap();
-        assert_eq!(a.get(0, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        assert_eq!(bytes(&a, 0, 6), [1, 2, 1, 2, 3, 4]);
         assert!(a.copy_nonoverlapping(0, 2, 4).is_err());
         MemoryInstance::transfer(&a, 0, &b, 10, 6).unwrap();
-        assert_eq!(b.get(10, 6).unwrap(), [1, 2, 1, 2, 3, 4]);
+        assert_eq!(bytes(&b, 10, 6), [1, 2, 1, 2, 3, 4]);
         b.clear(10, 9, 2).unwrap();
         assert_eq!(b.direct_access()[10..12], [9, 9]);
         assert!(b.clear(65535, 0, 2).is_err());

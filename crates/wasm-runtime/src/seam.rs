@@ -3,7 +3,7 @@
 //! engine ([`LoadedModule`]), and the stacks an engine keeps in a [`StackRecycler`].
 //! Reached by engines through [`crate::engine`].
 
-use crate::{Externals, FuncRef};
+use crate::{Error, Externals, FuncRef};
 use std::any::Any;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -118,16 +118,18 @@ impl StackRecycler {
     }
 }
 
-/// A module ready to instantiate: the decoded (and validated) module, the engine that
-/// translated it, and the engine's code for each defined function.
+/// A module ready to instantiate on one thread: the decoded (and validated) module, the
+/// engine that translated it, and the engine's code for each defined function.
 ///
-/// The facade's `Module` wraps one; [`ModuleInstance::new`](crate::ModuleInstance::new)
-/// accepts anything that is `AsRef<LoadedModule>`.
+/// The engine and its code are reference-counted without atomics (`Rc`), as the
+/// instances that use them are: a `LoadedModule` stays on the thread that made it. A
+/// module shared between threads (the facade's `Module`) keeps plain data and gives each
+/// thread a `LoadedModule` of its own through [`Instantiable`]. Cloning one is cheap.
 #[derive(Clone)]
 pub struct LoadedModule {
     module: Arc<wasm_core::Module>,
     engine: Rc<dyn Engine>,
-    code: Vec<CompiledCode>,
+    code: Rc<[CompiledCode]>,
 }
 
 impl core::fmt::Debug for LoadedModule {
@@ -157,7 +159,7 @@ impl LoadedModule {
         LoadedModule {
             module,
             engine,
-            code,
+            code: code.into(),
         }
     }
 
@@ -177,8 +179,44 @@ impl LoadedModule {
     }
 }
 
-impl AsRef<LoadedModule> for LoadedModule {
-    fn as_ref(&self) -> &LoadedModule {
-        self
+/// What [`ModuleInstance::new`](crate::ModuleInstance::new) and
+/// [`ModuleInstance::with_externvals`](crate::ModuleInstance::with_externvals)
+/// instantiate: a module that gives the engine's code for the calling thread.
+///
+/// A [`LoadedModule`] gives itself. The facade's `Module`, which threads may share, keeps
+/// each thread's `LoadedModule` and makes one for a thread the first time it
+/// instantiates there.
+pub trait Instantiable {
+    /// The module with its engine and code, for instances made on the calling thread.
+    fn loaded_module(&self) -> Result<LoadedModule, Error>;
+}
+
+impl Instantiable for LoadedModule {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl<T: Instantiable + ?Sized> Instantiable for &T {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        (**self).loaded_module()
+    }
+}
+
+impl<T: Instantiable + ?Sized> Instantiable for Box<T> {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        (**self).loaded_module()
+    }
+}
+
+impl<T: Instantiable + ?Sized> Instantiable for Rc<T> {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        (**self).loaded_module()
+    }
+}
+
+impl<T: Instantiable + ?Sized> Instantiable for Arc<T> {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        (**self).loaded_module()
     }
 }

@@ -1,5 +1,6 @@
 //! Table instances (spec 4.2.7).
 
+use crate::memory::ResizableLimits;
 use crate::{Error, FuncRef};
 use core::cell::RefCell;
 use core::ops::Deref;
@@ -24,7 +25,6 @@ impl TableRef {
 }
 
 /// A table of function references (`None` is the null reference).
-#[derive(Debug)]
 pub struct TableInstance {
     elements: RefCell<Vec<Option<FuncRef>>>,
     initial: u32,
@@ -38,13 +38,31 @@ fn out_of_bounds(offset: u32, size: usize) -> Error {
     ))
 }
 
+/// The seed's form: the limits it was allocated with and the current length.
+impl core::fmt::Debug for TableInstance {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let limits = ResizableLimits {
+            initial: self.initial,
+            maximum: self.maximum,
+        };
+        f.debug_struct("TableInstance")
+            .field("limits", &limits)
+            .field("buffer.len", &self.elements.borrow().len())
+            .finish()
+    }
+}
+
 impl TableInstance {
     /// Allocates a table of `initial` null entries that may grow up to `maximum`.
+    ///
+    /// A maximum below `initial` is an [`Error::Instantiation`], as in the seed, whose
+    /// tables checked their limits the way instantiation does; failing to allocate the
+    /// entries is an [`Error::Table`].
     pub fn alloc(initial: u32, maximum: Option<u32>) -> Result<TableRef, Error> {
-        if maximum.is_some_and(|m| m < initial) {
-            return Err(Error::Table(
-                "size minimum must not be greater than maximum".to_string(),
-            ));
+        if let Some(maximum) = maximum.filter(|&m| m < initial) {
+            return Err(Error::Instantiation(format!(
+                "maximum limit {maximum} is less than minimum {initial}"
+            )));
         }
         let mut elements = Vec::new();
         elements
@@ -161,6 +179,14 @@ mod tests {
         assert_eq!(table.current_size(), 3);
         assert!(table.grow(1).is_err());
         assert!(table.set(3, None).is_err());
-        assert!(TableInstance::alloc(2, Some(1)).is_err());
+        assert!(matches!(
+            TableInstance::alloc(2, Some(1)),
+            Err(Error::Instantiation(_))
+        ));
+        assert_eq!(
+            format!("{:?}", *table),
+            "TableInstance { limits: ResizableLimits { initial: 1, maximum: Some(3) }, \
+             buffer.len: 3 }"
+        );
     }
 }

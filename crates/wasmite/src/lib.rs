@@ -4,8 +4,12 @@
 //! against host-provided imports, run its start function, and call its exports in a
 //! sandbox: every outcome is a value, an [`Error`] or a [`Trap`], never a crash.
 //!
-//! The API is the classic `wasmi` 0.x one: a program written against it compiles against
-//! `wasmite` by changing the crate name.
+//! The API is the classic `wasmi` 0.x one (0.13.2, with the `wasmi_core` 0.2 and
+//! `memory_units` 0.4 items it re-exports): a program written against it compiles against
+//! `wasmite` by changing the crate name, and behaves the same, down to error variants and
+//! `Display` texts, except for the few [differences](#differences-from-wasmi-013) listed
+//! below with their reasons. `tests/seed_conformance.rs` checks every item of that API,
+//! and passes against `wasmi` 0.13.2 itself.
 //!
 //! ```
 //! use wasmite::{ImportsBuilder, Module, ModuleInstance, NopExternals, RuntimeValue};
@@ -29,6 +33,21 @@
 //! shared types), `wasm-validate` (validation), `wasm-runtime` (instances, linking) and
 //! `wasm-exec` (the interpreter). See `ARCHITECTURE.md` in the repository.
 //!
+//! # Features
+//!
+//! * `wat` (on by default): [`Module::from_buffer`] also accepts the text format, and
+//!   [`Module::from_wat`] exists. Without it, `from_buffer` reads the binary format only,
+//!   as the seed's does.
+//! * `parity-wasm` (off by default): `Module::from_parity_wasm_module`, as the seed
+//!   offers it, for modules built or read with `parity-wasm` 0.45 (the seed's version).
+//!
+//! # Threads
+//!
+//! As in the seed, a [`Module`] is `Send` and `Sync`: threads may share one and each
+//! instantiate it. Instances and their entities ([`ModuleRef`], [`FuncRef`],
+//! [`MemoryRef`]...) are reference-counted without atomics and stay on the thread that
+//! made them.
+//!
 //! # Going past the seed API
 //!
 //! * [`FuncInstance::invoke_into`] fills a results slice: functions with several results
@@ -37,6 +56,56 @@
 //! * A function is translated for the interpreter at its first call; [`Config`] and
 //!   [`Module::from_buffer_with_config`] choose [`Translation::Eager`] instead (every
 //!   function at load time). Validation is always complete at load time.
+//! * [`Module`] is `Clone` (clones share the decoded module) and `Debug`; more types
+//!   implement `Debug`, `Clone`, `PartialEq` or `Display` than in the seed, and a few
+//!   have more methods (`Trap::as_host`, `MemoryRef::ptr_eq`...).
+//!
+//! # Differences from wasmi 0.13
+//!
+//! Where behaving as the seed does would be wrong by the WebAssembly specification, or
+//! unsafe for the embedder, Wasmite keeps its own behaviour. This is the whole list.
+//!
+//! * **Segments that do not fit trap at instantiation.** An element or data segment
+//!   outside its table or memory is [`Error::Trap`] with
+//!   [`TrapCode::TableAccessOutOfBounds`] or [`TrapCode::MemoryAccessOutOfBounds`]
+//!   (the seed: `Error::Instantiation` for elements, `Error::Memory` for data). The
+//!   specification (and its test suite) makes this a trap, after the earlier segments
+//!   were written.
+//! * **Imports are matched as the specification matches them.** A memory or table import
+//!   is matched against the entity's current size (the seed: the size it was allocated
+//!   with), and an imported global must have the import's mutability (the seed checks
+//!   the value type only).
+//! * **Messages inside `Error` variants are Wasmite's.** The variant is always the
+//!   seed's; its text is not: validation and linking messages use the specification's
+//!   wording ("type mismatch", "unknown import", "incompatible import type") with the
+//!   byte offset where there is one, and the other messages name what failed in their own
+//!   words. The seed's texts came from its own validator, which Wasmite does not have.
+//!   The formats around them (`Error`'s and [`Trap`]'s `Display`, `String::from(error)`,
+//!   [`TrapCode::trap_message`]) are the seed's.
+//! * **Stack limits count values.** [`StackRecycler::with_limits`]'s value limit and
+//!   [`DEFAULT_VALUE_STACK_LIMIT`] count 64-bit values (the seed: bytes, 8 per value).
+//!   Frames are laid out differently from the seed's anyway (Wasmite's also hold
+//!   constants and one temporary per operand), so the depth at which a recursion
+//!   overflows differs; the default budget, counted in values, is eight times the seed's.
+//!   The call-depth limit counts frames in both.
+//! * **Nothing panics or aborts on a failure the seed panics on.** Calling a function
+//!   whose instance was dropped traps with a host error, [`EngineError::InstanceDropped`]
+//!   (the seed panics); [`TableInstance::grow`] grows the table (the seed's panics on a
+//!   `RefCell` it borrows twice); memory and table growth that the host cannot allocate is
+//!   an error, and `memory.grow` gives -1 (the seed aborts); host functions calling back
+//!   into Wasm more than [`MAX_NESTED_EXECUTIONS`] deep trap with
+//!   [`TrapCode::StackOverflow`] (the seed overflows the native stack); unit conversions
+//!   saturate and rounding up does not overflow near `usize::MAX` (the seed panics in
+//!   debug builds and wraps in release builds).
+//! * **`HostError` has no `downcast-rs` supertrait.** It requires `Any + Send + Sync`,
+//!   which is what implementing the seed's required, and `dyn HostError` has the seed's
+//!   downcasts (`is`, `downcast_ref`, `downcast_mut`, `downcast`, `downcast_rc`); the
+//!   methods of `downcast-rs`'s own traits (`as_any`, `into_any`...), which only a program
+//!   depending on `downcast-rs` could call, are absent. Wasmite does not depend on it.
+//! * **More modules load.** [`Module::from_buffer`] reads text with the default `wat`
+//!   feature (above), and [`Module::from_buffer_with_features`] accepts later proposals;
+//!   with `default-features = false`, `from_buffer` takes what the seed takes: a Wasm 1.0
+//!   binary (import and export of mutable globals included).
 //!
 //! # What the API does not let you do
 //!
@@ -57,6 +126,7 @@
 #![deny(missing_docs)]
 
 mod module;
+mod thread_code;
 
 pub use module::{Config, Module};
 pub use wasm_core::{

@@ -1,12 +1,13 @@
 //! [`Module`]: bytes decoded, validated and translated, ready to instantiate.
 
+use crate::thread_code;
 use crate::{Error, Features};
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::ValueType;
 use wasm_core::wasmparser::Operator;
 use wasm_exec::{ExecEngine, Translation};
-use wasm_runtime::LoadedModule;
+use wasm_runtime::{Instantiable, LoadedModule};
 
 /// How [`Module::from_buffer_with_config`] loads a module.
 ///
@@ -40,6 +41,10 @@ impl Config {
     /// When function bodies are translated for the interpreter: each at its first call
     /// (the default) or all when the module is loaded. Either way the module is
     /// validated entirely by [`Module::from_buffer_with_config`].
+    ///
+    /// The code made at load serves the loading thread. Another thread that instantiates
+    /// the module makes its own code the first time, translating each function at its
+    /// first call there (every body is known to translate by then).
     pub fn translation(mut self, translation: Translation) -> Config {
         self.translation = translation;
         self
@@ -49,14 +54,63 @@ impl Config {
 /// A validated module, ready to instantiate with
 /// [`ModuleInstance::new`](crate::ModuleInstance::new). One module can be instantiated
 /// many times.
-#[derive(Debug, Clone)]
+///
+/// A module is plain data: it is `Send` and `Sync`, and cloning it is cheap (the clones
+/// share the decoded module), so threads can share one and each instantiate it. The
+/// engine's code for a thread is made the first time the module is instantiated there
+/// (see [`Config::translation`]); instances stay on the thread that made them.
+#[derive(Clone)]
 pub struct Module {
-    loaded: LoadedModule,
+    shared: Arc<Shared>,
 }
 
-impl AsRef<LoadedModule> for Module {
-    fn as_ref(&self) -> &LoadedModule {
-        &self.loaded
+/// What the clones of a [`Module`] share: the decoded, validated module and the proposals
+/// it was validated with, from which a thread's engine code is made.
+pub(crate) struct Shared {
+    module: Arc<wasm_core::Module>,
+    features: Features,
+}
+
+impl Shared {
+    /// Validates the module and makes the engine's code for the calling thread.
+    fn load(&self, translation: Translation) -> Result<LoadedModule, Error> {
+        let engine = ExecEngine::new();
+        let code = engine
+            .load(&self.module, &self.features, translation)
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(LoadedModule::new(
+            self.module.clone(),
+            Rc::new(engine),
+            code,
+        ))
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        thread_code::remove(self);
+    }
+}
+
+impl core::fmt::Debug for Module {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Module")
+            .field("functions", &self.shared.module.bodies.len())
+            .finish()
+    }
+}
+
+/// The code made at load on the loading thread; on another thread, code made the first
+/// time the module is instantiated there, each function translated at its first call.
+/// (The module was validated at load: doing it again cannot fail.)
+impl Instantiable for Module {
+    fn loaded_module(&self) -> Result<LoadedModule, Error> {
+        if let Some(loaded) = thread_code::get(&self.shared) {
+            return Ok(loaded);
+        }
+        let loaded = self.shared.load(Translation::Lazy)?;
+        thread_code::insert(&self.shared, loaded.clone());
+        Ok(loaded)
     }
 }
 
@@ -94,6 +148,16 @@ impl Module {
         Self::from_binary(bytes, config)
     }
 
+    /// Loads a module built or read with `parity-wasm` (feature `parity-wasm`): it is
+    /// serialised to the binary format and loaded as [`from_buffer`](Self::from_buffer)
+    /// loads a binary. A module that does not serialise, or is not valid, gives
+    /// [`Error::Validation`].
+    #[cfg(feature = "parity-wasm")]
+    pub fn from_parity_wasm_module(module: parity_wasm::elements::Module) -> Result<Module, Error> {
+        let bytes = parity_wasm::serialize(module).map_err(|e| Error::Validation(e.to_string()))?;
+        Self::from_binary(&bytes, &Config::new())
+    }
+
     /// Parses the text format and loads the module.
     #[cfg(feature = "wat")]
     pub fn from_wat(text: &str) -> Result<Module, Error> {
@@ -103,36 +167,23 @@ impl Module {
 
     fn from_binary(bytes: &[u8], config: &Config) -> Result<Module, Error> {
         let module = wasm_core::decode(bytes).map_err(|e| Error::Validation(e.to_string()))?;
-        let module = Arc::new(module);
-        let engine = ExecEngine::new();
-        let code = engine
-            .load(&module, &config.features, config.translation)
-            .map_err(|e| Error::Validation(e.to_string()))?;
-        Ok(Module {
-            loaded: LoadedModule::new(module, Rc::new(engine), code),
-        })
+        let shared = Arc::new(Shared {
+            module: Arc::new(module),
+            features: config.features,
+        });
+        let loaded = shared.load(config.translation)?;
+        thread_code::insert(&shared, loaded);
+        Ok(Module { shared })
     }
 
-    /// Fails if the module uses floating point: `f32`/`f64` in any type, local or global,
-    /// or any floating-point instruction. For hosts that need bit-for-bit determinism
-    /// across platforms.
+    /// Fails if the module computes with floating point, for hosts that need
+    /// bit-for-bit determinism across platforms: any floating-point instruction in a
+    /// function body, or an `f32`/`f64` parameter or result of a function the module
+    /// defines. As in the seed, floats that are only moved around are allowed: float
+    /// locals, globals (with their constant initialisers), and the types of imported
+    /// functions. The error is an [`Error::Validation`].
     pub fn deny_floating_point(&self) -> Result<(), Error> {
-        let module = self.loaded.module();
-        let is_float = |t: &ValueType| matches!(t, ValueType::F32 | ValueType::F64);
-        let float_type = module
-            .types
-            .iter()
-            .any(|s| s.params().iter().any(is_float) || s.results().iter().any(is_float))
-            || module.globals.iter().any(|g| is_float(&g.content))
-            || module
-                .bodies
-                .iter()
-                .any(|b| b.locals.iter().any(|(_, t)| is_float(t)));
-        if float_type {
-            return Err(Error::Validation(
-                "floating point types are not allowed".to_string(),
-            ));
-        }
+        let module = &self.shared.module;
         for body in &module.bodies {
             let mut reader = module.operators(&body.code);
             while !reader.eof() {
@@ -141,17 +192,27 @@ impl Module {
                     .map_err(|e| Error::Validation(e.to_string()))?;
                 if uses_float(&op) {
                     return Err(Error::Validation(format!(
-                        "floating point instruction {op:?} is not allowed"
+                        "Floating point operation denied: {op:?}"
                     )));
                 }
             }
+        }
+        let is_float = |t: &ValueType| matches!(t, ValueType::F32 | ValueType::F64);
+        let imported = module.num_imported_functions();
+        let float_type = (0..module.bodies.len() as u32)
+            .filter_map(|defined| module.func_signature(imported + defined))
+            .any(|s| s.params().iter().chain(s.results()).any(is_float));
+        if float_type {
+            return Err(Error::Validation(
+                "Use of floating point types denied".to_string(),
+            ));
         }
         Ok(())
     }
 
     /// The decoded module (types, imports, exports, custom sections...).
     pub fn core(&self) -> &wasm_core::Module {
-        self.loaded.module()
+        &self.shared.module
     }
 }
 
@@ -190,6 +251,67 @@ float_operators! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{ImportsBuilder, ModuleInstance, NopExternals, RuntimeValue};
+
+    const ANSWER: &str = r#"(module (func (export "answer") (result i32) i32.const 42))"#;
+
+    fn answer(module: &Module) -> Option<RuntimeValue> {
+        ModuleInstance::new(module, &ImportsBuilder::default())
+            .unwrap()
+            .assert_no_start()
+            .invoke_export("answer", &[], &mut NopExternals)
+            .unwrap()
+    }
+
+    fn send_sync<T: Send + Sync>(_: &T) {}
+
+    #[test]
+    fn a_module_is_shared_between_threads_and_instantiated_in_each() {
+        for translation in [Translation::Lazy, Translation::Eager] {
+            let config = Config::new().translation(translation);
+            let module = Module::from_buffer_with_config(ANSWER, &config).unwrap();
+            send_sync(&module);
+            let shared = Arc::new(module.clone());
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let module = shared.clone();
+                    std::thread::spawn(move || answer(&module))
+                })
+                .collect();
+            for thread in threads {
+                assert_eq!(thread.join().unwrap(), Some(RuntimeValue::I32(42)));
+            }
+            assert_eq!(answer(&module), Some(RuntimeValue::I32(42)));
+        }
+    }
+
+    #[test]
+    fn a_thread_makes_a_modules_code_once_and_lets_go_of_it_with_the_module() {
+        let before = thread_code::len();
+        let module = Module::from_buffer(ANSWER).unwrap();
+        assert_eq!(thread_code::len(), before + 1);
+        let first = module.loaded_module().unwrap();
+        let again = module.clone().loaded_module().unwrap();
+        assert!(Rc::ptr_eq(first.engine(), again.engine()));
+        drop((first, again));
+        let clone = module.clone();
+        drop(module);
+        assert_eq!(thread_code::len(), before + 1, "a clone keeps the code");
+        drop(clone);
+        assert_eq!(thread_code::len(), before);
+
+        // Another thread's code goes when that thread exits.
+        let module = Module::from_buffer(ANSWER).unwrap();
+        let sent = module.clone();
+        std::thread::spawn(move || {
+            assert_eq!(thread_code::len(), 0);
+            answer(&sent);
+            assert_eq!(thread_code::len(), 1);
+        })
+        .join()
+        .unwrap();
+        assert_eq!(thread_code::len(), before + 1);
+    }
 
     /// Every scalar operator of `wasmparser` whose name says it involves `f32` or `f64`
     /// (the vector ones, `f32x4`..., aside) is in the list, and nothing else is.
@@ -215,6 +337,22 @@ mod tests {
         assert_eq!(listed, expected);
     }
 
+    #[cfg(feature = "parity-wasm")]
+    #[test]
+    fn parity_wasm_modules_load_and_invalid_ones_are_validation_errors() {
+        use parity_wasm::elements;
+        let binary = wat::parse_str(ANSWER).unwrap();
+        let parsed: elements::Module = elements::deserialize_buffer(&binary).unwrap();
+        let module = Module::from_parity_wasm_module(parsed).unwrap();
+        assert_eq!(answer(&module), Some(RuntimeValue::I32(42)));
+        let invalid = wat::parse_str("(module (func (result i32) i64.const 1))").unwrap();
+        let parsed: elements::Module = elements::deserialize_buffer(&invalid).unwrap();
+        assert!(matches!(
+            Module::from_parity_wasm_module(parsed),
+            Err(Error::Validation(_))
+        ));
+    }
+
     #[test]
     fn floats_are_denied_and_integers_are_not() {
         let deny = |wat: &str| Module::from_buffer(wat).unwrap().deny_floating_point();
@@ -228,9 +366,13 @@ mod tests {
             let wat = format!("(module (memory 1) (func {body}))");
             assert!(deny(&wat).is_err(), "{body}");
         }
-        // Float types in signatures, locals and globals are denied too.
+        // Float parameters and results of defined functions are denied too...
         assert!(deny("(module (func (param f32)))").is_err());
-        assert!(deny("(module (func (local f64)))").is_err());
-        assert!(deny("(module (global f32 (f32.const 0)))").is_err());
+        assert!(deny("(module (func (result f64) unreachable))").is_err());
+        // ...but not floats that are only moved around, as in the seed.
+        assert!(deny("(module (func (local f64)))").is_ok());
+        assert!(deny("(module (global f32 (f32.const 0)))").is_ok());
+        assert!(deny(r#"(module (import "m" "f" (func (param f32))))"#).is_ok());
+        assert!(deny("(module (type (func (result f32))))").is_ok());
     }
 }

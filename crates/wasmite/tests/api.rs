@@ -99,7 +99,9 @@ fn host_errors_come_back_downcastable() {
         )
         .unwrap_err();
     let refused = error
-        .try_into_host_error::<Refused>()
+        .try_into_host_error()
+        .expect("a host error")
+        .downcast::<Refused>()
         .expect("a Refused host error");
     assert_eq!(refused.0, 7);
 }
@@ -134,10 +136,81 @@ fn a_host_trap_suspends_a_resumable_call() {
         .unwrap();
     assert_eq!(result, Some(RuntimeValue::I32(42)));
     assert!(!invocation.is_resumable());
+    // Finished: resuming it says it was already started, as the seed's does.
     assert!(matches!(
         invocation.resume_execution(None, &mut host),
-        Err(ResumableError::NotResumable)
+        Err(ResumableError::AlreadyStarted)
     ));
+}
+
+/// Only a host error suspends a resumable call: a trap code from the host ends it, and
+/// resuming it then says it was already started (the seed's rule).
+#[test]
+fn a_host_trap_code_ends_a_resumable_call() {
+    struct Codes;
+    impl ModuleImportResolver for Codes {
+        fn resolve_func(&self, _: &str, signature: &Signature) -> Result<FuncRef, Error> {
+            Ok(FuncInstance::alloc_host(signature.clone(), 2))
+        }
+    }
+    let module = load(
+        r#"(module (import "host" "code" (func $code (result i32)))
+            (func (export "f") (result i32) (call $code)))"#,
+    );
+    let imports = ImportsBuilder::new().with_resolver("host", &Codes);
+    let instance = ModuleInstance::new(&module, &imports)
+        .unwrap()
+        .assert_no_start();
+    let f = instance
+        .export_by_name("f")
+        .unwrap()
+        .as_func()
+        .unwrap()
+        .clone();
+    let mut invocation = FuncInstance::invoke_resumable(&f, &[][..]).unwrap();
+    let mut host = Host { calls: 0 };
+    match invocation.start_execution(&mut host) {
+        Err(ResumableError::Trap(Trap::Code(TrapCode::Unreachable))) => {}
+        other => panic!("expected the host's trap code, got {other:?}"),
+    }
+    assert!(!invocation.is_resumable());
+    assert_eq!(invocation.resumable_value_type(), None);
+    assert!(matches!(
+        invocation.resume_execution(None, &mut host),
+        Err(ResumableError::AlreadyStarted)
+    ));
+    // A value for a call that is not suspended is refused as a wrong signature.
+    assert!(matches!(
+        invocation.resume_execution(Some(RuntimeValue::I32(1)), &mut host),
+        Err(ResumableError::Trap(Trap::Code(
+            TrapCode::UnexpectedSignature
+        )))
+    ));
+    assert_eq!(host.calls, 1);
+}
+
+/// A host function called directly hands back what the host returned, as the seed's
+/// does; called from Wasm, a result of the wrong type traps.
+#[test]
+fn a_host_function_called_directly_returns_the_hosts_result() {
+    struct Wrong;
+    impl Externals for Wrong {
+        fn invoke_index(
+            &mut self,
+            _: usize,
+            _: RuntimeArgs<'_>,
+        ) -> Result<Option<RuntimeValue>, Trap> {
+            Ok(Some(RuntimeValue::I64(5)))
+        }
+    }
+    let func = FuncInstance::alloc_host(Signature::new(&[][..], Some(ValueType::I32)), 0);
+    assert_eq!(
+        FuncInstance::invoke(&func, &[], &mut Wrong).unwrap(),
+        Some(RuntimeValue::I64(5))
+    );
+    let mut results = [RuntimeValue::I32(0)];
+    let trap = FuncInstance::invoke_into(&func, &[], &mut results, &mut Wrong).unwrap_err();
+    assert_eq!(trap.code(), Some(TrapCode::UnexpectedSignature));
 }
 
 #[test]
@@ -332,7 +405,7 @@ fn wrong_argument_types_trap_and_floats_can_be_denied() {
         Some(TrapCode::UnexpectedSignature)
     );
     // NaN payloads survive a round trip through Wasm.
-    let nan = RuntimeValue::decode_f32(0x7fa0_0001);
+    let nan = RuntimeValue::F32(wasmite::nan_preserving_float::F32::from_bits(0x7fa0_0001));
     let negated = instance
         .invoke_export("f", &[nan], &mut NopExternals)
         .unwrap()

@@ -350,14 +350,15 @@ fn assert_rejected_cheaply(bytes: &[u8], needle: &str) {
     );
 }
 
-/// The outcome is the spec trap `code`, displayed with the spec's message.
+/// The outcome is the spec trap `code`; the trap displays as the spec's message.
 #[track_caller]
 fn assert_trap<T: Debug>(outcome: Result<T, Error>, code: TrapCode) {
     match outcome {
-        Err(error @ Error::Trap(Trap::Code(found))) if found == code => {
-            let shown = error.to_string();
-            assert!(
-                shown.contains(code.trap_message()),
+        Err(Error::Trap(trap @ Trap::Code(found))) if found == code => {
+            let shown = trap.to_string();
+            assert_eq!(
+                shown,
+                code.trap_message(),
                 "trap {code:?} displays as {shown:?}"
             );
         }

@@ -65,7 +65,7 @@ impl<'a> Ctx<'a> {
         host: Host<'a>,
     ) -> Self {
         Ctx {
-            globals: instance.globals(),
+            globals: wasm_runtime::engine::globals(instance),
             func,
             bp,
             host,

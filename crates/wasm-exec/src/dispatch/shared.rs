@@ -72,7 +72,7 @@ pub(crate) fn has_type(callee: &FuncRef, expected: &Arc<Signature>) -> bool {
 /// The callee of `call_indirect` with type `ty` through table `table` of `instance`,
 /// given to `f` without a clone: the element whose index `element` reads (given the
 /// expected type, whose parameters come before the index; `None` gives up with
-/// `UndefinedElement`), checked to be set and of type `ty`. Errors are the traps.
+/// `TableAccessOutOfBounds`), checked to be set and of type `ty`. Errors are the traps.
 pub(crate) fn indirect_callee<R>(
     instance: &ModuleInstance,
     ty: u32,
@@ -81,17 +81,17 @@ pub(crate) fn indirect_callee<R>(
     f: impl FnOnce(&FuncRef) -> R,
 ) -> Result<R, TrapCode> {
     let expected = engine::signature_by_index(instance, ty).ok_or(TrapCode::UnexpectedSignature)?;
-    let index = element(expected).ok_or(TrapCode::UndefinedElement)?;
+    let index = element(expected).ok_or(TrapCode::TableAccessOutOfBounds)?;
     let table = engine::tables(instance)
         .get(table as usize)
-        .ok_or(TrapCode::UndefinedElement)?;
+        .ok_or(TrapCode::TableAccessOutOfBounds)?;
     let entry = engine::table_entry(table, index, |entry| {
         entry
             .as_ref()
             .map(|callee| has_type(callee, expected).then(|| f(callee)))
     });
     match entry {
-        None => Err(TrapCode::UndefinedElement),
+        None => Err(TrapCode::TableAccessOutOfBounds),
         Some(None) => Err(TrapCode::ElemUninitialized),
         Some(Some(None)) => Err(TrapCode::UnexpectedSignature),
         Some(Some(Some(result))) => Ok(result),

@@ -343,7 +343,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             code: core::ptr::null(),
             instance,
-            globals: instance.globals(),
+            globals: engine::globals(instance),
             side,
             first,
             outcome: Outcome::Running,
