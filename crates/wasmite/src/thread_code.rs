@@ -11,15 +11,16 @@
 //! module removes its entry on the dropping thread; on other threads a dead entry goes
 //! when that thread next adds one, or when it exits.
 
-use crate::module::Shared;
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use wasm_runtime::LoadedModule;
 
-/// One module's code on this thread.
+/// One module's code on this thread. The owner is the module's shared part, of any type
+/// (this file does not depend on the module's).
 struct Entry {
-    owner: Weak<Shared>,
+    owner: Weak<dyn Any + Send + Sync>,
     loaded: LoadedModule,
 }
 
@@ -27,12 +28,12 @@ thread_local! {
     static CODE: RefCell<HashMap<usize, Entry>> = RefCell::new(HashMap::new());
 }
 
-fn key(shared: *const Shared) -> usize {
-    shared as usize
+fn key<T>(shared: *const T) -> usize {
+    shared as *const () as usize
 }
 
 /// This thread's code for `shared`, if it has some.
-pub(crate) fn get(shared: &Arc<Shared>) -> Option<LoadedModule> {
+pub(crate) fn get<T>(shared: &Arc<T>) -> Option<LoadedModule> {
     CODE.with(|code| {
         let code = code.try_borrow().ok()?;
         let entry = code.get(&key(Arc::as_ptr(shared)))?;
@@ -42,9 +43,10 @@ pub(crate) fn get(shared: &Arc<Shared>) -> Option<LoadedModule> {
 
 /// Keeps `loaded` as this thread's code for `shared`, and lets go of the code of modules
 /// dropped since.
-pub(crate) fn insert(shared: &Arc<Shared>, loaded: LoadedModule) {
+pub(crate) fn insert<T: Any + Send + Sync>(shared: &Arc<T>, loaded: LoadedModule) {
+    let owner: Weak<T> = Arc::downgrade(shared);
     let entry = Entry {
-        owner: Arc::downgrade(shared),
+        owner: owner as Weak<dyn Any + Send + Sync>,
         loaded,
     };
     // The entries let go of are dropped after the borrow ends.
@@ -65,7 +67,7 @@ pub(crate) fn insert(shared: &Arc<Shared>, loaded: LoadedModule) {
 
 /// Lets go of this thread's code for the module whose shared part is at `shared` (which
 /// is being dropped).
-pub(crate) fn remove(shared: *const Shared) {
+pub(crate) fn remove<T>(shared: *const T) {
     let removed = CODE
         .try_with(|code| {
             code.try_borrow_mut()
