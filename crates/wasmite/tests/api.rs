@@ -4,12 +4,31 @@
 use wasmite::memory_units::Pages;
 use wasmite::{
     Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalInstance, HostError, ImportsBuilder,
-    MemoryInstance, Module, ModuleImportResolver, ModuleInstance, NopExternals, ResumableError,
-    RuntimeArgs, RuntimeValue, Signature, StackRecycler, Trap, TrapCode, ValueType,
+    MemoryInstance, Module, ModuleImportResolver, ModuleInstance, ModuleRef, NopExternals,
+    ResumableError, RuntimeArgs, RuntimeValue, Signature, StackRecycler, Trap, TrapCode, ValueType,
 };
 
 fn load(text: &str) -> Module {
     Module::from_buffer(text).expect("module loads")
+}
+
+/// Instantiates `module` with its imports of module `name` from `resolver`; returns the
+/// instance (which the caller keeps alive, or drops) and its exported function `export`.
+fn exported_func(
+    module: &Module,
+    name: &str,
+    resolver: &dyn ModuleImportResolver,
+    export: &str,
+) -> (ModuleRef, FuncRef) {
+    let imports = ImportsBuilder::new().with_resolver(name, resolver);
+    let instance = ModuleInstance::new(module, &imports)
+        .expect("module instantiates")
+        .assert_no_start();
+    let func = instance
+        .export_by_name(export)
+        .and_then(|export| export.as_func().cloned())
+        .expect("the export is a function");
+    (instance, func)
 }
 
 #[derive(Debug)]
@@ -66,7 +85,12 @@ const HOST_USER: &str = r#"
   (func (export "add_twice") (param i32) (result i32)
     (call $add (call $add (local.get 0) (local.get 0)) (i32.const 1)))
   (func (export "refuse_plus_one") (param i32) (result i32)
-    (i32.add (call $refuse (local.get 0)) (i32.const 1))))
+    (i32.add (call $refuse (local.get 0)) (i32.const 1)))
+  (type $unary (func (param i32) (result i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $refuse)
+  (func (export "refuse_indirectly_plus_one") (param i32) (result i32)
+    (i32.add (call_indirect (type $unary) (local.get 0) (i32.const 0)) (i32.const 1))))
 "#;
 
 #[test]
@@ -106,41 +130,37 @@ fn host_errors_come_back_downcastable() {
     assert_eq!(refused.0, 7);
 }
 
+/// A host error suspends a resumable call, whether the host function was called directly
+/// or through a table; resuming it with the host function's result finishes the call.
 #[test]
 fn a_host_trap_suspends_a_resumable_call() {
     let module = load(HOST_USER);
-    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
-    let instance = ModuleInstance::new(&module, &imports)
-        .unwrap()
-        .assert_no_start();
-    let func = instance
-        .export_by_name("refuse_plus_one")
-        .unwrap()
-        .as_func()
-        .unwrap()
-        .clone();
-    let mut invocation = FuncInstance::invoke_resumable(&func, vec![RuntimeValue::I32(3)]).unwrap();
-    let mut host = Host { calls: 0 };
-    match invocation.start_execution(&mut host) {
-        Err(ResumableError::Trap(trap)) => assert!(trap.as_host().unwrap().is::<Refused>()),
-        other => panic!("expected a host trap, got {other:?}"),
+    for export in ["refuse_plus_one", "refuse_indirectly_plus_one"] {
+        let (_instance, func) = exported_func(&module, "host", &HostResolver, export);
+        let mut invocation =
+            FuncInstance::invoke_resumable(&func, vec![RuntimeValue::I32(3)]).unwrap();
+        let mut host = Host { calls: 0 };
+        match invocation.start_execution(&mut host) {
+            Err(ResumableError::Trap(trap)) => assert!(trap.as_host().unwrap().is::<Refused>()),
+            other => panic!("{export}: expected a host trap, got {other:?}"),
+        }
+        assert!(invocation.is_resumable(), "{export}");
+        assert_eq!(invocation.resumable_value_type(), Some(ValueType::I32));
+        assert!(matches!(
+            invocation.start_execution(&mut host),
+            Err(ResumableError::AlreadyStarted)
+        ));
+        let result = invocation
+            .resume_execution(Some(RuntimeValue::I32(41)), &mut host)
+            .unwrap();
+        assert_eq!(result, Some(RuntimeValue::I32(42)), "{export}");
+        assert!(!invocation.is_resumable());
+        // Finished: resuming it says it was already started, as the seed's does.
+        assert!(matches!(
+            invocation.resume_execution(None, &mut host),
+            Err(ResumableError::AlreadyStarted)
+        ));
     }
-    assert!(invocation.is_resumable());
-    assert_eq!(invocation.resumable_value_type(), Some(ValueType::I32));
-    assert!(matches!(
-        invocation.start_execution(&mut host),
-        Err(ResumableError::AlreadyStarted)
-    ));
-    let result = invocation
-        .resume_execution(Some(RuntimeValue::I32(41)), &mut host)
-        .unwrap();
-    assert_eq!(result, Some(RuntimeValue::I32(42)));
-    assert!(!invocation.is_resumable());
-    // Finished: resuming it says it was already started, as the seed's does.
-    assert!(matches!(
-        invocation.resume_execution(None, &mut host),
-        Err(ResumableError::AlreadyStarted)
-    ));
 }
 
 /// Only a host error suspends a resumable call: a trap code from the host ends it, and
@@ -157,16 +177,7 @@ fn a_host_trap_code_ends_a_resumable_call() {
         r#"(module (import "host" "code" (func $code (result i32)))
             (func (export "f") (result i32) (call $code)))"#,
     );
-    let imports = ImportsBuilder::new().with_resolver("host", &Codes);
-    let instance = ModuleInstance::new(&module, &imports)
-        .unwrap()
-        .assert_no_start();
-    let f = instance
-        .export_by_name("f")
-        .unwrap()
-        .as_func()
-        .unwrap()
-        .clone();
+    let (_instance, f) = exported_func(&module, "host", &Codes, "f");
     let mut invocation = FuncInstance::invoke_resumable(&f, &[][..]).unwrap();
     let mut host = Host { calls: 0 };
     match invocation.start_execution(&mut host) {
@@ -562,16 +573,7 @@ fn an_instance_writing_into_an_imported_table_is_freed() {
         r#"(module (import "env" "table" (table 1 funcref))
             (func $f (export "f") (result i32) (i32.const 7)) (elem (i32.const 0) $f))"#,
     );
-    let imports = ImportsBuilder::new().with_resolver("env", &env);
-    let instance = ModuleInstance::new(&module, &imports)
-        .unwrap()
-        .assert_no_start();
-    let f = instance
-        .export_by_name("f")
-        .unwrap()
-        .as_func()
-        .unwrap()
-        .clone();
+    let (instance, f) = exported_func(&module, "env", &env, "f");
     assert_eq!(
         FuncInstance::invoke(&f, &[], &mut NopExternals).unwrap(),
         Some(RuntimeValue::I32(7))
@@ -665,12 +667,7 @@ fn a_host_trap_deep_in_calls_resumes_every_caller() {
             (i32.store (i32.const 4) (local.get $r))
             (i32.add (local.get $r) (i32.load (i32.const 0)))))"#,
     );
-    let imports = ImportsBuilder::new().with_resolver("host", &HostResolver);
-    let instance = ModuleInstance::new(&module, &imports)
-        .unwrap()
-        .assert_no_start();
-    let outer = instance.export_by_name("outer").unwrap();
-    let outer = outer.as_func().unwrap().clone();
+    let (instance, outer) = exported_func(&module, "host", &HostResolver, "outer");
     let mut invocation =
         FuncInstance::invoke_resumable(&outer, vec![RuntimeValue::I32(5)]).unwrap();
     let mut host = Host { calls: 0 };

@@ -189,7 +189,7 @@ pub(crate) fn execute(
                 }
                 Err(HostTrap::Resumable(trap)) => {
                     drop(ctx);
-                    return Err(host_trap(frame, at, trap));
+                    return Err(suspended(frame, base, &callee, trap));
                 }
                 Err(HostTrap::Final(trap)) => return Err(trap.into()),
             }
@@ -197,22 +197,28 @@ pub(crate) fn execute(
     }
 }
 
-/// The exit of an execution whose host call at position `at` of `frame`'s function (which
-/// resumes after it) trapped with `trap`: the execution can be resumed with the host
-/// function's result.
-fn host_trap(frame: Frame, at: usize, trap: Trap) -> Exit {
-    let Some(Instr::Call { func, base }) = frame.code.instrs().get(at).copied() else {
-        return Exit::Trap(trap);
-    };
-    let Some(callee) = engine::funcs(&frame.instance).get(func as usize) else {
-        return Exit::Trap(trap);
-    };
+/// The exit of an execution whose call of host function `callee`, with its arguments in
+/// `frame`'s slots from `base`, trapped with `trap`: the execution can be resumed with the
+/// host function's result (`frame` resumes after the call).
+fn suspended(frame: Frame, base: Slot, callee: &FuncRef, trap: Trap) -> Exit {
     let suspension = Suspension {
         result_slot: frame.bp + base as usize,
         signature: engine::signature_arc(callee).clone(),
         frame,
     };
     Exit::HostTrap(trap, suspension)
+}
+
+/// [`suspended`] for the host call the threaded chain made at position `at` of `frame`'s
+/// function: a direct call (the chain calls no host function through a table).
+fn host_trap(frame: Frame, at: usize, trap: Trap) -> Exit {
+    let Some(Instr::Call { func, base }) = frame.code.instrs().get(at).copied() else {
+        return Exit::Trap(trap);
+    };
+    match engine::funcs(&frame.instance).get(func as usize).cloned() {
+        Some(callee) => suspended(frame, base, &callee, trap),
+        None => Exit::Trap(trap),
+    }
 }
 
 /// Pushes the caller's frame (its `ip` already past the call) and makes the frame of
