@@ -275,7 +275,6 @@ impl FuncInstance {
             FuncKind::Wasm(wasm) => InvocationKind::Wasm {
                 call: wasm.engine.resumable(func, &args),
                 started: false,
-                resumable: false,
             },
         };
         Ok(FuncInvocation { kind })
@@ -331,22 +330,17 @@ enum InvocationKind<'args> {
     Wasm {
         call: Box<dyn ResumableCall>,
         started: bool,
-        /// The last run stopped at a host error, and the engine kept the call suspended.
-        resumable: bool,
     },
 }
 
-/// Runs (or resumes) a Wasm call; the call stays resumable only if a host error stopped
-/// it and the engine suspended it there.
+/// Runs (or resumes) a Wasm call: its first result, or its trap (after a host error, the
+/// engine keeps the call suspended).
 fn run_wasm(
     call: &mut dyn ResumableCall,
-    resumable: &mut bool,
     host_result: Option<RuntimeValue>,
     externals: &mut dyn Externals,
 ) -> Result<Option<RuntimeValue>, ResumableError> {
-    let outcome = call.run(host_result, externals);
-    *resumable = matches!(&outcome, Err(trap) if trap.is_host()) && call.is_resumable();
-    outcome?;
+    call.run(host_result, externals)?;
     Ok(call.results().first().copied())
 }
 
@@ -355,7 +349,7 @@ impl FuncInvocation<'_> {
     pub fn is_resumable(&self) -> bool {
         match &self.kind {
             InvocationKind::Host { .. } => false,
-            InvocationKind::Wasm { resumable, .. } => *resumable,
+            InvocationKind::Wasm { call, .. } => call.is_resumable(),
         }
     }
 
@@ -364,9 +358,7 @@ impl FuncInvocation<'_> {
     pub fn resumable_value_type(&self) -> Option<ValueType> {
         match &self.kind {
             InvocationKind::Host { .. } => None,
-            InvocationKind::Wasm {
-                call, resumable, ..
-            } => call.resumable_value_type().filter(|_| *resumable),
+            InvocationKind::Wasm { call, .. } => call.resumable_value_type(),
         }
     }
 
@@ -388,16 +380,12 @@ impl FuncInvocation<'_> {
                 *finished = true;
                 Ok(externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?)
             }
-            InvocationKind::Wasm {
-                call,
-                started,
-                resumable,
-            } => {
+            InvocationKind::Wasm { call, started } => {
                 if *started {
                     return Err(ResumableError::AlreadyStarted);
                 }
                 *started = true;
-                run_wasm(call.as_mut(), resumable, None, externals)
+                run_wasm(call.as_mut(), None, externals)
             }
         }
     }
@@ -421,12 +409,10 @@ impl FuncInvocation<'_> {
         }
         match &mut self.kind {
             InvocationKind::Host { .. } => Err(ResumableError::NotResumable),
-            InvocationKind::Wasm {
-                resumable: false, ..
-            } => Err(ResumableError::AlreadyStarted),
-            InvocationKind::Wasm {
-                call, resumable, ..
-            } => run_wasm(call.as_mut(), resumable, return_val, externals),
+            InvocationKind::Wasm { call, .. } if !call.is_resumable() => {
+                Err(ResumableError::AlreadyStarted)
+            }
+            InvocationKind::Wasm { call, .. } => run_wasm(call.as_mut(), return_val, externals),
         }
     }
 }

@@ -35,11 +35,12 @@ pub trait Engine {
     fn resumable(&self, func: &FuncRef, args: &[RuntimeValue]) -> Box<dyn ResumableCall>;
 }
 
-/// A Wasm call that can be suspended by a host trap and resumed.
+/// A Wasm call that can be suspended by a host error and resumed.
 pub trait ResumableCall {
-    /// Starts the call (`host_result` is `None`) or resumes it after a host trap with the
+    /// Starts the call (`host_result` is `None`) or resumes it after a host error with the
     /// value the host function should have returned. On success the results are in
-    /// [`results`](Self::results); after a host trap the call is
+    /// [`results`](Self::results); after a host function failed with a host error
+    /// (`Trap::Host`; a trap code ends the call) the call is
     /// [resumable](Self::is_resumable).
     fn run(
         &mut self,
@@ -47,7 +48,7 @@ pub trait ResumableCall {
         externals: &mut dyn Externals,
     ) -> Result<(), Trap>;
 
-    /// Whether the last `run` stopped at a host trap and can be resumed.
+    /// Whether the last `run` stopped at a host error and can be resumed.
     fn is_resumable(&self) -> bool;
 
     /// The result type of the host function the call is suspended in.

@@ -27,10 +27,11 @@ pub(crate) struct Host<'a> {
 
 /// A host call that failed.
 pub(crate) enum HostTrap {
-    /// The host function trapped: the call can be resumed with its result.
+    /// The host function failed with a host error (`Trap::Host`): the call can be resumed
+    /// with its result.
     Resumable(Trap),
-    /// The call cannot go on: a result of the wrong type, or memory 0 borrowed by the host
-    /// after the call.
+    /// The call cannot go on: the host function's trap code, a result of the wrong type,
+    /// or memory 0 borrowed by the host after the call.
     Final(Trap),
 }
 
@@ -120,7 +121,11 @@ impl<'a> Host<'a> {
         let outcome = with_outer_usage(bp, frames, || {
             externals.invoke_index(index, RuntimeArgs::from(args))
         });
-        let result = outcome.map_err(HostTrap::Resumable)?;
+        // Only a host error suspends the call (the seed's rule); a trap code ends it.
+        let result = outcome.map_err(|trap| match trap.is_host() {
+            true => HostTrap::Resumable(trap),
+            false => HostTrap::Final(trap),
+        })?;
         self.borrow_memory().map_err(HostTrap::Final)?;
         if let Some(value) =
             engine::check_host_result(signature, result).map_err(HostTrap::Final)?
