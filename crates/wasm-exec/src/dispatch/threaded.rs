@@ -370,6 +370,7 @@ impl<'a> Ctx<'a> {
 
     /// A host function was called from this run's function: it may have changed tables,
     /// so the resolved `call_indirect` targets are forgotten.
+    #[inline]
     pub(crate) fn host_returned(&mut self) {
         self.cache.invalidate();
     }
@@ -1098,7 +1099,7 @@ chain_fn! {
             // SAFETY: `ctx` is live.
             return unsafe { host_failed(ctx, at, failure) };
         }
-        c.cache.invalidate();
+        c.host_returned();
         let mem = c.host.bytes();
         let (mem, len) = (mem.as_mut_ptr(), mem.len());
         // SAFETY: the next instruction (a call falls through), with memory 0's bytes as
