@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use wasmite::{
     Error, ExternVal, Features, FuncInstance, ImportsBuilder, Module, ModuleInstance, ModuleRef,
-    RuntimeValue, Trap, TrapCode,
+    Trap, TrapCode, Value,
 };
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -200,7 +200,7 @@ type Outcome = Result<Option<MessageCheck>, Fail>;
 
 /// What an execution (`invoke`, `get`, or instantiating a module) produced.
 enum Exec {
-    Values(Vec<RuntimeValue>),
+    Values(Vec<Value>),
     Trap(String),
 }
 
@@ -588,7 +588,7 @@ impl State {
             WastExecute::Get { module, global, .. } => {
                 let instance = self.instance(module)?;
                 match instance.export_by_name(global) {
-                    Some(ExternVal::Global(global)) => Ok(Exec::Values(vec![global.get()])),
+                    Some(ExternVal::Global(global)) => Ok(Exec::Values(vec![global.get_value()])),
                     Some(_) => Err(Fail::new(
                         format!("global export \"{global}\""),
                         "an export of another kind",
@@ -640,13 +640,13 @@ impl State {
             .iter()
             .map(values::argument)
             .collect::<Result<Vec<_>, _>>()?;
-        let mut results: Vec<RuntimeValue> = func
+        let mut results: Vec<Value> = func
             .signature()
-            .results()
+            .result_types()
             .iter()
-            .map(|&ty| RuntimeValue::default(ty))
+            .map(|&ty| Value::default_of(ty))
             .collect();
-        match FuncInstance::invoke_into(&func, &args, &mut results, &mut self.host) {
+        match FuncInstance::invoke_values(&func, &args, &mut results, &mut self.host) {
             Ok(()) => Ok(Exec::Values(results)),
             Err(trap) => Ok(Exec::Trap(trap.to_string())),
         }

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use wasmite::RuntimeValue;
 use wasmite::nan_preserving_float::{F32, F64};
+use wasmite::{ExternRef, RuntimeValue, Value};
 use wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
@@ -12,31 +12,58 @@ use wast::{WastArg, WastRet};
 pub(crate) struct Unsupported(pub(crate) &'static str);
 
 /// Converts an `invoke` argument.
-pub(crate) fn argument(arg: &WastArg<'_>) -> Result<RuntimeValue, Unsupported> {
+/// `ref.extern N` is an [`ExternRef`] holding the number `N` (a `u32`).
+pub(crate) fn argument(arg: &WastArg<'_>) -> Result<Value, Unsupported> {
     let WastArg::Core(core) = arg else {
         return Err(Unsupported("component-model value"));
     };
     Ok(match core {
-        WastArgCore::I32(v) => RuntimeValue::I32(*v),
-        WastArgCore::I64(v) => RuntimeValue::I64(*v),
-        WastArgCore::F32(v) => RuntimeValue::F32(F32::from_bits(v.bits)),
-        WastArgCore::F64(v) => RuntimeValue::F64(F64::from_bits(v.bits)),
+        WastArgCore::I32(v) => Value::I32(*v),
+        WastArgCore::I64(v) => Value::I64(*v),
+        WastArgCore::F32(v) => Value::F32(F32::from_bits(v.bits)),
+        WastArgCore::F64(v) => Value::F64(F64::from_bits(v.bits)),
         WastArgCore::V128(_) => return Err(Unsupported("v128 value")),
-        WastArgCore::RefNull(_) | WastArgCore::RefExtern(_) | WastArgCore::RefHost(_) => {
-            return Err(Unsupported("reference value"));
+        WastArgCore::RefNull(wast::core::HeapType::Abstract { ty, .. }) => match ty {
+            wast::core::AbstractHeapType::Func => Value::FuncRef(None),
+            wast::core::AbstractHeapType::Extern => Value::ExternRef(None),
+            _ => return Err(Unsupported("reference value of a later proposal")),
+        },
+        WastArgCore::RefExtern(n) => Value::ExternRef(Some(ExternRef::new(*n))),
+        WastArgCore::RefNull(_) | WastArgCore::RefHost(_) => {
+            return Err(Unsupported("reference value of a later proposal"));
         }
     })
 }
 
 /// Whether `actual` matches the expected result `expected`.
-pub(crate) fn matches(expected: &WastRet<'_>, actual: &RuntimeValue) -> Result<bool, Unsupported> {
+pub(crate) fn matches(expected: &WastRet<'_>, actual: &Value) -> Result<bool, Unsupported> {
     let WastRet::Core(core) = expected else {
         return Err(Unsupported("component-model value"));
     };
     matches_core(core, actual)
 }
 
-fn matches_core(expected: &WastRetCore<'_>, actual: &RuntimeValue) -> Result<bool, Unsupported> {
+fn matches_core(expected: &WastRetCore<'_>, actual: &Value) -> Result<bool, Unsupported> {
+    if let Some(result) = matches_ref(expected, actual) {
+        return result;
+    }
+    if let WastRetCore::Either(options) = expected {
+        let mut unsupported = None;
+        for option in options {
+            match matches_core(option, actual) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                Err(e) => unsupported = Some(e),
+            }
+        }
+        return match unsupported {
+            Some(e) => Err(e),
+            None => Ok(false),
+        };
+    }
+    let Some(actual) = &actual.number() else {
+        return Ok(false);
+    };
     Ok(match (expected, actual) {
         (WastRetCore::I32(e), RuntimeValue::I32(a)) => e == a,
         (WastRetCore::I64(e), RuntimeValue::I64(a)) => e == a,
@@ -56,27 +83,47 @@ fn matches_core(expected: &WastRetCore<'_>, actual: &RuntimeValue) -> Result<boo
         },
         (WastRetCore::I32(_) | WastRetCore::I64(_), _)
         | (WastRetCore::F32(_) | WastRetCore::F64(_), _) => false,
-        (WastRetCore::Either(options), _) => {
-            let mut unsupported = None;
-            for option in options {
-                match matches_core(option, actual) {
-                    Ok(true) => return Ok(true),
-                    Ok(false) => {}
-                    Err(e) => unsupported = Some(e),
-                }
-            }
-            match unsupported {
-                Some(e) => return Err(e),
-                None => false,
-            }
-        }
         (WastRetCore::V128(_), _) => return Err(Unsupported("v128 value")),
         _ => return Err(Unsupported("reference value")),
     })
 }
 
+/// Matches an expected reference result: `Some` when `expected` is one.
+fn matches_ref(expected: &WastRetCore<'_>, actual: &Value) -> Option<Result<bool, Unsupported>> {
+    use wast::core::{AbstractHeapType, HeapType};
+    Some(Ok(match expected {
+        WastRetCore::RefNull(None) => actual.is_null(),
+        WastRetCore::RefNull(Some(HeapType::Abstract { ty, .. })) => match (ty, actual) {
+            (AbstractHeapType::Func, Value::FuncRef(None)) => true,
+            (AbstractHeapType::Extern, Value::ExternRef(None)) => true,
+            (AbstractHeapType::Func | AbstractHeapType::Extern, _) => false,
+            _ => return Some(Err(Unsupported("reference value of a later proposal"))),
+        },
+        WastRetCore::RefExtern(None) => matches!(actual, Value::ExternRef(Some(_))),
+        WastRetCore::RefExtern(Some(n)) => match actual {
+            Value::ExternRef(Some(r)) => r.downcast_ref::<u32>() == Some(n),
+            _ => false,
+        },
+        WastRetCore::RefFunc(_) => matches!(actual, Value::FuncRef(Some(_))),
+        WastRetCore::RefNull(_) | WastRetCore::RefHost(_) => {
+            return Some(Err(Unsupported("reference value of a later proposal")));
+        }
+        _ => return None,
+    }))
+}
+
 /// Prints a value the way a script writes it, with the raw bits of floats.
-pub(crate) fn show_value(value: &RuntimeValue) -> String {
+pub(crate) fn show_value(value: &Value) -> String {
+    let value = match value {
+        Value::FuncRef(None) => return "ref.null func".to_string(),
+        Value::ExternRef(None) => return "ref.null extern".to_string(),
+        Value::FuncRef(Some(_)) => return "ref.func".to_string(),
+        Value::ExternRef(Some(r)) => match r.downcast_ref::<u32>() {
+            Some(n) => return format!("ref.extern {n}"),
+            None => return "ref.extern".to_string(),
+        },
+        other => other.number().unwrap_or(RuntimeValue::I32(0)),
+    };
     match value {
         RuntimeValue::I32(v) => format!("i32.const {v}"),
         RuntimeValue::I64(v) => format!("i64.const {v}"),
@@ -98,7 +145,7 @@ pub(crate) fn show_value(value: &RuntimeValue) -> String {
 }
 
 /// Prints a list of values as `[a, b]`.
-pub(crate) fn show_values(values: &[RuntimeValue]) -> String {
+pub(crate) fn show_values(values: &[Value]) -> String {
     let mut out = String::from("[");
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
@@ -180,12 +227,12 @@ mod tests {
         WastRet::Core(WastRetCore::F64(pattern))
     }
 
-    fn f32_val(bits: u32) -> RuntimeValue {
-        RuntimeValue::F32(F32::from_bits(bits))
+    fn f32_val(bits: u32) -> Value {
+        Value::F32(F32::from_bits(bits))
     }
 
-    fn f64_val(bits: u64) -> RuntimeValue {
-        RuntimeValue::F64(F64::from_bits(bits))
+    fn f64_val(bits: u64) -> Value {
+        Value::F64(F64::from_bits(bits))
     }
 
     #[test]
@@ -193,7 +240,7 @@ mod tests {
         let minus_zero = f32_ret(NanPattern::Value(TokF32 { bits: 0x8000_0000 }));
         assert!(matches(&minus_zero, &f32_val(0x8000_0000)).unwrap());
         assert!(!matches(&minus_zero, &f32_val(0)).unwrap());
-        assert!(!matches(&minus_zero, &RuntimeValue::I32(i32::MIN)).unwrap());
+        assert!(!matches(&minus_zero, &Value::I32(i32::MIN)).unwrap());
     }
 
     #[test]
@@ -227,8 +274,8 @@ mod tests {
             WastRetCore::I32(1),
             WastRetCore::I32(2),
         ]));
-        assert!(matches(&either, &RuntimeValue::I32(2)).unwrap());
-        assert!(!matches(&either, &RuntimeValue::I32(3)).unwrap());
+        assert!(matches(&either, &Value::I32(2)).unwrap());
+        assert!(!matches(&either, &Value::I32(3)).unwrap());
         assert_eq!(
             show_expected(&[either]),
             "[either(i32.const 1 | i32.const 2)]"

@@ -6,7 +6,7 @@
 //! evaluates those that read no global, to know before instantiation the value of an
 //! immutable global.
 
-use crate::{ConstExpr, F32, F64, Module, RuntimeValue};
+use crate::{ConstExpr, F32, F64, Module, RefType, RuntimeValue};
 use core::fmt;
 use wasmparser::Operator;
 
@@ -89,6 +89,49 @@ pub fn eval_const(
         [value] => Ok(*value),
         _ => Err(ConstExprError::new("type mismatch")),
     }
+}
+
+/// What a constant expression of reference type produces (spec 3.3.10: a reference
+/// constant expression is one `ref.null`, `ref.func` or `global.get`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConstRef {
+    /// `ref.null t`.
+    Null(RefType),
+    /// `ref.func index`.
+    Func(u32),
+    /// `global.get index`: the value of that (imported) global.
+    Global(u32),
+}
+
+/// Reads constant expression `expr` of reference type.
+pub fn const_ref(module: &Module, expr: &ConstExpr) -> Result<ConstRef, ConstExprError> {
+    let mut reader = module.operators(&expr.range);
+    let mut result = None;
+    while !reader.eof() {
+        let op = reader
+            .read()
+            .map_err(|e| ConstExprError::new(e.message()))?;
+        let value = match op {
+            Operator::RefNull { hty } => {
+                let ty = if hty == wasmparser::HeapType::FUNC {
+                    RefType::FuncRef
+                } else if hty == wasmparser::HeapType::EXTERN {
+                    RefType::ExternRef
+                } else {
+                    return Err(ConstExprError::new("unsupported reference type"));
+                };
+                ConstRef::Null(ty)
+            }
+            Operator::RefFunc { function_index } => ConstRef::Func(function_index),
+            Operator::GlobalGet { global_index } => ConstRef::Global(global_index),
+            Operator::End => break,
+            _ => return Err(ConstExprError::new("unsupported instruction")),
+        };
+        if result.replace(value).is_some() {
+            return Err(ConstExprError::new("type mismatch"));
+        }
+    }
+    result.ok_or_else(|| ConstExprError::new("type mismatch"))
 }
 
 #[cfg(test)]

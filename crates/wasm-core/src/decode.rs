@@ -22,7 +22,7 @@ mod types;
 
 use crate::error::DecodeError;
 use crate::module::{ConstExpr, CustomSection, Module, Names};
-use crate::value::ValueType;
+use crate::value::ValType;
 use std::sync::Arc;
 use wasmparser::{Parser, Payload};
 
@@ -79,6 +79,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
         imported: [0; 4],
         func_offsets: Vec::new(),
         start_offset: 0,
+        declared_funcs: Vec::new(),
     };
     let mut last: Option<Order> = None;
     let mut code_count: Option<(u32, usize)> = None;
@@ -184,6 +185,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
         }
         _ => {}
     }
+    module.declared_funcs = declared_funcs(&module);
     if let Some(count) = module.data_count {
         let (found, offset) = data_section.unwrap_or((0, end_offset));
         if found != count {
@@ -194,6 +196,44 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
         }
     }
     Ok(module)
+}
+
+/// Spec 3.4.10 (2.0), `C.refs`: the functions named outside function bodies (exports,
+/// element segments, global initialisers), sorted, each once; `ref.func` may name only
+/// these.
+fn declared_funcs(module: &Module) -> Vec<u32> {
+    let mut funcs: Vec<u32> = module
+        .exports
+        .iter()
+        .filter(|e| e.kind == crate::module::ExternKind::Func)
+        .map(|e| e.index)
+        .collect();
+    let scan = |expr: &ConstExpr, funcs: &mut Vec<u32>| {
+        let mut reader = module.operators(&expr.range);
+        while let Ok(op) = reader.read() {
+            match op {
+                wasmparser::Operator::RefFunc { function_index } => funcs.push(function_index),
+                wasmparser::Operator::End => break,
+                _ => {}
+            }
+        }
+    };
+    for segment in &module.elements {
+        match &segment.items {
+            crate::module::ElementItems::Functions(items) => funcs.extend_from_slice(items),
+            crate::module::ElementItems::Expressions(exprs) => {
+                for expr in exprs {
+                    scan(expr, &mut funcs);
+                }
+            }
+        }
+    }
+    for init in &module.global_inits {
+        scan(init, &mut funcs);
+    }
+    funcs.sort_unstable();
+    funcs.dedup();
+    funcs
 }
 
 /// How many entries to reserve for a section claiming `count` entries: never more than
@@ -221,12 +261,13 @@ fn section_offset(payload: &Payload<'_>) -> usize {
 
 /// Converts a `wasmparser` value type; types of proposals Wasmite does not run yet are
 /// reported as malformed with a message naming them.
-pub(crate) fn value_type(ty: wasmparser::ValType, offset: usize) -> Result<ValueType, DecodeError> {
+pub(crate) fn value_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, DecodeError> {
     match ty {
-        wasmparser::ValType::I32 => Ok(ValueType::I32),
-        wasmparser::ValType::I64 => Ok(ValueType::I64),
-        wasmparser::ValType::F32 => Ok(ValueType::F32),
-        wasmparser::ValType::F64 => Ok(ValueType::F64),
+        wasmparser::ValType::I32 => Ok(ValType::I32),
+        wasmparser::ValType::I64 => Ok(ValType::I64),
+        wasmparser::ValType::F32 => Ok(ValType::F32),
+        wasmparser::ValType::F64 => Ok(ValType::F64),
+        wasmparser::ValType::Ref(r) => Ok(ValType::Ref(tables::ref_type(r, offset)?)),
         other => Err(DecodeError::new(
             format!("unsupported value type {other} (proposal not implemented yet)"),
             offset,

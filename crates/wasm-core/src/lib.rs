@@ -23,7 +23,7 @@ mod trap;
 mod types;
 mod value;
 
-pub use const_expr::{ConstExprError, eval_const};
+pub use const_expr::{ConstExprError, ConstRef, const_ref, eval_const};
 pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode};
 pub use error::{DecodeError, spec_wording};
 pub use module::{
@@ -33,7 +33,7 @@ pub use module::{
 pub use nan_preserving_float::{F32, F64};
 pub use trap::{HostError, Trap, TrapCode};
 pub use types::{FuncType, GlobalType, Limits, MemoryType, RefType, Signature, TableType};
-pub use value::{FromValue, LittleEndianConvert, RuntimeValue, ValueType};
+pub use value::{FromValue, LittleEndianConvert, RuntimeValue, ValType, ValueType};
 
 /// The `wasmparser` version Wasmite decodes with, re-exported so that crates which read
 /// operator streams (the validator, the engine's translator) depend on `wasm-core` alone.

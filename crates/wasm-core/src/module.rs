@@ -6,7 +6,7 @@
 //! at their original offsets; nothing is decoded twice into intermediate trees.
 
 use crate::types::{GlobalType, MemoryType, RefType, Signature, TableType};
-use crate::value::ValueType;
+use crate::value::ValType;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -52,6 +52,9 @@ pub struct Module {
     pub(crate) func_offsets: Vec<usize>,
     /// Offset of the start section, for error messages.
     pub start_offset: usize,
+    /// The functions `ref.func` may name (spec 3.4.10, `C.refs`): those named by exports,
+    /// element segments and global initialisers; sorted, each once.
+    pub declared_funcs: Vec<u32>,
 }
 
 impl Module {
@@ -247,7 +250,7 @@ pub struct DataSegment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FuncBody {
     /// Local declarations as (count, type), as encoded.
-    pub locals: Vec<(u32, ValueType)>,
+    pub locals: Vec<(u32, ValType)>,
     /// Total number of declared locals (not counting parameters).
     pub num_locals: u32,
     /// Range of the operators (after the local declarations, up to and including `end`).

@@ -1,20 +1,39 @@
 //! Type descriptions: function signatures, limits, memory/table/global types.
 
-use crate::value::ValueType;
+use crate::value::{ValType, ValueType};
 use std::borrow::Cow;
 
 /// A function type: parameter and result types.
 ///
 /// Results are a list (multi-value ready); [`Signature::return_type`] serves the
-/// single-result view of the classic API.
+/// single-result view of the classic API. The types are [`ValType`]s
+/// ([`param_types`](Self::param_types), [`result_types`](Self::result_types)); the seed's
+/// views ([`params`](Self::params), [`results`](Self::results), `return_type`) list the
+/// number types of a signature that has only number types, as the seed's signatures do,
+/// and are empty for a signature with a reference type, which the seed cannot describe.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Signature {
-    params: Cow<'static, [ValueType]>,
-    results: Cow<'static, [ValueType]>,
+    params: Cow<'static, [ValType]>,
+    results: Cow<'static, [ValType]>,
+    seed_params: Cow<'static, [ValueType]>,
+    seed_results: Cow<'static, [ValueType]>,
 }
 
 /// The module-level name of a function type.
 pub type FuncType = Signature;
+
+/// The `ValType` list of number types.
+fn widen(types: &[ValueType]) -> Cow<'static, [ValType]> {
+    Cow::Owned(types.iter().map(|&t| ValType::from(t)).collect())
+}
+
+/// The seed's view of `types`: the number types, or nothing if any is a reference.
+fn narrow(types: &[ValType]) -> Cow<'static, [ValueType]> {
+    match types.iter().map(|t| t.number()).collect::<Option<Vec<_>>>() {
+        Some(numbers) => Cow::Owned(numbers),
+        None => Cow::Borrowed(&[]),
+    }
+}
 
 impl Signature {
     /// A signature with at most one result.
@@ -22,45 +41,92 @@ impl Signature {
         params: C,
         return_type: Option<ValueType>,
     ) -> Self {
-        let results: Cow<'static, [ValueType]> = match return_type {
+        let seed_results: Cow<'static, [ValueType]> = match return_type {
             None => Cow::Borrowed(&[]),
             Some(ValueType::I32) => Cow::Borrowed(&[ValueType::I32]),
             Some(ValueType::I64) => Cow::Borrowed(&[ValueType::I64]),
             Some(ValueType::F32) => Cow::Borrowed(&[ValueType::F32]),
             Some(ValueType::F64) => Cow::Borrowed(&[ValueType::F64]),
         };
+        let seed_params = params.into();
         Signature {
-            params: params.into(),
-            results,
+            params: widen(&seed_params),
+            results: widen(&seed_results),
+            seed_params,
+            seed_results,
         }
     }
 
-    /// A signature with any number of results.
+    /// A signature with any number of results, of number types.
     pub fn with_results<P, R>(params: P, results: R) -> Self
     where
         P: Into<Cow<'static, [ValueType]>>,
         R: Into<Cow<'static, [ValueType]>>,
     {
+        let (seed_params, seed_results) = (params.into(), results.into());
         Signature {
-            params: params.into(),
-            results: results.into(),
+            params: widen(&seed_params),
+            results: widen(&seed_results),
+            seed_params,
+            seed_results,
         }
     }
 
-    /// Parameter types.
-    pub fn params(&self) -> &[ValueType] {
-        &self.params
+    /// A signature of any value types, references included.
+    pub fn from_types<P, R>(params: P, results: R) -> Self
+    where
+        P: Into<Cow<'static, [ValType]>>,
+        R: Into<Cow<'static, [ValType]>>,
+    {
+        let (params, results) = (params.into(), results.into());
+        let (seed_params, seed_results) = match (narrow(&params), narrow(&results)) {
+            (p, r) if p.len() == params.len() && r.len() == results.len() => (p, r),
+            _ => (Cow::Borrowed(&[][..]), Cow::Borrowed(&[][..])),
+        };
+        Signature {
+            params,
+            results,
+            seed_params,
+            seed_results,
+        }
     }
 
-    /// Result types.
+    /// Parameter types, as the seed lists them: empty if a parameter or result is a
+    /// reference (see [`param_types`](Self::param_types)).
+    pub fn params(&self) -> &[ValueType] {
+        &self.seed_params
+    }
+
+    /// Result types, as the seed would list them: empty if a parameter or result is a
+    /// reference (see [`result_types`](Self::result_types)).
     pub fn results(&self) -> &[ValueType] {
-        &self.results
+        &self.seed_results
     }
 
     /// The single result type, or `None` for no result. With several results this is
     /// the first one; use [`Signature::results`] for the whole list.
     pub fn return_type(&self) -> Option<ValueType> {
-        self.results.first().copied()
+        self.seed_results.first().copied()
+    }
+
+    /// Every parameter type.
+    #[inline]
+    pub fn param_types(&self) -> &[ValType] {
+        &self.params
+    }
+
+    /// Every result type.
+    #[inline]
+    pub fn result_types(&self) -> &[ValType] {
+        &self.results
+    }
+
+    /// Whether a parameter or result is a reference.
+    pub fn has_refs(&self) -> bool {
+        self.params
+            .iter()
+            .chain(self.results.iter())
+            .any(|t| t.is_ref())
     }
 }
 
@@ -69,6 +135,12 @@ impl Signature {
 impl core::fmt::Debug for Signature {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let mut debug = f.debug_struct("Signature");
+        if self.has_refs() {
+            debug
+                .field("params", &self.param_types())
+                .field("results", &self.result_types());
+            return debug.finish();
+        }
         debug
             .field("params", &self.params())
             .field("return_type", &self.return_type());
@@ -81,7 +153,7 @@ impl core::fmt::Debug for Signature {
 
 impl core::fmt::Display for Signature {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let list = |f: &mut core::fmt::Formatter<'_>, tys: &[ValueType]| -> core::fmt::Result {
+        let list = |f: &mut core::fmt::Formatter<'_>, tys: &[ValType]| -> core::fmt::Result {
             for (i, t) in tys.iter().enumerate() {
                 if i > 0 {
                     f.write_str(" ")?;
@@ -118,13 +190,25 @@ pub struct MemoryType {
     pub shared: bool,
 }
 
-/// The type of references a table holds.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// A reference type: what a table holds, or a value of type [`ValType::Ref`](crate::ValType).
+///
+/// Wasm 2.0's two nullable types. Typed function references and GC (Wasm 3.0) make this
+/// a heap type with nullability; the engine's cell form (a handle, 0 for null) stays.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RefType {
     /// Function references.
     FuncRef,
     /// Opaque host references (reference-types proposal).
     ExternRef,
+}
+
+impl core::fmt::Display for RefType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            RefType::FuncRef => "funcref",
+            RefType::ExternRef => "externref",
+        })
+    }
 }
 
 /// A table's type.
@@ -142,7 +226,7 @@ pub struct TableType {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalType {
     /// Value type.
-    pub content: ValueType,
+    pub content: ValType,
     /// Whether `global.set` may change it.
     pub mutable: bool,
 }

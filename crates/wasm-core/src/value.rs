@@ -1,12 +1,13 @@
 //! Value types and runtime values.
 
 use crate::nan_preserving_float::{F32, F64};
+use crate::types::RefType;
 
 /// The type of a WebAssembly value.
 ///
-/// Today the Wasm 1.0 number types. Later proposals add variants (`V128`, reference types):
-/// code that matches on this enum should keep a wildcard arm. Types order as declared
-/// (`I32 < I64 < F32 < F64`), as the seed's do.
+/// The seed's four number types, and only those: code that matches on it exhaustively, as
+/// seed programs do, keeps compiling. [`ValType`] adds the reference types (and later
+/// proposals' types). Types order as declared (`I32 < I64 < F32 < F64`), as the seed's do.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValueType {
     /// 32-bit integer.
@@ -27,6 +28,99 @@ impl core::fmt::Display for ValueType {
             ValueType::F32 => "f32",
             ValueType::F64 => "f64",
         })
+    }
+}
+
+/// The type of any WebAssembly value: the number types of the seed's [`ValueType`] and
+/// the reference types (Wasm 2.0).
+///
+/// [`ValueType`] stays the seed's four number types, so that code matching on it
+/// exhaustively keeps compiling; `ValType` is the whole list, used wherever a value may
+/// be a reference (signatures' [`param_types`](crate::Signature::param_types), locals,
+/// globals, tables). Later proposals add variants (`V128`) and richer reference types
+/// (typed function references, GC types) inside [`RefType`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit IEEE 754 float.
+    F32,
+    /// 64-bit IEEE 754 float.
+    F64,
+    /// A reference.
+    Ref(RefType),
+}
+
+impl ValType {
+    /// `funcref`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FuncRef);
+    /// `externref`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::ExternRef);
+
+    /// The number type, if this is one.
+    #[inline]
+    pub fn number(self) -> Option<ValueType> {
+        match self {
+            ValType::I32 => Some(ValueType::I32),
+            ValType::I64 => Some(ValueType::I64),
+            ValType::F32 => Some(ValueType::F32),
+            ValType::F64 => Some(ValueType::F64),
+            ValType::Ref(_) => None,
+        }
+    }
+
+    /// The reference type, if this is one.
+    #[inline]
+    pub fn reference(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether values of this type are references.
+    #[inline]
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::Ref(_))
+    }
+}
+
+impl From<ValueType> for ValType {
+    #[inline]
+    fn from(ty: ValueType) -> Self {
+        match ty {
+            ValueType::I32 => ValType::I32,
+            ValueType::I64 => ValType::I64,
+            ValueType::F32 => ValType::F32,
+            ValueType::F64 => ValType::F64,
+        }
+    }
+}
+
+impl From<RefType> for ValType {
+    #[inline]
+    fn from(ty: RefType) -> Self {
+        ValType::Ref(ty)
+    }
+}
+
+impl PartialEq<ValueType> for ValType {
+    fn eq(&self, other: &ValueType) -> bool {
+        *self == ValType::from(*other)
+    }
+}
+
+impl core::fmt::Display for ValType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ValType::Ref(r) => core::fmt::Display::fmt(r, f),
+            other => match other.number() {
+                Some(n) => core::fmt::Display::fmt(&n, f),
+                None => Ok(()),
+            },
+        }
     }
 }
 

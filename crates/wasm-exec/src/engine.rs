@@ -4,6 +4,7 @@
 
 mod code;
 mod exec;
+mod refs;
 mod stacks;
 
 pub use crate::error::{CompileError, EngineError};
@@ -76,7 +77,7 @@ impl ExecEngine {
 }
 
 /// Sets up the frame of Wasm function `func` with `args` at the bottom of `stacks`.
-fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<Frame, Trap> {
+fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[u64]) -> Result<Frame, Trap> {
     let wasm = engine::wasm_func(func).ok_or(Trap::Code(TrapCode::UnexpectedSignature))?;
     let func_code = compiled(wasm.code())?;
     let code = func_code.module.func(func_code.index)?.clone();
@@ -88,9 +89,7 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
     }
     stacks.frames.clear();
     stacks.reserve(0, code.frame_size().max(args.len()))?;
-    for (cell, arg) in stacks.vals.iter_mut().zip(args) {
-        *cell = arg.to_bits();
-    }
+    stacks.vals[..args.len()].copy_from_slice(args);
     let locals_end = args.len() + code.num_locals as usize;
     stacks.vals[args.len()..locals_end].fill(0);
     Ok(Frame {
@@ -103,7 +102,8 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[RuntimeValue]) -> Result<F
     })
 }
 
-/// Reads the results of a finished call from the bottom of the value stack.
+/// Reads the results of a finished call (numbers: resumable calls carry no references)
+/// from the bottom of the value stack.
 fn read_results(stacks: &Stacks, func: &FuncRef, results: &mut [RuntimeValue]) {
     for ((slot, ty), cell) in results
         .iter_mut()
@@ -118,8 +118,8 @@ impl Engine for ExecEngine {
     fn invoke(
         &self,
         func: &FuncRef,
-        args: &[RuntimeValue],
-        results: &mut [RuntimeValue],
+        args: &[u64],
+        results: &mut [u64],
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
     ) -> Result<(), Trap> {
@@ -128,7 +128,8 @@ impl Engine for ExecEngine {
         let outcome = enter(&mut stacks, func, args)
             .and_then(|frame| execute(&mut stacks, frame, externals).map_err(Exit::into_trap));
         if outcome.is_ok() {
-            read_results(&stacks, func, results);
+            let n = results.len();
+            results.copy_from_slice(&stacks.vals[..n]);
         }
         stacks.frames.clear();
         if from_recycler {
@@ -181,7 +182,10 @@ impl ResumableCall for Resumable {
         self.stacks.call_limit =
             wasm_runtime::DEFAULT_CALL_STACK_LIMIT.saturating_sub(outer_frames);
         let frame = match core::mem::replace(&mut self.state, State::Finished) {
-            State::NotStarted => enter(&mut self.stacks, &self.func, &self.args)?,
+            State::NotStarted => {
+                let args: Vec<u64> = self.args.iter().map(|a| a.to_bits()).collect();
+                enter(&mut self.stacks, &self.func, &args)?
+            }
             State::Suspended(suspension) => {
                 let expected = suspension.signature.return_type();
                 if host_result.map(|v| v.value_type()) != expected {

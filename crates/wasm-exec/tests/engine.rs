@@ -24,9 +24,8 @@ fn instantiate_with(wat: &str, translation: Translation) -> Result<ModuleRef, Co
     let bytes = wat::parse_str(wat).expect("test module parses");
     let module = Arc::new(wasm_core::decode(&bytes).expect("test module decodes"));
     let features = wasm_validate::Features {
-        multi_value: true,
-        bulk_memory: true,
-        ..wasm_validate::Features::mvp()
+        tail_call: true,
+        ..wasm_validate::Features::wasm2()
     };
     let engine = ExecEngine::new();
     let code = engine.load(&module, &features, translation)?;
@@ -949,13 +948,11 @@ fn lazily_translated_functions_called_first_from_running_code() {
 
 #[test]
 fn a_body_the_engine_cannot_run_fails_at_load_when_eager_and_at_its_first_call_when_lazy() {
-    // `data.drop` validates (bulk memory is on) but is not translated yet.
+    // `return_call` validates (tail calls are on) but is not translated yet.
     let wat = r#"(module
-      (memory 1)
-      (data "passive")
+      (func $seven (result i32) (i32.const 7))
       (func $fill (result i32)
-        (data.drop 0)
-        (i32.const 1))
+        (return_call $seven))
       (func (export "fill") (result i32) (call $fill))
       (func (export "ok") (result i32) (i32.const 7))
       (func (export "maybe") (param i32) (result i32)

@@ -1,6 +1,8 @@
 //! Function instances (spec 4.2.6): Wasm functions of an instance, or host functions
 //! dispatched through [`Externals`].
 
+use crate::Value;
+use crate::refs::{self, HandleCache};
 use crate::seam::{CompiledCode, Engine, ResumableCall};
 use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler};
 use core::fmt;
@@ -8,7 +10,20 @@ use core::ops::Deref;
 use std::borrow::Cow;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
-use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValueType};
+use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType, ValueType};
+
+/// Runs `f` on `n` zeroed cells, on the stack for the usual few.
+fn with_cells<R>(n: usize, f: impl FnOnce(&mut [u64]) -> R) -> R {
+    let mut few = [0u64; 8];
+    let mut many = Vec::new();
+    let cells = if n <= few.len() {
+        &mut few[..n]
+    } else {
+        many.resize(n, 0);
+        &mut many[..]
+    };
+    f(cells)
+}
 
 /// A shared handle to a [`FuncInstance`].
 #[derive(Clone, Debug)]
@@ -32,6 +47,8 @@ impl FuncRef {
 pub struct FuncInstance {
     signature: Arc<Signature>,
     kind: FuncKind,
+    /// The function's handle while code runs (see `refs`).
+    handle: HandleCache,
 }
 
 enum FuncKind {
@@ -89,8 +106,16 @@ impl fmt::Debug for FuncInstance {
 
 /// Checks `args` against `signature`'s parameters.
 fn check_args(signature: &Signature, args: &[RuntimeValue]) -> Result<(), Trap> {
-    let params = signature.params();
+    let params = signature.param_types();
     if params.len() != args.len() || params.iter().zip(args).any(|(t, a)| *t != a.value_type()) {
+        return Err(Trap::Code(TrapCode::UnexpectedSignature));
+    }
+    Ok(())
+}
+
+/// Checks values against `types`, as arguments or results.
+pub(crate) fn check_values(types: &[ValType], values: &[Value]) -> Result<(), Trap> {
+    if types.len() != values.len() || types.iter().zip(values).any(|(t, v)| *t != v.ty()) {
         return Err(Trap::Code(TrapCode::UnexpectedSignature));
     }
     Ok(())
@@ -103,7 +128,14 @@ pub(crate) fn check_host_result(
     signature: &Signature,
     result: Option<RuntimeValue>,
 ) -> Result<Option<RuntimeValue>, Trap> {
-    if result.map(|v| v.value_type()) != signature.return_type() || signature.results().len() > 1 {
+    let expected = match signature.result_types() {
+        [] => None,
+        [ty] => ty.number(),
+        _ => return Err(Trap::Code(TrapCode::UnexpectedSignature)),
+    };
+    if result.map(|v| v.value_type()) != expected
+        || (expected.is_none() && signature.result_types().len() == 1)
+    {
         return Err(Trap::Code(TrapCode::UnexpectedSignature));
     }
     Ok(result)
@@ -115,6 +147,7 @@ impl FuncInstance {
         FuncRef(Rc::new(FuncInstance {
             signature: Arc::new(signature),
             kind: FuncKind::Host(index),
+            handle: HandleCache::default(),
         }))
     }
 
@@ -134,12 +167,18 @@ impl FuncInstance {
                 code,
                 engine,
             }),
+            handle: HandleCache::default(),
         }))
     }
 
     /// The function's type.
     pub fn signature(&self) -> &Signature {
         &self.signature
+    }
+
+    /// Where the function's handle in the current scope is remembered.
+    pub(crate) fn handle_cache(&self) -> &HandleCache {
+        &self.handle
     }
 
     /// The function's type, shared.
@@ -190,7 +229,7 @@ impl FuncInstance {
             return externals.invoke_index(index, RuntimeArgs::from(args));
         }
         let mut results = [RuntimeValue::I32(0); 1];
-        match func.signature.results().len() {
+        match func.signature.result_types().len() {
             0 => {
                 Self::call(func, args, &mut [], externals, stack)?;
                 Ok(None)
@@ -244,7 +283,9 @@ impl FuncInstance {
         stack: &mut StackRecycler,
     ) -> Result<(), Trap> {
         check_args(&func.signature, args)?;
-        if results.len() != func.signature.results().len() {
+        if results.len() != func.signature.result_types().len()
+            || func.signature.result_types().iter().any(|t| t.is_ref())
+        {
             return Err(Trap::Code(TrapCode::UnexpectedSignature));
         }
         match &func.kind {
@@ -255,7 +296,90 @@ impl FuncInstance {
                 }
                 Ok(())
             }
-            FuncKind::Wasm(wasm) => wasm.engine.invoke(func, args, results, externals, stack),
+            FuncKind::Wasm(wasm) => {
+                let _scope = refs::Scope::enter();
+                with_cells(args.len() + results.len(), |cells| {
+                    let (ins, outs) = cells.split_at_mut(args.len());
+                    for (cell, arg) in ins.iter_mut().zip(args) {
+                        *cell = arg.to_bits();
+                    }
+                    wasm.engine.invoke(func, ins, outs, externals, stack)?;
+                    for ((slot, ty), cell) in results
+                        .iter_mut()
+                        .zip(func.signature.results())
+                        .zip(outs.iter())
+                    {
+                        *slot = RuntimeValue::from_bits(*ty, *cell);
+                    }
+                    Ok(())
+                })
+            }
+        }
+    }
+
+    /// Calls `func` with arguments of any type, references included, and writes its
+    /// results into `results` (exactly as many as the signature has). Arguments of the
+    /// wrong types, or a `results` of the wrong length, trap with `UnexpectedSignature`.
+    ///
+    /// ```
+    /// # use wasm_runtime::{ExternRef, FuncInstance, NopExternals, Value};
+    /// # use wasm_core::{Signature, ValType};
+    /// // A host function cannot echo without Externals; see the crate tests for Wasm.
+    /// let f = FuncInstance::alloc_host(Signature::from_types(vec![ValType::EXTERNREF], vec![]), 0);
+    /// let r = FuncInstance::invoke_values(&f, &[Value::I32(1)], &mut [], &mut NopExternals);
+    /// assert!(r.is_err()); // an i32 where an externref is expected
+    /// ```
+    pub fn invoke_values<E: Externals>(
+        func: &FuncRef,
+        args: &[Value],
+        results: &mut [Value],
+        externals: &mut E,
+    ) -> Result<(), Trap> {
+        Self::invoke_values_with_stack(
+            func,
+            args,
+            results,
+            externals,
+            &mut StackRecycler::default(),
+        )
+    }
+
+    /// [`invoke_values`](Self::invoke_values) with reusable stacks and their limits.
+    pub fn invoke_values_with_stack<E: Externals>(
+        func: &FuncRef,
+        args: &[Value],
+        results: &mut [Value],
+        externals: &mut E,
+        stack: &mut StackRecycler,
+    ) -> Result<(), Trap> {
+        let signature = &func.signature;
+        check_values(signature.param_types(), args)?;
+        if results.len() != signature.result_types().len() {
+            return Err(Trap::Code(TrapCode::UnexpectedSignature));
+        }
+        match &func.kind {
+            FuncKind::Host(index) => {
+                for (slot, ty) in results.iter_mut().zip(signature.result_types()) {
+                    *slot = Value::default_of(*ty);
+                }
+                externals.invoke_values(*index, args, results)?;
+                check_values(signature.result_types(), results)
+            }
+            FuncKind::Wasm(wasm) => {
+                let _scope = refs::Scope::enter();
+                with_cells(args.len() + results.len(), |cells| {
+                    let (ins, outs) = cells.split_at_mut(args.len());
+                    for (cell, arg) in ins.iter_mut().zip(args) {
+                        *cell = refs::to_cell(arg);
+                    }
+                    wasm.engine.invoke(func, ins, outs, externals, stack)?;
+                    let types = signature.result_types();
+                    for ((slot, ty), cell) in results.iter_mut().zip(types).zip(outs.iter()) {
+                        *slot = refs::from_cell(*ty, *cell);
+                    }
+                    Ok(())
+                })
+            }
         }
     }
 
@@ -266,6 +390,10 @@ impl FuncInstance {
     ) -> Result<FuncInvocation<'args>, Trap> {
         let args = args.into();
         check_args(&func.signature, &args)?;
+        if func.signature.has_refs() {
+            // The resumable API carries numbers only (`RuntimeValue`).
+            return Err(Trap::Code(TrapCode::UnexpectedSignature));
+        }
         let kind = match &func.kind {
             FuncKind::Host(index) => InvocationKind::Host {
                 index: *index,
@@ -273,6 +401,7 @@ impl FuncInstance {
                 finished: false,
             },
             FuncKind::Wasm(wasm) => InvocationKind::Wasm {
+                _scope: refs::Scope::enter(),
                 call: wasm.engine.resumable(func, &args),
                 started: false,
             },
@@ -330,6 +459,8 @@ enum InvocationKind<'args> {
     Wasm {
         call: Box<dyn ResumableCall>,
         started: bool,
+        /// Handles in the suspended call's cells stay valid until it is dropped.
+        _scope: refs::Scope,
     },
 }
 
@@ -380,7 +511,7 @@ impl FuncInvocation<'_> {
                 *finished = true;
                 Ok(externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?)
             }
-            InvocationKind::Wasm { call, started } => {
+            InvocationKind::Wasm { call, started, .. } => {
                 if *started {
                     return Err(ResumableError::AlreadyStarted);
                 }

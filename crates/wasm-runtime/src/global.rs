@@ -1,10 +1,11 @@
 //! Global instances (spec 4.2.9).
 
 use crate::Error;
-use core::cell::Cell;
+use crate::refs::{self, Value};
+use core::cell::{Cell, RefCell};
 use core::ops::Deref;
 use std::rc::Rc;
-use wasm_core::{RuntimeValue, ValueType};
+use wasm_core::{RuntimeValue, ValType, ValueType};
 
 /// A shared handle to a [`GlobalInstance`].
 #[derive(Clone, Debug)]
@@ -26,40 +27,70 @@ impl GlobalRef {
 
 /// A global variable: a value of a fixed type, mutable or not.
 ///
-/// The value is kept as its bits (see [`RuntimeValue::to_bits`]), the form the engine
-/// reads and writes.
+/// A number is kept as its bits (see [`RuntimeValue::to_bits`]), the form the engine
+/// reads and writes; a reference as the [`Value`] that owns it.
 pub struct GlobalInstance {
     bits: Cell<u64>,
-    value_type: ValueType,
+    reference: RefCell<Option<Value>>,
+    value_type: ValType,
     mutable: bool,
 }
 
 /// The seed's form: `GlobalInstance { val: Cell { value: I32(1) }, mutable: false }`.
 impl core::fmt::Debug for GlobalInstance {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("GlobalInstance")
-            .field("val", &Cell::new(self.get()))
-            .field("mutable", &self.mutable)
-            .finish()
+        let mut debug = f.debug_struct("GlobalInstance");
+        match self.value_type.number() {
+            Some(_) => debug.field("val", &Cell::new(self.get())),
+            None => debug.field("val", &self.get_value()),
+        };
+        debug.field("mutable", &self.mutable).finish()
     }
 }
 
 impl GlobalInstance {
     /// Allocates a global holding `value`.
     pub fn alloc(value: RuntimeValue, mutable: bool) -> GlobalRef {
+        Self::alloc_value(value.into(), mutable)
+    }
+
+    /// Allocates a global holding `value`, of any type (references included).
+    pub fn alloc_value(value: Value, mutable: bool) -> GlobalRef {
+        let value_type = value.ty();
+        let (bits, reference) = match value.number() {
+            Some(number) => (number.to_bits(), None),
+            None => (0, Some(value)),
+        };
         GlobalRef(Rc::new(GlobalInstance {
-            bits: Cell::new(value.to_bits()),
-            value_type: value.value_type(),
+            bits: Cell::new(bits),
+            reference: RefCell::new(reference),
+            value_type,
             mutable,
         }))
     }
 
-    /// The current value.
+    /// The current value. A global of reference type has no seed form: it reads as
+    /// `I32(0)` here; [`get_value`](Self::get_value) gives it.
     pub fn get(&self) -> RuntimeValue {
-        RuntimeValue::from_bits(self.value_type, self.bits.get())
+        match self.value_type.number() {
+            Some(ty) => RuntimeValue::from_bits(ty, self.bits.get()),
+            None => RuntimeValue::I32(0),
+        }
     }
 
-    /// The bits of the current value (the engine's `global.get`, through
+    /// The current value, of any type.
+    pub fn get_value(&self) -> Value {
+        match self.value_type.number() {
+            Some(ty) => RuntimeValue::from_bits(ty, self.bits.get()).into(),
+            None => self
+                .reference
+                .borrow()
+                .clone()
+                .unwrap_or_else(|| Value::default_of(self.value_type)),
+        }
+    }
+
+    /// The bits of the current value (the engine's `global.get` of a number, through
     /// [`engine::global_bits`](crate::engine::global_bits)).
     #[inline]
     pub(crate) fn bits(&self) -> u64 {
@@ -68,26 +99,55 @@ impl GlobalInstance {
 
     /// Sets the value; refuses immutable globals and values of another type.
     pub fn set(&self, value: RuntimeValue) -> Result<(), Error> {
+        self.set_value(value.into())
+    }
+
+    /// Sets the value, of any type; refuses immutable globals and values of another type.
+    pub fn set_value(&self, value: Value) -> Result<(), Error> {
         if !self.mutable {
             return Err(Error::Global("global is immutable".to_string()));
         }
-        if value.value_type() != self.value_type() {
+        if value.ty() != self.value_type {
             return Err(Error::Global(format!(
                 "type mismatch: global of type {} cannot hold a {}",
-                self.value_type(),
-                value.value_type()
+                self.value_type,
+                value.ty()
             )));
         }
-        self.bits.set(value.to_bits());
+        self.store(value);
         Ok(())
     }
 
-    /// Sets the value's bits without checks: the engine's `global.set`, whose type and
-    /// mutability the validator has already checked (through
+    /// Sets the value without checks (of the global's type).
+    pub(crate) fn store(&self, value: Value) {
+        match value.number() {
+            Some(number) => self.bits.set(number.to_bits()),
+            None => {
+                let old = self.reference.replace(Some(value));
+                drop(old);
+            }
+        }
+    }
+
+    /// Sets the value's bits without checks: the engine's `global.set` of a number, whose
+    /// type and mutability the validator has already checked (through
     /// [`engine::set_global_bits`](crate::engine::set_global_bits)).
     #[inline]
     pub(crate) fn set_bits(&self, bits: u64) {
         self.bits.set(bits);
+    }
+
+    /// The value in its cell form (a handle for a reference): `global.get` of any type.
+    pub(crate) fn cell(&self) -> u64 {
+        match self.value_type.number() {
+            Some(_) => self.bits.get(),
+            None => refs::to_cell(&self.get_value()),
+        }
+    }
+
+    /// Sets the value from its cell form without checks (`global.set` of any type).
+    pub(crate) fn set_cell(&self, cell: u64) {
+        self.store(refs::from_cell(self.value_type, cell));
     }
 
     /// Whether the global is mutable.
@@ -95,8 +155,14 @@ impl GlobalInstance {
         self.mutable
     }
 
-    /// The type of the value.
+    /// The type of the value (the seed's view: a global of reference type reports
+    /// `I32`; see [`val_type`](Self::val_type)).
     pub fn value_type(&self) -> ValueType {
+        self.value_type.number().unwrap_or(ValueType::I32)
+    }
+
+    /// The type of the value, references included.
+    pub fn val_type(&self) -> ValType {
         self.value_type
     }
 }
@@ -104,6 +170,7 @@ impl GlobalInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ExternRef;
 
     #[test]
     fn set_refuses_immutable_and_mistyped() {
@@ -117,5 +184,16 @@ mod tests {
             format!("{:?}", *c),
             "GlobalInstance { val: Cell { value: F32(1.0) }, mutable: false }"
         );
+    }
+
+    #[test]
+    fn reference_globals_hold_their_objects() {
+        let g = GlobalInstance::alloc_value(Value::ExternRef(None), true);
+        assert_eq!(g.val_type(), ValType::EXTERNREF);
+        let object = ExternRef::new("host");
+        g.set_value(object.clone().into()).unwrap();
+        assert_eq!(g.get_value(), Value::from(object));
+        assert!(g.set_value(Value::FuncRef(None)).is_err());
+        assert!(g.set(RuntimeValue::I32(0)).is_err());
     }
 }

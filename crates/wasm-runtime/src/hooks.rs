@@ -4,11 +4,11 @@
 use crate::seam::StackRecycler;
 use crate::{
     DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance, MemoryRef,
-    ModuleInstance, TableInstance, TableRef,
+    ModuleInstance, TableInstance, TableRef, Value,
 };
 use std::any::Any;
 use std::sync::Arc;
-use wasm_core::{RuntimeValue, Signature, Trap};
+use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType};
 
 /// What the engine needs to run a Wasm function: its instance, index and code.
 pub use crate::func::WasmFunc;
@@ -111,4 +111,103 @@ pub fn take_stacks<T: Any>(recycler: &mut StackRecycler) -> Option<Box<T>> {
 /// Stores an engine's stacks in `recycler` for its next call.
 pub fn put_stacks<T: Any>(recycler: &mut StackRecycler, stacks: Box<T>) {
     recycler.put_storage(stacks)
+}
+
+// ---- References, tables and segments (Wasm 2.0) -------------------------------------------
+//
+// References are cells holding handles (see `Value`); these hooks convert between cells
+// and the runtime's objects, and carry out the table and segment instructions. Every
+// ranged operation checks its whole range first and writes nothing when it does not fit.
+
+/// The value of type `ty` in `cell` (a host function's argument).
+pub fn cell_to_value(ty: ValType, cell: u64) -> Value {
+    crate::refs::from_cell(ty, cell)
+}
+
+/// The cell form of `value` (a host function's result).
+pub fn value_to_cell(value: &Value) -> u64 {
+    crate::refs::to_cell(value)
+}
+
+/// Checks a host function's results against the types `types`.
+pub fn check_results(types: &[ValType], results: &[Value]) -> Result<(), Trap> {
+    crate::func::check_values(types, results)
+}
+
+/// `ref.func index`: the handle of function `index` of `instance` (0 if there is none,
+/// which validated code cannot ask for).
+pub fn ref_func(instance: &ModuleInstance, index: u32) -> u64 {
+    instance
+        .funcs()
+        .get(index as usize)
+        .map_or(0, crate::refs::func_handle)
+}
+
+/// `global.get` of a global of any type: its cell.
+pub fn global_cell(global: &GlobalInstance) -> u64 {
+    global.cell()
+}
+
+/// `global.set` of a global of any type, from its cell, without checks.
+pub fn set_global_cell(global: &GlobalInstance, cell: u64) {
+    global.set_cell(cell)
+}
+
+/// `table.get`.
+pub fn table_get(table: &TableInstance, index: u32) -> Result<u64, TrapCode> {
+    table.get_cell(index)
+}
+
+/// `table.set`.
+pub fn table_set(table: &TableInstance, index: u32, cell: u64) -> Result<(), TrapCode> {
+    table.set_cell(index, cell)
+}
+
+/// `table.grow`: the previous size, or `u32::MAX` (-1).
+pub fn table_grow(table: &TableInstance, by: u32, cell: u64) -> u32 {
+    table.grow_cell(by, cell)
+}
+
+/// `table.fill`.
+pub fn table_fill(table: &TableInstance, index: u32, cell: u64, n: u32) -> Result<(), TrapCode> {
+    table.fill_cell(index, cell, n)
+}
+
+/// `table.copy` from `src` to `dst` (which may be the same table).
+pub fn table_copy(
+    dst: &TableInstance,
+    to: u32,
+    src: &TableInstance,
+    from: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    dst.copy(to, src, from, n)
+}
+
+/// `table.init`.
+pub fn table_init(
+    instance: &ModuleInstance,
+    table: u32,
+    elem: u32,
+    to: u32,
+    from: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    instance.table_init(table, elem, to, from, n)
+}
+
+/// `elem.drop`.
+pub fn elem_drop(instance: &ModuleInstance, elem: u32) {
+    instance.elem_drop(elem)
+}
+
+/// The bytes `from..from + n` of data segment `data` (`memory.init`); `None` when out of
+/// the segment (empty once dropped).
+pub fn data_bytes(instance: &ModuleInstance, data: u32, from: u32, n: u32) -> Option<&[u8]> {
+    instance.data_bytes(data, from, n)
+}
+
+/// `data.drop`.
+pub fn data_drop(instance: &ModuleInstance, data: u32) {
+    instance.data_drop(data)
 }

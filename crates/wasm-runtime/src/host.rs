@@ -1,6 +1,7 @@
 //! The host's side of calls: [`Externals`] dispatches host functions, [`RuntimeArgs`]
 //! gives them their arguments.
 
+use crate::Value;
 use wasm_core::{FromValue, RuntimeValue, Trap, TrapCode};
 
 /// The embedder's dispatcher for host functions.
@@ -14,6 +15,33 @@ pub trait Externals {
         index: usize,
         args: RuntimeArgs<'_>,
     ) -> Result<Option<RuntimeValue>, Trap>;
+
+    /// Runs host function `index`, whose signature has references or several results,
+    /// with `args`; writes its results into `results` (as many as the signature has,
+    /// set to zeros and nulls on entry). Results of the wrong types trap with
+    /// `UnexpectedSignature`.
+    ///
+    /// Only calls of such functions come here; the default serves one of numbers only
+    /// through [`invoke_index`](Self::invoke_index), and traps otherwise.
+    fn invoke_values(
+        &mut self,
+        index: usize,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        let Some(numbers) = args.iter().map(Value::number).collect::<Option<Vec<_>>>() else {
+            return Err(Trap::Code(TrapCode::UnexpectedSignature));
+        };
+        let result = self.invoke_index(index, RuntimeArgs::from(&numbers[..]))?;
+        match (result, results) {
+            (None, []) => Ok(()),
+            (Some(value), [slot]) => {
+                *slot = value.into();
+                Ok(())
+            }
+            _ => Err(Trap::Code(TrapCode::UnexpectedSignature)),
+        }
+    }
 }
 
 /// [`Externals`] with no host functions: every call traps.

@@ -2,7 +2,7 @@
 
 use crate::{Error, FuncRef, GlobalRef, MemoryRef, TableRef};
 use std::collections::HashMap;
-use wasm_core::{GlobalType, MemoryType, Signature, TableType, ValueType};
+use wasm_core::{GlobalType, MemoryType, Signature, TableType, ValType, ValueType};
 
 /// What a global import asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,8 +15,14 @@ impl GlobalDescriptor {
         GlobalDescriptor { ty }
     }
 
-    /// The global's value type.
+    /// The global's value type, if a number (the seed's view: a global of reference
+    /// type reports `I32`; see [`val_type`](Self::val_type)).
     pub fn value_type(&self) -> ValueType {
+        self.ty.content.number().unwrap_or(ValueType::I32)
+    }
+
+    /// The global's value type, references included.
+    pub fn val_type(&self) -> ValType {
         self.ty.content
     }
 

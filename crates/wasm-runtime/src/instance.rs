@@ -1,6 +1,8 @@
 //! Module instances and instantiation (spec 4.5.4).
 
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
+use crate::refs::Value;
+use crate::table::Elements;
 use crate::{
     Error, Externals, FuncInstance, FuncRef, GlobalInstance, GlobalRef, ImportResolver,
     Instantiable, LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler,
@@ -15,8 +17,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RefType, RuntimeValue,
-    Signature, Trap, TrapCode,
+    ConstExpr, ConstRef, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
+    Signature, Trap, TrapCode, ValType,
 };
 
 /// An entity an instance exports or imports.
@@ -100,6 +102,11 @@ pub struct ModuleInstance {
     /// did (a `Ref` of a `RefCell`); `globals` is what the engine and linking read.
     globals_cell: RefCell<Vec<GlobalRef>>,
     exports: HashMap<String, ExternVal>,
+    /// The element segments' references, resolved at instantiation (spec 4.5.4); a
+    /// dropped segment (`elem.drop`, or applied at instantiation) is empty.
+    elements: RefCell<Vec<Elements>>,
+    /// Which data segments are dropped (`data.drop`, or applied at instantiation).
+    dropped_data: RefCell<Vec<bool>>,
     /// Instances this one imports Wasm functions from: kept alive as long as this one.
     _imported_instances: Vec<Rc<ModuleInstance>>,
 }
@@ -279,8 +286,7 @@ impl ModuleInstance {
                     funcs.push(func);
                 }
                 (ImportKind::Table(ty), ExternVal::Table(table)) => {
-                    // Host tables hold function references only (`TableInstance`).
-                    if ty.element != RefType::FuncRef {
+                    if ty.element != table.element_type() {
                         return Err(incompatible(m, f, "table element type does not match"));
                     }
                     if !table.matches(ty.limits.min, ty.limits.max) {
@@ -295,7 +301,7 @@ impl ModuleInstance {
                     memories.push(memory);
                 }
                 (ImportKind::Global(ty), ExternVal::Global(global)) => {
-                    if global.value_type() != ty.content || global.is_mutable() != ty.mutable {
+                    if global.val_type() != ty.content || global.is_mutable() != ty.mutable {
                         return Err(incompatible(m, f, "global type does not match"));
                     }
                     globals.push(global);
@@ -312,7 +318,8 @@ impl ModuleInstance {
         // Spec 4.5.3 "Allocation".
         for ty in &module.tables[tables.len()..] {
             let max = ty.limits.max.map(|m| m.min(u64::from(u32::MAX)) as u32);
-            tables.push(TableInstance::alloc(
+            tables.push(TableInstance::alloc_typed(
+                ty.element,
                 ty.limits.min.min(u64::from(u32::MAX)) as u32,
                 max,
             )?);
@@ -325,8 +332,15 @@ impl ModuleInstance {
             .iter()
             .zip(&module.global_inits)
         {
-            let value = eval_const(module, &globals, init)?;
-            globals.push(GlobalInstance::alloc(value, ty.mutable));
+            // A `ref.func` initialiser is set once the functions exist (`init_ref_globals`).
+            let value = match ty.content {
+                ValType::Ref(r) => match const_ref(module, init)? {
+                    ConstRef::Global(g) => globals[g as usize].get_value(),
+                    _ => Value::null(r),
+                },
+                _ => eval_const(module, &globals, init)?.into(),
+            };
+            globals.push(GlobalInstance::alloc_value(value, ty.mutable));
         }
         let mut imported_instances: Vec<Rc<ModuleInstance>> = Vec::new();
         for instance in funcs.iter().filter_map(|f| f.as_wasm()?.instance()) {
@@ -369,11 +383,24 @@ impl ModuleInstance {
                 globals_cell: RefCell::new(globals.clone()),
                 globals,
                 exports,
+                elements: RefCell::new(Vec::new()),
+                dropped_data: RefCell::new(vec![false; module.data.len()]),
                 _imported_instances: imported_instances,
             }
         });
         let instance = ModuleRef(instance);
-        instance.initialize_segments()?;
+        instance.init_ref_globals()?;
+        if let Err(error) = instance.initialize_segments() {
+            // Spec 4.5.4 (2.0): the segments applied before the trap stay, so functions
+            // of this instance may now be in imported tables, callable from elsewhere.
+            // Those tables keep the instance (which refers to them: a cycle, so a failed
+            // instantiation that wrote into an imported table lives as long as the table).
+            let imported = module.num_imported_tables() as usize;
+            for table in &instance.tables[..imported] {
+                table.keep_alive(instance.0.clone());
+            }
+            return Err(error);
+        }
         Ok(NotStartedModuleRef {
             start: module.start,
             instance,
@@ -465,6 +492,62 @@ impl ModuleInstance {
         self.tables.get(index as usize).cloned()
     }
 
+    /// `table.init`: `n` references of element segment `elem` from `from` into table
+    /// `table` at `to`, all or none.
+    pub(crate) fn table_init(
+        &self,
+        table: u32,
+        elem: u32,
+        to: u32,
+        from: u32,
+        n: u32,
+    ) -> Result<(), TrapCode> {
+        let elements = self.elements.borrow();
+        let segment = elements
+            .get(elem as usize)
+            .ok_or(TrapCode::TableAccessOutOfBounds)?;
+        let table = self
+            .tables
+            .get(table as usize)
+            .ok_or(TrapCode::TableAccessOutOfBounds)?;
+        table.init(to, segment, from, n)
+    }
+
+    /// `elem.drop`: element segment `elem` becomes empty.
+    pub(crate) fn elem_drop(&self, elem: u32) {
+        let old = self
+            .elements
+            .borrow_mut()
+            .get_mut(elem as usize)
+            .map(|segment| {
+                let empty = Elements::new(segment.ty());
+                core::mem::replace(segment, empty)
+            });
+        // Dropped after the segments are released: a reference's drop may run host code.
+        drop(old);
+    }
+
+    /// `memory.init`: the bytes `from..from + n` of data segment `data` (empty once
+    /// dropped), as a slice of the module's bytes; `None` if out of bounds.
+    pub(crate) fn data_bytes(&self, data: u32, from: u32, n: u32) -> Option<&[u8]> {
+        let segment = self.module.data.get(data as usize)?;
+        let dropped = self.dropped_data.borrow().get(data as usize).copied()?;
+        let bytes = if dropped {
+            &[][..]
+        } else {
+            self.module.slice(&segment.bytes)
+        };
+        let end = u64::from(from) + u64::from(n);
+        (end <= bytes.len() as u64).then(|| &bytes[from as usize..end as usize])
+    }
+
+    /// `data.drop`: data segment `data` becomes empty.
+    pub(crate) fn data_drop(&self, data: u32) {
+        if let Some(dropped) = self.dropped_data.borrow_mut().get_mut(data as usize) {
+            *dropped = true;
+        }
+    }
+
     /// Function type `index` of the module.
     pub(crate) fn signature_by_index(&self, index: u32) -> Option<&Arc<Signature>> {
         self.module.types.get(index as usize)
@@ -481,6 +564,11 @@ fn eval_const(
         globals.get(index as usize).map(|global| global.get())
     })
     .map_err(|e| Error::Instantiation(e.to_string()))
+}
+
+/// Reads a (validated) constant expression of reference type.
+fn const_ref(module: &wasm_core::Module, expr: &ConstExpr) -> Result<ConstRef, Error> {
+    wasm_core::const_ref(module, expr).map_err(|e| Error::Instantiation(e.to_string()))
 }
 
 impl ModuleImportResolver for ModuleRef {
@@ -510,33 +598,69 @@ impl ModuleImportResolver for ModuleRef {
 }
 
 impl ModuleRef {
-    /// Spec 4.5.4 steps 11-13: active element segments, then active data segments, each
-    /// checked before it is written; the first that does not fit traps.
+    /// Sets the defined globals initialised by `ref.func`, which instantiation creates
+    /// before the functions.
+    fn init_ref_globals(&self) -> Result<(), Error> {
+        let module = &self.module;
+        let imported = module.num_imported_globals() as usize;
+        for (i, init) in module.global_inits.iter().enumerate() {
+            let global = &self.globals[imported + i];
+            if !global.val_type().is_ref() {
+                continue;
+            }
+            if let ConstRef::Func(f) = const_ref(module, init)? {
+                global.store(Value::FuncRef(self.funcs.get(f as usize).cloned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Spec 4.5.4 (2.0): every element segment's references are resolved; then each
+    /// active element segment, in order, is copied into its table and dropped (as by
+    /// `table.init` and `elem.drop`), declarative ones are dropped; then each active data
+    /// segment is copied into its memory and dropped. A segment that does not fit traps,
+    /// and earlier ones stay written.
     fn initialize_segments(&self) -> Result<(), Error> {
         let module = &self.module;
+        let mut resolved = Vec::with_capacity(module.elements.len());
         for segment in &module.elements {
-            let ElementMode::Active { table, offset } = &segment.mode else {
-                continue;
-            };
-            let offset = eval_const(module, &self.globals, offset)?;
-            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
-            let items: Vec<Option<FuncRef>> = match &segment.items {
-                ElementItems::Functions(indices) => indices
-                    .iter()
-                    .map(|&i| self.funcs.get(i as usize).cloned())
-                    .collect(),
-                ElementItems::Expressions(_) => {
-                    return Err(Error::Instantiation(
-                        "element expressions are not supported yet (reference types)".into(),
-                    ));
+            let mut items = Elements::new(segment.ty);
+            match &segment.items {
+                ElementItems::Functions(indices) => {
+                    for &i in indices {
+                        items.push(Value::FuncRef(self.funcs.get(i as usize).cloned()));
+                    }
                 }
-            };
-            let target = &self.tables[*table as usize];
-            target
-                .init(offset, &items)
-                .map_err(|_| Error::Trap(Trap::Code(TrapCode::TableAccessOutOfBounds)))?;
+                ElementItems::Expressions(exprs) => {
+                    for expr in exprs {
+                        items.push(match const_ref(module, expr)? {
+                            ConstRef::Null(ty) => Value::null(ty),
+                            ConstRef::Func(f) => {
+                                Value::FuncRef(self.funcs.get(f as usize).cloned())
+                            }
+                            ConstRef::Global(g) => self.globals[g as usize].get_value(),
+                        });
+                    }
+                }
+            }
+            resolved.push(items);
         }
-        for segment in &module.data {
+        *self.elements.borrow_mut() = resolved;
+        for (index, segment) in module.elements.iter().enumerate() {
+            match &segment.mode {
+                ElementMode::Active { table, offset } => {
+                    let offset = eval_const(module, &self.globals, offset)?;
+                    let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+                    let n = segment.len().min(u32::MAX as usize) as u32;
+                    self.table_init(*table, index as u32, offset, 0, n)
+                        .map_err(|code| Error::Trap(Trap::Code(code)))?;
+                    self.elem_drop(index as u32);
+                }
+                ElementMode::Declared => self.elem_drop(index as u32),
+                ElementMode::Passive => {}
+            }
+        }
+        for (index, segment) in module.data.iter().enumerate() {
             let DataMode::Active { memory, offset } = &segment.mode else {
                 continue;
             };
@@ -545,6 +669,7 @@ impl ModuleRef {
             self.memories[*memory as usize]
                 .set(offset, module.slice(&segment.bytes))
                 .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;
+            self.data_drop(index as u32);
         }
         Ok(())
     }

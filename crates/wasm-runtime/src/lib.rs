@@ -26,6 +26,7 @@ mod host;
 mod imports;
 mod instance;
 mod memory;
+mod refs;
 mod seam;
 mod table;
 
@@ -59,6 +60,7 @@ pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
+pub use refs::{ExternRef, Value};
 pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,
 };

@@ -19,13 +19,15 @@ pub type CompiledCode = Rc<dyn Any>;
 
 /// What runs Wasm functions. Implemented by `wasm-exec`.
 pub trait Engine {
-    /// Runs Wasm function `func` with `args` (already type-checked against its signature),
-    /// writing its results into `results` (exactly as many as the signature has).
+    /// Runs Wasm function `func` with `args` (already type-checked against its signature)
+    /// in their cell form, writing its results' cells into `results` (exactly as many as
+    /// the signature has). The cell form of a number is its bits
+    /// ([`RuntimeValue::to_bits`]), of a reference its handle (see [`crate::Value`]).
     fn invoke(
         &self,
         func: &FuncRef,
-        args: &[RuntimeValue],
-        results: &mut [RuntimeValue],
+        args: &[u64],
+        results: &mut [u64],
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
     ) -> Result<(), Trap>;

@@ -3,11 +3,9 @@
 /// The set of proposals a module may use. Constructs of a proposal that is off are
 /// rejected with a message naming the proposal.
 ///
-/// Some proposals need value types that `wasm-core` cannot represent yet (`v128`,
-/// references on the operand stack). Turning those on lifts the module-level
-/// restrictions this validator can check (several tables, `externref` tables, element
-/// expressions), but their operators that produce or consume such values are still
-/// rejected as *not supported yet*.
+/// The default is WebAssembly 2.0 ([`Features::wasm2`]), what today's compilers emit.
+/// `simd` needs a value type `wasm-core` cannot represent yet (`v128`): its operators
+/// are rejected as *not supported yet* even when it is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Features {
     /// Import and export of mutable globals (part of WebAssembly 1.0).
@@ -55,9 +53,25 @@ impl Features {
     }
 }
 
+impl Features {
+    /// WebAssembly 2.0 without SIMD, as the `wasm-v2` spec test suite checks it (and
+    /// as rustc, clang and Emscripten emit by default): 1.0 plus sign extension,
+    /// saturating float-to-int conversions, multi-value, bulk memory and reference types.
+    pub const fn wasm2() -> Features {
+        Features {
+            sign_extension: true,
+            saturating_float_to_int: true,
+            multi_value: true,
+            bulk_memory: true,
+            reference_types: true,
+            ..Features::mvp()
+        }
+    }
+}
+
 impl Default for Features {
-    /// [`Features::mvp`], for now.
+    /// [`Features::wasm2`].
     fn default() -> Features {
-        Features::mvp()
+        Features::wasm2()
     }
 }

@@ -12,11 +12,11 @@ use crate::error::ValidationError;
 use crate::features::Features;
 use crate::{BodyVisitor, NoVisitor, VisitError};
 use wasm_core::wasmparser::Operator;
-use wasm_core::{MAX_LOCALS, Module, Signature, ValueType};
+use wasm_core::{MAX_LOCALS, Module, Signature, ValType};
 
 /// A slot of the operand stack: a known type, or `None` for the appendix's *Unknown*
 /// type that stands for any value in unreachable (stack-polymorphic) code.
-pub(crate) type Slot = Option<ValueType>;
+pub(crate) type Slot = Option<ValType>;
 
 /// What opened a control frame.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -41,9 +41,9 @@ pub struct ControlFrame<'m> {
     pub kind: FrameKind,
     /// Types the block takes from the operand stack (empty for [`FrameKind::Function`]:
     /// a function's parameters are locals, not operands).
-    pub params: &'m [ValueType],
+    pub params: &'m [ValType],
     /// Types the block leaves on the operand stack.
-    pub results: &'m [ValueType],
+    pub results: &'m [ValType],
     /// Operand stack height when the frame was entered, below its parameters.
     pub height: usize,
     /// Whether the rest of the frame is unreachable (after `unreachable`, `br`,
@@ -54,7 +54,7 @@ pub struct ControlFrame<'m> {
 impl<'m> ControlFrame<'m> {
     /// The types a branch to this frame's label carries: the results, or for a `loop`
     /// the parameters (spec 3.3.5, "label types").
-    pub fn label_types(&self) -> &'m [ValueType] {
+    pub fn label_types(&self) -> &'m [ValType] {
         match self.kind {
             FrameKind::Loop => self.params,
             _ => self.results,
@@ -66,7 +66,7 @@ impl<'m> ControlFrame<'m> {
 /// next one does not allocate again.
 #[derive(Debug, Default)]
 pub struct FuncValidatorAllocations {
-    locals: Vec<ValueType>,
+    locals: Vec<ValType>,
     operands: Vec<Slot>,
 }
 
@@ -85,9 +85,9 @@ pub struct FuncValidator<'m> {
     pub(crate) features: &'m Features,
     func_index: u32,
     /// The function's result types (for `return`).
-    pub(crate) results: &'m [ValueType],
+    pub(crate) results: &'m [ValType],
     /// Parameters, then declared locals, one entry per local.
-    locals: Vec<ValueType>,
+    locals: Vec<ValType>,
     operands: Vec<Slot>,
     controls: Vec<ControlFrame<'m>>,
     /// Offset of the operator being validated, for error messages.
@@ -142,9 +142,16 @@ impl<'m> FuncValidator<'m> {
         if declared > u64::from(MAX_LOCALS) {
             return Err(error("too many locals".to_string(), body.offset));
         }
-        locals.reserve(sig.params().len() + declared as usize);
-        locals.extend_from_slice(sig.params());
+        locals.reserve(sig.param_types().len() + declared as usize);
+        locals.extend_from_slice(sig.param_types());
         for &(count, ty) in &body.locals {
+            if ty.is_ref() && !features.reference_types {
+                return Err(error(
+                    "reference-typed locals require the reference-types proposal, which is not enabled"
+                        .to_string(),
+                    body.offset,
+                ));
+            }
             locals.extend(std::iter::repeat_n(ty, count as usize));
         }
 
@@ -152,13 +159,13 @@ impl<'m> FuncValidator<'m> {
             module,
             features,
             func_index,
-            results: sig.results(),
+            results: sig.result_types(),
             locals,
             operands,
             controls: Vec::with_capacity(8),
             offset: body.code.start,
         };
-        validator.push_ctrl(FrameKind::Function, &[], sig.results());
+        validator.push_ctrl(FrameKind::Function, &[], sig.result_types());
         Ok(validator)
     }
 
@@ -245,7 +252,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Type of local `index` (parameters first), if it exists.
-    pub fn local_type(&self, index: u32) -> Option<ValueType> {
+    pub fn local_type(&self, index: u32) -> Option<ValType> {
         self.locals.get(index as usize).copied()
     }
 
@@ -272,13 +279,13 @@ impl<'m> FuncValidator<'m> {
 
     #[cold]
     #[inline(never)]
-    fn mismatch(&self, expected: ValueType, found: ValueType) -> ValidationError {
+    fn mismatch(&self, expected: ValType, found: ValType) -> ValidationError {
         self.error(format!("type mismatch: expected {expected}, found {found}"))
     }
 
     #[cold]
     #[inline(never)]
-    fn underflow(&self, expected: Option<ValueType>) -> ValidationError {
+    fn underflow(&self, expected: Option<ValType>) -> ValidationError {
         match expected {
             Some(t) => self.error(format!(
                 "type mismatch: expected {t}, but the stack is empty"
@@ -291,7 +298,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `push_val`.
     #[inline]
-    pub(crate) fn push(&mut self, ty: ValueType) {
+    pub(crate) fn push(&mut self, ty: ValType) {
         self.operands.push(Some(ty));
     }
 
@@ -303,7 +310,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `push_vals`.
     #[inline]
-    pub(crate) fn push_all(&mut self, types: &[ValueType]) {
+    pub(crate) fn push_all(&mut self, types: &[ValType]) {
         self.operands.extend(types.iter().map(|&t| Some(t)));
     }
 
@@ -335,7 +342,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `pop_val(expect)`: pops a value that must have type `expected` (or be *Unknown*).
     #[inline]
-    pub(crate) fn pop(&mut self, expected: ValueType) -> Result<Slot, ValidationError> {
+    pub(crate) fn pop(&mut self, expected: ValType) -> Result<Slot, ValidationError> {
         let (height, unreachable) = self.top();
         if self.operands.len() > height {
             match self.operands.pop() {
@@ -355,7 +362,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `pop_vals(types)`: pops `types` (the last one is on top).
     #[inline]
-    pub(crate) fn pop_all(&mut self, types: &[ValueType]) -> Result<(), ValidationError> {
+    pub(crate) fn pop_all(&mut self, types: &[ValType]) -> Result<(), ValidationError> {
         for &ty in types.iter().rev() {
             self.pop(ty)?;
         }
@@ -364,7 +371,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Checks that the top of the stack matches `types` without popping: the same as
     /// `push_vals(pop_vals(types))`, which leaves the stack as it was.
-    pub(crate) fn peek_all(&self, types: &[ValueType]) -> Result<(), ValidationError> {
+    pub(crate) fn peek_all(&self, types: &[ValType]) -> Result<(), ValidationError> {
         let (height, unreachable) = self.top();
         let available = self.operands.len() - height;
         for (depth, &expected) in types.iter().rev().enumerate() {
@@ -388,8 +395,8 @@ impl<'m> FuncValidator<'m> {
     pub(crate) fn push_ctrl(
         &mut self,
         kind: FrameKind,
-        params: &'m [ValueType],
-        results: &'m [ValueType],
+        params: &'m [ValType],
+        results: &'m [ValType],
     ) {
         let height = self.operands.len();
         self.controls.push(ControlFrame {
@@ -430,7 +437,7 @@ impl<'m> FuncValidator<'m> {
 
     /// The label types of the frame `depth` levels out (spec: `C.labels[l]`).
     #[inline]
-    pub(crate) fn label_types(&self, depth: u32) -> Result<&'m [ValueType], ValidationError> {
+    pub(crate) fn label_types(&self, depth: u32) -> Result<&'m [ValType], ValidationError> {
         match self.frame(depth) {
             Some(frame) => Ok(frame.label_types()),
             None => Err(self.error(format!("unknown label {depth}"))),

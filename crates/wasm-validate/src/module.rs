@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
     ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, Limits, MAX_PAGES_32,
-    MemoryType, Module, RefType, TableType, ValueType,
+    MemoryType, Module, RefType, TableType, ValType,
 };
 
 type Result<T> = core::result::Result<T, ValidationError>;
@@ -31,15 +31,20 @@ pub(crate) fn validate_module(module: &Module, features: &Features) -> Result<()
 
 /// Spec 3.2.3: function types. Before multi-value a function has at most one result.
 fn types(module: &Module, features: &Features) -> Result<()> {
-    if features.multi_value {
-        return Ok(());
-    }
     for (index, sig) in module.types.iter().enumerate() {
-        if sig.results().len() > 1 {
+        if sig.has_refs() && !features.reference_types {
+            return Err(ValidationError::new(
+                format!(
+                    "type {index} has reference types, which require the reference-types proposal, which is not enabled"
+                ),
+                entry_offset(module, Entry::Type, index),
+            ));
+        }
+        if sig.result_types().len() > 1 && !features.multi_value {
             return Err(ValidationError::new(
                 format!(
                     "invalid result arity: type {index} has {} results (multi-value proposal not enabled)",
-                    sig.results().len()
+                    sig.result_types().len()
                 ),
                 entry_offset(module, Entry::Type, index),
             ));
@@ -166,6 +171,12 @@ fn globals(module: &Module, features: &Features) -> Result<()> {
                 init.range.start,
             ));
         };
+        if global.content.is_ref() && !features.reference_types {
+            return Err(ValidationError::new(
+                "reference-typed globals require the reference-types proposal, which is not enabled",
+                init.range.start,
+            ));
+        }
         const_expr(module, features, init, global.content)?;
     }
     Ok(())
@@ -186,7 +197,7 @@ fn elements(module: &Module, features: &Features) -> Result<()> {
                 let Some(table_type) = module.tables.get(*table as usize) else {
                     return Err(error(format!("unknown table {table}")));
                 };
-                const_expr(module, features, offset, ValueType::I32)?;
+                const_expr(module, features, offset, ValType::I32)?;
                 if table_type.element != segment.ty {
                     return Err(error(format!(
                         "type mismatch: element segment does not fit the element type of table {table}"
@@ -249,7 +260,7 @@ fn data(module: &Module, features: &Features) -> Result<()> {
                         segment.offset,
                     ));
                 }
-                const_expr(module, features, offset, ValueType::I32)?;
+                const_expr(module, features, offset, ValType::I32)?;
             }
             DataMode::Passive if !features.bulk_memory => {
                 return Err(ValidationError::new(
@@ -270,7 +281,7 @@ fn start(module: &Module) -> Result<()> {
     };
     let sig = crate::func::signature_of(module, index)
         .map_err(|message| ValidationError::new(message, module.start_offset))?;
-    if !sig.params().is_empty() || !sig.results().is_empty() {
+    if !sig.param_types().is_empty() || !sig.result_types().is_empty() {
         return Err(ValidationError::new(
             format!("start function must have type [] -> [], found {sig}"),
             module.start_offset,
@@ -316,23 +327,8 @@ fn exports(module: &Module, features: &Features) -> Result<()> {
     Ok(())
 }
 
-/// A value a constant expression can produce: a number, or (in element segments) a
-/// reference.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Const {
-    Num(ValueType),
-    Ref(RefType),
-}
-
-impl core::fmt::Display for Const {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Const::Num(ty) => write!(f, "{ty}"),
-            Const::Ref(RefType::FuncRef) => f.write_str("funcref"),
-            Const::Ref(RefType::ExternRef) => f.write_str("externref"),
-        }
-    }
-}
+/// A value a constant expression can produce.
+type Const = ValType;
 
 /// Spec 3.3.10 (1.0: 3.3.7.2): a constant expression producing one `expected` number.
 /// In 1.0 it is a single `t.const` or a `global.get` of an immutable imported global;
@@ -341,15 +337,15 @@ pub(crate) fn const_expr(
     module: &Module,
     features: &Features,
     expr: &ConstExpr,
-    expected: ValueType,
+    expected: ValType,
 ) -> Result<()> {
-    check_const(module, features, expr, Const::Num(expected))
+    check_const(module, features, expr, expected)
 }
 
 /// An element segment's item expression: `ref.null` or `ref.func` of the segment's type
 /// (bulk-memory, reference-types).
 fn element_expr(module: &Module, features: &Features, expr: &ConstExpr, ty: RefType) -> Result<()> {
-    check_const(module, features, expr, Const::Ref(ty))
+    check_const(module, features, expr, ValType::Ref(ty))
 }
 
 /// Types the constant expression `expr`, which must produce exactly `expected`.
@@ -366,10 +362,10 @@ fn check_const(
         let (op, offset) = reader.read_with_offset()?;
         let offset = offset as usize;
         let pushed = match op {
-            Operator::I32Const { .. } => Const::Num(ValueType::I32),
-            Operator::I64Const { .. } => Const::Num(ValueType::I64),
-            Operator::F32Const { .. } => Const::Num(ValueType::F32),
-            Operator::F64Const { .. } => Const::Num(ValueType::F64),
+            Operator::I32Const { .. } => ValType::I32,
+            Operator::I64Const { .. } => ValType::I64,
+            Operator::F32Const { .. } => ValType::F32,
+            Operator::F64Const { .. } => ValType::F64,
             Operator::GlobalGet { global_index } => {
                 // Only imported globals are in scope of constant expressions (1.0, 2.0).
                 if global_index >= module.num_imported_globals() {
@@ -385,13 +381,13 @@ fn check_const(
                         offset,
                     ));
                 }
-                Const::Num(global.content)
+                global.content
             }
             Operator::RefNull { hty } if references => {
                 if hty == wasmparser::HeapType::FUNC {
-                    Const::Ref(RefType::FuncRef)
+                    ValType::FUNCREF
                 } else if hty == wasmparser::HeapType::EXTERN {
-                    Const::Ref(RefType::ExternRef)
+                    ValType::EXTERNREF
                 } else {
                     return Err(ValidationError::new(
                         format!("reference type {hty:?} is not supported"),
@@ -406,13 +402,13 @@ fn check_const(
                         offset,
                     ));
                 }
-                Const::Ref(RefType::FuncRef)
+                ValType::FUNCREF
             }
             Operator::I32Add | Operator::I32Sub | Operator::I32Mul if features.extended_const => {
-                const_binary(&mut stack, ValueType::I32, offset)?
+                const_binary(&mut stack, ValType::I32, offset)?
             }
             Operator::I64Add | Operator::I64Sub | Operator::I64Mul if features.extended_const => {
-                const_binary(&mut stack, ValueType::I64, offset)?
+                const_binary(&mut stack, ValType::I64, offset)?
             }
             Operator::End => break,
             _ => {
@@ -439,16 +435,16 @@ fn check_const(
 }
 
 /// `[t t] -> [t]` inside a constant expression.
-fn const_binary(stack: &mut Vec<Const>, ty: ValueType, offset: usize) -> Result<Const> {
+fn const_binary(stack: &mut Vec<Const>, ty: ValType, offset: usize) -> Result<Const> {
     for _ in 0..2 {
-        if stack.pop() != Some(Const::Num(ty)) {
+        if stack.pop() != Some(ty) {
             return Err(ValidationError::new(
                 format!("type mismatch: expected {ty} operands"),
                 offset,
             ));
         }
     }
-    Ok(Const::Num(ty))
+    Ok(ty)
 }
 
 // ---- Offsets for messages ----------------------------------------------------------------

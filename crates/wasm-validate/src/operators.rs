@@ -13,9 +13,11 @@
 
 use crate::func::{FrameKind, FuncValidator};
 use wasm_core::wasmparser::{self, BlockType, MemArg, MemArgTarget, Operator};
-use wasm_core::{MemoryType, RefType, TableType, ValueType};
+use wasm_core::{MemoryType, RefType, TableType, ValType};
 
-use ValueType::{F32, F64, I32, I64};
+use ValType::{F32, F64, I32, I64};
+
+const FUNCREF: ValType = ValType::FUNCREF;
 
 /// The proposal an operator belongs to, as far as feature gating distinguishes them.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -83,12 +85,14 @@ fn display_name(visit: &'static str) -> &'static str {
 
 /// The single-type result list of a `[] -> [t]` block (static, so that control frames
 /// can borrow it for the module's lifetime).
-fn single(ty: ValueType) -> &'static [ValueType] {
+fn single(ty: ValType) -> &'static [ValType] {
     match ty {
         I32 => &[I32],
         I64 => &[I64],
         F32 => &[F32],
         F64 => &[F64],
+        ValType::Ref(RefType::FuncRef) => &[ValType::FUNCREF],
+        ValType::Ref(RefType::ExternRef) => &[ValType::EXTERNREF],
     }
 }
 
@@ -328,6 +332,66 @@ impl<'m> FuncValidator<'m> {
                 self.pop_all(&[I32, I32, I32])?;
             }
 
+            // ---- Reference instructions (3.3.2 in 2.0) ----
+            O::RefNull { hty } => {
+                let ty = self.value_type(wasmparser::ValType::Ref(
+                    wasmparser::RefType::new(true, *hty)
+                        .ok_or_else(|| self.error("reference type too large"))?,
+                ))?;
+                self.push(ty);
+            }
+            O::RefIsNull => {
+                match self.pop_any()? {
+                    Some(ty) if !ty.is_ref() => {
+                        return Err(self.error(format!(
+                            "type mismatch: ref.is_null expects a reference, found {ty}"
+                        )));
+                    }
+                    _ => {}
+                }
+                self.push(I32);
+            }
+            O::RefFunc { function_index } => {
+                self.function(*function_index)?;
+                if self
+                    .module
+                    .declared_funcs
+                    .binary_search(function_index)
+                    .is_err()
+                {
+                    return Err(self.error(format!(
+                        "undeclared function reference: function {function_index}"
+                    )));
+                }
+                self.push(FUNCREF);
+            }
+            O::TableGet { table } => {
+                let ty = self.table(*table)?.element;
+                self.pop(I32)?;
+                self.push(ValType::Ref(ty));
+            }
+            O::TableSet { table } => {
+                let ty = self.table(*table)?.element;
+                self.pop(ValType::Ref(ty))?;
+                self.pop(I32)?;
+            }
+            O::TableSize { table } => {
+                self.table(*table)?;
+                self.push(I32);
+            }
+            O::TableGrow { table } => {
+                let ty = self.table(*table)?.element;
+                self.pop(I32)?;
+                self.pop(ValType::Ref(ty))?;
+                self.push(I32);
+            }
+            O::TableFill { table } => {
+                let ty = self.table(*table)?.element;
+                self.pop(I32)?;
+                self.pop(ValType::Ref(ty))?;
+                self.pop(I32)?;
+            }
+
             // ---- Parametric instructions (3.3.2) ----
             O::Drop => {
                 self.pop_any()?;
@@ -336,6 +400,11 @@ impl<'m> FuncValidator<'m> {
                 self.pop(I32)?;
                 let first = self.pop_any()?;
                 let second = self.pop_any()?;
+                if first.is_some_and(|t| t.is_ref()) || second.is_some_and(|t| t.is_ref()) {
+                    return Err(self.error(
+                        "type mismatch: select without a type takes numbers, not references",
+                    ));
+                }
                 let result = match (first, second) {
                     (Some(a), Some(b)) if a != b => {
                         return Err(self.error(format!(
@@ -456,8 +525,8 @@ impl<'m> FuncValidator<'m> {
             }
             O::Call { function_index } => {
                 let sig = self.function(*function_index)?;
-                self.pop_all(sig.params())?;
-                self.push_all(sig.results());
+                self.pop_all(sig.param_types())?;
+                self.push_all(sig.result_types());
             }
             O::CallIndirect {
                 type_index,
@@ -465,8 +534,8 @@ impl<'m> FuncValidator<'m> {
             } => {
                 let sig = self.indirect_callee(*type_index, *table_index)?;
                 self.pop(I32)?;
-                self.pop_all(sig.params())?;
-                self.push_all(sig.results());
+                self.pop_all(sig.param_types())?;
+                self.push_all(sig.result_types());
             }
             O::ReturnCall { function_index } => {
                 let sig = self.function(*function_index)?;
@@ -496,11 +565,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `[input input] -> [output]`.
     #[inline]
-    fn binary(
-        &mut self,
-        input: ValueType,
-        output: ValueType,
-    ) -> Result<(), crate::ValidationError> {
+    fn binary(&mut self, input: ValType, output: ValType) -> Result<(), crate::ValidationError> {
         self.pop(input)?;
         self.pop(input)?;
         self.push(output);
@@ -509,7 +574,7 @@ impl<'m> FuncValidator<'m> {
 
     /// `[input] -> [output]`.
     #[inline]
-    fn unary(&mut self, input: ValueType, output: ValueType) -> Result<(), crate::ValidationError> {
+    fn unary(&mut self, input: ValType, output: ValType) -> Result<(), crate::ValidationError> {
         self.pop(input)?;
         self.push(output);
         Ok(())
@@ -520,7 +585,7 @@ impl<'m> FuncValidator<'m> {
     fn load(
         &mut self,
         memarg: &MemArg,
-        ty: ValueType,
+        ty: ValType,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
         self.memarg(memarg, width_log2)?;
@@ -534,7 +599,7 @@ impl<'m> FuncValidator<'m> {
     fn store(
         &mut self,
         memarg: &MemArg,
-        ty: ValueType,
+        ty: ValType,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
         self.memarg(memarg, width_log2)?;
@@ -580,7 +645,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    fn local(&self, index: u32) -> Result<ValueType, crate::ValidationError> {
+    fn local(&self, index: u32) -> Result<ValType, crate::ValidationError> {
         match self.local_type(index) {
             Some(ty) => Ok(ty),
             None => Err(self.error(format!("unknown local {index}"))),
@@ -638,8 +703,8 @@ impl<'m> FuncValidator<'m> {
 
     /// `return_call*`: the callee's results must be the caller's.
     fn tail_call(&mut self, sig: &wasm_core::Signature) -> Result<(), crate::ValidationError> {
-        self.pop_all(sig.params())?;
-        if sig.results() != self.results {
+        self.pop_all(sig.param_types())?;
+        if sig.result_types() != self.results {
             return Err(
                 self.error("type mismatch: tail call results differ from the function's results")
             );
@@ -652,7 +717,7 @@ impl<'m> FuncValidator<'m> {
     fn block_type(
         &self,
         blockty: BlockType,
-    ) -> Result<(&'m [ValueType], &'m [ValueType]), crate::ValidationError> {
+    ) -> Result<(&'m [ValType], &'m [ValType]), crate::ValidationError> {
         match blockty {
             BlockType::Empty => Ok((&[], &[])),
             BlockType::Type(ty) => Ok((&[], single(self.value_type(ty)?))),
@@ -663,7 +728,7 @@ impl<'m> FuncValidator<'m> {
                     ));
                 }
                 match self.module.types.get(index as usize) {
-                    Some(sig) => Ok((sig.params(), sig.results())),
+                    Some(sig) => Ok((sig.param_types(), sig.result_types())),
                     None => Err(self.error(format!("unknown type {index}"))),
                 }
             }
@@ -671,7 +736,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// A `wasmparser` value type, if `wasm-core` can represent it.
-    fn value_type(&self, ty: wasmparser::ValType) -> Result<ValueType, crate::ValidationError> {
+    fn value_type(&self, ty: wasmparser::ValType) -> Result<ValType, crate::ValidationError> {
         match ty {
             wasmparser::ValType::I32 => Ok(I32),
             wasmparser::ValType::I64 => Ok(I64),
@@ -680,8 +745,12 @@ impl<'m> FuncValidator<'m> {
             wasmparser::ValType::V128 => {
                 Err(self.error("value type v128 (simd proposal) is not supported yet"))
             }
+            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => Ok(FUNCREF),
+            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => {
+                Ok(ValType::EXTERNREF)
+            }
             wasmparser::ValType::Ref(r) => Err(self.error(format!(
-                "value type {r} (reference-types proposal) is not supported on the operand stack yet"
+                "value type {r} (function-references or gc proposal) is not supported yet"
             ))),
         }
     }

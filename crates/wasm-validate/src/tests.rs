@@ -4,7 +4,7 @@ use crate::{
     Error, Features, FrameKind, FuncValidator, ValidationError, validate, validate_bytes,
     validate_function,
 };
-use wasm_core::ValueType;
+use wasm_core::{ValType, ValueType};
 
 fn wat(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap_or_else(|e| panic!("bad test module: {e}\n{text}"))
@@ -71,11 +71,14 @@ fn error_is_one_pointer_and_prints_offset() {
 }
 
 #[test]
-fn default_features_are_wasm_1_0() {
+fn default_features_are_wasm_2_0() {
     let features = Features::default();
-    assert_eq!(features, Features::mvp());
-    assert!(features.mutable_global);
-    assert!(!features.sign_extension && !features.bulk_memory && !features.multi_value);
+    assert_eq!(features, Features::wasm2());
+    assert!(features.mutable_global && features.sign_extension && features.multi_value);
+    assert!(features.bulk_memory && features.reference_types);
+    assert!(!features.simd && !features.tail_call && !features.multi_memory);
+    let mvp = Features::mvp();
+    assert!(mvp.mutable_global && !mvp.sign_extension && !mvp.bulk_memory);
 }
 
 #[test]
@@ -395,8 +398,8 @@ fn func_validator_exposes_the_stacks() {
     let features = Features::mvp();
     let mut v = FuncValidator::new(&module, &features, 1).unwrap();
     assert_eq!(v.num_locals(), 3);
-    assert_eq!(v.local_type(0), Some(ValueType::I32));
-    assert_eq!(v.local_type(2), Some(ValueType::I64));
+    assert_eq!(v.local_type(0), Some(ValType::I32));
+    assert_eq!(v.local_type(2), Some(ValType::I64));
     assert_eq!(v.local_type(3), None);
     assert_eq!((v.control_height(), v.operand_height()), (1, 0));
     assert_eq!(v.frame(0).unwrap().kind, FrameKind::Function);

@@ -130,8 +130,8 @@ mod thread_code;
 
 pub use module::{Config, Module};
 pub use wasm_core::{
-    FromValue, HostError, LittleEndianConvert, RuntimeValue, Signature, Trap, TrapCode, ValueType,
-    memory_units, nan_preserving_float,
+    FromValue, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap, TrapCode,
+    ValType, ValueType, memory_units, nan_preserving_float,
 };
 pub use wasm_exec::{CompileError, DISPATCH, EngineError, MAX_NESTED_EXECUTIONS, Translation};
 pub use wasm_runtime::{
@@ -141,5 +141,7 @@ pub use wasm_runtime::{
     ModuleImportResolver, ModuleInstance, ModuleRef, NopExternals, NotStartedModuleRef,
     ResumableError, RuntimeArgs, StackRecycler, TableDescriptor, TableInstance, TableRef,
 };
+/// Values of any type and the host's references (Wasm 2.0 reference types).
+pub use wasm_runtime::{ExternRef, Value};
 /// The validator's proposal switches, for [`Module::from_buffer_with_features`].
 pub use wasm_validate::Features;

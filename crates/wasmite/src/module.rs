@@ -4,7 +4,7 @@ use crate::thread_code;
 use crate::{Error, Features};
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_core::ValueType;
+use wasm_core::ValType;
 use wasm_core::wasmparser::Operator;
 use wasm_exec::{ExecEngine, Translation};
 use wasm_runtime::{Instantiable, LoadedModule};
@@ -197,11 +197,11 @@ impl Module {
                 }
             }
         }
-        let is_float = |t: &ValueType| matches!(t, ValueType::F32 | ValueType::F64);
+        let is_float = |t: &ValType| matches!(t, ValType::F32 | ValType::F64);
         let imported = module.num_imported_functions();
         let float_type = (0..module.bodies.len() as u32)
             .filter_map(|defined| module.func_signature(imported + defined))
-            .any(|s| s.params().iter().chain(s.results()).any(is_float));
+            .any(|s| s.param_types().iter().chain(s.result_types()).any(is_float));
         if float_type {
             return Err(Error::Validation(
                 "Use of floating point types denied".to_string(),

@@ -45,7 +45,7 @@ pub(super) fn decode_memories(
     Ok(())
 }
 
-pub(super) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType, DecodeError> {
+pub(crate) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType, DecodeError> {
     if ty == wasmparser::RefType::FUNCREF {
         Ok(RefType::FuncRef)
     } else if ty == wasmparser::RefType::EXTERNREF {

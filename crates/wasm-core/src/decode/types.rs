@@ -43,7 +43,7 @@ pub(super) fn decode_types(
             .collect::<Result<Vec<_>, _>>()?;
         module
             .types
-            .push(Arc::new(Signature::with_results(params, results)));
+            .push(Arc::new(Signature::from_types(params, results)));
     }
     Ok(())
 }

@@ -11,7 +11,9 @@
 use crate::error::EngineError;
 use wasm_core::{RuntimeValue, Signature, Trap, ValueType};
 use wasm_runtime::engine;
-use wasm_runtime::{DirectAccessMut, Externals, MemoryInstance, ModuleInstance, RuntimeArgs};
+use wasm_runtime::{
+    DirectAccessMut, Externals, MemoryInstance, ModuleInstance, RuntimeArgs, Value,
+};
 
 /// How many arguments a host call passes without the buffer.
 const FEW_ARGS: usize = 4;
@@ -97,6 +99,9 @@ impl<'a> Host<'a> {
         index: usize,
         frames: usize,
     ) -> Result<(), HostTrap> {
+        if signature.has_refs() || signature.result_types().len() > 1 {
+            return self.call_values(vals, bp, signature, index, frames);
+        }
         let params = signature.params();
         let cells = vals
             .get(bp..bp + params.len())
@@ -134,6 +139,45 @@ impl<'a> Host<'a> {
                 wasm_core::TrapCode::Unreachable,
             )))?;
             *slot = value.to_bits();
+        }
+        Ok(())
+    }
+}
+
+impl Host<'_> {
+    /// [`Host::call`] of a host function with references or several results, through
+    /// `Externals::invoke_values`. Its traps end the call (the resumable API carries
+    /// numbers only).
+    #[cold]
+    #[inline(never)]
+    fn call_values(
+        &mut self,
+        vals: &mut [u64],
+        bp: usize,
+        signature: &Signature,
+        index: usize,
+        frames: usize,
+    ) -> Result<(), HostTrap> {
+        let broken = || HostTrap::Final(Trap::Code(wasm_core::TrapCode::Unreachable));
+        let (params, types) = (signature.param_types(), signature.result_types());
+        let cells = vals.get(bp..bp + params.len()).ok_or_else(broken)?;
+        let args: Vec<Value> = params
+            .iter()
+            .zip(cells)
+            .map(|(ty, cell)| engine::cell_to_value(*ty, *cell))
+            .collect();
+        let mut results: Vec<Value> = types.iter().map(|ty| Value::default_of(*ty)).collect();
+        self.guard = None;
+        let externals = &mut *self.externals;
+        with_outer_usage(bp, frames, || {
+            externals.invoke_values(index, &args, &mut results)
+        })
+        .map_err(HostTrap::Final)?;
+        self.borrow_memory().map_err(HostTrap::Final)?;
+        engine::check_results(types, &results).map_err(HostTrap::Final)?;
+        let out = vals.get_mut(bp..bp + results.len()).ok_or_else(broken)?;
+        for (cell, value) in out.iter_mut().zip(&results) {
+            *cell = engine::value_to_cell(value);
         }
         Ok(())
     }

@@ -102,7 +102,7 @@ impl SideTable {
             type_params: module
                 .types
                 .iter()
-                .map(|ty| ty.params().len() as u32)
+                .map(|ty| ty.param_types().len() as u32)
                 .collect(),
         }
     }
@@ -1132,7 +1132,7 @@ fn indirect_target(c: &mut Ctx<'_>, ty: u32, table: u32, base: u32) -> Option<u3
     let (first, bp, vals, vals_len) = (c.first, c.bp, c.vals, c.vals_len);
     let mut elem = 0;
     let element = |expected: &wasm_core::Signature| {
-        let slot = bp + base as usize + expected.params().len();
+        let slot = bp + base as usize + expected.param_types().len();
         // SAFETY: `slot` lies within the value stack (checked).
         elem = (slot < vals_len).then(|| unsafe { *vals.add(slot) } as u32)?;
         Some(elem)

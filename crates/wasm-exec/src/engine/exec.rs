@@ -141,7 +141,7 @@ pub(crate) fn execute(
                 }
                 Some(Instr::CallIndirect { ty, table, base }) => {
                     let params_end = |expected: &Signature| {
-                        let slot = frame.bp + base as usize + expected.params().len();
+                        let slot = frame.bp + base as usize + expected.param_types().len();
                         stacks.vals.get(slot).map(|&index| index as u32)
                     };
                     let callee =
@@ -161,6 +161,17 @@ pub(crate) fn execute(
                     };
                     host.borrow_memory()?;
                     stacks.vals[slot(dst)] = u64::from(old);
+                    ip = at + 1;
+                    continue;
+                }
+                Some(instr) if super::refs::is_ref_instr(&instr) => {
+                    super::refs::run(
+                        instr,
+                        &mut stacks.vals,
+                        frame.bp,
+                        &frame.instance,
+                        ctx.host(),
+                    )?;
                     ip = at + 1;
                     continue;
                 }

@@ -172,6 +172,65 @@ macro_rules! for_each_instr {
                 MemoryGrow { dst: out, delta: reg } [stops] |m| {
                     Ok(Flow::Exit)
                 },
+                /// `slot[dst] =` global `index`, a reference (its handle). Left to the
+                /// engine, as are all instructions on references, tables and segments:
+                /// the runtime keeps what a handle names.
+                GlobalGetRef { dst: out, index: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Global `index`, a reference, `= slot[src]`.
+                GlobalSetRef { src: reg, index: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// `slot[dst] =` a reference to function `index` of the instance.
+                RefFunc { dst: out, index: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// `slot[dst] =` entry `slot[elem]` of table `table`.
+                TableGet { dst: out, elem: reg, table: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Entry `slot[elem]` of table `table` `= slot[value]`.
+                TableSet { elem: reg, value: reg, table: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// `slot[dst] =` the size of table `table`.
+                TableSize { dst: out, table: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Grow table `table` by `slot[base + 1]` entries set to `slot[base]`;
+                /// `slot[base] =` the old size or -1.
+                TableGrow { base: base, table: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Set `slot[base + 2]` entries of table `table` from `slot[base]` to
+                /// `slot[base + 1]`.
+                TableFill { base: base, table: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Copy `slot[base + 2]` entries of table `src` from `slot[base + 1]` to
+                /// table `dst` at `slot[base]`.
+                TableCopy { base: base, dst: index, src: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Copy `slot[base + 2]` references of element segment `elem` from
+                /// `slot[base + 1]` to table `table` at `slot[base]`.
+                TableInit { base: base, table: index, elem: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Empty element segment `elem`.
+                ElemDrop { elem: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Copy `slot[base + 2]` bytes of data segment `data` from `slot[base + 1]`
+                /// to memory 0 at `slot[base]`.
+                MemoryInit { base: base, data: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Empty data segment `data`.
+                DataDrop { data: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
             }
             // Instructions lowered from one Wasm operator each (`from Operator { fields }`,
             // a pattern): the translator pops their inputs (`in0`, `in1`, `reg` fields, in

@@ -178,8 +178,8 @@ impl<'m> Translator<'m> {
         let signature = module
             .func_signature(func_index)
             .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
-        let num_params = signature.params().len() as u32;
-        let num_results = signature.results().len();
+        let num_params = signature.param_types().len() as u32;
+        let num_results = signature.result_types().len();
         let first_temp = num_params
             .checked_add(defined.num_locals)
             .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
@@ -288,9 +288,17 @@ fn is_int_global(module: &Module, index: u32) -> bool {
     module.globals.get(index as usize).is_some_and(|global| {
         matches!(
             global.content,
-            wasm_core::ValueType::I32 | wasm_core::ValueType::I64
+            wasm_core::ValType::I32 | wasm_core::ValType::I64
         )
     })
+}
+
+/// Whether global `index` holds a reference (its instructions are left to the engine).
+fn is_ref_global(module: &Module, index: u32) -> bool {
+    module
+        .globals
+        .get(index as usize)
+        .is_some_and(|global| global.content.is_ref())
 }
 
 /// The value (cell bits) of global `index` if it is a constant: defined in the module
@@ -539,7 +547,7 @@ impl Translator<'_> {
                     .types
                     .get(index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
-                Ok((sig.params().len(), sig.results().len()))
+                Ok((sig.param_types().len(), sig.result_types().len()))
             }
         }
     }
@@ -1058,7 +1066,7 @@ impl Translator<'_> {
                     .module
                     .func_signature(function_index)
                     .ok_or_else(|| self.err("unknown function"))?;
-                let (params, results) = (sig.params().len(), sig.results().len());
+                let (params, results) = (sig.param_types().len(), sig.result_types().len());
                 let base = self.call_arguments(params, 0)?;
                 self.emit(Instr::Call {
                     func: function_index,
@@ -1075,7 +1083,7 @@ impl Translator<'_> {
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
-                let (params, results) = (sig.params().len(), sig.results().len());
+                let (params, results) = (sig.param_types().len(), sig.result_types().len());
                 let base = self.call_arguments(params, 1)?;
                 self.emit(Instr::CallIndirect {
                     ty: type_index,
@@ -1138,6 +1146,10 @@ impl Translator<'_> {
                     self.push(Operand::Const(bits));
                     return Ok(());
                 }
+                if is_ref_global(self.module, index) {
+                    self.def(|dst| Instr::GlobalGetRef { dst, index });
+                    return Ok(());
+                }
                 self.def(|dst| match is_int_global(self.module, index) {
                     true => Instr::GlobalGetInt { dst, index },
                     false => Instr::GlobalGet { dst, index },
@@ -1146,6 +1158,10 @@ impl Translator<'_> {
             Operator::GlobalSet { global_index } => {
                 let (value, height) = self.pop()?;
                 let (src, index) = (self.slot_of(value, height), global_index);
+                if is_ref_global(self.module, index) {
+                    self.emit(Instr::GlobalSetRef { src, index });
+                    return Ok(());
+                }
                 self.emit(match is_int_global(self.module, index) {
                     true => Instr::GlobalSetInt { src, index },
                     false => Instr::GlobalSet { src, index },
@@ -1162,6 +1178,73 @@ impl Translator<'_> {
                 let dst = self.temp(height);
                 self.emit(Instr::MemoryGrow { dst, delta });
                 self.push(Operand::Temp);
+            }
+            // References are handles, 0 for null (see `wasm_runtime::Value`).
+            Operator::RefNull { .. } => self.push(Operand::Const(0)),
+            Operator::RefIsNull => {
+                let (a, height) = self.pop()?;
+                let a = self.slot_of(a, height);
+                self.def(|dst| Instr::I64Eqz { dst, a });
+            }
+            Operator::RefFunc { function_index } => {
+                self.def(|dst| Instr::RefFunc {
+                    dst,
+                    index: function_index,
+                });
+            }
+            Operator::TableGet { table } => {
+                let (elem, height) = self.pop()?;
+                let elem = self.slot_of(elem, height);
+                self.def(|dst| Instr::TableGet { dst, elem, table });
+            }
+            Operator::TableSet { table } => {
+                let (value, value_height) = self.pop()?;
+                let (elem, height) = self.pop()?;
+                let elem = self.slot_of(elem, height);
+                let value = self.slot_of(value, value_height);
+                self.emit(Instr::TableSet { elem, value, table });
+            }
+            Operator::TableSize { table } => self.def(|dst| Instr::TableSize { dst, table }),
+            Operator::TableGrow { table } => {
+                let base = self.call_arguments(2, 0)?;
+                self.emit(Instr::TableGrow { base, table });
+                self.push_temps(1);
+            }
+            Operator::TableFill { table } => {
+                let base = self.call_arguments(3, 0)?;
+                self.emit(Instr::TableFill { base, table });
+            }
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let base = self.call_arguments(3, 0)?;
+                self.emit(Instr::TableCopy {
+                    base,
+                    dst: dst_table,
+                    src: src_table,
+                });
+            }
+            Operator::TableInit { elem_index, table } => {
+                let base = self.call_arguments(3, 0)?;
+                self.emit(Instr::TableInit {
+                    base,
+                    table,
+                    elem: elem_index,
+                });
+            }
+            Operator::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { elem: elem_index });
+            }
+            Operator::MemoryInit { data_index, mem: 0 } => {
+                let base = self.call_arguments(3, 0)?;
+                self.emit(Instr::MemoryInit {
+                    base,
+                    data: data_index,
+                });
+            }
+            Operator::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { data: data_index });
             }
             ref other => {
                 return Err(self.err(format!(

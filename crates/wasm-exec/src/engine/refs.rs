@@ -1,0 +1,156 @@
+//! The instructions on references, tables and segments (Wasm 2.0), which the drivers
+//! leave to the engine (`Flow::Exit`): the runtime keeps the objects that reference
+//! handles name, and carries them out through its engine hooks.
+
+use super::exec::Exit;
+use crate::dispatch::Host;
+use crate::isa::{Instr, Slot};
+use wasm_core::TrapCode;
+use wasm_runtime::ModuleInstance;
+use wasm_runtime::engine;
+
+/// Whether the engine carries out `instr` here.
+pub(super) fn is_ref_instr(instr: &Instr) -> bool {
+    matches!(
+        instr,
+        Instr::GlobalGetRef { .. }
+            | Instr::GlobalSetRef { .. }
+            | Instr::RefFunc { .. }
+            | Instr::TableGet { .. }
+            | Instr::TableSet { .. }
+            | Instr::TableSize { .. }
+            | Instr::TableGrow { .. }
+            | Instr::TableFill { .. }
+            | Instr::TableCopy { .. }
+            | Instr::TableInit { .. }
+            | Instr::ElemDrop { .. }
+            | Instr::MemoryInit { .. }
+            | Instr::DataDrop { .. }
+    )
+}
+
+/// The frame's slots, from `bp`.
+struct Slots<'a> {
+    vals: &'a mut [u64],
+    bp: usize,
+}
+
+impl Slots<'_> {
+    fn get(&self, slot: Slot) -> Result<u64, Exit> {
+        self.vals
+            .get(self.bp + slot as usize)
+            .copied()
+            .ok_or(Exit::from(TrapCode::Unreachable))
+    }
+
+    fn get32(&self, slot: Slot, k: u32) -> Result<u32, Exit> {
+        Ok(self.get(slot + k)? as u32)
+    }
+
+    fn set(&mut self, slot: Slot, bits: u64) -> Result<(), Exit> {
+        let cell = self
+            .vals
+            .get_mut(self.bp + slot as usize)
+            .ok_or(Exit::from(TrapCode::Unreachable))?;
+        *cell = bits;
+        Ok(())
+    }
+}
+
+/// Carries out `instr` (one of [`is_ref_instr`]) for a frame of `instance` whose slots
+/// start at `bp`; `host` lends memory 0, given back around `memory.init`.
+pub(super) fn run(
+    instr: Instr,
+    vals: &mut [u64],
+    bp: usize,
+    instance: &ModuleInstance,
+    host: &mut Host<'_>,
+) -> Result<(), Exit> {
+    let mut slots = Slots { vals, bp };
+    let table = |index: u32| {
+        engine::tables(instance)
+            .get(index as usize)
+            .ok_or(Exit::from(TrapCode::TableAccessOutOfBounds))
+    };
+    let global = |index: u32| {
+        engine::globals(instance)
+            .get(index as usize)
+            .ok_or(Exit::from(TrapCode::Unreachable))
+    };
+    match instr {
+        Instr::GlobalGetRef { dst, index } => {
+            let cell = engine::global_cell(global(index)?);
+            slots.set(dst, cell)?;
+        }
+        Instr::GlobalSetRef { src, index } => {
+            engine::set_global_cell(global(index)?, slots.get(src)?);
+        }
+        Instr::RefFunc { dst, index } => slots.set(dst, engine::ref_func(instance, index))?,
+        Instr::TableGet {
+            dst,
+            elem,
+            table: t,
+        } => {
+            let cell = engine::table_get(table(t)?, slots.get32(elem, 0)?)?;
+            slots.set(dst, cell)?;
+        }
+        Instr::TableSet {
+            elem,
+            value,
+            table: t,
+        } => {
+            engine::table_set(table(t)?, slots.get32(elem, 0)?, slots.get(value)?)?;
+        }
+        Instr::TableSize { dst, table: t } => {
+            slots.set(dst, u64::from(table(t)?.current_size()))?;
+        }
+        Instr::TableGrow { base, table: t } => {
+            let (init, by) = (slots.get(base)?, slots.get32(base, 1)?);
+            let old = engine::table_grow(table(t)?, by, init);
+            slots.set(base, u64::from(old))?;
+        }
+        Instr::TableFill { base, table: t } => {
+            let (at, value, n) = (
+                slots.get32(base, 0)?,
+                slots.get(base + 1)?,
+                slots.get32(base, 2)?,
+            );
+            engine::table_fill(table(t)?, at, value, n)?;
+        }
+        Instr::TableCopy { base, dst, src } => {
+            let (to, from, n) = (
+                slots.get32(base, 0)?,
+                slots.get32(base, 1)?,
+                slots.get32(base, 2)?,
+            );
+            engine::table_copy(table(dst)?, to, table(src)?, from, n)?;
+        }
+        Instr::TableInit { base, table, elem } => {
+            let (to, from, n) = (
+                slots.get32(base, 0)?,
+                slots.get32(base, 1)?,
+                slots.get32(base, 2)?,
+            );
+            engine::table_init(instance, table, elem, to, from, n)?;
+        }
+        Instr::ElemDrop { elem } => engine::elem_drop(instance, elem),
+        Instr::MemoryInit { base, data } => {
+            let (to, from, n) = (
+                slots.get32(base, 0)?,
+                slots.get32(base, 1)?,
+                slots.get32(base, 2)?,
+            );
+            let bytes = engine::data_bytes(instance, data, from, n)
+                .ok_or(TrapCode::MemoryAccessOutOfBounds)?;
+            let memory = host.bytes();
+            let end = u64::from(to) + u64::from(n);
+            if end > memory.len() as u64 {
+                return Err(TrapCode::MemoryAccessOutOfBounds.into());
+            }
+            memory[to as usize..end as usize].copy_from_slice(bytes);
+        }
+        Instr::DataDrop { data } => engine::data_drop(instance, data),
+        _ => return Err(TrapCode::Unreachable.into()),
+    }
+    Ok(())
+}
