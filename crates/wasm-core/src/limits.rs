@@ -32,7 +32,9 @@ pub const MAX_FUNCTION_LOCALS: u32 = 50_000;
 pub const MAX_FUNCTION_PARAMS: usize = 1000;
 /// Results of one function type.
 pub const MAX_FUNCTION_RESULTS: usize = 1000;
-/// Initial size of a table, in elements.
+/// Initial size of a table, in elements; at run time also the size a table may grow to
+/// and the total initial size of an instance's defined tables (so that a module cannot
+/// make instantiation or `table.grow` allocate without bound).
 pub const MAX_TABLE_ENTRIES: u64 = 10_000_000;
 /// Bytes of a name (import, export, custom section); enforced by `wasmparser`'s reader.
 pub const MAX_STRING_SIZE: usize = 100_000;

@@ -17,6 +17,8 @@ pub struct Signature {
     results: Cow<'static, [ValType]>,
     seed_params: Cow<'static, [ValueType]>,
     seed_results: Cow<'static, [ValueType]>,
+    /// Whether a parameter or result is a reference (known once: host calls ask).
+    refs: bool,
 }
 
 /// The module-level name of a function type.
@@ -27,12 +29,9 @@ fn widen(types: &[ValueType]) -> Cow<'static, [ValType]> {
     Cow::Owned(types.iter().map(|&t| ValType::from(t)).collect())
 }
 
-/// The seed's view of `types`: the number types, or nothing if any is a reference.
+/// The seed's view of number types `types`.
 fn narrow(types: &[ValType]) -> Cow<'static, [ValueType]> {
-    match types.iter().map(|t| t.number()).collect::<Option<Vec<_>>>() {
-        Some(numbers) => Cow::Owned(numbers),
-        None => Cow::Borrowed(&[]),
-    }
+    Cow::Owned(types.iter().filter_map(|t| t.number()).collect())
 }
 
 impl Signature {
@@ -54,6 +53,7 @@ impl Signature {
             results: widen(&seed_results),
             seed_params,
             seed_results,
+            refs: false,
         }
     }
 
@@ -69,6 +69,7 @@ impl Signature {
             results: widen(&seed_results),
             seed_params,
             seed_results,
+            refs: false,
         }
     }
 
@@ -79,15 +80,17 @@ impl Signature {
         R: Into<Cow<'static, [ValType]>>,
     {
         let (params, results) = (params.into(), results.into());
-        let (seed_params, seed_results) = match (narrow(&params), narrow(&results)) {
-            (p, r) if p.len() == params.len() && r.len() == results.len() => (p, r),
-            _ => (Cow::Borrowed(&[][..]), Cow::Borrowed(&[][..])),
+        let refs = params.iter().chain(results.iter()).any(|t| t.is_ref());
+        let (seed_params, seed_results) = match refs {
+            false => (narrow(&params), narrow(&results)),
+            true => (Cow::Borrowed(&[][..]), Cow::Borrowed(&[][..])),
         };
         Signature {
             params,
             results,
             seed_params,
             seed_results,
+            refs,
         }
     }
 

@@ -316,6 +316,16 @@ impl ModuleInstance {
             }
         }
         // Spec 4.5.3 "Allocation".
+        let defined_entries: u64 = module.tables[tables.len()..]
+            .iter()
+            .map(|ty| ty.limits.min)
+            .sum();
+        if defined_entries > wasm_core::limits::MAX_TABLE_ENTRIES {
+            return Err(Error::Instantiation(format!(
+                "tables too large: {defined_entries} elements in all (limit {})",
+                wasm_core::limits::MAX_TABLE_ENTRIES
+            )));
+        }
         for ty in &module.tables[tables.len()..] {
             let max = ty.limits.max.map(|m| m.min(u64::from(u32::MAX)) as u32);
             tables.push(TableInstance::alloc_typed(

@@ -6,6 +6,7 @@ use crate::{Error, FuncRef, ModuleInstance};
 use core::cell::RefCell;
 use core::ops::Deref;
 use std::rc::Rc;
+use wasm_core::limits::MAX_TABLE_ENTRIES;
 use wasm_core::{RefType, TrapCode, ValType};
 
 /// A shared handle to a [`TableInstance`].
@@ -186,10 +187,17 @@ impl TableInstance {
     }
 
     /// Allocates a table of `initial` null references of type `ty`.
+    ///
+    /// At most [`MAX_TABLE_ENTRIES`] entries: a larger `initial` is an [`Error::Table`].
     pub fn alloc_typed(ty: RefType, initial: u32, maximum: Option<u32>) -> Result<TableRef, Error> {
         if let Some(maximum) = maximum.filter(|&m| m < initial) {
             return Err(Error::Instantiation(format!(
                 "maximum limit {maximum} is less than minimum {initial}"
+            )));
+        }
+        if u64::from(initial) > MAX_TABLE_ENTRIES {
+            return Err(Error::Table(format!(
+                "cannot allocate a table of {initial} elements (limit {MAX_TABLE_ENTRIES})"
             )));
         }
         let mut elements = Elements::new(ty);
@@ -236,7 +244,8 @@ impl TableInstance {
         self.grow_with(by, Value::null(ty)).map(drop)
     }
 
-    /// Grows the table by `by` entries set to `init`; returns the previous size.
+    /// Grows the table by `by` entries set to `init`; returns the previous size. A table
+    /// grows up to its maximum and at most to [`MAX_TABLE_ENTRIES`] entries.
     pub fn grow_with(&self, by: u32, init: Value) -> Result<u32, Error> {
         let mut elements = self.elements.borrow_mut();
         if init.ty() != ValType::Ref(elements.ty()) {
@@ -247,7 +256,10 @@ impl TableInstance {
             )));
         }
         let old = elements.len() as u32;
-        let limit = self.maximum.unwrap_or(u32::MAX);
+        let limit = self
+            .maximum
+            .unwrap_or(u32::MAX)
+            .min(MAX_TABLE_ENTRIES as u32);
         let new = match old.checked_add(by) {
             Some(new) if new <= limit => new,
             _ => {

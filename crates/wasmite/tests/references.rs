@@ -1,0 +1,368 @@
+//! Wasm 2.0 values through the API: `externref` and `funcref` in calls, tables and
+//! globals; several results; host functions with references; and what the seed's types
+//! keep.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use wasmite::{
+    ExternRef, ExternVal, Externals, FuncInstance, FuncRef, GlobalInstance, ImportsBuilder, Module,
+    ModuleImportResolver, ModuleInstance, ModuleRef, NopExternals, RefType, RuntimeArgs,
+    RuntimeValue, Signature, TableInstance, Trap, TrapCode, ValType, Value, ValueType,
+};
+
+fn instantiate(text: &str) -> ModuleRef {
+    let module = Module::from_buffer(text).expect("module loads");
+    ModuleInstance::new(&module, &ImportsBuilder::default())
+        .expect("module instantiates")
+        .assert_no_start()
+}
+
+fn func(instance: &ModuleRef, name: &str) -> FuncRef {
+    instance
+        .export_by_name(name)
+        .and_then(|e| e.as_func().cloned())
+        .expect("function export")
+}
+
+/// Calls export `name` with `args`; returns its results.
+fn call(instance: &ModuleRef, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
+    let f = func(instance, name);
+    let mut results: Vec<Value> = f
+        .signature()
+        .result_types()
+        .iter()
+        .map(|&t| Value::default_of(t))
+        .collect();
+    FuncInstance::invoke_values(&f, args, &mut results, &mut NopExternals)?;
+    Ok(results)
+}
+
+#[test]
+fn an_externref_goes_in_and_comes_back_as_the_same_object() {
+    let instance = instantiate(
+        r#"(module
+          (func (export "id") (param externref) (result externref) local.get 0)
+          (func (export "is_null") (param externref) (result i32) local.get 0 ref.is_null))"#,
+    );
+    let file = ExternRef::new(String::from("a host file"));
+    let results = call(&instance, "id", &[file.clone().into()]).unwrap();
+    let Value::ExternRef(Some(back)) = &results[0] else {
+        panic!("expected a non-null externref, got {results:?}");
+    };
+    assert!(back.ptr_eq(&file));
+    assert_eq!(back.downcast_ref::<String>().unwrap(), "a host file");
+    assert_eq!(
+        call(&instance, "is_null", &[Value::ExternRef(None)]).unwrap(),
+        [Value::I32(1)]
+    );
+    assert_eq!(
+        call(&instance, "is_null", &[file.into()]).unwrap(),
+        [Value::I32(0)]
+    );
+    // Arguments of the wrong type trap, as with numbers.
+    let wrong = call(&instance, "id", &[Value::FuncRef(None)]);
+    assert!(matches!(
+        wrong,
+        Err(Trap::Code(TrapCode::UnexpectedSignature))
+    ));
+}
+
+#[test]
+fn tables_of_both_reference_types_are_shared_with_the_host() {
+    let instance = instantiate(
+        r#"(module
+          (table $e (export "externs") 2 externref)
+          (table $f (export "funcs") 2 funcref)
+          (func $seven (result i32) i32.const 7)
+          (elem declare func $seven)
+          (func (export "get") (param i32) (result externref) (table.get $e (local.get 0)))
+          (func (export "set") (param i32 externref) (table.set $e (local.get 0) (local.get 1)))
+          (func (export "put_seven") (table.set $f (i32.const 0) (ref.func $seven)))
+          (func (export "call") (param i32) (result i32)
+            (call_indirect $f (result i32) (local.get 0))))"#,
+    );
+    let externs = instance
+        .export_by_name("externs")
+        .and_then(|e| e.as_table().cloned())
+        .unwrap();
+    assert_eq!(externs.element_type(), RefType::ExternRef);
+    let token = ExternRef::new(42u64);
+    externs.set_value(1, token.clone().into()).unwrap();
+    assert_eq!(
+        call(&instance, "get", &[Value::I32(1)]).unwrap(),
+        [Value::from(token.clone())]
+    );
+    call(&instance, "set", &[Value::I32(0), token.clone().into()]).unwrap();
+    assert_eq!(externs.get_value(0).unwrap(), Value::from(token));
+    // The seed's funcref accessors refuse an externref table; a value of the wrong type
+    // is refused too.
+    assert!(externs.get(0).is_err());
+    assert!(externs.set_value(0, Value::FuncRef(None)).is_err());
+
+    // A function reference made in Wasm comes out callable; a host function put in
+    // comes in callable.
+    let funcs = instance
+        .export_by_name("funcs")
+        .and_then(|e| e.as_table().cloned())
+        .unwrap();
+    call(&instance, "put_seven", &[]).unwrap();
+    let seven = funcs.get(0).unwrap().expect("set by put_seven");
+    assert_eq!(
+        FuncInstance::invoke(&seven, &[], &mut NopExternals).unwrap(),
+        Some(RuntimeValue::I32(7))
+    );
+    let host = FuncInstance::alloc_host(Signature::new(&[][..], Some(ValueType::I32)), 0);
+    funcs.set(1, Some(host)).unwrap();
+    assert_eq!(
+        FuncInstance::invoke(&func(&instance, "call"), &[1.into()], &mut Answer).unwrap(),
+        Some(RuntimeValue::I32(41))
+    );
+}
+
+/// Host function 0: `() -> i32` answering 41.
+struct Answer;
+
+impl Externals for Answer {
+    fn invoke_index(&mut self, _: usize, _: RuntimeArgs<'_>) -> Result<Option<RuntimeValue>, Trap> {
+        Ok(Some(RuntimeValue::I32(41)))
+    }
+}
+
+#[test]
+fn reference_globals_can_be_read_and_written_from_both_sides() {
+    let instance = instantiate(
+        r#"(module
+          (global $g (export "g") (mut externref) (ref.null extern))
+          (global (export "f") funcref (ref.func $f))
+          (func $f)
+          (func (export "store") (param externref) (global.set $g (local.get 0)))
+          (func (export "load") (result externref) (global.get $g)))"#,
+    );
+    let global = instance
+        .export_by_name("g")
+        .and_then(|e| e.as_global().cloned())
+        .unwrap();
+    assert_eq!(global.val_type(), ValType::EXTERNREF);
+    assert_eq!(global.get_value(), Value::ExternRef(None));
+    let token = ExternRef::new("token");
+    call(&instance, "store", &[token.clone().into()]).unwrap();
+    assert_eq!(global.get_value(), Value::from(token));
+    let other = ExternRef::new("other");
+    global.set_value(other.clone().into()).unwrap();
+    assert_eq!(call(&instance, "load", &[]).unwrap(), [Value::from(other)]);
+    let f = instance
+        .export_by_name("f")
+        .and_then(|e| e.as_global().cloned())
+        .unwrap();
+    assert!(matches!(f.get_value(), Value::FuncRef(Some(_))));
+    assert!(f.set_value(Value::FuncRef(None)).is_err(), "immutable");
+    // A host global of reference type links to an import of that type only.
+    let imported = Module::from_buffer(
+        r#"(module (import "env" "g" (global externref))
+             (func (export "read") (result externref) global.get 0))"#,
+    )
+    .unwrap();
+    struct Env(wasmite::GlobalRef);
+    impl ModuleImportResolver for Env {
+        fn resolve_global(
+            &self,
+            _: &str,
+            _: &wasmite::GlobalDescriptor,
+        ) -> Result<wasmite::GlobalRef, wasmite::Error> {
+            Ok(self.0.clone())
+        }
+    }
+    let held = ExternRef::new(5u8);
+    let env = Env(GlobalInstance::alloc_value(held.clone().into(), false));
+    let linked = ModuleInstance::new(&imported, &ImportsBuilder::new().with_resolver("env", &env))
+        .unwrap()
+        .assert_no_start();
+    assert_eq!(call(&linked, "read", &[]).unwrap(), [Value::from(held)]);
+    let numeric = Env(GlobalInstance::alloc(RuntimeValue::I32(0), false));
+    assert!(
+        ModuleInstance::new(
+            &imported,
+            &ImportsBuilder::new().with_resolver("env", &numeric)
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn functions_return_several_results() {
+    let instance = instantiate(
+        r#"(module (func (export "swap") (param i32 i64) (result i64 i32)
+             local.get 1 local.get 0))"#,
+    );
+    assert_eq!(
+        call(&instance, "swap", &[Value::I32(1), Value::I64(2)]).unwrap(),
+        [Value::I64(2), Value::I32(1)]
+    );
+    let mut results = [RuntimeValue::I32(0); 2];
+    FuncInstance::invoke_into(
+        &func(&instance, "swap"),
+        &[RuntimeValue::I32(3), RuntimeValue::I64(4)],
+        &mut results,
+        &mut NopExternals,
+    )
+    .unwrap();
+    assert_eq!(results, [RuntimeValue::I64(4), RuntimeValue::I32(3)]);
+}
+
+/// Host functions over references: 0 = `wrap(i32) -> externref`, 1 =
+/// `unwrap(externref) -> i32` (-1 for null), 2 = `pair() -> (i32, i32)`.
+struct Boxes;
+
+impl Externals for Boxes {
+    fn invoke_index(&mut self, _: usize, _: RuntimeArgs<'_>) -> Result<Option<RuntimeValue>, Trap> {
+        Err(Trap::Code(TrapCode::Unreachable))
+    }
+
+    fn invoke_values(
+        &mut self,
+        index: usize,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        match (index, args) {
+            (0, [Value::I32(n)]) => results[0] = ExternRef::new(*n).into(),
+            (1, [Value::ExternRef(r)]) => {
+                let n = r.as_ref().and_then(|r| r.downcast_ref::<i32>().copied());
+                results[0] = Value::I32(n.unwrap_or(-1));
+            }
+            (2, []) => {
+                results[0] = Value::I32(1);
+                results[1] = Value::I32(2);
+            }
+            _ => return Err(Trap::Code(TrapCode::UnexpectedSignature)),
+        }
+        Ok(())
+    }
+}
+
+impl ModuleImportResolver for Boxes {
+    fn resolve_func(&self, field: &str, signature: &Signature) -> Result<FuncRef, wasmite::Error> {
+        let index = ["wrap", "unwrap", "pair"]
+            .iter()
+            .position(|&name| name == field)
+            .ok_or_else(|| wasmite::Error::Instantiation(format!("no {field}")))?;
+        Ok(FuncInstance::alloc_host(signature.clone(), index))
+    }
+}
+
+#[test]
+fn host_functions_take_and_give_references_and_several_results() {
+    let module = Module::from_buffer(
+        r#"(module
+          (import "host" "wrap" (func $wrap (param i32) (result externref)))
+          (import "host" "unwrap" (func $unwrap (param externref) (result i32)))
+          (import "host" "pair" (func $pair (result i32 i32)))
+          (func (export "round_trip") (param i32) (result i32)
+            (call $unwrap (call $wrap (local.get 0))))
+          (func (export "unwrap_null") (result i32) (call $unwrap (ref.null extern)))
+          (func (export "sum_pair") (result i32) (call $pair) i32.add))"#,
+    )
+    .unwrap();
+    let instance = ModuleInstance::new(
+        &module,
+        &ImportsBuilder::new().with_resolver("host", &Boxes),
+    )
+    .unwrap()
+    .assert_no_start();
+    let run = |name: &str, args: &[RuntimeValue]| {
+        FuncInstance::invoke(&func(&instance, name), args, &mut Boxes).unwrap()
+    };
+    assert_eq!(run("round_trip", &[77.into()]), Some(RuntimeValue::I32(77)));
+    assert_eq!(run("unwrap_null", &[]), Some(RuntimeValue::I32(-1)));
+    assert_eq!(run("sum_pair", &[]), Some(RuntimeValue::I32(3)));
+}
+
+#[test]
+fn code_cannot_forge_a_reference_and_objects_are_released_after_the_call() {
+    // No operator turns a number into a reference: such code does not validate.
+    for forged in [
+        "(module (func (param i32) (result externref) local.get 0))",
+        "(module (func (param externref) (result i32) local.get 0))",
+        "(module (func (param externref i32) (result i32) local.get 0 local.get 1 i32.add))",
+        "(module (func (param externref externref) (result externref)
+           local.get 0 local.get 1 i32.const 1 select))",
+    ] {
+        assert!(Module::from_buffer(forged).is_err(), "{forged}");
+    }
+
+    // An object handed to Wasm lives as long as something holds it, and no longer.
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let instance = instantiate(
+        r#"(module
+          (global $g (mut externref) (ref.null extern))
+          (table $t 1 externref)
+          (func (export "keep") (param externref)
+            (global.set $g (local.get 0))
+            (table.set $t (i32.const 0) (global.get $g)))
+          (func (export "forget")
+            (global.set $g (ref.null extern))
+            (table.set $t (i32.const 0) (ref.null extern))))"#,
+    );
+    let dropped = Rc::new(Cell::new(false));
+    let object = ExternRef::new(Flag(dropped.clone()));
+    call(&instance, "keep", &[object.into()]).unwrap();
+    assert!(!dropped.get(), "the global and the table hold it");
+    call(&instance, "forget", &[]).unwrap();
+    assert!(dropped.get(), "released once nothing holds it");
+}
+
+#[test]
+fn the_seeds_types_keep_their_variants() {
+    // Exhaustive matches, as seed programs write them, still compile.
+    fn seed_value(v: RuntimeValue) -> u8 {
+        match v {
+            RuntimeValue::I32(_) => 0,
+            RuntimeValue::I64(_) => 1,
+            RuntimeValue::F32(_) => 2,
+            RuntimeValue::F64(_) => 3,
+        }
+    }
+    fn seed_type(t: ValueType) -> u8 {
+        match t {
+            ValueType::I32 => 0,
+            ValueType::I64 => 1,
+            ValueType::F32 => 2,
+            ValueType::F64 => 3,
+        }
+    }
+    fn seed_code(c: TrapCode) -> u8 {
+        match c {
+            TrapCode::Unreachable
+            | TrapCode::MemoryAccessOutOfBounds
+            | TrapCode::TableAccessOutOfBounds
+            | TrapCode::ElemUninitialized
+            | TrapCode::DivisionByZero
+            | TrapCode::IntegerOverflow
+            | TrapCode::InvalidConversionToInt
+            | TrapCode::StackOverflow
+            | TrapCode::UnexpectedSignature => 0,
+        }
+    }
+    assert_eq!(seed_value(RuntimeValue::F64(1.0.into())), 3);
+    assert_eq!(seed_type(ValueType::I64), 1);
+    assert_eq!(seed_code(TrapCode::StackOverflow), 0);
+    // A signature with references has no seed view; its full types say what it is.
+    let sig = Signature::from_types(
+        vec![ValType::EXTERNREF, ValType::I32],
+        vec![ValType::FUNCREF],
+    );
+    assert!(sig.params().is_empty() && sig.return_type().is_none());
+    assert_eq!(sig.param_types(), [ValType::EXTERNREF, ValType::I32]);
+    let numeric = Signature::new(&[ValueType::I32][..], Some(ValueType::I64));
+    assert_eq!(numeric.param_types(), [ValType::I32]);
+    assert_eq!(numeric.result_types(), [ValType::I64]);
+    // An externref table from the host.
+    let table = TableInstance::alloc_typed(RefType::ExternRef, 1, Some(2)).unwrap();
+    assert_eq!(table.get_value(0).unwrap(), Value::ExternRef(None));
+    let _ = ExternVal::Table(table);
+}
