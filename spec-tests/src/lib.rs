@@ -8,7 +8,7 @@
 //! * our own cases in `spec-tests/local/*.wast`: the suite `local`.
 //!
 //! [`run_suite`] runs a suite (or `all` of them) and returns a [`Report`]; [`run_wast`] runs
-//! one script given as text. `cargo xtask spec` and the integration test `tests/wasm_v1.rs`
+//! one script given as text. `cargo xtask spec` and the integration test `tests/suites.rs`
 //! are thin layers over these two functions.
 //!
 //! The runner follows the spec interpreter's script semantics (`interpreter/script/run.ml`):

@@ -1,7 +1,8 @@
-//! The whole Wasm 1.0 spec suite and our local scripts must pass, with nothing skipped.
+//! The whole Wasm 1.0 and 2.0 spec suites and our local scripts must pass, with nothing
+//! skipped.
 //!
 //! Failures print as `file:line:col: directive: expected X, got Y`; run
-//! `cargo xtask spec --suite wasm-v1 --verbose` (or `--filter NAME`) for more detail.
+//! `cargo xtask spec --suite wasm-v2 --verbose` (or `--filter NAME`) for more detail.
 
 use spec_tests::{Report, run_suite};
 
@@ -29,6 +30,21 @@ fn wasm_v1_suite_passes() {
     );
     assert!(
         report.passed() > 15_000,
+        "only {} directives passed",
+        report.passed()
+    );
+}
+
+#[test]
+fn wasm_v2_suite_passes() {
+    let report = assert_clean("wasm-v2");
+    assert!(
+        report.files.len() >= 90,
+        "only {} scripts ran",
+        report.files.len()
+    );
+    assert!(
+        report.passed() > 27_000,
         "only {} directives passed",
         report.passed()
     );
