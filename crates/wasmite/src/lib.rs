@@ -50,8 +50,36 @@
 //!
 //! # Going past the seed API
 //!
+//! * **WebAssembly 2.0.** Modules may use everything compilers emit today (bulk memory,
+//!   reference types, multi-value, sign extension, saturating conversions):
+//!   [`Features::default`] is [`Features::wasm2`].
 //! * [`FuncInstance::invoke_into`] fills a results slice: functions with several results
 //!   (multi-value) are called through it.
+//! * **References.** [`Value`] is a value of any type: the seed's four numbers and the
+//!   references, `FuncRef(Option<FuncRef>)` and `ExternRef(Option<ExternRef>)` (`None` is
+//!   null). [`ExternRef::new`] wraps any `'static` Rust value, which Wasm code can hold and
+//!   store but not look into; the host gets it back with [`ExternRef::downcast_ref`].
+//!   [`FuncInstance::invoke_values`] calls a function with `Value`s (references, several
+//!   results); a host function whose signature has references or several results is
+//!   called through [`Externals::invoke_values`] (a provided method: implement it for such
+//!   functions). Tables of either type ([`TableInstance::alloc_typed`],
+//!   [`TableInstance::get_value`], [`TableInstance::set_value`]) and globals
+//!   ([`GlobalInstance::alloc_value`], [`GlobalInstance::get_value`],
+//!   [`GlobalInstance::set_value`]) take and give `Value`s; [`ValType`] is the type of any
+//!   value ([`Signature::param_types`], [`GlobalInstance::val_type`]).
+//!
+//!   The seed's types stay as they were, so that programs matching on them exhaustively
+//!   keep compiling: [`RuntimeValue`] and [`ValueType`] have their four number variants,
+//!   [`TrapCode`] its nine codes. Where a seed method cannot describe a reference it says
+//!   so: [`Signature::params`], [`Signature::results`] and [`Signature::return_type`] are
+//!   empty for a signature with a reference; [`GlobalInstance::get`] reads a reference
+//!   global as `I32(0)`; [`TableInstance::get`] refuses an `externref` table.
+//! * **Trap kinds the seed lacks** (from later proposals: null references, casts, fuel,
+//!   interruption, exceptions) will not be added to [`TrapCode`], whose nine codes keep
+//!   their meaning (a table access out of bounds is `TableAccessOutOfBounds` whichever
+//!   instruction made it). They will come as [`Trap::Host`] carrying a Wasmite error type,
+//!   which a program matching on the seed's `Trap` handles as it handles any host error,
+//!   and a newer program can downcast. Wasm 2.0 needs none.
 //! * [`Module::from_buffer`] also accepts the text format (feature `wat`, on by default).
 //! * A function is translated for the interpreter at its first call; [`Config`] and
 //!   [`Module::from_buffer_with_config`] choose [`Translation::Eager`] instead (every
@@ -102,10 +130,10 @@
 //!   downcasts (`is`, `downcast_ref`, `downcast_mut`, `downcast`, `downcast_rc`); the
 //!   methods of `downcast-rs`'s own traits (`as_any`, `into_any`...), which only a program
 //!   depending on `downcast-rs` could call, are absent. Wasmite does not depend on it.
-//! * **More modules load.** [`Module::from_buffer`] reads text with the default `wat`
-//!   feature (above), and [`Module::from_buffer_with_features`] accepts later proposals;
-//!   with `default-features = false`, `from_buffer` takes what the seed takes: a Wasm 1.0
-//!   binary (import and export of mutable globals included).
+//! * **More modules load.** [`Module::from_buffer`] accepts WebAssembly 2.0 modules (the
+//!   seed: 1.0 only) and reads text with the default `wat` feature (above);
+//!   [`Module::from_buffer_with_features`] with [`Features::mvp`] takes what the seed
+//!   takes: a Wasm 1.0 binary (import and export of mutable globals included).
 //!
 //! # What the API does not let you do
 //!
