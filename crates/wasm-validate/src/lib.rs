@@ -131,6 +131,33 @@ pub fn validate_visiting<V: BodyVisitor>(
     }
 }
 
+/// Validates the module-level rules only: everything [`validate`] checks except the
+/// function bodies. With [`validate_function_visiting`] run on every body later (as an
+/// engine validating each function at its first call does), the verdict is
+/// [`validate`]'s, found body by body.
+pub fn validate_module_only(module: &Module, features: &Features) -> Result<(), ValidationError> {
+    module::validate_module(module, features)
+}
+
+/// Validates the body of defined function `func_index` (absolute index, imports first),
+/// handing its validated operators to `visitor`; the module-level rules are assumed to
+/// hold ([`validate_module_only`]).
+pub fn validate_function_visiting<V: BodyVisitor>(
+    module: &Module,
+    features: &Features,
+    func_index: u32,
+    visitor: &mut V,
+) -> Result<(), VisitError<V::Error>> {
+    func::validate_function_with(
+        module,
+        features,
+        func_index,
+        FuncValidatorAllocations::default(),
+        visitor,
+    )
+    .map(drop)
+}
+
 /// The visitor of plain validation.
 pub(crate) struct NoVisitor;
 

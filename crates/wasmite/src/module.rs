@@ -40,7 +40,9 @@ impl Config {
 
     /// When function bodies are translated for the interpreter: each at its first call
     /// (the default) or all when the module is loaded. Either way the module is
-    /// validated entirely by [`Module::from_buffer_with_config`].
+    /// validated entirely by [`Module::from_buffer_with_config`], unless
+    /// [`Translation::LazyValidation`] (opt-in) leaves each body's validation to the
+    /// first call of its function.
     ///
     /// The code made at load serves the loading thread. Another thread that instantiates
     /// the module makes its own code the first time, translating each function at its
@@ -69,6 +71,9 @@ pub struct Module {
 pub(crate) struct Shared {
     module: Arc<wasm_core::Module>,
     features: Features,
+    /// How other threads make their code: `Lazy`, or `LazyValidation` if the module was
+    /// loaded so (its bodies are not known to be valid).
+    elsewhere: Translation,
 }
 
 impl Shared {
@@ -108,7 +113,7 @@ impl Instantiable for Module {
         if let Some(loaded) = thread_code::get(&self.shared) {
             return Ok(loaded);
         }
-        let loaded = self.shared.load(Translation::Lazy)?;
+        let loaded = self.shared.load(self.shared.elsewhere)?;
         thread_code::insert(&self.shared, loaded.clone());
         Ok(loaded)
     }
@@ -167,9 +172,14 @@ impl Module {
 
     fn from_binary(bytes: &[u8], config: &Config) -> Result<Module, Error> {
         let module = wasm_core::decode(bytes).map_err(|e| Error::Validation(e.to_string()))?;
+        let elsewhere = match config.translation {
+            Translation::LazyValidation => Translation::LazyValidation,
+            _ => Translation::Lazy,
+        };
         let shared = Arc::new(Shared {
             module: Arc::new(module),
             features: config.features,
+            elsewhere,
         });
         let loaded = shared.load(config.translation)?;
         thread_code::insert(&shared, loaded);

@@ -686,3 +686,44 @@ fn a_host_trap_deep_in_calls_resumes_every_caller() {
     assert_eq!(memory.get_value::<i32>(0).unwrap(), 6);
     assert_eq!(memory.get_value::<i32>(4).unwrap(), 73);
 }
+
+#[test]
+fn fully_lazy_loading_finds_an_invalid_body_at_its_first_call_with_the_same_error() {
+    use wasmite::{CompileError, Config, Translation};
+    // Function 1 returns an i64 where its type says i32.
+    let wat = r#"(module
+      (func (export "ok") (result i32) i32.const 7)
+      (func (export "bad") (result i32) i64.const 1))"#;
+    let eager = Module::from_buffer(wat).expect_err("the default validates every body");
+    let config = Config::new().translation(Translation::LazyValidation);
+    let module = Module::from_buffer_with_config(wat, &config).expect("bodies wait");
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    assert_eq!(
+        instance
+            .invoke_export("ok", &[], &mut NopExternals)
+            .unwrap(),
+        Some(RuntimeValue::I32(7))
+    );
+    for _ in 0..2 {
+        let (_, bad) = exported_func(&module, "x", &NopResolver, "bad");
+        let trap = FuncInstance::invoke(&bad, &[], &mut NopExternals).unwrap_err();
+        let Trap::Host(error) = trap else {
+            panic!("expected a host error, got {trap:?}")
+        };
+        let Some(CompileError::Invalid(invalid)) = error.downcast_ref::<CompileError>() else {
+            panic!("expected a validation error, got {error}")
+        };
+        assert!(
+            eager.to_string().contains(&invalid.to_string()),
+            "{eager} / {invalid}"
+        );
+    }
+    // Module-level rules are still checked at load.
+    let unknown_export = r#"(module (export "f" (func 3)))"#;
+    assert!(Module::from_buffer_with_config(unknown_export, &config).is_err());
+}
+
+struct NopResolver;
+impl ModuleImportResolver for NopResolver {}

@@ -12,8 +12,8 @@ use wasm_core::wasmparser::Operator;
 use wasm_core::{Trap, TrapCode};
 use wasm_runtime::engine::CompiledCode;
 
-/// When a module's function bodies are translated. Either way the whole module is
-/// validated when it is loaded.
+/// When a module's function bodies are validated and translated. The module-level rules
+/// are always validated when the module is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Translation {
     /// Every body when the module is loaded, in the validator's pass: a body the engine
@@ -26,6 +26,14 @@ pub enum Translation {
     /// functions, and after its first call a function runs the same code as with `Eager`.
     #[default]
     Lazy,
+    /// A body validated and translated at the first call of its function, as wasmi's
+    /// `CompilationMode::Lazy`: loading checks only the module-level rules (types,
+    /// imports, exports, segments...), the fastest start for a large module of which a
+    /// run calls little. An invalid body is found only when its function is first
+    /// called: the call traps with [`CompileError::Invalid`] as host error, the error
+    /// `Eager` or `Lazy` loading would have given. Opt in only where loading a module
+    /// that is partly invalid is acceptable.
+    LazyValidation,
 }
 
 /// The translated functions of one module, shared by all its instances.
@@ -35,6 +43,9 @@ pub(crate) struct ModuleCode {
     funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
     /// The decoded module when translation is lazy.
     source: Option<Arc<wasm_core::Module>>,
+    /// The proposals to validate each body with at its first call
+    /// (`Translation::LazyValidation`).
+    validate: Option<wasm_validate::Features>,
     /// Buffers for lazy translations.
     scratch: RefCell<Scratch>,
     /// Number of imported functions (function index of `funcs[0]`).
@@ -80,7 +91,12 @@ impl ModuleCode {
             Ok(scratch) => &mut **scratch,
             Err(_) => &mut fresh,
         };
-        let code = translate_with(source, self.first + index, scratch)
+        let func_index = self.first + index;
+        let code = match &self.validate {
+            Some(features) => validate_and_translate(source, features, func_index, scratch)?,
+            None => translate_with(source, func_index, scratch).map(Rc::new),
+        };
+        let code = code
             .and_then(|code| {
                 self.side.install(index, &code).map_err(|what| {
                     let offset = source.bodies.get(index as usize).map_or(0, |b| b.offset);
@@ -89,8 +105,36 @@ impl ModuleCode {
                 Ok(code)
             })
             .map_err(|e| Trap::host(CompileError::Translate(e)))?;
-        Ok(cell.get_or_init(|| Rc::new(code)))
+        Ok(cell.get_or_init(|| code))
     }
+}
+
+/// Validates the body of function `func_index` and translates it in the same pass: a
+/// validation error is the trap (with [`CompileError::Invalid`]); the translation's
+/// result is returned as `translate_with`'s would be.
+fn validate_and_translate(
+    module: &wasm_core::Module,
+    features: &wasm_validate::Features,
+    func_index: u32,
+    scratch: &mut Scratch,
+) -> Result<Result<Rc<CompiledFunc>, TranslateError>, Trap> {
+    let mut visitor = CompileVisitor {
+        module,
+        translate: true,
+        scratch: core::mem::take(scratch),
+        current: None,
+        out: Vec::with_capacity(1),
+        failed: None,
+    };
+    let validated =
+        wasm_validate::validate_function_visiting(module, features, func_index, &mut visitor);
+    *scratch = core::mem::take(&mut visitor.scratch);
+    validated.map_err(|e| Trap::host(CompileError::Invalid(e.into_invalid())))?;
+    Ok(match (visitor.failed, visitor.out.pop()) {
+        (Some(e), _) => Err(e),
+        (None, Some(code)) => Ok(code),
+        (None, None) => Err(TranslateError::new("internal error: no code", 0)),
+    })
 }
 
 /// The engine's per-function code as the runtime holds it (`CompiledCode`): the module's
@@ -173,6 +217,12 @@ pub(crate) fn load(
     features: &wasm_validate::Features,
     translation: Translation,
 ) -> Result<Vec<CompiledCode>, CompileError> {
+    if translation == Translation::LazyValidation {
+        wasm_validate::validate_module_only(module, features).map_err(CompileError::Invalid)?;
+        let funcs = (0..module.bodies.len()).map(|_| OnceCell::new()).collect();
+        return package(module, funcs, Some(module.clone()), Some(*features))
+            .map_err(CompileError::Translate);
+    }
     let translate = translation == Translation::Eager;
     let mut visitor = CompileVisitor {
         module,
@@ -194,7 +244,7 @@ pub(crate) fn load(
             Some(module.clone()),
         ),
     };
-    package(module, funcs, source).map_err(CompileError::Translate)
+    package(module, funcs, source, None).map_err(CompileError::Translate)
 }
 
 /// Wraps a module's functions into the runtime's `CompiledCode`s: all translated (`source`
@@ -204,6 +254,7 @@ fn package(
     module: &wasm_core::Module,
     funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
     source: Option<Arc<wasm_core::Module>>,
+    validate: Option<wasm_validate::Features>,
 ) -> Result<Vec<CompiledCode>, TranslateError> {
     let side = SideTable::new(module);
     for (index, code) in funcs.iter().enumerate() {
@@ -217,6 +268,7 @@ fn package(
     let module = Rc::new(ModuleCode {
         funcs,
         source,
+        validate,
         scratch: RefCell::default(),
         first: module.num_imported_functions(),
         side,
