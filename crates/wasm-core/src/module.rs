@@ -5,8 +5,8 @@
 //! bytes, so a validator or translator reads operators with `wasmparser`'s operator reader
 //! at their original offsets; nothing is decoded twice into intermediate trees.
 
-use crate::types::{GlobalType, MemoryType, RefType, Signature, TableType};
-use crate::value::ValType;
+use crate::types::{GlobalType, MemoryType, Signature, TableType};
+use crate::value::{RefType, ValType};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Type descriptions: function signatures, limits, memory/table/global types.
 
-use crate::value::{ValType, ValueType};
+use crate::value::{RefType, ValType, ValueType};
 use std::borrow::Cow;
 
 /// A function type: parameter and result types.
@@ -191,27 +191,6 @@ pub struct MemoryType {
     pub memory64: bool,
     /// Shared between threads (threads proposal).
     pub shared: bool,
-}
-
-/// A reference type: what a table holds, or a value of type [`ValType::Ref`](crate::ValType).
-///
-/// Wasm 2.0's two nullable types. Typed function references and GC (Wasm 3.0) make this
-/// a heap type with nullability; the engine's cell form (a handle, 0 for null) stays.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefType {
-    /// Function references.
-    FuncRef,
-    /// Opaque host references (reference-types proposal).
-    ExternRef,
-}
-
-impl core::fmt::Display for RefType {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            RefType::FuncRef => "funcref",
-            RefType::ExternRef => "externref",
-        })
-    }
 }
 
 /// A table's type.

@@ -1,7 +1,6 @@
 //! Value types and runtime values.
 
 use crate::nan_preserving_float::{F32, F64};
-use crate::types::RefType;
 
 /// The type of a WebAssembly value.
 ///
@@ -27,6 +26,27 @@ impl core::fmt::Display for ValueType {
             ValueType::I64 => "i64",
             ValueType::F32 => "f32",
             ValueType::F64 => "f64",
+        })
+    }
+}
+
+/// A reference type: what a table holds, or a value of type [`ValType::Ref`].
+///
+/// Wasm 2.0's two nullable types. Typed function references and GC (Wasm 3.0) make this
+/// a heap type with nullability; the engine's cell form (a handle, 0 for null) stays.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefType {
+    /// Function references.
+    FuncRef,
+    /// Opaque host references (reference-types proposal).
+    ExternRef,
+}
+
+impl core::fmt::Display for RefType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            RefType::FuncRef => "funcref",
+            RefType::ExternRef => "externref",
         })
     }
 }

@@ -5,7 +5,7 @@ use super::tables::ref_type;
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::{ElementItems, ElementMode, ElementSegment, Module};
-use crate::types::RefType;
+use crate::value::RefType;
 use wasmparser::{ElementKind, ElementSectionReader};
 
 pub(super) fn decode_elements(

@@ -3,7 +3,8 @@
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::Module;
-use crate::types::{Limits, MemoryType, RefType, TableType};
+use crate::types::{Limits, MemoryType, TableType};
+use crate::value::RefType;
 use wasmparser::{MemorySectionReader, TableInit, TableSectionReader};
 
 pub(super) fn decode_tables(

@@ -2,10 +2,9 @@
 //! leave to the engine (`Flow::Exit`): the runtime keeps the objects that reference
 //! handles name, and carries them out through its engine hooks.
 
-use super::exec::Exit;
 use crate::dispatch::Host;
 use crate::isa::{Instr, Slot};
-use wasm_core::TrapCode;
+use wasm_core::{Trap, TrapCode};
 use wasm_runtime::ModuleInstance;
 use wasm_runtime::engine;
 
@@ -36,22 +35,22 @@ struct Slots<'a> {
 }
 
 impl Slots<'_> {
-    fn get(&self, slot: Slot) -> Result<u64, Exit> {
+    fn get(&self, slot: Slot) -> Result<u64, Trap> {
         self.vals
             .get(self.bp + slot as usize)
             .copied()
-            .ok_or(Exit::from(TrapCode::Unreachable))
+            .ok_or(Trap::Code(TrapCode::Unreachable))
     }
 
-    fn get32(&self, slot: Slot, k: u32) -> Result<u32, Exit> {
+    fn get32(&self, slot: Slot, k: u32) -> Result<u32, Trap> {
         Ok(self.get(slot + k)? as u32)
     }
 
-    fn set(&mut self, slot: Slot, bits: u64) -> Result<(), Exit> {
+    fn set(&mut self, slot: Slot, bits: u64) -> Result<(), Trap> {
         let cell = self
             .vals
             .get_mut(self.bp + slot as usize)
-            .ok_or(Exit::from(TrapCode::Unreachable))?;
+            .ok_or(Trap::Code(TrapCode::Unreachable))?;
         *cell = bits;
         Ok(())
     }
@@ -65,17 +64,17 @@ pub(super) fn run(
     bp: usize,
     instance: &ModuleInstance,
     host: &mut Host<'_>,
-) -> Result<(), Exit> {
+) -> Result<(), Trap> {
     let mut slots = Slots { vals, bp };
     let table = |index: u32| {
         engine::tables(instance)
             .get(index as usize)
-            .ok_or(Exit::from(TrapCode::TableAccessOutOfBounds))
+            .ok_or(Trap::Code(TrapCode::TableAccessOutOfBounds))
     };
     let global = |index: u32| {
         engine::globals(instance)
             .get(index as usize)
-            .ok_or(Exit::from(TrapCode::Unreachable))
+            .ok_or(Trap::Code(TrapCode::Unreachable))
     };
     match instr {
         Instr::GlobalGetRef { dst, index } => {
