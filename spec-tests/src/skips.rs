@@ -21,7 +21,27 @@ pub struct Skip {
 }
 
 /// Known failures. Keep entries sorted by file; give every entry a reason.
-pub const SKIPS: &[Skip] = &[];
+pub const SKIPS: &[Skip] = &[
+    // The proposal directories hold older copies of tests now in wasm-v2, the judge; these
+    // are where they differ from it.
+    Skip {
+        file: "bulk-memory/table-sub.wast",
+        lines: &[1],
+        reason: "a table of `(ref null $t)`: typed function references (Wasm 3.0), for later",
+    },
+    Skip {
+        file: "bulk-memory/table_init.wast",
+        lines: &[2272, 2286],
+        reason: "a table of `(ref null $t)`: typed function references (Wasm 3.0), for later",
+    },
+    Skip {
+        file: "reference-types/unreached-invalid.wast",
+        lines: &[539],
+        reason: "the proposal's older rule that `br_table` labels after `unreachable` have \
+                 equal types; Wasm 2.0 (wasm-v2, and wasmparser) only needs each label's \
+                 types to match the operands, so the module is valid",
+    },
+];
 
 /// The entries for script `file` (`suite/file.wast`).
 pub(crate) fn for_file(file: &str) -> Vec<&'static Skip> {

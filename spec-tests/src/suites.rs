@@ -49,7 +49,14 @@ pub fn features_for_suite(suite: &str) -> Features {
     };
     match suite {
         "wasm-v1" | LOCAL_SUITE => Features::mvp(),
-        "wasm-v2" => v2,
+        // The proposals that make up 2.0 are checked as 2.0 (their scripts assume, for
+        // instance, that a second memory is invalid).
+        "wasm-v2"
+        | "bulk-memory"
+        | "reference-types"
+        | "multi-value"
+        | "sign-extension-ops"
+        | "nontrapping-float-to-int-conversions" => v2,
         _ => Features {
             tail_call: true,
             extended_const: true,
