@@ -205,11 +205,11 @@ fn run(options: &Options) -> Result<bool> {
             }
             Ok(None) => {
                 let note = large::missing();
-                println!("{:<22} {note}", case.name);
+                println!("{:<24} {note}", case.name);
                 skipped.push(format!("{}: {note}", case.name));
             }
             Err(error) => {
-                println!("{:<22} FAILED: {error:#}", case.name);
+                println!("{:<24} FAILED: {error:#}", case.name);
                 failures.push(case.name.to_string());
             }
         }

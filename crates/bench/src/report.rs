@@ -152,7 +152,7 @@ pub fn execution_summary(rows: &[ExecutionRow]) -> String {
 /// The console header of the startup table.
 pub fn startup_header() -> String {
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>6}",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>6}",
         "startup",
         "size",
         "runs",
@@ -172,7 +172,7 @@ pub fn startup_header() -> String {
 pub fn startup_line(row: &StartupRow) -> String {
     let m = &row.measured;
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2} {:>7.2} {:>7.2} {:>5.1}%",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2} {:>7.2} {:>7.2} {:>5.1}%",
         row.name,
         format_bytes(row.bytes),
         m.runs,
@@ -194,7 +194,7 @@ pub fn startup_summary(rows: &[StartupRow]) -> String {
     let [eager, lazy_translation, lazy] =
         STARTUP_RATIOS.map(|columns| geometric_mean(&ratios(&measured, columns)));
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {eager:>7.2} {lazy_translation:>7.2} {lazy:>7.2}",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {eager:>7.2} {lazy_translation:>7.2} {lazy:>7.2}",
         "geometric mean", "", "", "", "", "", "", "",
     )
 }
