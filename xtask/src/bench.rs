@@ -2,7 +2,9 @@
 //!
 //! The benchmarks live in `crates/bench`, a workspace of their own so that wasmi (the
 //! reference they compare against) never enters the root workspace's build. A full run
-//! writes `docs/benchmarks.md`; a `--filter` or `--quick` run only prints.
+//! writes `docs/benchmarks.md`; a `--filter` or `--quick` run only prints. The large
+//! module of the startup group is fetched first when it is missing (the bench skips its
+//! case if that fails).
 
 use std::process::{Command, ExitCode};
 
@@ -11,6 +13,11 @@ use anyhow::{Context as _, bail};
 /// Where the benchmark crate's manifest and the report are, from the repository root.
 const MANIFEST: &str = "crates/bench/Cargo.toml";
 const REPORT: &str = "docs/benchmarks.md";
+/// The large module of the startup group, the script that fetches it, and its case (the
+/// bench's `large.rs` and `main.rs` say the same).
+const LARGE_MODULE: &str = "crates/bench/target/large/ruby.wasm";
+const FETCH_LARGE: &str = "crates/bench/fetch-large.sh";
+const LARGE_CASE: &str = "startup/ruby";
 
 /// Options of `cargo xtask bench`.
 struct BenchOptions {
@@ -51,6 +58,13 @@ pub fn bench(args: &[String]) -> anyhow::Result<ExitCode> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .context("xtask has no parent directory")?;
+    let wants_large = options
+        .filter
+        .as_ref()
+        .is_none_or(|filter| LARGE_CASE.contains(filter.as_str()));
+    if wants_large && !root.join(LARGE_MODULE).exists() {
+        fetch_large(root);
+    }
     let mut shown = String::from("cargo xtask bench");
     let mut bench_args: Vec<String> = Vec::new();
     if let Some(filter) = &options.filter {
@@ -79,4 +93,15 @@ pub fn bench(args: &[String]) -> anyhow::Result<ExitCode> {
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         None => ExitCode::FAILURE,
     })
+}
+
+/// Runs `fetch-large.sh`. A failure is reported, not fatal: the bench then skips the case
+/// and says why.
+fn fetch_large(root: &std::path::Path) {
+    println!("{LARGE_MODULE} is missing: running {FETCH_LARGE}");
+    match Command::new("bash").arg(root.join(FETCH_LARGE)).status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => eprintln!("warning: {FETCH_LARGE} failed ({status})"),
+        Err(error) => eprintln!("warning: cannot run {FETCH_LARGE}: {error}"),
+    }
 }

@@ -80,16 +80,30 @@ pub fn instantiate(engine: Engine, wasm: &[u8]) -> Result<Box<dyn Runner>> {
     }
 }
 
-/// Times one load of `wasm` on `engine`: decode, validate, translate (as far as the
-/// engine does it up front) and instantiate. Creating a wasmi `Engine` and dropping
-/// everything afterwards are not timed.
-pub fn time_load(engine: Engine, wasm: &[u8]) -> Result<Duration> {
+/// How much of loading a startup case times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Load {
+    /// Decode, validate, translate (as far as the engine does it up front) and
+    /// instantiate.
+    Instantiate,
+    /// Decode, validate and translate, without instantiating: for a module whose imports
+    /// the bench does not provide (a WASI program).
+    Compile,
+}
+
+/// Times one load of `wasm` on `engine`, as far as `load` says. Creating a wasmi
+/// `Engine` and dropping everything afterwards are not timed.
+pub fn time_load(engine: Engine, wasm: &[u8], load: Load) -> Result<Duration> {
     match engine.kind() {
         Kind::Wasmite(mode) => {
             let start = Instant::now();
-            let instance = wasmite_instance(mode, black_box(wasm))?;
+            let module = wasmite_module(mode, black_box(wasm))?;
+            let instance = match load {
+                Load::Instantiate => Some(wasmite_instantiate(&module)?),
+                Load::Compile => None,
+            };
             let elapsed = start.elapsed();
-            black_box(&instance);
+            black_box((&module, &instance));
             Ok(elapsed)
         }
         Kind::Wasmi(mode) => {
@@ -100,9 +114,12 @@ pub fn time_load(engine: Engine, wasm: &[u8]) -> Result<Duration> {
             let start = Instant::now();
             let module = wasmi::Module::new(&wasmi_engine, black_box(wasm))?;
             let mut store = wasmi::Store::new(&wasmi_engine, ());
-            let instance = linker.instantiate_and_start(&mut store, &module)?;
+            let instance = match load {
+                Load::Instantiate => Some(linker.instantiate_and_start(&mut store, &module)?),
+                Load::Compile => None,
+            };
             let elapsed = start.elapsed();
-            black_box(&instance);
+            black_box((&module, &instance));
             Ok(elapsed)
         }
     }
@@ -138,11 +155,33 @@ impl ModuleImportResolver for HostResolver {
     }
 }
 
-fn wasmite_instance(mode: wasmite::Translation, wasm: &[u8]) -> Result<ModuleRef> {
-    let config = wasmite::Config::new().translation(mode);
-    let module = wasmite::Module::from_buffer_with_config(wasm, &config)?;
+/// The proposals of WebAssembly 2.0, which today's compilers use by default and which
+/// wasmi 2 accepts by default (Wasmite's default is still Wasm 1.0).
+fn wasmite_features() -> wasmite::Features {
+    wasmite::Features {
+        sign_extension: true,
+        saturating_float_to_int: true,
+        multi_value: true,
+        bulk_memory: true,
+        reference_types: true,
+        ..wasmite::Features::mvp()
+    }
+}
+
+fn wasmite_module(mode: wasmite::Translation, wasm: &[u8]) -> Result<wasmite::Module> {
+    let config = wasmite::Config::new()
+        .features(wasmite_features())
+        .translation(mode);
+    Ok(wasmite::Module::from_buffer_with_config(wasm, &config)?)
+}
+
+fn wasmite_instantiate(module: &wasmite::Module) -> Result<ModuleRef> {
     let imports = ImportsBuilder::new().with_resolver(HOST_MODULE, &HostResolver);
-    Ok(ModuleInstance::new(&module, &imports)?.run_start(&mut HostFunctions)?)
+    Ok(ModuleInstance::new(module, &imports)?.run_start(&mut HostFunctions)?)
+}
+
+fn wasmite_instance(mode: wasmite::Translation, wasm: &[u8]) -> Result<ModuleRef> {
+    wasmite_instantiate(&wasmite_module(mode, wasm)?)
 }
 
 struct WasmiteRunner {

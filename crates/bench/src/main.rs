@@ -16,10 +16,14 @@
 //! * `--list`: print the case names and exit.
 //!
 //! This crate is its own workspace, so that wasmi never enters the root workspace's
-//! build. The benchmark programs are hand-written Wasm 1.0 text in `programs/`.
+//! build. The benchmark programs are hand-written Wasm 1.0 text in `programs/` and Rust
+//! programs compiled to Wasm in `programs/compiled/` (sources in `rust-programs/`); the
+//! startup group also loads a large real-world module when it has been fetched
+//! (`fetch-large.sh`, see [`large`]).
 
 mod engines;
 mod generate;
+mod large;
 mod machine;
 mod measure;
 mod programs;
@@ -34,9 +38,9 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::engines::Engine;
+use crate::engines::{Engine, Load};
 use crate::measure::{Contender, Sample, Settings};
-use crate::programs::{CASES, Case};
+use crate::programs::{CASES, Case, Group};
 use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow};
 
 const USAGE: &str = "\
@@ -157,37 +161,55 @@ fn run(options: &Options) -> Result<bool> {
     let mut failures = Vec::new();
 
     let mut execution = Vec::new();
-    if !executions.is_empty() {
-        println!("{}", report::execution_header());
-    }
-    for case in executions {
-        match execution_case(case, &settings) {
-            Ok(row) => {
-                println!("{}", report::execution_line(&row));
-                execution.push(row);
-            }
-            Err(error) => {
-                println!("{:<16} FAILED: {error:#}", case.name);
-                failures.push(case.name.to_string());
+    for group in Group::ALL {
+        let cases: Vec<&Case> = executions
+            .iter()
+            .copied()
+            .filter(|case| case.group == group)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        if !execution.is_empty() {
+            println!();
+        }
+        println!("{}", report::execution_header(group));
+        let first = execution.len();
+        for case in cases {
+            match execution_case(case, &settings) {
+                Ok(row) => {
+                    println!("{}", report::execution_line(&row));
+                    execution.push(row);
+                }
+                Err(error) => {
+                    println!("{:<18} FAILED: {error:#}", case.name);
+                    failures.push(case.name.to_string());
+                }
             }
         }
-    }
-    if !execution.is_empty() {
-        println!("{}", report::execution_summary(&execution));
+        if execution.len() > first {
+            println!("{}", report::execution_summary(&execution[first..]));
+        }
     }
 
     let mut startup = Vec::new();
+    let mut skipped = Vec::new();
     if !startups.is_empty() {
         println!("\n{}", report::startup_header());
     }
     for case in startups {
         match startup_case(case, &settings) {
-            Ok(row) => {
+            Ok(Some(row)) => {
                 println!("{}", report::startup_line(&row));
                 startup.push(row);
             }
+            Ok(None) => {
+                let note = large::missing();
+                println!("{:<24} {note}", case.name);
+                skipped.push(format!("{}: {note}", case.name));
+            }
             Err(error) => {
-                println!("{:<22} FAILED: {error:#}", case.name);
+                println!("{:<24} FAILED: {error:#}", case.name);
                 failures.push(case.name.to_string());
             }
         }
@@ -242,7 +264,7 @@ fn run(options: &Options) -> Result<bool> {
             }
             // The hand-written history at the end of the report stays.
             let kept = std::fs::read_to_string(path).unwrap_or_default();
-            let mut text = report::markdown(&conditions, &execution, &startup);
+            let mut text = report::markdown(&conditions, &execution, &startup, &skipped);
             text.push_str(report::kept_history(&kept));
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -252,13 +274,8 @@ fn run(options: &Options) -> Result<bool> {
     Ok(failures.is_empty())
 }
 
-/// Converts a program's text to a binary.
-fn program_binary(case: &Case) -> Result<Vec<u8>> {
-    wat::parse_str(case.source).with_context(|| format!("programs/{}.wat", case.name))
-}
-
 fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
-    let wasm = program_binary(case)?;
+    let wasm = case.binary()?;
     let mut runners = Vec::new();
     for engine in EXECUTION_ENGINES {
         let runner = engines::instantiate(engine, &wasm)
@@ -284,6 +301,7 @@ fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
     let measured = measure::compare(&mut contenders, settings)?;
     Ok(ExecutionRow {
         name: case.name,
+        group: case.group,
         what: case.what,
         arg,
         measured,
@@ -293,7 +311,7 @@ fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
 /// Runs `case` on `engine` alone for about five seconds and prints the mean time of a
 /// call: a steady workload for a profiler.
 fn profile(case: &Case, engine: Engine) -> Result<()> {
-    let wasm = program_binary(case)?;
+    let wasm = case.binary()?;
     let mut runner = engines::instantiate(engine, &wasm)?;
     let started = Instant::now();
     let mut calls = 0u32;
@@ -314,62 +332,102 @@ fn profile(case: &Case, engine: Engine) -> Result<()> {
 /// A module of the startup group.
 struct StartupCase {
     name: &'static str,
-    /// Makes the module's binary and says what it is.
-    build: fn() -> Result<(Vec<u8>, String)>,
+    /// Makes the module; `None` if it is missing (the large module before it has been
+    /// fetched): the case is skipped.
+    build: fn() -> Result<Option<StartupModule>>,
+    /// How far loading goes.
+    load: Load,
+}
+
+/// The binary of a startup case, and what it is.
+struct StartupModule {
+    wasm: Vec<u8>,
+    what: String,
 }
 
 const STARTUP_CASES: &[StartupCase] = &[
     StartupCase {
         name: "startup/many_funcs",
         build: || {
-            let wasm = wat::parse_str(generate::many_functions(10_000))?;
-            Ok((wasm, "10 000 small functions (generated)".to_string()))
+            Ok(Some(StartupModule {
+                wasm: wat::parse_str(generate::many_functions(10_000))?,
+                what: "10 000 small functions (generated)".to_string(),
+            }))
         },
+        load: Load::Instantiate,
     },
     StartupCase {
         name: "startup/big_funcs",
         build: || {
-            let wasm = wat::parse_str(generate::big_functions(16, 2_500))?;
-            Ok((wasm, "16 functions of 2 500 blocks (generated)".to_string()))
+            Ok(Some(StartupModule {
+                wasm: wat::parse_str(generate::big_functions(16, 2_500))?,
+                what: "16 functions of 2 500 blocks (generated)".to_string(),
+            }))
         },
+        load: Load::Instantiate,
     },
     StartupCase {
         name: "startup/largest_program",
-        build: largest_program,
+        build: || largest_program(Group::HandWritten),
+        load: Load::Instantiate,
+    },
+    StartupCase {
+        name: "startup/largest_compiled",
+        build: || largest_program(Group::Compiled),
+        load: Load::Instantiate,
+    },
+    StartupCase {
+        name: "startup/ruby",
+        build: || {
+            let what = format!("Ruby 3.4 interpreter for WASI (npm `{}`)", large::PACKAGE);
+            Ok(large::read()?.map(|wasm| StartupModule { wasm, what }))
+        },
+        load: Load::Compile,
     },
 ];
 
-/// The largest binary among the execution cases' programs.
-fn largest_program() -> Result<(Vec<u8>, String)> {
-    let mut largest = (Vec::new(), String::new());
-    for case in CASES {
-        let wasm = program_binary(case)?;
-        if wasm.len() > largest.0.len() {
-            largest = (wasm, format!("the largest program, `{}`", case.name));
+/// The largest binary among the programs of an execution group.
+fn largest_program(group: Group) -> Result<Option<StartupModule>> {
+    let mut largest = StartupModule {
+        wasm: Vec::new(),
+        what: String::new(),
+    };
+    for case in CASES.iter().filter(|case| case.group == group) {
+        let wasm = case.binary()?;
+        if wasm.len() > largest.wasm.len() {
+            largest = StartupModule {
+                wasm: wasm.into_owned(),
+                what: format!("the largest {}, `{}`", group.noun(), case.name),
+            };
         }
     }
-    Ok(largest)
+    Ok(Some(largest))
 }
 
-fn startup_case(case: &StartupCase, settings: &Settings) -> Result<StartupRow> {
-    let (wasm, what) = (case.build)()?;
+/// Times `case`, or returns `None` if its module is missing.
+fn startup_case(case: &StartupCase, settings: &Settings) -> Result<Option<StartupRow>> {
+    let Some(StartupModule { wasm, what }) = (case.build)()? else {
+        return Ok(None);
+    };
     let wasm = &wasm;
+    let load = case.load;
     let mut contenders: Vec<Contender<'_>> = STARTUP_ENGINES
         .iter()
         .map(|&engine| Contender {
             label: engine.label(),
             run: Box::new(move || {
-                let elapsed = engines::time_load(engine, wasm)
+                let elapsed = engines::time_load(engine, wasm, load)
                     .with_context(|| format!("loading on {}", engine.label()))?;
                 Ok(Sample { elapsed, value: 0 })
             }),
         })
         .collect();
     let measured = measure::compare(&mut contenders, settings)?;
-    Ok(StartupRow {
+    Ok(Some(StartupRow {
         name: case.name.to_string(),
         what,
         bytes: wasm.len(),
+        load,
         measured,
-    })
+    }))
 }

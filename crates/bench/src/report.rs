@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::engines::Engine;
+use crate::engines::{Engine, Load};
 use crate::measure::{Measured, Settings, geometric_mean};
+use crate::programs::{COMPILED_BY, Group};
 
 /// The engines of an execution case, in column order. wasmi's default mode (lazy
 /// translation) is there to show that after the warm-up it runs as fast as eager.
@@ -29,6 +30,8 @@ pub const STARTUP_ENGINES: [Engine; 5] = [
 pub struct ExecutionRow {
     /// The case.
     pub name: &'static str,
+    /// Its group.
+    pub group: Group,
     /// What it exercises.
     pub what: &'static str,
     /// The argument of `run`.
@@ -45,6 +48,8 @@ pub struct StartupRow {
     pub what: String,
     /// The size of the binary.
     pub bytes: usize,
+    /// How far loading went.
+    pub load: Load,
     /// The timings.
     pub measured: Measured,
 }
@@ -94,11 +99,19 @@ fn format_bytes(bytes: usize) -> String {
     }
 }
 
-/// The console header of the execution table.
-pub fn execution_header() -> String {
+/// The console header of a group's execution table.
+pub fn execution_header(group: Group) -> String {
     format!(
-        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
-        "case", "n", "runs", "Wasmite", "w.eager", "w.lazy", "W/eager", "W/lazy", "noise"
+        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
+        group.title(),
+        "n",
+        "runs",
+        "Wasmite",
+        "w.eager",
+        "w.lazy",
+        "W/eager",
+        "W/lazy",
+        "noise"
     )
 }
 
@@ -106,7 +119,7 @@ pub fn execution_header() -> String {
 pub fn execution_line(row: &ExecutionRow) -> String {
     let m = &row.measured;
     format!(
-        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
+        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
         row.name,
         row.arg,
         m.runs,
@@ -119,11 +132,12 @@ pub fn execution_line(row: &ExecutionRow) -> String {
     )
 }
 
-/// The console line with the geometric means of the execution ratios.
+/// The console line with the geometric means of the execution ratios of `rows` (one
+/// group's).
 pub fn execution_summary(rows: &[ExecutionRow]) -> String {
     let measured: Vec<&Measured> = rows.iter().map(|r| &r.measured).collect();
     format!(
-        "{:<16} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
+        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
         "geometric mean",
         "",
         "",
@@ -138,7 +152,7 @@ pub fn execution_summary(rows: &[ExecutionRow]) -> String {
 /// The console header of the startup table.
 pub fn startup_header() -> String {
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>6}",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>6}",
         "startup",
         "size",
         "runs",
@@ -158,7 +172,7 @@ pub fn startup_header() -> String {
 pub fn startup_line(row: &StartupRow) -> String {
     let m = &row.measured;
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2} {:>7.2} {:>7.2} {:>5.1}%",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2} {:>7.2} {:>7.2} {:>5.1}%",
         row.name,
         format_bytes(row.bytes),
         m.runs,
@@ -180,7 +194,7 @@ pub fn startup_summary(rows: &[StartupRow]) -> String {
     let [eager, lazy_translation, lazy] =
         STARTUP_RATIOS.map(|columns| geometric_mean(&ratios(&measured, columns)));
     format!(
-        "{:<22} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {eager:>7.2} {lazy_translation:>7.2} {lazy:>7.2}",
+        "{:<24} {:>9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {eager:>7.2} {lazy_translation:>7.2} {lazy:>7.2}",
         "geometric mean", "", "", "", "", "", "", "",
     )
 }
@@ -228,6 +242,7 @@ pub fn markdown(
     conditions: &Conditions,
     execution: &[ExecutionRow],
     startup: &[StartupRow],
+    skipped: &[String],
 ) -> String {
     let c = conditions;
     let mut md = String::new();
@@ -241,7 +256,7 @@ pub fn markdown(
          \n\
          **Method.** Every case runs on all engines in the same process, from the same Wasm\n\
          binary (the WAT programs in `crates/bench/programs/` are converted before anything is\n\
-         timed). After a warm-up, the engines take turns, one run each per round, and the table\n\
+         timed; the compiled programs are binaries already). After a warm-up, the engines take turns, one run each per round, and the table\n\
          shows each engine's median. A ratio is Wasmite's median over wasmi's: below 1 means\n\
          Wasmite is faster. Both engines must return the same result in every run, or the case\n\
          fails. *Noise* is the largest interquartile range of the engines' runs relative to the\n\
@@ -296,53 +311,86 @@ pub fn markdown(
          Time of one call of the program's `run(n)`. Wasmite runs its default configuration,\n\
          like *wasmi lazy*, wasmi's default (validate eagerly, translate a function at its\n\
          first call); after the warm-up every function is translated, so both run what eager\n\
-         translation would.\n\n\
-         | case | what | n | runs | Wasmite | wasmi eager | wasmi lazy | Wasmite / eager | Wasmite / lazy | noise |\n\
-         | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+         translation would. Each group has its own geometric mean.\n",
     );
-    for row in execution {
-        let m = &row.measured;
+    for group in Group::ALL {
+        let rows: Vec<&ExecutionRow> = execution.iter().filter(|r| r.group == group).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut title = group.title().to_string();
+        title[..1].make_ascii_uppercase();
+        writeln!(md, "\n### {title}\n").unwrap();
+        md.push_str(match group {
+            Group::HandWritten => {
+                "Wasm 1.0 text written for the bench (`crates/bench/programs/*.wat`), each\n\
+                 program one kind of operation.\n\n"
+            }
+            Group::Compiled => {
+                "Rust programs (`crates/bench/rust-programs/`) as users' code reaches an\n\
+                 interpreter: built for `wasm32-unknown-unknown` with the compiler's default\n\
+                 target features (bulk memory, sign extension, multi-value, reference types,\n\
+                 saturating conversions, mutable globals), `opt-level = 3`, LTO. Each checks its\n\
+                 own result and traps if it is wrong.\n"
+            }
+        });
+        if group == Group::Compiled {
+            writeln!(md, "Built by {}.\n", COMPILED_BY.trim()).unwrap();
+        }
+        md.push_str(
+            "| case | what | n | runs | Wasmite | wasmi eager | wasmi lazy | Wasmite / eager | Wasmite / lazy | noise |\n\
+             | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        );
+        for row in &rows {
+            let m = &row.measured;
+            writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.1}% |",
+                row.name,
+                row.what,
+                row.arg,
+                m.runs,
+                format_duration(m.medians[0]),
+                format_duration(m.medians[1]),
+                format_duration(m.medians[2]),
+                ratio(m, EXECUTION_RATIOS[0]),
+                ratio(m, EXECUTION_RATIOS[1]),
+                m.spread * 100.0
+            )
+            .unwrap();
+        }
+        let measured: Vec<&Measured> = rows.iter().map(|r| &r.measured).collect();
         writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.1}% |",
-            row.name,
-            row.what,
-            row.arg,
-            m.runs,
-            format_duration(m.medians[0]),
-            format_duration(m.medians[1]),
-            format_duration(m.medians[2]),
-            ratio(m, EXECUTION_RATIOS[0]),
-            ratio(m, EXECUTION_RATIOS[1]),
-            m.spread * 100.0
+            "| **geometric mean** | | | | | | | **{:.2}** | **{:.2}** | |",
+            geometric_mean(&ratios(&measured, EXECUTION_RATIOS[0])),
+            geometric_mean(&ratios(&measured, EXECUTION_RATIOS[1]))
         )
         .unwrap();
     }
-    let measured: Vec<&Measured> = execution.iter().map(|r| &r.measured).collect();
-    writeln!(
-        md,
-        "| **geometric mean** | | | | | | | **{:.2}** | **{:.2}** | |",
-        geometric_mean(&ratios(&measured, EXECUTION_RATIOS[0])),
-        geometric_mean(&ratios(&measured, EXECUTION_RATIOS[1]))
-    )
-    .unwrap();
 
     md.push_str(
         "\n## Startup\n\n\
          Time from the binary to a ready instance: decode, validate, translate (as far as the\n\
-         mode does it up front) and instantiate. *Eager* translates every function at load\n\
-         time; *lazy translation* (the default of both engines) validates everything at load\n\
-         time and translates a function at its first call; wasmi *lazy* defers validation too,\n\
-         so it does less work than either Wasmite mode. Wasmite eager / wasmi eager is the\n\
-         like-for-like comparison of translation speed.\n\n\
+         mode does it up front) and instantiate; a module marked *not instantiated* (its\n\
+         imports are not provided) is only decoded, validated and translated. *Eager*\n\
+         translates every function at load time; *lazy translation* (the default of both\n\
+         engines) validates everything at load time and translates a function at its first\n\
+         call; wasmi *lazy* defers validation too, so it does less work than either Wasmite\n\
+         mode. Wasmite eager / wasmi eager is the like-for-like comparison of translation\n\
+         speed.\n\n\
          | module | what | size | runs | Wasmite eager | Wasmite lazy translation | wasmi eager | wasmi lazy translation | wasmi lazy | eager / eager | lazy translation / lazy translation | Wasmite lazy translation / wasmi lazy | noise |\n\
          | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for row in startup {
         let m = &row.measured;
+        let load = match row.load {
+            Load::Instantiate => "",
+            Load::Compile => ", *not instantiated*",
+        };
         writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1}% |",
+            "| {} | {}{load} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1}% |",
             row.name,
             row.what,
             format_bytes(row.bytes),
@@ -367,6 +415,9 @@ pub fn markdown(
         "| **geometric mean** | | | | | | | | | **{eager:.2}** | **{lazy_translation:.2}** | **{lazy:.2}** | |",
     )
     .unwrap();
+    for note in skipped {
+        writeln!(md, "\nNot measured: {note}.").unwrap();
+    }
     md
 }
 

@@ -1,10 +1,14 @@
-//! The programs compute what they claim: each is checked against a Rust version of the
-//! same algorithm on a small input, on every engine.
+//! The programs compute what they claim: each hand-written one is checked against a Rust
+//! version of the same algorithm on a small input, on every engine; each compiled one
+//! checks itself (a failed check traps) and some results are also checked here.
 
-use crate::engines::{self, host_mix};
-use crate::programs::CASES;
-use crate::report::STARTUP_ENGINES;
-use crate::{generate, program_binary};
+use std::time::Duration;
+
+use crate::engines::{self, Load, host_mix};
+use crate::generate;
+use crate::measure::Measured;
+use crate::programs::{CASES, Group};
+use crate::report::{self, ExecutionRow, STARTUP_ENGINES};
 
 /// Runs case `name` with `arg` on every engine, checks they agree, returns the result.
 fn run(name: &str, arg: i32) -> i64 {
@@ -12,19 +16,19 @@ fn run(name: &str, arg: i32) -> i64 {
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no case {name}"));
-    let wasm = program_binary(case).unwrap();
+    let wasm = case.binary().unwrap();
     let mut results = Vec::new();
     for engine in STARTUP_ENGINES {
         let mut runner = engines::instantiate(engine, &wasm)
             .unwrap_or_else(|e| panic!("{name} on {}: {e:#}", engine.label()));
         // Twice: a second call must see the same result (programs reset their state).
-        let first = runner.run(arg).unwrap();
-        assert_eq!(
-            runner.run(arg).unwrap(),
-            first,
-            "{name} on {}",
-            engine.label()
-        );
+        let mut call = |time: &str| {
+            runner.run(arg).unwrap_or_else(|e| {
+                panic!("{name}({arg}) on {}, {time} call: {e:#}", engine.label())
+            })
+        };
+        let first = call("first");
+        assert_eq!(call("second"), first, "{name}({arg}) on {}", engine.label());
         results.push(first);
     }
     assert!(
@@ -233,7 +237,7 @@ fn floats() {
 fn sha256_vectors() {
     use wasmite::{ImportsBuilder, Module, ModuleInstance, NopExternals, RuntimeValue};
     let case = CASES.iter().find(|c| c.name == "sha256").unwrap();
-    let module = Module::from_buffer(program_binary(case).unwrap()).unwrap();
+    let module = Module::from_buffer(case.binary().unwrap()).unwrap();
     let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
         .unwrap()
         .assert_no_start();
@@ -294,7 +298,7 @@ fn generated_modules_load_everywhere() {
     for wat in [generate::many_functions(50), generate::big_functions(2, 20)] {
         let wasm = wat::parse_str(&wat).unwrap();
         for engine in STARTUP_ENGINES {
-            engines::time_load(engine, &wasm)
+            engines::time_load(engine, &wasm, Load::Instantiate)
                 .unwrap_or_else(|e| panic!("{}: {e:#}", engine.label()));
         }
     }
@@ -309,4 +313,159 @@ fn the_history_of_a_report_is_kept() {
         "\n## History\n\n- notes\n"
     );
     assert_eq!(crate::report::kept_history("# Benchmarks\n"), "");
+}
+
+/// The compiled programs' self-checks pass on every engine (each traps when its check
+/// fails), at the edges of `n` and at sizes where every part of the work happens (the
+/// compression ratio is checked from 10 000 bytes on).
+#[test]
+fn compiled_programs_check_themselves() {
+    let sizes: &[(&str, &[i32])] = &[
+        ("compiled/hash", &[0, 1, 31, 32, 33, 10_000]),
+        ("compiled/json", &[0, 1, 5_000]),
+        ("compiled/compress", &[0, 1, 2, 300, 12_000]),
+        ("compiled/bignum", &[1, 2, 3, 300]),
+        ("compiled/sort", &[0, 1, 2, 17, 2_000]),
+        ("compiled/vm", &[0, 1, 60]),
+        ("compiled/dyn", &[0, 1, 40]),
+    ];
+    let compiled: Vec<&str> = CASES
+        .iter()
+        .filter(|c| c.group == Group::Compiled)
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        compiled,
+        sizes.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        "every compiled program is tested here"
+    );
+    for (name, args) in sizes {
+        for &arg in *args {
+            run(name, arg);
+        }
+    }
+}
+
+/// Results of compiled programs computed here another way.
+#[test]
+fn compiled_program_results() {
+    // F(100) = 354224848179261915075: 21 digits summing to 93.
+    assert_eq!(run("compiled/bignum", 100), 21 << 32 | 93);
+    // F(1) = 1.
+    assert_eq!(run("compiled/bignum", 1), 1 << 32 | 1);
+
+    // The bytecode program: Collatz steps and gcd with 360360 of 1..=n, plus a
+    // Fibonacci number every 64 values.
+    let collatz = |mut x: u64| {
+        let mut steps = 0;
+        while x != 1 {
+            x = if x % 2 == 1 { 3 * x + 1 } else { x / 2 };
+            steps += 1;
+        }
+        steps
+    };
+    let gcd = |mut a: u64, mut b: u64| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let fib = |k: u64| (0..k).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0;
+    let n = 200u64;
+    let expected: u64 = (1..=n)
+        .map(|i| collatz(i) + gcd(i, 360_360) + if i % 64 == 0 { fib(i / 64 % 16) } else { 0 })
+        .sum();
+    assert_eq!(run("compiled/vm", n as i32), expected as i64);
+
+    // The compressed size is in the high half: text compresses to less than half.
+    let result = run("compiled/compress", 20_000);
+    assert!((result >> 32) < 10_000, "{result:#x}");
+}
+
+/// The compiled programs use what rustc emits by default beyond Wasm 1.0: a bench of
+/// compiled programs built without those features would miss the point.
+#[test]
+fn compiled_programs_use_wasm_2_features() {
+    let memory_copy = [0xfc, 0x0a, 0x00, 0x00];
+    for case in CASES.iter().filter(|c| c.group == Group::Compiled) {
+        let wasm = case.binary().unwrap();
+        assert!(
+            wasm.windows(memory_copy.len()).any(|w| w == memory_copy),
+            "{} has no memory.copy",
+            case.name
+        );
+        let mvp = wasmite::Config::new().features(wasmite::Features::mvp());
+        assert!(
+            wasmite::Module::from_buffer_with_config(&*wasm, &mvp).is_err(),
+            "{} loads as Wasm 1.0",
+            case.name
+        );
+    }
+}
+
+/// The large module of the startup group loads (validation and lazy translation) on both
+/// engines; without it, the test says so.
+#[test]
+fn the_large_module_loads_when_fetched() {
+    let Some(wasm) = crate::large::read().unwrap() else {
+        eprintln!("{}", crate::large::missing());
+        return;
+    };
+    for engine in [
+        engines::Engine::Wasmite,
+        engines::Engine::WasmiLazyTranslation,
+    ] {
+        engines::time_load(engine, &wasm, Load::Compile)
+            .unwrap_or_else(|e| panic!("{}: {e:#}", engine.label()));
+    }
+}
+
+/// Each execution group has its own geometric mean in the report.
+#[test]
+fn the_report_has_a_geometric_mean_per_group() {
+    let row = |name, group, ratio: f64| ExecutionRow {
+        name,
+        group,
+        what: "",
+        arg: 1,
+        measured: Measured {
+            runs: 1,
+            medians: vec![
+                Duration::from_secs_f64(ratio),
+                Duration::from_secs(1),
+                Duration::from_secs(1),
+            ],
+            spread: 0.0,
+        },
+    };
+    let rows = [
+        row("a", Group::HandWritten, 0.5),
+        row("b", Group::HandWritten, 0.5),
+        row("compiled/c", Group::Compiled, 2.0),
+    ];
+    let conditions = report::Conditions {
+        date: String::new(),
+        command: String::new(),
+        cpu: String::new(),
+        cores: 1,
+        rustc: "",
+        wasmi: "",
+        revision: None,
+        settings: crate::measure::Settings::QUICK,
+        other_load: None,
+        load_average: (None, None),
+        elapsed: Duration::ZERO,
+    };
+    let md = report::markdown(&conditions, &rows, &[], &["startup/x: skipped".to_string()]);
+    let hand_written = md.find("### Hand-written programs").unwrap();
+    let compiled = md.find("### Compiled programs").unwrap();
+    let means: Vec<usize> = md
+        .match_indices("| **geometric mean** | | | | | | | **")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(means.len(), 2, "{md}");
+    assert!(hand_written < means[0] && means[0] < compiled && compiled < means[1]);
+    assert!(md[means[0]..].starts_with("| **geometric mean** | | | | | | | **0.50**"));
+    assert!(md[means[1]..].starts_with("| **geometric mean** | | | | | | | **2.00**"));
+    assert!(md.contains("Not measured: startup/x: skipped."));
 }
