@@ -28,6 +28,9 @@ pub enum Engine {
     Wasmite,
     /// This workspace's interpreter, translating every function when the module loads.
     WasmiteEager,
+    /// This workspace's interpreter, validating and translating a function at its first
+    /// call (`Translation::LazyValidation`, opt-in).
+    WasmiteLazy,
     /// wasmi, translating every function when the module is created.
     WasmiEager,
     /// wasmi's default: validates eagerly, translates a function at its first call.
@@ -42,6 +45,7 @@ impl Engine {
         match self {
             Engine::Wasmite => "Wasmite",
             Engine::WasmiteEager => "Wasmite eager",
+            Engine::WasmiteLazy => "Wasmite lazy",
             Engine::WasmiEager => "wasmi eager",
             Engine::WasmiLazyTranslation => "wasmi lazy-transl.",
             Engine::WasmiLazy => "wasmi lazy",
@@ -52,6 +56,7 @@ impl Engine {
         match self {
             Engine::Wasmite => Kind::Wasmite(wasmite::Translation::default()),
             Engine::WasmiteEager => Kind::Wasmite(wasmite::Translation::Eager),
+            Engine::WasmiteLazy => Kind::Wasmite(wasmite::Translation::LazyValidation),
             Engine::WasmiEager => Kind::Wasmi(wasmi::CompilationMode::Eager),
             Engine::WasmiLazyTranslation => Kind::Wasmi(wasmi::CompilationMode::LazyTranslation),
             Engine::WasmiLazy => Kind::Wasmi(wasmi::CompilationMode::Lazy),
