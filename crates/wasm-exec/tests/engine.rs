@@ -1464,3 +1464,50 @@ fn host_functions_called_in_turn() {
     // Over i = 0..10: sum(-i) + sum(15 + 6i) + sum(i / 2) = -45 + 420 + 22.5.
     assert_eq!(result, Some(RuntimeValue::F64(397.5.into())));
 }
+
+/// A module of `funcs` functions with about `size` bytes of code each: function `i`
+/// returns `i` after a run of `nop`s (the functions in `bad` return an i64 instead).
+fn large_module(funcs: usize, size: usize, bad: &[usize]) -> String {
+    let nops = "nop ".repeat(size);
+    let mut wat = String::from("(module\n");
+    for i in 0..funcs {
+        let value = match bad.contains(&i) {
+            true => format!("i64.const {i}"),
+            false => format!("i32.const {i}"),
+        };
+        wat.push_str(&format!(
+            "(func (export \"f{i}\") (result i32) {nops} {value})\n"
+        ));
+    }
+    wat.push(')');
+    wat
+}
+
+#[test]
+fn a_large_module_loads_on_several_threads_with_the_sequential_verdict() {
+    // 300 KiB of code: above the threshold for loading on several threads.
+    let wat = large_module(300, 1024, &[]);
+    for translation in [Translation::Eager, Translation::Lazy] {
+        let m = instantiate_with(&wat, translation).expect("loads");
+        for i in [0, 1, 149, 150, 298, 299] {
+            assert_eq!(i32s(&m, &format!("f{i}"), &[]), i as i32, "{translation:?}");
+        }
+    }
+    // The error is the first invalid body's, whichever thread found it.
+    for bad in [&[3, 290][..], &[150], &[290]] {
+        let wat = large_module(300, 1024, bad);
+        let bytes = wat::parse_str(&wat).unwrap();
+        let module = Arc::new(wasm_core::decode(&bytes).unwrap());
+        let sequential = wasm_validate::validate(&module, &wasm_validate::Features::wasm2())
+            .expect_err("invalid");
+        for translation in [Translation::Eager, Translation::Lazy] {
+            match instantiate_with(&wat, translation) {
+                Err(CompileError::Invalid(e)) => {
+                    assert_eq!(e.to_string(), sequential.to_string());
+                    assert_eq!(e.func_index(), Some(bad[0] as u32));
+                }
+                other => panic!("expected the validation error, got {other:?}"),
+            }
+        }
+    }
+}

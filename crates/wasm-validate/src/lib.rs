@@ -131,6 +131,88 @@ pub fn validate_visiting<V: BodyVisitor>(
     }
 }
 
+/// [`validate_visiting`] on up to `threads` threads: the bodies are split into as many
+/// contiguous runs, each validated on its own thread with its own visitor from
+/// `make_visitor`; the visitors come back in the order of their runs. The verdict is
+/// [`validate_visiting`]'s: the error of the first invalid body in module order (a
+/// binary-format error in any body first, as there).
+///
+/// Worth it for large modules only: a thread costs tens of microseconds to start.
+pub fn validate_visiting_parallel<V, F>(
+    module: &Module,
+    features: &Features,
+    threads: usize,
+    make_visitor: F,
+) -> Result<Vec<V>, VisitError<V::Error>>
+where
+    V: BodyVisitor + Send,
+    V::Error: Send,
+    F: Fn() -> V + Sync,
+{
+    module::validate_module(module, features).map_err(VisitError::Invalid)?;
+    let first = module.num_imported_functions();
+    let bodies = module.bodies.len() as u32;
+    if bodies == 0 {
+        return Ok(vec![make_visitor()]);
+    }
+    let runs = (threads.max(1) as u32).min(bodies);
+    // Runs of about equal code size, so that the threads finish together.
+    let total: usize = module.bodies.iter().map(|b| b.code.len()).sum();
+    let mut bounds = vec![0u32];
+    let mut size = 0usize;
+    for (i, body) in module.bodies.iter().enumerate() {
+        size += body.code.len();
+        if bounds.len() < runs as usize && size * (runs as usize) >= total * bounds.len() {
+            bounds.push(i as u32 + 1);
+        }
+    }
+    bounds.push(bodies);
+    bounds.dedup();
+    let run = |range: core::ops::Range<u32>| -> Result<V, VisitError<V::Error>> {
+        let mut visitor = make_visitor();
+        let mut allocations = FuncValidatorAllocations::default();
+        for defined in range {
+            allocations = func::validate_function_with(
+                module,
+                features,
+                first + defined,
+                allocations,
+                &mut visitor,
+            )?;
+        }
+        Ok(visitor)
+    };
+    let results: Vec<Result<V, VisitError<V::Error>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .skip(1)
+            .map(|w| {
+                let range = w[0]..w[1];
+                scope.spawn(move || run(range))
+            })
+            .collect();
+        let mut results = vec![run(bounds[0]..bounds[1])];
+        results.extend(handles.into_iter().map(|h| match h.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }));
+        results
+    });
+    let mut visitors = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(visitor) => visitors.push(visitor),
+            Err(VisitError::Invalid(e)) if !e.is_malformed() => {
+                let mut malformed = (0..bodies)
+                    .filter_map(|defined| func::malformed_in_body(module, first + defined));
+                return Err(VisitError::Invalid(malformed.next().unwrap_or(e)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(visitors)
+}
+
 /// Validates the module-level rules only: everything [`validate`] checks except the
 /// function bodies. With [`validate_function_visiting`] run on every body later (as an
 /// engine validating each function at its first call does), the verdict is

@@ -132,7 +132,7 @@ fn validate_and_translate(
     validated.map_err(|e| Trap::host(CompileError::Invalid(e.into_invalid())))?;
     Ok(match (visitor.failed, visitor.out.pop()) {
         (Some(e), _) => Err(e),
-        (None, Some(code)) => Ok(code),
+        (None, Some(code)) => Ok(Rc::new(code)),
         (None, None) => Err(TranslateError::new("internal error: no code", 0)),
     })
 }
@@ -164,7 +164,7 @@ struct CompileVisitor<'m> {
     translate: bool,
     scratch: Scratch,
     current: Option<Translator<'m>>,
-    out: Vec<Rc<CompiledFunc>>,
+    out: Vec<CompiledFunc>,
     failed: Option<TranslateError>,
 }
 
@@ -201,7 +201,7 @@ impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
     fn end(&mut self) -> Result<(), Self::Error> {
         if let Some(translator) = self.current.take() {
             match translator.finish(&mut self.scratch) {
-                Ok(code) => self.out.push(Rc::new(code)),
+                Ok(code) => self.out.push(code),
                 Err(e) => self.fail(e),
             }
         }
@@ -224,27 +224,55 @@ pub(crate) fn load(
             .map_err(CompileError::Translate);
     }
     let translate = translation == Translation::Eager;
-    let mut visitor = CompileVisitor {
+    let visitor = || CompileVisitor {
         module,
         translate,
         scratch: Scratch::default(),
         current: None,
-        out: Vec::with_capacity(if translate { module.bodies.len() } else { 0 }),
+        out: Vec::new(),
         failed: None,
     };
-    wasm_validate::validate_visiting(module, features, &mut visitor)
-        .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
-    if let Some(e) = visitor.failed {
-        return Err(CompileError::Translate(e));
+    let threads = load_threads(module);
+    let visitors = if threads > 1 {
+        wasm_validate::validate_visiting_parallel(module, features, threads, visitor)
+    } else {
+        let mut one = visitor();
+        wasm_validate::validate_visiting(module, features, &mut one).map(|()| vec![one])
+    }
+    .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
+    let mut out = Vec::with_capacity(if translate { module.bodies.len() } else { 0 });
+    for visitor in visitors {
+        if let Some(e) = visitor.failed {
+            return Err(CompileError::Translate(e));
+        }
+        out.extend(
+            visitor
+                .out
+                .into_iter()
+                .map(|code| OnceCell::from(Rc::new(code))),
+        );
     }
     let (funcs, source) = match translate {
-        true => (visitor.out.into_iter().map(OnceCell::from).collect(), None),
+        true => (out.into_boxed_slice(), None),
         false => (
             (0..module.bodies.len()).map(|_| OnceCell::new()).collect(),
             Some(module.clone()),
         ),
     };
     package(module, funcs, source, None).map_err(CompileError::Translate)
+}
+
+/// Code of at least this many bytes is validated (and translated) on several threads.
+const PARALLEL_CODE_BYTES: usize = 256 * 1024;
+
+/// How many threads load `module`: one, or for a large module one per core (at most 8).
+/// Its bodies are independent, and the validator and translator keep no shared state.
+fn load_threads(module: &wasm_core::Module) -> usize {
+    let code: usize = module.bodies.iter().map(|b| b.code.len()).sum();
+    if code < PARALLEL_CODE_BYTES {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Wraps a module's functions into the runtime's `CompiledCode`s: all translated (`source`
