@@ -1490,7 +1490,7 @@ fn a_large_module_loads_on_several_threads_with_the_sequential_verdict() {
     for translation in [Translation::Eager, Translation::Lazy] {
         let m = instantiate_with(&wat, translation).expect("loads");
         for i in [0, 1, 149, 150, 298, 299] {
-            assert_eq!(i32s(&m, &format!("f{i}"), &[]), i as i32, "{translation:?}");
+            assert_eq!(i32s(&m, &format!("f{i}"), &[]), i, "{translation:?}");
         }
     }
     // The error is the first invalid body's, whichever thread found it.
