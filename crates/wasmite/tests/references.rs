@@ -366,3 +366,32 @@ fn the_seeds_types_keep_their_variants() {
     assert_eq!(table.get_value(0).unwrap(), Value::ExternRef(None));
     let _ = ExternVal::Table(table);
 }
+
+#[test]
+fn call_indirect_sees_a_table_entry_changed_in_the_same_frame() {
+    // The threaded driver remembers resolved `call_indirect` targets; a table
+    // instruction in between must make it look again.
+    let instance = instantiate(
+        r#"(module
+          (table $t 2 funcref)
+          (func $one (result i32) i32.const 1)
+          (func $two (result i32) i32.const 2)
+          (elem (table $t) (i32.const 0) func $one $one)
+          (elem declare func $two)
+          (func (export "run") (result i32)
+            (local $sum i32) (local $i i32)
+            (loop $again
+              (local.set $sum (i32.add (local.get $sum) (call_indirect $t (result i32) (i32.const 0))))
+              (table.set $t (i32.const 0) (ref.func $two))
+              (local.set $sum (i32.add (local.get $sum) (call_indirect $t (result i32) (i32.const 0))))
+              (table.fill $t (i32.const 0) (ref.func $one) (i32.const 1))
+              (local.set $sum (i32.add (local.get $sum) (call_indirect $t (result i32) (i32.const 0))))
+              (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))
+              (table.grow $t (ref.func $two) (i32.const 1)) drop
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $again (i32.lt_u (local.get $i) (i32.const 3))))
+            (local.get $sum)))"#,
+    );
+    // Each round: 1 (one) + 2 (two) + 1 (one again).
+    assert_eq!(call(&instance, "run", &[]).unwrap(), [Value::I32(12)]);
+}

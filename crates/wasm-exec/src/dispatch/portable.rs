@@ -80,6 +80,9 @@ impl<'a> Ctx<'a> {
     /// A host function returned to this run's function (nothing is cached here).
     pub(crate) fn host_returned(&mut self) {}
 
+    /// A table instruction ran (nothing is cached here).
+    pub(crate) fn tables_changed(&mut self) {}
+
     /// The function running when the driver stopped, and its frame: always the one it
     /// was started in (this driver makes no calls).
     pub(crate) fn running(&self) -> (u32, usize) {

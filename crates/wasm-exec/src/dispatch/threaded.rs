@@ -372,6 +372,13 @@ impl<'a> Ctx<'a> {
     /// so the resolved `call_indirect` targets are forgotten.
     #[inline]
     pub(crate) fn host_returned(&mut self) {
+        self.tables_changed();
+    }
+
+    /// A table instruction ran (left to the engine): the resolved `call_indirect` targets
+    /// are forgotten.
+    #[inline]
+    pub(crate) fn tables_changed(&mut self) {
         self.cache.invalidate();
     }
 

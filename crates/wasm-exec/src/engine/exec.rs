@@ -172,6 +172,8 @@ pub(crate) fn execute(
                         &frame.instance,
                         ctx.host(),
                     )?;
+                    // It may have changed a table that `call_indirect` reads.
+                    ctx.tables_changed();
                     ip = at + 1;
                     continue;
                 }
