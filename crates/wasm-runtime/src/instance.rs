@@ -400,14 +400,19 @@ impl ModuleInstance {
         });
         let instance = ModuleRef(instance);
         instance.init_ref_globals()?;
-        if let Err(error) = instance.initialize_segments() {
+        let mut written = Vec::new();
+        if let Err(error) = instance.initialize_segments(&mut written) {
             // Spec 4.5.4 (2.0): the segments applied before the trap stay, so functions
             // of this instance may now be in imported tables, callable from elsewhere.
-            // Those tables keep the instance (which refers to them: a cycle, so a failed
-            // instantiation that wrote into an imported table lives as long as the table).
-            let imported = module.num_imported_tables() as usize;
-            for table in &instance.tables[..imported] {
-                table.keep_alive(instance.0.clone());
+            // The imported tables that received some keep the instance (which refers to
+            // them: a cycle, so such a failed instantiation lives as long as the process;
+            // one that wrote into no imported table is freed).
+            let imported = module.num_imported_tables();
+            written.retain(|&table| table < imported);
+            written.sort_unstable();
+            written.dedup();
+            for table in written {
+                instance.tables[table as usize].keep_alive(instance.0.clone());
             }
             return Err(error);
         }
@@ -630,7 +635,9 @@ impl ModuleRef {
     /// `table.init` and `elem.drop`), declarative ones are dropped; then each active data
     /// segment is copied into its memory and dropped. A segment that does not fit traps,
     /// and earlier ones stay written.
-    fn initialize_segments(&self) -> Result<(), Error> {
+    /// The tables written into (by segments of at least one reference) are added to
+    /// `written`, in order.
+    fn initialize_segments(&self, written: &mut Vec<u32>) -> Result<(), Error> {
         let module = &self.module;
         let mut resolved = Vec::with_capacity(module.elements.len());
         for segment in &module.elements {
@@ -664,6 +671,9 @@ impl ModuleRef {
                     let n = segment.len().min(u32::MAX as usize) as u32;
                     self.table_init(*table, index as u32, offset, 0, n)
                         .map_err(|code| Error::Trap(Trap::Code(code)))?;
+                    if n > 0 {
+                        written.push(*table);
+                    }
                     self.elem_drop(index as u32);
                 }
                 ElementMode::Declared => self.elem_drop(index as u32),

@@ -395,3 +395,70 @@ fn call_indirect_sees_a_table_entry_changed_in_the_same_frame() {
     // Each round: 1 (one) + 2 (two) + 1 (one again).
     assert_eq!(call(&instance, "run", &[]).unwrap(), [Value::I32(12)]);
 }
+
+#[test]
+fn a_failed_instantiation_is_kept_only_if_it_wrote_into_an_imported_table() {
+    // The instance copies the object from its imported global into a global of its own,
+    // so the object lives exactly as long as the instance.
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    struct Env(wasmite::TableRef, wasmite::GlobalRef);
+    impl ModuleImportResolver for Env {
+        fn resolve_table(
+            &self,
+            _: &str,
+            _: &wasmite::TableDescriptor,
+        ) -> Result<wasmite::TableRef, wasmite::Error> {
+            Ok(self.0.clone())
+        }
+        fn resolve_global(
+            &self,
+            _: &str,
+            _: &wasmite::GlobalDescriptor,
+        ) -> Result<wasmite::GlobalRef, wasmite::Error> {
+            Ok(self.1.clone())
+        }
+    }
+    let attempt = |segments: &str| {
+        let dropped = Rc::new(Cell::new(false));
+        let table = TableInstance::alloc(2, None).unwrap();
+        let object = ExternRef::new(Flag(dropped.clone()));
+        let env = Env(
+            table.clone(),
+            GlobalInstance::alloc_value(object.into(), false),
+        );
+        let module = Module::from_buffer(format!(
+            r#"(module
+              (import "env" "t" (table 2 funcref))
+              (import "env" "g" (global externref))
+              (global externref (global.get 0))
+              (memory 1)
+              (func $nine (result i32) i32.const 9)
+              {segments})"#
+        ))
+        .unwrap();
+        let result =
+            ModuleInstance::new(&module, &ImportsBuilder::new().with_resolver("env", &env));
+        assert!(matches!(result, Err(wasmite::Error::Trap(_))), "{result:?}");
+        drop(env);
+        (dropped.get(), table)
+    };
+    // Nothing written: the failed instance is freed.
+    let (freed, _) = attempt("(elem (i32.const 5) func $nine)");
+    assert!(freed);
+    let (freed, _) = attempt("(data (i32.const 70000) \"x\")");
+    assert!(freed);
+    // A function written, then a trap: the table keeps the instance, and the function
+    // stays callable, as the specification says.
+    let (freed, table) = attempt("(elem (i32.const 1) func $nine) (data (i32.const 70000) \"x\")");
+    assert!(!freed);
+    let nine = table.get(1).unwrap().expect("written before the trap");
+    assert_eq!(
+        FuncInstance::invoke(&nine, &[], &mut NopExternals).unwrap(),
+        Some(RuntimeValue::I32(9))
+    );
+}
