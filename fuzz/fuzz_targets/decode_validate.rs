@@ -33,7 +33,9 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(module) = wasmite::Module::from_buffer_with_config(bytes, &config) else {
         return;
     };
-    if !wasmite_fuzz::imports::fits_budget(module.core()) {
+    if !wasmite_fuzz::imports::fits_budget(module.core())
+        || wasmite_fuzz::known::keeps_failed_instantiation(module.core())
+    {
         return;
     }
     // Link errors and segment traps are fine outcomes; only a panic is a finding.

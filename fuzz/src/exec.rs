@@ -2,9 +2,18 @@
 //! calls on both, and every observable outcome compared.
 //!
 //! Observables: instantiation success or trap (segment initialisation, start function),
-//! each call's results or trap kind, and after every step the exported globals and
-//! exported memories (size and every byte). Values compare by bits, except that two NaNs
-//! of the same width are equal: the spec lets NaN payloads of arithmetic results vary.
+//! each call's results or trap kind, and after every step the exported globals, exported
+//! memories (size and every byte) and exported tables (element type, size and every
+//! entry). Numbers compare by bits, except that two NaNs of the same width are equal: the
+//! spec lets NaN payloads of arithmetic results vary.
+//!
+//! References compare by what both engines can name alike ([`FuncId`], and an
+//! `externref`'s harness id): a null reference equals only a null of its type; a
+//! `funcref` is the exported function it is (the first export of that function), or
+//! "a function no export names"; an `externref` is one of the [`EXTERN_OBJECTS`] objects
+//! the harness made on each engine before the first call, each holding its id (a `u32`),
+//! so the same id on both sides is the same object (validated code cannot make an
+//! `externref` of its own).
 //!
 //! Stack exhaustion is the one outcome that may differ: the engines' depth limits differ
 //! (Wasmite's are set by [`WASMITE_CALL_STACK_LIMIT`], wasmi's default is 1000 frames),
@@ -14,8 +23,8 @@ use std::fmt;
 
 use arbitrary::Unstructured;
 use wasmite::{
-    ExternVal, FuncInstance, ModuleInstance, ModuleRef, NopExternals, RuntimeValue, StackRecycler,
-    Trap, TrapCode, ValueType,
+    ExternRef, ExternVal, FuncInstance, FuncRef, ModuleInstance, ModuleRef, NopExternals, RefType,
+    StackRecycler, Trap, TrapCode, ValType,
 };
 
 use crate::features::wasmi_config;
@@ -28,7 +37,24 @@ pub const WASMITE_VALUE_STACK_LIMIT: usize = 64 * 1024;
 /// Calls made after the first pass over the exports, at most.
 const EXTRA_CALLS: usize = 16;
 
-/// A value as both engines see it, by bits.
+/// `externref` objects the harness makes on each engine (ids `0..EXTERN_OBJECTS`) and
+/// passes as arguments: few, so that the same object comes back in later calls.
+pub const EXTERN_OBJECTS: u32 = 3;
+
+/// A non-null or null function reference, as both engines can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FuncId {
+    /// `ref.null func`.
+    Null,
+    /// The function of the module's `i`-th function export (the first export of it, if
+    /// several name the same function).
+    Export(usize),
+    /// A function that no export names.
+    Unexported,
+}
+
+/// A value as both engines see it: numbers by bits, references by [`FuncId`] or
+/// harness id.
 #[derive(Clone, Copy, Debug)]
 pub enum Value {
     /// `i32`.
@@ -39,10 +65,15 @@ pub enum Value {
     F32(u32),
     /// `f64`, as bits.
     F64(u64),
+    /// `funcref`.
+    FuncRef(FuncId),
+    /// `externref`: null, or the harness object with this id.
+    ExternRef(Option<u32>),
 }
 
 impl PartialEq for Value {
-    /// Equal bits, or two NaNs of the same width (whatever their sign and payload).
+    /// Equal bits or references, or two NaNs of the same width (whatever their sign and
+    /// payload).
     fn eq(&self, other: &Value) -> bool {
         match (*self, *other) {
             (Value::I32(a), Value::I32(b)) => a == b,
@@ -53,56 +84,24 @@ impl PartialEq for Value {
             (Value::F64(a), Value::F64(b)) => {
                 a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
             }
+            (Value::FuncRef(a), Value::FuncRef(b)) => a == b,
+            (Value::ExternRef(a), Value::ExternRef(b)) => a == b,
             _ => false,
         }
     }
 }
 
-impl From<RuntimeValue> for Value {
-    fn from(value: RuntimeValue) -> Value {
-        match value {
-            RuntimeValue::I32(v) => Value::I32(v as u32),
-            RuntimeValue::I64(v) => Value::I64(v as u64),
-            RuntimeValue::F32(v) => Value::F32(v.to_bits()),
-            RuntimeValue::F64(v) => Value::F64(v.to_bits()),
-        }
-    }
-}
-
-impl From<&wasmi::Val> for Value {
-    fn from(value: &wasmi::Val) -> Value {
-        match value {
-            wasmi::Val::I32(v) => Value::I32(*v as u32),
-            wasmi::Val::I64(v) => Value::I64(*v as u64),
-            wasmi::Val::F32(v) => Value::F32(v.to_bits()),
-            wasmi::Val::F64(v) => Value::F64(v.to_bits()),
-            other => panic!("harness: wasmi produced a non-number value {other:?}"),
-        }
-    }
-}
-
 impl Value {
-    fn to_wasmite(self) -> RuntimeValue {
-        match self {
-            Value::I32(v) => RuntimeValue::I32(v as i32),
-            Value::I64(v) => RuntimeValue::I64(v as i64),
-            Value::F32(v) => RuntimeValue::F32(wasmite::nan_preserving_float::F32::from_bits(v)),
-            Value::F64(v) => RuntimeValue::F64(wasmite::nan_preserving_float::F64::from_bits(v)),
-        }
+    /// Whether the value is a null reference.
+    fn is_null(&self) -> bool {
+        matches!(self, Value::FuncRef(FuncId::Null) | Value::ExternRef(None))
     }
 
-    fn to_wasmi(self) -> wasmi::Val {
-        match self {
-            Value::I32(v) => wasmi::Val::I32(v as i32),
-            Value::I64(v) => wasmi::Val::I64(v as i64),
-            Value::F32(v) => wasmi::Val::F32(wasmi::F32::from_bits(v)),
-            Value::F64(v) => wasmi::Val::F64(wasmi::F64::from_bits(v)),
-        }
-    }
-
-    /// An argument of type `ty` from the fuzzer's bytes: often a boundary value (zero,
-    /// all ones, the extremes, infinities, NaNs), otherwise arbitrary bits.
-    fn arbitrary_of(ty: ValueType, u: &mut Unstructured<'_>) -> Value {
+    /// An argument of type `ty` from the fuzzer's bytes. Numbers: often a boundary value
+    /// (zero, all ones, the extremes, infinities, NaNs), otherwise arbitrary bits.
+    /// References: null, or one of the `funcs` exported functions, or one of the
+    /// harness's [`EXTERN_OBJECTS`].
+    fn arbitrary_of(ty: ValType, funcs: usize, u: &mut Unstructured<'_>) -> Value {
         const SPECIAL_32: [u32; 8] = [
             0,
             1,
@@ -138,11 +137,21 @@ impl Value {
                 u.arbitrary().unwrap_or(0)
             }
         };
+        // Null a quarter of the time (and when the input has run out).
+        let null = special || u.is_empty();
         match ty {
-            ValueType::I32 => Value::I32(bits32(u)),
-            ValueType::I64 => Value::I64(bits64(u)),
-            ValueType::F32 => Value::F32(bits32(u)),
-            ValueType::F64 => Value::F64(bits64(u)),
+            ValType::I32 => Value::I32(bits32(u)),
+            ValType::I64 => Value::I64(bits64(u)),
+            ValType::F32 => Value::F32(bits32(u)),
+            ValType::F64 => Value::F64(bits64(u)),
+            ValType::Ref(RefType::FuncRef) if null || funcs == 0 => Value::FuncRef(FuncId::Null),
+            ValType::Ref(RefType::FuncRef) => {
+                Value::FuncRef(FuncId::Export(u.choose_index(funcs).unwrap_or(0)))
+            }
+            ValType::Ref(RefType::ExternRef) if null => Value::ExternRef(None),
+            ValType::Ref(RefType::ExternRef) => {
+                Value::ExternRef(Some(u.int_in_range(0..=EXTERN_OBJECTS - 1).unwrap_or(0)))
+            }
         }
     }
 }
@@ -152,9 +161,9 @@ impl Value {
 pub enum TrapKind {
     /// `unreachable` (also wasm-smith's fuel running out).
     Unreachable,
-    /// A load, store or data segment outside linear memory.
+    /// A load, store, bulk memory operation or data segment outside linear memory.
     MemoryOutOfBounds,
-    /// A table index past the end (`call_indirect`, element segments).
+    /// A table index past the end (`call_indirect`, `table.*`, element segments).
     TableOutOfBounds,
     /// `call_indirect` through a null entry.
     UninitializedElement,
@@ -252,24 +261,50 @@ impl Outcome {
     }
 }
 
-/// The state both engines expose after a step: exported globals and memories, by name.
+/// A table's element type, as both engines name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Element {
+    FuncRef,
+    ExternRef,
+}
+
+/// An exported table: its element type and every entry (its size is their number).
+#[derive(PartialEq)]
+struct Table {
+    element: Element,
+    entries: Vec<Value>,
+}
+
+/// The state both engines expose after a step: exported globals, memories and tables,
+/// by name.
 #[derive(PartialEq)]
 struct Snapshot {
     globals: Vec<(String, Value)>,
     memories: Vec<(String, Vec<u8>)>,
+    tables: Vec<(String, Table)>,
 }
 
 impl fmt::Debug for Snapshot {
-    /// Globals in full; memories as their size and a digest, not megabytes of bytes.
+    /// Globals in full; memories as their size and a digest, not megabytes of bytes;
+    /// tables as their element type, size and non-null entries.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let memories: Vec<_> = self
             .memories
             .iter()
             .map(|(name, bytes)| (name, bytes.len(), fnv1a(bytes)))
             .collect();
+        let tables: Vec<_> = self
+            .tables
+            .iter()
+            .map(|(name, table)| {
+                let non_null = table.entries.iter().filter(|e| !e.is_null()).count();
+                (name, table.element, table.entries.len(), non_null)
+            })
+            .collect();
         f.debug_struct("Snapshot")
             .field("globals", &self.globals)
             .field("memories (name, len, fnv1a)", &memories)
+            .field("tables (name, element, size, non-null)", &tables)
             .finish()
     }
 }
@@ -293,6 +328,7 @@ struct Exports {
     funcs: Vec<String>,
     globals: Vec<String>,
     memories: Vec<String>,
+    tables: Vec<String>,
 }
 
 impl Exports {
@@ -302,15 +338,16 @@ impl Exports {
             funcs: Vec::new(),
             globals: Vec::new(),
             memories: Vec::new(),
+            tables: Vec::new(),
         };
         for export in &module.core().exports {
-            #[allow(unreachable_patterns)]
-            match export.kind {
-                ExternKind::Func => exports.funcs.push(export.name.clone()),
-                ExternKind::Global => exports.globals.push(export.name.clone()),
-                ExternKind::Memory => exports.memories.push(export.name.clone()),
-                _ => {}
-            }
+            let names = match export.kind {
+                ExternKind::Func => &mut exports.funcs,
+                ExternKind::Global => &mut exports.globals,
+                ExternKind::Memory => &mut exports.memories,
+                ExternKind::Table => &mut exports.tables,
+            };
+            names.push(export.name.clone());
         }
         exports
     }
@@ -320,54 +357,150 @@ impl Exports {
 struct Ours {
     instance: ModuleRef,
     stack: StackRecycler,
+    /// The function of each function export, in export order.
+    funcs: Vec<FuncRef>,
+    /// The harness's `externref` objects; object `i` holds `i` (a `u32`).
+    externs: Vec<ExternRef>,
 }
 
 impl Ours {
+    fn new(instance: ModuleRef, stack: StackRecycler, exports: &Exports) -> Ours {
+        let funcs = exports
+            .funcs
+            .iter()
+            .map(|name| match instance.export_by_name(name) {
+                Some(ExternVal::Func(func)) => func,
+                _ => panic!("Wasmite: exported function {name:?} not found"),
+            })
+            .collect();
+        let externs = (0..EXTERN_OBJECTS).map(ExternRef::new).collect();
+        Ours {
+            instance,
+            stack,
+            funcs,
+            externs,
+        }
+    }
+
+    fn to_engine(&self, value: Value) -> wasmite::Value {
+        use wasmite::nan_preserving_float::{F32, F64};
+        match value {
+            Value::I32(v) => wasmite::Value::I32(v as i32),
+            Value::I64(v) => wasmite::Value::I64(v as i64),
+            Value::F32(v) => wasmite::Value::F32(F32::from_bits(v)),
+            Value::F64(v) => wasmite::Value::F64(F64::from_bits(v)),
+            Value::FuncRef(FuncId::Null) => wasmite::Value::FuncRef(None),
+            Value::FuncRef(FuncId::Export(i)) => {
+                wasmite::Value::FuncRef(Some(self.funcs[i].clone()))
+            }
+            Value::FuncRef(FuncId::Unexported) => {
+                unreachable!("harness: arguments name exported functions only")
+            }
+            Value::ExternRef(r) => {
+                wasmite::Value::ExternRef(r.map(|id| self.externs[id as usize].clone()))
+            }
+        }
+    }
+
+    fn of_engine(&self, value: &wasmite::Value) -> Value {
+        match value {
+            wasmite::Value::I32(v) => Value::I32(*v as u32),
+            wasmite::Value::I64(v) => Value::I64(*v as u64),
+            wasmite::Value::F32(v) => Value::F32(v.to_bits()),
+            wasmite::Value::F64(v) => Value::F64(v.to_bits()),
+            wasmite::Value::FuncRef(None) => Value::FuncRef(FuncId::Null),
+            wasmite::Value::FuncRef(Some(func)) => Value::FuncRef(
+                self.funcs
+                    .iter()
+                    .position(|export| export.ptr_eq(func))
+                    .map_or(FuncId::Unexported, FuncId::Export),
+            ),
+            wasmite::Value::ExternRef(r) => Value::ExternRef(r.as_ref().map(|r| self.extern_id(r))),
+        }
+    }
+
+    /// The harness id of `r`, which must be one of the harness's objects itself (not
+    /// only hold its id): anything else is a reference Wasmite made up.
+    fn extern_id(&self, r: &ExternRef) -> u32 {
+        let id = r.downcast_ref::<u32>().copied();
+        match id {
+            Some(id) if self.externs[id as usize].ptr_eq(r) => id,
+            _ => panic!("Wasmite produced an externref the harness did not make: {r:?}"),
+        }
+    }
+
     fn snapshot(&self, exports: &Exports) -> Snapshot {
+        let export = |name: &str| {
+            self.instance
+                .export_by_name(name)
+                .unwrap_or_else(|| panic!("Wasmite: export {name:?} not found"))
+        };
         let globals = exports
             .globals
             .iter()
             .map(|name| {
-                let global = self.instance.export_by_name(name);
-                let Some(ExternVal::Global(global)) = global else {
-                    panic!("Wasmite: exported global {name:?} not found");
+                let ExternVal::Global(global) = export(name) else {
+                    panic!("Wasmite: export {name:?} is not a global");
                 };
-                (name.clone(), Value::from(global.get()))
+                (name.clone(), self.of_engine(&global.get_value()))
             })
             .collect();
         let memories = exports
             .memories
             .iter()
             .map(|name| {
-                let memory = self.instance.export_by_name(name);
-                let Some(ExternVal::Memory(memory)) = memory else {
-                    panic!("Wasmite: exported memory {name:?} not found");
+                let ExternVal::Memory(memory) = export(name) else {
+                    panic!("Wasmite: export {name:?} is not a memory");
                 };
                 (name.clone(), memory.direct_access().to_vec())
             })
             .collect();
-        Snapshot { globals, memories }
+        let tables = exports
+            .tables
+            .iter()
+            .map(|name| {
+                let ExternVal::Table(table) = export(name) else {
+                    panic!("Wasmite: export {name:?} is not a table");
+                };
+                let element = match table.element_type() {
+                    RefType::FuncRef => Element::FuncRef,
+                    RefType::ExternRef => Element::ExternRef,
+                };
+                let entries = (0..table.current_size())
+                    .map(|at| match table.get_value(at) {
+                        Ok(entry) => self.of_engine(&entry),
+                        Err(error) => panic!("Wasmite: table {name:?}[{at}] unreadable: {error}"),
+                    })
+                    .collect();
+                (name.clone(), Table { element, entries })
+            })
+            .collect();
+        Snapshot {
+            globals,
+            memories,
+            tables,
+        }
     }
 
     fn call(&mut self, name: &str, args: &[Value]) -> Outcome {
         let Some(ExternVal::Func(func)) = self.instance.export_by_name(name) else {
             panic!("Wasmite: exported function {name:?} not found");
         };
-        let args: Vec<RuntimeValue> = args.iter().map(|v| v.to_wasmite()).collect();
-        let mut results: Vec<RuntimeValue> = func
+        let args: Vec<wasmite::Value> = args.iter().map(|&v| self.to_engine(v)).collect();
+        let mut results: Vec<wasmite::Value> = func
             .signature()
-            .results()
+            .result_types()
             .iter()
-            .map(|&ty| RuntimeValue::default(ty))
+            .map(|&ty| wasmite::Value::default_of(ty))
             .collect();
-        match FuncInstance::invoke_into_with_stack(
+        match FuncInstance::invoke_values_with_stack(
             &func,
             &args,
             &mut results,
             &mut NopExternals,
             &mut self.stack,
         ) {
-            Ok(()) => Outcome::Values(results.into_iter().map(Value::from).collect()),
+            Ok(()) => Outcome::Values(results.iter().map(|v| self.of_engine(v)).collect()),
             Err(trap) => Outcome::of_wasmite_trap(&trap),
         }
     }
@@ -377,9 +510,93 @@ impl Ours {
 struct Theirs {
     store: wasmi::Store<()>,
     instance: wasmi::Instance,
+    /// The function of each function export, in export order.
+    funcs: Vec<wasmi::Func>,
+    /// `funcs`' identities: wasmi offers no comparison of two `Func`s, but a `Func` is a
+    /// copyable handle whose `Debug` form shows its store and its key in the store.
+    func_keys: Vec<String>,
+    /// The harness's `externref` objects; object `i` holds `i` (a `u32`).
+    externs: Vec<wasmi::ExternRef>,
 }
 
 impl Theirs {
+    fn new(mut store: wasmi::Store<()>, instance: wasmi::Instance, exports: &Exports) -> Theirs {
+        let funcs: Vec<wasmi::Func> = exports
+            .funcs
+            .iter()
+            .map(|name| {
+                let func = instance.get_func(&store, name);
+                func.unwrap_or_else(|| panic!("wasmi: no function {name:?}"))
+            })
+            .collect();
+        let func_keys = funcs.iter().map(|func| format!("{func:?}")).collect();
+        let externs = (0..EXTERN_OBJECTS)
+            .map(|id| wasmi::ExternRef::new(&mut store, id))
+            .collect();
+        Theirs {
+            store,
+            instance,
+            funcs,
+            func_keys,
+            externs,
+        }
+    }
+
+    fn to_engine(&self, value: Value) -> wasmi::Val {
+        use wasmi::Nullable;
+        match value {
+            Value::I32(v) => wasmi::Val::I32(v as i32),
+            Value::I64(v) => wasmi::Val::I64(v as i64),
+            Value::F32(v) => wasmi::Val::F32(wasmi::F32::from_bits(v)),
+            Value::F64(v) => wasmi::Val::F64(wasmi::F64::from_bits(v)),
+            Value::FuncRef(FuncId::Null) => wasmi::Val::FuncRef(Nullable::Null),
+            Value::FuncRef(FuncId::Export(i)) => wasmi::Val::FuncRef(Nullable::Val(self.funcs[i])),
+            Value::FuncRef(FuncId::Unexported) => {
+                unreachable!("harness: arguments name exported functions only")
+            }
+            Value::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
+            Value::ExternRef(Some(id)) => {
+                wasmi::Val::ExternRef(Nullable::Val(self.externs[id as usize]))
+            }
+        }
+    }
+
+    fn of_engine(&self, value: &wasmi::Val) -> Value {
+        match value {
+            wasmi::Val::I32(v) => Value::I32(*v as u32),
+            wasmi::Val::I64(v) => Value::I64(*v as u64),
+            wasmi::Val::F32(v) => Value::F32(v.to_bits()),
+            wasmi::Val::F64(v) => Value::F64(v.to_bits()),
+            wasmi::Val::FuncRef(func) => Value::FuncRef(self.func_id(func)),
+            wasmi::Val::ExternRef(r) => Value::ExternRef(self.extern_id(r)),
+            wasmi::Val::V128(_) => panic!("harness: wasmi produced a v128 without SIMD"),
+        }
+    }
+
+    fn of_ref(&self, value: &wasmi::Ref) -> Value {
+        match value {
+            wasmi::Ref::Func(func) => Value::FuncRef(self.func_id(func)),
+            wasmi::Ref::Extern(r) => Value::ExternRef(self.extern_id(r)),
+        }
+    }
+
+    fn func_id(&self, func: &wasmi::Nullable<wasmi::Func>) -> FuncId {
+        let Some(func) = func.val() else {
+            return FuncId::Null;
+        };
+        let key = format!("{func:?}");
+        self.func_keys
+            .iter()
+            .position(|export| *export == key)
+            .map_or(FuncId::Unexported, FuncId::Export)
+    }
+
+    fn extern_id(&self, r: &wasmi::Nullable<wasmi::ExternRef>) -> Option<u32> {
+        let r = r.val()?;
+        let id = r.data(&self.store).downcast_ref::<u32>().copied();
+        Some(id.unwrap_or_else(|| panic!("harness: wasmi made an externref of its own: {r:?}")))
+    }
+
     fn snapshot(&self, exports: &Exports) -> Snapshot {
         let globals = exports
             .globals
@@ -387,7 +604,7 @@ impl Theirs {
             .map(|name| {
                 let global = self.instance.get_global(&self.store, name);
                 let global = global.unwrap_or_else(|| panic!("wasmi: no global {name:?}"));
-                (name.clone(), Value::from(&global.get(&self.store)))
+                (name.clone(), self.of_engine(&global.get(&self.store)))
             })
             .collect();
         let memories = exports
@@ -399,21 +616,44 @@ impl Theirs {
                 (name.clone(), memory.data(&self.store).to_vec())
             })
             .collect();
-        Snapshot { globals, memories }
+        let tables = exports
+            .tables
+            .iter()
+            .map(|name| {
+                let table = self.instance.get_table(&self.store, name);
+                let table = table.unwrap_or_else(|| panic!("wasmi: no table {name:?}"));
+                let element = match table.ty(&self.store).element() {
+                    wasmi::RefType::Func => Element::FuncRef,
+                    wasmi::RefType::Extern => Element::ExternRef,
+                };
+                let entries = (0..table.size(&self.store))
+                    .map(|at| match table.get(&self.store, at) {
+                        Some(entry) => self.of_ref(&entry),
+                        None => panic!("wasmi: table {name:?}[{at}] unreadable"),
+                    })
+                    .collect();
+                (name.clone(), Table { element, entries })
+            })
+            .collect();
+        Snapshot {
+            globals,
+            memories,
+            tables,
+        }
     }
 
     fn call(&mut self, name: &str, args: &[Value]) -> Outcome {
         let func = self.instance.get_func(&self.store, name);
         let func = func.unwrap_or_else(|| panic!("wasmi: no function {name:?}"));
         let ty = func.ty(&self.store);
-        let args: Vec<wasmi::Val> = args.iter().map(|v| v.to_wasmi()).collect();
+        let args: Vec<wasmi::Val> = args.iter().map(|&v| self.to_engine(v)).collect();
         let mut results: Vec<wasmi::Val> = ty
             .results()
             .iter()
             .map(|&ty| wasmi::Val::default_for_ty(ty))
             .collect();
         match func.call(&mut self.store, &args, &mut results) {
-            Ok(()) => Outcome::Values(results.iter().map(Value::from).collect()),
+            Ok(()) => Outcome::Values(results.iter().map(|v| self.of_engine(v)).collect()),
             Err(error) => Outcome::of_wasmi_error(&error),
         }
     }
@@ -473,11 +713,8 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
     let (Ok(instance), Ok(their_instance)) = (ours, theirs) else {
         return;
     };
-    let mut ours = Ours { instance, stack };
-    let mut theirs = Theirs {
-        store,
-        instance: their_instance,
-    };
+    let mut ours = Ours::new(instance, stack, &exports);
+    let mut theirs = Theirs::new(store, their_instance, &exports);
     compare_state(&ours, &theirs, &exports, "instantiation");
 
     // Every exported function once, in export order, then a few more chosen by the input.
@@ -492,14 +729,11 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
     }
     for index in calls {
         let name = &exports.funcs[index];
-        let Some(ExternVal::Func(func)) = ours.instance.export_by_name(name) else {
-            panic!("Wasmite: exported function {name:?} not found");
-        };
-        let args: Vec<Value> = func
+        let args: Vec<Value> = ours.funcs[index]
             .signature()
-            .params()
+            .param_types()
             .iter()
-            .map(|&ty| Value::arbitrary_of(ty, u))
+            .map(|&ty| Value::arbitrary_of(ty, exports.funcs.len(), u))
             .collect();
         let our_outcome = ours.call(name, &args);
         let their_outcome = theirs.call(name, &args);
@@ -549,6 +783,28 @@ fn compare_state(ours: &Ours, theirs: &Theirs, exports: &Exports, step: &str) {
                 b.len(),
                 a.get(at),
                 b.get(at)
+            );
+        }
+    }
+    for ((name, a), (_, b)) in our_state.tables.iter().zip(&their_state.tables) {
+        if a.element != b.element {
+            details += &format!(
+                "\n  table {name:?}: element type Wasmite {:?}, wasmi {:?}",
+                a.element, b.element
+            );
+        }
+        let differs = a.entries.iter().zip(&b.entries).position(|(x, y)| x != y);
+        if let Some(at) = differs {
+            details += &format!(
+                "\n  table {name:?}: first difference at entry {at}: Wasmite {:?}, wasmi {:?}",
+                a.entries[at], b.entries[at]
+            );
+        }
+        if a.entries.len() != b.entries.len() {
+            details += &format!(
+                "\n  table {name:?}: size Wasmite {}, wasmi {}",
+                a.entries.len(),
+                b.entries.len()
             );
         }
     }

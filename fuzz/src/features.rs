@@ -39,6 +39,42 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set
 }
 
+/// wasm-smith's default configuration, with the limits that gate a proposal raised to
+/// what `features` allows: the default declares at most one table and one memory, so
+/// without this the default configuration would never try several tables (reference
+/// types) or several memories (multi-memory). [`restrict_smith`] still applies after it.
+pub fn default_smith(features: &Features) -> wasm_smith::Config {
+    let Features {
+        mutable_global: _,
+        sign_extension: _,
+        saturating_float_to_int: _,
+        multi_value: _,
+        bulk_memory: _,
+        reference_types,
+        simd: _,
+        tail_call: _,
+        extended_const: _,
+        multi_memory,
+    } = *features;
+    let mut config = wasm_smith::Config::default();
+    if reference_types {
+        config.max_tables = SMITH_MAX_TABLES;
+    }
+    if multi_memory {
+        config.max_memories = SMITH_MAX_MEMORIES;
+    }
+    config
+}
+
+/// Tables a module of [`default_smith`]'s configuration declares at most, with reference
+/// types: enough for `table.copy` between tables and `call_indirect` on a table other
+/// than 0.
+pub const SMITH_MAX_TABLES: usize = 4;
+
+/// Memories a module of [`default_smith`]'s configuration declares at most, with
+/// multi-memory.
+pub const SMITH_MAX_MEMORIES: usize = 4;
+
 /// Restricts a wasm-smith configuration (typically a random "swarm" one) to `features`:
 /// a proposal stays as the configuration chose only if `features` has it, and every
 /// proposal Wasmite does not know is turned off.

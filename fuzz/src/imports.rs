@@ -4,8 +4,8 @@
 use wasmite::memory_units::Pages;
 use wasmite::{
     Error, FuncInstance, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,
-    MemoryDescriptor, MemoryInstance, MemoryRef, RuntimeValue, Signature, TableDescriptor,
-    TableInstance, TableRef,
+    MemoryDescriptor, MemoryInstance, MemoryRef, Signature, TableDescriptor, TableInstance,
+    TableRef, Value,
 };
 
 /// Largest memory, in pages, that [`DummyImports`] provides (64 MiB). The host decides
@@ -18,7 +18,8 @@ pub const MAX_DUMMY_TABLE_ELEMENTS: u32 = 100_000;
 
 /// An [`ImportResolver`] that answers every request with a new entity built from the
 /// descriptor: a host function of the requested signature (host index 0; calling it
-/// traps with `NopExternals`), a zero global, a memory or table of the requested limits.
+/// traps with `NopExternals`), a global of the requested type holding zero or null, a
+/// memory of the requested limits, a table of the requested element type and limits.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DummyImports;
 
@@ -33,8 +34,8 @@ impl ImportResolver for DummyImports {
         _: &str,
         descriptor: &GlobalDescriptor,
     ) -> Result<GlobalRef, Error> {
-        Ok(GlobalInstance::alloc(
-            RuntimeValue::default(descriptor.value_type()),
+        Ok(GlobalInstance::alloc_value(
+            Value::default_of(descriptor.val_type()),
             descriptor.is_mutable(),
         ))
     }
@@ -69,7 +70,11 @@ impl ImportResolver for DummyImports {
                 descriptor.initial()
             )));
         }
-        TableInstance::alloc(descriptor.initial(), descriptor.maximum())
+        TableInstance::alloc_typed(
+            descriptor.table_type().element,
+            descriptor.initial(),
+            descriptor.maximum(),
+        )
     }
 }
 

@@ -87,3 +87,28 @@ fn store_offset(operator: &wasmparser::Operator<'_>) -> Option<u64> {
         _ => None,
     }
 }
+
+/// By design (F2's remainder, README): an instantiation that writes a function into an
+/// imported table and then traps on a later segment stays alive, kept by that table (the
+/// specification keeps such functions callable; without a store the table and the
+/// instance form a cycle). `decode_validate` does not instantiate modules where that can
+/// happen, so that LeakSanitizer does not report it: an active element segment of at least
+/// one item into an imported table, followed by another active segment.
+pub fn keeps_failed_instantiation(module: &wasm_core::Module) -> bool {
+    use wasm_core::{DataMode, ElementMode};
+    let imported = module.num_imported_tables();
+    let Some(first_write) = module.elements.iter().position(|segment| {
+        matches!(segment.mode, ElementMode::Active { table, .. } if table < imported)
+            && !segment.is_empty()
+    }) else {
+        return false;
+    };
+    let later_elements = module.elements[first_write + 1..]
+        .iter()
+        .any(|segment| matches!(segment.mode, ElementMode::Active { .. }));
+    let active_data = module
+        .data
+        .iter()
+        .any(|segment| matches!(segment.mode, DataMode::Active { .. }));
+    later_elements || active_data
+}

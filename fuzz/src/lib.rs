@@ -16,10 +16,11 @@ pub mod smith;
 
 use wasmite::Features;
 
-/// The proposals the targets enable: WebAssembly 1.0 (the MVP plus import and export of
-/// mutable globals), the set Wasmite implements completely today. Widen it as later
-/// issues land proposals; [`features`] maps every flag to the oracles.
-pub const FEATURES: Features = Features::mvp();
+/// The proposals the targets enable: WebAssembly 2.0 without SIMD ([`Features::wasm2`]:
+/// 1.0 plus sign extension, saturating float-to-int conversions, multi-value, bulk memory
+/// and reference types), the set Wasmite implements completely today and its default.
+/// Widen it as later issues land proposals; [`features`] maps every flag to the oracles.
+pub const FEATURES: Features = Features::wasm2();
 
 /// [`FEATURES`] with every function translated when the module loads
 /// (`Translation::Eager`): the targets that check that the translator accepts every

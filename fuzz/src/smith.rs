@@ -4,14 +4,15 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use wasm_smith::Config;
 use wasmite::Features;
 
-use crate::features::restrict_smith;
+use crate::features::{default_smith, restrict_smith};
 
 /// Largest memory a module of [`terminating_module`] declares: 4 pages (256 KiB), and
 /// every memory has a maximum, so `memory.grow` stays within this too. Both engines'
 /// memories are compared byte for byte after every call: small memories keep that cheap.
 pub const EXEC_MAX_MEMORY_PAGES: u64 = 4;
 
-/// Largest table (in elements) a module of [`terminating_module`] declares.
+/// Largest table (in elements) a module of [`terminating_module`] declares, initial size
+/// and maximum: every table has a maximum, so `table.grow` stays within this too.
 pub const EXEC_MAX_TABLE_ELEMENTS: u64 = 1000;
 
 /// Fuel of [`terminating_module`]'s modules: loop iterations plus calls, over all calls
@@ -31,7 +32,7 @@ pub fn module_for_validation(u: &mut Unstructured<'_>, features: &Features) -> R
     let mut config = if swarm {
         Config::arbitrary(u)?
     } else {
-        Config::default()
+        default_smith(features)
     };
     if u.ratio(3, 4)? {
         restrict_smith(&mut config, features);
@@ -71,21 +72,25 @@ fn mutate(bytes: &mut Vec<u8>, u: &mut Unstructured<'_>) -> Result<()> {
 }
 
 /// A valid module for `features` whose every function terminates, sized for
-/// differential execution: arithmetic NaNs canonicalised, no imports, memories of at most [`EXEC_MAX_MEMORY_PAGES`]
-/// with a maximum, tables of at most [`EXEC_MAX_TABLE_ELEMENTS`], and wasm-smith's
-/// fuel (a global decremented at every loop head and function entry, trapping with
-/// `unreachable` at zero) of at most [`EXEC_MAX_FUEL`].
+/// differential execution: arithmetic NaNs canonicalised, no imports, memories of at most
+/// [`EXEC_MAX_MEMORY_PAGES`] and tables of at most [`EXEC_MAX_TABLE_ELEMENTS`], both
+/// with a maximum, and wasm-smith's fuel (a global decremented at every loop head and
+/// function entry, trapping with `unreachable` at zero) of at most [`EXEC_MAX_FUEL`].
 pub fn terminating_module(u: &mut Unstructured<'_>, features: &Features) -> Result<Vec<u8>> {
     let mut config = if u.arbitrary()? {
         Config::arbitrary(u)?
     } else {
-        Config::default()
+        default_smith(features)
     };
     restrict_smith(&mut config, features);
     config.max_imports = 0;
     config.max_memory32_bytes = config.max_memory32_bytes.min(EXEC_MAX_MEMORY_PAGES * 65536);
     config.memory_max_size_required = true;
     config.max_table_elements = config.max_table_elements.min(EXEC_MAX_TABLE_ELEMENTS);
+    // Every table has a maximum too, so `table.grow` stays within the same bound (an
+    // unbounded table could be grown towards 2^32 entries, an allocation that fails or
+    // succeeds depending on the engine, both allowed by the spec).
+    config.table_max_size_required = true;
     config.export_everything = u.arbitrary()?;
     config.allow_invalid_funcs = false;
     // The spec lets the NaN payload of an arithmetic result vary, and the engines do
