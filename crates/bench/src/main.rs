@@ -39,7 +39,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 
 use crate::engines::{Engine, Load};
-use crate::measure::{Contender, Sample, Settings};
+use crate::measure::{Contender, Measured, Sample, Settings};
 use crate::programs::{CASES, Case, Group};
 use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow};
 
@@ -130,6 +130,7 @@ fn run(options: &Options) -> Result<bool> {
         for case in CASES {
             println!("{}", case.name);
         }
+        println!("{BULK_CASE}");
         for case in STARTUP_CASES {
             println!("{}", case.name);
         }
@@ -146,7 +147,7 @@ fn run(options: &Options) -> Result<bool> {
         .iter()
         .filter(|c| options.selects(c.name))
         .collect();
-    if executions.is_empty() && startups.is_empty() {
+    if executions.is_empty() && startups.is_empty() && !options.selects(BULK_CASE) {
         bail!("no case matches the filter (see --list)");
     }
     let settings = if options.quick {
@@ -189,6 +190,20 @@ fn run(options: &Options) -> Result<bool> {
         }
         if execution.len() > first {
             println!("{}", report::execution_summary(&execution[first..]));
+        }
+    }
+
+    let mut bulk = None;
+    if options.selects(BULK_CASE) {
+        match bulk_case(&settings) {
+            Ok(measured) => {
+                println!("\n{}", report::bulk_line(&measured));
+                bulk = Some(measured);
+            }
+            Err(error) => {
+                println!("\n{BULK_CASE:<24} FAILED: {error:#}");
+                failures.push(BULK_CASE.to_string());
+            }
         }
     }
 
@@ -264,7 +279,8 @@ fn run(options: &Options) -> Result<bool> {
             }
             // The hand-written history at the end of the report stays.
             let kept = std::fs::read_to_string(path).unwrap_or_default();
-            let mut text = report::markdown(&conditions, &execution, &startup, &skipped);
+            let mut text =
+                report::markdown(&conditions, &execution, bulk.as_ref(), &startup, &skipped);
             text.push_str(report::kept_history(&kept));
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -306,6 +322,63 @@ fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
         arg,
         measured,
     })
+}
+
+/// The case comparing `memory.copy` with the native copy.
+const BULK_CASE: &str = "bulk/memory_copy_1mib";
+
+/// Copies of 1 MiB per run of [`BULK_CASE`].
+const BULK_COPIES: i32 = 200;
+
+/// `programs/bulk_copy.wat` on Wasmite against the same copies made by Rust's
+/// `copy_within`: medians of Wasmite, then native.
+fn bulk_case(settings: &Settings) -> Result<Measured> {
+    let wasm = wat::parse_str(include_str!("../programs/bulk_copy.wat"))?;
+    let mut runner = engines::instantiate(Engine::Wasmite, &wasm)?;
+    const MIB: usize = 1 << 20;
+    let mut memory = vec![0u8; 33 * 65536];
+    let mut x = 7i32;
+    for word in memory[..MIB].chunks_exact_mut(4) {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        word.copy_from_slice(&x.to_le_bytes());
+    }
+    let mut native = move |n: i32| -> i64 {
+        for rep in 0..n {
+            match rep & 1 {
+                1 => memory.copy_within(MIB..2 * MIB, 0),
+                _ => memory.copy_within(0..MIB, MIB),
+            }
+        }
+        (0..2 * MIB)
+            .step_by(0x10000)
+            .map(|p| i64::from_le_bytes(memory[p..p + 8].try_into().unwrap_or_default()))
+            .fold(0i64, i64::wrapping_add)
+    };
+    let mut contenders = vec![
+        Contender {
+            label: "Wasmite",
+            run: Box::new(move || {
+                let start = Instant::now();
+                let value = runner.run(black_box(BULK_COPIES))?;
+                Ok(Sample {
+                    elapsed: start.elapsed(),
+                    value: black_box(value),
+                })
+            }),
+        },
+        Contender {
+            label: "native",
+            run: Box::new(move || {
+                let start = Instant::now();
+                let value = native(black_box(BULK_COPIES));
+                Ok(Sample {
+                    elapsed: start.elapsed(),
+                    value: black_box(value),
+                })
+            }),
+        },
+    ];
+    measure::compare(&mut contenders, settings)
 }
 
 /// Runs `case` on `engine` alone for about five seconds and prints the mean time of a

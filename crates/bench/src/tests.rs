@@ -456,7 +456,13 @@ fn the_report_has_a_geometric_mean_per_group() {
         load_average: (None, None),
         elapsed: Duration::ZERO,
     };
-    let md = report::markdown(&conditions, &rows, &[], &["startup/x: skipped".to_string()]);
+    let md = report::markdown(
+        &conditions,
+        &rows,
+        None,
+        &[],
+        &["startup/x: skipped".to_string()],
+    );
     let hand_written = md.find("### Hand-written programs").unwrap();
     let compiled = md.find("### Compiled programs").unwrap();
     let means: Vec<usize> = md
