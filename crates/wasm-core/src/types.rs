@@ -125,11 +125,9 @@ impl Signature {
     }
 
     /// Whether a parameter or result is a reference.
+    #[inline]
     pub fn has_refs(&self) -> bool {
-        self.params
-            .iter()
-            .chain(self.results.iter())
-            .any(|t| t.is_ref())
+        self.refs
     }
 }
 

@@ -358,11 +358,20 @@ impl FuncInstance {
             return Err(Trap::Code(TrapCode::UnexpectedSignature));
         }
         match &func.kind {
-            FuncKind::Host(index) => {
+            FuncKind::Host(index) if signature.has_refs() || results.len() > 1 => {
                 for (slot, ty) in results.iter_mut().zip(signature.result_types()) {
                     *slot = Value::default_of(*ty);
                 }
                 externals.invoke_values(*index, args, results)?;
+                check_values(signature.result_types(), results)
+            }
+            FuncKind::Host(index) => {
+                // The seed's kind of host function: numbers, at most one result.
+                let numbers: Vec<RuntimeValue> = args.iter().filter_map(Value::number).collect();
+                let result = externals.invoke_index(*index, RuntimeArgs::from(&numbers[..]))?;
+                if let (Some(value), Some(slot)) = (result, results.first_mut()) {
+                    *slot = value.into();
+                }
                 check_values(signature.result_types(), results)
             }
             FuncKind::Wasm(wasm) => {
@@ -401,7 +410,7 @@ impl FuncInstance {
                 finished: false,
             },
             FuncKind::Wasm(wasm) => InvocationKind::Wasm {
-                _scope: refs::Scope::enter(),
+                scope: Some(refs::Scope::enter()),
                 call: wasm.engine.resumable(func, &args),
                 started: false,
             },
@@ -459,8 +468,9 @@ enum InvocationKind<'args> {
     Wasm {
         call: Box<dyn ResumableCall>,
         started: bool,
-        /// Handles in the suspended call's cells stay valid until it is dropped.
-        _scope: refs::Scope,
+        /// Handles in the call's cells stay valid while it may run or resume; released
+        /// once it finished or cannot be resumed.
+        scope: Option<refs::Scope>,
     },
 }
 
@@ -470,8 +480,14 @@ fn run_wasm(
     call: &mut dyn ResumableCall,
     host_result: Option<RuntimeValue>,
     externals: &mut dyn Externals,
+    scope: &mut Option<refs::Scope>,
 ) -> Result<Option<RuntimeValue>, ResumableError> {
-    call.run(host_result, externals)?;
+    let outcome = call.run(host_result, externals);
+    if !call.is_resumable() {
+        // Nothing will run in this call again: its handles may go.
+        *scope = None;
+    }
+    outcome?;
     Ok(call.results().first().copied())
 }
 
@@ -511,12 +527,16 @@ impl FuncInvocation<'_> {
                 *finished = true;
                 Ok(externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?)
             }
-            InvocationKind::Wasm { call, started, .. } => {
+            InvocationKind::Wasm {
+                call,
+                started,
+                scope,
+            } => {
                 if *started {
                     return Err(ResumableError::AlreadyStarted);
                 }
                 *started = true;
-                run_wasm(call.as_mut(), None, externals)
+                run_wasm(call.as_mut(), None, externals, scope)
             }
         }
     }
@@ -543,7 +563,9 @@ impl FuncInvocation<'_> {
             InvocationKind::Wasm { call, .. } if !call.is_resumable() => {
                 Err(ResumableError::AlreadyStarted)
             }
-            InvocationKind::Wasm { call, .. } => run_wasm(call.as_mut(), return_val, externals),
+            InvocationKind::Wasm { call, scope, .. } => {
+                run_wasm(call.as_mut(), return_val, externals, scope)
+            }
         }
     }
 }

@@ -21,8 +21,10 @@ pub trait Externals {
     /// set to zeros and nulls on entry). Results of the wrong types trap with
     /// `UnexpectedSignature`.
     ///
-    /// Only calls of such functions come here; the default serves one of numbers only
-    /// through [`invoke_index`](Self::invoke_index), and traps otherwise.
+    /// Calls of host functions of numbers only, with at most one result, go to
+    /// [`invoke_index`](Self::invoke_index), from Wasm and from the API alike. The
+    /// default traps with `UnexpectedSignature` unless its arguments are numbers and the
+    /// function has at most one result (then it asks `invoke_index`).
     fn invoke_values(
         &mut self,
         index: usize,

@@ -517,15 +517,19 @@ impl ModuleInstance {
         from: u32,
         n: u32,
     ) -> Result<(), TrapCode> {
-        let elements = self.elements.borrow();
-        let segment = elements
+        // The items are copied out first: the segments are not borrowed while the table
+        // drops the entries it replaces (which may run host code).
+        let items = self
+            .elements
+            .borrow()
             .get(elem as usize)
+            .and_then(|segment| segment.slice(from, n))
             .ok_or(TrapCode::TableAccessOutOfBounds)?;
         let table = self
             .tables
             .get(table as usize)
             .ok_or(TrapCode::TableAccessOutOfBounds)?;
-        table.init(to, segment, from, n)
+        table.init(to, &items, 0, n)
     }
 
     /// `elem.drop`: element segment `elem` becomes empty.
@@ -635,8 +639,8 @@ impl ModuleRef {
     /// `table.init` and `elem.drop`), declarative ones are dropped; then each active data
     /// segment is copied into its memory and dropped. A segment that does not fit traps,
     /// and earlier ones stay written.
-    /// The tables written into (by segments of at least one reference) are added to
-    /// `written`, in order.
+    /// The tables that received functions of this instance are added to `written`, in
+    /// order.
     fn initialize_segments(&self, written: &mut Vec<u32>) -> Result<(), Error> {
         let module = &self.module;
         let mut resolved = Vec::with_capacity(module.elements.len());
@@ -671,7 +675,12 @@ impl ModuleRef {
                     let n = segment.len().min(u32::MAX as usize) as u32;
                     self.table_init(*table, index as u32, offset, 0, n)
                         .map_err(|code| Error::Trap(Trap::Code(code)))?;
-                    if n > 0 {
+                    let own = self
+                        .elements
+                        .borrow()
+                        .get(index)
+                        .is_some_and(|segment| segment.holds_func_of(self));
+                    if n > 0 && own {
                         written.push(*table);
                     }
                     self.elem_drop(index as u32);

@@ -64,4 +64,4 @@ pub use refs::{ExternRef, Value};
 pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,
 };
-pub use table::{TableInstance, TableRef};
+pub use table::{MAX_THREAD_TABLE_ENTRIES, TableInstance, TableRef};

@@ -187,7 +187,7 @@ impl From<ExternRef> for Value {
     }
 }
 
-/// Values compare as Wasm compares them: numbers by bits (as `RuntimeValue`s do),
+/// Numbers compare as `RuntimeValue`s do (floats as floats: NaN is not equal to itself),
 /// references by identity.
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
@@ -235,18 +235,22 @@ impl Drop for Scope {
     fn drop(&mut self) {
         // The objects are dropped after the table is released: their `Drop` may call
         // back into Wasm code.
-        let released = TABLE.with(|t| {
-            let mut t = t.borrow_mut();
-            t.active -= 1;
-            if t.active > 0 || (t.funcs.is_empty() && t.externs.is_empty()) {
-                return None;
-            }
-            t.epoch += 1;
-            Some((
-                core::mem::take(&mut t.funcs),
-                core::mem::take(&mut t.externs),
-            ))
-        });
+        // `try_with`: during the thread's teardown the table is gone, and so are handles.
+        let released = TABLE
+            .try_with(|t| {
+                let mut t = t.borrow_mut();
+                t.active -= 1;
+                if t.active > 0 || (t.funcs.is_empty() && t.externs.is_empty()) {
+                    return None;
+                }
+                t.epoch += 1;
+                Some((
+                    core::mem::take(&mut t.funcs),
+                    core::mem::take(&mut t.externs),
+                ))
+            })
+            .ok()
+            .flatten();
         drop(released);
     }
 }
@@ -255,6 +259,7 @@ impl Drop for Scope {
 pub(crate) fn func_handle(func: &FuncRef) -> u64 {
     TABLE.with(|t| {
         let mut t = t.borrow_mut();
+        debug_assert!(t.active > 0, "a handle made outside a Scope");
         if let Some(handle) = func.handle_cache().get(t.epoch) {
             return handle;
         }
@@ -269,6 +274,7 @@ pub(crate) fn func_handle(func: &FuncRef) -> u64 {
 pub(crate) fn extern_handle(r: &ExternRef) -> u64 {
     TABLE.with(|t| {
         let mut t = t.borrow_mut();
+        debug_assert!(t.active > 0, "a handle made outside a Scope");
         if let Some(handle) = r.0.handle.get(t.epoch) {
             return handle;
         }

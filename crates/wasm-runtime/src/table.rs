@@ -81,12 +81,21 @@ impl Elements {
         }
     }
 
-    /// Sets `range` to `value`, which has the elements' type.
-    fn fill(&mut self, range: core::ops::Range<usize>, value: Value) {
+    /// Sets `range` to `value`, which has the elements' type; returns the entries it
+    /// replaced, for the caller to drop once it released the table (dropping a reference
+    /// may run host code that looks at the table).
+    fn fill(&mut self, range: core::ops::Range<usize>, value: &Value) -> Elements {
+        fn replace<T: Clone>(v: &mut [T], with: &T) -> Vec<T> {
+            v.iter_mut()
+                .map(|entry| core::mem::replace(entry, with.clone()))
+                .collect()
+        }
         match (self, value) {
-            (Elements::Func(v), Value::FuncRef(f)) => v[range].fill(f),
-            (Elements::Extern(v), Value::ExternRef(r)) => v[range].fill(r),
-            _ => {}
+            (Elements::Func(v), Value::FuncRef(f)) => Elements::Func(replace(&mut v[range], f)),
+            (Elements::Extern(v), Value::ExternRef(r)) => {
+                Elements::Extern(replace(&mut v[range], r))
+            }
+            (this, _) => Elements::new(this.ty()),
         }
     }
 
@@ -100,37 +109,91 @@ impl Elements {
         }
     }
 
-    /// Copies `src[from..from + n]` to `self[to..]` (both in bounds, same type).
-    fn copy_from(&mut self, to: usize, src: &Elements, from: usize, n: usize) {
+    /// Copies `src[from..from + n]` to `self[to..]` (both in bounds, same type); returns
+    /// the entries it replaced (see [`Elements::fill`]).
+    fn copy_from(&mut self, to: usize, src: &Elements, from: usize, n: usize) -> Elements {
+        fn copy<T: Clone>(d: &mut [T], s: &[T]) -> Vec<T> {
+            d.iter_mut()
+                .zip(s)
+                .map(|(entry, item)| core::mem::replace(entry, item.clone()))
+                .collect()
+        }
         match (self, src) {
             (Elements::Func(d), Elements::Func(s)) => {
-                d[to..to + n].clone_from_slice(&s[from..from + n])
+                Elements::Func(copy(&mut d[to..to + n], &s[from..from + n]))
             }
             (Elements::Extern(d), Elements::Extern(s)) => {
-                d[to..to + n].clone_from_slice(&s[from..from + n])
+                Elements::Extern(copy(&mut d[to..to + n], &s[from..from + n]))
             }
-            _ => {}
+            (this, _) => Elements::new(this.ty()),
         }
     }
 
-    /// Copies `self[from..from + n]` to `self[to..]` (both in bounds; may overlap).
-    fn copy_within(&mut self, to: usize, from: usize, n: usize) {
-        fn within<T: Clone>(v: &mut [T], to: usize, from: usize, n: usize) {
+    /// Copies `self[from..from + n]` to `self[to..]` (both in bounds; may overlap);
+    /// returns the entries it replaced (see [`Elements::fill`]).
+    fn copy_within(&mut self, to: usize, from: usize, n: usize) -> Elements {
+        fn within<T: Clone>(v: &mut [T], to: usize, from: usize, n: usize) -> Vec<T> {
+            let mut replaced = Vec::with_capacity(n);
+            let mut step = |i: usize| {
+                let item = v[from + i].clone();
+                replaced.push(core::mem::replace(&mut v[to + i], item));
+            };
             if to <= from {
-                for i in 0..n {
-                    v[to + i] = v[from + i].clone();
-                }
+                (0..n).for_each(&mut step);
             } else {
-                for i in (0..n).rev() {
-                    v[to + i] = v[from + i].clone();
-                }
+                (0..n).rev().for_each(&mut step);
             }
+            replaced
         }
         match self {
-            Elements::Func(v) => within(v, to, from, n),
-            Elements::Extern(v) => within(v, to, from, n),
+            Elements::Func(v) => Elements::Func(within(v, to, from, n)),
+            Elements::Extern(v) => Elements::Extern(within(v, to, from, n)),
         }
     }
+
+    /// Whether a function of `instance` is among the items.
+    pub(crate) fn holds_func_of(&self, instance: &ModuleInstance) -> bool {
+        match self {
+            Elements::Func(v) => v
+                .iter()
+                .flatten()
+                .any(|f| f.as_wasm().is_some_and(|wasm| wasm.belongs_to(instance))),
+            Elements::Extern(_) => false,
+        }
+    }
+
+    /// A copy of items `from..from + n`, or `None` when out of bounds.
+    pub(crate) fn slice(&self, from: u32, n: u32) -> Option<Elements> {
+        let range = in_bounds(from, n, self.len())?;
+        Some(match self {
+            Elements::Func(v) => Elements::Func(v[range].to_vec()),
+            Elements::Extern(v) => Elements::Extern(v[range].to_vec()),
+        })
+    }
+}
+
+/// The table entries all tables of a thread may hold together: so that a module cannot
+/// exhaust memory by growing many tables, each within [`MAX_TABLE_ENTRIES`].
+pub const MAX_THREAD_TABLE_ENTRIES: u64 = 4 * MAX_TABLE_ENTRIES;
+
+thread_local! {
+    /// Entries held by this thread's tables.
+    static THREAD_ENTRIES: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts `n` more entries against [`MAX_THREAD_TABLE_ENTRIES`]; `false` (counting
+/// nothing) if they do not fit.
+fn charge_entries(n: u64) -> bool {
+    THREAD_ENTRIES
+        .try_with(|held| {
+            let total = held.get().saturating_add(n);
+            let fits = total <= MAX_THREAD_TABLE_ENTRIES;
+            if fits {
+                held.set(total);
+            }
+            fits
+        })
+        .unwrap_or(false)
 }
 
 /// `start + n <= len`, the bounds check of every ranged table operation.
@@ -159,6 +222,12 @@ fn out_of_bounds(offset: u32, size: usize) -> Error {
 #[cold]
 fn not_funcref() -> Error {
     Error::Table("type mismatch: the table holds externref, not funcref".to_string())
+}
+
+impl Drop for TableInstance {
+    fn drop(&mut self) {
+        Self::refund(self.elements.get_mut().len() as u64);
+    }
 }
 
 /// The seed's form: the limits it was allocated with and the current length.
@@ -195,9 +264,10 @@ impl TableInstance {
                 "maximum limit {maximum} is less than minimum {initial}"
             )));
         }
-        if u64::from(initial) > MAX_TABLE_ENTRIES {
+        if u64::from(initial) > MAX_TABLE_ENTRIES || !charge_entries(u64::from(initial)) {
             return Err(Error::Table(format!(
-                "cannot allocate a table of {initial} elements (limit {MAX_TABLE_ENTRIES})"
+                "cannot allocate a table of {initial} elements (limits: {MAX_TABLE_ENTRIES} \
+                 per table, {MAX_THREAD_TABLE_ENTRIES} for all tables of a thread)"
             )));
         }
         let mut elements = Elements::new(ty);
@@ -211,6 +281,11 @@ impl TableInstance {
             maximum,
             kept: RefCell::new(Vec::new()),
         })))
+    }
+
+    /// Gives back `n` entries counted by `charge_entries`.
+    fn refund(n: u64) {
+        let _ = THREAD_ENTRIES.try_with(|held| held.set(held.get().saturating_sub(n)));
     }
 
     /// Keeps `instance` alive as long as the table.
@@ -268,9 +343,19 @@ impl TableInstance {
                 )));
             }
         };
-        elements
-            .try_reserve(by as usize)
-            .map_err(|_| Error::Table(format!("cannot allocate a table of {new} elements")))?;
+        if !charge_entries(u64::from(by)) {
+            return Err(Error::Table(format!(
+                "cannot grow table by {by}: the tables of this thread hold \
+                 {MAX_THREAD_TABLE_ENTRIES} elements at most"
+            )));
+        }
+        if elements.try_reserve(by as usize).is_err() {
+            drop(elements);
+            Self::refund(u64::from(by));
+            return Err(Error::Table(format!(
+                "cannot allocate a table of {new} elements"
+            )));
+        }
         elements.resize(new as usize, init);
         Ok(old)
     }
@@ -308,16 +393,14 @@ impl TableInstance {
                 value.ty()
             )));
         }
-        let old = {
+        let replaced = {
             let mut elements = self.elements.borrow_mut();
             let size = elements.len();
             let range = in_bounds(offset, 1, size).ok_or_else(|| out_of_bounds(offset, size))?;
-            let old = elements.get(offset as usize);
-            elements.fill(range, value);
-            old
+            elements.fill(range, &value)
         };
         // The previous entry is dropped with the table released (its drop may run host code).
-        drop(old);
+        drop((replaced, value));
         Ok(())
     }
 
@@ -360,9 +443,13 @@ impl TableInstance {
     /// `table.fill`: `n` entries from `index` = the reference in `cell`, all or none.
     pub(crate) fn fill_cell(&self, index: u32, cell: u64, n: u32) -> Result<(), TrapCode> {
         let value = refs::from_cell(ValType::Ref(self.element_type()), cell);
-        let mut elements = self.elements.borrow_mut();
-        let range = in_bounds(index, n, elements.len()).ok_or(TrapCode::TableAccessOutOfBounds)?;
-        elements.fill(range, value);
+        let replaced = {
+            let mut elements = self.elements.borrow_mut();
+            let range =
+                in_bounds(index, n, elements.len()).ok_or(TrapCode::TableAccessOutOfBounds)?;
+            elements.fill(range, &value)
+        };
+        drop((replaced, value));
         Ok(())
     }
 
@@ -375,19 +462,21 @@ impl TableInstance {
         n: u32,
     ) -> Result<(), TrapCode> {
         let oob = TrapCode::TableAccessOutOfBounds;
-        if core::ptr::eq(self, src) {
+        let replaced = if core::ptr::eq(self, src) {
             let mut elements = self.elements.borrow_mut();
             let len = elements.len();
             in_bounds(to, n, len).ok_or(oob)?;
             in_bounds(from, n, len).ok_or(oob)?;
-            elements.copy_within(to as usize, from as usize, n as usize);
-            return Ok(());
-        }
-        let source = src.elements.borrow();
-        let mut elements = self.elements.borrow_mut();
-        in_bounds(to, n, elements.len()).ok_or(oob)?;
-        in_bounds(from, n, source.len()).ok_or(oob)?;
-        elements.copy_from(to as usize, &source, from as usize, n as usize);
+            elements.copy_within(to as usize, from as usize, n as usize)
+        } else {
+            let source = src.elements.borrow();
+            let mut elements = self.elements.borrow_mut();
+            in_bounds(to, n, elements.len()).ok_or(oob)?;
+            in_bounds(from, n, source.len()).ok_or(oob)?;
+            elements.copy_from(to as usize, &source, from as usize, n as usize)
+        };
+        // Dropped with both tables released (see `Elements::fill`).
+        drop(replaced);
         Ok(())
     }
 
@@ -401,10 +490,14 @@ impl TableInstance {
         n: u32,
     ) -> Result<(), TrapCode> {
         let oob = TrapCode::TableAccessOutOfBounds;
-        let mut elements = self.elements.borrow_mut();
-        in_bounds(to, n, elements.len()).ok_or(oob)?;
-        in_bounds(from, n, segment.len()).ok_or(oob)?;
-        elements.copy_from(to as usize, segment, from as usize, n as usize);
+        let replaced = {
+            let mut elements = self.elements.borrow_mut();
+            in_bounds(to, n, elements.len()).ok_or(oob)?;
+            in_bounds(from, n, segment.len()).ok_or(oob)?;
+            elements.copy_from(to as usize, segment, from as usize, n as usize)
+        };
+        // Dropped with the table released (see `Elements::fill`).
+        drop(replaced);
         Ok(())
     }
 

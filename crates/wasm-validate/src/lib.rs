@@ -149,9 +149,20 @@ where
     V::Error: Send,
     F: Fn() -> V + Sync,
 {
-    module::validate_module(module, features).map_err(VisitError::Invalid)?;
     let first = module.num_imported_functions();
     let bodies = module.bodies.len() as u32;
+    // As in `validate_visiting`: a binary-format error in any body comes first.
+    let malformed_first = |e: ValidationError| {
+        let mut malformed =
+            (0..bodies).filter_map(|defined| func::malformed_in_body(module, first + defined));
+        VisitError::Invalid(malformed.next().unwrap_or(e))
+    };
+    if let Err(e) = module::validate_module(module, features) {
+        return Err(match e.is_malformed() {
+            true => VisitError::Invalid(e),
+            false => malformed_first(e),
+        });
+    }
     if bodies == 0 {
         return Ok(vec![make_visitor()]);
     }
@@ -183,18 +194,26 @@ where
         Ok(visitor)
     };
     let results: Vec<Result<V, VisitError<V::Error>>> = std::thread::scope(|scope| {
+        // A run whose thread the system refuses (a process or cgroup limit) is validated
+        // on this thread instead. Workers get the main thread's usual stack size.
         let handles: Vec<_> = bounds
             .windows(2)
             .skip(1)
             .map(|w| {
-                let range = w[0]..w[1];
-                scope.spawn(move || run(range))
+                let (start, end) = (w[0], w[1]);
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, move || run(start..end))
+                    .map_err(|_| start..end)
             })
             .collect();
         let mut results = vec![run(bounds[0]..bounds[1])];
-        results.extend(handles.into_iter().map(|h| match h.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
+        results.extend(handles.into_iter().map(|handle| match handle {
+            Ok(handle) => match handle.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(range) => run(range),
         }));
         results
     });
@@ -202,11 +221,7 @@ where
     for result in results {
         match result {
             Ok(visitor) => visitors.push(visitor),
-            Err(VisitError::Invalid(e)) if !e.is_malformed() => {
-                let mut malformed = (0..bodies)
-                    .filter_map(|defined| func::malformed_in_body(module, first + defined));
-                return Err(VisitError::Invalid(malformed.next().unwrap_or(e)));
-            }
+            Err(VisitError::Invalid(e)) if !e.is_malformed() => return Err(malformed_first(e)),
             Err(e) => return Err(e),
         }
     }

@@ -64,6 +64,12 @@ fn imports(module: &Module, features: &Features) -> Result<()> {
                     import.offset,
                 ));
             }
+            ImportKind::Global(global) if global.content.is_ref() && !features.reference_types => {
+                return Err(ValidationError::new(
+                    "reference-typed globals require the reference-types proposal, which is not enabled",
+                    import.offset,
+                ));
+            }
             _ => {}
         }
     }

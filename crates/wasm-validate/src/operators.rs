@@ -745,6 +745,9 @@ impl<'m> FuncValidator<'m> {
             wasmparser::ValType::V128 => {
                 Err(self.error("value type v128 (simd proposal) is not supported yet"))
             }
+            wasmparser::ValType::Ref(_) if !self.features.reference_types => Err(self.error(
+                "reference types require the reference-types proposal, which is not enabled",
+            )),
             wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => Ok(FUNCREF),
             wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => {
                 Ok(ValType::EXTERNREF)

@@ -457,3 +457,19 @@ fn func_validator_tracks_unreachable_and_finish() {
     let e = v.finish(offset as usize + 1).unwrap_err();
     assert!(e.is_malformed(), "{e}");
 }
+
+#[test]
+fn references_need_the_reference_types_proposal_wherever_they_appear() {
+    let cases = [
+        "(module (func (param externref)))",
+        "(module (func (local funcref)))",
+        "(module (global funcref (ref.null func)))",
+        r#"(module (import "m" "g" (global externref)))"#,
+        "(module (func (block (result externref) unreachable) drop))",
+        "(module (func (select (result funcref) (ref.null func) (ref.null func) (i32.const 1)) drop))",
+    ];
+    for text in cases {
+        assert_invalid(text, "reference-types");
+        check_with(text, &Features::wasm2()).unwrap_or_else(|e| panic!("{text}: {e}"));
+    }
+}

@@ -225,3 +225,30 @@ fn huge_element_segments_load_and_trap_cleanly() {
         other => panic!("expected a table trap, got {other:?}"),
     }
 }
+
+#[test]
+fn many_growing_tables_share_one_bound() {
+    // Each table may grow to ten million entries, and all tables of a thread to forty
+    // million together: a module with many tables cannot exhaust memory.
+    let instance = instantiate(
+        r#"(module
+          (table $a 0 funcref) (table $b 0 funcref) (table $c 0 funcref)
+          (table $d 0 funcref) (table $e 0 funcref)
+          (func (export "grow") (param i32 i32) (result i32)
+            (block $e (block $d (block $c (block $b (block $a
+              (br_table $a $b $c $d $e (local.get 0)))
+              (return (table.grow $a (ref.null func) (local.get 1))))
+              (return (table.grow $b (ref.null func) (local.get 1))))
+              (return (table.grow $c (ref.null func) (local.get 1))))
+              (return (table.grow $d (ref.null func) (local.get 1))))
+            (table.grow $e (ref.null func) (local.get 1))))"#,
+    );
+    for table in 0..4 {
+        assert_eq!(i32_of(&instance, "grow", &[table, 10_000_000]), 0);
+    }
+    assert_eq!(i32_of(&instance, "grow", &[4, 1]), -1);
+    drop(instance);
+    // Freed tables give their entries back.
+    let again = instantiate("(module (table 10000000 funcref))");
+    drop(again);
+}

@@ -462,3 +462,38 @@ fn a_failed_instantiation_is_kept_only_if_it_wrote_into_an_imported_table() {
         Some(RuntimeValue::I32(9))
     );
 }
+
+#[test]
+fn a_reference_dropped_by_a_table_instruction_may_look_at_the_table() {
+    // The last holder of an object is a table entry that a table instruction replaces;
+    // the object's `Drop` reads the table (as host code may): nothing is borrowed then.
+    struct Peek(wasmite::TableRef, Rc<Cell<Option<u32>>>);
+    impl Drop for Peek {
+        fn drop(&mut self) {
+            self.1.set(Some(self.0.current_size()));
+            let _ = self.0.get_value(0);
+        }
+    }
+    let instance = instantiate(
+        r#"(module
+          (table $t (export "t") 2 externref)
+          (func (export "fill") (table.fill $t (i32.const 0) (ref.null extern) (i32.const 2)))
+          (func (export "copy") (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))))"#,
+    );
+    let table = instance
+        .export_by_name("t")
+        .and_then(|e| e.as_table().cloned())
+        .unwrap();
+    for op in ["fill", "copy"] {
+        let seen = Rc::new(Cell::new(None));
+        table
+            .set_value(0, ExternRef::new(Peek(table.clone(), seen.clone())).into())
+            .unwrap();
+        call(&instance, op, &[]).unwrap();
+        assert_eq!(
+            seen.get(),
+            Some(2),
+            "{op}: dropped, and could read the table"
+        );
+    }
+}

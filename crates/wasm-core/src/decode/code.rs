@@ -57,7 +57,7 @@ pub(super) fn decode_body(module: &mut Module, body: FunctionBody<'_>) -> Result
     let index = module.imported[0] as usize + module.bodies.len();
     let params = module
         .func_signature(index as u32)
-        .map_or(0, |s| s.params().len() as u64);
+        .map_or(0, |s| s.param_types().len() as u64);
     let mut reader = body.get_locals_reader()?;
     let mut locals = Vec::with_capacity(reader.get_count().min(64) as usize);
     let mut total: u64 = 0;

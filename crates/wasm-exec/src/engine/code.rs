@@ -31,7 +31,8 @@ pub enum Translation {
     /// imports, exports, segments...), the fastest start for a large module of which a
     /// run calls little. An invalid body is found only when its function is first
     /// called: the call traps with [`CompileError::Invalid`] as host error, the error
-    /// `Eager` or `Lazy` loading would have given. Opt in only where loading a module
+    /// validating that body gives (loading in the other modes reports the first invalid
+    /// body in module order, which may be another). Opt in only where loading a module
     /// that is partly invalid is acceptable.
     LazyValidation,
 }

@@ -57,7 +57,7 @@ impl Slots<'_> {
 }
 
 /// Carries out `instr` (one of [`is_ref_instr`]) for a frame of `instance` whose slots
-/// start at `bp`; `host` lends memory 0, given back around `memory.init`.
+/// start at `bp`; `host` lends memory 0, into whose borrowed bytes `memory.init` writes.
 pub(super) fn run(
     instr: Instr,
     vals: &mut [u64],
