@@ -91,6 +91,14 @@ impl<'a> Host<'a> {
     /// again after it (the host may have grown it). `bp` and `frames` are what the
     /// running execution uses of the stacks, which an execution the host starts may not
     /// use again.
+    ///
+    /// Only for a function of numbers with at most one result ([`takes_numbers`]; the
+    /// threaded chain calls only those, and leaves the others to the engine, which calls
+    /// [`Host::call_any`]). Keeping the other kind out of this function keeps the chain's
+    /// `call_import` a sibling call to the next handler: with a call to `call_values` in
+    /// here, LLVM no longer knew that this function does not keep the address of the
+    /// caller's result slot, made the caller's last call an ordinary one, and a loop of
+    /// millions of host calls overflowed the native stack.
     pub(crate) fn call(
         &mut self,
         vals: &mut [u64],
@@ -99,9 +107,6 @@ impl<'a> Host<'a> {
         index: usize,
         frames: usize,
     ) -> Result<(), HostTrap> {
-        if signature.has_refs() || signature.result_types().len() > 1 {
-            return self.call_values(vals, bp, signature, index, frames);
-        }
         let params = signature.params();
         let cells = vals
             .get(bp..bp + params.len())
@@ -144,7 +149,29 @@ impl<'a> Host<'a> {
     }
 }
 
+/// Whether a host function of type `signature` is called with numbers through
+/// `Externals::invoke_index` ([`Host::call`]): numbers only, at most one result.
+#[inline]
+pub(crate) fn takes_numbers(signature: &Signature) -> bool {
+    !signature.has_refs() && signature.result_types().len() <= 1
+}
+
 impl Host<'_> {
+    /// [`Host::call`] of a host function of any type.
+    pub(crate) fn call_any(
+        &mut self,
+        vals: &mut [u64],
+        bp: usize,
+        signature: &Signature,
+        index: usize,
+        frames: usize,
+    ) -> Result<(), HostTrap> {
+        match takes_numbers(signature) {
+            true => self.call(vals, bp, signature, index, frames),
+            false => self.call_values(vals, bp, signature, index, frames),
+        }
+    }
+
     /// [`Host::call`] of a host function with references or several results, through
     /// `Externals::invoke_values`. Its traps end the call (the resumable API carries
     /// numbers only).

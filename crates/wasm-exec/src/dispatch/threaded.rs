@@ -42,7 +42,7 @@
 //! handler, for the accumulator position its operands name.
 #![allow(unsafe_code)]
 
-use super::host::{Host, HostTrap};
+use super::host::{Host, HostTrap, takes_numbers};
 use super::shared::{Limits, MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
 use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
@@ -1091,6 +1091,10 @@ chain_fn! {
                     return ip;
                 };
                 let signature = &**engine::signature_arc(callee);
+                if !takes_numbers(signature) {
+                    // References or several results: left to the engine.
+                    return ip;
+                }
                 c.last_host = Some((func, index, signature));
                 (index, signature)
             }

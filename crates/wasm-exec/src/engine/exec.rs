@@ -189,7 +189,7 @@ pub(crate) fn execute(
             // A host function: the frame stays, and the driver goes on after the call.
             let callee_bp = frame.bp + base as usize;
             let frames = stacks.frames.len() + 1;
-            match ctx.host().call(
+            match ctx.host().call_any(
                 &mut stacks.vals,
                 callee_bp,
                 engine::signature_arc(&callee),
