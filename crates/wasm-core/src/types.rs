@@ -47,14 +47,7 @@ impl Signature {
             Some(ValueType::F32) => Cow::Borrowed(&[ValueType::F32]),
             Some(ValueType::F64) => Cow::Borrowed(&[ValueType::F64]),
         };
-        let seed_params = params.into();
-        Signature {
-            params: widen(&seed_params),
-            results: widen(&seed_results),
-            seed_params,
-            seed_results,
-            refs: false,
-        }
+        Self::with_results(params, seed_results)
     }
 
     /// A signature with any number of results, of number types.

@@ -131,11 +131,10 @@ impl Value {
     /// The zero value of `ty`: 0, or the null reference.
     pub fn default_of(ty: ValType) -> Value {
         match ty {
-            ValType::I32 => Value::I32(0),
-            ValType::I64 => Value::I64(0),
-            ValType::F32 => Value::F32(F32::from_bits(0)),
-            ValType::F64 => Value::F64(F64::from_bits(0)),
             ValType::Ref(r) => Value::null(r),
+            number => number
+                .number()
+                .map_or(Value::I32(0), |n| RuntimeValue::default(n).into()),
         }
     }
 
@@ -301,24 +300,20 @@ pub(crate) fn extern_of(handle: u64) -> Option<ExternRef> {
 /// The cell form of `value` (a handle for a reference).
 pub(crate) fn to_cell(value: &Value) -> u64 {
     match value {
-        Value::I32(v) => *v as u32 as u64,
-        Value::I64(v) => *v as u64,
-        Value::F32(v) => v.to_bits() as u64,
-        Value::F64(v) => v.to_bits(),
         Value::FuncRef(f) => f.as_ref().map_or(0, func_handle),
         Value::ExternRef(r) => r.as_ref().map_or(0, extern_handle),
+        number => number.number().map_or(0, RuntimeValue::to_bits),
     }
 }
 
 /// The value of type `ty` in `cell` (inverse of [`to_cell`]).
 pub(crate) fn from_cell(ty: ValType, cell: u64) -> Value {
     match ty {
-        ValType::I32 => Value::I32(cell as u32 as i32),
-        ValType::I64 => Value::I64(cell as i64),
-        ValType::F32 => Value::F32(F32::from_bits(cell as u32)),
-        ValType::F64 => Value::F64(F64::from_bits(cell)),
         ValType::Ref(RefType::FuncRef) => Value::FuncRef(func_of(cell)),
         ValType::Ref(RefType::ExternRef) => Value::ExternRef(extern_of(cell)),
+        number => number
+            .number()
+            .map_or(Value::I32(0), |n| RuntimeValue::from_bits(n, cell).into()),
     }
 }
 
