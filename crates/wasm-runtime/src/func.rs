@@ -12,8 +12,22 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType, ValueType};
 
-/// Runs `f` on `n` zeroed cells, on the stack for the usual few.
-fn with_cells<R>(n: usize, f: impl FnOnce(&mut [u64]) -> R) -> R {
+/// Runs Wasm function `func` (whose Wasm side is `wasm`) with `args` in a reference scope,
+/// through the engine's cell form: `to_cell` gives an argument's cell, `set` writes result
+/// `i` from its cell. The cells are on the stack for the usual few.
+#[allow(clippy::too_many_arguments)]
+fn call_wasm<A, R>(
+    wasm: &WasmFunc,
+    func: &FuncRef,
+    args: &[A],
+    results: &mut [R],
+    externals: &mut dyn Externals,
+    stack: &mut StackRecycler,
+    to_cell: impl Fn(&A) -> u64,
+    set: impl Fn(&mut R, usize, u64),
+) -> Result<(), Trap> {
+    let _scope = refs::Scope::enter();
+    let n = args.len() + results.len();
     let mut few = [0u64; 8];
     let mut many = Vec::new();
     let cells = if n <= few.len() {
@@ -22,7 +36,15 @@ fn with_cells<R>(n: usize, f: impl FnOnce(&mut [u64]) -> R) -> R {
         many.resize(n, 0);
         &mut many[..]
     };
-    f(cells)
+    let (ins, outs) = cells.split_at_mut(args.len());
+    for (cell, arg) in ins.iter_mut().zip(args) {
+        *cell = to_cell(arg);
+    }
+    wasm.engine.invoke(func, ins, outs, externals, stack)?;
+    for (i, (slot, cell)) in results.iter_mut().zip(outs.iter()).enumerate() {
+        set(slot, i, *cell);
+    }
+    Ok(())
 }
 
 /// A shared handle to a [`FuncInstance`].
@@ -130,12 +152,10 @@ pub(crate) fn check_host_result(
 ) -> Result<Option<RuntimeValue>, Trap> {
     let expected = match signature.result_types() {
         [] => None,
-        [ty] => ty.number(),
+        [ty] => Some(*ty),
         _ => return Err(Trap::Code(TrapCode::UnexpectedSignature)),
     };
-    if result.map(|v| v.value_type()) != expected
-        || (expected.is_none() && signature.result_types().len() == 1)
-    {
+    if result.map(|v| ValType::from(v.value_type())) != expected {
         return Err(Trap::Code(TrapCode::UnexpectedSignature));
     }
     Ok(result)
@@ -297,22 +317,17 @@ impl FuncInstance {
                 Ok(())
             }
             FuncKind::Wasm(wasm) => {
-                let _scope = refs::Scope::enter();
-                with_cells(args.len() + results.len(), |cells| {
-                    let (ins, outs) = cells.split_at_mut(args.len());
-                    for (cell, arg) in ins.iter_mut().zip(args) {
-                        *cell = arg.to_bits();
-                    }
-                    wasm.engine.invoke(func, ins, outs, externals, stack)?;
-                    for ((slot, ty), cell) in results
-                        .iter_mut()
-                        .zip(func.signature.results())
-                        .zip(outs.iter())
-                    {
-                        *slot = RuntimeValue::from_bits(*ty, *cell);
-                    }
-                    Ok(())
-                })
+                let types = func.signature.results();
+                call_wasm(
+                    wasm,
+                    func,
+                    args,
+                    results,
+                    externals,
+                    stack,
+                    |arg| arg.to_bits(),
+                    |slot, i, cell| *slot = RuntimeValue::from_bits(types[i], cell),
+                )
             }
         }
     }
@@ -375,19 +390,17 @@ impl FuncInstance {
                 check_values(signature.result_types(), results)
             }
             FuncKind::Wasm(wasm) => {
-                let _scope = refs::Scope::enter();
-                with_cells(args.len() + results.len(), |cells| {
-                    let (ins, outs) = cells.split_at_mut(args.len());
-                    for (cell, arg) in ins.iter_mut().zip(args) {
-                        *cell = refs::to_cell(arg);
-                    }
-                    wasm.engine.invoke(func, ins, outs, externals, stack)?;
-                    let types = signature.result_types();
-                    for ((slot, ty), cell) in results.iter_mut().zip(types).zip(outs.iter()) {
-                        *slot = refs::from_cell(*ty, *cell);
-                    }
-                    Ok(())
-                })
+                let types = signature.result_types();
+                call_wasm(
+                    wasm,
+                    func,
+                    args,
+                    results,
+                    externals,
+                    stack,
+                    refs::to_cell,
+                    |slot, i, cell| *slot = refs::from_cell(types[i], cell),
+                )
             }
         }
     }
