@@ -122,13 +122,21 @@ pub fn validate_visiting<V: BodyVisitor>(
             Ok(())
         });
     match result {
-        Err(VisitError::Invalid(e)) if !e.is_malformed() => {
-            let mut malformed = (0..module.bodies.len() as u32)
-                .filter_map(|defined| func::malformed_in_body(module, first + defined));
-            Err(VisitError::Invalid(malformed.next().unwrap_or(e)))
-        }
+        Err(VisitError::Invalid(e)) => Err(VisitError::Invalid(malformed_first(module, e))),
         other => other,
     }
+}
+
+/// The error to report for a module found invalid with `e`: a binary-format error in any
+/// body comes first, as the spec decodes before it validates.
+fn malformed_first(module: &Module, e: ValidationError) -> ValidationError {
+    if e.is_malformed() {
+        return e;
+    }
+    let first = module.num_imported_functions();
+    (0..module.bodies.len() as u32)
+        .find_map(|defined| func::malformed_in_body(module, first + defined))
+        .unwrap_or(e)
 }
 
 /// [`validate_visiting`] on up to `threads` threads: the bodies are split into as many
@@ -151,17 +159,8 @@ where
 {
     let first = module.num_imported_functions();
     let bodies = module.bodies.len() as u32;
-    // As in `validate_visiting`: a binary-format error in any body comes first.
-    let malformed_first = |e: ValidationError| {
-        let mut malformed =
-            (0..bodies).filter_map(|defined| func::malformed_in_body(module, first + defined));
-        VisitError::Invalid(malformed.next().unwrap_or(e))
-    };
     if let Err(e) = module::validate_module(module, features) {
-        return Err(match e.is_malformed() {
-            true => VisitError::Invalid(e),
-            false => malformed_first(e),
-        });
+        return Err(VisitError::Invalid(malformed_first(module, e)));
     }
     if bodies == 0 {
         return Ok(vec![make_visitor()]);
@@ -221,7 +220,9 @@ where
     for result in results {
         match result {
             Ok(visitor) => visitors.push(visitor),
-            Err(VisitError::Invalid(e)) if !e.is_malformed() => return Err(malformed_first(e)),
+            Err(VisitError::Invalid(e)) => {
+                return Err(VisitError::Invalid(malformed_first(module, e)));
+            }
             Err(e) => return Err(e),
         }
     }
