@@ -342,12 +342,9 @@ impl ModuleInstance {
             .iter()
             .zip(&module.global_inits)
         {
-            // A `ref.func` initialiser is set once the functions exist (`init_ref_globals`).
+            // A reference is set once the functions exist (`init_ref_globals`).
             let value = match ty.content {
-                ValType::Ref(r) => match const_ref(module, init)? {
-                    ConstRef::Global(g) => globals[g as usize].get_value(),
-                    _ => Value::null(r),
-                },
+                ValType::Ref(r) => Value::null(r),
                 _ => eval_const(module, &globals, init)?.into(),
             };
             globals.push(GlobalInstance::alloc_value(value, ty.mutable));
@@ -617,21 +614,27 @@ impl ModuleImportResolver for ModuleRef {
 }
 
 impl ModuleRef {
-    /// Sets the defined globals initialised by `ref.func`, which instantiation creates
-    /// before the functions.
+    /// Sets the defined globals of reference type, which instantiation creates before
+    /// the functions their initialisers may name.
     fn init_ref_globals(&self) -> Result<(), Error> {
         let module = &self.module;
         let imported = module.num_imported_globals() as usize;
         for (i, init) in module.global_inits.iter().enumerate() {
             let global = &self.globals[imported + i];
-            if !global.val_type().is_ref() {
-                continue;
-            }
-            if let ConstRef::Func(f) = const_ref(module, init)? {
-                global.store(Value::FuncRef(self.funcs.get(f as usize).cloned()));
+            if global.val_type().is_ref() {
+                global.store(self.ref_value(const_ref(module, init)?));
             }
         }
         Ok(())
+    }
+
+    /// The reference a constant expression of reference type produces.
+    fn ref_value(&self, expr: ConstRef) -> Value {
+        match expr {
+            ConstRef::Null(ty) => Value::null(ty),
+            ConstRef::Func(f) => Value::FuncRef(self.funcs.get(f as usize).cloned()),
+            ConstRef::Global(g) => self.globals[g as usize].get_value(),
+        }
     }
 
     /// Spec 4.5.4 (2.0): every element segment's references are resolved; then each
@@ -654,13 +657,7 @@ impl ModuleRef {
                 }
                 ElementItems::Expressions(exprs) => {
                     for expr in exprs {
-                        items.push(match const_ref(module, expr)? {
-                            ConstRef::Null(ty) => Value::null(ty),
-                            ConstRef::Func(f) => {
-                                Value::FuncRef(self.funcs.get(f as usize).cloned())
-                            }
-                            ConstRef::Global(g) => self.globals[g as usize].get_value(),
-                        });
+                        items.push(self.ref_value(const_ref(module, expr)?));
                     }
                 }
             }
