@@ -4,12 +4,14 @@
 //! cargo xtask spec [--suite NAME] [--filter TEXT] [--verbose]
 //! cargo xtask fuzz [TARGET] [--seconds N]
 //! cargo xtask bench [--filter TEXT] [--quick]
+//! cargo xtask wasi-testsuite [--path DIR] [--filter SUBSTR] [--verbose]
 //! ```
 //!
 //! Arguments are parsed by hand to keep the build lean.
 
 mod bench;
 mod fuzz;
+mod wasi;
 
 use std::process::ExitCode;
 
@@ -36,6 +38,14 @@ subcommands:
       wasmi 2; a full run writes docs/benchmarks.md.
       --filter TEXT   only cases whose name contains TEXT (e.g. fib, startup)
       --quick         a smoke run: one warm-up round and a few measured ones
+  wasi-testsuite [--path DIR] [--filter SUBSTR] [--verbose]
+      Build the CLI (`cargo build --release -p wasmite-cli`) and run the WASI preview 1
+      conformance tests with it, each on a fresh copy of its fixtures; exits non-zero
+      on any failure.
+      --path DIR      the wasi-testsuite checkout (default: ../shared/wasi-testsuite
+                      beside the workspace)
+      --filter SUBSTR only tests whose `language/name` (e.g. rust/fd_readdir) contains it
+      --verbose       print the full stdout and stderr of each failure
   help
       Print this message.
 ";
@@ -61,6 +71,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "spec" => spec(rest),
         "fuzz" => fuzz::fuzz(rest, USAGE),
         "bench" => bench::bench(rest),
+        "wasi-testsuite" => wasi::wasi_testsuite(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
