@@ -21,8 +21,8 @@
 //! ```
 //!
 //! To combine WASI with other imports, add [`WasiImports`] to an
-//! [`ImportsBuilder`](wasmite::ImportsBuilder) under [`MODULE_NAME`], instantiate, call
-//! [`WasiCtx::attach`], and run with the context as the [`Externals`](wasmite::Externals)
+//! [`ImportsBuilder`] under [`MODULE_NAME`], instantiate, call
+//! [`WasiCtx::attach`], and run with the context as the [`Externals`]
 //! (or forward to its `invoke_index` from your own).
 //!
 //! **Sandbox.** The guest reaches the host's filesystem only below the directories the
