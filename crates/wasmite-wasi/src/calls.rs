@@ -18,9 +18,9 @@ use crate::abi::{
     fstflags, layout, oflags, rights, whence,
 };
 use crate::ctx::{Descriptor, Handle, WasiCtx};
+use crate::error::{ProcExit, WasiError};
 use crate::memory::GuestMemory;
 use crate::vfs::{DirEntry, OpenOptions, Opened, SetTime};
-use crate::{ProcExit, WasiError};
 
 /// Why a host function did not succeed.
 pub(crate) enum Failure {
@@ -281,7 +281,8 @@ impl WasiCtx {
 
     fn clock_res_get(&mut self, memory: &mut GuestMemory<'_>, id: u32, resolution: u32) -> Outcome {
         match id {
-            clockid::REALTIME | clockid::MONOTONIC => memory.write_u64(resolution, 1_000)?,
+            // Both clocks are read in nanoseconds.
+            clockid::REALTIME | clockid::MONOTONIC => memory.write_u64(resolution, 1)?,
             _ => return Err(Errno::INVAL.into()),
         }
         Ok(())
@@ -942,8 +943,8 @@ impl WasiCtx {
         Ok(())
     }
 
-    /// Bytes a read of `file` would return now (for a regular file, from the position to
-    /// the end).
+    /// Bytes `poll_oneoff` reports readable: a regular file's size (it is always ready),
+    /// what a stream knows it holds.
     fn readable(&self, file: &dyn crate::WasiFile) -> u64 {
         match file.filetype() {
             FileType::RegularFile => file.stat().map_or(0, |s| s.size),

@@ -118,7 +118,7 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Ends the run with [`WasiError::DeadlineExceeded`](crate::WasiError::DeadlineExceeded)
+    /// Ends the run with [`WasiError::DeadlineExceeded`](crate::error::WasiError::DeadlineExceeded)
     /// at the first WASI call after `deadline`, and never sleeps in `poll_oneoff` past it.
     /// (It stops a guest that waits or does I/O; a guest that only computes needs the
     /// engine's own interruption.)
@@ -246,12 +246,12 @@ impl WasiCtx {
     }
 
     /// The time left before the deadline (`None`: no deadline), or the deadline's error.
-    pub(crate) fn time_left(&self) -> Result<Option<Duration>, crate::WasiError> {
+    pub(crate) fn time_left(&self) -> Result<Option<Duration>, crate::error::WasiError> {
         match self.deadline {
             None => Ok(None),
             Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
                 Some(left) if !left.is_zero() => Ok(Some(left)),
-                _ => Err(crate::WasiError::DeadlineExceeded),
+                _ => Err(crate::error::WasiError::DeadlineExceeded),
             },
         }
     }

@@ -36,22 +36,21 @@
 pub mod abi;
 mod calls;
 mod ctx;
+mod error;
 mod host_fs;
 mod mem_fs;
 mod memory;
 mod stdio;
 pub mod vfs;
 
-use std::fmt;
-
 use wasmite::{
-    Error, ExternVal, Externals, FuncInstance, FuncRef, HostError, ImportResolver, ImportsBuilder,
-    Module, ModuleImportResolver, ModuleInstance, ModuleRef, RuntimeArgs, RuntimeValue, Signature,
-    Trap,
+    Error, ExternVal, Externals, FuncInstance, FuncRef, ImportResolver, ImportsBuilder, Module,
+    ModuleImportResolver, ModuleInstance, ModuleRef, RuntimeArgs, RuntimeValue, Signature, Trap,
 };
 
 pub use abi::{Errno, FileType};
 pub use ctx::{MAX_OPEN_DESCRIPTORS, WasiCtx, WasiCtxBuilder};
+pub use error::{ProcExit, WasiError};
 pub use host_fs::{HostDir, HostFile};
 pub use mem_fs::MemFs;
 pub use stdio::{OutputBuffer, Stdio};
@@ -62,45 +61,6 @@ use memory::GuestMemory;
 
 /// The import module name of WASI preview 1.
 pub const MODULE_NAME: &str = "wasi_snapshot_preview1";
-
-/// The guest called `proc_exit` with this code. It reaches the embedder as the host error
-/// of the trap that ends the run; [`exit_code`] reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProcExit(pub u32);
-
-impl fmt::Display for ProcExit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the program exited with code {}", self.0)
-    }
-}
-
-impl HostError for ProcExit {}
-
-/// Errors of the WASI layer itself (not of the guest's calls, which get error codes).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WasiError {
-    /// The context's deadline passed.
-    #[error("the WASI deadline passed")]
-    DeadlineExceeded,
-    /// The module calls WASI functions but exports no memory named `memory`.
-    #[error("the module exports no memory named \"memory\", which WASI needs")]
-    NoMemory,
-    /// The module imports a `wasi_snapshot_preview1` function that does not exist.
-    #[error("unknown WASI function {MODULE_NAME}::{0}")]
-    UnknownFunction(String),
-    /// The module imports a WASI function with the wrong signature.
-    #[error("WASI function {MODULE_NAME}::{name} imported as {found}, but it is {expected}")]
-    WrongSignature {
-        /// The function.
-        name: String,
-        /// Its signature.
-        expected: String,
-        /// The one the module declares.
-        found: String,
-    },
-}
-
-impl HostError for WasiError {}
 
 /// The exit code carried by an error or trap that ended a run through `proc_exit`.
 pub fn exit_code(error: &Error) -> Option<u32> {

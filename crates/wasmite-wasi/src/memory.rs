@@ -87,14 +87,20 @@ impl<'a> GuestMemory<'a> {
         std::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::ILSEQ)
     }
 
-    /// The `(ptr, len)` pairs of an `iovec` array, checked against the memory.
+    /// The `(ptr, len)` pairs of an `iovec` array, checked against the memory; `EINVAL`
+    /// if their lengths add up to more than a `u32` result can count (as POSIX `readv`).
     pub(crate) fn iovecs(&self, iovs: u32, count: u32) -> Result<Vec<(u32, u32)>, Errno> {
         self.check(iovs, count as u64 * 8)?;
+        let mut total = 0u64;
         (0..count)
             .map(|i| {
                 let at = iovs + i * 8;
                 let (ptr, len) = (self.read_u32(at)?, self.read_u32(at + 4)?);
                 self.check(ptr, len as u64)?;
+                total += len as u64;
+                if total > u32::MAX as u64 {
+                    return Err(Errno::INVAL);
+                }
                 Ok((ptr, len))
             })
             .collect()
