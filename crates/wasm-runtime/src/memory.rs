@@ -1,6 +1,9 @@
 //! Linear memory instances (spec 4.2.8, 4.4.7 memory instructions' storage).
 
+mod buffer;
+
 use crate::Error;
+use buffer::Buffer;
 use core::cell::{Cell, Ref, RefCell, RefMut};
 use core::ops::{Deref, DerefMut};
 use std::rc::Rc;
@@ -31,12 +34,14 @@ impl MemoryRef {
     }
 }
 
-/// A linear memory: a byte vector that grows by whole pages up to its maximum.
+/// A linear memory: bytes that grow by whole pages up to its maximum.
 ///
-/// Only the current size is allocated: a memory declaring a 4 GiB maximum costs nothing
-/// until it grows. Every access is bounds-checked and reports an [`Error::Memory`].
+/// Where the OS allows, the memory reserves address space for its maximum and the OS
+/// hands out zero pages as they are first touched: declaring or growing a 4 GiB memory
+/// takes a system call, and resident memory follows the pages in use (see
+/// `memory/buffer.rs`). Every access is bounds-checked and reports an [`Error::Memory`].
 pub struct MemoryInstance {
-    buffer: RefCell<Vec<u8>>,
+    buffer: RefCell<Buffer>,
     initial: Pages,
     current: Cell<Pages>,
     maximum: Option<Pages>,
@@ -76,7 +81,7 @@ impl core::fmt::Debug for MemoryInstance {
 }
 
 /// Read access to a memory's bytes (see [`MemoryInstance::direct_access`]).
-pub struct DirectAccess<'a>(Ref<'a, Vec<u8>>);
+pub struct DirectAccess<'a>(Ref<'a, Buffer>);
 
 impl Deref for DirectAccess<'_> {
     type Target = [u8];
@@ -92,7 +97,7 @@ impl AsRef<[u8]> for DirectAccess<'_> {
 }
 
 /// Write access to a memory's bytes (see [`MemoryInstance::direct_access_mut`]).
-pub struct DirectAccessMut<'a>(RefMut<'a, Vec<u8>>);
+pub struct DirectAccessMut<'a>(RefMut<'a, Buffer>);
 
 impl Deref for DirectAccessMut<'_> {
     type Target = [u8];
@@ -150,8 +155,13 @@ impl MemoryInstance {
                 "size minimum must not be greater than maximum".to_string(),
             ));
         }
+        // The bytes to reserve (none where they do not fit the address space).
+        let reserve = maximum
+            .map_or(MAX_PAGES, |m| m.0)
+            .checked_mul(LINEAR_MEMORY_PAGE_SIZE.0)
+            .unwrap_or(0);
         let memory = MemoryInstance {
-            buffer: RefCell::new(Vec::new()),
+            buffer: RefCell::new(Buffer::new(reserve)),
             initial,
             current: Cell::new(Pages(0)),
             maximum,
@@ -195,12 +205,10 @@ impl MemoryInstance {
             return Ok(old);
         }
         let new_len = Bytes::from(Pages(new)).0;
-        let mut buffer = self.buffer.borrow_mut();
-        let extra = new_len - buffer.len();
-        buffer
-            .try_reserve_exact(extra)
-            .map_err(|_| Error::Memory(format!("cannot allocate {new} pages of linear memory")))?;
-        buffer.resize(new_len, 0);
+        self.buffer
+            .borrow_mut()
+            .grow(new_len)
+            .map_err(|()| Error::Memory(format!("cannot allocate {new} pages of linear memory")))?;
         self.current.set(Pages(new));
         Ok(old)
     }

@@ -151,6 +151,40 @@ fn measured<R>(f: impl FnOnce() -> R) -> (R, u64, Duration) {
     (result, after.saturating_sub(before), elapsed)
 }
 
+/// The process's resident size and its peak, in bytes, from `/proc/self/status`.
+fn resident_size() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .and_then(|value| value.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+            .map(|kib| kib * 1024)
+            .unwrap_or_else(|| panic!("/proc/self/status has no readable {key} line"))
+    };
+    (field("VmRSS"), field("VmHWM"))
+}
+
+/// Runs `f`, returning its result, how far the process's peak resident size rose above
+/// the resident size before it, and the time. For what reserves address space without
+/// committing it (linear memories): resident memory is what the host pays for. Only
+/// meaningful in a child process running one test (see [`isolated`]).
+fn measured_resident<R>(f: impl FnOnce() -> R) -> (R, u64, Duration) {
+    assert!(
+        std::env::var_os(CHILD_ENV).is_some(),
+        "measured_resident() must run in a child process, through isolated()"
+    );
+    // Resets the peak to the current size (Linux 4.0 and later), so that an earlier peak
+    // cannot hide the work's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (before, _) = resident_size();
+    let start = Instant::now();
+    let result = f();
+    let elapsed = start.elapsed();
+    let (_, peak) = resident_size();
+    (result, peak.saturating_sub(before), elapsed)
+}
+
 // ---------------------------------------------------------------------------------------
 // Binary writer.
 // ---------------------------------------------------------------------------------------
@@ -847,11 +881,11 @@ mod memory_bounds {
     }
 
     #[test]
-    fn a_65536_page_maximum_allocates_nothing_up_front() {
+    fn a_65536_page_maximum_commits_nothing_up_front() {
         isolated(
-            "memory_bounds::a_65536_page_maximum_allocates_nothing_up_front",
+            "memory_bounds::a_65536_page_maximum_commits_nothing_up_front",
             || {
-                let ((instance, grown), allocated, _) = measured(|| {
+                let ((instance, grown), resident, _) = measured_resident(|| {
                     let instance = grow_module("0 65536");
                     let grown = grow(&instance, 1);
                     (instance, grown)
@@ -862,8 +896,8 @@ mod memory_bounds {
                 assert_eq!(memory.current_size(), Pages(1));
                 assert_eq!(memory.direct_access().as_ref().len(), PAGE as usize);
                 assert!(
-                    allocated < 4 << 20,
-                    "a 1-page memory with a 4 GiB maximum allocated {allocated} bytes"
+                    resident < 4 << 20,
+                    "a 1-page memory with a 4 GiB maximum made {resident} bytes resident"
                 );
                 assert_eq!(grow(&instance, MAX_PAGES as i32), -1);
                 assert_eq!(size(&instance), Some(i32_arg(1)));
@@ -871,6 +905,56 @@ mod memory_bounds {
                 assert_trap(
                     call(&instance, "store", &[i32_arg(PAGE as i32)]),
                     TrapCode::MemoryAccessOutOfBounds,
+                );
+            },
+        );
+    }
+
+    /// A 4 GiB memory, declared or grown to, costs milliseconds and only the pages used.
+    #[test]
+    fn four_gib_memories_are_cheap_until_touched() {
+        isolated(
+            "memory_bounds::four_gib_memories_are_cheap_until_touched",
+            || {
+                let (instance, resident, elapsed) = measured_resident(|| grow_module("65536"));
+                assert!(
+                    elapsed < Duration::from_millis(50),
+                    "(memory 65536) took {elapsed:?}"
+                );
+                assert!(
+                    resident < 64 << 20,
+                    "(memory 65536) made {resident} bytes resident"
+                );
+                assert_eq!(size(&instance), Some(i32_arg(65536)));
+                // The last byte is there, and zero.
+                let last = -1i32; // address 4 GiB - 1
+                assert_eq!(
+                    call(&instance, "load", &[i32_arg(last)]).unwrap(),
+                    Some(i32_arg(0))
+                );
+                call(&instance, "store", &[i32_arg(last)]).unwrap();
+                assert_eq!(
+                    call(&instance, "load", &[i32_arg(last)]).unwrap(),
+                    Some(i32_arg(0xab))
+                );
+                drop(instance);
+
+                let small = grow_module("1");
+                let (grown, resident, elapsed) = measured_resident(|| grow(&small, 65535));
+                assert_eq!(grown, 1);
+                assert!(
+                    elapsed < Duration::from_millis(50),
+                    "growing to 4 GiB took {elapsed:?}"
+                );
+                assert!(
+                    resident < 64 << 20,
+                    "growing to 4 GiB made {resident} bytes resident"
+                );
+                assert_eq!(size(&small), Some(i32_arg(65536)));
+                call(&small, "store", &[i32_arg(-1)]).unwrap();
+                assert_eq!(
+                    call(&small, "load", &[i32_arg(-1)]).unwrap(),
+                    Some(i32_arg(0xab))
                 );
             },
         );
