@@ -163,8 +163,9 @@ pub fn table_set(table: &TableInstance, index: u32, cell: u64) -> Result<(), Tra
     table.set_cell(index, cell)
 }
 
-/// `table.grow`: the previous size, or `u32::MAX` (-1).
-pub fn table_grow(table: &TableInstance, by: u32, cell: u64) -> u32 {
+/// `table.grow`: the previous size, or `u32::MAX` (-1) when the table cannot grow; the
+/// trap of a resource limiter that says to trap.
+pub fn table_grow(table: &TableInstance, by: u32, cell: u64) -> Result<u32, wasm_core::Trap> {
     table.grow_cell(by, cell)
 }
 

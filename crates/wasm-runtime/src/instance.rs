@@ -1,6 +1,7 @@
 //! Module instances and instantiation (spec 4.5.4).
 
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
+use crate::limits::{Counted, Limiter};
 use crate::refs::Value;
 use crate::table::Elements;
 use crate::{
@@ -220,6 +221,17 @@ impl ModuleInstance {
         loaded_module: &'m dyn Instantiable,
         imports: &I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
+        Self::new_with_limiter(loaded_module, imports, None)
+    }
+
+    /// [`new`](Self::new) under `limiter`: the instance counts against its caps, and the
+    /// memories and tables it defines ask it before they are created and before every
+    /// growth (see [`ResourceLimiter`](crate::ResourceLimiter)). `None` is [`new`](Self::new).
+    pub fn new_with_limiter<'m, I: ImportResolver>(
+        loaded_module: &'m dyn Instantiable,
+        imports: &I,
+        limiter: Option<&Limiter>,
+    ) -> Result<NotStartedModuleRef<'m>, Error> {
         let loaded = loaded_module.loaded_module()?;
         let module = loaded.module();
         let mut externs = Vec::with_capacity(module.imports.len());
@@ -241,7 +253,7 @@ impl ModuleInstance {
                 }
             });
         }
-        Self::instantiate(&loaded, externs)
+        Self::instantiate(&loaded, externs, limiter)
     }
 
     /// Instantiates `loaded_module` with its imports given in order.
@@ -258,14 +270,20 @@ impl ModuleInstance {
                 externs.len()
             )));
         }
-        Self::instantiate(&loaded, externs)
+        Self::instantiate(&loaded, externs, None)
     }
 
     fn instantiate<'m>(
         loaded: &LoadedModule,
         externs: Vec<ExternVal>,
+        limiter: Option<&Limiter>,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
         let module = loaded.module();
+        if let Some(limiter) = limiter {
+            limiter
+                .count(Counted::Instance, 1)
+                .map_err(Error::Instantiation)?;
+        }
         let mut funcs = Vec::with_capacity(module.functions.len());
         let mut tables = Vec::with_capacity(module.tables.len());
         let mut memories = Vec::with_capacity(module.memories.len());
@@ -328,15 +346,20 @@ impl ModuleInstance {
         }
         for ty in &module.tables[tables.len()..] {
             let max = ty.limits.max.map(|m| m.min(u64::from(u32::MAX)) as u32);
-            tables.push(TableInstance::alloc_typed(
+            tables.push(TableInstance::alloc_limited(
                 ty.element,
                 ty.limits.min.min(u64::from(u32::MAX)) as u32,
                 max,
+                limiter,
             )?);
         }
         for ty in &module.memories[memories.len()..] {
             let max = ty.limits.max.map(|m| Pages(m as usize));
-            memories.push(MemoryInstance::alloc(Pages(ty.limits.min as usize), max)?);
+            memories.push(MemoryInstance::alloc_limited(
+                Pages(ty.limits.min as usize),
+                max,
+                limiter,
+            )?);
         }
         for (ty, init) in module.globals[globals.len()..]
             .iter()

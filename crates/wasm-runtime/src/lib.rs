@@ -25,6 +25,7 @@ mod hooks;
 mod host;
 mod imports;
 mod instance;
+mod limits;
 mod memory;
 mod refs;
 mod seam;
@@ -57,6 +58,7 @@ pub use imports::{
     TableDescriptor,
 };
 pub use instance::{ExternVal, ModuleInstance, ModuleRef, NotStartedModuleRef};
+pub use limits::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, StoreLimits};
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };

@@ -3,6 +3,7 @@
 mod buffer;
 
 use crate::Error;
+use crate::limits::{Counted, Limiter};
 use buffer::Buffer;
 use core::cell::{Cell, Ref, RefCell, RefMut};
 use core::ops::{Deref, DerefMut};
@@ -45,6 +46,8 @@ pub struct MemoryInstance {
     initial: Pages,
     current: Cell<Pages>,
     maximum: Option<Pages>,
+    /// Asked before every growth, when the defining instance has one.
+    limiter: Option<Limiter>,
 }
 
 /// A memory's or table's size limits at allocation, printed as the seed printed its
@@ -145,6 +148,16 @@ impl MemoryInstance {
     /// Fails if `initial > maximum` or either exceeds 65536 pages (4 GiB), or if the
     /// initial pages cannot be allocated.
     pub fn alloc(initial: Pages, maximum: Option<Pages>) -> Result<MemoryRef, Error> {
+        Self::alloc_limited(initial, maximum, None)
+    }
+
+    /// [`alloc`](Self::alloc) for an instance created with `limiter`, which counts the
+    /// memory, approves its initial size and is asked before every growth.
+    pub(crate) fn alloc_limited(
+        initial: Pages,
+        maximum: Option<Pages>,
+        limiter: Option<&Limiter>,
+    ) -> Result<MemoryRef, Error> {
         if initial.0 > MAX_PAGES || maximum.is_some_and(|m| m.0 > MAX_PAGES) {
             return Err(Error::Memory(format!(
                 "memory size must be at most {MAX_PAGES} pages (4GiB)"
@@ -160,13 +173,28 @@ impl MemoryInstance {
             .map_or(MAX_PAGES, |m| m.0)
             .checked_mul(LINEAR_MEMORY_PAGE_SIZE.0)
             .unwrap_or(0);
-        let memory = MemoryInstance {
+        if let Some(limiter) = limiter {
+            let bytes = |pages: Pages| Bytes::from(pages).0;
+            let approved = limiter.memory_growing(0, bytes(initial), maximum.map(bytes));
+            if approved.ok() != Some(true) {
+                return Err(Error::Instantiation(format!(
+                    "the resource limiter refused a memory of {} pages",
+                    initial.0
+                )));
+            }
+            limiter
+                .count(Counted::Memory, 1)
+                .map_err(Error::Instantiation)?;
+        }
+        let mut memory = MemoryInstance {
             buffer: RefCell::new(Buffer::new(reserve)),
             initial,
             current: Cell::new(Pages(0)),
             maximum,
+            limiter: None,
         };
         memory.grow(initial)?;
+        memory.limiter = limiter.cloned();
         Ok(MemoryRef(Rc::new(memory)))
     }
 
@@ -187,8 +215,10 @@ impl MemoryInstance {
 
     /// Grows the memory by `additional` pages and returns the previous size.
     ///
-    /// Fails (leaving the memory unchanged) past the maximum, past 4 GiB, or when the
-    /// host cannot allocate the pages: a hostile `memory.grow` never aborts the process.
+    /// Fails (leaving the memory unchanged) past the maximum, past 4 GiB, when the
+    /// resource limiter of its instance refuses (an [`Error::Trap`] if the limiter says
+    /// to trap), or when the host cannot allocate the pages: a hostile `memory.grow`
+    /// never aborts the process.
     pub fn grow(&self, additional: Pages) -> Result<Pages, Error> {
         let old = self.current.get();
         let limit = self.maximum.map_or(MAX_PAGES, |m| m.0.min(MAX_PAGES));
@@ -205,6 +235,19 @@ impl MemoryInstance {
             return Ok(old);
         }
         let new_len = Bytes::from(Pages(new)).0;
+        if let Some(limiter) = &self.limiter {
+            let maximum = self.maximum.map(|m| Bytes::from(m).0);
+            match limiter.memory_growing(Bytes::from(old).0, new_len, maximum) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Error::Memory(format!(
+                        "the resource limiter refused to grow the memory from {} to {new} pages",
+                        old.0
+                    )));
+                }
+                Err(trap) => return Err(Error::Trap(trap)),
+            }
+        }
         self.buffer
             .borrow_mut()
             .grow(new_len)

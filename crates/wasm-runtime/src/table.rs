@@ -1,5 +1,6 @@
 //! Table instances (spec 4.2.7).
 
+use crate::limits::{Counted, Limiter};
 use crate::memory::ResizableLimits;
 use crate::refs::{self, ExternRef, Value};
 use crate::{Error, FuncRef, ModuleInstance};
@@ -210,6 +211,8 @@ pub struct TableInstance {
     maximum: Option<u32>,
     /// Instances whose functions the table may hold though their instantiation failed.
     kept: RefCell<Vec<Rc<ModuleInstance>>>,
+    /// Asked before every growth, when the defining instance has one.
+    limiter: Option<Limiter>,
 }
 
 #[cold]
@@ -259,6 +262,17 @@ impl TableInstance {
     ///
     /// At most [`MAX_TABLE_ENTRIES`] entries: a larger `initial` is an [`Error::Table`].
     pub fn alloc_typed(ty: RefType, initial: u32, maximum: Option<u32>) -> Result<TableRef, Error> {
+        Self::alloc_limited(ty, initial, maximum, None)
+    }
+
+    /// [`alloc_typed`](Self::alloc_typed) for an instance created with `limiter`, which
+    /// counts the table, approves its initial size and is asked before every growth.
+    pub(crate) fn alloc_limited(
+        ty: RefType,
+        initial: u32,
+        maximum: Option<u32>,
+        limiter: Option<&Limiter>,
+    ) -> Result<TableRef, Error> {
         if let Some(maximum) = maximum.filter(|&m| m < initial) {
             return Err(Error::Instantiation(format!(
                 "maximum limit {maximum} is less than minimum {initial}"
@@ -270,6 +284,16 @@ impl TableInstance {
                  per table, {MAX_THREAD_TABLE_ENTRIES} for all tables of a thread)"
             )));
         }
+        if let Some(limiter) = limiter {
+            if limiter.table_growing(0, initial, maximum).ok() != Some(true) {
+                return Err(Error::Instantiation(format!(
+                    "the resource limiter refused a table of {initial} elements"
+                )));
+            }
+            limiter
+                .count(Counted::Table, 1)
+                .map_err(Error::Instantiation)?;
+        }
         let mut elements = Elements::new(ty);
         elements
             .try_reserve(initial as usize)
@@ -280,6 +304,7 @@ impl TableInstance {
             initial,
             maximum,
             kept: RefCell::new(Vec::new()),
+            limiter: limiter.cloned(),
         })))
     }
 
@@ -343,6 +368,25 @@ impl TableInstance {
                 )));
             }
         };
+        if let Some(limiter) = &self.limiter {
+            // Asked without the entries borrowed: the limiter may look at the table.
+            drop(elements);
+            match limiter.table_growing(old, new, self.maximum) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Error::Table(format!(
+                        "the resource limiter refused to grow the table from {old} to {new} elements"
+                    )));
+                }
+                Err(trap) => return Err(Error::Trap(trap)),
+            }
+            elements = self.elements.borrow_mut();
+            if elements.len() as u32 != old {
+                return Err(Error::Table(
+                    "the table changed while its resource limiter was asked".to_string(),
+                ));
+            }
+        }
         if !charge_entries(u64::from(by)) {
             return Err(Error::Table(format!(
                 "cannot grow table by {by}: the tables of this thread hold \
@@ -435,9 +479,13 @@ impl TableInstance {
     }
 
     /// `table.grow`: the previous size, or `u32::MAX` (-1) if the table cannot grow.
-    pub(crate) fn grow_cell(&self, by: u32, cell: u64) -> u32 {
+    pub(crate) fn grow_cell(&self, by: u32, cell: u64) -> Result<u32, wasm_core::Trap> {
         let value = refs::from_cell(ValType::Ref(self.element_type()), cell);
-        self.grow_with(by, value).unwrap_or(u32::MAX)
+        match self.grow_with(by, value) {
+            Ok(old) => Ok(old),
+            Err(Error::Trap(trap)) => Err(trap),
+            Err(_) => Ok(u32::MAX),
+        }
     }
 
     /// `table.fill`: `n` entries from `index` = the reference in `cell`, all or none.

@@ -15,8 +15,9 @@ use std::fmt;
 
 use wasmite::{
     Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalDescriptor, GlobalRef, HostError,
-    ImportResolver, MemoryDescriptor, MemoryRef, Module, ModuleImportResolver, ModuleInstance,
-    RuntimeArgs, RuntimeValue, Signature, TableDescriptor, TableRef, Trap, ValueType,
+    ImportResolver, Limiter, MemoryDescriptor, MemoryRef, Module, ModuleImportResolver,
+    ModuleInstance, RuntimeArgs, RuntimeValue, Signature, StoreLimits, TableDescriptor, TableRef,
+    Trap, ValueType,
 };
 use wasmite_wasi::{MODULE_NAME, WasiCtx, WasiImports};
 
@@ -65,6 +66,12 @@ struct RunArgs {
     /// Lets functions imported from modules other than WASI link, and trap when called.
     #[arg(long)]
     trap_unknown_imports: bool,
+    /// Caps each linear memory at this many bytes (`memory.grow` past it returns -1).
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<usize>,
+    /// Caps each table at this many elements (`table.grow` past it returns -1).
+    #[arg(long, value_name = "N")]
+    max_table_elements: Option<u32>,
     /// The module (binary `.wasm` or text `.wat`).
     file: PathBuf,
     /// The program's arguments (or the function's, with `--invoke`).
@@ -142,13 +149,23 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         trap_unknown: args.trap_unknown_imports,
         stubs: RefCell::default(),
     };
+    let mut limits = StoreLimits::new();
+    if let Some(bytes) = args.max_memory {
+        limits = limits.memory_size(bytes);
+    }
+    if let Some(n) = args.max_table_elements {
+        limits = limits.table_elements(n);
+    }
+    let limiter = Limiter::new(limits);
     let mut host = Host {
         wasi,
         stubs: &imports.stubs,
     };
     let outcome = match &args.invoke {
-        None => wasmite_wasi::run_command_with(&module, &imports, &mut host, |h| &mut h.wasi),
-        Some(name) => invoke(&module, &imports, &mut host, name, &args.args),
+        None => wasmite_wasi::run_command_with(&module, &imports, Some(&limiter), &mut host, |h| {
+            &mut h.wasi
+        }),
+        Some(name) => invoke(&module, &imports, &limiter, &mut host, name, &args.args),
     };
     match outcome {
         Ok(code) => Ok(exit_status(code)),
@@ -173,11 +190,12 @@ fn exit_status(code: u32) -> ExitCode {
 fn invoke(
     module: &Module,
     imports: &Imports,
+    limiter: &Limiter,
     host: &mut Host<'_>,
     name: &str,
     args: &[String],
 ) -> Result<u32, Error> {
-    let not_started = ModuleInstance::new(module, imports)?;
+    let not_started = ModuleInstance::new_with_limiter(module, imports, Some(limiter))?;
     host.wasi.attach(not_started.not_started_instance());
     let instance = not_started.run_start(host).map_err(Error::Trap)?;
     let func: FuncRef = match instance.export_by_name(name) {

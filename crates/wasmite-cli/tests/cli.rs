@@ -192,3 +192,26 @@ fn every_subcommand_has_help() {
     let out = wasmite(&["--help"]);
     assert!(text(&out.stdout).contains("run") && text(&out.stdout).contains("validate"));
 }
+
+#[test]
+fn max_memory_caps_memory_grow() {
+    // Exits with 7 when memory.grow fails, 0 when it succeeds.
+    let wat = Scratch::new(
+        "grow.wat",
+        br#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (if (i32.eq (memory.grow (i32.const 9)) (i32.const -1))
+                  (then (call $exit (i32.const 7))))))"#,
+    );
+    assert_eq!(wasmite(&["run", wat.path()]).status.code(), Some(0));
+    let capped = wasmite(&["run", "--max-memory", "131072", wat.path()]);
+    assert_eq!(capped.status.code(), Some(7));
+    let too_small = wasmite(&["run", "--max-memory", "1000", wat.path()]);
+    assert_eq!(too_small.status.code(), Some(1));
+    assert!(
+        text(&too_small.stderr).contains("refused a memory of 1 pages"),
+        "{}",
+        text(&too_small.stderr)
+    );
+}

@@ -8,7 +8,7 @@ use wasmite::HostError;
 use crate::MODULE_NAME;
 
 /// The guest called `proc_exit` with this code. It reaches the embedder as the host error
-/// of the trap that ends the run; [`exit_code`] reads it.
+/// of the trap that ends the run; [`exit_code`](crate::exit_code) reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcExit(pub u32);
 

@@ -44,8 +44,9 @@ mod stdio;
 pub mod vfs;
 
 use wasmite::{
-    Error, ExternVal, Externals, FuncInstance, FuncRef, ImportResolver, ImportsBuilder, Module,
-    ModuleImportResolver, ModuleInstance, ModuleRef, RuntimeArgs, RuntimeValue, Signature, Trap,
+    Error, ExternVal, Externals, FuncInstance, FuncRef, ImportResolver, ImportsBuilder, Limiter,
+    Module, ModuleImportResolver, ModuleInstance, ModuleRef, RuntimeArgs, RuntimeValue, Signature,
+    Trap,
 };
 
 pub use abi::{Errno, FileType};
@@ -124,20 +125,22 @@ impl WasiCtx {
     /// or a module without `_start` (`Error::Function`).
     pub fn run_command(&mut self, module: &Module) -> Result<u32, Error> {
         let imports = ImportsBuilder::new().with_resolver(MODULE_NAME, &WasiImports);
-        run_command_with(module, &imports, self, |ctx| ctx)
+        run_command_with(module, &imports, None, self, |ctx| ctx)
     }
 }
 
 /// Runs a WASI command whose imports `resolver` resolves (WASI's through [`WasiImports`])
 /// and `externals` serves, giving WASI's host function indexes to the [`WasiCtx`] that
-/// `wasi` finds in it. Returns as [`WasiCtx::run_command`] does.
+/// `wasi` finds in it; the instance is created under `limiter`, if any. Returns as
+/// [`WasiCtx::run_command`] does.
 pub fn run_command_with<R: ImportResolver, E: Externals>(
     module: &Module,
     resolver: &R,
+    limiter: Option<&Limiter>,
     externals: &mut E,
     wasi: fn(&mut E) -> &mut WasiCtx,
 ) -> Result<u32, Error> {
-    let not_started = ModuleInstance::new(module, resolver)?;
+    let not_started = ModuleInstance::new_with_limiter(module, resolver, limiter)?;
     wasi(externals).attach(not_started.not_started_instance());
     let finish = |result: Result<(), Error>| match result {
         Ok(()) => Ok(0),

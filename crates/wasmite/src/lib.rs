@@ -169,6 +169,8 @@ pub use wasm_runtime::{
     ModuleImportResolver, ModuleInstance, ModuleRef, NopExternals, NotStartedModuleRef,
     ResumableError, RuntimeArgs, StackRecycler, TableDescriptor, TableInstance, TableRef,
 };
+/// Resource limits on untrusted code ([`ModuleInstance::new_with_limiter`]).
+pub use wasm_runtime::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, StoreLimits};
 /// Values of any type and the host's references (Wasm 2.0 reference types).
 pub use wasm_runtime::{ExternRef, Value};
 /// The validator's proposal switches, for [`Module::from_buffer_with_features`].

@@ -153,13 +153,17 @@ pub(crate) fn execute(
                     let delta = stacks.vals[slot(delta)] as u32;
                     let host = ctx.host();
                     host.release_memory();
-                    let old = match host.memory() {
-                        Some(memory) => memory
-                            .grow(Pages(delta as usize))
-                            .map_or(u32::MAX, |old| old.0 as u32),
-                        None => u32::MAX,
-                    };
+                    let grown = host
+                        .memory()
+                        .map(|memory| memory.grow(Pages(delta as usize)));
                     host.borrow_memory()?;
+                    // -1 when the memory cannot grow; the trap of a resource limiter
+                    // that says to trap.
+                    let old = match grown {
+                        Some(Ok(old)) => old.0 as u32,
+                        Some(Err(wasm_runtime::Error::Trap(trap))) => return Err(trap.into()),
+                        Some(Err(_)) | None => u32::MAX,
+                    };
                     stacks.vals[slot(dst)] = u64::from(old);
                     ip = at + 1;
                     continue;

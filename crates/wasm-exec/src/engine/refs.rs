@@ -105,7 +105,7 @@ pub(super) fn run(
         }
         Instr::TableGrow { base, table: t } => {
             let (init, by) = (slots.get(base)?, slots.get32(base, 1)?);
-            let old = engine::table_grow(table(t)?, by, init);
+            let old = engine::table_grow(table(t)?, by, init)?;
             slots.set(base, u64::from(old))?;
         }
         Instr::TableFill { base, table: t } => {
