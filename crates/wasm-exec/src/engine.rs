@@ -12,6 +12,7 @@ pub use code::Translation;
 pub use stacks::MAX_NESTED_EXECUTIONS;
 
 use crate::dispatch::outer_usage;
+use crate::translate::Metering;
 use code::compiled;
 use core::cell::RefCell;
 use core::fmt;
@@ -50,8 +51,9 @@ impl ExecEngine {
         module: &Arc<wasm_core::Module>,
         features: &wasm_validate::Features,
         translation: Translation,
+        metering: Metering,
     ) -> Result<Vec<CompiledCode>, CompileError> {
-        code::load(module, features, translation)
+        code::load(module, features, translation, metering)
     }
 
     fn take_stacks(&self, recycler: &mut StackRecycler) -> (Box<Stacks>, bool) {
@@ -88,6 +90,7 @@ fn enter(stacks: &mut Stacks, func: &FuncRef, args: &[u64]) -> Result<Frame, Tra
         return Err(Trap::Code(TrapCode::StackOverflow));
     }
     stacks.frames.clear();
+    stacks.meter = engine::meter(&instance).clone();
     stacks.reserve(0, code.frame_size().max(args.len()))?;
     stacks.vals[..args.len()].copy_from_slice(args);
     let locals_end = args.len() + code.num_locals as usize;

@@ -29,7 +29,7 @@ mod isa;
 mod translate;
 
 pub use engine::{CompileError, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation};
-pub use translate::{CompiledFunc, TranslateError, translate};
+pub use translate::{CompiledFunc, Metering, TranslateError, translate};
 
 /// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling
 /// calls, `dispatch/threaded.rs`) or `"portable"` (the `match` loop,

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
-use wasm_exec::{CompileError, ExecEngine, Translation};
+use wasm_exec::{CompileError, ExecEngine, Metering, Translation};
 use wasm_runtime::{
     Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
     ModuleInstance, ModuleRef, RuntimeArgs, StackRecycler,
@@ -28,7 +28,7 @@ fn instantiate_with(wat: &str, translation: Translation) -> Result<ModuleRef, Co
         ..wasm_validate::Features::wasm2()
     };
     let engine = ExecEngine::new();
-    let code = engine.load(&module, &features, translation)?;
+    let code = engine.load(&module, &features, translation, Metering::default())?;
     let loaded = LoadedModule::new(module, Rc::new(engine), code);
     Ok(
         ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", &Env))
@@ -460,7 +460,12 @@ fn instantiate_with_env(wat: &str, env: &dyn ModuleImportResolver) -> ModuleRef 
     let module = Arc::new(wasm_core::decode(&bytes).expect("test module decodes"));
     let engine = ExecEngine::new();
     let code = engine
-        .load(&module, &wasm_validate::Features::mvp(), Translation::Eager)
+        .load(
+            &module,
+            &wasm_validate::Features::mvp(),
+            Translation::Eager,
+            Metering::default(),
+        )
         .expect("test module is valid and translates");
     let loaded = LoadedModule::new(module, Rc::new(engine), code);
     ModuleInstance::new(&loaded, &ImportsBuilder::new().with_resolver("env", env))

@@ -10,7 +10,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Signature, Trap};
-use wasm_exec::{ExecEngine, Translation};
+use wasm_exec::{ExecEngine, Metering, Translation};
 use wasm_runtime::{
     Error, Externals, FuncInstance, FuncRef, ImportsBuilder, LoadedModule, ModuleImportResolver,
     ModuleInstance, RuntimeArgs,
@@ -125,7 +125,9 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
             let module = Arc::new(wasm_core::decode(&bytes).unwrap());
             let engine = ExecEngine::new();
             let features = wasm_validate::Features::mvp();
-            let code = engine.load(&module, &features, Translation::Eager).unwrap();
+            let code = engine
+                .load(&module, &features, Translation::Eager, Metering::default())
+                .unwrap();
             let loaded = LoadedModule::new(module, Rc::new(engine), code);
             let imports = ImportsBuilder::new().with_resolver("env", &Mix);
             let instance = ModuleInstance::new(&loaded, &imports)

@@ -212,3 +212,8 @@ pub fn data_bytes(instance: &ModuleInstance, data: u32, from: u32, n: u32) -> Op
 pub fn data_drop(instance: &ModuleInstance, data: u32) {
     instance.data_drop(data)
 }
+
+/// The fuel tank and interrupt flag of the invocations started at `instance`.
+pub fn meter(instance: &ModuleInstance) -> &std::rc::Rc<crate::meter::Meter> {
+    instance.meter()
+}

@@ -2,6 +2,7 @@
 
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::limits::{Counted, Limiter};
+use crate::meter::{InterruptHandle, Meter};
 use crate::refs::Value;
 use crate::table::Elements;
 use crate::{
@@ -110,6 +111,8 @@ pub struct ModuleInstance {
     dropped_data: RefCell<Vec<bool>>,
     /// Instances this one imports Wasm functions from: kept alive as long as this one.
     _imported_instances: Vec<Rc<ModuleInstance>>,
+    /// Fuel and the interrupt flag of the invocations started here.
+    meter: Rc<Meter>,
 }
 
 /// The seed's form: the module's function types, then the instance's tables,
@@ -416,6 +419,7 @@ impl ModuleInstance {
                 elements: RefCell::new(Vec::new()),
                 dropped_data: RefCell::new(vec![false; module.data.len()]),
                 _imported_instances: imported_instances,
+                meter: Rc::default(),
             }
         });
         let instance = ModuleRef(instance);
@@ -480,6 +484,34 @@ impl ModuleInstance {
     /// The export called `name`.
     pub fn export_by_name(&self, name: &str) -> Option<ExternVal> {
         self.exports.get(name).cloned()
+    }
+
+    /// The fuel left for the invocations started at this instance (see
+    /// [`OutOfFuel`](crate::OutOfFuel)); 0 at instantiation. Only code of modules loaded
+    /// with fuel metering consumes it.
+    pub fn fuel(&self) -> u64 {
+        self.meter.fuel()
+    }
+
+    /// Sets the fuel left.
+    pub fn set_fuel(&self, fuel: u64) {
+        self.meter.set_fuel(fuel);
+    }
+
+    /// Adds fuel (saturating at `u64::MAX`).
+    pub fn add_fuel(&self, fuel: u64) {
+        self.meter.set_fuel(self.meter.fuel().saturating_add(fuel));
+    }
+
+    /// A handle that stops the invocations started at this instance from any thread
+    /// (in code of modules loaded with interruption on).
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.meter.handle()
+    }
+
+    /// The meter the engine charges (see `engine::meter`).
+    pub(crate) fn meter(&self) -> &Rc<Meter> {
+        &self.meter
     }
 
     /// All globals, imported ones first, lent as the seed lends them.

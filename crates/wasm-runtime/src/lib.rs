@@ -27,6 +27,7 @@ mod imports;
 mod instance;
 mod limits;
 mod memory;
+mod meter;
 mod refs;
 mod seam;
 mod table;
@@ -46,6 +47,7 @@ pub mod engine {
     //! module: an embedder cannot reach them.
 
     pub use crate::hooks::*;
+    pub use crate::meter::Meter;
     pub use crate::seam::{CompiledCode, Engine, ResumableCall};
 }
 
@@ -62,6 +64,7 @@ pub use limits::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, S
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
+pub use meter::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
 pub use refs::{ExternRef, Value};
 pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,

@@ -171,6 +171,8 @@ pub use wasm_runtime::{
 };
 /// Resource limits on untrusted code ([`ModuleInstance::new_with_limiter`]).
 pub use wasm_runtime::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, StoreLimits};
+/// Fuel and interruption ([`Config::consume_fuel`], [`Config::interruptible`]).
+pub use wasm_runtime::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
 /// Values of any type and the host's references (Wasm 2.0 reference types).
 pub use wasm_runtime::{ExternRef, Value};
 /// The validator's proposal switches, for [`Module::from_buffer_with_features`].

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::ValType;
 use wasm_core::wasmparser::Operator;
-use wasm_exec::{ExecEngine, Translation};
+use wasm_exec::{ExecEngine, Metering, Translation};
 use wasm_runtime::{Instantiable, LoadedModule};
 
 /// How [`Module::from_buffer_with_config`] loads a module.
@@ -24,6 +24,7 @@ use wasm_runtime::{Instantiable, LoadedModule};
 pub struct Config {
     features: Features,
     translation: Translation,
+    metering: Metering,
 }
 
 impl Config {
@@ -51,6 +52,37 @@ impl Config {
         self.translation = translation;
         self
     }
+
+    /// Fuel metering (off by default): the module's code pays for what it runs from the
+    /// fuel of the instance its invocation started at ([`ModuleInstance::set_fuel`],
+    /// [`add_fuel`](ModuleInstance::add_fuel), [`fuel`](ModuleInstance::fuel)), and
+    /// stops with the [`OutOfFuel`](crate::OutOfFuel) trap when it cannot. A resumable
+    /// invocation stopped so resumes once fuel is added.
+    ///
+    /// The cost model: every Wasm operator costs 1 unit, paid ahead for each stretch of
+    /// code that runs straight through (from a function's start, a loop's head, an
+    /// `else` or an `end` to the next of these), so a trap or a branch leaving a stretch
+    /// early has paid for all of it. The count follows the Wasm code alone: the same in
+    /// every build, dispatch and translation mode. Code without metering consumes
+    /// nothing and costs nothing.
+    ///
+    /// [`ModuleInstance::set_fuel`]: crate::ModuleInstance::set_fuel
+    /// [`ModuleInstance::fuel`]: crate::ModuleInstance::fuel
+    pub fn consume_fuel(mut self, on: bool) -> Config {
+        self.metering.fuel = on;
+        self
+    }
+
+    /// Interruption (off by default): the module's code checks, at every function entry
+    /// and loop iteration, whether the [`InterruptHandle`](crate::InterruptHandle) of the
+    /// instance its invocation started at was raised, and stops with the
+    /// [`Interrupted`](crate::Interrupted) trap if so. Another thread raises it
+    /// (`ModuleInstance::interrupt_handle().interrupt()`), or a deadline does
+    /// (`interrupt_after`).
+    pub fn interruptible(mut self, on: bool) -> Config {
+        self.metering.interrupt = on;
+        self
+    }
 }
 
 /// A validated module, ready to instantiate with
@@ -74,6 +106,8 @@ pub(crate) struct Shared {
     /// How other threads make their code: `Lazy`, or `LazyValidation` if the module was
     /// loaded so (its bodies are not known to be valid).
     elsewhere: Translation,
+    /// The checks the code makes (fuel, interruption), on every thread.
+    metering: Metering,
 }
 
 impl Shared {
@@ -81,7 +115,7 @@ impl Shared {
     fn load(&self, translation: Translation) -> Result<LoadedModule, Error> {
         let engine = ExecEngine::new();
         let code = engine
-            .load(&self.module, &self.features, translation)
+            .load(&self.module, &self.features, translation, self.metering)
             .map_err(|e| Error::Validation(e.to_string()))?;
         Ok(LoadedModule::new(
             self.module.clone(),
@@ -180,6 +214,7 @@ impl Module {
             module: Arc::new(module),
             features: config.features,
             elsewhere,
+            metering: config.metering,
         });
         let loaded = shared.load(config.translation)?;
         thread_code::insert(&shared, loaded);

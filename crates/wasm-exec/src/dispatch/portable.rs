@@ -19,6 +19,7 @@ use super::shared::{Limits, Stop, global_bits, set_global_bits};
 use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::CompiledFunc;
 use wasm_core::{Trap, TrapCode};
+use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// What this driver prepares of a module's functions: nothing (it runs the translated
@@ -44,6 +45,7 @@ pub(crate) struct ChainState(());
 /// One run of a function's code.
 pub(crate) struct Ctx<'a> {
     globals: &'a [GlobalRef],
+    meter: &'a Meter,
     func: u32,
     bp: usize,
     host: Host<'a>,
@@ -63,9 +65,11 @@ impl<'a> Ctx<'a> {
         _chain: &'a mut ChainState,
         _limits: Limits,
         host: Host<'a>,
+        meter: &'a Meter,
     ) -> Self {
         Ctx {
             globals: wasm_runtime::engine::globals(instance),
+            meter,
             func,
             bp,
             host,
@@ -114,6 +118,7 @@ pub(crate) fn run(
         facc: 0.0,
         mem: ctx.host.bytes(),
         globals: ctx.globals,
+        meter: ctx.meter,
     };
     loop {
         let instr = fetch(instrs, ip);
@@ -168,6 +173,7 @@ struct Frame<'a> {
     facc: f64,
     mem: &'a mut [u8],
     globals: &'a [GlobalRef],
+    meter: &'a Meter,
 }
 
 impl Machine for Frame<'_> {
@@ -212,6 +218,16 @@ impl Machine for Frame<'_> {
     #[inline(always)]
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
         set_global_bits(self.globals, index, bits)
+    }
+
+    #[inline(always)]
+    fn consume_fuel(&mut self, amount: u32) -> bool {
+        self.meter.consume(u64::from(amount))
+    }
+
+    #[inline(always)]
+    fn interrupted(&self) -> bool {
+        self.meter.interrupted()
     }
 }
 

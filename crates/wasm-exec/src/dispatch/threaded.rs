@@ -50,6 +50,7 @@ use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
+use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// An instruction with its handler: the threaded form of a function's code, made once per
@@ -316,6 +317,8 @@ pub(crate) struct Ctx<'a> {
     vals_len: usize,
     /// Host functions and memory 0.
     host: Host<'a>,
+    /// The invocation's fuel tank and interrupt flag.
+    meter: &'a Meter,
     /// The host function the chain called last: its function index, its index for
     /// `Externals::invoke_index` and its type (a loop calling the host finds them here, not
     /// through the instance's function and its type, a chain of dependent loads).
@@ -336,6 +339,7 @@ impl<'a> Ctx<'a> {
         chain: &'a mut ChainState,
         limits: Limits,
         host: Host<'a>,
+        meter: &'a Meter,
     ) -> Self {
         let ChainState { calls, cache } = chain;
         calls.clear();
@@ -360,6 +364,7 @@ impl<'a> Ctx<'a> {
             vals_len: 0,
             host,
             last_host: None,
+            meter,
         }
     }
 
@@ -584,6 +589,16 @@ impl<const MODE: u8> Machine for Chain<'_, MODE> {
     #[inline(always)]
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode> {
         set_global_bits(self.ctx().globals, index, bits)
+    }
+
+    #[inline(always)]
+    fn consume_fuel(&mut self, amount: u32) -> bool {
+        self.ctx().meter.consume(u64::from(amount))
+    }
+
+    #[inline(always)]
+    fn interrupted(&self) -> bool {
+        self.ctx().meter.interrupted()
     }
 }
 

@@ -4,7 +4,9 @@
 
 use crate::dispatch::SideTable;
 use crate::error::{CompileError, EngineError};
-use crate::translate::{CompiledFunc, Scratch, TranslateError, Translator, translate_with};
+use crate::translate::{
+    CompiledFunc, Metering, Scratch, TranslateError, Translator, translate_with,
+};
 use core::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -47,8 +49,9 @@ pub(crate) struct ModuleCode {
     /// The proposals to validate each body with at its first call
     /// (`Translation::LazyValidation`).
     validate: Option<wasm_validate::Features>,
-    /// Buffers for lazy translations.
+    /// Buffers for lazy translations (with the metering of the module's code).
     scratch: RefCell<Scratch>,
+    metering: Metering,
     /// Number of imported functions (function index of `funcs[0]`).
     pub(crate) first: u32,
     /// What the dispatch driver prepared of each translated function.
@@ -86,7 +89,7 @@ impl ModuleCode {
             .ok_or(Trap::Code(TrapCode::Unreachable))?;
         // Translation never calls back into the engine, so the buffers are free; a fresh
         // set would do as well.
-        let mut fresh = Scratch::default();
+        let mut fresh = Scratch::metered(self.metering);
         let mut borrowed = self.scratch.try_borrow_mut();
         let scratch = match &mut borrowed {
             Ok(scratch) => &mut **scratch,
@@ -217,18 +220,25 @@ pub(crate) fn load(
     module: &Arc<wasm_core::Module>,
     features: &wasm_validate::Features,
     translation: Translation,
+    metering: Metering,
 ) -> Result<Vec<CompiledCode>, CompileError> {
     if translation == Translation::LazyValidation {
         wasm_validate::validate_module_only(module, features).map_err(CompileError::Invalid)?;
         let funcs = (0..module.bodies.len()).map(|_| OnceCell::new()).collect();
-        return package(module, funcs, Some(module.clone()), Some(*features))
-            .map_err(CompileError::Translate);
+        return package(
+            module,
+            funcs,
+            Some(module.clone()),
+            Some(*features),
+            metering,
+        )
+        .map_err(CompileError::Translate);
     }
     let translate = translation == Translation::Eager;
     let visitor = || CompileVisitor {
         module,
         translate,
-        scratch: Scratch::default(),
+        scratch: Scratch::metered(metering),
         current: None,
         out: Vec::new(),
         failed: None,
@@ -260,7 +270,7 @@ pub(crate) fn load(
             Some(module.clone()),
         ),
     };
-    package(module, funcs, source, None).map_err(CompileError::Translate)
+    package(module, funcs, source, None, metering).map_err(CompileError::Translate)
 }
 
 /// Code of at least this many bytes is validated (and translated) on several threads.
@@ -284,6 +294,7 @@ fn package(
     funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
     source: Option<Arc<wasm_core::Module>>,
     validate: Option<wasm_validate::Features>,
+    metering: Metering,
 ) -> Result<Vec<CompiledCode>, TranslateError> {
     let side = SideTable::new(module);
     for (index, code) in funcs.iter().enumerate() {
@@ -298,7 +309,8 @@ fn package(
         funcs,
         source,
         validate,
-        scratch: RefCell::default(),
+        scratch: RefCell::new(Scratch::metered(metering)),
+        metering,
         first: module.num_imported_functions(),
         side,
     });

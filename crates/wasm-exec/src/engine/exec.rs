@@ -18,7 +18,7 @@ use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
-use wasm_runtime::{Externals, FuncRef, ModuleInstance};
+use wasm_runtime::{Externals, FuncRef, Interrupted, ModuleInstance, OutOfFuel};
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already past
 /// the call) and the slot where the host function's result goes.
@@ -79,6 +79,7 @@ pub(crate) fn execute(
             &mut stacks.chain,
             limits,
             host,
+            &stacks.meter,
         );
         let mut ip = frame.ip;
         loop {
@@ -168,6 +169,19 @@ pub(crate) fn execute(
                     ip = at + 1;
                     continue;
                 }
+                // The tank cannot pay for the code ahead, or an interrupt is pending: the
+                // invocation stops, resumable at this instruction (which checks again).
+                Some(Instr::ConsumeFuel { .. }) => {
+                    drop(ctx);
+                    frame.ip = at;
+                    return Err(metered_stop(frame, Trap::host(OutOfFuel)));
+                }
+                Some(Instr::CheckInterrupt {}) => {
+                    drop(ctx);
+                    stacks.meter.clear_interrupt();
+                    frame.ip = at;
+                    return Err(metered_stop(frame, Trap::host(Interrupted)));
+                }
                 Some(instr) if super::refs::is_ref_instr(&instr) => {
                     super::refs::run(
                         instr,
@@ -221,6 +235,17 @@ fn suspended(frame: Frame, base: Slot, callee: &FuncRef, trap: Trap) -> Exit {
     let suspension = Suspension {
         result_slot: frame.bp + base as usize,
         signature: engine::signature_arc(callee).clone(),
+        frame,
+    };
+    Exit::HostTrap(trap, suspension)
+}
+
+/// The exit of an execution stopped by its meter (out of fuel, interrupted) at `frame`'s
+/// `ip`: resumable there, with no host result.
+fn metered_stop(frame: Frame, trap: Trap) -> Exit {
+    let suspension = Suspension {
+        result_slot: frame.bp,
+        signature: Arc::new(Signature::new(&[][..], None)),
         frame,
     };
     Exit::HostTrap(trap, suspension)

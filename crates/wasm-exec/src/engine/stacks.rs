@@ -8,6 +8,7 @@ use crate::translate::CompiledFunc;
 use std::rc::Rc;
 use wasm_core::{RuntimeValue, Trap, TrapCode};
 use wasm_runtime::ModuleInstance;
+use wasm_runtime::engine::Meter;
 
 /// A call frame the engine keeps: the function's code (and its module's, with its index
 /// there), its instance, where it resumes (instruction index) and where its slots start on
@@ -50,6 +51,8 @@ pub(crate) struct Stacks {
     pub(crate) host_args: Vec<RuntimeValue>,
     pub(crate) value_limit: usize,
     pub(crate) call_limit: usize,
+    /// The fuel tank and interrupt flag of the invocation: its root instance's.
+    pub(crate) meter: Rc<Meter>,
 }
 
 impl Stacks {
@@ -61,6 +64,7 @@ impl Stacks {
             host_args: Vec::new(),
             value_limit,
             call_limit,
+            meter: Rc::default(),
         }
     }
 

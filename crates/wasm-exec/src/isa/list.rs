@@ -48,6 +48,24 @@ macro_rules! for_each_instr {
                 Unreachable {} [no_fall, stops, may_trap] |m| {
                     Err(TrapCode::Unreachable)
                 },
+                /// Pay `amount` fuel for the Wasm operators of the stretch of code that
+                /// starts here (emitted only in code loaded with fuel metering); exit to
+                /// the engine, which stops the invocation, when the tank holds less.
+                ConsumeFuel { amount: value } [stops] |m| {
+                    match m.consume_fuel(amount) {
+                        true => Ok(Flow::Next),
+                        false => Ok(Flow::Exit),
+                    }
+                },
+                /// Exit to the engine, which stops the invocation, when an interrupt is
+                /// pending (emitted at function entries and loop heads, only in code
+                /// loaded with interruption on).
+                CheckInterrupt {} [stops] |m| {
+                    match m.interrupted() {
+                        true => Ok(Flow::Exit),
+                        false => Ok(Flow::Next),
+                    }
+                },
                 /// Continue at `target`.
                 Jump { target: target } [no_fall] |m| {
                     Ok(Flow::Jump(target))

@@ -71,6 +71,13 @@ pub(crate) trait Machine {
     /// values of their type).
     fn set_global(&mut self, index: u32, bits: u64) -> Result<(), TrapCode>;
 
+    /// Takes `amount` fuel from the invocation's tank; `false` (nothing taken) when it
+    /// holds less.
+    fn consume_fuel(&mut self, amount: u32) -> bool;
+
+    /// Whether an interrupt is pending for the invocation.
+    fn interrupted(&self) -> bool;
+
     /// Writes a result to slot `dst` and to the accumulator of its type.
     #[inline(always)]
     fn write<T: AccValue>(&mut self, dst: Slot, value: T) {

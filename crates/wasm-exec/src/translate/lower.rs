@@ -122,12 +122,33 @@ pub(crate) struct Translator<'m> {
     /// Offset of the operator being translated, and of the body.
     offset: usize,
     body_offset: usize,
+    /// The checks to emit; the `ConsumeFuel` of the current stretch and the operators
+    /// it pays for so far.
+    metering: Metering,
+    fuel_at: Option<usize>,
+    fuel_pending: u32,
+}
+
+/// What translated code checks as it runs, for embedders that bound untrusted code. Off
+/// by default: code without checks has none of their cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Metering {
+    /// Fuel: every Wasm operator costs 1, paid by a `ConsumeFuel` at the start of each
+    /// stretch of code that runs straight through (the function's start, each loop
+    /// head, each `else` and each `end`), for all the operators of the stretch. The
+    /// count follows the Wasm code, not the instructions it becomes, so it is the same
+    /// in every build and translation mode.
+    pub fuel: bool,
+    /// Interruption: a `CheckInterrupt` at the function's start and at each loop head.
+    pub interrupt: bool,
 }
 
 /// Buffers the translation of one function needs, kept from one function to the next
 /// (so translating a module allocates little more than its output).
 #[derive(Default)]
 pub(crate) struct Scratch {
+    /// The checks to emit (the same for every function of a module).
+    pub(crate) metering: Metering,
     instrs: Vec<Instr>,
     blocks: Vec<Block>,
     stack: Vec<Operand>,
@@ -136,6 +157,16 @@ pub(crate) struct Scratch {
     consts: Vec<u64>,
     is_target: Vec<bool>,
     rotation: Rotation,
+}
+
+impl Scratch {
+    /// Empty buffers, for code with the checks `metering` asks for.
+    pub(crate) fn metered(metering: Metering) -> Scratch {
+        Scratch {
+            metering,
+            ..Scratch::default()
+        }
+    }
 }
 
 /// Translates defined function `func_index` of `module`.
@@ -208,6 +239,9 @@ impl<'m> Translator<'m> {
             skipped: 0,
             offset: defined.offset,
             body_offset: defined.offset,
+            metering: scratch.metering,
+            fuel_at: None,
+            fuel_pending: 0,
         };
         let fixups = t.take_fixups();
         t.blocks.push(Block {
@@ -221,6 +255,8 @@ impl<'m> Translator<'m> {
             spill: 0,
             unreachable: false,
         });
+        t.check_interrupt();
+        t.charge_point();
         Ok(t)
     }
 
@@ -232,7 +268,8 @@ impl<'m> Translator<'m> {
     }
 
     /// Ends the body: gives the buffers back to `scratch` and returns the function.
-    pub(crate) fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+    pub(crate) fn finish(mut self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+        self.close_charge();
         let complete = self.blocks.is_empty();
         let (offset, body_offset) = (self.offset, self.body_offset);
         let num_consts = self.consts.len();
@@ -347,6 +384,32 @@ impl Translator<'_> {
         let at = self.pc();
         self.instrs.push(instr);
         at
+    }
+
+    /// Starts a stretch of code that pays for its operators (fuel metering only): the
+    /// current stretch's `ConsumeFuel` gets its amount, and a new one is emitted here.
+    fn charge_point(&mut self) {
+        if self.metering.fuel {
+            self.close_charge();
+            self.fuel_at = Some(self.emit(Instr::ConsumeFuel { amount: 0 }) as usize);
+        }
+    }
+
+    /// Gives the current stretch's `ConsumeFuel` the amount of its operators.
+    fn close_charge(&mut self) {
+        if let Some(at) = self.fuel_at.take()
+            && let Some(Instr::ConsumeFuel { amount }) = self.instrs.get_mut(at)
+        {
+            *amount = self.fuel_pending;
+        }
+        self.fuel_pending = 0;
+    }
+
+    /// Emits an interrupt check (interruption only).
+    fn check_interrupt(&mut self) {
+        if self.metering.interrupt {
+            self.emit(Instr::CheckInterrupt {});
+        }
     }
 
     /// Emits the instruction that `make` appends, writing the temporary `dst` of a new
@@ -861,6 +924,9 @@ impl Translator<'_> {
                 _ => return Ok(()),
             }
         }
+        if self.metering.fuel {
+            self.fuel_pending = self.fuel_pending.saturating_add(1);
+        }
         if let Some(lowered) = Instr::lowered(op) {
             return self.lowered(lowered);
         }
@@ -932,6 +998,9 @@ impl Translator<'_> {
                 self.materialize_all();
                 self.open(Kind::Loop, params, results)?;
                 self.last_def = None;
+                // At the loop's start: every iteration passes here.
+                self.check_interrupt();
+                self.charge_point();
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
@@ -960,6 +1029,7 @@ impl Translator<'_> {
                     return Err(self.err("else without if"));
                 }
                 self.enter_else(index)?;
+                self.charge_point();
             }
             Operator::End => {
                 let index = self
@@ -997,6 +1067,7 @@ impl Translator<'_> {
                 if let Some(jump) = block.else_jump {
                     self.bind(&[jump]);
                 }
+                self.charge_point();
                 self.truncate(block.height);
                 if block.spill > 0 {
                     // Results move down over the saved parameters (ascending order is

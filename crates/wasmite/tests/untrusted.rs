@@ -1,0 +1,178 @@
+//! Bounding untrusted code: fuel metering and interruption.
+
+use std::time::{Duration, Instant};
+
+use wasmite::{
+    Config, Error, FuncInstance, ImportsBuilder, Interrupted, Module, ModuleInstance, ModuleRef,
+    NopExternals, OutOfFuel, RuntimeValue, Translation, Trap,
+};
+
+const SPIN: &str = r#"(module
+  (func $spin (export "spin") (loop (br 0)))
+  (func (export "sum") (param $n i32) (result i64) (local $acc i64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $acc)))"#;
+
+fn load(text: &str, config: Config) -> Module {
+    Module::from_buffer_with_config(wat::parse_str(text).unwrap(), &config).unwrap()
+}
+
+fn instance(module: &Module) -> ModuleRef {
+    ModuleInstance::new(module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start()
+}
+
+fn trap_of(result: Result<Option<RuntimeValue>, Error>) -> Trap {
+    match result {
+        Err(Error::Trap(trap)) => trap,
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+fn is<T: wasmite::HostError>(trap: &Trap) -> bool {
+    trap.as_host()
+        .is_some_and(|e| e.downcast_ref::<T>().is_some())
+}
+
+#[test]
+fn an_endless_loop_runs_out_of_fuel() {
+    for translation in [Translation::Lazy, Translation::Eager] {
+        let module = load(
+            SPIN,
+            Config::new().consume_fuel(true).translation(translation),
+        );
+        let instance = instance(&module);
+        assert_eq!(instance.fuel(), 0);
+        instance.set_fuel(100_000);
+        let trap = trap_of(instance.invoke_export("spin", &[], &mut NopExternals));
+        assert!(is::<OutOfFuel>(&trap), "{trap:?}");
+        assert_eq!(trap.to_string(), "all fuel consumed by WebAssembly");
+        assert!(instance.fuel() < 10, "left {}", instance.fuel());
+    }
+}
+
+#[test]
+fn an_endless_start_function_runs_out_of_fuel() {
+    let module = load(
+        r#"(module (func $spin (loop (br 0))) (start $spin))"#,
+        Config::new().consume_fuel(true),
+    );
+    let not_started = ModuleInstance::new(&module, &ImportsBuilder::default()).unwrap();
+    not_started.not_started_instance().set_fuel(50_000);
+    let trap = not_started.run_start(&mut NopExternals).unwrap_err();
+    assert!(is::<OutOfFuel>(&trap), "{trap:?}");
+}
+
+#[test]
+fn code_without_metering_consumes_nothing() {
+    let module = load(SPIN, Config::new());
+    let instance = instance(&module);
+    let result = instance.invoke_export("sum", &[RuntimeValue::I32(1000)], &mut NopExternals);
+    assert_eq!(result.unwrap(), Some(RuntimeValue::I64(500_500)));
+    assert_eq!(instance.fuel(), 0);
+}
+
+#[test]
+fn fuel_counts_wasm_operators_the_same_in_both_translation_modes() {
+    let mut used = Vec::new();
+    for translation in [Translation::Lazy, Translation::Eager] {
+        let module = load(
+            SPIN,
+            Config::new().consume_fuel(true).translation(translation),
+        );
+        let instance = instance(&module);
+        instance.set_fuel(1 << 40);
+        let result = instance.invoke_export("sum", &[RuntimeValue::I32(1000)], &mut NopExternals);
+        assert_eq!(result.unwrap(), Some(RuntimeValue::I64(500_500)));
+        used.push((1 << 40) - instance.fuel());
+    }
+    // The cost model, counted by hand. Stretches start at the function's start, loop
+    // heads, `else`s and `end`s, and pay for the operators up to the next such point:
+    // - the function's start: `block loop` (2), once;
+    // - the loop's head: `local.get i32.eqz br_if local.get local.get i64.extend_i32_u
+    //   i64.add local.set local.get i32.const i32.sub local.set br`, and the loop's `end`
+    //   that follows the `br` (14), on each of the 1001 checks of `$n`;
+    // - the block's `end`, which `br_if $done` reaches: `local.get end` (2), once.
+    // (The stretch after the loop's own `end` is never reached.)
+    assert_eq!(used[0], used[1]);
+    assert_eq!(used[0], 2 + 14 * 1001 + 2, "fuel used: {}", used[0]);
+}
+
+#[test]
+fn a_resumable_invocation_goes_on_after_fuel_is_added() {
+    let module = load(SPIN, Config::new().consume_fuel(true));
+    let instance = instance(&module);
+    let Some(wasmite::ExternVal::Func(sum)) = instance.export_by_name("sum") else {
+        panic!()
+    };
+    let args = [RuntimeValue::I32(100_000)];
+    let mut invocation = FuncInstance::invoke_resumable(&sum, &args[..]).unwrap();
+    instance.set_fuel(10_000);
+    let mut result = invocation.start_execution(&mut NopExternals);
+    let mut refills = 0;
+    loop {
+        match result {
+            Ok(value) => {
+                assert_eq!(value, Some(RuntimeValue::I64(5_000_050_000)));
+                break;
+            }
+            Err(wasmite::ResumableError::Trap(trap)) => {
+                assert!(is::<OutOfFuel>(&trap), "{trap:?}");
+                assert!(invocation.is_resumable());
+                refills += 1;
+                instance.add_fuel(10_000);
+                result = invocation.resume_execution(None, &mut NopExternals);
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(refills > 100, "refilled {refills} times");
+}
+
+#[test]
+fn another_thread_interrupts_a_running_loop_within_10_ms() {
+    let module = load(SPIN, Config::new().interruptible(true));
+    let instance = instance(&module);
+    let handle = instance.interrupt_handle();
+    let interrupter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        handle.interrupt();
+        Instant::now()
+    });
+    let trap = trap_of(instance.invoke_export("spin", &[], &mut NopExternals));
+    let stopped = Instant::now();
+    let raised = interrupter.join().unwrap();
+    assert!(is::<Interrupted>(&trap), "{trap:?}");
+    let delay = stopped.saturating_duration_since(raised);
+    assert!(
+        delay < Duration::from_millis(10),
+        "stopped {delay:?} after the interrupt"
+    );
+    // The interrupt is spent: the next call runs.
+    let result = instance.invoke_export("sum", &[RuntimeValue::I32(10)], &mut NopExternals);
+    assert_eq!(result.unwrap(), Some(RuntimeValue::I64(55)));
+}
+
+#[test]
+fn a_deadline_stops_an_endless_loop() {
+    let module = load(SPIN, Config::new().interruptible(true).consume_fuel(true));
+    let instance = instance(&module);
+    instance.set_fuel(u64::MAX);
+    let start = Instant::now();
+    let _deadline = instance
+        .interrupt_handle()
+        .interrupt_after(Duration::from_millis(50));
+    let trap = trap_of(instance.invoke_export("spin", &[], &mut NopExternals));
+    assert!(is::<Interrupted>(&trap), "{trap:?}");
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(50) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+}
