@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
@@ -14,10 +15,10 @@ use std::cell::RefCell;
 use std::fmt;
 
 use wasmite::{
-    Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalDescriptor, GlobalRef, HostError,
-    ImportResolver, Limiter, MemoryDescriptor, MemoryRef, Module, ModuleImportResolver,
-    ModuleInstance, RuntimeArgs, RuntimeValue, Signature, StoreLimits, TableDescriptor, TableRef,
-    Trap, ValueType,
+    Config, Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalDescriptor, GlobalRef,
+    HostError, ImportResolver, Interrupted, Limiter, MemoryDescriptor, MemoryRef, Module,
+    ModuleImportResolver, ModuleInstance, ModuleRef, OutOfFuel, RuntimeArgs, RuntimeValue,
+    Signature, StoreLimits, TableDescriptor, TableRef, Trap, ValueType,
 };
 use wasmite_wasi::{MODULE_NAME, WasiCtx, WasiImports};
 
@@ -72,6 +73,14 @@ struct RunArgs {
     /// Caps each table at this many elements (`table.grow` past it returns -1).
     #[arg(long, value_name = "N")]
     max_table_elements: Option<u32>,
+    /// Gives the program N units of fuel (one per Wasm operator) and stops it when they
+    /// run out.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Stops the program after this much wall-clock time (e.g. 500ms, 2s, 1m; a bare
+    /// number is seconds).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
     /// The module (binary `.wasm` or text `.wat`).
     file: PathBuf,
     /// The program's arguments (or the function's, with `--invoke`).
@@ -111,9 +120,28 @@ fn read_module_bytes(file: &Path) -> Result<Vec<u8>> {
         })
 }
 
-fn load(file: &Path) -> Result<Module> {
+fn load(file: &Path, config: &Config) -> Result<Module> {
     let bytes = read_module_bytes(file)?;
-    Module::from_buffer(&bytes).map_err(|e| anyhow!("{}: {}", file.display(), error_text(&e)))
+    Module::from_buffer_with_config(&bytes, config)
+        .map_err(|e| anyhow!("{}: {}", file.display(), error_text(&e)))
+}
+
+/// A duration given as `500ms`, `2s`, `1m`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
 }
 
 /// An error's message without the seed's `Display` prefixes.
@@ -126,7 +154,10 @@ fn error_text(error: &Error) -> String {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
-    let module = load(&args.file)?;
+    let config = Config::new()
+        .consume_fuel(args.fuel.is_some())
+        .interruptible(args.timeout.is_some());
+    let module = load(&args.file, &config)?;
     let mut builder = WasiCtx::builder();
     for var in &args.envs {
         let (key, value) = var
@@ -157,20 +188,47 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         limits = limits.table_elements(n);
     }
     let limiter = Limiter::new(limits);
+    // Fuel and the deadline are set on the instance before anything runs; the deadline
+    // lives as long as the run.
+    let deadline = RefCell::new(None);
+    let setup = |instance: &ModuleRef| {
+        if let Some(fuel) = args.fuel {
+            instance.set_fuel(fuel);
+        }
+        if let Some(timeout) = args.timeout {
+            *deadline.borrow_mut() = Some(instance.interrupt_handle().interrupt_after(timeout));
+        }
+    };
     let mut host = Host {
         wasi,
         stubs: &imports.stubs,
     };
     let outcome = match &args.invoke {
-        None => wasmite_wasi::run_command_with(&module, &imports, Some(&limiter), &mut host, |h| {
-            &mut h.wasi
-        }),
-        Some(name) => invoke(&module, &imports, &limiter, &mut host, name, &args.args),
+        None => wasmite_wasi::run_command_with(
+            &module,
+            &imports,
+            Some(&limiter),
+            &setup,
+            &mut host,
+            |h| &mut h.wasi,
+        ),
+        Some(name) => invoke(
+            &module, &imports, &limiter, &setup, &mut host, name, &args.args,
+        ),
     };
     match outcome {
         Ok(code) => Ok(exit_status(code)),
         Err(Error::Trap(trap)) => {
-            eprintln!("error: wasm trap: {trap}");
+            let host = trap.as_host();
+            if host.is_some_and(|e| e.downcast_ref::<OutOfFuel>().is_some()) {
+                let fuel = args.fuel.unwrap_or_default();
+                eprintln!("error: out of fuel: the program used all {fuel} units of --fuel");
+            } else if host.is_some_and(|e| e.downcast_ref::<Interrupted>().is_some()) {
+                let timeout = args.timeout.unwrap_or_default();
+                eprintln!("error: timed out: the program ran past --timeout {timeout:?}");
+            } else {
+                eprintln!("error: wasm trap: {trap}");
+            }
             Ok(ExitCode::from(TRAP_STATUS))
         }
         Err(error) => bail!("{}: {}", args.file.display(), error_text(&error)),
@@ -191,11 +249,13 @@ fn invoke(
     module: &Module,
     imports: &Imports,
     limiter: &Limiter,
+    setup: &dyn Fn(&ModuleRef),
     host: &mut Host<'_>,
     name: &str,
     args: &[String],
 ) -> Result<u32, Error> {
     let not_started = ModuleInstance::new_with_limiter(module, imports, Some(limiter))?;
+    setup(not_started.not_started_instance());
     host.wasi.attach(not_started.not_started_instance());
     let instance = not_started.run_start(host).map_err(Error::Trap)?;
     let func: FuncRef = match instance.export_by_name(name) {

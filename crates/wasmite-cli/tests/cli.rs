@@ -215,3 +215,43 @@ fn max_memory_caps_memory_grow() {
         text(&too_small.stderr)
     );
 }
+
+#[test]
+fn fuel_and_timeout_stop_an_endless_program() {
+    let wat = Scratch::new(
+        "spin.wat",
+        br#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#,
+    );
+    let out = wasmite(&["run", "--fuel", "100000", wat.path()]);
+    assert_eq!(out.status.code(), Some(134));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: out of fuel: the program used all 100000 units of --fuel"
+    );
+    let start = std::time::Instant::now();
+    let out = wasmite(&["run", "--timeout", "200ms", wat.path()]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(
+        text(&out.stderr).contains("timed out"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    let bad = wasmite(&["run", "--timeout", "soon", wat.path()]);
+    assert_eq!(bad.status.code(), Some(2), "clap's usage error");
+    // Enough fuel: the README's program runs to the end.
+    let data = format!("{}::/data", programs().join("data").display());
+    let wasm = programs().join("wordfreq.wasm");
+    let out = wasmite(&[
+        "run",
+        "--fuel",
+        "100000000",
+        "--timeout",
+        "60s",
+        "--dir",
+        &data,
+        wasm.to_str().unwrap(),
+        "/data",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

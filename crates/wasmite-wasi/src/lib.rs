@@ -125,22 +125,25 @@ impl WasiCtx {
     /// or a module without `_start` (`Error::Function`).
     pub fn run_command(&mut self, module: &Module) -> Result<u32, Error> {
         let imports = ImportsBuilder::new().with_resolver(MODULE_NAME, &WasiImports);
-        run_command_with(module, &imports, None, self, |ctx| ctx)
+        run_command_with(module, &imports, None, &|_| {}, self, |ctx| ctx)
     }
 }
 
 /// Runs a WASI command whose imports `resolver` resolves (WASI's through [`WasiImports`])
 /// and `externals` serves, giving WASI's host function indexes to the [`WasiCtx`] that
-/// `wasi` finds in it; the instance is created under `limiter`, if any. Returns as
+/// `wasi` finds in it. The instance is created under `limiter`, if any, and `setup` sees
+/// it before anything runs (to give it fuel, take its interrupt handle...). Returns as
 /// [`WasiCtx::run_command`] does.
 pub fn run_command_with<R: ImportResolver, E: Externals>(
     module: &Module,
     resolver: &R,
     limiter: Option<&Limiter>,
+    setup: &dyn Fn(&ModuleRef),
     externals: &mut E,
     wasi: fn(&mut E) -> &mut WasiCtx,
 ) -> Result<u32, Error> {
     let not_started = ModuleInstance::new_with_limiter(module, resolver, limiter)?;
+    setup(not_started.not_started_instance());
     wasi(externals).attach(not_started.not_started_instance());
     let finish = |result: Result<(), Error>| match result {
         Ok(()) => Ok(0),
