@@ -176,3 +176,44 @@ fn a_deadline_stops_an_endless_loop() {
         "{elapsed:?}"
     );
 }
+
+#[test]
+fn bulk_operations_pay_per_element_before_they_run() {
+    let text = r#"(module (memory (export "mem") 1) (table 10 funcref)
+      (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))
+      (func (export "tfill") (param i32) (table.fill (i32.const 0) (ref.null func) (local.get 0))))"#;
+    for translation in [Translation::Lazy, Translation::Eager] {
+        let module = load(
+            text,
+            Config::new().consume_fuel(true).translation(translation),
+        );
+        let instance = instance(&module);
+        let used = |name: &str, n: i32| {
+            instance.set_fuel(1_000_000);
+            instance
+                .invoke_export(name, &[RuntimeValue::I32(n)], &mut NopExternals)
+                .unwrap();
+            1_000_000 - instance.fuel()
+        };
+        // `i32.const i32.const local.get memory.fill end`: 5, then 1 per byte.
+        assert_eq!(used("fill", 0), 5);
+        assert_eq!(used("fill", 1000), 1005);
+        assert_eq!(used("tfill", 10), 15);
+        // Not enough for the bytes: the fill does not run at all.
+        instance.set_fuel(100);
+        let trap = trap_of(instance.invoke_export(
+            "fill",
+            &[RuntimeValue::I32(60_000)],
+            &mut NopExternals,
+        ));
+        assert!(is::<OutOfFuel>(&trap), "{trap:?}");
+        let Some(wasmite::ExternVal::Memory(memory)) = instance.export_by_name("mem") else {
+            panic!()
+        };
+        assert_eq!(
+            memory.get_value::<u8>(50_000).unwrap(),
+            0,
+            "nothing was written"
+        );
+    }
+}

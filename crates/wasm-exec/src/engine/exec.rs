@@ -171,7 +171,7 @@ pub(crate) fn execute(
                 }
                 // The tank cannot pay for the code ahead, or an interrupt is pending: the
                 // invocation stops, resumable at this instruction (which checks again).
-                Some(Instr::ConsumeFuel { .. }) => {
+                Some(Instr::ConsumeFuel { .. } | Instr::ConsumeFuelSlot { .. }) => {
                     drop(ctx);
                     frame.ip = at;
                     return Err(metered_stop(frame, Trap::host(OutOfFuel)));

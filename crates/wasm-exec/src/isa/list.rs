@@ -57,6 +57,15 @@ macro_rules! for_each_instr {
                         false => Ok(Flow::Exit),
                     }
                 },
+                /// Pay the fuel for the elements of the bulk operation that follows, their
+                /// count in `count` (fuel metering only); exit to the engine, which stops
+                /// the invocation, when the tank holds less.
+                ConsumeFuelSlot { count: reg } [stops] |m| {
+                    match m.consume_fuel(m.get(count) as u32) {
+                        true => Ok(Flow::Next),
+                        false => Ok(Flow::Exit),
+                    }
+                },
                 /// Exit to the engine, which stops the invocation, when an interrupt is
                 /// pending (emitted at function entries and loop heads, only in code
                 /// loaded with interruption on).

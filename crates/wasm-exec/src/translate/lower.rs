@@ -127,6 +127,8 @@ pub(crate) struct Translator<'m> {
     metering: Metering,
     fuel_at: Option<usize>,
     fuel_pending: u32,
+    /// The operator being lowered is `memory.fill` or `memory.copy`, which pay per byte.
+    bulk: bool,
 }
 
 /// What translated code checks as it runs, for embedders that bound untrusted code. Off
@@ -135,9 +137,11 @@ pub(crate) struct Translator<'m> {
 pub struct Metering {
     /// Fuel: every Wasm operator costs 1, paid by a `ConsumeFuel` at the start of each
     /// stretch of code that runs straight through (the function's start, each loop
-    /// head, each `else` and each `end`), for all the operators of the stretch. The
-    /// count follows the Wasm code, not the instructions it becomes, so it is the same
-    /// in every build and translation mode.
+    /// head, each `else` and each `end`), for all the operators of the stretch; bulk
+    /// operations (`memory.fill/copy/init`, `table.fill/copy/init`) also pay 1 per
+    /// element (byte or reference), just before they run. The count follows the Wasm
+    /// code, not the instructions it becomes, so it is the same in every build and
+    /// translation mode.
     pub fuel: bool,
     /// Interruption: a `CheckInterrupt` at the function's start and at each loop head.
     pub interrupt: bool,
@@ -242,6 +246,7 @@ impl<'m> Translator<'m> {
             metering: scratch.metering,
             fuel_at: None,
             fuel_pending: 0,
+            bulk: false,
         };
         let fixups = t.take_fixups();
         t.blocks.push(Block {
@@ -403,6 +408,14 @@ impl Translator<'_> {
             *amount = self.fuel_pending;
         }
         self.fuel_pending = 0;
+    }
+
+    /// Before a bulk operation whose element count is in slot `count` (fuel metering
+    /// only): it pays 1 per element, on top of its operator's 1.
+    fn charge_elements(&mut self, count: Slot) {
+        if self.metering.fuel {
+            self.emit(Instr::ConsumeFuelSlot { count });
+        }
     }
 
     /// Emits an interrupt check (interruption only).
@@ -926,6 +939,10 @@ impl Translator<'_> {
         }
         if self.metering.fuel {
             self.fuel_pending = self.fuel_pending.saturating_add(1);
+            self.bulk = matches!(
+                op,
+                Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
+            );
         }
         if let Some(lowered) = Instr::lowered(op) {
             return self.lowered(lowered);
@@ -1283,6 +1300,7 @@ impl Translator<'_> {
             }
             Operator::TableFill { table } => {
                 let base = self.call_arguments(3, 0)?;
+                self.charge_elements(base + 2);
                 self.emit(Instr::TableFill { base, table });
             }
             Operator::TableCopy {
@@ -1290,6 +1308,7 @@ impl Translator<'_> {
                 src_table,
             } => {
                 let base = self.call_arguments(3, 0)?;
+                self.charge_elements(base + 2);
                 self.emit(Instr::TableCopy {
                     base,
                     dst: dst_table,
@@ -1298,6 +1317,7 @@ impl Translator<'_> {
             }
             Operator::TableInit { elem_index, table } => {
                 let base = self.call_arguments(3, 0)?;
+                self.charge_elements(base + 2);
                 self.emit(Instr::TableInit {
                     base,
                     table,
@@ -1309,6 +1329,7 @@ impl Translator<'_> {
             }
             Operator::MemoryInit { data_index, mem: 0 } => {
                 let base = self.call_arguments(3, 0)?;
+                self.charge_elements(base + 2);
                 self.emit(Instr::MemoryInit {
                     base,
                     data: data_index,
@@ -1356,6 +1377,10 @@ impl Translator<'_> {
         for k in 0..n {
             let (operand, height) = operands[k];
             slots[k] = self.slot_of(operand, height);
+        }
+        if core::mem::take(&mut self.bulk) {
+            // memory.fill, memory.copy: the count is the last operand.
+            self.charge_elements(slots[n - 1]);
         }
         let (make, slots) = (lowered.make, &slots[..n]);
         match lowered.output {
