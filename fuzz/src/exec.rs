@@ -15,9 +15,11 @@
 //! so the same id on both sides is the same object (validated code cannot make an
 //! `externref` of its own).
 //!
-//! Stack exhaustion is the one outcome that may differ: the engines' depth limits differ
-//! (Wasmite's are set by [`WASMITE_CALL_STACK_LIMIT`], wasmi's default is 1000 frames),
-//! so when either side exhausts its stack the comparison stops, with no verdict.
+//! Stack exhaustion and running out of fuel are the outcomes that may differ: the
+//! engines' depth limits differ (Wasmite's are set by [`WASMITE_CALL_STACK_LIMIT`],
+//! wasmi's default is 1000 frames), and so do their fuel cost models (both engines meter
+//! fuel, each instance starting with [`FUEL`]). When either side exhausts its stack or
+//! its fuel, the comparison stops, with no verdict.
 
 use std::fmt;
 
@@ -33,6 +35,10 @@ use crate::features::wasmi_config;
 pub const WASMITE_CALL_STACK_LIMIT: usize = 1024;
 /// Wasmite's value stack limit in the harness.
 pub const WASMITE_VALUE_STACK_LIMIT: usize = 64 * 1024;
+
+/// The fuel each engine's instance starts with: enough for what wasm-smith's modules
+/// usually do, and a bound on what they can do.
+pub const FUEL: u64 = 10_000_000;
 
 /// Calls made after the first pass over the exports, at most.
 const EXTRA_CALLS: usize = 16;
@@ -177,6 +183,8 @@ pub enum TrapKind {
     StackOverflow,
     /// `call_indirect` found a function of another type.
     IndirectCallTypeMismatch,
+    /// The engine's fuel ran out.
+    OutOfFuel,
     /// Anything else (a trap code this harness does not know yet).
     Other,
 }
@@ -209,6 +217,7 @@ impl TrapKind {
             W::BadConversionToInteger => TrapKind::InvalidConversion,
             W::StackOverflow => TrapKind::StackOverflow,
             W::BadSignature => TrapKind::IndirectCallTypeMismatch,
+            W::OutOfFuel => TrapKind::OutOfFuel,
             _ => TrapKind::Other,
         }
     }
@@ -227,8 +236,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn is_stack_overflow(&self) -> bool {
-        matches!(self, Outcome::Trap(TrapKind::StackOverflow))
+    /// Whether the engine ran out of stack or fuel: where the engines' limits differ.
+    fn ends_comparison(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Trap(TrapKind::StackOverflow | TrapKind::OutOfFuel)
+        )
     }
 
     fn same_as(&self, other: &Outcome) -> bool {
@@ -241,6 +254,9 @@ impl Outcome {
     fn of_wasmite_trap(trap: &Trap) -> Outcome {
         match trap.code() {
             Some(code) => Outcome::Trap(TrapKind::of_wasmite(code)),
+            None if trap.as_host().is_some_and(|e| e.is::<wasmite::OutOfFuel>()) => {
+                Outcome::Trap(TrapKind::OutOfFuel)
+            }
             None => Outcome::Error(trap.to_string()),
         }
     }
@@ -673,7 +689,10 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
     {
         return;
     }
-    let module = match wasmite::Module::from_buffer_with_features(bytes, features) {
+    let config = wasmite::Config::new()
+        .features(*features)
+        .consume_fuel(true);
+    let module = match wasmite::Module::from_buffer_with_config(bytes, &config) {
         Ok(module) => module,
         Err(error) => panic!("Wasmite rejects a module wasmparser accepts: {error}"),
     };
@@ -681,7 +700,9 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
     {
         return;
     }
-    let engine = wasmi::Engine::new(&wasmi_config(features));
+    let mut their_config = wasmi_config(features);
+    their_config.consume_fuel(true);
+    let engine = wasmi::Engine::new(&their_config);
     let their_module = match wasmi::Module::new(&engine, bytes) {
         Ok(module) => module,
         Err(error) => panic!("harness: wasmi rejects a module wasmparser accepts: {error}"),
@@ -691,20 +712,25 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
     // Instantiation, start function included.
     let mut stack = StackRecycler::with_limits(WASMITE_VALUE_STACK_LIMIT, WASMITE_CALL_STACK_LIMIT);
     let ours = match ModuleInstance::new(&module, &wasmite::ImportsBuilder::default()) {
-        Ok(not_started) => match not_started.run_start_with_stack(&mut NopExternals, &mut stack) {
-            Ok(instance) => Ok(instance),
-            Err(trap) => Err(Outcome::of_wasmite_trap(&trap)),
-        },
+        Ok(not_started) => {
+            not_started.not_started_instance().set_fuel(FUEL);
+            not_started
+                .run_start_with_stack(&mut NopExternals, &mut stack)
+                .map_err(|trap| Outcome::of_wasmite_trap(&trap))
+        }
         Err(wasmite::Error::Trap(trap)) => Err(Outcome::of_wasmite_trap(&trap)),
         Err(error) => Err(Outcome::Error(error.to_string())),
     };
     let mut store = wasmi::Store::new(&engine, ());
+    if let Err(error) = store.set_fuel(FUEL) {
+        panic!("harness: wasmi refuses fuel: {error}");
+    }
     let linker = wasmi::Linker::<()>::new(&engine);
     let theirs = linker
         .instantiate_and_start(&mut store, &their_module)
         .map_err(|error| Outcome::of_wasmi_error(&error));
     let (our_outcome, their_outcome) = (summary(&ours), summary(&theirs));
-    if our_outcome.is_stack_overflow() || their_outcome.is_stack_overflow() {
+    if our_outcome.ends_comparison() || their_outcome.ends_comparison() {
         return;
     }
     if !our_outcome.same_as(&their_outcome) {
@@ -737,7 +763,7 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
             .collect();
         let our_outcome = ours.call(name, &args);
         let their_outcome = theirs.call(name, &args);
-        if our_outcome.is_stack_overflow() || their_outcome.is_stack_overflow() {
+        if our_outcome.ends_comparison() || their_outcome.ends_comparison() {
             return;
         }
         if !our_outcome.same_as(&their_outcome) {

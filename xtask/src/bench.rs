@@ -23,6 +23,7 @@ const LARGE_CASE: &str = "startup/ruby";
 struct BenchOptions {
     filter: Option<String>,
     quick: bool,
+    metered: bool,
 }
 
 impl BenchOptions {
@@ -30,6 +31,7 @@ impl BenchOptions {
         let mut options = BenchOptions {
             filter: None,
             quick: false,
+            metered: false,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -41,9 +43,10 @@ impl BenchOptions {
                         options.filter = Some(value.clone());
                     }
                     "--quick" => options.quick = true,
+                    "--metered" => options.metered = true,
                     other => bail!(
                         "unknown option `{other}` for `bench`\n\
-                         usage: cargo xtask bench [--filter TEXT] [--quick]"
+                         usage: cargo xtask bench [--filter TEXT] [--quick] [--metered]"
                     ),
                 },
             }
@@ -58,10 +61,11 @@ pub fn bench(args: &[String]) -> anyhow::Result<ExitCode> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .context("xtask has no parent directory")?;
-    let wants_large = options
-        .filter
-        .as_ref()
-        .is_none_or(|filter| LARGE_CASE.contains(filter.as_str()));
+    let wants_large = !options.metered
+        && options
+            .filter
+            .as_ref()
+            .is_none_or(|filter| LARGE_CASE.contains(filter.as_str()));
     if wants_large && !root.join(LARGE_MODULE).exists() {
         fetch_large(root);
     }
@@ -74,6 +78,9 @@ pub fn bench(args: &[String]) -> anyhow::Result<ExitCode> {
     if options.quick {
         shown.push_str(" --quick");
         bench_args.push("--quick".to_string());
+    }
+    if options.metered {
+        bench_args.push("--metered".to_string());
     }
     bench_args.extend([
         "--markdown".to_string(),

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask spec [--suite NAME] [--filter TEXT] [--verbose]
 //! cargo xtask fuzz [TARGET] [--seconds N]
-//! cargo xtask bench [--filter TEXT] [--quick]
+//! cargo xtask bench [--filter TEXT] [--quick] [--metered]
 //! cargo xtask wasi-testsuite [--path DIR] [--filter SUBSTR] [--verbose]
 //! ```
 //!
@@ -38,6 +38,7 @@ subcommands:
       wasmi 2; a full run writes docs/benchmarks.md.
       --filter TEXT   only cases whose name contains TEXT (e.g. fib, startup)
       --quick         a smoke run: one warm-up round and a few measured ones
+      --metered       fuel metering (Wasmite vs wasmi) and interruption checks instead
   wasi-testsuite [--path DIR] [--filter SUBSTR] [--verbose]
       Build the CLI (`cargo build --release -p wasmite-cli`) and run the WASI preview 1
       conformance tests with it, each on a fresh copy of its fixtures; exits non-zero

@@ -37,6 +37,12 @@ pub enum Engine {
     WasmiLazyTranslation,
     /// wasmi, validating and translating a function at its first call.
     WasmiLazy,
+    /// Wasmite's default with fuel metering on (an endless tank).
+    WasmiteFuel,
+    /// Wasmite's default with interruption checks on (never raised).
+    WasmiteInterruptible,
+    /// wasmi's default (lazy translation) with fuel metering on (an endless tank).
+    WasmiFuel,
 }
 
 impl Engine {
@@ -49,25 +55,43 @@ impl Engine {
             Engine::WasmiEager => "wasmi eager",
             Engine::WasmiLazyTranslation => "wasmi lazy-transl.",
             Engine::WasmiLazy => "wasmi lazy",
+            Engine::WasmiteFuel => "Wasmite fuel",
+            Engine::WasmiteInterruptible => "Wasmite interrupt",
+            Engine::WasmiFuel => "wasmi fuel",
         }
     }
 
     fn kind(self) -> Kind {
         match self {
-            Engine::Wasmite => Kind::Wasmite(wasmite::Translation::default()),
-            Engine::WasmiteEager => Kind::Wasmite(wasmite::Translation::Eager),
-            Engine::WasmiteLazy => Kind::Wasmite(wasmite::Translation::LazyValidation),
-            Engine::WasmiEager => Kind::Wasmi(wasmi::CompilationMode::Eager),
-            Engine::WasmiLazyTranslation => Kind::Wasmi(wasmi::CompilationMode::LazyTranslation),
-            Engine::WasmiLazy => Kind::Wasmi(wasmi::CompilationMode::Lazy),
+            Engine::Wasmite => Kind::Wasmite(wasmite::Translation::default(), Meter::Off),
+            Engine::WasmiteEager => Kind::Wasmite(wasmite::Translation::Eager, Meter::Off),
+            Engine::WasmiteLazy => Kind::Wasmite(wasmite::Translation::LazyValidation, Meter::Off),
+            Engine::WasmiEager => Kind::Wasmi(wasmi::CompilationMode::Eager, false),
+            Engine::WasmiLazyTranslation => {
+                Kind::Wasmi(wasmi::CompilationMode::LazyTranslation, false)
+            }
+            Engine::WasmiLazy => Kind::Wasmi(wasmi::CompilationMode::Lazy, false),
+            Engine::WasmiteFuel => Kind::Wasmite(wasmite::Translation::default(), Meter::Fuel),
+            Engine::WasmiteInterruptible => {
+                Kind::Wasmite(wasmite::Translation::default(), Meter::Interrupt)
+            }
+            Engine::WasmiFuel => Kind::Wasmi(wasmi::CompilationMode::LazyTranslation, true),
         }
     }
 }
 
-/// Which interpreter, in which mode.
+/// Which interpreter, in which mode (and for wasmi, whether fuel is on).
 enum Kind {
-    Wasmite(wasmite::Translation),
-    Wasmi(wasmi::CompilationMode),
+    Wasmite(wasmite::Translation, Meter),
+    Wasmi(wasmi::CompilationMode, bool),
+}
+
+/// What Wasmite's code checks as it runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meter {
+    Off,
+    Fuel,
+    Interrupt,
 }
 
 /// An instantiated benchmark program, ready to run.
@@ -80,8 +104,8 @@ pub trait Runner {
 /// a handle on its `run` export.
 pub fn instantiate(engine: Engine, wasm: &[u8]) -> Result<Box<dyn Runner>> {
     match engine.kind() {
-        Kind::Wasmite(mode) => Ok(Box::new(WasmiteRunner::new(mode, wasm)?)),
-        Kind::Wasmi(mode) => Ok(Box::new(WasmiRunner::new(mode, wasm)?)),
+        Kind::Wasmite(mode, meter) => Ok(Box::new(WasmiteRunner::new(mode, meter, wasm)?)),
+        Kind::Wasmi(mode, fuel) => Ok(Box::new(WasmiRunner::new(mode, fuel, wasm)?)),
     }
 }
 
@@ -100,9 +124,9 @@ pub enum Load {
 /// `Engine` and dropping everything afterwards are not timed.
 pub fn time_load(engine: Engine, wasm: &[u8], load: Load) -> Result<Duration> {
     match engine.kind() {
-        Kind::Wasmite(mode) => {
+        Kind::Wasmite(mode, meter) => {
             let start = Instant::now();
-            let module = wasmite_module(mode, black_box(wasm))?;
+            let module = wasmite_module(mode, meter, black_box(wasm))?;
             let instance = match load {
                 Load::Instantiate => Some(wasmite_instantiate(&module)?),
                 Load::Compile => None,
@@ -111,10 +135,10 @@ pub fn time_load(engine: Engine, wasm: &[u8], load: Load) -> Result<Duration> {
             black_box((&module, &instance));
             Ok(elapsed)
         }
-        Kind::Wasmi(mode) => {
+        Kind::Wasmi(mode, fuel) => {
             // wasmi keeps every function it translated until its `Engine` is dropped:
             // a fresh one per load keeps the runs independent.
-            let wasmi_engine = wasmi_engine(mode);
+            let wasmi_engine = wasmi_engine(mode, fuel);
             let linker = wasmi_linker(&wasmi_engine)?;
             let start = Instant::now();
             let module = wasmi::Module::new(&wasmi_engine, black_box(wasm))?;
@@ -173,10 +197,16 @@ fn wasmite_features() -> wasmite::Features {
     }
 }
 
-fn wasmite_module(mode: wasmite::Translation, wasm: &[u8]) -> Result<wasmite::Module> {
+fn wasmite_module(
+    mode: wasmite::Translation,
+    meter: Meter,
+    wasm: &[u8],
+) -> Result<wasmite::Module> {
     let config = wasmite::Config::new()
         .features(wasmite_features())
-        .translation(mode);
+        .translation(mode)
+        .consume_fuel(meter == Meter::Fuel)
+        .interruptible(meter == Meter::Interrupt);
     Ok(wasmite::Module::from_buffer_with_config(wasm, &config)?)
 }
 
@@ -185,8 +215,13 @@ fn wasmite_instantiate(module: &wasmite::Module) -> Result<ModuleRef> {
     Ok(ModuleInstance::new(module, &imports)?.run_start(&mut HostFunctions)?)
 }
 
-fn wasmite_instance(mode: wasmite::Translation, wasm: &[u8]) -> Result<ModuleRef> {
-    wasmite_instantiate(&wasmite_module(mode, wasm)?)
+fn wasmite_instance(mode: wasmite::Translation, meter: Meter, wasm: &[u8]) -> Result<ModuleRef> {
+    let module = wasmite_module(mode, meter, wasm)?;
+    let imports = ImportsBuilder::new().with_resolver(HOST_MODULE, &HostResolver);
+    let not_started = ModuleInstance::new(&module, &imports)?;
+    // An endless tank: the bench times the metering, not running out.
+    not_started.not_started_instance().set_fuel(u64::MAX);
+    Ok(not_started.run_start(&mut HostFunctions)?)
 }
 
 struct WasmiteRunner {
@@ -198,8 +233,8 @@ struct WasmiteRunner {
 }
 
 impl WasmiteRunner {
-    fn new(mode: wasmite::Translation, wasm: &[u8]) -> Result<Self> {
-        let instance = wasmite_instance(mode, wasm)?;
+    fn new(mode: wasmite::Translation, meter: Meter, wasm: &[u8]) -> Result<Self> {
+        let instance = wasmite_instance(mode, meter, wasm)?;
         let mut stack = StackRecycler::default();
         if let Some(init) = instance.export_by_name("init") {
             let init = init.as_func().context("`init` is not a function")?;
@@ -232,9 +267,10 @@ impl Runner for WasmiteRunner {
     }
 }
 
-fn wasmi_engine(mode: wasmi::CompilationMode) -> wasmi::Engine {
+fn wasmi_engine(mode: wasmi::CompilationMode, fuel: bool) -> wasmi::Engine {
     let mut config = wasmi::Config::default();
     config.compilation_mode(mode);
+    config.consume_fuel(fuel);
     wasmi::Engine::new(&config)
 }
 
@@ -250,10 +286,13 @@ struct WasmiRunner {
 }
 
 impl WasmiRunner {
-    fn new(mode: wasmi::CompilationMode, wasm: &[u8]) -> Result<Self> {
-        let engine = wasmi_engine(mode);
+    fn new(mode: wasmi::CompilationMode, fuel: bool, wasm: &[u8]) -> Result<Self> {
+        let engine = wasmi_engine(mode, fuel);
         let module = wasmi::Module::new(&engine, wasm)?;
         let mut store = wasmi::Store::new(&engine, ());
+        if fuel {
+            store.set_fuel(u64::MAX)?;
+        }
         let instance = wasmi_linker(&engine)?.instantiate_and_start(&mut store, &module)?;
         if let Some(init) = instance.get_func(&store, "init") {
             init.typed::<(), ()>(&store)?.call(&mut store, ())?;

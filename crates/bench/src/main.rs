@@ -45,7 +45,10 @@ use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow
 
 const USAGE: &str = "\
 usage: wasmite-bench [--filter TEXT] [--quick] [--markdown PATH] [--command TEXT] [--list]
-                     [--profile wasmite|wasmi]
+                     [--profile wasmite|wasmi] [--metered]
+
+--metered times the execution cases with fuel metering on (Wasmite and wasmi, endless
+tanks) and with Wasmite's interruption checks on, against Wasmite unmetered.
 
 --profile ENGINE runs the execution cases the filter selects on that engine alone
 (Wasmite's default or wasmi's eager mode) for about five seconds each, for `perf`.";
@@ -59,6 +62,7 @@ struct Options {
     command: Option<String>,
     list: bool,
     profile: Option<Engine>,
+    metered: bool,
 }
 
 impl Options {
@@ -84,6 +88,7 @@ impl Options {
                 "--markdown" => options.markdown = Some(PathBuf::from(value()?)),
                 "--command" => options.command = Some(value()?),
                 "--list" => options.list = true,
+                "--metered" => options.metered = true,
                 "--profile" => {
                     options.profile = Some(match value()?.as_str() {
                         "wasmite" => Engine::Wasmite,
@@ -137,6 +142,9 @@ fn run(options: &Options) -> Result<bool> {
         return Ok(true);
     }
     let executions: Vec<&Case> = CASES.iter().filter(|c| options.selects(c.name)).collect();
+    if options.metered {
+        return metered(&executions, options);
+    }
     if let Some(engine) = options.profile {
         for case in executions {
             profile(case, engine)?;
@@ -290,10 +298,86 @@ fn run(options: &Options) -> Result<bool> {
     Ok(failures.is_empty())
 }
 
+/// The engines of `--metered`, in column order.
+const METERED_ENGINES: [Engine; 4] = [
+    Engine::Wasmite,
+    Engine::WasmiteFuel,
+    Engine::WasmiFuel,
+    Engine::WasmiteInterruptible,
+];
+
+/// `--metered`: each execution case on [`METERED_ENGINES`]; prints Wasmite's fuel
+/// against wasmi's fuel, and the cost of Wasmite's interruption checks, with the
+/// geometric means of each group.
+fn metered(cases: &[&Case], options: &Options) -> Result<bool> {
+    let settings = if options.quick {
+        Settings::QUICK
+    } else {
+        Settings::FULL
+    };
+    println!(
+        "{:<20} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>6}",
+        "metered", "Wasmite", "W.fuel", "w.fuel", "W.intr", "Wf/wf", "Wi/W", "noise"
+    );
+    for group in Group::ALL {
+        let (mut fuel, mut interrupt) = (Vec::new(), Vec::new());
+        for case in cases.iter().filter(|c| c.group == group) {
+            let measured = measure_on(case, &METERED_ENGINES, &settings)?;
+            let m = &measured.medians;
+            let (f, i) = (
+                m[1].as_secs_f64() / m[2].as_secs_f64(),
+                m[3].as_secs_f64() / m[0].as_secs_f64(),
+            );
+            println!(
+                "{:<20} {:>10.2?} {:>10.2?} {:>10.2?} {:>10.2?} {:>9.2} {:>9.3} {:>5.1}%",
+                case.name,
+                m[0],
+                m[1],
+                m[2],
+                m[3],
+                f,
+                i,
+                measured.spread * 100.0
+            );
+            fuel.push(f);
+            interrupt.push(i);
+        }
+        if !fuel.is_empty() {
+            let mean = |v: &[f64]| (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp();
+            println!(
+                "{:<20} {:>10} {:>10} {:>10} {:>10} {:>9.2} {:>9.3}\n",
+                format!(
+                    "geomean ({})",
+                    group.title().split(' ').next().unwrap_or("")
+                ),
+                "",
+                "",
+                "",
+                "",
+                mean(&fuel),
+                mean(&interrupt)
+            );
+        }
+    }
+    Ok(true)
+}
+
 fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
+    let measured = measure_on(case, &EXECUTION_ENGINES, settings)?;
+    Ok(ExecutionRow {
+        name: case.name,
+        group: case.group,
+        what: case.what,
+        arg: case.arg,
+        measured,
+    })
+}
+
+/// Runs `case` on `engines`, in rounds, and returns the medians in `engines` order.
+fn measure_on(case: &Case, engines: &[Engine], settings: &Settings) -> Result<Measured> {
     let wasm = case.binary()?;
     let mut runners = Vec::new();
-    for engine in EXECUTION_ENGINES {
+    for &engine in engines {
         let runner = engines::instantiate(engine, &wasm)
             .with_context(|| format!("instantiating on {}", engine.label()))?;
         runners.push((engine, runner));
@@ -314,14 +398,7 @@ fn execution_case(case: &Case, settings: &Settings) -> Result<ExecutionRow> {
             }),
         })
         .collect();
-    let measured = measure::compare(&mut contenders, settings)?;
-    Ok(ExecutionRow {
-        name: case.name,
-        group: case.group,
-        what: case.what,
-        arg,
-        measured,
-    })
+    measure::compare(&mut contenders, settings)
 }
 
 /// The case comparing `memory.copy` with the native copy.

@@ -61,7 +61,9 @@ impl Config {
     ///
     /// The cost model: every Wasm operator costs 1 unit, paid ahead for each stretch of
     /// code that runs straight through (from a function's start, a loop's head, an
-    /// `else` or an `end` to the next of these), so a trap or a branch leaving a stretch
+    /// `else`, a loop's `end` or an `end` that a branch reaches, to the next of these), so a
+    /// trap or a
+    /// branch leaving a stretch
     /// early has paid for all of it. The count follows the Wasm code alone: the same in
     /// every build, dispatch and translation mode. Code without metering consumes
     /// nothing and costs nothing.

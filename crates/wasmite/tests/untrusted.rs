@@ -93,13 +93,14 @@ fn fuel_counts_wasm_operators_the_same_in_both_translation_modes() {
         used.push((1 << 40) - instance.fuel());
     }
     // The cost model, counted by hand. Stretches start at the function's start, loop
-    // heads, `else`s and `end`s, and pay for the operators up to the next such point:
+    // heads, `else`s, loops' `end`s and the `end`s that branches reach, and pay for the
+    // operators up to the next such point:
     // - the function's start: `block loop` (2), once;
     // - the loop's head: `local.get i32.eqz br_if local.get local.get i64.extend_i32_u
     //   i64.add local.set local.get i32.const i32.sub local.set br`, and the loop's `end`
     //   that follows the `br` (14), on each of the 1001 checks of `$n`;
-    // - the block's `end`, which `br_if $done` reaches: `local.get end` (2), once.
-    // (The stretch after the loop's own `end` is never reached.)
+    // - after the loop's `end` (never reached): the block's `end`;
+    // - after the block's `end`, which `br_if $done` reaches: `local.get end` (2), once.
     assert_eq!(used[0], used[1]);
     assert_eq!(used[0], 2 + 14 * 1001 + 2, "fuel used: {}", used[0]);
 }

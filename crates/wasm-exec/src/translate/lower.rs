@@ -137,7 +137,8 @@ pub(crate) struct Translator<'m> {
 pub struct Metering {
     /// Fuel: every Wasm operator costs 1, paid by a `ConsumeFuel` at the start of each
     /// stretch of code that runs straight through (the function's start, each loop
-    /// head, each `else` and each `end`), for all the operators of the stretch; bulk
+    /// head, each `else`, the `end` of a loop and each `end` that a branch reaches), for
+    /// all the operators of the stretch; bulk
     /// operations (`memory.fill/copy/init`, `table.fill/copy/init`) also pay 1 per
     /// element (byte or reference), just before they run. The count follows the Wasm
     /// code, not the instructions it becomes, so it is the same in every build and
@@ -1078,13 +1079,21 @@ impl Translator<'_> {
                 if block.kind == Kind::Loop {
                     self.loops -= 1;
                 }
+                // A new stretch starts after a loop (whose head's stretch repeats) and
+                // where a branch joins; after a block only fallen out of (no branch
+                // leaves it), the stretch goes on.
+                let joined = block.kind == Kind::Loop
+                    || !block.fixups.is_empty()
+                    || block.else_jump.is_some();
                 self.bind(&block.fixups);
                 block.fixups.clear();
                 self.fixup_pool.push(core::mem::take(&mut block.fixups));
                 if let Some(jump) = block.else_jump {
                     self.bind(&[jump]);
                 }
-                self.charge_point();
+                if joined {
+                    self.charge_point();
+                }
                 self.truncate(block.height);
                 if block.spill > 0 {
                     // Results move down over the saved parameters (ascending order is
