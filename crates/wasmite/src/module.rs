@@ -55,7 +55,7 @@ impl Config {
 
     /// Fuel metering (off by default): the module's code pays for what it runs from the
     /// fuel of the instance its invocation started at ([`ModuleInstance::set_fuel`],
-    /// [`add_fuel`](ModuleInstance::add_fuel), [`fuel`](ModuleInstance::fuel)), and
+    /// [`add_fuel`](crate::ModuleInstance::add_fuel), [`fuel`](crate::ModuleInstance::fuel)), and
     /// stops with the [`OutOfFuel`](crate::OutOfFuel) trap when it cannot. A resumable
     /// invocation stopped so resumes once fuel is added.
     ///
