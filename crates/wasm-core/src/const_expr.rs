@@ -6,6 +6,8 @@
 //! evaluates those that read no global, to know before instantiation the value of an
 //! immutable global.
 
+use crate::prelude::*;
+
 use crate::{ConstExpr, F32, F64, Module, RefType, RuntimeValue};
 use core::fmt;
 use wasmparser::Operator;
@@ -32,7 +34,7 @@ impl fmt::Display for ConstExprError {
     }
 }
 
-impl std::error::Error for ConstExprError {}
+impl core::error::Error for ConstExprError {}
 
 /// Evaluates constant expression `expr` of `module`: constants, `global.get` (the value of
 /// global `i` is `global(i)`; `None` makes the evaluation fail), and the extended-constant

@@ -9,6 +9,8 @@
 //! Operators inside function bodies are not decoded here: the body is kept as a byte range
 //! and read once, by the validator and the translator, at its original offsets.
 
+use crate::prelude::*;
+
 mod code;
 pub use code::MAX_LOCALS;
 mod data;
@@ -23,7 +25,7 @@ mod types;
 use crate::error::DecodeError;
 use crate::module::{ConstExpr, CustomSection, Module, Names};
 use crate::value::ValType;
-use std::sync::Arc;
+use alloc::sync::Arc;
 use wasmparser::{Parser, Payload};
 
 /// Position of each non-custom section in the required order (spec 5.5.2).

@@ -1,5 +1,7 @@
 //! The decoder's error: a malformed module.
 
+use crate::prelude::*;
+
 use core::fmt;
 
 /// A module is malformed: its bytes do not follow the binary format.
@@ -101,7 +103,7 @@ impl fmt::Debug for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}
 
 #[cfg(test)]
 mod tests {

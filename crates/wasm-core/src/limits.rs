@@ -6,6 +6,8 @@
 //! Wasmite accepts too, and a hostile module cannot make the decoder or the engine
 //! allocate without bound. Exceeding a limit is a `DecodeError` naming the limit.
 
+use crate::prelude::*;
+
 /// Function types in the type section.
 pub const MAX_TYPES: usize = 1_000_000;
 /// Functions, imported and defined.

@@ -5,11 +5,13 @@
 //! bytes, so a validator or translator reads operators with `wasmparser`'s operator reader
 //! at their original offsets; nothing is decoded twice into intermediate trees.
 
+use crate::prelude::*;
+
 use crate::types::{GlobalType, MemoryType, Signature, TableType};
 use crate::value::{RefType, ValType};
-use std::collections::HashMap;
-use std::ops::Range;
-use std::sync::Arc;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use core::ops::Range;
 use wasmparser::{BinaryReader, OperatorsReader};
 
 /// A decoded WebAssembly module. Cheap to share: the bytes live behind an `Arc`.
@@ -274,5 +276,5 @@ pub struct Names {
     /// The module's name.
     pub module: Option<String>,
     /// Function names by function index.
-    pub functions: HashMap<u32, String>,
+    pub functions: BTreeMap<u32, String>,
 }

@@ -69,7 +69,10 @@ macro_rules! float_wrapper {
             #[must_use]
             #[inline]
             pub fn fract(self) -> Self {
-                Self::from_float(self.to_float().fract())
+                // `x - x.trunc()` without `std`: the remainder by 1 is that for every
+                // non-integral `x`, and an integral one gives +0 (NaN for infinities).
+                let rest = self.to_float() % 1.0;
+                Self::from_float(if rest == 0.0 { 0.0 } else { rest })
             }
 
             /// The smaller of the two; if one is NaN, the other (the native float's `min`).
@@ -190,6 +193,7 @@ float_wrapper!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     fn nan_payload_survives_round_trip_and_neg_abs() {

@@ -1,8 +1,10 @@
 //! Trap codes (one list, with the spec's wording) and the [`Trap`] type.
 
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 use core::any::Any;
 use core::fmt;
-use std::rc::Rc;
 
 /// Declares [`TrapCode`] from one list: variant, message, documentation. Nothing else
 /// repeats the list.
@@ -201,7 +203,7 @@ impl fmt::Display for Trap {
     }
 }
 
-impl std::error::Error for Trap {
+impl core::error::Error for Trap {
     /// The trap code's message; empty for a host error (the seed's answer).
     #[allow(deprecated)]
     fn description(&self) -> &str {
@@ -263,12 +265,12 @@ mod tests {
         assert_eq!(trap.to_string(), "my error 3");
         assert_eq!(format!("{trap:?}"), "Host(MyError(3))");
         #[allow(deprecated)]
-        let described = std::error::Error::description(&trap).to_string();
+        let described = core::error::Error::description(&trap).to_string();
         assert_eq!(described, "");
         let trap = Trap::from(TrapCode::StackOverflow);
         assert_eq!(trap.to_string(), "call stack exhausted");
         #[allow(deprecated)]
-        let described = std::error::Error::description(&trap).to_string();
+        let described = core::error::Error::description(&trap).to_string();
         assert_eq!(described, "call stack exhausted");
     }
 

@@ -1,7 +1,7 @@
 //! Type descriptions: function signatures, limits, memory/table/global types.
 
 use crate::value::{RefType, ValType, ValueType};
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 /// A function type: parameter and result types.
 ///
@@ -207,6 +207,7 @@ pub struct GlobalType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     fn debug_is_the_seeds_with_several_results_listed() {

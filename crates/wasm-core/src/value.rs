@@ -382,6 +382,7 @@ impl LittleEndianConvert for F64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     fn conversions_round_trip_and_refuse_wrong_types() {

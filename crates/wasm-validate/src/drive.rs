@@ -13,6 +13,7 @@
 
 use crate::error::ValidationError;
 use crate::func::FuncValidator;
+use crate::prelude::*;
 use crate::{BodyVisitor, VisitError};
 use wasm_core::wasmparser::{self, Operator, VisitOperator, VisitSimdOperator};
 

@@ -1,5 +1,7 @@
 //! The validator's error: a module is invalid (or, while reading operators, malformed).
 
+use crate::prelude::*;
+
 use core::fmt;
 use wasm_core::DecodeError;
 use wasm_core::wasmparser::BinaryReaderError;
@@ -94,7 +96,7 @@ impl fmt::Debug for ValidationError {
     }
 }
 
-impl std::error::Error for ValidationError {}
+impl core::error::Error for ValidationError {}
 
 /// Why [`validate_bytes`](crate::validate_bytes) rejected its input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,6 +7,8 @@
 //! (`push_val`/`pop_val`, `push_ctrl`/`pop_ctrl`, `unreachable`) and the public view a
 //! translator uses to follow along (heights, frames, locals).
 
+use crate::prelude::*;
+
 use crate::drive::Driver;
 use crate::error::ValidationError;
 use crate::features::Features;
@@ -152,7 +154,7 @@ impl<'m> FuncValidator<'m> {
                     body.offset,
                 ));
             }
-            locals.extend(std::iter::repeat_n(ty, count as usize));
+            locals.extend(core::iter::repeat_n(ty, count as usize));
         }
 
         let mut validator = FuncValidator {

@@ -40,6 +40,25 @@
 //! assert!(error.to_string().contains("type mismatch"), "{error}");
 //! ```
 #![deny(missing_docs)]
+#![no_std]
+
+// Only `validate_visiting_parallel` (with `std`) builds vectors here.
+#[cfg(feature = "std")]
+use crate::prelude::*;
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc` (the crate builds without `std`).
+#[allow(unused_imports)]
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+    pub(crate) use alloc::{format, vec};
+}
 
 mod drive;
 mod error;
@@ -145,7 +164,9 @@ fn malformed_first(module: &Module, e: ValidationError) -> ValidationError {
 /// [`validate_visiting`]'s: the error of the first invalid body in module order (a
 /// binary-format error in any body first, as there).
 ///
-/// Worth it for large modules only: a thread costs tens of microseconds to start.
+/// Worth it for large modules only: a thread costs tens of microseconds to start. Needs
+/// the `std` feature (threads).
+#[cfg(feature = "std")]
 pub fn validate_visiting_parallel<V, F>(
     module: &Module,
     features: &Features,

@@ -4,9 +4,11 @@
 //! The checks run in the order of the spec's module rule (3.4.10): types, imports,
 //! functions, tables, memories, globals, element and data segments, start, exports.
 
+use crate::prelude::*;
+
 use crate::error::ValidationError;
 use crate::features::Features;
-use std::collections::HashSet;
+use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
     ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, Limits, MAX_PAGES_32,
@@ -298,7 +300,7 @@ fn start(module: &Module) -> Result<()> {
 
 /// Spec 3.4.9 and 3.4.10: exports name existing entities, and names are unique.
 fn exports(module: &Module, features: &Features) -> Result<()> {
-    let mut names = HashSet::with_capacity(module.exports.len());
+    let mut names = BTreeSet::new();
     for export in &module.exports {
         let error = |message: String| ValidationError::new(message, export.offset);
         let index = export.index;

@@ -11,6 +11,8 @@
 //!   stores by value type and access width); control, variable, call and memory
 //!   operators follow the spec's validation appendix.
 
+use crate::prelude::*;
+
 use crate::func::{FrameKind, FuncValidator};
 use wasm_core::wasmparser::{self, BlockType, MemArg, MemArgTarget, Operator};
 use wasm_core::{MemoryType, RefType, TableType, ValType};

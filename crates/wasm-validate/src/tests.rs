@@ -1,5 +1,7 @@
 //! Unit tests for the key rules; the spec suite runs in `tests/spec_invalid.rs`.
 
+use crate::prelude::*;
+
 use crate::{
     Error, Features, FrameKind, FuncValidator, ValidationError, validate, validate_bytes,
     validate_function,

@@ -1,5 +1,7 @@
 //! Function and code sections (spec 5.5.6, 5.5.13).
 
+use crate::prelude::*;
+
 use super::value_type;
 use crate::error::DecodeError;
 use crate::limits;

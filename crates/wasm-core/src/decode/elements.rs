@@ -1,5 +1,7 @@
 //! Element section (spec 5.5.12).
 
+use crate::prelude::*;
+
 use super::const_expr;
 use super::tables::ref_type;
 use crate::error::DecodeError;

@@ -1,5 +1,7 @@
 //! Export section (spec 5.5.10).
 
+use crate::prelude::*;
+
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::{Export, ExternKind, Module};

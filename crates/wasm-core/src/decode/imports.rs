@@ -1,5 +1,7 @@
 //! Import section (spec 5.5.5).
 
+use crate::prelude::*;
+
 use super::tables::{memory_type, table_type};
 use super::value_type;
 use crate::error::DecodeError;

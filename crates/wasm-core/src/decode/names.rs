@@ -1,6 +1,8 @@
 //! The `name` custom section (spec 7.4.1). A malformed name section is ignored, as the
 //! spec asks of custom sections: names only serve diagnostics.
 
+use crate::prelude::*;
+
 use crate::module::Names;
 use wasmparser::{BinaryReader, Name, NameSectionReader};
 

@@ -1,5 +1,7 @@
 //! Table and memory sections (spec 5.5.7, 5.5.8), and the limits both use.
 
+use crate::prelude::*;
+
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::Module;

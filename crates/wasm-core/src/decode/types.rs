@@ -1,11 +1,13 @@
 //! Type section (spec 5.5.4).
 
+use crate::prelude::*;
+
 use super::value_type;
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::Module;
 use crate::types::Signature;
-use std::sync::Arc;
+use alloc::sync::Arc;
 use wasmparser::TypeSectionReader;
 
 pub(super) fn decode_types(
