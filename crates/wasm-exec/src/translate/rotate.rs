@@ -55,7 +55,14 @@ pub(crate) fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
         if head >= at {
             continue;
         }
-        let test = (head..at.min(head + MAX_ROTATED_HEAD + 1)).find(|&k| {
+        // Metering checks at the head (fuel, interruption) are copied with it: the copy
+        // runs once per iteration, as the head did, and they do not count as its length.
+        let checks = instrs[head..at]
+            .iter()
+            .take_while(|i| matches!(i, Instr::ConsumeFuel { .. } | Instr::CheckInterrupt {}))
+            .count();
+        let window = head + checks + MAX_ROTATED_HEAD + 1;
+        let test = (head + checks..at.min(window)).find(|&k| {
             let mut instr = instrs[k];
             instr.target_mut().is_some()
                 || !matches!(
@@ -129,5 +136,38 @@ pub(crate) fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
             // (A target out of range stays so, for `verify` to report.)
             *target = moved.get(*target as usize).copied().unwrap_or(u32::MAX);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metered_loop_head_is_rotated_with_its_checks() {
+        // loop: charge, leave if slot 0 is zero, body, back to the head.
+        let mut instrs = vec![
+            Instr::ConsumeFuel { amount: 3 },
+            Instr::CheckInterrupt {},
+            Instr::JumpIfZero { cond: 0, target: 5 },
+            Instr::Copy { dst: 1, src: 0 },
+            Instr::Jump { target: 0 },
+            Instr::Return {},
+        ];
+        rotate_loops(&mut instrs, &mut Rotation::default());
+        // The `Jump` became a copy of the checks and the negated test, back to the body.
+        assert_eq!(
+            instrs,
+            [
+                Instr::ConsumeFuel { amount: 3 },
+                Instr::CheckInterrupt {},
+                Instr::JumpIfZero { cond: 0, target: 7 },
+                Instr::Copy { dst: 1, src: 0 },
+                Instr::ConsumeFuel { amount: 3 },
+                Instr::CheckInterrupt {},
+                Instr::JumpIfNonZero { cond: 0, target: 3 },
+                Instr::Return {},
+            ]
+        );
     }
 }
