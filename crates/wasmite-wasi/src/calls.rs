@@ -9,7 +9,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use std::io::SeekFrom;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use wasmite::{RuntimeArgs, RuntimeValue, Signature, Trap, ValueType};
 
@@ -20,7 +20,7 @@ use crate::abi::{
 use crate::ctx::{Descriptor, Handle, WasiCtx};
 use crate::error::{ProcExit, WasiError};
 use crate::memory::GuestMemory;
-use crate::vfs::{DirEntry, OpenOptions, Opened, SetTime};
+use crate::vfs::{DirEntry, OpenOptions, Opened, SetTime, unix_nanos};
 
 /// Why a host function did not succeed.
 pub(crate) enum Failure {
@@ -173,12 +173,6 @@ wasi_functions! {
     sock_shutdown(fd: I32, how: I32) -> errno;
 }
 
-/// Nanoseconds of a `SystemTime` since the Unix epoch.
-fn unix_nanos(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
 /// The new times an `fstflags` asks for; `EINVAL` for a value and "now" for one time, or
 /// unknown bits.
 fn set_times(
@@ -234,6 +228,32 @@ fn write_filestat(memory: &mut GuestMemory<'_>, at: u32, stat: &crate::Filestat)
     memory.write_u64(at + 48, stat.mtim)?;
     memory.write_u64(at + 56, stat.ctim)?;
     Ok(())
+}
+
+/// Scatter/gather I/O over the checked `iovs`: `step` moves the bytes of each buffer in
+/// turn, given how many moved before it, and the transfer stops at the first short one.
+/// Returns the bytes moved. An error ends it with that error, or, with `keep_partial`
+/// and bytes already moved, with the count so far.
+fn transfer(
+    memory: &mut GuestMemory<'_>,
+    iovs: Vec<(u32, u32)>,
+    keep_partial: bool,
+    mut step: impl FnMut(&mut [u8], u64) -> Result<usize, Errno>,
+) -> Result<u32, Errno> {
+    let mut total = 0u64;
+    for (ptr, len) in iovs {
+        let n = match step(memory.slice_mut(ptr, len)?, total) {
+            Ok(n) => n,
+            Err(_) if keep_partial && total > 0 => break,
+            Err(errno) => return Err(errno),
+        };
+        total += n as u64;
+        if n < len as usize {
+            break;
+        }
+    }
+    // `iovecs` bounds the sum of the lengths by `u32::MAX`.
+    Ok(total as u32)
 }
 
 /// The guest path at `ptr`, copied (it is used while memory is written).
@@ -425,17 +445,10 @@ impl WasiCtx {
         let iovs = memory.iovecs(iovs, iovs_len)?;
         memory.check(nread, 4)?;
         let (file, _) = self.file(fd)?;
-        let mut total = 0u64;
-        for (ptr, len) in iovs {
-            let buf = memory.slice_mut(ptr, len)?;
-            let at = offset.checked_add(total).ok_or(Errno::INVAL)?;
-            let n = file.read_at(buf, at)?;
-            total += n as u64;
-            if n < len as usize {
-                break;
-            }
-        }
-        memory.write_u32(nread, total as u32)?;
+        let total = transfer(memory, iovs, false, |buf, done| {
+            file.read_at(buf, offset.checked_add(done).ok_or(Errno::INVAL)?)
+        })?;
+        memory.write_u32(nread, total)?;
         Ok(())
     }
 
@@ -451,18 +464,12 @@ impl WasiCtx {
         let iovs = memory.iovecs(iovs, iovs_len)?;
         memory.check(nwritten, 4)?;
         let (file, _) = self.file(fd)?;
-        let mut total = 0u64;
-        for (ptr, len) in iovs {
-            let buf = memory.slice(ptr, len)?;
-            // Positional even in append mode (POSIX; Linux would append): the position
-            // never moves.
-            let n = file.write_at(buf, offset.checked_add(total).ok_or(Errno::INVAL)?)?;
-            total += n as u64;
-            if n < len as usize {
-                break;
-            }
-        }
-        memory.write_u32(nwritten, total as u32)?;
+        // Positional even in append mode (POSIX; Linux would append): the position never
+        // moves.
+        let total = transfer(memory, iovs, false, |buf, done| {
+            file.write_at(buf, offset.checked_add(done).ok_or(Errno::INVAL)?)
+        })?;
+        memory.write_u32(nwritten, total)?;
         Ok(())
     }
 
@@ -512,15 +519,8 @@ impl WasiCtx {
         let iovs = memory.iovecs(iovs, iovs_len)?;
         memory.check(nread, 4)?;
         let (file, _) = self.file(fd)?;
-        let mut total = 0u64;
-        for (ptr, len) in iovs {
-            let n = file.read(memory.slice_mut(ptr, len)?)?;
-            total += n as u64;
-            if n < len as usize {
-                break;
-            }
-        }
-        memory.write_u32(nread, total as u32)?;
+        let total = transfer(memory, iovs, false, |buf, _| file.read(buf))?;
+        memory.write_u32(nread, total)?;
         Ok(())
     }
 
@@ -538,19 +538,9 @@ impl WasiCtx {
         if flags & fdflags::APPEND != 0 && file.filetype() == FileType::RegularFile {
             file.seek(SeekFrom::End(0))?;
         }
-        let mut total = 0u64;
-        for (ptr, len) in iovs {
-            let n = match file.write(memory.slice(ptr, len)?) {
-                Ok(n) => n,
-                Err(_) if total > 0 => break,
-                Err(errno) => return Err(errno.into()),
-            };
-            total += n as u64;
-            if n < len as usize {
-                break;
-            }
-        }
-        memory.write_u32(nwritten, total as u32)?;
+        // An error after some bytes went out ends the write with what went out.
+        let total = transfer(memory, iovs, true, |buf, _| file.write(buf))?;
+        memory.write_u32(nwritten, total)?;
         Ok(())
     }
 
@@ -910,26 +900,19 @@ impl WasiCtx {
                 _ => return Err(Errno::INVAL.into()),
             }
         }
-        if fired.is_empty() {
-            if let Some(&(due, _)) = timers.iter().min_by_key(|(due, _)| *due) {
-                self.sleep_until(due)?;
-                let now = Instant::now();
-                fired.extend(
-                    timers
-                        .iter()
-                        .filter(|(d, _)| *d <= now)
-                        .map(|&(_, u)| (u, Errno::SUCCESS, eventtype::CLOCK, 0, 0)),
-                );
-            }
-        } else {
-            let now = Instant::now();
-            fired.extend(
-                timers
-                    .iter()
-                    .filter(|(d, _)| *d <= now)
-                    .map(|&(_, u)| (u, Errno::SUCCESS, eventtype::CLOCK, 0, 0)),
-            );
+        // With nothing ready, wait for the earliest clock; then every clock due fires.
+        if fired.is_empty()
+            && let Some(&(due, _)) = timers.iter().min_by_key(|(due, _)| *due)
+        {
+            self.sleep_until(due)?;
         }
+        let now = Instant::now();
+        fired.extend(
+            timers
+                .iter()
+                .filter(|(d, _)| *d <= now)
+                .map(|&(_, u)| (u, Errno::SUCCESS, eventtype::CLOCK, 0, 0)),
+        );
         for (i, (userdata, error, kind, nbytes, flags)) in fired.iter().enumerate() {
             let at = events + i as u32 * layout::EVENT_SIZE;
             memory.write(at, &[0; layout::EVENT_SIZE as usize])?;

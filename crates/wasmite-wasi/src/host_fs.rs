@@ -13,7 +13,7 @@ use cap_fs_ext::{
 use cap_std::fs::{Dir, Metadata};
 
 use crate::abi::{Errno, FileType};
-use crate::vfs::{DirEntry, Filestat, OpenOptions, Opened, SetTime, WasiDir, WasiFile};
+use crate::vfs::{DirEntry, Filestat, OpenOptions, Opened, SetTime, WasiDir, WasiFile, unix_nanos};
 
 /// A directory of the host's filesystem, and everything below it.
 ///
@@ -104,24 +104,10 @@ fn io<T>(result: io::Result<T>) -> Result<T, Errno> {
     result.map_err(|e| errno_of(&e))
 }
 
-fn nanos(time: io::Result<SystemTime>) -> u64 {
-    time.ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
 fn filestat(meta: &Metadata) -> Filestat {
     let kind = meta.file_type();
-    let filetype = if kind.is_dir() {
-        FileType::Directory
-    } else if kind.is_symlink() {
-        FileType::SymbolicLink
-    } else if kind.is_file() {
-        FileType::RegularFile
-    } else {
-        special_type(meta)
-    };
-    let mtim = nanos(meta.modified().map(|t| t.into_std()));
+    let filetype = common_type(kind).unwrap_or_else(|| special_type(kind));
+    let mtim = meta.modified().map_or(0, |t| unix_nanos(t.into_std()));
     #[cfg(unix)]
     let ctim = {
         use cap_std::fs::MetadataExt as _;
@@ -137,17 +123,30 @@ fn filestat(meta: &Metadata) -> Filestat {
         filetype,
         nlink: meta.nlink(),
         size: meta.len(),
-        atim: nanos(meta.accessed().map(|t| t.into_std())),
+        atim: meta.accessed().map_or(0, |t| unix_nanos(t.into_std())),
         mtim,
         ctim,
     }
 }
 
-fn special_type(meta: &Metadata) -> FileType {
+/// The type of a directory, symbolic link or regular file; `None` for anything else.
+fn common_type(kind: cap_std::fs::FileType) -> Option<FileType> {
+    if kind.is_dir() {
+        Some(FileType::Directory)
+    } else if kind.is_symlink() {
+        Some(FileType::SymbolicLink)
+    } else if kind.is_file() {
+        Some(FileType::RegularFile)
+    } else {
+        None
+    }
+}
+
+/// The type of what is neither a directory, a symbolic link nor a regular file.
+fn special_type(kind: cap_std::fs::FileType) -> FileType {
     #[cfg(unix)]
     {
         use cap_fs_ext::FileTypeExt as _;
-        let kind = meta.file_type();
         if kind.is_char_device() {
             return FileType::CharacterDevice;
         }
@@ -158,7 +157,7 @@ fn special_type(meta: &Metadata) -> FileType {
             return FileType::SocketStream;
         }
     }
-    let _ = meta;
+    let _ = kind;
     FileType::Unknown
 }
 
@@ -334,16 +333,7 @@ impl WasiDir for HostDir {
         for entry in io(self.dir.entries())? {
             let entry = io(entry)?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let kind = io(entry.file_type())?;
-            let filetype = if kind.is_dir() {
-                FileType::Directory
-            } else if kind.is_symlink() {
-                FileType::SymbolicLink
-            } else if kind.is_file() {
-                FileType::RegularFile
-            } else {
-                FileType::Unknown
-            };
+            let filetype = common_type(io(entry.file_type())?).unwrap_or(FileType::Unknown);
             #[cfg(unix)]
             let ino = rustix::fs::DirEntryExt::ino(&entry);
             #[cfg(not(unix))]

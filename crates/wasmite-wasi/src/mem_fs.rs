@@ -10,10 +10,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io::SeekFrom;
 use std::rc::Rc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crate::abi::{Errno, FileType};
-use crate::vfs::{DirEntry, Filestat, OpenOptions, Opened, SetTime, WasiDir, WasiFile};
+use crate::vfs::{DirEntry, Filestat, OpenOptions, Opened, SetTime, WasiDir, WasiFile, unix_nanos};
 
 type NodeRef = Rc<RefCell<Node>>;
 
@@ -44,9 +44,7 @@ impl Default for MemFs {
 }
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
+    unix_nanos(SystemTime::now())
 }
 
 impl MemFs {
@@ -183,16 +181,12 @@ impl MemFs {
     }
 
     fn set_times_of(node: &NodeRef, atim: Option<SetTime>, mtim: Option<SetTime>) {
-        let value = |t: SetTime| match t {
-            SetTime::Now => now(),
-            SetTime::At(ns) => ns,
-        };
         let mut node = node.borrow_mut();
         if let Some(t) = atim {
-            node.times[0] = value(t);
+            node.times[0] = t.unix_nanos();
         }
         if let Some(t) = mtim {
-            node.times[1] = value(t);
+            node.times[1] = t.unix_nanos();
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use std::any::Any;
 use std::io::SeekFrom;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::abi::{Errno, FileType};
 
@@ -50,6 +51,13 @@ impl Filestat {
     }
 }
 
+/// Nanoseconds of `time` since the Unix epoch (0 before it, saturating far after it): the
+/// unit of every time WASI exchanges.
+pub(crate) fn unix_nanos(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
 /// A new access or modification time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetTime {
@@ -57,6 +65,16 @@ pub enum SetTime {
     Now,
     /// Nanoseconds since the Unix epoch.
     At(u64),
+}
+
+impl SetTime {
+    /// The time, in nanoseconds since the Unix epoch.
+    pub(crate) fn unix_nanos(self) -> u64 {
+        match self {
+            SetTime::Now => unix_nanos(SystemTime::now()),
+            SetTime::At(ns) => ns,
+        }
+    }
 }
 
 /// How [`WasiDir::open`] opens a path.
