@@ -109,8 +109,9 @@ fn isolated(name: &str, body: fn()) {
 /// input does not back (a million 4-byte indices is 4 MB) still breaks the bound.
 const SLACK: u64 = 1 << 20;
 
-/// The process's current and peak virtual size, in bytes, from `/proc/self/status`.
-fn virtual_size() -> (u64, u64) {
+/// Two sizes of the process, in bytes, from the `key0` and `key1` lines of
+/// `/proc/self/status` (given in kB there).
+fn status_sizes(key0: &str, key1: &str) -> (u64, u64) {
     const STATUS: &str = "/proc/self/status";
     let status = std::fs::read_to_string(STATUS).unwrap_or_else(|error| {
         panic!("memory bounds are measured from {STATUS}, which cannot be read: {error}")
@@ -123,7 +124,12 @@ fn virtual_size() -> (u64, u64) {
             .map(|kib| kib * 1024)
             .unwrap_or_else(|| panic!("{STATUS} has no readable {key} line:\n{status}"))
     };
-    (field("VmSize"), field("VmPeak"))
+    (field(key0), field(key1))
+}
+
+/// The process's current and peak virtual size, in bytes.
+fn virtual_size() -> (u64, u64) {
+    status_sizes("VmSize", "VmPeak")
 }
 
 /// Runs `f`, returning its result, the growth of the process's peak virtual size
@@ -151,18 +157,9 @@ fn measured<R>(f: impl FnOnce() -> R) -> (R, u64, Duration) {
     (result, after.saturating_sub(before), elapsed)
 }
 
-/// The process's resident size and its peak, in bytes, from `/proc/self/status`.
+/// The process's resident size and its peak, in bytes.
 fn resident_size() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let field = |key: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
-            .and_then(|value| value.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
-            .map(|kib| kib * 1024)
-            .unwrap_or_else(|| panic!("/proc/self/status has no readable {key} line"))
-    };
-    (field("VmRSS"), field("VmHWM"))
+    status_sizes("VmRSS", "VmHWM")
 }
 
 /// Runs `f`, returning its result, how far the process's peak resident size rose above
