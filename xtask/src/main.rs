@@ -85,6 +85,32 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Calls `each` with every option of `args` and a way to take the option's value, given
+/// as `--flag VALUE` or `--flag=VALUE`.
+fn for_each_option(
+    args: &[String],
+    mut each: impl FnMut(&str, &mut dyn FnMut() -> anyhow::Result<String>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || -> anyhow::Result<String> {
+            match inline.clone() {
+                Some(value) => Ok(value),
+                None => args
+                    .next()
+                    .cloned()
+                    .with_context(|| format!("{flag} needs a value")),
+            }
+        };
+        each(flag, &mut value)?;
+    }
+    Ok(())
+}
+
 /// Options of `cargo xtask spec`.
 struct SpecOptions {
     suite: String,
@@ -99,29 +125,15 @@ impl SpecOptions {
             filter: None,
             verbose: false,
         };
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            // Accept both `--suite NAME` and `--suite=NAME`.
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-                _ => (arg.as_str(), None),
-            };
-            let mut value = || -> anyhow::Result<String> {
-                match inline.clone() {
-                    Some(value) => Ok(value),
-                    None => args
-                        .next()
-                        .cloned()
-                        .with_context(|| format!("{flag} needs a value")),
-                }
-            };
+        for_each_option(args, |flag, value| {
             match flag {
                 "--suite" => options.suite = value()?,
                 "--filter" => options.filter = Some(value()?),
                 "--verbose" | "-v" => options.verbose = true,
                 other => bail!("unknown option `{other}` for `spec`\n\n{USAGE}"),
             }
-        }
+            Ok(())
+        })?;
         Ok(options)
     }
 }

@@ -59,19 +59,7 @@ pub fn wasi_testsuite(args: &[String]) -> anyhow::Result<ExitCode> {
         .parent()
         .context("xtask has no parent directory")?;
     let (mut suite, mut filter, mut verbose) = (root.join(DEFAULT_SUITE), None, false);
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || match inline.clone() {
-            Some(value) => Ok(value),
-            None => args
-                .next()
-                .cloned()
-                .with_context(|| format!("{flag} needs a value")),
-        };
+    crate::for_each_option(args, |flag, value| {
         match flag {
             "--path" => suite = PathBuf::from(value()?),
             "--filter" => filter = Some(value()?),
@@ -81,7 +69,8 @@ pub fn wasi_testsuite(args: &[String]) -> anyhow::Result<ExitCode> {
                  usage: cargo xtask wasi-testsuite [--path DIR] [--filter SUBSTR] [--verbose]"
             ),
         }
-    }
+        Ok(())
+    })?;
     if !suite.join("tests").is_dir() {
         eprintln!(
             "no WASI test suite at {}.\nGet it from the WebAssembly/wasi-testsuite repository, \
