@@ -21,7 +21,7 @@ use stacks::{Frame, NestingGuard, Stacks};
 use std::sync::Arc;
 use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
 use wasm_runtime::engine::{self, CompiledCode, Engine, ResumableCall};
-use wasm_runtime::{Externals, FuncRef, StackRecycler};
+use wasm_runtime::{Externals, FuncRef, StackRecycler, WasmBacktrace};
 
 /// The interpreter. Cheap to share: one per loaded module.
 #[derive(Default)]
@@ -126,6 +126,7 @@ impl Engine for ExecEngine {
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
     ) -> Result<(), Trap> {
+        engine::set_backtrace(stack, None);
         let _nesting = NestingGuard::enter()?;
         let (mut stacks, from_recycler) = self.take_stacks(stack);
         let outcome = enter(&mut stacks, func, args)
@@ -135,6 +136,7 @@ impl Engine for ExecEngine {
             results.copy_from_slice(&stacks.vals[..n]);
         }
         stacks.frames.clear();
+        engine::set_backtrace(stack, stacks.trace.take());
         if from_recycler {
             engine::put_stacks(stack, stacks);
         } else {
@@ -173,12 +175,17 @@ struct Resumable {
 }
 
 impl ResumableCall for Resumable {
+    fn backtrace(&self) -> Option<&WasmBacktrace> {
+        self.stacks.trace.as_ref()
+    }
+
     fn run(
         &mut self,
         host_result: Option<RuntimeValue>,
         externals: &mut dyn Externals,
     ) -> Result<(), Trap> {
         let _nesting = NestingGuard::enter()?;
+        self.stacks.trace = None;
         let (outer_cells, outer_frames) = outer_usage();
         self.stacks.value_limit =
             wasm_runtime::DEFAULT_VALUE_STACK_LIMIT.saturating_sub(outer_cells);

@@ -4,7 +4,7 @@
 use crate::Value;
 use crate::refs::{self, HandleCache};
 use crate::seam::{CompiledCode, Engine, ResumableCall};
-use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler};
+use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler, WasmBacktrace};
 use core::fmt;
 use core::ops::Deref;
 use std::borrow::Cow;
@@ -505,6 +505,16 @@ fn run_wasm(
 }
 
 impl FuncInvocation<'_> {
+    /// The Wasm call stack of the trap the last start or resumption of the call ended
+    /// in, if it trapped in Wasm code (or in a host function Wasm code called: then the
+    /// innermost frame is at the call). A suspended call's says where it will resume.
+    pub fn backtrace(&self) -> Option<&WasmBacktrace> {
+        match &self.kind {
+            InvocationKind::Host { .. } => None,
+            InvocationKind::Wasm { call, .. } => call.backtrace(),
+        }
+    }
+
     /// Whether the call stopped at a host error and can be resumed.
     pub fn is_resumable(&self) -> bool {
         match &self.kind {

@@ -1,6 +1,7 @@
 //! The engine's hooks into runtime entities: what an engine may do that an embedder may
 //! not. Reached by engines through [`crate::engine`].
 
+use crate::backtrace::{FrameInfo, FrameSource, WasmBacktrace};
 use crate::seam::StackRecycler;
 use crate::{
     DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance, MemoryRef,
@@ -111,6 +112,27 @@ pub fn take_stacks<T: Any>(recycler: &mut StackRecycler) -> Option<Box<T>> {
 /// Stores an engine's stacks in `recycler` for its next call.
 pub fn put_stacks<T: Any>(recycler: &mut StackRecycler, stacks: Box<T>) {
     recycler.put_storage(stacks)
+}
+
+/// Records in `recycler` the backtrace of the call that just ended with it (`None` when
+/// the call did not trap).
+pub fn set_backtrace(recycler: &mut StackRecycler, backtrace: Option<WasmBacktrace>) {
+    recycler.set_backtrace(backtrace)
+}
+
+/// A frame of a backtrace: function `func_index` of the module `source` describes, at
+/// instruction `position` of the engine's code for it.
+pub fn backtrace_frame(
+    source: std::rc::Rc<dyn FrameSource>,
+    func_index: u32,
+    position: usize,
+) -> FrameInfo {
+    FrameInfo::new(source, func_index, position)
+}
+
+/// A backtrace of `frames`, innermost first, `omitted` outer frames left out.
+pub fn backtrace(frames: Vec<FrameInfo>, omitted: usize) -> WasmBacktrace {
+    WasmBacktrace::new(frames, omitted)
 }
 
 // ---- References, tables and segments (Wasm 2.0) -------------------------------------------

@@ -18,6 +18,7 @@
 //! hostile values (sizes, offsets), which it bounds-checks.
 #![deny(missing_docs)]
 
+mod backtrace;
 mod error;
 mod func;
 mod global;
@@ -46,11 +47,13 @@ pub mod engine {
     //! crate's public API bypasses a check, and the facade (`wasmite`) does not re-export this
     //! module: an embedder cannot reach them.
 
+    pub use crate::backtrace::FrameSource;
     pub use crate::hooks::*;
     pub use crate::meter::Meter;
     pub use crate::seam::{CompiledCode, Engine, ResumableCall};
 }
 
+pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use error::Error;
 pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError};
 pub use global::{GlobalInstance, GlobalRef};

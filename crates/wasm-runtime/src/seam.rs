@@ -3,7 +3,7 @@
 //! engine ([`LoadedModule`]), and the stacks an engine keeps in a [`StackRecycler`].
 //! Reached by engines through [`crate::engine`].
 
-use crate::{Error, Externals, FuncRef};
+use crate::{Error, Externals, FuncRef, WasmBacktrace};
 use std::any::Any;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -58,6 +58,12 @@ pub trait ResumableCall {
 
     /// The results of a completed call.
     fn results(&self) -> &[RuntimeValue];
+
+    /// The Wasm call stack of the last `run`'s trap, if it trapped in Wasm code or in a
+    /// host function Wasm code called.
+    fn backtrace(&self) -> Option<&WasmBacktrace> {
+        None
+    }
 }
 
 /// Reusable value and call stacks, with their limits.
@@ -68,6 +74,7 @@ pub struct StackRecycler {
     value_stack_limit: usize,
     call_stack_limit: usize,
     storage: Option<Box<dyn Any>>,
+    backtrace: Option<WasmBacktrace>,
 }
 
 impl core::fmt::Debug for StackRecycler {
@@ -92,6 +99,7 @@ impl StackRecycler {
             value_stack_limit,
             call_stack_limit,
             storage: None,
+            backtrace: None,
         }
     }
 
@@ -108,6 +116,28 @@ impl StackRecycler {
     /// The call stack limit, in frames.
     pub fn call_stack_limit(&self) -> usize {
         self.call_stack_limit
+    }
+
+    /// The Wasm call stack of the trap that ended the last call made with these stacks;
+    /// `None` if it did not trap (or trapped before any Wasm code ran).
+    ///
+    /// ```
+    /// # use wasm_runtime::StackRecycler;
+    /// let stack = StackRecycler::default();
+    /// assert!(stack.backtrace().is_none());
+    /// ```
+    pub fn backtrace(&self) -> Option<&WasmBacktrace> {
+        self.backtrace.as_ref()
+    }
+
+    /// Takes the backtrace [`backtrace`](Self::backtrace) returns.
+    pub fn take_backtrace(&mut self) -> Option<WasmBacktrace> {
+        self.backtrace.take()
+    }
+
+    /// Records the backtrace of the call that just ended (`None` if it did not trap).
+    pub(crate) fn set_backtrace(&mut self, backtrace: Option<WasmBacktrace>) {
+        self.backtrace = backtrace;
     }
 
     /// Takes the stored stacks if they are of type `T`.

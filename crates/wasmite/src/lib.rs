@@ -80,6 +80,13 @@
 //!   instruction made it). They will come as [`Trap::Host`] carrying a Wasmite error type,
 //!   which a program matching on the seed's `Trap` handles as it handles any host error,
 //!   and a newer program can downcast. Wasm 2.0 needs none.
+//! * **Untrusted code.** [`Config::consume_fuel`] meters execution (out of fuel is a
+//!   resumable [`OutOfFuel`] trap), [`Config::interruptible`] lets an [`InterruptHandle`]
+//!   or a [`Deadline`] stop it from another thread ([`Interrupted`]), and
+//!   [`ModuleInstance::new_with_limiter`] lets a [`ResourceLimiter`] approve growth and
+//!   cap counts. A trap in Wasm code leaves its call stack, a [`WasmBacktrace`], in the
+//!   [`StackRecycler`] the call ran on ([`StackRecycler::backtrace`]) or in the
+//!   resumable call ([`FuncInvocation::backtrace`]).
 //! * [`Module::from_buffer`] also accepts the text format (feature `wat`, on by default).
 //! * A function is translated for the interpreter at its first call; [`Config`] and
 //!   [`Module::from_buffer_with_config`] choose [`Translation::Eager`] instead (every
@@ -175,5 +182,8 @@ pub use wasm_runtime::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimi
 pub use wasm_runtime::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
 /// Values of any type and the host's references (Wasm 2.0 reference types).
 pub use wasm_runtime::{ExternRef, Value};
+/// The Wasm call stack of a trap ([`StackRecycler::backtrace`],
+/// [`FuncInvocation::backtrace`]).
+pub use wasm_runtime::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 /// The validator's proposal switches, for [`Module::from_buffer_with_features`].
 pub use wasm_validate::Features;

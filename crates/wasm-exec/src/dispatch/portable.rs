@@ -122,7 +122,10 @@ pub(crate) fn run(
     };
     loop {
         let instr = fetch(instrs, ip);
-        let flow = for_each_instr!(match_instr, instr, m)?;
+        let flow = match for_each_instr!(match_instr, instr, m) {
+            Ok(flow) => flow,
+            Err(code) => return Ok(Stop::Trapped(ip, code.into())),
+        };
         ip = match flow {
             Flow::Next => ip + 1,
             Flow::Skip => ip + 2,

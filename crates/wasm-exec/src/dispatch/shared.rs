@@ -12,7 +12,7 @@ use wasm_runtime::{FuncRef, GlobalRef, ModuleInstance};
 /// threaded driver relies on no frame base reaching `u32::MAX` (its `Entry::UNTRANSLATED`).
 pub(crate) const MAX_VALUE_CELLS: usize = 1 << 31;
 
-/// Why a driver stopped without a trap.
+/// Why a driver stopped, other than an internal error.
 #[derive(Debug)]
 pub(crate) enum Stop {
     /// At the instruction at this position of the running function, which the engine
@@ -25,6 +25,9 @@ pub(crate) enum Stop {
     /// be resumed after it. (Only the threaded driver calls host functions itself.)
     #[cfg_attr(not(wasmite_threaded), allow(dead_code))]
     HostTrap(usize, Trap),
+    /// The instruction at this position of the running function trapped (or the host
+    /// function it called did, with a trap that ends the execution).
+    Trapped(usize, Trap),
 }
 
 /// The stack usage and limits a run starts with (for the calls the threaded driver makes

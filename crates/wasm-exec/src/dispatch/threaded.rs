@@ -270,8 +270,8 @@ impl IndirectCache {
 enum Outcome {
     /// It did not (yet).
     Running,
-    /// A trap.
-    Trap(Trap),
+    /// The instruction at this position of the running function trapped.
+    Trap(usize, Trap),
     /// The function it started in returned.
     Returned,
     /// The host function the call at this position called trapped.
@@ -486,7 +486,7 @@ pub(crate) fn run(
         return match core::mem::replace(&mut ctx.outcome, Outcome::Running) {
             Outcome::Returned => Ok(Stop::Returned),
             Outcome::HostTrap(at, trap) => Ok(Stop::HostTrap(at, trap)),
-            Outcome::Trap(trap) => Err(trap),
+            Outcome::Trap(at, trap) => Ok(Stop::Trapped(at, trap)),
             Outcome::Running => Err(Trap::Code(TrapCode::Unreachable)),
         };
     }
@@ -828,11 +828,13 @@ chain_fn! {
     /// As for a handler.
     #[cold]
     #[inline(never)]
-    fn trapped(_ip, _regs, _mem, _len, ctx, _acc, _facc, _hint, _hint2) {
-        // SAFETY: `ctx` is live.
+    fn trapped(ip, _regs, _mem, _len, ctx, _acc, _facc, _hint, _hint2) {
+        // SAFETY: `ctx` is live; `ip` is in the running function, which starts at
+        // `ctx.code`.
         unsafe {
             let code = (*ctx).trap_code;
-            stop(ctx, Outcome::Trap(Trap::Code(code)))
+            let at = ip.offset_from((*ctx).code) as usize;
+            stop(ctx, Outcome::Trap(at, Trap::Code(code)))
         }
     }
 }
@@ -1143,7 +1145,7 @@ chain_fn! {
 unsafe fn host_failed(ctx: *mut Ctx<'_>, at: usize, failure: HostTrap) -> *const Op {
     let outcome = match failure {
         HostTrap::Resumable(trap) => Outcome::HostTrap(at, trap),
-        HostTrap::Final(trap) => Outcome::Trap(trap),
+        HostTrap::Final(trap) => Outcome::Trap(at, trap),
     };
     // SAFETY: see above.
     unsafe { stop(ctx, outcome) }

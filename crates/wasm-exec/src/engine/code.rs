@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::wasmparser::Operator;
 use wasm_core::{Trap, TrapCode};
-use wasm_runtime::engine::CompiledCode;
+use wasm_runtime::engine::{CompiledCode, FrameSource};
 
 /// When a module's function bodies are validated and translated. The module-level rules
 /// are always validated when the module is loaded.
@@ -42,10 +42,11 @@ pub enum Translation {
 /// The translated functions of one module, shared by all its instances.
 pub(crate) struct ModuleCode {
     /// Defined functions in order, each translated once: at load, or (lazy) at the first
-    /// call, from `source`.
+    /// call, from `module`.
     funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
-    /// The decoded module when translation is lazy.
-    source: Option<Arc<wasm_core::Module>>,
+    /// The decoded module: what lazy translation reads, and what a backtrace's names and
+    /// code offsets come from (see [`FrameSource`]).
+    module: Arc<wasm_core::Module>,
     /// The proposals to validate each body with at its first call
     /// (`Translation::LazyValidation`).
     validate: Option<wasm_validate::Features>,
@@ -82,11 +83,7 @@ impl ModuleCode {
         cell: &'c OnceCell<Rc<CompiledFunc>>,
         index: u32,
     ) -> Result<&'c Rc<CompiledFunc>, Trap> {
-        // Eager code has every function translated, so it never gets here.
-        let source = self
-            .source
-            .as_ref()
-            .ok_or(Trap::Code(TrapCode::Unreachable))?;
+        let source = &self.module;
         // Translation never calls back into the engine, so the buffers are free; a fresh
         // set would do as well.
         let mut fresh = Scratch::metered(self.metering);
@@ -110,6 +107,38 @@ impl ModuleCode {
             })
             .map_err(|e| Trap::host(CompileError::Translate(e)))?;
         Ok(cell.get_or_init(|| code))
+    }
+}
+
+/// What a backtrace tells of the module's frames: names from the name section, and code
+/// offsets from a new translation of the function, which gives the same instructions
+/// (translation is deterministic) and each one's operator offset, so the compiled code
+/// keeps no table of offsets.
+impl FrameSource for ModuleCode {
+    fn module_name(&self) -> Option<&str> {
+        self.module.names.module.as_deref()
+    }
+
+    fn func_name(&self, func_index: u32) -> Option<&str> {
+        self.module
+            .names
+            .functions
+            .get(&func_index)
+            .map(String::as_str)
+    }
+
+    fn code_offset(&self, func_index: u32, position: usize) -> Option<usize> {
+        let mut scratch = Scratch::metered(self.metering);
+        translate_with(&self.module, func_index, &mut scratch).ok()?;
+        scratch
+            .offsets()
+            .get(position)
+            .map(|&offset| offset as usize)
+    }
+
+    fn body_offset(&self, func_index: u32) -> Option<usize> {
+        let index = func_index.checked_sub(self.first)?;
+        Some(self.module.bodies.get(index as usize)?.offset)
     }
 }
 
@@ -225,14 +254,7 @@ pub(crate) fn load(
     if translation == Translation::LazyValidation {
         wasm_validate::validate_module_only(module, features).map_err(CompileError::Invalid)?;
         let funcs = (0..module.bodies.len()).map(|_| OnceCell::new()).collect();
-        return package(
-            module,
-            funcs,
-            Some(module.clone()),
-            Some(*features),
-            metering,
-        )
-        .map_err(CompileError::Translate);
+        return package(module, funcs, Some(*features), metering).map_err(CompileError::Translate);
     }
     let translate = translation == Translation::Eager;
     let visitor = || CompileVisitor {
@@ -263,14 +285,11 @@ pub(crate) fn load(
                 .map(|code| OnceCell::from(Rc::new(code))),
         );
     }
-    let (funcs, source) = match translate {
-        true => (out.into_boxed_slice(), None),
-        false => (
-            (0..module.bodies.len()).map(|_| OnceCell::new()).collect(),
-            Some(module.clone()),
-        ),
+    let funcs = match translate {
+        true => out.into_boxed_slice(),
+        false => (0..module.bodies.len()).map(|_| OnceCell::new()).collect(),
     };
-    package(module, funcs, source, None, metering).map_err(CompileError::Translate)
+    package(module, funcs, None, metering).map_err(CompileError::Translate)
 }
 
 /// Code of at least this many bytes is validated (and translated) on several threads.
@@ -286,13 +305,12 @@ fn load_threads(module: &wasm_core::Module) -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// Wraps a module's functions into the runtime's `CompiledCode`s: all translated (`source`
-/// is `None`), or none yet, to be translated from `source` at their first call. The driver
-/// prepares the translated ones now.
+/// Wraps a module's functions into the runtime's `CompiledCode`s: all translated, or none
+/// yet, to be translated from `module` at their first call. The driver prepares the
+/// translated ones now.
 fn package(
-    module: &wasm_core::Module,
+    module: &Arc<wasm_core::Module>,
     funcs: Box<[OnceCell<Rc<CompiledFunc>>]>,
-    source: Option<Arc<wasm_core::Module>>,
     validate: Option<wasm_validate::Features>,
     metering: Metering,
 ) -> Result<Vec<CompiledCode>, TranslateError> {
@@ -307,7 +325,7 @@ fn package(
     }
     let module = Rc::new(ModuleCode {
         funcs,
-        source,
+        module: module.clone(),
         validate,
         scratch: RefCell::new(Scratch::metered(metering)),
         metering,

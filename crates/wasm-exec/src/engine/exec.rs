@@ -17,8 +17,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{Signature, Trap, TrapCode};
-use wasm_runtime::engine;
-use wasm_runtime::{Externals, FuncRef, Interrupted, ModuleInstance, OutOfFuel};
+use wasm_runtime::engine::{self, FrameSource};
+use wasm_runtime::{
+    Externals, FuncRef, Interrupted, MAX_BACKTRACE_FRAMES, ModuleInstance, OutOfFuel, WasmBacktrace,
+};
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already past
 /// the call) and the slot where the host function's result goes.
@@ -26,6 +28,9 @@ pub(crate) struct Suspension {
     pub(crate) frame: Frame,
     pub(crate) result_slot: usize,
     pub(crate) signature: Arc<Signature>,
+    /// The position of the instruction the execution stopped at (the call, or the
+    /// metering check it resumes at).
+    pub(crate) at: usize,
 }
 
 /// Why an execution stopped without finishing.
@@ -57,10 +62,50 @@ impl From<TrapCode> for Exit {
 }
 
 /// Runs `frame` (its slots set up on the value stack) until the outermost frame returns.
-/// The results are then at the bottom of the value stack.
+/// The results are then at the bottom of the value stack. When it stops early, the Wasm
+/// call stack it stopped in is kept in `stacks.trace`.
 pub(crate) fn execute(
     stacks: &mut Stacks,
     mut frame: Frame,
+    externals: &mut dyn Externals,
+) -> Result<(), Exit> {
+    let outcome = run_frames(stacks, &mut frame, externals);
+    if let Err(exit) = &outcome {
+        let at = match exit {
+            Exit::HostTrap(_, suspension) => suspension.at,
+            Exit::Trap(_) => frame.ip.saturating_sub(1),
+        };
+        stacks.trace = Some(capture(&frame, at, &stacks.frames));
+    }
+    outcome
+}
+
+/// The backtrace of an execution stopped at position `at` of `current`'s function, with
+/// `callers` (outermost first) each at the call it made (just before its `ip`).
+#[cold]
+fn capture(current: &Frame, at: usize, callers: &[Frame]) -> WasmBacktrace {
+    let frame = |frame: &Frame, at: usize| {
+        let source: Rc<dyn FrameSource> = frame.module.clone();
+        engine::backtrace_frame(source, frame.module.first + frame.func, at)
+    };
+    let frames = core::iter::once(frame(current, at))
+        .chain(
+            callers
+                .iter()
+                .rev()
+                .map(|caller| frame(caller, caller.ip.saturating_sub(1))),
+        )
+        .take(MAX_BACKTRACE_FRAMES)
+        .collect();
+    let omitted = (callers.len() + 1).saturating_sub(MAX_BACKTRACE_FRAMES);
+    engine::backtrace(frames, omitted)
+}
+
+/// [`execute`]'s loop. When it stops early, `frame` is the innermost frame, its `ip` just
+/// past the instruction that trapped (for [`Exit::Trap`]; [`Exit::HostTrap`] says where).
+fn run_frames(
+    stacks: &mut Stacks,
+    frame: &mut Frame,
     externals: &mut dyn Externals,
 ) -> Result<(), Exit> {
     'frame: loop {
@@ -93,15 +138,18 @@ pub(crate) fn execute(
                 }
                 let (func, bp) = ctx.running();
                 drop(ctx);
-                let current = match stop {
-                    Stop::At(at) => frame.sibling(func, at, bp)?,
+                match stop {
+                    Stop::At(at) => *frame = frame.sibling(func, at, bp)?,
                     Stop::HostTrap(at, trap) => {
-                        let current = frame.sibling(func, at + 1, bp)?;
-                        return Err(host_trap(current, at, trap));
+                        *frame = frame.sibling(func, at + 1, bp)?;
+                        return Err(host_trap(frame.clone(), at, trap));
+                    }
+                    Stop::Trapped(at, trap) => {
+                        *frame = frame.sibling(func, at + 1, bp)?;
+                        return Err(trap.into());
                     }
                     Stop::Returned => return Err(TrapCode::Unreachable.into()),
                 };
-                frame = current;
                 continue 'frame;
             }
             drop(calls);
@@ -110,7 +158,11 @@ pub(crate) fn execute(
                 Stop::HostTrap(at, trap) => {
                     drop(ctx);
                     frame.ip = at + 1;
-                    return Err(host_trap(frame, at, trap));
+                    return Err(host_trap(frame.clone(), at, trap));
+                }
+                Stop::Trapped(at, trap) => {
+                    frame.ip = at + 1;
+                    return Err(trap.into());
                 }
                 // The function returned: its results are in its first slots, where the
                 // caller expects them.
@@ -118,7 +170,7 @@ pub(crate) fn execute(
                     drop(ctx);
                     match stacks.frames.pop() {
                         Some(caller) => {
-                            frame = caller;
+                            *frame = caller;
                             continue 'frame;
                         }
                         None => return Ok(()),
@@ -132,7 +184,7 @@ pub(crate) fn execute(
                         // A function of this module: its code and instance are known.
                         let (module, instance) = (frame.module.clone(), frame.instance.clone());
                         drop(ctx);
-                        enter_wasm(stacks, &mut frame, base, module, index, instance)?;
+                        enter_wasm(stacks, frame, base, module, index, instance)?;
                         continue 'frame;
                     }
                     let callee = engine::funcs(&frame.instance)
@@ -173,14 +225,12 @@ pub(crate) fn execute(
                 // invocation stops, resumable at this instruction (which checks again).
                 Some(Instr::ConsumeFuel { .. } | Instr::ConsumeFuelSlot { .. }) => {
                     drop(ctx);
-                    frame.ip = at;
-                    return Err(metered_stop(frame, Trap::host(OutOfFuel)));
+                    return Err(metered_stop(frame, at, Trap::host(OutOfFuel)));
                 }
                 Some(Instr::CheckInterrupt {}) => {
                     drop(ctx);
                     stacks.meter.clear_interrupt();
-                    frame.ip = at;
-                    return Err(metered_stop(frame, Trap::host(Interrupted)));
+                    return Err(metered_stop(frame, at, Trap::host(Interrupted)));
                 }
                 Some(instr) if super::refs::is_ref_instr(&instr) => {
                     super::refs::run(
@@ -201,7 +251,7 @@ pub(crate) fn execute(
             let (callee, base) = callee;
             let Some(index) = engine::host_func_index(&callee) else {
                 drop(ctx);
-                call_wasm(stacks, &mut frame, base, &callee)?;
+                call_wasm(stacks, frame, base, &callee)?;
                 continue 'frame;
             };
             // A host function: the frame stays, and the driver goes on after the call.
@@ -220,7 +270,7 @@ pub(crate) fn execute(
                 }
                 Err(HostTrap::Resumable(trap)) => {
                     drop(ctx);
-                    return Err(suspended(frame, base, &callee, trap));
+                    return Err(suspended(frame.clone(), at, base, &callee, trap));
                 }
                 Err(HostTrap::Final(trap)) => return Err(trap.into()),
             }
@@ -228,25 +278,28 @@ pub(crate) fn execute(
     }
 }
 
-/// The exit of an execution whose call of host function `callee`, with its arguments in
-/// `frame`'s slots from `base`, trapped with `trap`: the execution can be resumed with the
-/// host function's result (`frame` resumes after the call).
-fn suspended(frame: Frame, base: Slot, callee: &FuncRef, trap: Trap) -> Exit {
+/// The exit of an execution whose call (at position `at`) of host function `callee`, with
+/// its arguments in `frame`'s slots from `base`, trapped with `trap`: the execution can be
+/// resumed with the host function's result (`frame` resumes after the call).
+fn suspended(frame: Frame, at: usize, base: Slot, callee: &FuncRef, trap: Trap) -> Exit {
     let suspension = Suspension {
         result_slot: frame.bp + base as usize,
         signature: engine::signature_arc(callee).clone(),
+        at,
         frame,
     };
     Exit::HostTrap(trap, suspension)
 }
 
-/// The exit of an execution stopped by its meter (out of fuel, interrupted) at `frame`'s
-/// `ip`: resumable there, with no host result.
-fn metered_stop(frame: Frame, trap: Trap) -> Exit {
+/// The exit of an execution stopped by its meter (out of fuel, interrupted) at position
+/// `at` of `frame`'s function: resumable there, with no host result.
+fn metered_stop(frame: &mut Frame, at: usize, trap: Trap) -> Exit {
+    frame.ip = at;
     let suspension = Suspension {
         result_slot: frame.bp,
         signature: Arc::new(Signature::new(&[][..], None)),
-        frame,
+        at,
+        frame: frame.clone(),
     };
     Exit::HostTrap(trap, suspension)
 }
@@ -258,7 +311,7 @@ fn host_trap(frame: Frame, at: usize, trap: Trap) -> Exit {
         return Exit::Trap(trap);
     };
     match engine::funcs(&frame.instance).get(func as usize).cloned() {
-        Some(callee) => suspended(frame, base, &callee, trap),
+        Some(callee) => suspended(frame, at, base, &callee, trap),
         None => Exit::Trap(trap),
     }
 }

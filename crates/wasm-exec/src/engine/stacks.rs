@@ -7,8 +7,8 @@ use crate::dispatch::{ChainState, MAX_VALUE_CELLS};
 use crate::translate::CompiledFunc;
 use std::rc::Rc;
 use wasm_core::{RuntimeValue, Trap, TrapCode};
-use wasm_runtime::ModuleInstance;
 use wasm_runtime::engine::Meter;
+use wasm_runtime::{ModuleInstance, WasmBacktrace};
 
 /// A call frame the engine keeps: the function's code (and its module's, with its index
 /// there), its instance, where it resumes (instruction index) and where its slots start on
@@ -53,6 +53,8 @@ pub(crate) struct Stacks {
     pub(crate) call_limit: usize,
     /// The fuel tank and interrupt flag of the invocation: its root instance's.
     pub(crate) meter: Rc<Meter>,
+    /// The Wasm call stack where the last execution stopped early.
+    pub(crate) trace: Option<WasmBacktrace>,
 }
 
 impl Stacks {
@@ -65,6 +67,7 @@ impl Stacks {
             value_limit,
             call_limit,
             meter: Rc::default(),
+            trace: None,
         }
     }
 

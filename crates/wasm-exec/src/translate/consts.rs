@@ -21,8 +21,15 @@ pub(crate) fn fits16(slot: Slot) -> Option<Slot16> {
 
 /// Gives the constant slots their place, after the locals: the temporaries move up by
 /// their number, and a prologue writing them comes first (every target moves by its
-/// length). Below the temporaries, they are out of reach of the frames of calls.
-pub(crate) fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: Slot) {
+/// length). Below the temporaries, they are out of reach of the frames of calls. The
+/// prologue's instructions are attributed to the function's code offset `body`.
+pub(crate) fn place_consts(
+    instrs: &mut Vec<Instr>,
+    offsets: &mut Vec<u32>,
+    body: u32,
+    consts: &[u64],
+    first_temp: Slot,
+) {
     if consts.is_empty() {
         return;
     }
@@ -47,6 +54,7 @@ pub(crate) fn place_consts(instrs: &mut Vec<Instr>, consts: &[u64], first_temp: 
             Err(_) => Instr::Const64 { dst, bits },
         });
     instrs.splice(0..0, prologue);
+    offsets.splice(0..0, consts.iter().map(|_| body));
 }
 
 #[cfg(test)]

@@ -96,6 +96,9 @@ impl Block {
 pub(crate) struct Translator<'m> {
     module: &'m Module,
     instrs: Vec<Instr>,
+    /// The code offset of the operator each instruction comes from (up to the operator
+    /// being lowered: see [`Translator::attribute`]).
+    offsets: Vec<u32>,
     blocks: Vec<Block>,
     stack: Vec<Operand>,
     /// Slot of the temporary of height 0: parameters and locals come first.
@@ -155,6 +158,9 @@ pub(crate) struct Scratch {
     /// The checks to emit (the same for every function of a module).
     pub(crate) metering: Metering,
     instrs: Vec<Instr>,
+    /// The code offset of the Wasm operator each instruction of `instrs` comes from
+    /// (after [`Translator::finish`], of the finished function: see [`Scratch::offsets`]).
+    offsets: Vec<u32>,
     blocks: Vec<Block>,
     stack: Vec<Operand>,
     local_refs: Vec<u32>,
@@ -171,6 +177,16 @@ impl Scratch {
             metering,
             ..Scratch::default()
         }
+    }
+
+    /// For each instruction of the function translated last, the code offset (in the
+    /// module's bytes) of the Wasm operator it comes from; the function's own offset for
+    /// the instructions no operator asked for (the constants' prologue, the checks at
+    /// its start). Traps look their position up here: the compiled code keeps no such
+    /// table, and a translation is deterministic, so the engine translates the function
+    /// again when it needs one.
+    pub(crate) fn offsets(&self) -> &[u32] {
+        &self.offsets
     }
 }
 
@@ -220,6 +236,7 @@ impl<'m> Translator<'m> {
             .checked_add(defined.num_locals)
             .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
         scratch.instrs.clear();
+        scratch.offsets.clear();
         scratch.consts.clear();
         scratch.blocks.clear();
         scratch.stack.clear();
@@ -228,6 +245,7 @@ impl<'m> Translator<'m> {
         let mut t = Translator {
             module,
             instrs: core::mem::take(&mut scratch.instrs),
+            offsets: core::mem::take(&mut scratch.offsets),
             blocks: core::mem::take(&mut scratch.blocks),
             stack: core::mem::take(&mut scratch.stack),
             first_temp,
@@ -263,6 +281,7 @@ impl<'m> Translator<'m> {
         });
         t.check_interrupt();
         t.charge_point();
+        t.attribute(defined.offset);
         Ok(t)
     }
 
@@ -270,7 +289,18 @@ impl<'m> Translator<'m> {
     #[inline]
     pub(crate) fn visit(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
         self.offset = offset;
-        self.op(op)
+        let lowered = self.op(op);
+        self.attribute(offset);
+        lowered
+    }
+
+    /// Attributes the instructions emitted since the last call to the operator at
+    /// `offset`. (An instruction the operator replaced, see [`Translator::drop_last_def`],
+    /// is attributed anew: the replacement is the operator's.)
+    #[inline(always)]
+    fn attribute(&mut self, offset: usize) {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        self.offsets.resize(self.instrs.len(), offset);
     }
 
     /// Ends the body: gives the buffers back to `scratch` and returns the function.
@@ -288,6 +318,7 @@ impl<'m> Translator<'m> {
             self.first_temp,
         );
         scratch.instrs = self.instrs;
+        scratch.offsets = self.offsets;
         scratch.consts = self.consts;
         scratch.blocks = self.blocks;
         scratch.stack = self.stack;
@@ -300,8 +331,20 @@ impl<'m> Translator<'m> {
             .ok()
             .filter(|size| *size < CONST_SLOT)
             .ok_or_else(|| TranslateError::new("function frame too large", body_offset))?;
-        place_consts(&mut scratch.instrs, &scratch.consts, first_temp);
-        rotate_loops(&mut scratch.instrs, &mut scratch.rotation);
+        let body = u32::try_from(body_offset).unwrap_or(u32::MAX);
+        place_consts(
+            &mut scratch.instrs,
+            &mut scratch.offsets,
+            body,
+            &scratch.consts,
+            first_temp,
+        );
+        rotate_loops(
+            &mut scratch.instrs,
+            &mut scratch.offsets,
+            &mut scratch.rotation,
+        );
+        debug_assert_eq!(scratch.instrs.len(), scratch.offsets.len());
         shortcut_returns(&mut scratch.instrs);
         let targets_inside = find_targets(&scratch.instrs, &mut scratch.is_target);
         assign_accumulators(&mut scratch.instrs, &scratch.is_target);
@@ -867,6 +910,7 @@ impl Translator<'_> {
     /// Removes the instruction that [`Translator::popped_def`] returned.
     fn drop_last_def(&mut self) {
         self.instrs.pop();
+        self.offsets.truncate(self.instrs.len());
         self.last_def = None;
     }
 

@@ -13,8 +13,9 @@ pub(crate) struct Rotation {
     moved: Vec<u32>,
     /// The jump targets, when a rotation needs them (`find_targets`).
     targets: Vec<bool>,
-    /// The instructions before rotation.
+    /// The instructions before rotation, and their code offsets.
     old: Vec<Instr>,
+    old_offsets: Vec<u32>,
 }
 
 /// Longest loop head (instructions before its exit test) that loop rotation copies.
@@ -27,12 +28,19 @@ const MAX_ROTATED_HEAD: usize = 3;
 /// same values at the bottom as at the top. Where the loop's exit is not just after the
 /// `Jump` (a `br 0` inside the body, such as the end of each `br_table` case), a `Jump`
 /// to the exit follows the test, taken once. Copying shifts the later instructions, so
-/// every target is remapped.
-pub(crate) fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
+/// every target is remapped. `offsets` (the code offset of each instruction) follows the
+/// instructions: a copy of the head keeps the head's, the negated test and its `Jump` the
+/// test's.
+pub(crate) fn rotate_loops(
+    instrs: &mut Vec<Instr>,
+    offsets: &mut Vec<u32>,
+    buffers: &mut Rotation,
+) {
     let Rotation {
         plan,
         moved,
         old,
+        old_offsets,
         targets,
     } = buffers;
     plan.clear();
@@ -114,21 +122,29 @@ pub(crate) fn rotate_loops(instrs: &mut Vec<Instr>, buffers: &mut Rotation) {
     }
     moved.push(len);
     core::mem::swap(old, instrs);
+    core::mem::swap(old_offsets, offsets);
     instrs.clear();
+    offsets.clear();
     let mut next = plan.iter().peekable();
     for (at, instr) in old.iter().enumerate() {
         match next.next_if(|(jump, ..)| *jump == at) {
             Some(&(_, head, test, leave)) => {
                 instrs.extend_from_slice(&old[head..test]);
+                offsets.extend_from_slice(&old_offsets[head..test]);
                 let body = test as u32 + 1;
                 let mut exit = old[test];
                 instrs.push(exit.negate_branch(body).expect("checked above"));
+                offsets.push(old_offsets[test]);
                 if leave {
                     let target = *exit.target_mut().expect("checked above");
                     instrs.push(Instr::Jump { target });
+                    offsets.push(old_offsets[test]);
                 }
             }
-            None => instrs.push(*instr),
+            None => {
+                instrs.push(*instr);
+                offsets.push(old_offsets[at]);
+            }
         }
     }
     for instr in instrs.iter_mut() {
@@ -154,8 +170,10 @@ mod tests {
             Instr::Jump { target: 0 },
             Instr::Return {},
         ];
-        rotate_loops(&mut instrs, &mut Rotation::default());
-        // The `Jump` became a copy of the checks and the negated test, back to the body.
+        let mut offsets = vec![10, 10, 12, 14, 16, 18];
+        rotate_loops(&mut instrs, &mut offsets, &mut Rotation::default());
+        // The `Jump` became a copy of the checks and the negated test, back to the body;
+        // the copy keeps the offsets of the head, the test's.
         assert_eq!(
             instrs,
             [
@@ -169,5 +187,6 @@ mod tests {
                 Instr::Return {},
             ]
         );
+        assert_eq!(offsets, [10, 10, 12, 14, 10, 10, 12, 18]);
     }
 }
