@@ -18,7 +18,7 @@ use wasmite::{
     Config, Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalDescriptor, GlobalRef,
     HostError, ImportResolver, Interrupted, Limiter, MemoryDescriptor, MemoryRef, Module,
     ModuleImportResolver, ModuleInstance, ModuleRef, OutOfFuel, RuntimeArgs, RuntimeValue,
-    Signature, StoreLimits, TableDescriptor, TableRef, Trap, ValueType,
+    Signature, StackRecycler, StoreLimits, TableDescriptor, TableRef, Trap, ValueType,
 };
 use wasmite_wasi::{MODULE_NAME, WasiCtx, WasiImports};
 
@@ -203,6 +203,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         wasi,
         stubs: &imports.stubs,
     };
+    let mut stack = StackRecycler::default();
     let outcome = match &args.invoke {
         None => wasmite_wasi::run_command_with(
             &module,
@@ -211,10 +212,18 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &setup,
             &mut host,
             |h| &mut h.wasi,
+            &mut stack,
         ),
-        Some(name) => invoke(
-            &module, &imports, &limiter, &setup, &mut host, name, &args.args,
-        ),
+        Some(name) => {
+            let run = Run {
+                module: &module,
+                imports: &imports,
+                limiter: &limiter,
+                setup: &setup,
+                stack: &mut stack,
+            };
+            invoke(run, &mut host, name, &args.args)
+        }
     };
     match outcome {
         Ok(code) => Ok(exit_status(code)),
@@ -228,6 +237,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 eprintln!("error: timed out: the program ran past --timeout {timeout:?}");
             } else {
                 eprintln!("error: wasm trap: {trap}");
+                if let Some(backtrace) = stack.backtrace() {
+                    eprintln!("{backtrace}");
+                }
             }
             Ok(ExitCode::from(TRAP_STATUS))
         }
@@ -244,20 +256,24 @@ fn exit_status(code: u32) -> ExitCode {
     }
 }
 
+/// What a run of a module needs besides its host: the module, its imports, the limits and
+/// set-up of its instance, and the stacks it runs on (which keep a trap's backtrace).
+struct Run<'a> {
+    module: &'a Module,
+    imports: &'a Imports,
+    limiter: &'a Limiter,
+    setup: &'a dyn Fn(&ModuleRef),
+    stack: &'a mut StackRecycler,
+}
+
 /// Calls export `name` with `args` parsed as its parameters, prints its results one per line.
-fn invoke(
-    module: &Module,
-    imports: &Imports,
-    limiter: &Limiter,
-    setup: &dyn Fn(&ModuleRef),
-    host: &mut Host<'_>,
-    name: &str,
-    args: &[String],
-) -> Result<u32, Error> {
-    let not_started = ModuleInstance::new_with_limiter(module, imports, Some(limiter))?;
-    setup(not_started.not_started_instance());
+fn invoke(run: Run<'_>, host: &mut Host<'_>, name: &str, args: &[String]) -> Result<u32, Error> {
+    let not_started = ModuleInstance::new_with_limiter(run.module, run.imports, Some(run.limiter))?;
+    (run.setup)(not_started.not_started_instance());
     host.wasi.attach(not_started.not_started_instance());
-    let instance = not_started.run_start(host).map_err(Error::Trap)?;
+    let instance = not_started
+        .run_start_with_stack(host, run.stack)
+        .map_err(Error::Trap)?;
     let func: FuncRef = match instance.export_by_name(name) {
         Some(ExternVal::Func(func)) => func,
         _ => {
@@ -279,7 +295,7 @@ fn invoke(
         .zip(args)
         .map(|(ty, text)| parse_value(*ty, text))
         .collect::<Result<Vec<_>, _>>()?;
-    match instance.invoke_export(name, &values, host) {
+    match instance.invoke_export_with_stack(name, &values, host, run.stack) {
         Ok(Some(value)) => println!("{}", show(value)),
         Ok(None) => {}
         Err(error) => return wasmite_wasi::exit_code(&error).ok_or(error),

@@ -98,14 +98,23 @@ fn invokes_an_export_with_typed_arguments() {
 }
 
 #[test]
-fn a_trap_prints_its_message_and_exits_134() {
+fn a_trap_prints_its_message_and_backtrace_and_exits_134() {
     let wat = Scratch::new(
         "trap.wat",
-        b"(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))",
+        br#"(module $prog (memory (export "memory") 1)
+              (func $fail unreachable)
+              (func $start (export "_start") (call $fail)))"#,
     );
     let out = wasmite(&["run", wat.path()]);
     assert_eq!(out.status.code(), Some(134));
-    assert_eq!(text(&out.stderr).trim(), "error: wasm trap: unreachable");
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert_eq!(lines[0], "error: wasm trap: unreachable");
+    assert_eq!(lines[1], "wasm backtrace:");
+    assert!(lines[2].starts_with("    0: "), "{stderr}");
+    assert!(lines[2].ends_with(" - prog!fail"), "{stderr}");
+    assert!(lines[3].ends_with(" - prog!start"), "{stderr}");
 }
 
 #[test]

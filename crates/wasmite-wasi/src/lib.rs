@@ -46,7 +46,7 @@ pub mod vfs;
 use wasmite::{
     Error, ExternVal, Externals, FuncInstance, FuncRef, ImportResolver, ImportsBuilder, Limiter,
     Module, ModuleImportResolver, ModuleInstance, ModuleRef, RuntimeArgs, RuntimeValue, Signature,
-    Trap,
+    StackRecycler, Trap,
 };
 
 pub use abi::{Errno, FileType};
@@ -125,15 +125,17 @@ impl WasiCtx {
     /// or a module without `_start` (`Error::Function`).
     pub fn run_command(&mut self, module: &Module) -> Result<u32, Error> {
         let imports = ImportsBuilder::new().with_resolver(MODULE_NAME, &WasiImports);
-        run_command_with(module, &imports, None, &|_| {}, self, |ctx| ctx)
+        let mut stack = StackRecycler::default();
+        run_command_with(module, &imports, None, &|_| {}, self, |ctx| ctx, &mut stack)
     }
 }
 
 /// Runs a WASI command whose imports `resolver` resolves (WASI's through [`WasiImports`])
 /// and `externals` serves, giving WASI's host function indexes to the [`WasiCtx`] that
 /// `wasi` finds in it. The instance is created under `limiter`, if any, and `setup` sees
-/// it before anything runs (to give it fuel, take its interrupt handle...). Returns as
-/// [`WasiCtx::run_command`] does.
+/// it before anything runs (to give it fuel, take its interrupt handle...). The start
+/// function and `_start` run on `stack`, which keeps the Wasm backtrace of a trap
+/// ([`StackRecycler::backtrace`]). Returns as [`WasiCtx::run_command`] does.
 pub fn run_command_with<R: ImportResolver, E: Externals>(
     module: &Module,
     resolver: &R,
@@ -141,6 +143,7 @@ pub fn run_command_with<R: ImportResolver, E: Externals>(
     setup: &dyn Fn(&ModuleRef),
     externals: &mut E,
     wasi: fn(&mut E) -> &mut WasiCtx,
+    stack: &mut StackRecycler,
 ) -> Result<u32, Error> {
     let not_started = ModuleInstance::new_with_limiter(module, resolver, limiter)?;
     setup(not_started.not_started_instance());
@@ -149,7 +152,7 @@ pub fn run_command_with<R: ImportResolver, E: Externals>(
         Ok(()) => Ok(0),
         Err(error) => exit_code(&error).ok_or(error),
     };
-    let instance = match not_started.run_start(externals) {
+    let instance = match not_started.run_start_with_stack(externals, stack) {
         Ok(instance) => instance,
         Err(trap) => return finish(Err(trap.into())),
     };
@@ -158,7 +161,11 @@ pub fn run_command_with<R: ImportResolver, E: Externals>(
             "the module exports no function `_start`".into(),
         ));
     }
-    finish(instance.invoke_export("_start", &[], externals).map(drop))
+    finish(
+        instance
+            .invoke_export_with_stack("_start", &[], externals, stack)
+            .map(drop),
+    )
 }
 
 impl Externals for WasiCtx {
