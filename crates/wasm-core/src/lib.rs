@@ -17,14 +17,15 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-/// What `std`'s prelude would bring, from `alloc` (the crate builds without `std`).
-#[allow(unused_imports)]
-mod prelude {
-    pub(crate) use alloc::borrow::ToOwned;
-    pub(crate) use alloc::boxed::Box;
-    pub(crate) use alloc::string::{String, ToString};
-    pub(crate) use alloc::vec::Vec;
-    pub(crate) use alloc::{format, vec};
+/// What `std`'s prelude would bring, from `alloc`: Wasmite's `no_std` crates (this one,
+/// the validator, the runtime and the engine) import it where they use these names.
+#[doc(hidden)]
+pub mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+    pub use alloc::{format, vec};
 }
 
 mod const_expr;

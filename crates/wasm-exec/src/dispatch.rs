@@ -20,7 +20,7 @@ mod shared;
 #[cfg(wasmite_threaded)]
 mod threaded;
 
-pub(crate) use host::{Host, HostTrap, outer_usage};
+pub(crate) use host::{Host, HostTrap};
 #[cfg(not(wasmite_threaded))]
 pub(crate) use portable::{ChainState, Ctx, SideTable, run};
 pub(crate) use shared::{Limits, MAX_VALUE_CELLS, Stop, indirect_callee};

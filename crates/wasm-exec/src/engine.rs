@@ -9,18 +9,17 @@ mod stacks;
 
 pub use crate::error::{CompileError, EngineError};
 pub use code::Translation;
-pub use stacks::MAX_NESTED_EXECUTIONS;
 
-use crate::dispatch::outer_usage;
+use crate::prelude::*;
 use crate::translate::Metering;
+use alloc::sync::Arc;
 use code::compiled;
 use core::cell::RefCell;
 use core::fmt;
 use exec::{Exit, Suspension, execute};
-use stacks::{Frame, NestingGuard, Stacks};
-use std::sync::Arc;
+use stacks::{Frame, Stacks};
 use wasm_core::{RuntimeValue, Trap, TrapCode, ValueType};
-use wasm_runtime::engine::{self, CompiledCode, Engine, ResumableCall};
+use wasm_runtime::engine::{self, CompiledCode, Engine, RefTable, ResumableCall};
 use wasm_runtime::{Externals, FuncRef, StackRecycler, WasmBacktrace};
 
 /// The interpreter. Cheap to share: one per loaded module.
@@ -59,7 +58,7 @@ impl ExecEngine {
     fn take_stacks(&self, recycler: &mut StackRecycler) -> (Box<Stacks>, bool) {
         // Executions nested through host functions share the limits: an inner one gets
         // what the outer ones on this thread left.
-        let (outer_cells, outer_frames) = outer_usage();
+        let (outer_cells, outer_frames) = engine::outer_usage();
         let value_limit = recycler.value_stack_limit().saturating_sub(outer_cells);
         let call_limit = recycler.call_stack_limit().saturating_sub(outer_frames);
         if let Some(mut stacks) = engine::take_stacks::<Stacks>(recycler) {
@@ -125,16 +124,18 @@ impl Engine for ExecEngine {
         results: &mut [u64],
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
+        refs: &mut RefTable,
     ) -> Result<(), Trap> {
         engine::set_backtrace(stack, None);
-        let _nesting = NestingGuard::enter()?;
         let (mut stacks, from_recycler) = self.take_stacks(stack);
+        core::mem::swap(&mut stacks.refs, refs);
         let outcome = enter(&mut stacks, func, args)
             .and_then(|frame| execute(&mut stacks, frame, externals).map_err(Exit::into_trap));
         if outcome.is_ok() {
             let n = results.len();
             results.copy_from_slice(&stacks.vals[..n]);
         }
+        core::mem::swap(&mut stacks.refs, refs);
         stacks.frames.clear();
         engine::set_backtrace(stack, stacks.trace.take());
         if from_recycler {
@@ -184,9 +185,8 @@ impl ResumableCall for Resumable {
         host_result: Option<RuntimeValue>,
         externals: &mut dyn Externals,
     ) -> Result<(), Trap> {
-        let _nesting = NestingGuard::enter()?;
         self.stacks.trace = None;
-        let (outer_cells, outer_frames) = outer_usage();
+        let (outer_cells, outer_frames) = engine::outer_usage();
         self.stacks.value_limit =
             wasm_runtime::DEFAULT_VALUE_STACK_LIMIT.saturating_sub(outer_cells);
         self.stacks.call_limit =
@@ -209,7 +209,7 @@ impl ResumableCall for Resumable {
             }
             State::Finished => return Err(Trap::Code(TrapCode::Unreachable)),
         };
-        match execute(&mut self.stacks, frame, externals) {
+        let outcome = match execute(&mut self.stacks, frame, externals) {
             Ok(()) => {
                 let mut results = vec![RuntimeValue::I32(0); self.func.signature().results().len()];
                 read_results(&self.stacks, &self.func, &mut results);
@@ -221,7 +221,12 @@ impl ResumableCall for Resumable {
                 self.state = State::Suspended(suspension);
                 Err(trap)
             }
+        };
+        if !self.is_resumable() {
+            // Nothing runs in this call again: the objects its handles named may go.
+            self.stacks.refs.clear();
         }
+        outcome
     }
 
     fn is_resumable(&self) -> bool {

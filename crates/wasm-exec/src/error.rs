@@ -50,7 +50,7 @@ impl fmt::Display for CompileError {
     }
 }
 
-impl std::error::Error for CompileError {}
+impl core::error::Error for CompileError {}
 
 /// A function translated at its first call
 /// ([`Translation::Lazy`](crate::Translation::Lazy)) that the engine cannot run traps with

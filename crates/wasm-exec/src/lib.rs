@@ -16,11 +16,24 @@
 //!   Wasm call never recurses natively), with configurable limits whose excess is a
 //!   `StackOverflow` trap ("call stack exhausted").
 //!
+//! Without its default `std` feature the crate is `no_std` + `alloc`: large modules are
+//! then loaded on one thread, and float rounding comes from `libm`.
+//!
 //! **Invariant:** the engine only runs code that `wasm-validate` accepted and `verify`
 //! checked; it never panics on valid code with hostile values (every memory and table
 //! access is checked). `unsafe` lives in `dispatch/portable.rs` and `dispatch/threaded.rs`
 //! only (unchecked slot and instruction access, resting on `verify`).
 #![deny(missing_docs)]
+#![no_std]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc` (the crate builds without `std`).
+mod prelude {
+    pub(crate) use wasm_core::prelude::*;
+}
 
 mod dispatch;
 mod engine;
@@ -28,7 +41,7 @@ mod error;
 mod isa;
 mod translate;
 
-pub use engine::{CompileError, EngineError, ExecEngine, MAX_NESTED_EXECUTIONS, Translation};
+pub use engine::{CompileError, EngineError, ExecEngine, Translation};
 pub use translate::{CompiledFunc, Metering, TranslateError, translate};
 
 /// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling

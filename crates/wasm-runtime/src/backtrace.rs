@@ -12,9 +12,10 @@
 //! code, function and instruction position (a few words). Names and code offsets are
 //! looked up only when asked for, through the engine's [`FrameSource`].
 
+use crate::prelude::*;
+use alloc::rc::Rc;
 use core::cell::OnceCell;
 use core::fmt;
-use std::rc::Rc;
 
 /// At most this many frames are kept, the innermost ones; a deeper stack (such as the
 /// one that ends in "call stack exhausted") reports how many it left out.

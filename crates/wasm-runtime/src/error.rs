@@ -1,5 +1,6 @@
 //! The runtime's error type, which is also the facade's `Error` (the seed's variants).
 
+use crate::prelude::*;
 use core::fmt;
 use wasm_core::{HostError, Trap};
 
@@ -87,7 +88,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
+impl core::error::Error for Error {
     /// The message of the variants that have one; `Trap` and `Host error` otherwise (the
     /// seed's answers).
     #[allow(deprecated)]

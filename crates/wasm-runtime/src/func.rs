@@ -2,19 +2,22 @@
 //! dispatched through [`Externals`].
 
 use crate::Value;
-use crate::refs::{self, HandleCache};
+use crate::ambient::Execution;
+use crate::prelude::*;
+use crate::refs::{HandleCache, RefTable};
 use crate::seam::{CompiledCode, Engine, ResumableCall};
 use crate::{Externals, ModuleInstance, RuntimeArgs, StackRecycler, WasmBacktrace};
+use alloc::borrow::Cow;
+use alloc::rc::{Rc, Weak};
+use alloc::sync::Arc;
 use core::fmt;
 use core::ops::Deref;
-use std::borrow::Cow;
-use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType, ValueType};
 
-/// Runs Wasm function `func` (whose Wasm side is `wasm`) with `args` in a reference scope,
-/// through the engine's cell form: `to_cell` gives an argument's cell, `set` writes result
-/// `i` from its cell. The cells are on the stack for the usual few.
+/// Runs Wasm function `func` (whose Wasm side is `wasm`) with `args`, through the engine's
+/// cell form: `to_cell` gives an argument's cell, `set` writes result `i` from its cell,
+/// both with the execution's reference table (`stack`'s, emptied when the call ends). The
+/// cells are on the stack for the usual few.
 #[allow(clippy::too_many_arguments)]
 fn call_wasm<A, R>(
     wasm: &WasmFunc,
@@ -23,10 +26,11 @@ fn call_wasm<A, R>(
     results: &mut [R],
     externals: &mut dyn Externals,
     stack: &mut StackRecycler,
-    to_cell: impl Fn(&A) -> u64,
-    set: impl Fn(&mut R, usize, u64),
+    to_cell: impl Fn(&mut RefTable, &A) -> u64,
+    set: impl Fn(&RefTable, &mut R, usize, u64),
 ) -> Result<(), Trap> {
-    let _scope = refs::Scope::enter();
+    let _execution = Execution::enter()?;
+    let mut refs = stack.take_refs();
     let n = args.len() + results.len();
     let mut few = [0u64; 8];
     let mut many = Vec::new();
@@ -38,13 +42,19 @@ fn call_wasm<A, R>(
     };
     let (ins, outs) = cells.split_at_mut(args.len());
     for (cell, arg) in ins.iter_mut().zip(args) {
-        *cell = to_cell(arg);
+        *cell = to_cell(&mut refs, arg);
     }
-    wasm.engine.invoke(func, ins, outs, externals, stack)?;
-    for (i, (slot, cell)) in results.iter_mut().zip(outs.iter()).enumerate() {
-        set(slot, i, *cell);
+    let outcome = wasm
+        .engine
+        .invoke(func, ins, outs, externals, stack, &mut refs);
+    if outcome.is_ok() {
+        for (i, (slot, cell)) in results.iter_mut().zip(outs.iter()).enumerate() {
+            set(&refs, slot, i, *cell);
+        }
     }
-    Ok(())
+    refs.clear();
+    stack.put_refs(refs);
+    outcome
 }
 
 /// A shared handle to a [`FuncInstance`].
@@ -196,7 +206,7 @@ impl FuncInstance {
         &self.signature
     }
 
-    /// Where the function's handle in the current scope is remembered.
+    /// The handle the function was last given.
     pub(crate) fn handle_cache(&self) -> &HandleCache {
         &self.handle
     }
@@ -325,8 +335,8 @@ impl FuncInstance {
                     results,
                     externals,
                     stack,
-                    |arg| arg.to_bits(),
-                    |slot, i, cell| *slot = RuntimeValue::from_bits(types[i], cell),
+                    |_, arg| arg.to_bits(),
+                    |_, slot, i, cell| *slot = RuntimeValue::from_bits(types[i], cell),
                 )
             }
         }
@@ -398,8 +408,8 @@ impl FuncInstance {
                     results,
                     externals,
                     stack,
-                    refs::to_cell,
-                    |slot, i, cell| *slot = refs::from_cell(types[i], cell),
+                    RefTable::cell_of,
+                    |refs, slot, i, cell| *slot = refs.value_of(types[i], cell),
                 )
             }
         }
@@ -423,7 +433,6 @@ impl FuncInstance {
                 finished: false,
             },
             FuncKind::Wasm(wasm) => InvocationKind::Wasm {
-                scope: Some(refs::Scope::enter()),
                 call: wasm.engine.resumable(func, &args),
                 started: false,
             },
@@ -461,7 +470,7 @@ impl fmt::Display for ResumableError {
     }
 }
 
-impl std::error::Error for ResumableError {}
+impl core::error::Error for ResumableError {}
 
 /// A call that a host error suspends instead of unwinding; see
 /// [`FuncInstance::invoke_resumable`].
@@ -481,9 +490,6 @@ enum InvocationKind<'args> {
     Wasm {
         call: Box<dyn ResumableCall>,
         started: bool,
-        /// Handles in the call's cells stay valid while it may run or resume; released
-        /// once it finished or cannot be resumed.
-        scope: Option<refs::Scope>,
     },
 }
 
@@ -493,14 +499,9 @@ fn run_wasm(
     call: &mut dyn ResumableCall,
     host_result: Option<RuntimeValue>,
     externals: &mut dyn Externals,
-    scope: &mut Option<refs::Scope>,
 ) -> Result<Option<RuntimeValue>, ResumableError> {
-    let outcome = call.run(host_result, externals);
-    if !call.is_resumable() {
-        // Nothing will run in this call again: its handles may go.
-        *scope = None;
-    }
-    outcome?;
+    let _execution = Execution::enter()?;
+    call.run(host_result, externals)?;
     Ok(call.results().first().copied())
 }
 
@@ -550,16 +551,12 @@ impl FuncInvocation<'_> {
                 *finished = true;
                 Ok(externals.invoke_index(*index, RuntimeArgs::from(&args[..]))?)
             }
-            InvocationKind::Wasm {
-                call,
-                started,
-                scope,
-            } => {
+            InvocationKind::Wasm { call, started } => {
                 if *started {
                     return Err(ResumableError::AlreadyStarted);
                 }
                 *started = true;
-                run_wasm(call.as_mut(), None, externals, scope)
+                run_wasm(call.as_mut(), None, externals)
             }
         }
     }
@@ -586,9 +583,7 @@ impl FuncInvocation<'_> {
             InvocationKind::Wasm { call, .. } if !call.is_resumable() => {
                 Err(ResumableError::AlreadyStarted)
             }
-            InvocationKind::Wasm { call, scope, .. } => {
-                run_wasm(call.as_mut(), return_val, externals, scope)
-            }
+            InvocationKind::Wasm { call, .. } => run_wasm(call.as_mut(), return_val, externals),
         }
     }
 }

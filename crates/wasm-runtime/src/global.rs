@@ -1,10 +1,11 @@
 //! Global instances (spec 4.2.9).
 
 use crate::Error;
-use crate::refs::{self, Value};
+use crate::prelude::*;
+use crate::refs::{RefTable, Value};
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 use core::ops::Deref;
-use std::rc::Rc;
 use wasm_core::{RuntimeValue, ValType, ValueType};
 
 /// A shared handle to a [`GlobalInstance`].
@@ -138,16 +139,16 @@ impl GlobalInstance {
     }
 
     /// The value in its cell form (a handle for a reference): `global.get` of any type.
-    pub(crate) fn cell(&self) -> u64 {
+    pub(crate) fn cell(&self, refs: &mut RefTable) -> u64 {
         match self.value_type.number() {
             Some(_) => self.bits.get(),
-            None => refs::to_cell(&self.get_value()),
+            None => refs.cell_of(&self.get_value()),
         }
     }
 
     /// Sets the value from its cell form without checks (`global.set` of any type).
-    pub(crate) fn set_cell(&self, cell: u64) {
-        self.store(refs::from_cell(self.value_type, cell));
+    pub(crate) fn set_cell(&self, refs: &RefTable, cell: u64) {
+        self.store(refs.value_of(self.value_type, cell));
     }
 
     /// Whether the global is mutable.

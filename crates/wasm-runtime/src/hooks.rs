@@ -2,13 +2,15 @@
 //! not. Reached by engines through [`crate::engine`].
 
 use crate::backtrace::{FrameInfo, FrameSource, WasmBacktrace};
+use crate::prelude::*;
+use crate::refs::RefTable;
 use crate::seam::StackRecycler;
 use crate::{
     DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance, MemoryRef,
     ModuleInstance, TableInstance, TableRef, Value,
 };
-use std::any::Any;
-use std::sync::Arc;
+use alloc::sync::Arc;
+use core::any::Any;
 use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType};
 
 /// What the engine needs to run a Wasm function: its instance, index and code.
@@ -104,6 +106,19 @@ pub fn signature_by_index(instance: &ModuleInstance, index: u32) -> Option<&Arc<
     instance.signature_by_index(index)
 }
 
+/// The value cells and frames that the executions enclosing the current host call use
+/// (all nested on this thread): what an execution it starts subtracts from its limits.
+pub fn outer_usage() -> (usize, usize) {
+    crate::ambient::outer_usage()
+}
+
+/// Runs `f`, a host call from an execution that uses `cells` value cells and `frames`
+/// frames, with those added to [`outer_usage`] for the executions `f` starts.
+#[inline]
+pub fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
+    crate::ambient::with_outer_usage(cells, frames, f)
+}
+
 /// Takes the stacks an engine stored in `recycler`, if they are of type `T`.
 pub fn take_stacks<T: Any>(recycler: &mut StackRecycler) -> Option<Box<T>> {
     recycler.take_storage()
@@ -123,7 +138,7 @@ pub fn set_backtrace(recycler: &mut StackRecycler, backtrace: Option<WasmBacktra
 /// A frame of a backtrace: function `func_index` of the module `source` describes, at
 /// instruction `position` of the engine's code for it.
 pub fn backtrace_frame(
-    source: std::rc::Rc<dyn FrameSource>,
+    source: alloc::rc::Rc<dyn FrameSource>,
     func_index: u32,
     position: usize,
 ) -> FrameInfo {
@@ -137,18 +152,20 @@ pub fn backtrace(frames: Vec<FrameInfo>, omitted: usize) -> WasmBacktrace {
 
 // ---- References, tables and segments (Wasm 2.0) -------------------------------------------
 //
-// References are cells holding handles (see `Value`); these hooks convert between cells
-// and the runtime's objects, and carry out the table and segment instructions. Every
+// References are cells holding handles into the execution's `RefTable` (see `Value`);
+// these hooks convert between cells and the runtime's objects, and carry out the table and segment instructions. Every
 // ranged operation checks its whole range first and writes nothing when it does not fit.
 
-/// The value of type `ty` in `cell` (a host function's argument).
-pub fn cell_to_value(ty: ValType, cell: u64) -> Value {
-    crate::refs::from_cell(ty, cell)
+/// The value of type `ty` in `cell` (a host function's argument), its handle looked up in
+/// the execution's `refs`.
+pub fn cell_to_value(refs: &RefTable, ty: ValType, cell: u64) -> Value {
+    refs.value_of(ty, cell)
 }
 
-/// The cell form of `value` (a host function's result).
-pub fn value_to_cell(value: &Value) -> u64 {
-    crate::refs::to_cell(value)
+/// The cell form of `value` (a host function's result), given a handle in `refs` if it
+/// is a reference.
+pub fn value_to_cell(refs: &mut RefTable, value: &Value) -> u64 {
+    refs.cell_of(value)
 }
 
 /// Checks a host function's results against the types `types`.
@@ -158,42 +175,58 @@ pub fn check_results(types: &[ValType], results: &[Value]) -> Result<(), Trap> {
 
 /// `ref.func index`: the handle of function `index` of `instance` (0 if there is none,
 /// which validated code cannot ask for).
-pub fn ref_func(instance: &ModuleInstance, index: u32) -> u64 {
+pub fn ref_func(refs: &mut RefTable, instance: &ModuleInstance, index: u32) -> u64 {
     instance
         .funcs()
         .get(index as usize)
-        .map_or(0, crate::refs::func_handle)
+        .map_or(0, |func| refs.func_handle(func))
 }
 
 /// `global.get` of a global of any type: its cell.
-pub fn global_cell(global: &GlobalInstance) -> u64 {
-    global.cell()
+pub fn global_cell(refs: &mut RefTable, global: &GlobalInstance) -> u64 {
+    global.cell(refs)
 }
 
 /// `global.set` of a global of any type, from its cell, without checks.
-pub fn set_global_cell(global: &GlobalInstance, cell: u64) {
-    global.set_cell(cell)
+pub fn set_global_cell(refs: &RefTable, global: &GlobalInstance, cell: u64) {
+    global.set_cell(refs, cell)
 }
 
 /// `table.get`.
-pub fn table_get(table: &TableInstance, index: u32) -> Result<u64, TrapCode> {
-    table.get_cell(index)
+pub fn table_get(refs: &mut RefTable, table: &TableInstance, index: u32) -> Result<u64, TrapCode> {
+    table.get_cell(refs, index)
 }
 
 /// `table.set`.
-pub fn table_set(table: &TableInstance, index: u32, cell: u64) -> Result<(), TrapCode> {
-    table.set_cell(index, cell)
+pub fn table_set(
+    refs: &RefTable,
+    table: &TableInstance,
+    index: u32,
+    cell: u64,
+) -> Result<(), TrapCode> {
+    table.set_cell(refs, index, cell)
 }
 
 /// `table.grow`: the previous size, or `u32::MAX` (-1) when the table cannot grow; the
 /// trap of a resource limiter that says to trap.
-pub fn table_grow(table: &TableInstance, by: u32, cell: u64) -> Result<u32, wasm_core::Trap> {
-    table.grow_cell(by, cell)
+pub fn table_grow(
+    refs: &RefTable,
+    table: &TableInstance,
+    by: u32,
+    cell: u64,
+) -> Result<u32, wasm_core::Trap> {
+    table.grow_cell(refs, by, cell)
 }
 
 /// `table.fill`.
-pub fn table_fill(table: &TableInstance, index: u32, cell: u64, n: u32) -> Result<(), TrapCode> {
-    table.fill_cell(index, cell, n)
+pub fn table_fill(
+    refs: &RefTable,
+    table: &TableInstance,
+    index: u32,
+    cell: u64,
+    n: u32,
+) -> Result<(), TrapCode> {
+    table.fill_cell(refs, index, cell, n)
 }
 
 /// `table.copy` from `src` to `dst` (which may be the same table).
@@ -236,6 +269,6 @@ pub fn data_drop(instance: &ModuleInstance, data: u32) {
 }
 
 /// The fuel tank and interrupt flag of the invocations started at `instance`.
-pub fn meter(instance: &ModuleInstance) -> &std::rc::Rc<crate::meter::Meter> {
+pub fn meter(instance: &ModuleInstance) -> &alloc::rc::Rc<crate::meter::Meter> {
     instance.meter()
 }

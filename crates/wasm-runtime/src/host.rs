@@ -2,6 +2,7 @@
 //! gives them their arguments.
 
 use crate::Value;
+use crate::prelude::*;
 use wasm_core::{FromValue, RuntimeValue, Trap, TrapCode};
 
 /// The embedder's dispatcher for host functions.

@@ -1,7 +1,8 @@
 //! Import resolution: how the host (or another instance) provides a module's imports.
 
+use crate::prelude::*;
 use crate::{Error, FuncRef, GlobalRef, MemoryRef, TableRef};
-use std::collections::HashMap;
+use alloc::collections::BTreeMap;
 use wasm_core::{GlobalType, MemoryType, Signature, TableType, ValType, ValueType};
 
 /// What a global import asks for.
@@ -160,7 +161,7 @@ pub trait ModuleImportResolver {
 /// An [`ImportResolver`] made of one [`ModuleImportResolver`] per module name.
 #[derive(Default)]
 pub struct ImportsBuilder<'a> {
-    modules: HashMap<String, &'a dyn ModuleImportResolver>,
+    modules: BTreeMap<String, &'a dyn ModuleImportResolver>,
 }
 
 impl<'a> ImportsBuilder<'a> {

@@ -3,6 +3,7 @@
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::limits::{Counted, Limiter};
 use crate::meter::{InterruptHandle, Meter};
+use crate::prelude::*;
 use crate::refs::Value;
 use crate::table::Elements;
 use crate::{
@@ -10,13 +11,13 @@ use crate::{
     Instantiable, LoadedModule, MemoryInstance, MemoryRef, ModuleImportResolver, StackRecycler,
     TableInstance, TableRef,
 };
+use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
+use alloc::sync::Arc;
 use core::cell::{Ref, RefCell};
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
-use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
-use std::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{
     ConstExpr, ConstRef, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
@@ -103,7 +104,7 @@ pub struct ModuleInstance {
     /// The same globals, for [`ModuleInstance::globals`], which lends them as the seed
     /// did (a `Ref` of a `RefCell`); `globals` is what the engine and linking read.
     globals_cell: RefCell<Vec<GlobalRef>>,
-    exports: HashMap<String, ExternVal>,
+    exports: BTreeMap<String, ExternVal>,
     /// The element segments' references, resolved at instantiation (spec 4.5.4); a
     /// dropped segment (`elem.drop`, or applied at instantiation) is empty.
     elements: RefCell<Vec<Elements>>,
@@ -120,14 +121,13 @@ pub struct ModuleInstance {
 /// as the seed kept them.
 impl fmt::Debug for ModuleInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let exports: BTreeMap<&String, &ExternVal> = self.exports.iter().collect();
         f.debug_struct("ModuleInstance")
             .field("signatures", &RefCell::new(&self.module.types))
             .field("tables", &RefCell::new(&self.tables))
             .field("funcs", &RefCell::new(&self.funcs))
             .field("memories", &RefCell::new(&self.memories))
             .field("globals", &RefCell::new(&self.globals))
-            .field("exports", &RefCell::new(exports))
+            .field("exports", &RefCell::new(&self.exports))
             .finish()
     }
 }
@@ -397,7 +397,7 @@ impl ModuleInstance {
                     loaded.engine().clone(),
                 ));
             }
-            let mut exports = HashMap::with_capacity(module.exports.len());
+            let mut exports = BTreeMap::new();
             for export in &module.exports {
                 let i = export.index as usize;
                 let value = match export.kind {

@@ -12,12 +12,26 @@
 //!   the engine's only way to
 //!   do what an embedder may not (set a global without checks, borrow a memory for a
 //!   running frame); the facade does not re-export it.
+//! * `no_std` + `alloc` without its default `std` feature: memories are then plain
+//!   allocations, `InterruptHandle::interrupt_after` is missing, and the few bounds kept
+//!   per thread (nested executions, table entries) hold for the whole program.
 //!
 //! **Invariant:** this crate trusts its input module to be valid (the facade validates
 //! before building a [`LoadedModule`]); it still never panics on a valid module with
 //! hostile values (sizes, offsets), which it bounds-checks.
 #![deny(missing_docs)]
+#![no_std]
 
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc` (the crate builds without `std`).
+mod prelude {
+    pub(crate) use wasm_core::prelude::*;
+}
+
+mod ambient;
 mod backtrace;
 mod error;
 mod func;
@@ -50,9 +64,11 @@ pub mod engine {
     pub use crate::backtrace::FrameSource;
     pub use crate::hooks::*;
     pub use crate::meter::Meter;
+    pub use crate::refs::RefTable;
     pub use crate::seam::{CompiledCode, Engine, ResumableCall};
 }
 
+pub use ambient::MAX_NESTED_EXECUTIONS;
 pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use error::Error;
 pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError};
@@ -67,7 +83,9 @@ pub use limits::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, S
 pub use memory::{
     DirectAccess, DirectAccessMut, LINEAR_MEMORY_PAGE_SIZE, MemoryInstance, MemoryRef,
 };
-pub use meter::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
+#[cfg(feature = "std")]
+pub use meter::Deadline;
+pub use meter::{InterruptHandle, Interrupted, OutOfFuel};
 pub use refs::{ExternRef, Value};
 pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,

@@ -9,8 +9,9 @@
 //! whether Wasm code (`memory.grow`, `table.grow`) or the host grows them. Imported
 //! memories and tables keep the limiter of the instance that defined them, if any.
 
+use crate::prelude::*;
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
-use std::rc::Rc;
 
 use wasm_core::Trap;
 

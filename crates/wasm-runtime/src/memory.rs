@@ -4,10 +4,11 @@ mod buffer;
 
 use crate::Error;
 use crate::limits::{Counted, Limiter};
+use crate::prelude::*;
+use alloc::rc::Rc;
 use buffer::Buffer;
 use core::cell::{Cell, Ref, RefCell, RefMut};
 use core::ops::{Deref, DerefMut};
-use std::rc::Rc;
 use wasm_core::LittleEndianConvert;
 use wasm_core::memory_units::{Bytes, Pages};
 

@@ -9,11 +9,15 @@
 //! checks the flag at every function entry and loop iteration; another thread raises it
 //! through an [`InterruptHandle`], and the invocation stops with [`Interrupted`].
 
+use alloc::sync::Arc;
+use core::cell::Cell;
 use core::fmt;
-use core::time::Duration;
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use core::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "std")]
+use {
+    core::time::Duration,
+    std::sync::{Condvar, Mutex, PoisonError},
+};
 
 use wasm_core::HostError;
 
@@ -81,7 +85,9 @@ impl InterruptHandle {
     }
 
     /// Raises the interrupt after `budget` of wall-clock time, unless the returned
-    /// [`Deadline`] is dropped first. A thread of its own waits for the time.
+    /// [`Deadline`] is dropped first. A thread of its own waits for the time (so it needs
+    /// `std`; without, the embedder's own timer calls [`interrupt`](Self::interrupt)).
+    #[cfg(feature = "std")]
     pub fn interrupt_after(&self, budget: Duration) -> Deadline {
         let cancel = Arc::new((Mutex::new(false), Condvar::new()));
         let (flag, waiting) = (self.flag.clone(), cancel.clone());
@@ -101,11 +107,13 @@ impl InterruptHandle {
 
 /// A pending [`InterruptHandle::interrupt_after`]: dropping it cancels the interrupt if
 /// it has not been raised yet.
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct Deadline {
     cancel: Arc<(Mutex<bool>, Condvar)>,
 }
 
+#[cfg(feature = "std")]
 impl Drop for Deadline {
     fn drop(&mut self) {
         let (lock, wake) = &*self.cancel;
@@ -155,6 +163,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "std")]
     fn a_deadline_interrupts_unless_dropped() {
         let meter = Meter::default();
         let handle = meter.handle();

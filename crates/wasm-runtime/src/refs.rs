@@ -7,42 +7,47 @@
 //! Outside running code a reference is a Rust value that owns what it names: a
 //! [`FuncRef`] or an [`ExternRef`] (both `Rc`), or `None` for null. Tables and globals
 //! hold these. Inside running code, where every value is a 64-bit cell, a reference is a
-//! *handle*: 0 for null, otherwise one plus an index into this thread's reference table
-//! (one list of functions, one of extern objects), where the object is kept alive.
+//! *handle*: 0 for null, otherwise one plus an index into the execution's reference
+//! table ([`RefTable`]: one list of functions, one of extern objects), where the object
+//! is kept alive.
 //!
 //! * **Unforgeable.** Wasm code cannot make a handle out of a number (validation types
 //!   every cell; there is no `i32` to reference conversion) and cannot read one as a
 //!   number (`ref.is_null` is its only observation). A handle is only ever looked up by
 //!   index, bounds-checked: no address is ever stored or exposed.
-//! * **Scoped.** Handles live only while code runs: every call from the host enters a
-//!   [`Scope`], and when the outermost scope on the thread ends (no code running, no
-//!   resumable call suspended) the table is emptied, releasing what it kept alive. An
-//!   object gets one handle per scope (it remembers it), so code that reads the same
-//!   table entry in a loop does not grow the table.
+//! * **Per execution.** Each execution (a call from the host into Wasm code, or a
+//!   resumable call while it may resume) has a table of its own, emptied when it ends,
+//!   which releases what it kept alive. A host function that calls back into Wasm starts
+//!   an execution with its own table: values cross between executions as Rust values,
+//!   never as handles. No state is kept per thread or per program, so the scheme is the
+//!   same with and without `std`.
+//! * **Deduplicated.** An object remembers the handle it was last given, which a table
+//!   takes when its entry there is the object itself; code that reads the same table
+//!   entry in a loop does not grow the table.
 //! * **Later proposals.** Typed function references reuse function handles as they
 //!   are (`call_ref` looks the function up). GC objects will be handles into a
 //!   collected store of their own; the cell form (a handle, 0 for null) stays.
 
 use crate::FuncRef;
+use crate::prelude::*;
+use alloc::rc::Rc;
 use core::any::Any;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 use core::fmt;
-use std::rc::Rc;
 use wasm_core::{F32, F64, RefType, RuntimeValue, ValType};
 
-/// Where an object's handle in the current scope is remembered: the scope's number and
-/// the handle (0: none yet).
+/// The handle an object was last given: a hint, which a table takes only when its entry
+/// there is the object itself (so it is never wrong, whatever table gave it).
 #[derive(Default)]
-pub(crate) struct HandleCache(Cell<(u64, u64)>);
+pub(crate) struct HandleCache(Cell<u64>);
 
 impl HandleCache {
-    fn get(&self, epoch: u64) -> Option<u64> {
-        let (at, handle) = self.0.get();
-        (at == epoch && handle != 0).then_some(handle)
+    fn get(&self) -> u64 {
+        self.0.get()
     }
 
-    fn set(&self, epoch: u64, handle: u64) {
-        self.0.set((epoch, handle));
+    fn set(&self, handle: u64) {
+        self.0.set(handle);
     }
 }
 
@@ -204,116 +209,92 @@ impl PartialEq for Value {
     }
 }
 
-/// The thread's reference table (see the module documentation).
+/// The handles of one execution: the objects its cells name, kept alive while it may
+/// run (see the module documentation). The engine keeps it beside its stacks; a
+/// [`StackRecycler`](crate::StackRecycler) keeps its buffers between calls.
 #[derive(Default)]
-struct Table {
-    /// The scope's number: handles remembered under another number are stale.
-    epoch: u64,
-    /// Scopes entered and not yet left.
-    active: u64,
+pub struct RefTable {
     funcs: Vec<FuncRef>,
     externs: Vec<ExternRef>,
 }
 
-thread_local! {
-    static TABLE: RefCell<Table> = RefCell::new(Table::default());
-}
-
-/// A span of time in which handles are valid: held by every call from the host into
-/// Wasm code (and by a resumable call until it is dropped).
-pub(crate) struct Scope(());
-
-impl Scope {
-    pub(crate) fn enter() -> Scope {
-        TABLE.with(|t| t.borrow_mut().active += 1);
-        Scope(())
+impl fmt::Debug for RefTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefTable")
+            .field("funcs", &self.funcs.len())
+            .field("externs", &self.externs.len())
+            .finish()
     }
 }
 
-impl Drop for Scope {
-    fn drop(&mut self) {
-        // The objects are dropped after the table is released: their `Drop` may call
-        // back into Wasm code.
-        // `try_with`: during the thread's teardown the table is gone, and so are handles.
-        let released = TABLE
-            .try_with(|t| {
-                let mut t = t.borrow_mut();
-                t.active -= 1;
-                if t.active > 0 || (t.funcs.is_empty() && t.externs.is_empty()) {
-                    return None;
-                }
-                t.epoch += 1;
-                Some((
-                    core::mem::take(&mut t.funcs),
-                    core::mem::take(&mut t.externs),
-                ))
-            })
-            .ok()
-            .flatten();
-        drop(released);
+/// The handle of `object` in `list` (given one if it has none): the one its cache names
+/// when that entry is `object` itself, else a new one.
+fn handle_in<T: Clone>(
+    list: &mut Vec<T>,
+    object: &T,
+    cache: &HandleCache,
+    same: impl Fn(&T, &T) -> bool,
+) -> u64 {
+    let cached = cache.get();
+    if let Some(entry) = cached.checked_sub(1).and_then(|i| list.get(i as usize))
+        && same(entry, object)
+    {
+        return cached;
     }
+    list.push(object.clone());
+    let handle = list.len() as u64;
+    cache.set(handle);
+    handle
 }
 
-/// The handle of `func` in the current scope (given one if it has none).
-pub(crate) fn func_handle(func: &FuncRef) -> u64 {
-    TABLE.with(|t| {
-        let mut t = t.borrow_mut();
-        debug_assert!(t.active > 0, "a handle made outside a Scope");
-        if let Some(handle) = func.handle_cache().get(t.epoch) {
-            return handle;
+impl RefTable {
+    /// The handle of `func` (given one if it has none).
+    pub(crate) fn func_handle(&mut self, func: &FuncRef) -> u64 {
+        handle_in(&mut self.funcs, func, func.handle_cache(), FuncRef::ptr_eq)
+    }
+
+    /// The handle of `r` (given one if it has none).
+    pub(crate) fn extern_handle(&mut self, r: &ExternRef) -> u64 {
+        handle_in(&mut self.externs, r, &r.0.handle, ExternRef::ptr_eq)
+    }
+
+    /// The function `handle` names; `None` for null (and for a handle this table never
+    /// gave, which validated code cannot make).
+    pub(crate) fn func_of(&self, handle: u64) -> Option<FuncRef> {
+        let index = usize::try_from(handle.checked_sub(1)?).ok()?;
+        self.funcs.get(index).cloned()
+    }
+
+    /// The extern object `handle` names; `None` for null.
+    pub(crate) fn extern_of(&self, handle: u64) -> Option<ExternRef> {
+        let index = usize::try_from(handle.checked_sub(1)?).ok()?;
+        self.externs.get(index).cloned()
+    }
+
+    /// The cell form of `value` (a handle for a reference).
+    pub(crate) fn cell_of(&mut self, value: &Value) -> u64 {
+        match value {
+            Value::FuncRef(f) => f.as_ref().map_or(0, |f| self.func_handle(f)),
+            Value::ExternRef(r) => r.as_ref().map_or(0, |r| self.extern_handle(r)),
+            number => number.number().map_or(0, RuntimeValue::to_bits),
         }
-        t.funcs.push(func.clone());
-        let handle = t.funcs.len() as u64;
-        func.handle_cache().set(t.epoch, handle);
-        handle
-    })
-}
-
-/// The handle of `r` in the current scope (given one if it has none).
-pub(crate) fn extern_handle(r: &ExternRef) -> u64 {
-    TABLE.with(|t| {
-        let mut t = t.borrow_mut();
-        debug_assert!(t.active > 0, "a handle made outside a Scope");
-        if let Some(handle) = r.0.handle.get(t.epoch) {
-            return handle;
-        }
-        t.externs.push(r.clone());
-        let handle = t.externs.len() as u64;
-        r.0.handle.set(t.epoch, handle);
-        handle
-    })
-}
-
-/// The function `handle` names; `None` for null (and for a handle this scope never gave,
-/// which validated code cannot make).
-pub(crate) fn func_of(handle: u64) -> Option<FuncRef> {
-    let index = usize::try_from(handle.checked_sub(1)?).ok()?;
-    TABLE.with(|t| t.borrow().funcs.get(index).cloned())
-}
-
-/// The extern object `handle` names; `None` for null.
-pub(crate) fn extern_of(handle: u64) -> Option<ExternRef> {
-    let index = usize::try_from(handle.checked_sub(1)?).ok()?;
-    TABLE.with(|t| t.borrow().externs.get(index).cloned())
-}
-
-/// The cell form of `value` (a handle for a reference).
-pub(crate) fn to_cell(value: &Value) -> u64 {
-    match value {
-        Value::FuncRef(f) => f.as_ref().map_or(0, func_handle),
-        Value::ExternRef(r) => r.as_ref().map_or(0, extern_handle),
-        number => number.number().map_or(0, RuntimeValue::to_bits),
     }
-}
 
-/// The value of type `ty` in `cell` (inverse of [`to_cell`]).
-pub(crate) fn from_cell(ty: ValType, cell: u64) -> Value {
-    match ty {
-        ValType::Ref(RefType::FuncRef) => Value::FuncRef(func_of(cell)),
-        ValType::Ref(RefType::ExternRef) => Value::ExternRef(extern_of(cell)),
-        number => number
-            .number()
-            .map_or(Value::I32(0), |n| RuntimeValue::from_bits(n, cell).into()),
+    /// The value of type `ty` in `cell` (inverse of [`cell_of`](Self::cell_of)).
+    pub(crate) fn value_of(&self, ty: ValType, cell: u64) -> Value {
+        match ty {
+            ValType::Ref(RefType::FuncRef) => Value::FuncRef(self.func_of(cell)),
+            ValType::Ref(RefType::ExternRef) => Value::ExternRef(self.extern_of(cell)),
+            number => number
+                .number()
+                .map_or(Value::I32(0), |n| RuntimeValue::from_bits(n, cell).into()),
+        }
+    }
+
+    /// Forgets every handle, releasing the objects (and keeping the buffers).
+    pub fn clear(&mut self) {
+        self.funcs.clear();
+        self.externs.clear();
     }
 }
 
@@ -322,24 +303,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn handles_are_stable_within_a_scope_and_released_after_it() {
+    fn handles_are_stable_within_a_table_and_released_with_it() {
         let object = ExternRef::new(7u32);
         let weak = Rc::downgrade(&object.0);
-        {
-            let _scope = Scope::enter();
-            let a = extern_handle(&object);
-            assert_eq!(extern_handle(&object), a);
-            assert_ne!(a, 0);
-            let back = extern_of(a).unwrap();
-            assert_eq!(back.downcast_ref::<u32>(), Some(&7));
-            assert!(extern_of(a + 1).is_none());
-            assert!(extern_of(0).is_none());
-        }
-        drop(object);
+        let mut table = RefTable::default();
+        let a = table.extern_handle(&object);
+        assert_eq!(table.extern_handle(&object), a);
+        assert_ne!(a, 0);
+        let back = table.extern_of(a).unwrap();
+        assert_eq!(back.downcast_ref::<u32>(), Some(&7));
+        assert!(table.extern_of(a + 1).is_none());
+        assert!(table.extern_of(0).is_none());
+        table.clear();
+        drop((object, back));
         assert!(weak.upgrade().is_none(), "the table released the object");
         let other = ExternRef::new(());
-        let _scope = Scope::enter();
-        assert_eq!(extern_handle(&other), 1, "a new scope starts afresh");
+        assert_eq!(
+            table.extern_handle(&other),
+            1,
+            "a cleared table starts afresh"
+        );
+    }
+
+    #[test]
+    fn a_handle_cached_by_another_table_is_not_taken() {
+        let (x, y) = (ExternRef::new(1), ExternRef::new(2));
+        let (mut outer, mut inner) = (RefTable::default(), RefTable::default());
+        assert_eq!(outer.extern_handle(&y), 1);
+        assert_eq!(
+            inner.extern_handle(&x),
+            1,
+            "x's cache now says 1, in `inner`"
+        );
+        let hx = outer.extern_handle(&x);
+        assert_eq!(
+            hx, 2,
+            "entry 1 of `outer` is y, so x gets a handle of its own"
+        );
+        assert!(outer.extern_of(hx).unwrap().ptr_eq(&x));
+        assert!(outer.extern_of(1).unwrap().ptr_eq(&y));
+        assert_eq!(outer.extern_handle(&x), hx);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! engine ([`LoadedModule`]), and the stacks an engine keeps in a [`StackRecycler`].
 //! Reached by engines through [`crate::engine`].
 
+use crate::prelude::*;
+use crate::refs::RefTable;
 use crate::{Error, Externals, FuncRef, WasmBacktrace};
-use std::any::Any;
-use std::rc::Rc;
-use std::sync::Arc;
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use core::any::Any;
 use wasm_core::{RuntimeValue, Trap, ValueType};
 
 /// Default limit of the value stack, in values (the seed's figure).
@@ -22,7 +24,9 @@ pub trait Engine {
     /// Runs Wasm function `func` with `args` (already type-checked against its signature)
     /// in their cell form, writing its results' cells into `results` (exactly as many as
     /// the signature has). The cell form of a number is its bits
-    /// ([`RuntimeValue::to_bits`]), of a reference its handle (see [`crate::Value`]).
+    /// ([`RuntimeValue::to_bits`]), of a reference its handle in `refs` (see
+    /// [`crate::Value`]), the execution's table, which the caller empties after reading
+    /// the results.
     fn invoke(
         &self,
         func: &FuncRef,
@@ -30,10 +34,12 @@ pub trait Engine {
         results: &mut [u64],
         externals: &mut dyn Externals,
         stack: &mut StackRecycler,
+        refs: &mut RefTable,
     ) -> Result<(), Trap>;
 
     /// Prepares a call of `func` that suspends, instead of unwinding, when a host
-    /// function traps, so that it can be resumed with the host function's result.
+    /// function traps, so that it can be resumed with the host function's result. The
+    /// call keeps a reference table of its own while it may resume.
     fn resumable(&self, func: &FuncRef, args: &[RuntimeValue]) -> Box<dyn ResumableCall>;
 }
 
@@ -75,6 +81,8 @@ pub struct StackRecycler {
     call_stack_limit: usize,
     storage: Option<Box<dyn Any>>,
     backtrace: Option<WasmBacktrace>,
+    /// The reference table of the calls made with these stacks, empty between them.
+    refs: RefTable,
 }
 
 impl core::fmt::Debug for StackRecycler {
@@ -100,12 +108,14 @@ impl StackRecycler {
             call_stack_limit,
             storage: None,
             backtrace: None,
+            refs: RefTable::default(),
         }
     }
 
     /// Releases the stacks' memory (the limits stay).
     pub fn clear(&mut self) {
         self.storage = None;
+        self.refs = RefTable::default();
     }
 
     /// The value stack limit, in values.
@@ -138,6 +148,16 @@ impl StackRecycler {
     /// Records the backtrace of the call that just ended (`None` if it did not trap).
     pub(crate) fn set_backtrace(&mut self, backtrace: Option<WasmBacktrace>) {
         self.backtrace = backtrace;
+    }
+
+    /// Takes the (empty) reference table, for a call.
+    pub(crate) fn take_refs(&mut self) -> RefTable {
+        core::mem::take(&mut self.refs)
+    }
+
+    /// Keeps the (emptied) reference table's buffers for the next call.
+    pub(crate) fn put_refs(&mut self, refs: RefTable) {
+        self.refs = refs;
     }
 
     /// Takes the stored stacks if they are of type `T`.

@@ -2,11 +2,12 @@
 
 use crate::limits::{Counted, Limiter};
 use crate::memory::ResizableLimits;
-use crate::refs::{self, ExternRef, Value};
+use crate::prelude::*;
+use crate::refs::{ExternRef, RefTable, Value};
 use crate::{Error, FuncRef, ModuleInstance};
+use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::ops::Deref;
-use std::rc::Rc;
 use wasm_core::limits::MAX_TABLE_ENTRIES;
 use wasm_core::{RefType, TrapCode, ValType};
 
@@ -174,27 +175,14 @@ impl Elements {
 }
 
 /// The table entries all tables of a thread may hold together: so that a module cannot
-/// exhaust memory by growing many tables, each within [`MAX_TABLE_ENTRIES`].
+/// exhaust memory by growing many tables, each within [`MAX_TABLE_ENTRIES`]. (Without
+/// `std`, all tables of the program.)
 pub const MAX_THREAD_TABLE_ENTRIES: u64 = 4 * MAX_TABLE_ENTRIES;
-
-thread_local! {
-    /// Entries held by this thread's tables.
-    static THREAD_ENTRIES: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
-}
 
 /// Counts `n` more entries against [`MAX_THREAD_TABLE_ENTRIES`]; `false` (counting
 /// nothing) if they do not fit.
 fn charge_entries(n: u64) -> bool {
-    THREAD_ENTRIES
-        .try_with(|held| {
-            let total = held.get().saturating_add(n);
-            let fits = total <= MAX_THREAD_TABLE_ENTRIES;
-            if fits {
-                held.set(total);
-            }
-            fits
-        })
-        .unwrap_or(false)
+    crate::ambient::charge_table_entries(n, MAX_THREAD_TABLE_ENTRIES)
 }
 
 /// `start + n <= len`, the bounds check of every ranged table operation.
@@ -310,7 +298,7 @@ impl TableInstance {
 
     /// Gives back `n` entries counted by `charge_entries`.
     fn refund(n: u64) {
-        let _ = THREAD_ENTRIES.try_with(|held| held.set(held.get().saturating_sub(n)));
+        crate::ambient::release_table_entries(n);
     }
 
     /// Keeps `instance` alive as long as the table.
@@ -462,25 +450,30 @@ impl TableInstance {
     }
 
     /// `table.get`: the cell of entry `index`.
-    pub(crate) fn get_cell(&self, index: u32) -> Result<u64, TrapCode> {
+    pub(crate) fn get_cell(&self, refs: &mut RefTable, index: u32) -> Result<u64, TrapCode> {
         let value = self
             .elements
             .borrow()
             .get(index as usize)
             .ok_or(TrapCode::TableAccessOutOfBounds)?;
-        Ok(refs::to_cell(&value))
+        Ok(refs.cell_of(&value))
     }
 
     /// `table.set`: entry `index` = the reference in `cell`.
-    pub(crate) fn set_cell(&self, index: u32, cell: u64) -> Result<(), TrapCode> {
-        let value = refs::from_cell(ValType::Ref(self.element_type()), cell);
+    pub(crate) fn set_cell(&self, refs: &RefTable, index: u32, cell: u64) -> Result<(), TrapCode> {
+        let value = refs.value_of(ValType::Ref(self.element_type()), cell);
         self.set_value(index, value)
             .map_err(|_| TrapCode::TableAccessOutOfBounds)
     }
 
     /// `table.grow`: the previous size, or `u32::MAX` (-1) if the table cannot grow.
-    pub(crate) fn grow_cell(&self, by: u32, cell: u64) -> Result<u32, wasm_core::Trap> {
-        let value = refs::from_cell(ValType::Ref(self.element_type()), cell);
+    pub(crate) fn grow_cell(
+        &self,
+        refs: &RefTable,
+        by: u32,
+        cell: u64,
+    ) -> Result<u32, wasm_core::Trap> {
+        let value = refs.value_of(ValType::Ref(self.element_type()), cell);
         match self.grow_with(by, value) {
             Ok(old) => Ok(old),
             Err(Error::Trap(trap)) => Err(trap),
@@ -489,8 +482,14 @@ impl TableInstance {
     }
 
     /// `table.fill`: `n` entries from `index` = the reference in `cell`, all or none.
-    pub(crate) fn fill_cell(&self, index: u32, cell: u64, n: u32) -> Result<(), TrapCode> {
-        let value = refs::from_cell(ValType::Ref(self.element_type()), cell);
+    pub(crate) fn fill_cell(
+        &self,
+        refs: &RefTable,
+        index: u32,
+        cell: u64,
+        n: u32,
+    ) -> Result<(), TrapCode> {
+        let value = refs.value_of(ValType::Ref(self.element_type()), cell);
         let replaced = {
             let mut elements = self.elements.borrow_mut();
             let range =

@@ -51,13 +51,8 @@ extern crate alloc;
 extern crate std;
 
 /// What `std`'s prelude would bring, from `alloc` (the crate builds without `std`).
-#[allow(unused_imports)]
 mod prelude {
-    pub(crate) use alloc::borrow::ToOwned;
-    pub(crate) use alloc::boxed::Box;
-    pub(crate) use alloc::string::{String, ToString};
-    pub(crate) use alloc::vec::Vec;
-    pub(crate) use alloc::{format, vec};
+    pub(crate) use wasm_core::prelude::*;
 }
 
 mod drive;

@@ -168,7 +168,7 @@ pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap, TrapCode,
     ValType, ValueType, memory_units, nan_preserving_float,
 };
-pub use wasm_exec::{CompileError, DISPATCH, EngineError, MAX_NESTED_EXECUTIONS, Translation};
+pub use wasm_exec::{CompileError, DISPATCH, EngineError, Translation};
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,
     FuncInvocation, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,
@@ -184,6 +184,6 @@ pub use wasm_runtime::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
 pub use wasm_runtime::{ExternRef, Value};
 /// The Wasm call stack of a trap ([`StackRecycler::backtrace`],
 /// [`FuncInvocation::backtrace`]).
-pub use wasm_runtime::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
+pub use wasm_runtime::{FrameInfo, MAX_BACKTRACE_FRAMES, MAX_NESTED_EXECUTIONS, WasmBacktrace};
 /// The validator's proposal switches, for [`Module::from_buffer_with_features`].
 pub use wasm_validate::Features;

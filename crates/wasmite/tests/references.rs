@@ -316,6 +316,89 @@ fn code_cannot_forge_a_reference_and_objects_are_released_after_the_call() {
     assert!(dropped.get(), "released once nothing holds it");
 }
 
+/// A host function, `again(externref) -> externref`, that calls back into Wasm: export
+/// `echo` of the same instance, with its argument.
+struct Again(Option<FuncRef>);
+
+impl Externals for Again {
+    fn invoke_index(&mut self, _: usize, _: RuntimeArgs<'_>) -> Result<Option<RuntimeValue>, Trap> {
+        Err(Trap::Code(TrapCode::Unreachable))
+    }
+
+    fn invoke_values(
+        &mut self,
+        _: usize,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        let echo = self.0.clone().expect("echo is set");
+        FuncInstance::invoke_values(&echo, args, results, self)
+    }
+}
+
+impl ModuleImportResolver for Again {
+    fn resolve_func(&self, _: &str, signature: &Signature) -> Result<FuncRef, wasmite::Error> {
+        Ok(FuncInstance::alloc_host(signature.clone(), 0))
+    }
+}
+
+#[test]
+fn references_cross_a_host_call_back_into_wasm_as_themselves() {
+    let module = Module::from_buffer(
+        r#"(module
+          (import "host" "again" (func $again (param externref) (result externref)))
+          (table $t 2 externref)
+          (func (export "echo") (param externref) (result externref)
+            ;; The inner execution gives handles of its own, to the argument first.
+            (table.set $t (i32.const 1) (local.get 0))
+            (table.get $t (i32.const 1)))
+          (func (export "outer") (param externref externref)
+            (result externref externref externref)
+            (table.set $t (i32.const 0) (local.get 0))
+            (local.get 0)
+            (local.get 1)
+            (call $again (local.get 1))))"#,
+    )
+    .unwrap();
+    let mut host = Again(None);
+    let instance =
+        ModuleInstance::new(&module, &ImportsBuilder::new().with_resolver("host", &host))
+            .unwrap()
+            .assert_no_start();
+    host.0 = Some(func(&instance, "echo"));
+    let dropped = Rc::new(Cell::new(0));
+    struct Counted(Rc<Cell<u32>>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let a = ExternRef::new(Counted(dropped.clone()));
+    let b = ExternRef::new(Counted(dropped.clone()));
+    let mut results = vec![Value::ExternRef(None); 3];
+    FuncInstance::invoke_values(
+        &func(&instance, "outer"),
+        &[a.clone().into(), b.clone().into()],
+        &mut results,
+        &mut host,
+    )
+    .unwrap();
+    let same = |value: &Value, object: &ExternRef| match value {
+        Value::ExternRef(Some(r)) => r.ptr_eq(object),
+        _ => false,
+    };
+    assert!(same(&results[0], &a), "{results:?}");
+    assert!(same(&results[1], &b), "{results:?}");
+    assert!(
+        same(&results[2], &b),
+        "the inner call's result is the object it was given"
+    );
+    drop((results, a, b));
+    assert_eq!(dropped.get(), 0, "the table still holds both");
+    drop((instance, host));
+    assert_eq!(dropped.get(), 2, "nothing else kept them alive");
+}
+
 #[test]
 fn the_seeds_types_keep_their_variants() {
     // Exhaustive matches, as seed programs write them, still compile.

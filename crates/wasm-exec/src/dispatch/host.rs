@@ -4,13 +4,14 @@
 //! calls host functions itself with it, the engine for the portable driver; either way
 //! through [`Host::call`].
 //!
-//! Also the usage of the executions that a host call nests in ([`with_outer_usage`]): a
-//! host function that calls back into Wasm starts an execution that gets what the ones
-//! around it left of the stack limits.
+//! A host call runs under `engine::with_outer_usage`: a host function that calls back
+//! into Wasm starts an execution that gets what the ones around it left of the stack
+//! limits.
 
 use crate::error::EngineError;
+use crate::prelude::*;
 use wasm_core::{RuntimeValue, Signature, Trap, ValueType};
-use wasm_runtime::engine;
+use wasm_runtime::engine::{self, RefTable};
 use wasm_runtime::{
     DirectAccessMut, Externals, MemoryInstance, ModuleInstance, RuntimeArgs, Value,
 };
@@ -25,6 +26,8 @@ pub(crate) struct Host<'a> {
     guard: Option<DirectAccessMut<'a>>,
     /// A reused buffer for the arguments of host calls.
     args: &'a mut Vec<RuntimeValue>,
+    /// The execution's reference table.
+    refs: &'a mut RefTable,
 }
 
 /// A host call that failed.
@@ -39,17 +42,19 @@ pub(crate) enum HostTrap {
 
 impl<'a> Host<'a> {
     /// The host of a run in `instance`, with memory 0 (if any) borrowed; `args` is a
-    /// buffer kept between runs.
+    /// buffer kept between runs, `refs` the execution's reference table.
     pub(crate) fn new(
         externals: &'a mut dyn Externals,
         instance: &'a ModuleInstance,
         args: &'a mut Vec<RuntimeValue>,
+        refs: &'a mut RefTable,
     ) -> Result<Self, Trap> {
         let mut host = Host {
             externals,
             memory: engine::memories(instance).first().map(|memory| &**memory),
             guard: None,
             args,
+            refs,
         };
         host.borrow_memory()?;
         Ok(host)
@@ -78,6 +83,11 @@ impl<'a> Host<'a> {
             self.guard = Some(guard);
         }
         Ok(())
+    }
+
+    /// The execution's reference table.
+    pub(crate) fn refs(&mut self) -> &mut RefTable {
+        self.refs
     }
 
     /// Memory 0, if the instance has one.
@@ -128,7 +138,7 @@ impl<'a> Host<'a> {
         };
         self.guard = None;
         let externals = &mut *self.externals;
-        let outcome = with_outer_usage(bp, frames, || {
+        let outcome = engine::with_outer_usage(bp, frames, || {
             externals.invoke_index(index, RuntimeArgs::from(args))
         });
         // Only a host error suspends the call (the seed's rule); a trap code ends it.
@@ -191,12 +201,12 @@ impl Host<'_> {
         let args: Vec<Value> = params
             .iter()
             .zip(cells)
-            .map(|(ty, cell)| engine::cell_to_value(*ty, *cell))
+            .map(|(ty, cell)| engine::cell_to_value(self.refs, *ty, *cell))
             .collect();
         let mut results: Vec<Value> = types.iter().map(|ty| Value::default_of(*ty)).collect();
         self.guard = None;
         let externals = &mut *self.externals;
-        with_outer_usage(bp, frames, || {
+        engine::with_outer_usage(bp, frames, || {
             externals.invoke_values(index, &args, &mut results)
         })
         .map_err(HostTrap::Final)?;
@@ -204,32 +214,8 @@ impl Host<'_> {
         engine::check_results(types, &results).map_err(HostTrap::Final)?;
         let out = vals.get_mut(bp..bp + results.len()).ok_or_else(broken)?;
         for (cell, value) in out.iter_mut().zip(&results) {
-            *cell = engine::value_to_cell(value);
+            *cell = engine::value_to_cell(self.refs, value);
         }
         Ok(())
     }
-}
-
-thread_local! {
-    /// Value cells and frames that the executions enclosing the current host call use.
-    static OUTER_USAGE: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
-}
-
-/// The value cells and frames that the executions enclosing this one use: what a nested
-/// execution subtracts from its limits.
-pub(crate) fn outer_usage() -> (usize, usize) {
-    OUTER_USAGE.with(|usage| usage.get())
-}
-
-/// Runs `f` (a host call) with `cells` value cells and `frames` frames added to what the
-/// enclosing executions use, so that executions `f` starts get what is left.
-fn with_outer_usage<R>(cells: usize, frames: usize, f: impl FnOnce() -> R) -> R {
-    let saved = OUTER_USAGE.with(|usage| {
-        let saved = usage.get();
-        usage.set((saved.0 + cells, saved.1 + frames));
-        saved
-    });
-    let result = f();
-    OUTER_USAGE.with(|usage| usage.set(saved));
-    result
 }

@@ -3,7 +3,7 @@
 //! `call_indirect` (the threaded driver resolves it to make the call itself, the engine to
 //! make any other).
 
-use std::sync::Arc;
+use alloc::sync::Arc;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
 use wasm_runtime::{FuncRef, GlobalRef, ModuleInstance};

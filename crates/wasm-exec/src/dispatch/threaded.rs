@@ -45,6 +45,7 @@
 use super::host::{Host, HostTrap, takes_numbers};
 use super::shared::{Limits, MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
 use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
+use crate::prelude::*;
 use crate::translate::CompiledFunc;
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;

@@ -4,12 +4,13 @@
 
 use crate::dispatch::SideTable;
 use crate::error::{CompileError, EngineError};
+use crate::prelude::*;
 use crate::translate::{
     CompiledFunc, Metering, Scratch, TranslateError, Translator, translate_with,
 };
+use alloc::rc::Rc;
+use alloc::sync::Arc;
 use core::cell::{OnceCell, RefCell};
-use std::rc::Rc;
-use std::sync::Arc;
 use wasm_core::wasmparser::Operator;
 use wasm_core::{Trap, TrapCode};
 use wasm_runtime::engine::{CompiledCode, FrameSource};
@@ -266,13 +267,20 @@ pub(crate) fn load(
         failed: None,
     };
     let threads = load_threads(module);
+    #[cfg(feature = "std")]
     let visitors = if threads > 1 {
         wasm_validate::validate_visiting_parallel(module, features, threads, visitor)
     } else {
         let mut one = visitor();
         wasm_validate::validate_visiting(module, features, &mut one).map(|()| vec![one])
-    }
-    .map_err(|e| CompileError::Invalid(e.into_invalid()))?;
+    };
+    #[cfg(not(feature = "std"))]
+    let visitors = {
+        let mut one = visitor();
+        let _ = threads;
+        wasm_validate::validate_visiting(module, features, &mut one).map(|()| vec![one])
+    };
+    let visitors = visitors.map_err(|e| CompileError::Invalid(e.into_invalid()))?;
     let mut out = Vec::with_capacity(if translate { module.bodies.len() } else { 0 });
     for visitor in visitors {
         if let Some(e) = visitor.failed {
@@ -297,12 +305,16 @@ const PARALLEL_CODE_BYTES: usize = 256 * 1024;
 
 /// How many threads load `module`: one, or for a large module one per core (at most 8).
 /// Its bodies are independent, and the validator and translator keep no shared state.
+/// (One without `std`.)
 fn load_threads(module: &wasm_core::Module) -> usize {
     let code: usize = module.bodies.iter().map(|b| b.code.len()).sum();
     if code < PARALLEL_CODE_BYTES {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    #[cfg(feature = "std")]
+    return std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    #[cfg(not(feature = "std"))]
+    1
 }
 
 /// Wraps a module's functions into the runtime's `CompiledCode`s: all translated, or none

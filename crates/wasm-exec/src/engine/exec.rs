@@ -13,8 +13,8 @@ use super::stacks::{Frame, Stacks};
 use crate::dispatch::{Ctx, Host, HostTrap, Limits, Stop, indirect_callee, run};
 use crate::error::EngineError;
 use crate::isa::{Instr, Slot};
-use std::rc::Rc;
-use std::sync::Arc;
+use alloc::rc::Rc;
+use alloc::sync::Arc;
 use wasm_core::memory_units::Pages;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine::{self, FrameSource};
@@ -109,7 +109,12 @@ fn run_frames(
     externals: &mut dyn Externals,
 ) -> Result<(), Exit> {
     'frame: loop {
-        let host = Host::new(&mut *externals, &frame.instance, &mut stacks.host_args)?;
+        let host = Host::new(
+            &mut *externals,
+            &frame.instance,
+            &mut stacks.host_args,
+            &mut stacks.refs,
+        )?;
         let limits = Limits {
             frames: stacks.frames.len() + 1,
             call_limit: stacks.call_limit,

@@ -57,7 +57,8 @@ impl Slots<'_> {
 }
 
 /// Carries out `instr` (one of [`is_ref_instr`]) for a frame of `instance` whose slots
-/// start at `bp`; `host` lends memory 0, into whose borrowed bytes `memory.init` writes.
+/// start at `bp`; `host` lends the execution's reference table and memory 0, into whose
+/// borrowed bytes `memory.init` writes.
 pub(super) fn run(
     instr: Instr,
     vals: &mut [u64],
@@ -78,19 +79,21 @@ pub(super) fn run(
     };
     match instr {
         Instr::GlobalGetRef { dst, index } => {
-            let cell = engine::global_cell(global(index)?);
+            let cell = engine::global_cell(host.refs(), global(index)?);
             slots.set(dst, cell)?;
         }
         Instr::GlobalSetRef { src, index } => {
-            engine::set_global_cell(global(index)?, slots.get(src)?);
+            engine::set_global_cell(host.refs(), global(index)?, slots.get(src)?);
         }
-        Instr::RefFunc { dst, index } => slots.set(dst, engine::ref_func(instance, index))?,
+        Instr::RefFunc { dst, index } => {
+            slots.set(dst, engine::ref_func(host.refs(), instance, index))?
+        }
         Instr::TableGet {
             dst,
             elem,
             table: t,
         } => {
-            let cell = engine::table_get(table(t)?, slots.get32(elem, 0)?)?;
+            let cell = engine::table_get(host.refs(), table(t)?, slots.get32(elem, 0)?)?;
             slots.set(dst, cell)?;
         }
         Instr::TableSet {
@@ -98,14 +101,15 @@ pub(super) fn run(
             value,
             table: t,
         } => {
-            engine::table_set(table(t)?, slots.get32(elem, 0)?, slots.get(value)?)?;
+            let (at, value) = (slots.get32(elem, 0)?, slots.get(value)?);
+            engine::table_set(host.refs(), table(t)?, at, value)?;
         }
         Instr::TableSize { dst, table: t } => {
             slots.set(dst, u64::from(table(t)?.current_size()))?;
         }
         Instr::TableGrow { base, table: t } => {
             let (init, by) = (slots.get(base)?, slots.get32(base, 1)?);
-            let old = engine::table_grow(table(t)?, by, init)?;
+            let old = engine::table_grow(host.refs(), table(t)?, by, init)?;
             slots.set(base, u64::from(old))?;
         }
         Instr::TableFill { base, table: t } => {
@@ -114,7 +118,7 @@ pub(super) fn run(
                 slots.get(base + 1)?,
                 slots.get32(base, 2)?,
             );
-            engine::table_fill(table(t)?, at, value, n)?;
+            engine::table_fill(host.refs(), table(t)?, at, value, n)?;
         }
         Instr::TableCopy { base, dst, src } => {
             let (to, from, n) = (

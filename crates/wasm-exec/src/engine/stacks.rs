@@ -1,13 +1,13 @@
 //! The stacks of an execution ([`Stacks`]: values and [`Frame`]s) and the limits that turn
-//! runaway recursion into a `StackOverflow` trap, also across executions nested through
-//! host functions.
+//! runaway recursion into a `StackOverflow` trap.
 
 use super::code::ModuleCode;
 use crate::dispatch::{ChainState, MAX_VALUE_CELLS};
+use crate::prelude::*;
 use crate::translate::CompiledFunc;
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_core::{RuntimeValue, Trap, TrapCode};
-use wasm_runtime::engine::Meter;
+use wasm_runtime::engine::{Meter, RefTable};
 use wasm_runtime::{ModuleInstance, WasmBacktrace};
 
 /// A call frame the engine keeps: the function's code (and its module's, with its index
@@ -49,6 +49,8 @@ pub(crate) struct Stacks {
     pub(crate) chain: ChainState,
     /// A reused buffer for the arguments of host calls.
     pub(crate) host_args: Vec<RuntimeValue>,
+    /// The objects the execution's reference cells name (see `wasm_runtime::Value`).
+    pub(crate) refs: RefTable,
     pub(crate) value_limit: usize,
     pub(crate) call_limit: usize,
     /// The fuel tank and interrupt flag of the invocation: its root instance's.
@@ -64,6 +66,7 @@ impl Stacks {
             frames: Vec::new(),
             chain: ChainState::default(),
             host_args: Vec::new(),
+            refs: RefTable::default(),
             value_limit,
             call_limit,
             meter: Rc::default(),
@@ -86,37 +89,5 @@ impl Stacks {
             self.vals.resize(new_len, 0);
         }
         Ok(())
-    }
-}
-
-/// How many Wasm executions may be nested on one thread: a host function that calls back
-/// into Wasm starts a new execution on the native stack. Wasm-to-Wasm calls never nest
-/// natively; this bounds host re-entrancy, so that a host calling back without end gets a
-/// `StackOverflow` trap instead of overflowing the native stack (each level takes a few
-/// KiB; 100 levels fit comfortably in a 2 MiB thread stack).
-pub const MAX_NESTED_EXECUTIONS: u32 = 100;
-
-thread_local! {
-    static NESTED_EXECUTIONS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
-}
-
-/// Counts one nested execution while alive.
-pub(crate) struct NestingGuard;
-
-impl NestingGuard {
-    pub(crate) fn enter() -> Result<NestingGuard, Trap> {
-        NESTED_EXECUTIONS.with(|depth| {
-            if depth.get() >= MAX_NESTED_EXECUTIONS {
-                return Err(Trap::Code(TrapCode::StackOverflow));
-            }
-            depth.set(depth.get() + 1);
-            Ok(NestingGuard)
-        })
-    }
-}
-
-impl Drop for NestingGuard {
-    fn drop(&mut self) {
-        NESTED_EXECUTIONS.with(|depth| depth.set(depth.get() - 1));
     }
 }

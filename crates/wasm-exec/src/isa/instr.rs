@@ -7,6 +7,7 @@ use super::kinds::{
 };
 use super::list::for_each_instr;
 use super::operands::{ACC, AccClass, Caps, Role, Slot, SlotVisitor};
+use crate::prelude::*;
 
 /// What an instruction does to the accumulators, for the translator's tracking of which
 /// slot each one mirrors and for `verify`.

@@ -285,6 +285,7 @@ macro_rules! kind_show {
 pub(crate) use kind_show;
 
 use super::operands::{ACC, AccClass, Role, Slot, Slot16, SlotVisitor};
+use crate::prelude::*;
 
 /// The role of an `update(T)` slot (a counter: always an integer).
 pub(crate) const fn update_role(class: Option<AccClass>) -> Role {

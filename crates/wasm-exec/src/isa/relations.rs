@@ -7,6 +7,7 @@ use super::instr::Instr;
 use super::kinds::{kind_inputs, kind_lowered, kind_outputs};
 use super::list::for_each_instr;
 use super::operands::{Slot, Slot16};
+use crate::prelude::*;
 use wasm_core::wasmparser::Operator;
 
 /// How the translator lowers a Wasm numeric operator. The makers append the instruction

@@ -3,6 +3,35 @@
 
 use wasm_core::TrapCode;
 
+/// Defines each rounding and root operation as `std`'s method of that name, or without
+/// `std` (whose float methods call the platform's math library, which `core` lacks) as
+/// `libm`'s function. Both give the exact result IEEE 754 defines, as Wasm requires; a
+/// test checks that they agree.
+macro_rules! float_math {
+    ($($name:ident($ty:ty) = $method:ident | $libm:ident;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name(a: $ty) -> $ty {
+            #[cfg(feature = "std")]
+            return a.$method();
+            #[cfg(not(feature = "std"))]
+            libm::$libm(a)
+        }
+    )*};
+}
+
+float_math! {
+    ceil32(f32) = ceil | ceilf;
+    floor32(f32) = floor | floorf;
+    trunc32(f32) = trunc | truncf;
+    nearest32(f32) = round_ties_even | rintf;
+    sqrt32(f32) = sqrt | sqrtf;
+    ceil64(f64) = ceil | ceil;
+    floor64(f64) = floor | floor;
+    trunc64(f64) = trunc | trunc;
+    nearest64(f64) = round_ties_even | rint;
+    sqrt64(f64) = sqrt | sqrt;
+}
+
 pub(crate) fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
     match (a, b) {
         (_, 0) => Err(TrapCode::DivisionByZero),
@@ -88,7 +117,7 @@ pub(crate) fn trunc(a: f64, low: f64, high: f64) -> Result<f64, TrapCode> {
     if a.is_nan() {
         return Err(TrapCode::InvalidConversionToInt);
     }
-    let t = a.trunc();
+    let t = trunc64(a);
     if t > low && t < high {
         Ok(t)
     } else {
@@ -101,7 +130,7 @@ pub(crate) fn trunc_i64(a: f64) -> Result<i64, TrapCode> {
     if a.is_nan() {
         return Err(TrapCode::InvalidConversionToInt);
     }
-    let t = a.trunc();
+    let t = trunc64(a);
     if (-9223372036854775808.0..9223372036854775808.0).contains(&t) {
         Ok(t as i64)
     } else {
@@ -141,5 +170,49 @@ mod tests {
         );
         assert_eq!(div_s32(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
         assert_eq!(rem_s32(i32::MIN, -1), Ok(0));
+    }
+
+    /// The `libm` functions the build without `std` uses give `std`'s results, bit for
+    /// bit (NaNs compare as NaNs: Wasm quiets them after rounding).
+    #[test]
+    fn libm_rounds_as_std_does() {
+        let same32 = |a: f32, b: f32| (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits();
+        let same64 = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits();
+        let edges = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999997,
+            1.0e-40,
+            -1.0e-310,
+            3.0,
+            1.0e300,
+            8388609.5,
+            4503599627370497.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            2.0,
+            1.0e-7,
+        ];
+        for x in edges {
+            let y = x as f32;
+            assert!(same32(y.ceil(), libm::ceilf(y)), "ceil {y}");
+            assert!(same32(y.floor(), libm::floorf(y)), "floor {y}");
+            assert!(same32(y.trunc(), libm::truncf(y)), "trunc {y}");
+            assert!(same32(y.round_ties_even(), libm::rintf(y)), "nearest {y}");
+            assert!(same32(y.sqrt(), libm::sqrtf(y)), "sqrt {y}");
+            assert!(same64(x.ceil(), libm::ceil(x)), "ceil {x}");
+            assert!(same64(x.floor(), libm::floor(x)), "floor {x}");
+            assert!(same64(x.trunc(), libm::trunc(x)), "trunc {x}");
+            assert!(same64(x.round_ties_even(), libm::rint(x)), "nearest {x}");
+            assert!(same64(x.sqrt(), libm::sqrt(x)), "sqrt {x}");
+        }
     }
 }

@@ -105,6 +105,7 @@ fn as_comparison(instr: Instr) -> Instr {
 mod tests {
     use super::*;
     use crate::isa::ACC;
+    use crate::prelude::*;
     use crate::translate::verify::find_targets;
 
     /// The accumulator pass forgets what it knew at a jump target.

@@ -3,6 +3,7 @@
 //! it by the engine).
 
 use crate::isa::Instr;
+use crate::prelude::*;
 
 /// A translated function body: verified instructions and the frame layout.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! call by a prologue, instead of being written into a temporary at each use.
 
 use crate::isa::{Instr, Role, Slot, Slot16};
+use crate::prelude::*;
 
 /// During translation, constant slot `k` is numbered `CONST_SLOT + k` (the final
 /// numbers depend on how many there are); no real slot reaches this number.

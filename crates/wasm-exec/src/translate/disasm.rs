@@ -2,6 +2,7 @@
 //! check what a function becomes.
 
 use super::code::CompiledFunc;
+use crate::prelude::*;
 use core::fmt::Write as _;
 
 impl CompiledFunc {

@@ -1,5 +1,6 @@
 //! [`TranslateError`]: why a body could not be translated.
 
+use crate::prelude::*;
 use core::fmt;
 
 /// Translation failed: the body uses an operator the engine does not run yet, or is not
@@ -36,4 +37,4 @@ impl fmt::Display for TranslateError {
     }
 }
 
-impl std::error::Error for TranslateError {}
+impl core::error::Error for TranslateError {}

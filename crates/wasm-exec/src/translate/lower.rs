@@ -31,6 +31,7 @@ use super::returns::shortcut_returns;
 use super::rotate::{Rotation, rotate_loops};
 use super::verify::{find_targets, verify};
 use crate::isa::{Caps, Instr, Lowered, Numeric, Slot, Slot16};
+use crate::prelude::*;
 use wasm_core::Module;
 use wasm_core::wasmparser::{BlockType, Operator};
 

@@ -2,6 +2,7 @@
 
 use super::verify::find_targets;
 use crate::isa::{AccEffect, Instr};
+use crate::prelude::*;
 
 /// Buffers of [`rotate_loops`], kept from one function to the next.
 #[derive(Default)]

@@ -2,6 +2,7 @@
 //! dispatch drivers' unchecked slot and instruction access rests.
 
 use crate::isa::{ACC, AccEffect, Caps, Instr, Role, Slot, SlotVisitor};
+use crate::prelude::*;
 
 /// Checks the invariants that make the dispatch's unchecked slot and instruction access
 /// sound: every slot within the frame (a `pair` slot's successor too; a call's base is not

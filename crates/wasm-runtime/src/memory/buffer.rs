@@ -14,6 +14,7 @@
 
 #![allow(unsafe_code)]
 
+use crate::prelude::*;
 use core::ops::{Deref, DerefMut};
 
 /// A memory's bytes: [`Deref`] gives exactly the committed ones.
@@ -23,14 +24,14 @@ pub(crate) struct Buffer {
 
 enum Inner {
     Heap(Vec<u8>),
-    #[cfg(all(unix, not(miri)))]
+    #[cfg(all(unix, feature = "std", not(miri)))]
     Mapped(mapped::Mapping),
 }
 
 impl Buffer {
     /// An empty buffer that may grow to `reserve` bytes.
     pub(crate) fn new(reserve: usize) -> Buffer {
-        #[cfg(all(unix, not(miri)))]
+        #[cfg(all(unix, feature = "std", not(miri)))]
         if let Some(mapping) = (reserve > 0)
             .then(|| mapped::Mapping::reserve(reserve))
             .flatten()
@@ -55,7 +56,7 @@ impl Buffer {
                 bytes.resize(new_len, 0);
                 Ok(())
             }
-            #[cfg(all(unix, not(miri)))]
+            #[cfg(all(unix, feature = "std", not(miri)))]
             Inner::Mapped(mapping) => mapping.commit(new_len),
         }
     }
@@ -74,7 +75,7 @@ impl Deref for Buffer {
     fn deref(&self) -> &[u8] {
         match &self.inner {
             Inner::Heap(bytes) => bytes,
-            #[cfg(all(unix, not(miri)))]
+            #[cfg(all(unix, feature = "std", not(miri)))]
             Inner::Mapped(mapping) => mapping.bytes(),
         }
     }
@@ -85,13 +86,13 @@ impl DerefMut for Buffer {
     fn deref_mut(&mut self) -> &mut [u8] {
         match &mut self.inner {
             Inner::Heap(bytes) => bytes,
-            #[cfg(all(unix, not(miri)))]
+            #[cfg(all(unix, feature = "std", not(miri)))]
             Inner::Mapped(mapping) => mapping.bytes_mut(),
         }
     }
 }
 
-#[cfg(all(unix, not(miri)))]
+#[cfg(all(unix, feature = "std", not(miri)))]
 mod mapped {
     use core::ffi::c_void;
     use core::ptr::NonNull;
@@ -194,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(all(unix, not(miri)))]
+    #[cfg(all(unix, feature = "std", not(miri)))]
     fn a_reservation_is_a_mapping_that_refuses_to_grow_past_it() {
         let mut buffer = Buffer::new(1 << 20);
         assert!(buffer.is_mapped());
