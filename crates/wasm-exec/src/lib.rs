@@ -42,7 +42,7 @@ mod isa;
 mod translate;
 
 pub use engine::{CompileError, EngineError, ExecEngine, Translation};
-pub use translate::{CompiledFunc, Metering, TranslateError, translate};
+pub use translate::{CompiledFunc, Metering, TranslateError, translate, translate_metered};
 
 /// The dispatch strategy this build uses: `"threaded"` (handlers chained by sibling
 /// calls, `dispatch/threaded.rs`) or `"portable"` (the `match` loop,

@@ -25,5 +25,5 @@ mod verify;
 
 pub use code::CompiledFunc;
 pub use error::TranslateError;
-pub use lower::{Metering, translate};
+pub use lower::{Metering, translate, translate_metered};
 pub(crate) use lower::{Scratch, Translator, translate_with};

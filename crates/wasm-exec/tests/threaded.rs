@@ -96,6 +96,18 @@ impl ModuleImportResolver for Mix {
     }
 }
 
+/// Code without checks, and interruptible code (no interrupt is raised).
+const METERINGS: [Metering; 2] = [
+    Metering {
+        fuel: false,
+        interrupt: false,
+    },
+    Metering {
+        fuel: false,
+        interrupt: true,
+    },
+];
+
 fn expected(n: i32) -> i32 {
     (0..n).fold(0, |x, i| x ^ i.wrapping_mul(7))
 }
@@ -116,8 +128,10 @@ fn the_dispatch_of_this_build_is_the_configured_one() {
     }
 }
 
-/// Runs export `count` of `wat` with argument `n` on a thread with a 256 KiB stack.
-fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
+/// Runs export `count` of `wat` with argument `n` on a thread with a 256 KiB stack, in
+/// code loaded with `metering` (interruptible code's branches check at back edges, and
+/// must stay sibling calls too).
+fn count_on_a_small_stack(wat: &'static str, n: i32, metering: Metering) -> Option<RuntimeValue> {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(move || {
@@ -126,7 +140,7 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
             let engine = ExecEngine::new();
             let features = wasm_validate::Features::mvp();
             let code = engine
-                .load(&module, &features, Translation::Eager, Metering::default())
+                .load(&module, &features, Translation::Eager, metering)
                 .unwrap();
             let loaded = LoadedModule::new(module, Rc::new(engine), code);
             let imports = ImportsBuilder::new().with_resolver("env", &Mix);
@@ -146,10 +160,13 @@ fn count_on_a_small_stack(wat: &'static str, n: i32) -> Option<RuntimeValue> {
 fn millions_of_instructions_run_on_a_small_native_stack() {
     let n = if cfg!(miri) { 1_000 } else { 10_000_000 };
     for wat in [LOOP, TABLE] {
-        assert_eq!(
-            count_on_a_small_stack(wat, n),
-            Some(RuntimeValue::I32(expected(n)))
-        );
+        for metering in METERINGS {
+            assert_eq!(
+                count_on_a_small_stack(wat, n, metering),
+                Some(RuntimeValue::I32(expected(n))),
+                "{metering:?}"
+            );
+        }
     }
 }
 
@@ -157,9 +174,12 @@ fn millions_of_instructions_run_on_a_small_native_stack() {
 fn millions_of_calls_run_on_a_small_native_stack() {
     let n = if cfg!(miri) { 100 } else { 2_000_000 };
     for wat in [CALLS, HOST] {
-        assert_eq!(
-            count_on_a_small_stack(wat, n),
-            Some(RuntimeValue::I32(expected(n)))
-        );
+        for metering in METERINGS {
+            assert_eq!(
+                count_on_a_small_stack(wat, n, metering),
+                Some(RuntimeValue::I32(expected(n))),
+                "{metering:?}"
+            );
+        }
     }
 }

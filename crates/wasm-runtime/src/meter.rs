@@ -57,6 +57,12 @@ impl Meter {
         self.interrupt.load(Ordering::Relaxed)
     }
 
+    /// The interrupt flag itself, for an engine that keeps it at hand.
+    #[inline(always)]
+    pub fn interrupt_flag(&self) -> &AtomicBool {
+        &self.interrupt
+    }
+
     /// Clears a pending interrupt: the one that just stopped an invocation.
     pub fn clear_interrupt(&self) {
         self.interrupt.store(false, Ordering::Relaxed);

@@ -76,7 +76,7 @@ impl Config {
     }
 
     /// Interruption (off by default): the module's code checks, at every function entry
-    /// and loop iteration, whether the [`InterruptHandle`](crate::InterruptHandle) of the
+    /// and loop iteration (folded into the branch that closes the loop), whether the [`InterruptHandle`](crate::InterruptHandle) of the
     /// instance its invocation started at was raised, and stops with the
     /// [`Interrupted`](crate::Interrupted) trap if so. Another thread raises it
     /// (`ModuleInstance::interrupt_handle().interrupt()`), or a deadline does

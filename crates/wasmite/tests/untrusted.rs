@@ -160,6 +160,95 @@ fn another_thread_interrupts_a_running_loop_within_10_ms() {
     assert_eq!(result.unwrap(), Some(RuntimeValue::I64(55)));
 }
 
+/// Endless loops whose back edge is each kind of branch: `br`, `br_if`, a `br_table`, a
+/// branch fused with a comparison, and one with a counter update.
+const SPINS: &str = r#"(module
+  (func (export "br") (loop (br 0)))
+  (func (export "br_if") (param $x i32)
+    (loop $l (local.set $x (i32.add (local.get $x) (i32.const 1))) (br_if $l (i32.const 1))))
+  (func (export "br_table") (param $x i32)
+    (loop $l (block $b (br_table $l $b $l (i32.and (local.get $x) (i32.const 2))))))
+  (func (export "compare") (param $x i32)
+    (loop $l (local.set $x (i32.add (local.get $x) (i32.const 3)))
+      (br_if $l (i32.ne (local.get $x) (i32.const 1)))))
+  (func (export "counter") (param $x i32)
+    (loop $l (local.set $x (i32.add (local.get $x) (i32.const 2)))
+      (br_if $l (i32.lt_u (local.get $x) (i32.const -1))))))"#;
+
+#[test]
+fn an_interrupt_stops_a_loop_whatever_branch_closes_it() {
+    for translation in [Translation::Lazy, Translation::Eager] {
+        let module = load(
+            SPINS,
+            Config::new().interruptible(true).translation(translation),
+        );
+        let instance = instance(&module);
+        for name in ["br", "br_if", "br_table", "compare", "counter"] {
+            let handle = instance.interrupt_handle();
+            let interrupter = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                handle.interrupt();
+            });
+            let args: &[RuntimeValue] = match name {
+                "br" => &[],
+                _ => &[RuntimeValue::I32(0)],
+            };
+            let trap = trap_of(instance.invoke_export(name, args, &mut NopExternals));
+            assert!(is::<Interrupted>(&trap), "{name}: {trap:?}");
+            interrupter.join().unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_computation_resumes_to_the_same_result() {
+    let module = load(SPIN, Config::new().interruptible(true));
+    let instance = instance(&module);
+    let Some(wasmite::ExternVal::Func(sum)) = instance.export_by_name("sum") else {
+        panic!()
+    };
+    let n: i32 = if cfg!(debug_assertions) {
+        5_000_000
+    } else {
+        50_000_000
+    };
+    let expected = (1..=i64::from(n)).sum::<i64>();
+    let handle = instance.interrupt_handle();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = done.clone();
+    // Interrupts every millisecond until the computation is done.
+    let interrupter = std::thread::spawn(move || {
+        while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(1));
+            handle.interrupt();
+        }
+    });
+    let args = [RuntimeValue::I32(n)];
+    let mut invocation = FuncInstance::invoke_resumable(&sum, &args[..]).unwrap();
+    let mut result = invocation.start_execution(&mut NopExternals);
+    let mut stops = 0;
+    let value = loop {
+        match result {
+            Ok(value) => break value,
+            Err(wasmite::ResumableError::Trap(trap)) => {
+                assert!(is::<Interrupted>(&trap), "{trap:?}");
+                assert!(invocation.is_resumable());
+                stops += 1;
+                result = invocation.resume_execution(None, &mut NopExternals);
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    interrupter.join().unwrap();
+    assert_eq!(
+        value,
+        Some(RuntimeValue::I64(expected)),
+        "after {stops} stops"
+    );
+    assert!(stops > 0, "the computation was never interrupted");
+}
+
 #[test]
 fn a_deadline_stops_an_endless_loop() {
     let module = load(SPIN, Config::new().interruptible(true).consume_fuel(true));

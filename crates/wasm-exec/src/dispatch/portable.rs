@@ -23,13 +23,16 @@ use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
 /// What this driver prepares of a module's functions: nothing (it runs the translated
-/// instructions as they are).
-pub(crate) struct SideTable;
+/// instructions as they are); it keeps whether their taken back edges check for an
+/// interrupt.
+pub(crate) struct SideTable {
+    interruptible: bool,
+}
 
 impl SideTable {
-    /// The side table of `module`.
-    pub(crate) fn new(_module: &wasm_core::Module) -> Self {
-        SideTable
+    /// The side table of `module`, whose code checks for interrupts if `interruptible`.
+    pub(crate) fn new(_module: &wasm_core::Module, interruptible: bool) -> Self {
+        SideTable { interruptible }
     }
 
     /// Prepares defined function `index`, just translated.
@@ -46,6 +49,8 @@ pub(crate) struct ChainState(());
 pub(crate) struct Ctx<'a> {
     globals: &'a [GlobalRef],
     meter: &'a Meter,
+    /// Taken back edges check for an interrupt.
+    interruptible: bool,
     func: u32,
     bp: usize,
     host: Host<'a>,
@@ -57,7 +62,7 @@ impl<'a> Ctx<'a> {
     /// the calls it makes itself, mean nothing here.)
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        _side: &'a SideTable,
+        side: &'a SideTable,
         _first: u32,
         func: u32,
         bp: usize,
@@ -70,6 +75,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             globals: wasm_runtime::engine::globals(instance),
             meter,
+            interruptible: side.interruptible,
             func,
             bp,
             host,
@@ -126,7 +132,7 @@ pub(crate) fn run(
             Ok(flow) => flow,
             Err(code) => return Ok(Stop::Trapped(ip, code.into())),
         };
-        ip = match flow {
+        let next = match flow {
             Flow::Next => ip + 1,
             Flow::Skip => ip + 2,
             Flow::Jump(target) => target as usize,
@@ -148,6 +154,11 @@ pub(crate) fn run(
                 return Ok(Stop::At(ip));
             }
         };
+        // A taken back edge (every loop iteration takes one) of interruptible code.
+        if next <= ip && ctx.interruptible && m.meter.interrupted() {
+            return Ok(Stop::Interrupted(next));
+        }
+        ip = next;
     }
 }
 

@@ -28,6 +28,9 @@ pub(crate) enum Stop {
     /// The instruction at this position of the running function trapped (or the host
     /// function it called did, with a trap that ends the execution).
     Trapped(usize, Trap),
+    /// A taken backward branch of interruptible code found an interrupt pending: the
+    /// invocation stops, to resume at this position (the branch's target).
+    Interrupted(usize),
 }
 
 /// The stack usage and limits a run starts with (for the calls the threaded driver makes

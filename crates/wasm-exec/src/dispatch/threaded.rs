@@ -49,6 +49,7 @@ use crate::prelude::*;
 use crate::translate::CompiledFunc;
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
+use core::sync::atomic::{AtomicBool, Ordering};
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine;
 use wasm_runtime::engine::Meter;
@@ -92,13 +93,18 @@ pub(crate) struct SideTable {
     /// The number of parameters of each of the module's types (where `call_indirect`
     /// finds its table index).
     type_params: Box<[u32]>,
+    /// The module's code checks for interrupts: its branches get the handlers that
+    /// check at taken back edges ([`CHECKED`]).
+    interruptible: bool,
 }
 
 impl SideTable {
-    /// The side table of `module`, no function prepared yet.
-    pub(crate) fn new(module: &wasm_core::Module) -> Self {
+    /// The side table of `module`, no function prepared yet; its code checks for
+    /// interrupts if `interruptible`.
+    pub(crate) fn new(module: &wasm_core::Module, interruptible: bool) -> Self {
         let n = module.bodies.len();
         SideTable {
+            interruptible,
             ops: (0..n).map(|_| OnceCell::new()).collect(),
             entries: (0..n).map(|_| Cell::new(Entry::UNTRANSLATED)).collect(),
             type_params: module
@@ -121,7 +127,7 @@ impl SideTable {
         let ops = match cell.get() {
             Some(ops) => ops,
             None => {
-                let ops = thread(code.instrs()).ok_or("function too large")?;
+                let ops = thread(code.instrs(), self.interruptible).ok_or("function too large")?;
                 cell.get_or_init(|| ops)
             }
         };
@@ -277,6 +283,9 @@ enum Outcome {
     Returned,
     /// The host function the call at this position called trapped.
     HostTrap(usize, Trap),
+    /// A taken back edge found an interrupt pending; the chain stopped at its target,
+    /// this position.
+    Interrupted(usize),
 }
 
 /// One run of the chain, and what it needs besides its register arguments.
@@ -318,8 +327,10 @@ pub(crate) struct Ctx<'a> {
     vals_len: usize,
     /// Host functions and memory 0.
     host: Host<'a>,
-    /// The invocation's fuel tank and interrupt flag.
+    /// The invocation's fuel tank and interrupt flag, and the flag itself (one load
+    /// nearer, for the back edges that check it).
     meter: &'a Meter,
+    interrupt: &'a AtomicBool,
     /// The host function the chain called last: its function index, its index for
     /// `Externals::invoke_index` and its type (a loop calling the host finds them here, not
     /// through the instance's function and its type, a chain of dependent loads).
@@ -366,6 +377,7 @@ impl<'a> Ctx<'a> {
             host,
             last_host: None,
             meter,
+            interrupt: meter.interrupt_flag(),
         }
     }
 
@@ -403,15 +415,17 @@ impl<'a> Ctx<'a> {
 }
 
 /// The threaded form of verified instructions (same positions), each with the handler
-/// of its variant for the accumulator position its operands name. Branch targets become
-/// byte distances from the branch (see [`jump`]); `None` if one does not fit in an `i32`
-/// (a function of more than 89 million instructions).
-fn thread(instrs: &[Instr]) -> Option<Box<[Op]>> {
+/// of its variant for the accumulator position its operands name (in `interruptible`
+/// code, a branch's handler checks for an interrupt at a taken back edge). Branch targets
+/// become byte distances from the branch (see [`jump`]); `None` if one does not fit in an
+/// `i32` (a function of more than 89 million instructions).
+fn thread(instrs: &[Instr], interruptible: bool) -> Option<Box<[Op]>> {
+    let tables = if interruptible { &CHECKED } else { &TABLES };
     let mut ops = Vec::with_capacity(instrs.len());
     for (at, instr) in instrs.iter().enumerate() {
         let mode = instr.acc_position().map_or(0, |position| position + 1);
         ops.push(Op {
-            handler: TABLES[usize::from(mode)][usize::from(instr.tag())],
+            handler: tables[usize::from(mode)][usize::from(instr.tag())],
             instr: *instr,
         });
         // The target is rewritten in place: changing a field of a copy and then moving
@@ -488,6 +502,7 @@ pub(crate) fn run(
             Outcome::Returned => Ok(Stop::Returned),
             Outcome::HostTrap(at, trap) => Ok(Stop::HostTrap(at, trap)),
             Outcome::Trap(at, trap) => Ok(Stop::Trapped(at, trap)),
+            Outcome::Interrupted(at) => Ok(Stop::Interrupted(at)),
             Outcome::Running => Err(Trap::Code(TrapCode::Unreachable)),
         };
     }
@@ -610,13 +625,13 @@ impl<const MODE: u8> Machine for Chain<'_, MODE> {
 macro_rules! chain_fn {
     (
         $(#[$attr:meta])*
-        $vis:vis fn $name:ident $(<const $c:ident: $ct:ty>)?
+        $vis:vis fn $name:ident $(<$(const $c:ident: $ct:ty),+>)?
         ($ip:ident, $regs:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident, $facc:ident, $hint:ident, $hint2:ident)
         $body:block
     ) => {
         $(#[$attr])*
         #[allow(clippy::too_many_arguments)]
-        $vis unsafe extern "C" fn $name $(<const $c: $ct>)? (
+        $vis unsafe extern "C" fn $name $(<$(const $c: $ct),+>)? (
             $ip: *const Op,
             $regs: *mut u64,
             $mem: *mut u8,
@@ -647,12 +662,13 @@ macro_rules! handlers {
             use super::*;
 
             $(chain_fn! {
-                /// Runs the instruction (its body in `isa/bodies.rs`), then follows its flow.
+                /// Runs the instruction (its body in `isa/bodies.rs`), then follows its flow
+                /// (checking for an interrupt at a taken back edge if `CHECK`).
                 ///
                 /// # Safety
                 /// The chain's invariants (module docs), with `ip` at an instruction of
                 /// this variant whose accumulator operand is in the position `MODE` names.
-                pub(super) fn $name<const MODE: u8>(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
+                pub(super) fn $name<const MODE: u8, const CHECK: bool>(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                     // SAFETY: `ip` is an instruction of this variant (see above).
                     let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
                         // SAFETY: as above.
@@ -662,7 +678,7 @@ macro_rules! handlers {
                     let mut m = unsafe { Chain::<MODE>::new(regs, mem, len, ctx, acc, facc) };
                     let flow = bodies::$name(&mut m, $($field),*);
                     // SAFETY: `ip` is the instruction just run, `m` its machine.
-                    unsafe { follow(flow, ip, m, hint, hint2) }
+                    unsafe { follow::<MODE, CHECK>(flow, ip, m, hint, hint2) }
                 }
             })*
         }
@@ -670,10 +686,40 @@ macro_rules! handlers {
         /// The handlers in the declaration order of [`Instr`], for each accumulator mode
         /// (none, position 0, position 1).
         static TABLES: [[Handler; COUNT]; 3] = [
-            [$(handler::$name::<0> as Handler),*],
-            [$(handler::$name::<1> as Handler),*],
-            [$(handler::$name::<2> as Handler),*],
+            [$(handler::$name::<0, false> as Handler),*],
+            [$(handler::$name::<1, false> as Handler),*],
+            [$(handler::$name::<2, false> as Handler),*],
         ];
+
+        /// [`TABLES`] for interruptible code: the instructions that branch have the
+        /// handlers that check at a taken back edge.
+        static CHECKED: [[Handler; COUNT]; 3] = [
+            [$(checked_handler!($name, 0, [$($kind)*])),*],
+            [$(checked_handler!($name, 1, [$($kind)*])),*],
+            [$(checked_handler!($name, 2, [$($kind)*])),*],
+        ];
+    };
+}
+
+/// The handler of instruction `$name` in mode `$mode` for interruptible code, given the
+/// kinds of its operands: the checking variant if it branches (an operand of kind
+/// `target`, or a jump table, whose entries hold the targets), else the plain one (the
+/// check is compiled only where it can matter).
+macro_rules! checked_handler {
+    (@scan $name:ident, $mode:literal, []) => {
+        handler::$name::<$mode, false> as Handler
+    };
+    (@scan $name:ident, $mode:literal, [target $($rest:ident)*]) => {
+        handler::$name::<$mode, true> as Handler
+    };
+    (@scan $name:ident, $mode:literal, [$other:ident $($rest:ident)*]) => {
+        checked_handler!(@scan $name, $mode, [$($rest)*])
+    };
+    (JumpTable, $mode:literal, [$($kind:ident)*]) => {
+        handler::JumpTable::<$mode, true> as Handler
+    };
+    ($name:ident, $mode:literal, [$($kind:ident)*]) => {
+        checked_handler!(@scan $name, $mode, [$($kind)*])
     };
 }
 
@@ -687,7 +733,7 @@ for_each_instr!(handlers);
 /// The chain's invariants (module docs), `ip` being the instruction just run and `m` its
 /// machine.
 #[inline(always)]
-unsafe fn follow<const MODE: u8>(
+unsafe fn follow<const MODE: u8, const CHECK: bool>(
     flow: Result<Flow, TrapCode>,
     ip: *const Op,
     m: Chain<'_, MODE>,
@@ -711,13 +757,54 @@ unsafe fn follow<const MODE: u8>(
         // SAFETY: two instructions follow an instruction that skips.
         Ok(Flow::Skip) => unsafe { ip.add(2) },
         // SAFETY: a verified target.
-        Ok(Flow::Jump(target)) => unsafe { taken_to(ip, target, &mut hint, &mut hint2) },
+        Ok(Flow::Jump(target)) => unsafe {
+            if CHECK && interrupt_at(ctx, target) {
+                return interrupted(
+                    jump(ip, target),
+                    regs,
+                    mem,
+                    len,
+                    ctx,
+                    acc,
+                    facc,
+                    hint,
+                    hint2,
+                );
+            }
+            taken_to(ip, target, &mut hint, &mut hint2)
+        },
         // SAFETY: a verified target; an instruction follows.
         Ok(Flow::Branch(taken, target)) => unsafe {
+            if CHECK && taken && interrupt_at(ctx, target) {
+                return interrupted(
+                    jump(ip, target),
+                    regs,
+                    mem,
+                    len,
+                    ctx,
+                    acc,
+                    facc,
+                    hint,
+                    hint2,
+                );
+            }
             branch(ip, taken, target, 1, &mut hint, &mut hint2)
         },
         // SAFETY: a verified target; two instructions follow.
         Ok(Flow::BranchElseSkip(taken, target)) => unsafe {
+            if CHECK && taken && interrupt_at(ctx, target) {
+                return interrupted(
+                    jump(ip, target),
+                    regs,
+                    mem,
+                    len,
+                    ctx,
+                    acc,
+                    facc,
+                    hint,
+                    hint2,
+                );
+            }
             branch(ip, taken, target, 2, &mut hint, &mut hint2)
         },
         // SAFETY: the jump table is followed by its entries (`entry` is at most their
@@ -728,6 +815,10 @@ unsafe fn follow<const MODE: u8>(
             let Instr::Jump { target } = (*entry).instr else {
                 unreachable_unchecked()
             };
+            if CHECK && interrupt_at(ctx, target) {
+                let to = jump(entry, target);
+                return interrupted(to, regs, mem, len, ctx, acc, facc, hint, hint2);
+            }
             let handler = (*entry).handler;
             return handler(
                 jump(entry, target),
@@ -806,6 +897,17 @@ unsafe fn dispatch(
     unsafe { ((*ip).handler)(ip, regs, mem, len, ctx, acc, facc, hint, hint2) }
 }
 
+/// Whether a taken branch to (threaded) `target` is a back edge (a distance of 0 or less:
+/// every loop iteration takes one) and an interrupt is pending.
+///
+/// # Safety
+/// `ctx` is the live context.
+#[inline(always)]
+unsafe fn interrupt_at(ctx: *mut Ctx<'_>, target: u32) -> bool {
+    // SAFETY: see above.
+    (target as i32) <= 0 && unsafe { (*ctx).interrupt.load(Ordering::Relaxed) }
+}
+
 /// Records why the chain stops, and stops it.
 ///
 /// # Safety
@@ -836,6 +938,25 @@ chain_fn! {
             let code = (*ctx).trap_code;
             let at = ip.offset_from((*ctx).code) as usize;
             stop(ctx, Outcome::Trap(at, Trap::Code(code)))
+        }
+    }
+}
+
+chain_fn! {
+    /// Not an instruction's handler: stops the chain at an interrupt found by a taken
+    /// back edge, to resume at its target `ip`. Reached by a sibling call, so that the
+    /// checking branches keep no stack frame.
+    ///
+    /// # Safety
+    /// As for a handler, with `ip` the target of the branch that found the interrupt.
+    #[cold]
+    #[inline(never)]
+    fn interrupted(ip, _regs, _mem, _len, ctx, _acc, _facc, _hint, _hint2) {
+        // SAFETY: `ctx` is live; `ip` is in the running function, which starts at
+        // `ctx.code`.
+        unsafe {
+            let at = ip.offset_from((*ctx).code) as usize;
+            stop(ctx, Outcome::Interrupted(at))
         }
     }
 }
@@ -1216,7 +1337,7 @@ mod tests {
     use crate::isa::ACC;
 
     fn handler_of(instr: Instr) -> usize {
-        thread(&[instr]).expect("threads")[0].handler as *const () as usize
+        thread(&[instr], false).expect("threads")[0].handler as *const () as usize
     }
 
     /// Each instruction gets the handler of its own variant, from the table of the
@@ -1225,14 +1346,17 @@ mod tests {
     #[cfg_attr(miri, ignore = "Miri gives each use of a function a new address")]
     fn each_instruction_gets_its_own_handler() {
         let cases: [(Instr, Handler); 6] = [
-            (Instr::I32Add { dst: 0, a: 0, b: 0 }, handler::I32Add::<0>),
+            (
+                Instr::I32Add { dst: 0, a: 0, b: 0 },
+                handler::I32Add::<0, false>,
+            ),
             (
                 Instr::I64Add {
                     dst: 0,
                     a: ACC,
                     b: 1,
                 },
-                handler::I64Add::<1>,
+                handler::I64Add::<1, false>,
             ),
             (
                 Instr::F64Sub {
@@ -1240,7 +1364,7 @@ mod tests {
                     a: 1,
                     b: ACC,
                 },
-                handler::F64Sub::<2>,
+                handler::F64Sub::<2, false>,
             ),
             (
                 Instr::I32Store {
@@ -1248,14 +1372,14 @@ mod tests {
                     value: ACC,
                     offset: 0,
                 },
-                handler::I32Store::<2>,
+                handler::I32Store::<2, false>,
             ),
             (
                 Instr::JumpIfZero {
                     cond: ACC,
                     target: 0,
                 },
-                handler::JumpIfZero::<1>,
+                handler::JumpIfZero::<1, false>,
             ),
             (
                 Instr::I32AddImmBrNeImm {
@@ -1264,7 +1388,7 @@ mod tests {
                     imm: 0,
                     target: 0,
                 },
-                handler::I32AddImmBrNeImm::<0>,
+                handler::I32AddImmBrNeImm::<0, false>,
             ),
         ];
         for (instr, expected) in cases {
@@ -1289,10 +1413,13 @@ mod tests {
             Instr::ReturnSlot { src: 0 },
             Instr::Return {},
         ];
-        let ops = thread(&code).expect("threads");
+        let ops = thread(&code, false).expect("threads");
         let handler = |at: usize| ops[at].handler as *const () as usize;
-        assert_eq!(handler(1), handler::ReturnSlot::<0> as *const () as usize);
+        assert_eq!(
+            handler(1),
+            handler::ReturnSlot::<0, false> as *const () as usize
+        );
         assert_eq!(handler(2), handler(5));
-        assert_eq!(handler(3), handler::Jump::<0> as *const () as usize);
+        assert_eq!(handler(3), handler::Jump::<0, false> as *const () as usize);
     }
 }

@@ -153,6 +153,10 @@ fn run_frames(
                         *frame = frame.sibling(func, at + 1, bp)?;
                         return Err(trap.into());
                     }
+                    Stop::Interrupted(at) => {
+                        *frame = frame.sibling(func, at, bp)?;
+                        return Err(interrupted(stacks, frame, at));
+                    }
                     Stop::Returned => return Err(TrapCode::Unreachable.into()),
                 };
                 continue 'frame;
@@ -168,6 +172,10 @@ fn run_frames(
                 Stop::Trapped(at, trap) => {
                     frame.ip = at + 1;
                     return Err(trap.into());
+                }
+                Stop::Interrupted(at) => {
+                    drop(ctx);
+                    return Err(interrupted(stacks, frame, at));
                 }
                 // The function returned: its results are in its first slots, where the
                 // caller expects them.
@@ -234,8 +242,7 @@ fn run_frames(
                 }
                 Some(Instr::CheckInterrupt {}) => {
                     drop(ctx);
-                    stacks.meter.clear_interrupt();
-                    return Err(metered_stop(frame, at, Trap::host(Interrupted)));
+                    return Err(interrupted(stacks, frame, at));
                 }
                 Some(instr) if super::refs::is_ref_instr(&instr) => {
                     super::refs::run(
@@ -307,6 +314,14 @@ fn metered_stop(frame: &mut Frame, at: usize, trap: Trap) -> Exit {
         frame: frame.clone(),
     };
     Exit::HostTrap(trap, suspension)
+}
+
+/// The stop of an invocation at an interrupt found pending at position `at` of `frame`'s
+/// function (a `CheckInterrupt`, or a back edge's target): the interrupt is cleared, and
+/// the invocation resumable from `at`.
+fn interrupted(stacks: &Stacks, frame: &mut Frame, at: usize) -> Exit {
+    stacks.meter.clear_interrupt();
+    metered_stop(frame, at, Trap::host(Interrupted))
 }
 
 /// [`suspended`] for the host call the threaded chain made at position `at` of `frame`'s

@@ -67,8 +67,8 @@ macro_rules! for_each_instr {
                     }
                 },
                 /// Exit to the engine, which stops the invocation, when an interrupt is
-                /// pending (emitted at function entries and loop heads, only in code
-                /// loaded with interruption on).
+                /// pending (emitted at function entries, only in code loaded with
+                /// interruption on; loops are checked at their taken back edges).
                 CheckInterrupt {} [stops] |m| {
                     match m.interrupted() {
                         true => Ok(Flow::Exit),

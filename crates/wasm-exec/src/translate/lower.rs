@@ -148,7 +148,9 @@ pub struct Metering {
     /// code, not the instructions it becomes, so it is the same in every build and
     /// translation mode.
     pub fuel: bool,
-    /// Interruption: a `CheckInterrupt` at the function's start and at each loop head.
+    /// Interruption: a `CheckInterrupt` at the function's start, and a check of the
+    /// interrupt flag at every taken backward branch (every loop iteration passes one),
+    /// which the drivers fold into the branch (no instruction of its own).
     pub interrupt: bool,
 }
 
@@ -194,6 +196,15 @@ impl Scratch {
 /// Translates defined function `func_index` of `module`.
 pub fn translate(module: &Module, func_index: u32) -> Result<CompiledFunc, TranslateError> {
     translate_with(module, func_index, &mut Scratch::default())
+}
+
+/// [`translate`] with the checks `metering` asks for (as code loaded with it gets).
+pub fn translate_metered(
+    module: &Module,
+    func_index: u32,
+    metering: Metering,
+) -> Result<CompiledFunc, TranslateError> {
+    translate_with(module, func_index, &mut Scratch::metered(metering))
 }
 
 /// [`translate`] with buffers reused from earlier translations.
@@ -463,7 +474,7 @@ impl Translator<'_> {
         }
     }
 
-    /// Emits an interrupt check (interruption only).
+    /// Emits an interrupt check (interruption only): at the function's start.
     fn check_interrupt(&mut self) {
         if self.metering.interrupt {
             self.emit(Instr::CheckInterrupt {});
@@ -1061,8 +1072,8 @@ impl Translator<'_> {
                 self.materialize_all();
                 self.open(Kind::Loop, params, results)?;
                 self.last_def = None;
-                // At the loop's start: every iteration passes here.
-                self.check_interrupt();
+                // At the loop's start: every iteration passes here. (Interruption is
+                // checked by the taken back edges, in the drivers.)
                 self.charge_point();
             }
             Operator::If { blockty } => {

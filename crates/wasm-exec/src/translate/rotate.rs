@@ -64,8 +64,9 @@ pub(crate) fn rotate_loops(
         if head >= at {
             continue;
         }
-        // Metering checks at the head (fuel, interruption) are copied with it: the copy
-        // runs once per iteration, as the head did, and they do not count as its length.
+        // Metering checks at the head (fuel; an interrupt check where the head is the
+        // function's start) are copied with it: the copy runs once per iteration, as the
+        // head did, and they do not count as its length.
         let checks = instrs[head..at]
             .iter()
             .take_while(|i| matches!(i, Instr::ConsumeFuel { .. } | Instr::CheckInterrupt {}))
