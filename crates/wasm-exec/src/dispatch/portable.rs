@@ -17,7 +17,7 @@
 use super::host::Host;
 use super::shared::{Limits, Stop, global_bits, set_global_bits};
 use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
-use crate::translate::CompiledFunc;
+use crate::translate::{CompiledFunc, Metering};
 use wasm_core::{Trap, TrapCode};
 use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
@@ -30,9 +30,11 @@ pub(crate) struct SideTable {
 }
 
 impl SideTable {
-    /// The side table of `module`, whose code checks for interrupts if `interruptible`.
-    pub(crate) fn new(_module: &wasm_core::Module, interruptible: bool) -> Self {
-        SideTable { interruptible }
+    /// The side table of `module`, whose code was translated with `metering`.
+    pub(crate) fn new(_module: &wasm_core::Module, metering: Metering) -> Self {
+        SideTable {
+            interruptible: metering.interrupt,
+        }
     }
 
     /// Prepares defined function `index`, just translated.

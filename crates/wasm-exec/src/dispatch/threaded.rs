@@ -46,7 +46,7 @@ use super::host::{Host, HostTrap, takes_numbers};
 use super::shared::{Limits, MAX_VALUE_CELLS, Stop, global_bits, indirect_callee, set_global_bits};
 use crate::isa::{AccValue, COUNT, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::prelude::*;
-use crate::translate::CompiledFunc;
+use crate::translate::{CompiledFunc, Metering};
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -93,18 +93,18 @@ pub(crate) struct SideTable {
     /// The number of parameters of each of the module's types (where `call_indirect`
     /// finds its table index).
     type_params: Box<[u32]>,
-    /// The module's code checks for interrupts: its branches get the handlers that
-    /// check at taken back edges ([`CHECKED`]).
-    interruptible: bool,
+    /// What the module's taken branches check ([`INTERRUPT`], [`FUEL`]): its branches get
+    /// the handlers that do ([`CHECKED`]).
+    checks: u8,
 }
 
 impl SideTable {
-    /// The side table of `module`, no function prepared yet; its code checks for
-    /// interrupts if `interruptible`.
-    pub(crate) fn new(module: &wasm_core::Module, interruptible: bool) -> Self {
+    /// The side table of `module`, no function prepared yet; its code was translated
+    /// with `metering`.
+    pub(crate) fn new(module: &wasm_core::Module, metering: Metering) -> Self {
         let n = module.bodies.len();
         SideTable {
-            interruptible,
+            checks: (u8::from(metering.interrupt) * INTERRUPT) | (u8::from(metering.fuel) * FUEL),
             ops: (0..n).map(|_| OnceCell::new()).collect(),
             entries: (0..n).map(|_| Cell::new(Entry::UNTRANSLATED)).collect(),
             type_params: module
@@ -127,7 +127,7 @@ impl SideTable {
         let ops = match cell.get() {
             Some(ops) => ops,
             None => {
-                let ops = thread(code.instrs(), self.interruptible).ok_or("function too large")?;
+                let ops = thread(code.instrs(), self.checks).ok_or("function too large")?;
                 cell.get_or_init(|| ops)
             }
         };
@@ -415,12 +415,15 @@ impl<'a> Ctx<'a> {
 }
 
 /// The threaded form of verified instructions (same positions), each with the handler
-/// of its variant for the accumulator position its operands name (in `interruptible`
-/// code, a branch's handler checks for an interrupt at a taken back edge). Branch targets
+/// of its variant for the accumulator position its operands name (with `checks`, a
+/// branch's handler makes them when taken, see [`taken_checked`]). Branch targets
 /// become byte distances from the branch (see [`jump`]); `None` if one does not fit in an
 /// `i32` (a function of more than 89 million instructions).
-fn thread(instrs: &[Instr], interruptible: bool) -> Option<Box<[Op]>> {
-    let tables = if interruptible { &CHECKED } else { &TABLES };
+fn thread(instrs: &[Instr], checks: u8) -> Option<Box<[Op]>> {
+    let tables = match checks {
+        0 => &TABLES,
+        _ => CHECKED.get(usize::from(checks) - 1)?,
+    };
     let mut ops = Vec::with_capacity(instrs.len());
     for (at, instr) in instrs.iter().enumerate() {
         let mode = instr.acc_position().map_or(0, |position| position + 1);
@@ -663,12 +666,12 @@ macro_rules! handlers {
 
             $(chain_fn! {
                 /// Runs the instruction (its body in `isa/bodies.rs`), then follows its flow
-                /// (checking for an interrupt at a taken back edge if `CHECK`).
+                /// (making the `CHECK`s at a taken branch, see [`taken_checked`]).
                 ///
                 /// # Safety
                 /// The chain's invariants (module docs), with `ip` at an instruction of
                 /// this variant whose accumulator operand is in the position `MODE` names.
-                pub(super) fn $name<const MODE: u8, const CHECK: bool>(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
+                pub(super) fn $name<const MODE: u8, const CHECK: u8>(ip, regs, mem, len, ctx, acc, facc, hint, hint2) {
                     // SAFETY: `ip` is an instruction of this variant (see above).
                     let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
                         // SAFETY: as above.
@@ -686,42 +689,62 @@ macro_rules! handlers {
         /// The handlers in the declaration order of [`Instr`], for each accumulator mode
         /// (none, position 0, position 1).
         static TABLES: [[Handler; COUNT]; 3] = [
-            [$(handler::$name::<0, false> as Handler),*],
-            [$(handler::$name::<1, false> as Handler),*],
-            [$(handler::$name::<2, false> as Handler),*],
+            [$(handler::$name::<0, 0> as Handler),*],
+            [$(handler::$name::<1, 0> as Handler),*],
+            [$(handler::$name::<2, 0> as Handler),*],
         ];
 
-        /// [`TABLES`] for interruptible code: the instructions that branch have the
-        /// handlers that check at a taken back edge.
-        static CHECKED: [[Handler; COUNT]; 3] = [
-            [$(checked_handler!($name, 0, [$($kind)*])),*],
-            [$(checked_handler!($name, 1, [$($kind)*])),*],
-            [$(checked_handler!($name, 2, [$($kind)*])),*],
+        /// [`TABLES`] for metered code, for checks 1 ([`INTERRUPT`]), 2 ([`FUEL`]) and 3
+        /// (both): the instructions that branch have the handlers that make them when
+        /// taken.
+        static CHECKED: [[[Handler; COUNT]; 3]; 3] = [
+            [
+                [$(checked_handler!($name, 0, 1, [$($kind)*])),*],
+                [$(checked_handler!($name, 1, 1, [$($kind)*])),*],
+                [$(checked_handler!($name, 2, 1, [$($kind)*])),*],
+            ],
+            [
+                [$(checked_handler!($name, 0, 2, [$($kind)*])),*],
+                [$(checked_handler!($name, 1, 2, [$($kind)*])),*],
+                [$(checked_handler!($name, 2, 2, [$($kind)*])),*],
+            ],
+            [
+                [$(checked_handler!($name, 0, 3, [$($kind)*])),*],
+                [$(checked_handler!($name, 1, 3, [$($kind)*])),*],
+                [$(checked_handler!($name, 2, 3, [$($kind)*])),*],
+            ],
         ];
     };
 }
 
-/// The handler of instruction `$name` in mode `$mode` for interruptible code, given the
-/// kinds of its operands: the checking variant if it branches (an operand of kind
+/// The handler of instruction `$name` in mode `$mode` for code with `$check`s, given
+/// the kinds of its operands: the checking variant if it branches (an operand of kind
 /// `target`, or a jump table, whose entries hold the targets), else the plain one (the
-/// check is compiled only where it can matter).
+/// checks are compiled only where they can matter).
 macro_rules! checked_handler {
-    (@scan $name:ident, $mode:literal, []) => {
-        handler::$name::<$mode, false> as Handler
+    (@scan $name:ident, $mode:literal, $check:literal, []) => {
+        handler::$name::<$mode, 0> as Handler
     };
-    (@scan $name:ident, $mode:literal, [target $($rest:ident)*]) => {
-        handler::$name::<$mode, true> as Handler
+    (@scan $name:ident, $mode:literal, $check:literal, [target $($rest:ident)*]) => {
+        handler::$name::<$mode, $check> as Handler
     };
-    (@scan $name:ident, $mode:literal, [$other:ident $($rest:ident)*]) => {
-        checked_handler!(@scan $name, $mode, [$($rest)*])
+    (@scan $name:ident, $mode:literal, $check:literal, [$other:ident $($rest:ident)*]) => {
+        checked_handler!(@scan $name, $mode, $check, [$($rest)*])
     };
-    (JumpTable, $mode:literal, [$($kind:ident)*]) => {
-        handler::JumpTable::<$mode, true> as Handler
+    (JumpTable, $mode:literal, $check:literal, [$($kind:ident)*]) => {
+        handler::JumpTable::<$mode, $check> as Handler
     };
-    ($name:ident, $mode:literal, [$($kind:ident)*]) => {
-        checked_handler!(@scan $name, $mode, [$($kind)*])
+    ($name:ident, $mode:literal, $check:literal, [$($kind:ident)*]) => {
+        checked_handler!(@scan $name, $mode, $check, [$($kind)*])
     };
 }
+
+/// A check made at taken back edges ([`taken_checked`]): an interrupt pending stops the
+/// chain.
+const INTERRUPT: u8 = 1;
+/// A check made at taken branches ([`taken_checked`]): a branch to a `ConsumeFuel` pays its
+/// amount and continues after it, saving its dispatch.
+const FUEL: u8 = 2;
 
 for_each_instr!(handlers);
 
@@ -733,7 +756,7 @@ for_each_instr!(handlers);
 /// The chain's invariants (module docs), `ip` being the instruction just run and `m` its
 /// machine.
 #[inline(always)]
-unsafe fn follow<const MODE: u8, const CHECK: bool>(
+unsafe fn follow<const MODE: u8, const CHECK: u8>(
     flow: Result<Flow, TrapCode>,
     ip: *const Op,
     m: Chain<'_, MODE>,
@@ -758,54 +781,45 @@ unsafe fn follow<const MODE: u8, const CHECK: bool>(
         Ok(Flow::Skip) => unsafe { ip.add(2) },
         // SAFETY: a verified target.
         Ok(Flow::Jump(target)) => unsafe {
-            if CHECK && interrupt_at(ctx, target) {
-                return interrupted(
-                    jump(ip, target),
-                    regs,
-                    mem,
-                    len,
-                    ctx,
-                    acc,
-                    facc,
-                    hint,
-                    hint2,
-                );
+            if CHECK != 0 && checked(CHECK, target) {
+                match taken_checked::<CHECK>(ip, target, ctx, &mut hint, &mut hint2) {
+                    Some(next) => next,
+                    None => {
+                        let to = jump(ip, target);
+                        return interrupted(to, regs, mem, len, ctx, acc, facc, hint, hint2);
+                    }
+                }
+            } else {
+                taken_to(ip, target, &mut hint, &mut hint2)
             }
-            taken_to(ip, target, &mut hint, &mut hint2)
         },
         // SAFETY: a verified target; an instruction follows.
         Ok(Flow::Branch(taken, target)) => unsafe {
-            if CHECK && taken && interrupt_at(ctx, target) {
-                return interrupted(
-                    jump(ip, target),
-                    regs,
-                    mem,
-                    len,
-                    ctx,
-                    acc,
-                    facc,
-                    hint,
-                    hint2,
-                );
+            if CHECK != 0 && taken && checked(CHECK, target) {
+                match taken_checked::<CHECK>(ip, target, ctx, &mut hint, &mut hint2) {
+                    Some(next) => next,
+                    None => {
+                        let to = jump(ip, target);
+                        return interrupted(to, regs, mem, len, ctx, acc, facc, hint, hint2);
+                    }
+                }
+            } else {
+                branch(ip, taken, target, 1, &mut hint, &mut hint2)
             }
-            branch(ip, taken, target, 1, &mut hint, &mut hint2)
         },
         // SAFETY: a verified target; two instructions follow.
         Ok(Flow::BranchElseSkip(taken, target)) => unsafe {
-            if CHECK && taken && interrupt_at(ctx, target) {
-                return interrupted(
-                    jump(ip, target),
-                    regs,
-                    mem,
-                    len,
-                    ctx,
-                    acc,
-                    facc,
-                    hint,
-                    hint2,
-                );
+            if CHECK != 0 && taken && checked(CHECK, target) {
+                match taken_checked::<CHECK>(ip, target, ctx, &mut hint, &mut hint2) {
+                    Some(next) => next,
+                    None => {
+                        let to = jump(ip, target);
+                        return interrupted(to, regs, mem, len, ctx, acc, facc, hint, hint2);
+                    }
+                }
+            } else {
+                branch(ip, taken, target, 2, &mut hint, &mut hint2)
             }
-            branch(ip, taken, target, 2, &mut hint, &mut hint2)
         },
         // SAFETY: the jump table is followed by its entries (`entry` is at most their
         // number), each a `Jump` with a verified target carrying its target's handler (see
@@ -815,7 +829,8 @@ unsafe fn follow<const MODE: u8, const CHECK: bool>(
             let Instr::Jump { target } = (*entry).instr else {
                 unreachable_unchecked()
             };
-            if CHECK && interrupt_at(ctx, target) {
+            // (A table's target runs its own `ConsumeFuel`, if it starts with one.)
+            if CHECK & INTERRUPT != 0 && interrupt_at(ctx, target) {
                 let to = jump(entry, target);
                 return interrupted(to, regs, mem, len, ctx, acc, facc, hint, hint2);
             }
@@ -906,6 +921,51 @@ unsafe fn dispatch(
 unsafe fn interrupt_at(ctx: *mut Ctx<'_>, target: u32) -> bool {
     // SAFETY: see above.
     (target as i32) <= 0 && unsafe { (*ctx).interrupt.load(Ordering::Relaxed) }
+}
+
+/// Whether a taken branch to (threaded) `target` makes `checks`: a back edge (a distance
+/// of 0 or less: every loop iteration takes one) makes them all, a forward branch the fuel
+/// check.
+#[inline(always)]
+const fn checked(checks: u8, target: u32) -> bool {
+    checks & FUEL != 0 || (target as i32) <= 0
+}
+
+/// Where a taken branch at `ip` to (threaded) `target` continues, after the `CHECK`s of
+/// metered code: `None` if it is a back edge and an interrupt is pending ([`INTERRUPT`]);
+/// past the target if it is a `ConsumeFuel` whose amount the tank pays ([`FUEL`]: the
+/// stretch that starts there is paid here, as its instruction would, saving its
+/// dispatch; when the tank holds less, the target runs and stops the invocation itself);
+/// else the target.
+///
+/// # Safety
+/// As for [`taken_to`]; `ctx` is the live context.
+#[inline(always)]
+unsafe fn taken_checked<const CHECK: u8>(
+    ip: *const Op,
+    target: u32,
+    ctx: *mut Ctx<'_>,
+    hint: &mut f64,
+    hint2: &mut f64,
+) -> Option<*const Op> {
+    // SAFETY: `ctx` is live; `target` is the branch's (see above).
+    unsafe {
+        if CHECK & INTERRUPT != 0
+            && (target as i32) <= 0
+            && (*ctx).interrupt.load(Ordering::Relaxed)
+        {
+            return None;
+        }
+        let to = taken_to(ip, target, hint, hint2);
+        if CHECK & FUEL != 0
+            && let Instr::ConsumeFuel { amount } = (*to).instr
+            && (*ctx).meter.consume(u64::from(amount))
+        {
+            // A `ConsumeFuel` falls through: an instruction follows it (verified).
+            return Some(to.add(1));
+        }
+        Some(to)
+    }
 }
 
 /// Records why the chain stops, and stops it.
@@ -1337,7 +1397,7 @@ mod tests {
     use crate::isa::ACC;
 
     fn handler_of(instr: Instr) -> usize {
-        thread(&[instr], false).expect("threads")[0].handler as *const () as usize
+        thread(&[instr], 0).expect("threads")[0].handler as *const () as usize
     }
 
     /// Each instruction gets the handler of its own variant, from the table of the
@@ -1348,7 +1408,7 @@ mod tests {
         let cases: [(Instr, Handler); 6] = [
             (
                 Instr::I32Add { dst: 0, a: 0, b: 0 },
-                handler::I32Add::<0, false>,
+                handler::I32Add::<0, 0>,
             ),
             (
                 Instr::I64Add {
@@ -1356,7 +1416,7 @@ mod tests {
                     a: ACC,
                     b: 1,
                 },
-                handler::I64Add::<1, false>,
+                handler::I64Add::<1, 0>,
             ),
             (
                 Instr::F64Sub {
@@ -1364,7 +1424,7 @@ mod tests {
                     a: 1,
                     b: ACC,
                 },
-                handler::F64Sub::<2, false>,
+                handler::F64Sub::<2, 0>,
             ),
             (
                 Instr::I32Store {
@@ -1372,14 +1432,14 @@ mod tests {
                     value: ACC,
                     offset: 0,
                 },
-                handler::I32Store::<2, false>,
+                handler::I32Store::<2, 0>,
             ),
             (
                 Instr::JumpIfZero {
                     cond: ACC,
                     target: 0,
                 },
-                handler::JumpIfZero::<1, false>,
+                handler::JumpIfZero::<1, 0>,
             ),
             (
                 Instr::I32AddImmBrNeImm {
@@ -1388,7 +1448,7 @@ mod tests {
                     imm: 0,
                     target: 0,
                 },
-                handler::I32AddImmBrNeImm::<0, false>,
+                handler::I32AddImmBrNeImm::<0, 0>,
             ),
         ];
         for (instr, expected) in cases {
@@ -1413,13 +1473,13 @@ mod tests {
             Instr::ReturnSlot { src: 0 },
             Instr::Return {},
         ];
-        let ops = thread(&code, false).expect("threads");
+        let ops = thread(&code, 0).expect("threads");
         let handler = |at: usize| ops[at].handler as *const () as usize;
         assert_eq!(
             handler(1),
-            handler::ReturnSlot::<0, false> as *const () as usize
+            handler::ReturnSlot::<0, 0> as *const () as usize
         );
         assert_eq!(handler(2), handler(5));
-        assert_eq!(handler(3), handler::Jump::<0, false> as *const () as usize);
+        assert_eq!(handler(3), handler::Jump::<0, 0> as *const () as usize);
     }
 }

@@ -326,7 +326,7 @@ fn package(
     validate: Option<wasm_validate::Features>,
     metering: Metering,
 ) -> Result<Vec<CompiledCode>, TranslateError> {
-    let side = SideTable::new(module, metering.interrupt);
+    let side = SideTable::new(module, metering);
     for (index, code) in funcs.iter().enumerate() {
         if let Some(code) = code.get() {
             side.install(index as u32, code).map_err(|what| {
