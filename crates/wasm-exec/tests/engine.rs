@@ -1489,6 +1489,10 @@ fn large_module(funcs: usize, size: usize, bad: &[usize]) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "300 KiB of code, validated eight times: hours under Miri (its threads run only safe code)"
+)]
 fn a_large_module_loads_on_several_threads_with_the_sequential_verdict() {
     // 300 KiB of code: above the threshold for loading on several threads.
     let wat = large_module(300, 1024, &[]);
