@@ -96,14 +96,23 @@ impl ModuleImportResolver for Mix {
     }
 }
 
-/// Code without checks, and interruptible code (no interrupt is raised).
-const METERINGS: [Metering; 2] = [
+/// Code without checks, interruptible code (no interrupt is raised), metered code (with
+/// fuel enough), and both: each threads its branches with other handlers.
+const METERINGS: [Metering; 4] = [
     Metering {
         fuel: false,
         interrupt: false,
     },
     Metering {
         fuel: false,
+        interrupt: true,
+    },
+    Metering {
+        fuel: true,
+        interrupt: false,
+    },
+    Metering {
+        fuel: true,
         interrupt: true,
     },
 ];
@@ -129,8 +138,8 @@ fn the_dispatch_of_this_build_is_the_configured_one() {
 }
 
 /// Runs export `count` of `wat` with argument `n` on a thread with a 256 KiB stack, in
-/// code loaded with `metering` (interruptible code's branches check at back edges, and
-/// must stay sibling calls too).
+/// code loaded with `metering` (metered code's branches make their checks, and must stay
+/// sibling calls too).
 fn count_on_a_small_stack(wat: &'static str, n: i32, metering: Metering) -> Option<RuntimeValue> {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
@@ -147,6 +156,7 @@ fn count_on_a_small_stack(wat: &'static str, n: i32, metering: Metering) -> Opti
             let instance = ModuleInstance::new(&loaded, &imports)
                 .unwrap()
                 .assert_no_start();
+            instance.set_fuel(u64::MAX);
             instance
                 .invoke_export("count", &[RuntimeValue::I32(n)], &mut Mix)
                 .unwrap()
