@@ -23,17 +23,12 @@ mod imp {
             Count(key)
         }
 
-        /// Applies `f` to the count and stores what it gives, if anything; what it gave.
-        /// During the thread's teardown the count is gone: nothing is stored, `None`.
-        pub(super) fn update(&self, f: impl FnOnce(usize) -> Option<usize>) -> Option<usize> {
+        /// Applies `f` to the count and stores what it gives, if anything; whether it
+        /// stored. During the thread's teardown the count is gone: nothing is stored.
+        pub(super) fn update(&self, f: impl FnOnce(usize) -> Option<usize>) -> bool {
             self.0
-                .try_with(|count| {
-                    let new = f(count.get())?;
-                    count.set(new);
-                    Some(new)
-                })
-                .ok()
-                .flatten()
+                .try_with(|count| f(count.get()).map(|new| count.set(new)).is_some())
+                .unwrap_or(false)
         }
 
         pub(super) fn get(&self) -> usize {
@@ -67,15 +62,12 @@ mod imp {
         }
 
         /// Applies `f` to the count and stores what it gives, if anything (atomically:
-        /// `f` may run again if another core changed the count meanwhile); what it gave.
-        pub(super) fn update(&self, f: impl Fn(usize) -> Option<usize>) -> Option<usize> {
+        /// `f` may run again if another core changed the count meanwhile); whether it
+        /// stored.
+        pub(super) fn update(&self, f: impl Fn(usize) -> Option<usize>) -> bool {
             self.0
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, &f)
-                .ok()
-                .and_then(|old| {
-                    // `fetch_update` gives the old value; `f` of it is what was stored.
-                    f(old)
-                })
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, f)
+                .is_ok()
         }
 
         pub(super) fn get(&self) -> usize {
@@ -112,10 +104,10 @@ impl Execution {
     /// Counts one more execution; a `StackOverflow` trap past the bound.
     pub(crate) fn enter() -> Result<Execution, Trap> {
         let max = MAX_NESTED_EXECUTIONS as usize;
-        NESTED_EXECUTIONS
-            .update(|depth| (depth < max).then_some(depth + 1))
-            .map(|_| Execution(()))
-            .ok_or(Trap::Code(TrapCode::StackOverflow))
+        match NESTED_EXECUTIONS.update(|depth| (depth < max).then_some(depth + 1)) {
+            true => Ok(Execution(())),
+            false => Err(Trap::Code(TrapCode::StackOverflow)),
+        }
     }
 }
 
@@ -152,9 +144,7 @@ pub(crate) fn charge_table_entries(n: u64, max: u64) -> bool {
     ) else {
         return false;
     };
-    TABLE_ENTRIES
-        .update(|held| held.checked_add(n).filter(|total| *total <= max))
-        .is_some()
+    TABLE_ENTRIES.update(|held| held.checked_add(n).filter(|total| *total <= max))
 }
 
 /// Gives back `n` table entries counted by [`charge_table_entries`].
