@@ -950,10 +950,7 @@ unsafe fn taken_checked<const CHECK: u8>(
 ) -> Option<*const Op> {
     // SAFETY: `ctx` is live; `target` is the branch's (see above).
     unsafe {
-        if CHECK & INTERRUPT != 0
-            && (target as i32) <= 0
-            && (*ctx).interrupt.load(Ordering::Relaxed)
-        {
+        if CHECK & INTERRUPT != 0 && interrupt_at(ctx, target) {
             return None;
         }
         let to = taken_to(ip, target, hint, hint2);
