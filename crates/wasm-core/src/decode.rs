@@ -261,19 +261,16 @@ fn section_offset(payload: &Payload<'_>) -> usize {
         .unwrap_or(0)
 }
 
-/// Converts a `wasmparser` value type; types of proposals Wasmite does not run yet are
-/// reported as malformed with a message naming them.
+/// Converts a `wasmparser` value type; reference types of proposals Wasmite does not run
+/// yet are reported as malformed with a message naming them.
 pub(crate) fn value_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, DecodeError> {
     match ty {
         wasmparser::ValType::I32 => Ok(ValType::I32),
         wasmparser::ValType::I64 => Ok(ValType::I64),
         wasmparser::ValType::F32 => Ok(ValType::F32),
         wasmparser::ValType::F64 => Ok(ValType::F64),
+        wasmparser::ValType::V128 => Ok(ValType::V128),
         wasmparser::ValType::Ref(r) => Ok(ValType::Ref(tables::ref_type(r, offset)?)),
-        other => Err(DecodeError::new(
-            format!("unsupported value type {other} (proposal not implemented yet)"),
-            offset,
-        )),
     }
 }
 

@@ -49,7 +49,7 @@ pub use module::{
 pub use nan_preserving_float::{F32, F64};
 pub use trap::{HostError, Trap, TrapCode};
 pub use types::{FuncType, GlobalType, Limits, MemoryType, Signature, TableType};
-pub use value::{FromValue, LittleEndianConvert, RefType, RuntimeValue, ValType, ValueType};
+pub use value::{FromValue, LittleEndianConvert, RefType, RuntimeValue, V128, ValType, ValueType};
 
 /// The `wasmparser` version Wasmite decodes with, re-exported so that crates which read
 /// operator streams (the validator, the engine's translator) depend on `wasm-core` alone.

@@ -57,8 +57,8 @@ impl core::fmt::Display for RefType {
 /// [`ValueType`] stays the seed's four number types, so that code matching on it
 /// exhaustively keeps compiling; `ValType` is the whole list, used wherever a value may
 /// be a reference (signatures' [`param_types`](crate::Signature::param_types), locals,
-/// globals, tables). Later proposals add variants (`V128`) and richer reference types
-/// (typed function references, GC types) inside [`RefType`].
+/// globals, tables) or a vector ([`ValType::V128`], the SIMD proposal). Later proposals
+/// add richer reference types (typed function references, GC types) inside [`RefType`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -69,6 +69,8 @@ pub enum ValType {
     F32,
     /// 64-bit IEEE 754 float.
     F64,
+    /// 128-bit vector (SIMD proposal).
+    V128,
     /// A reference.
     Ref(RefType),
 }
@@ -87,7 +89,7 @@ impl ValType {
             ValType::I64 => Some(ValueType::I64),
             ValType::F32 => Some(ValueType::F32),
             ValType::F64 => Some(ValueType::F64),
-            ValType::Ref(_) => None,
+            ValType::V128 | ValType::Ref(_) => None,
         }
     }
 
@@ -104,6 +106,16 @@ impl ValType {
     #[inline]
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::Ref(_))
+    }
+
+    /// How many of the engine's 64-bit cells a value of this type takes: 2 for `v128`,
+    /// 1 for every other type.
+    #[inline]
+    pub fn cells(self) -> usize {
+        match self {
+            ValType::V128 => 2,
+            _ => 1,
+        }
     }
 }
 
@@ -136,11 +148,129 @@ impl core::fmt::Display for ValType {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             ValType::Ref(r) => core::fmt::Display::fmt(r, f),
+            ValType::V128 => f.write_str("v128"),
             other => match other.number() {
                 Some(n) => core::fmt::Display::fmt(&n, f),
                 None => Ok(()),
             },
         }
+    }
+}
+
+/// A 128-bit vector value (`v128`, the SIMD proposal), bit-exact.
+///
+/// The bits are the vector's 16 bytes in memory order read as a little-endian `u128`:
+/// lane 0 of every shape is in the low bits. Construct one from its bits, its bytes, or
+/// its lanes of any shape (`from_i32x4`...), and read it back the same ways.
+#[derive(Copy, Clone, Default, PartialEq, Eq, Hash)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The vector with these bits (lane 0 in the low bits).
+    #[inline]
+    pub const fn from_bits(bits: u128) -> V128 {
+        V128(bits)
+    }
+
+    /// The vector's bits.
+    #[inline]
+    pub const fn to_bits(self) -> u128 {
+        self.0
+    }
+
+    /// The vector whose memory representation is `bytes`.
+    #[inline]
+    pub const fn from_bytes(bytes: [u8; 16]) -> V128 {
+        V128(u128::from_le_bytes(bytes))
+    }
+
+    /// The vector's memory representation.
+    #[inline]
+    pub const fn to_bytes(self) -> [u8; 16] {
+        self.0.to_le_bytes()
+    }
+
+    /// The vector as two 64-bit halves, low half first (the engine's two cells).
+    #[inline]
+    pub const fn to_cells(self) -> [u64; 2] {
+        [self.0 as u64, (self.0 >> 64) as u64]
+    }
+
+    /// The vector from two 64-bit halves, low half first.
+    #[inline]
+    pub const fn from_cells(cells: [u64; 2]) -> V128 {
+        V128(cells[0] as u128 | (cells[1] as u128) << 64)
+    }
+}
+
+macro_rules! v128_lanes {
+    ($($from:ident $to:ident $t:ty, $n:literal;)*) => {
+        impl V128 {
+            $(
+                #[doc = concat!("The vector of these `", stringify!($t), "` lanes (lane 0 first).")]
+                pub fn $from(lanes: [$t; $n]) -> V128 {
+                    const W: usize = 16 / $n;
+                    let mut bytes = [0u8; 16];
+                    for (chunk, lane) in bytes.chunks_exact_mut(W).zip(lanes) {
+                        chunk.copy_from_slice(&lane.to_le_bytes());
+                    }
+                    V128::from_bytes(bytes)
+                }
+
+                #[doc = concat!("The vector's `", stringify!($t), "` lanes (lane 0 first).")]
+                pub fn $to(self) -> [$t; $n] {
+                    const W: usize = 16 / $n;
+                    let bytes = self.to_bytes();
+                    let mut lanes = [<$t>::default(); $n];
+                    for (lane, chunk) in lanes.iter_mut().zip(bytes.chunks_exact(W)) {
+                        let mut raw = [0u8; W];
+                        raw.copy_from_slice(chunk);
+                        *lane = <$t>::from_le_bytes(raw);
+                    }
+                    lanes
+                }
+            )*
+        }
+    };
+}
+
+v128_lanes! {
+    from_i8x16 to_i8x16 i8, 16;
+    from_u8x16 to_u8x16 u8, 16;
+    from_i16x8 to_i16x8 i16, 8;
+    from_u16x8 to_u16x8 u16, 8;
+    from_i32x4 to_i32x4 i32, 4;
+    from_u32x4 to_u32x4 u32, 4;
+    from_i64x2 to_i64x2 i64, 2;
+    from_u64x2 to_u64x2 u64, 2;
+    from_f32x4 to_f32x4 f32, 4;
+    from_f64x2 to_f64x2 f64, 2;
+}
+
+impl From<u128> for V128 {
+    fn from(bits: u128) -> V128 {
+        V128(bits)
+    }
+}
+
+impl From<V128> for u128 {
+    fn from(v: V128) -> u128 {
+        v.0
+    }
+}
+
+/// Prints the bits as one hexadecimal number (`V128(0x…)`), lane 0 rightmost.
+impl core::fmt::Debug for V128 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "V128({:#034x})", self.0)
+    }
+}
+
+/// Prints the vector as Wasm text does with the `i32x4` shape: `i32x4 0x… 0x… 0x… 0x…`.
+impl core::fmt::Display for V128 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let [a, b, c, d] = self.to_u32x4();
+        write!(f, "i32x4 {a:#010x} {b:#010x} {c:#010x} {d:#010x}")
     }
 }
 
@@ -428,5 +558,26 @@ mod tests {
             <i16 as LittleEndianConvert>::from_le_bytes([0xff, 0xff]),
             -1
         );
+    }
+
+    #[test]
+    fn v128_lanes_are_memory_order_with_lane_0_low() {
+        let v = V128::from_bytes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+        assert_eq!(v.to_bits() & 0xff, 0);
+        assert_eq!(v.to_u32x4()[0], 0x0302_0100);
+        assert_eq!(v.to_u16x8()[7], 0x0f0e);
+        assert_eq!(v.to_cells(), [0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908]);
+        assert_eq!(V128::from_cells(v.to_cells()), v);
+        assert_eq!(V128::from_i32x4([-1, 2, -3, 4]).to_i32x4(), [-1, 2, -3, 4]);
+        assert_eq!(V128::from_i8x16([-2; 16]).to_u8x16(), [0xfe; 16]);
+        let floats = V128::from_f64x2([1.5, f64::from_bits(0x7ff4_0000_0000_0001)]);
+        assert_eq!(floats.to_u64x2(), [1.5f64.to_bits(), 0x7ff4_0000_0000_0001]);
+        assert_eq!(V128::from_f32x4([-0.0; 4]).to_u32x4(), [0x8000_0000; 4]);
+        assert_eq!(
+            V128::from_u32x4([1, 2, 3, 0xffff_ffff]).to_string(),
+            "i32x4 0x00000001 0x00000002 0x00000003 0xffffffff"
+        );
+        assert_eq!(ValType::V128.to_string(), "v128");
+        assert_eq!((ValType::V128.cells(), ValType::I64.cells()), (2, 1));
     }
 }

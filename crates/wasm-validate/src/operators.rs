@@ -93,6 +93,7 @@ fn single(ty: ValType) -> &'static [ValType] {
         I64 => &[I64],
         F32 => &[F32],
         F64 => &[F64],
+        ValType::V128 => &[ValType::V128],
         ValType::Ref(RefType::FuncRef) => &[ValType::FUNCREF],
         ValType::Ref(RefType::ExternRef) => &[ValType::EXTERNREF],
     }
