@@ -10,7 +10,7 @@
 //! * `bodies.rs`: each instruction's body as a function, for both dispatch drivers;
 //! * `relations.rs`: the translator's lowering and fusion tables;
 //! * `semantics.rs`, `memory.rs`: numeric helpers and bounds-checked memory access that
-//!   the bodies use.
+//!   the bodies use; `simd.rs`: the lane operations of `v128` instructions.
 
 pub(crate) mod bodies;
 mod instr;
@@ -21,6 +21,7 @@ mod memory;
 pub(crate) mod operands;
 mod relations;
 mod semantics;
+pub(crate) mod simd;
 
 pub(crate) use instr::AccEffect;
 #[cfg(wasmite_threaded)]
