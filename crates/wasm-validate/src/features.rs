@@ -4,8 +4,9 @@
 /// rejected with a message naming the proposal.
 ///
 /// The default is WebAssembly 2.0 ([`Features::wasm2`]), what today's compilers emit.
-/// `simd` needs a value type `wasm-core` cannot represent yet (`v128`): its operators
-/// are rejected as *not supported yet* even when it is on.
+/// The validator checks every proposal listed here in full, `simd` and `relaxed_simd`
+/// included; whether an engine can also *run* a proposal's code is for the crate that
+/// puts the two together (the `wasmite` facade) to decide, not for this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Features {
     /// Import and export of mutable globals (part of WebAssembly 1.0).
@@ -23,8 +24,13 @@ pub struct Features {
     /// Several tables, `externref` tables, typed `select`, declared element segments
     /// (reference-types).
     pub reference_types: bool,
-    /// 128-bit SIMD (simd). Not supported by `wasm-core` yet.
+    /// The `v128` value type and its operators: fixed-width 128-bit SIMD (simd, part of
+    /// WebAssembly 2.0, but off in [`Features::wasm2`]).
     pub simd: bool,
+    /// `i8x16.relaxed_swizzle`, `f32x4.relaxed_madd` and the other operators whose
+    /// result may depend on the platform (relaxed-simd, part of WebAssembly 3.0). Needs
+    /// `simd` too: without it, relaxed operators are rejected naming simd.
+    pub relaxed_simd: bool,
     /// `return_call` and `return_call_indirect` (tail-call).
     pub tail_call: bool,
     /// `i32.add`, `i32.sub`, `i32.mul` and their `i64` forms in constant expressions
@@ -46,6 +52,7 @@ impl Features {
             bulk_memory: false,
             reference_types: false,
             simd: false,
+            relaxed_simd: false,
             tail_call: false,
             extended_const: false,
             multi_memory: false,
@@ -57,6 +64,7 @@ impl Features {
     /// WebAssembly 2.0 without SIMD, as the `wasm-v2` spec test suite checks it (and
     /// as rustc, clang and Emscripten emit by default): 1.0 plus sign extension,
     /// saturating float-to-int conversions, multi-value, bulk memory and reference types.
+    /// Relaxed SIMD, a WebAssembly 3.0 feature, is off too.
     pub const fn wasm2() -> Features {
         Features {
             sign_extension: true,

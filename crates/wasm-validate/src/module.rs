@@ -11,8 +11,8 @@ use crate::features::Features;
 use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, Limits, MAX_PAGES_32,
-    MemoryType, Module, RefType, TableType, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, ImportKind, Limits,
+    MAX_PAGES_32, MemoryType, Module, RefType, TableType, ValType,
 };
 
 type Result<T> = core::result::Result<T, ValidationError>;
@@ -34,6 +34,13 @@ pub(crate) fn validate_module(module: &Module, features: &Features) -> Result<()
 /// Spec 3.2.3: function types. Before multi-value a function has at most one result.
 fn types(module: &Module, features: &Features) -> Result<()> {
     for (index, sig) in module.types.iter().enumerate() {
+        let mut types = sig.param_types().iter().chain(sig.result_types());
+        if !features.simd && types.any(|&ty| ty == ValType::V128) {
+            return Err(ValidationError::new(
+                format!("v128 in type {index} requires the simd proposal, which is not enabled"),
+                entry_offset(module, Entry::Type, index),
+            ));
+        }
         if sig.has_refs() && !features.reference_types {
             return Err(ValidationError::new(
                 format!(
@@ -66,11 +73,8 @@ fn imports(module: &Module, features: &Features) -> Result<()> {
                     import.offset,
                 ));
             }
-            ImportKind::Global(global) if global.content.is_ref() && !features.reference_types => {
-                return Err(ValidationError::new(
-                    "reference-typed globals require the reference-types proposal, which is not enabled",
-                    import.offset,
-                ));
+            ImportKind::Global(global) => {
+                global_type(global, features, import.offset)?;
             }
             _ => {}
         }
@@ -179,13 +183,25 @@ fn globals(module: &Module, features: &Features) -> Result<()> {
                 init.range.start,
             ));
         };
-        if global.content.is_ref() && !features.reference_types {
-            return Err(ValidationError::new(
-                "reference-typed globals require the reference-types proposal, which is not enabled",
-                init.range.start,
-            ));
-        }
+        global_type(global, features, init.range.start)?;
         const_expr(module, features, init, global.content)?;
+    }
+    Ok(())
+}
+
+/// Spec 3.2.6 (global types): the content type's proposal must be enabled.
+fn global_type(global: &GlobalType, features: &Features, offset: usize) -> Result<()> {
+    if global.content.is_ref() && !features.reference_types {
+        return Err(ValidationError::new(
+            "reference-typed globals require the reference-types proposal, which is not enabled",
+            offset,
+        ));
+    }
+    if global.content == ValType::V128 && !features.simd {
+        return Err(ValidationError::new(
+            "v128 globals require the simd proposal, which is not enabled",
+            offset,
+        ));
     }
     Ok(())
 }
@@ -338,9 +354,9 @@ fn exports(module: &Module, features: &Features) -> Result<()> {
 /// A value a constant expression can produce.
 type Const = ValType;
 
-/// Spec 3.3.10 (1.0: 3.3.7.2): a constant expression producing one `expected` number.
-/// In 1.0 it is a single `t.const` or a `global.get` of an immutable imported global;
-/// extended-const adds integer `add`, `sub` and `mul`.
+/// Spec 3.3.10 (1.0: 3.3.7.2): a constant expression producing one `expected` value.
+/// In 1.0 it is a single `t.const` (with simd, `v128.const` too) or a `global.get` of an
+/// immutable imported global; extended-const adds integer `add`, `sub` and `mul`.
 pub(crate) fn const_expr(
     module: &Module,
     features: &Features,
@@ -374,6 +390,13 @@ fn check_const(
             Operator::I64Const { .. } => ValType::I64,
             Operator::F32Const { .. } => ValType::F32,
             Operator::F64Const { .. } => ValType::F64,
+            Operator::V128Const { .. } if features.simd => ValType::V128,
+            Operator::V128Const { .. } => {
+                return Err(ValidationError::new(
+                    "`v128_const` requires the simd proposal, which is not enabled",
+                    offset,
+                ));
+            }
             Operator::GlobalGet { global_index } => {
                 // Only imported globals are in scope of constant expressions (1.0, 2.0).
                 if global_index >= module.num_imported_globals() {

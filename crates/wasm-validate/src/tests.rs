@@ -25,14 +25,24 @@ fn check(text: &str) -> Result<(), String> {
 
 #[track_caller]
 fn assert_valid(text: &str) {
-    if let Err(e) = check(text) {
+    assert_valid_with(text, &Features::mvp());
+}
+
+#[track_caller]
+fn assert_valid_with(text: &str, features: &Features) {
+    if let Err(e) = check_with(text, features) {
         panic!("expected valid, got {e}\n{text}");
     }
 }
 
 #[track_caller]
 fn assert_invalid(text: &str, expected: &str) {
-    match check(text) {
+    assert_invalid_with(text, &Features::mvp(), expected);
+}
+
+#[track_caller]
+fn assert_invalid_with(text: &str, features: &Features, expected: &str) {
+    match check_with(text, features) {
         Ok(()) => panic!("expected {expected:?}, module accepted\n{text}"),
         Err(e) => assert!(
             e.contains(expected),
@@ -78,7 +88,8 @@ fn default_features_are_wasm_2_0() {
     assert_eq!(features, Features::wasm2());
     assert!(features.mutable_global && features.sign_extension && features.multi_value);
     assert!(features.bulk_memory && features.reference_types);
-    assert!(!features.simd && !features.tail_call && !features.multi_memory);
+    assert!(!features.simd && !features.relaxed_simd);
+    assert!(!features.tail_call && !features.multi_memory);
     let mvp = Features::mvp();
     assert!(mvp.mutable_global && !mvp.sign_extension && !mvp.bulk_memory);
 }
@@ -322,8 +333,8 @@ fn proposals_are_gated() {
     )
     .unwrap();
 
-    // SIMD operators reach the validator through their own visitor: gated like the
-    // others, and when enabled, refused for their v128 values (not supported yet).
+    // SIMD operators reach the validator through their own visitor, and are gated like
+    // the others (the `simd_*` tests below check the rest).
     let simd = "(module (func v128.const i64x2 0 0 drop))";
     let e = check(simd).unwrap_err();
     assert!(e.contains("`v128_const` requires the simd proposal"), "{e}");
@@ -331,8 +342,7 @@ fn proposals_are_gated() {
         simd: true,
         ..Features::mvp()
     };
-    let e = check_with(simd, &simd_on).unwrap_err();
-    assert!(e.contains("not supported yet"), "{e}");
+    check_with(simd, &simd_on).unwrap();
 }
 
 #[test]
@@ -474,4 +484,441 @@ fn references_need_the_reference_types_proposal_wherever_they_appear() {
         assert_invalid(text, "reference-types");
         check_with(text, &Features::wasm2()).unwrap_or_else(|e| panic!("{text}: {e}"));
     }
+}
+
+// ---- SIMD (simd, relaxed-simd) ---------------------------------------------------------
+
+/// WebAssembly 2.0 with SIMD.
+fn simd() -> Features {
+    Features {
+        simd: true,
+        ..Features::wasm2()
+    }
+}
+
+/// [`simd`] with relaxed SIMD.
+fn relaxed_simd() -> Features {
+    Features {
+        relaxed_simd: true,
+        ..simd()
+    }
+}
+
+/// A module with one memory and a function `(param $a v128) (param $b v128)` whose body
+/// is `body`, returning `result`.
+fn simd_func(result: &str, body: &str) -> String {
+    format!("(module (memory 1) (func (param $a v128) (param $b v128) (result {result}) {body}))")
+}
+
+#[test]
+fn simd_operators_of_every_family_validate() {
+    let text = r#"(module
+      (import "m" "v" (global $imported v128))
+      (memory 1)
+      (global $g (mut v128) (v128.const i32x4 1 2 3 4))
+      (global $c v128 (global.get $imported))
+      (func $f (export "f") (param $a v128) (param $b v128) (result v128) (local $t v128)
+        ;; [v128 v128] -> [v128]
+        (local.set $t (i8x16.add (local.get $a) (local.get $b)))
+        (drop (i16x8.lt_s (local.get $a) (local.get $b)))
+        (drop (i8x16.swizzle (local.get $a) (local.get $b)))
+        (drop (i32x4.dot_i16x8_s (local.get $a) (local.get $b)))
+        (drop (f64x2.pmax (local.get $a) (local.get $b)))
+        ;; [v128] -> [v128]
+        (drop (f32x4.sqrt (local.get $a)))
+        (drop (i32x4.trunc_sat_f64x2_u_zero (local.get $a)))
+        (drop (i16x8.extadd_pairwise_i8x16_u (local.get $a)))
+        ;; [v128] -> [i32]
+        (drop (i32.eqz (v128.any_true (local.get $a))))
+        (drop (i32.eqz (i8x16.bitmask (local.get $a))))
+        (drop (i32.eqz (i64x2.all_true (local.get $a))))
+        ;; [v128 i32] -> [v128]
+        (drop (i64x2.shl (local.get $a) (i32.const 3)))
+        (drop (i8x16.shr_u (local.get $a) (i32.const 9)))
+        ;; [v128 v128 v128] -> [v128]
+        (drop (v128.bitselect (local.get $a) (local.get $b) (local.get $t)))
+        ;; [t] -> [v128]
+        (drop (i8x16.splat (i32.const 1)))
+        (drop (i64x2.splat (i64.const 1)))
+        (drop (f32x4.splat (f32.const 1)))
+        (drop (f64x2.splat (f64.const 1)))
+        ;; lanes out and in, up to the last lane
+        (drop (i32.eqz (i8x16.extract_lane_u 15 (local.get $a))))
+        (drop (i32.eqz (i16x8.extract_lane_s 7 (local.get $a))))
+        (drop (i64.eqz (i64x2.extract_lane 1 (local.get $a))))
+        (drop (f32.neg (f32x4.extract_lane 3 (local.get $a))))
+        (drop (f64.neg (f64x2.extract_lane 1 (local.get $a))))
+        (drop (i16x8.replace_lane 7 (local.get $a) (i32.const 0)))
+        (drop (i64x2.replace_lane 1 (local.get $a) (i64.const 0)))
+        (drop (f64x2.replace_lane 1 (local.get $a) (f64.const 0)))
+        (drop (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31 (local.get $a) (local.get $b)))
+        ;; memory, at the natural alignment
+        (drop (v128.load offset=16 align=16 (i32.const 0)))
+        (drop (v128.load8x8_s align=8 (i32.const 0)))
+        (drop (v128.load16_splat align=2 (i32.const 0)))
+        (drop (v128.load32_zero align=4 (i32.const 0)))
+        (drop (v128.load64_zero align=8 (i32.const 0)))
+        (v128.store align=16 (i32.const 0) (local.get $a))
+        (drop (v128.load8_lane 15 (i32.const 0) (local.get $a)))
+        (drop (v128.load32_lane align=4 3 (i32.const 0) (local.get $a)))
+        (v128.store64_lane align=8 1 (i32.const 0) (local.get $a))
+        ;; v128 as an ordinary value type
+        (drop (select (local.get $a) (local.get $b) (i32.const 1)))
+        (drop (select (result v128) (local.get $a) (local.get $b) (i32.const 0)))
+        (drop (block (result v128) (local.get $a)))
+        (drop (if (result v128) (i32.const 1) (then (local.get $a)) (else (local.get $b))))
+        (global.set $g (global.get $c))
+        (drop (call $f (local.get $a) (global.get $g)))
+        (v128.const f32x4 1 2 3 4)))"#;
+    assert_valid_with(text, &simd());
+    // Unreachable code is stack-polymorphic for vector operators too.
+    assert_valid_with(
+        "(module (func (result i32) unreachable i8x16.shuffle 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 i8x16.all_true))",
+        &simd(),
+    );
+}
+
+#[test]
+fn simd_type_errors_are_caught_in_every_family() {
+    let v = "(v128.const i64x2 0 0)";
+    let cases = [
+        // [v128 v128] -> [v128]
+        ("v128", format!("(i8x16.add {v} (i32.const 0))")),
+        ("v128", format!("(f64x2.eq (f64.const 0) {v})")),
+        // [v128] -> [v128]
+        ("v128", "(f32x4.abs (f32.const 0))".to_string()),
+        // [v128] -> [i32]
+        ("i32", "(i8x16.all_true (i32.const 0))".to_string()),
+        ("v128", format!("(v128.any_true {v})")),
+        // [t] -> [v128]
+        ("v128", "(i64x2.splat (i32.const 0))".to_string()),
+        ("v128", "(f32x4.splat (f64.const 0))".to_string()),
+        // extract and replace lane
+        ("i32", "(i8x16.extract_lane_s 0 (i32.const 0))".to_string()),
+        ("i32", format!("(i64x2.extract_lane 0 {v})")),
+        ("v128", format!("(f32x4.replace_lane 0 {v} (f64.const 0))")),
+        ("v128", format!("(i16x8.replace_lane 0 (i32.const 0) {v})")),
+        // [v128 i32] -> [v128]
+        ("v128", format!("(i32x4.shl {v} (i64.const 1))")),
+        ("v128", format!("(i32x4.shl (i32.const 1) {v})")),
+        // [v128 v128 v128] -> [v128]
+        ("v128", format!("(v128.bitselect {v} {v} (i32.const 0))")),
+        // i8x16.shuffle
+        (
+            "v128",
+            format!("(i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 {v} (i32.const 0))"),
+        ),
+        // loads and stores
+        ("v128", "(v128.load (i64.const 0))".to_string()),
+        ("v128", "(v128.load32_splat (f32.const 0))".to_string()),
+        ("i32", "(v128.load (i32.const 0))".to_string()),
+        (
+            "v128",
+            "(v128.store (i32.const 0) (i32.const 0)) (local.get $a)".to_string(),
+        ),
+        ("v128", format!("(v128.load8_lane 0 {v} (i32.const 0))")),
+        (
+            "v128",
+            "(v128.store16_lane 0 (i32.const 0) (i32.const 0)) (local.get $a)".to_string(),
+        ),
+        // select of a vector and a number
+        ("v128", format!("(select {v} (i32.const 0) (i32.const 1))")),
+        // a v128 block result
+        ("i32", format!("(block (result v128) {v})")),
+    ];
+    for (result, body) in cases {
+        assert_invalid_with(&simd_func(result, &body), &simd(), "type mismatch");
+    }
+    assert_invalid_with(
+        "(module (func (result v128) (v128.load (i32.const 0))))",
+        &simd(),
+        "unknown memory",
+    );
+}
+
+#[test]
+fn simd_lane_indices_are_checked() {
+    let v = "(local.get $a)";
+    let cases = [
+        ("i32", format!("(i8x16.extract_lane_s 16 {v})")),
+        ("i32", format!("(i8x16.extract_lane_u 255 {v})")),
+        ("i32", format!("(i16x8.extract_lane_u 8 {v})")),
+        ("i32", format!("(i32x4.extract_lane 4 {v})")),
+        ("i64", format!("(i64x2.extract_lane 2 {v})")),
+        ("f32", format!("(f32x4.extract_lane 4 {v})")),
+        ("f64", format!("(f64x2.extract_lane 2 {v})")),
+        ("v128", format!("(i8x16.replace_lane 16 {v} (i32.const 0))")),
+        ("v128", format!("(i16x8.replace_lane 8 {v} (i32.const 0))")),
+        ("v128", format!("(i32x4.replace_lane 4 {v} (i32.const 0))")),
+        ("v128", format!("(i64x2.replace_lane 2 {v} (i64.const 0))")),
+        ("v128", format!("(f32x4.replace_lane 4 {v} (f32.const 0))")),
+        ("v128", format!("(f64x2.replace_lane 2 {v} (f64.const 0))")),
+        (
+            "v128",
+            format!("(i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 32 {v} {v})"),
+        ),
+        (
+            "v128",
+            format!("(i8x16.shuffle 255 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 {v} {v})"),
+        ),
+        ("v128", format!("(v128.load8_lane 16 (i32.const 0) {v})")),
+        ("v128", format!("(v128.load16_lane 8 (i32.const 0) {v})")),
+        ("v128", format!("(v128.load32_lane 4 (i32.const 0) {v})")),
+        ("v128", format!("(v128.load64_lane 2 (i32.const 0) {v})")),
+        (
+            "v128",
+            format!("(v128.store8_lane 16 (i32.const 0) {v}) {v}"),
+        ),
+        (
+            "v128",
+            format!("(v128.store16_lane 8 (i32.const 0) {v}) {v}"),
+        ),
+        (
+            "v128",
+            format!("(v128.store32_lane 4 (i32.const 0) {v}) {v}"),
+        ),
+        (
+            "v128",
+            format!("(v128.store64_lane 2 (i32.const 0) {v}) {v}"),
+        ),
+    ];
+    for (result, body) in cases {
+        assert_invalid_with(&simd_func(result, &body), &simd(), "invalid lane index");
+    }
+    // The lane index is checked before the operands, as the spec tests expect.
+    assert_invalid_with(
+        "(module (func (result i32) (i32x4.extract_lane 4 (i32.const 0))))",
+        &simd(),
+        "invalid lane index",
+    );
+}
+
+#[test]
+fn simd_alignment_must_not_exceed_the_bytes_accessed() {
+    let v = "(local.get $a)";
+    let too_large = [
+        ("v128", "(v128.load align=32 (i32.const 0))".to_string()),
+        (
+            "v128",
+            format!("(v128.store align=32 (i32.const 0) {v}) {v}"),
+        ),
+        (
+            "v128",
+            "(v128.load8x8_s align=16 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            "(v128.load32x2_u align=16 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            "(v128.load8_splat align=2 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            "(v128.load64_splat align=16 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            "(v128.load32_zero align=8 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            "(v128.load64_zero align=16 (i32.const 0))".to_string(),
+        ),
+        (
+            "v128",
+            format!("(v128.load8_lane align=2 0 (i32.const 0) {v})"),
+        ),
+        (
+            "v128",
+            format!("(v128.load64_lane align=16 0 (i32.const 0) {v})"),
+        ),
+        (
+            "v128",
+            format!("(v128.store16_lane align=4 0 (i32.const 0) {v}) {v}"),
+        ),
+        (
+            "v128",
+            format!("(v128.store32_lane align=8 0 (i32.const 0) {v}) {v}"),
+        ),
+    ];
+    for (result, body) in too_large {
+        assert_invalid_with(
+            &simd_func(result, &body),
+            &simd(),
+            "alignment must not be larger than natural",
+        );
+    }
+    let natural = [
+        "(v128.load align=16 (i32.const 0))",
+        "(v128.load32x2_s align=8 (i32.const 0))",
+        "(v128.load8_splat align=1 (i32.const 0))",
+        "(v128.load64_splat align=8 (i32.const 0))",
+        "(v128.load32_zero align=4 (i32.const 0))",
+        "(v128.load16_lane align=2 7 (i32.const 0) (local.get $a))",
+        "(v128.load64_lane align=8 1 (i32.const 0) (local.get $a))",
+    ];
+    for body in natural {
+        assert_valid_with(&simd_func("v128", body), &simd());
+    }
+}
+
+#[test]
+fn v128_needs_the_simd_proposal_wherever_it_appears() {
+    let cases = [
+        "(module (func (param v128)))",
+        "(module (func (result v128) unreachable))",
+        "(module (func (local v128)))",
+        "(module (global v128 (v128.const i64x2 0 0)))",
+        "(module (global (mut v128) (v128.const i64x2 0 0)) (export \"g\" (global 0)))",
+        r#"(module (import "m" "g" (global v128)))"#,
+        "(module (func (block (result v128) unreachable) drop))",
+        "(module (func unreachable select (result v128) drop))",
+        "(module (func v128.const i64x2 0 0 drop))",
+        "(module (func unreachable i32x4.splat drop))",
+        "(module (memory 1) (func i32.const 0 v128.load drop))",
+    ];
+    for text in cases {
+        assert_invalid_with(text, &Features::wasm2(), "simd proposal");
+        assert_valid_with(text, &simd());
+    }
+    // `v128.const` in a constant expression names the proposal too.
+    assert_invalid_with(
+        "(module (global i32 (v128.const i64x2 0 0)))",
+        &Features::wasm2(),
+        "`v128_const` requires the simd proposal",
+    );
+    assert_invalid_with(
+        "(module (global i32 (v128.const i64x2 0 0)))",
+        &simd(),
+        "type mismatch",
+    );
+    assert_invalid_with(
+        "(module (global v128 (i64.const 0)))",
+        &simd(),
+        "type mismatch",
+    );
+}
+
+#[test]
+fn relaxed_simd_needs_its_own_flag_and_simd() {
+    let swizzle = simd_func(
+        "v128",
+        "(i8x16.relaxed_swizzle (local.get $a) (local.get $b))",
+    );
+    assert_invalid_with(
+        &swizzle,
+        &simd(),
+        "`i8x16_relaxed_swizzle` requires the relaxed-simd proposal",
+    );
+    assert_valid_with(&swizzle, &relaxed_simd());
+    // Relaxed SIMD without SIMD: the operator names the proposal that is missing.
+    let relaxed_only = Features {
+        relaxed_simd: true,
+        ..Features::wasm2()
+    };
+    assert_invalid_with(
+        "(module (func unreachable i8x16.relaxed_swizzle drop))",
+        &relaxed_only,
+        "`i8x16_relaxed_swizzle` requires the simd proposal",
+    );
+
+    let valid = [
+        "(f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $a))",
+        "(i64x2.relaxed_laneselect (local.get $a) (local.get $b) (local.get $a))",
+        "(i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a) (local.get $b) (local.get $a))",
+        "(f64x2.relaxed_min (local.get $a) (local.get $b))",
+        "(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $a) (local.get $b))",
+        "(i32x4.relaxed_trunc_f64x2_u_zero (local.get $a))",
+    ];
+    for body in valid {
+        assert_valid_with(&simd_func("v128", body), &relaxed_simd());
+    }
+    let invalid = [
+        "(f64x2.relaxed_nmadd (local.get $a) (local.get $b) (f64.const 0))",
+        "(i8x16.relaxed_laneselect (local.get $a) (i32.const 0) (local.get $a))",
+        "(i16x8.relaxed_q15mulr_s (local.get $a) (i64.const 0))",
+        "(i32x4.relaxed_trunc_f32x4_s (f32.const 0))",
+    ];
+    for body in invalid {
+        assert_invalid_with(&simd_func("v128", body), &relaxed_simd(), "type mismatch");
+    }
+}
+
+/// A value for each immediate type of the SIMD operators.
+trait Sample {
+    fn sample() -> Self;
+}
+
+impl Sample for u8 {
+    fn sample() -> u8 {
+        0
+    }
+}
+
+impl Sample for [u8; 16] {
+    fn sample() -> [u8; 16] {
+        [0; 16]
+    }
+}
+
+impl Sample for wasm_core::wasmparser::V128 {
+    fn sample() -> Self {
+        Self::from(0u128)
+    }
+}
+
+impl Sample for wasm_core::wasmparser::MemArg {
+    fn sample() -> Self {
+        wasm_core::wasmparser::MemArg {
+            align: 0,
+            max_align: 0,
+            offset: 0,
+            target: wasm_core::wasmparser::MemArgTarget::Memory(0),
+            ordering: None,
+        }
+    }
+}
+
+/// `(operator's visit name, operator, results)` for every operator of `wasmparser`'s
+/// SIMD list, built from the list itself.
+macro_rules! simd_operators {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        [$(
+            (
+                stringify!($visit),
+                wasm_core::wasmparser::Operator::$op $({ $($arg: <$argty as Sample>::sample()),* })?,
+                simd_operators!(@results $($ann)*),
+            ),
+        )*]
+    };
+    (@results arity $(memarg)? $params:literal -> $results:literal) => { $results };
+}
+
+#[test]
+fn every_simd_operator_is_typed() {
+    let module = wasm_core::decode(&wat("(module (memory 1) (func))")).unwrap();
+    let features = relaxed_simd();
+    let mut v = FuncValidator::new(&module, &features, 0).unwrap();
+    let operators = wasm_core::wasmparser::for_each_visit_simd_operator!(simd_operators);
+    let relaxed = operators
+        .iter()
+        .filter(|(name, ..)| name.contains("relaxed"))
+        .count();
+    assert!(operators.len() > 200 && relaxed > 10, "{}", operators.len());
+    for (name, op, results) in operators {
+        // On the polymorphic stack of unreachable code any operands will do: the operator
+        // is accepted, and leaves its results.
+        v.op(0, &wasm_core::wasmparser::Operator::Unreachable)
+            .unwrap();
+        v.op(0, &op).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(v.operand_height(), results, "{name}");
+    }
+    // With relaxed SIMD off, its operators are refused.
+    let features = simd();
+    let mut v = FuncValidator::new(&module, &features, 0).unwrap();
+    let swizzle = wasm_core::wasmparser::Operator::I8x16RelaxedSwizzle;
+    let e = v.op(0, &swizzle).unwrap_err();
+    assert!(e.message().contains("relaxed-simd proposal"), "{e}");
 }

