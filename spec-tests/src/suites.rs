@@ -58,6 +58,7 @@ pub fn features_for_suite(suite: &str) -> Features {
         | "sign-extension-ops"
         | "nontrapping-float-to-int-conversions" => v2,
         _ => Features {
+            relaxed_simd: true,
             tail_call: true,
             extended_const: true,
             multi_memory: true,

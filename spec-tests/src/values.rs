@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use wasmite::nan_preserving_float::{F32, F64};
-use wasmite::{ExternRef, RuntimeValue, Value};
-use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wasmite::{ExternRef, RuntimeValue, V128, Value};
+use wast::core::{NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 /// A script value the engine cannot represent yet; the text names the feature.
@@ -22,7 +22,7 @@ pub(crate) fn argument(arg: &WastArg<'_>) -> Result<Value, Unsupported> {
         WastArgCore::I64(v) => Value::I64(*v),
         WastArgCore::F32(v) => Value::F32(F32::from_bits(v.bits)),
         WastArgCore::F64(v) => Value::F64(F64::from_bits(v.bits)),
-        WastArgCore::V128(_) => return Err(Unsupported("v128 value")),
+        WastArgCore::V128(v) => Value::V128(V128::from_bytes(v.to_le_bytes())),
         WastArgCore::RefNull(wast::core::HeapType::Abstract { ty, .. }) => match ty {
             wast::core::AbstractHeapType::Func => Value::FuncRef(None),
             wast::core::AbstractHeapType::Extern => Value::ExternRef(None),
@@ -61,31 +61,60 @@ fn matches_core(expected: &WastRetCore<'_>, actual: &Value) -> Result<bool, Unsu
             None => Ok(false),
         };
     }
+    if let WastRetCore::V128(pattern) = expected {
+        return Ok(match actual {
+            Value::V128(v) => matches_v128(pattern, *v),
+            _ => false,
+        });
+    }
     let Some(actual) = &actual.number() else {
         return Ok(false);
     };
     Ok(match (expected, actual) {
         (WastRetCore::I32(e), RuntimeValue::I32(a)) => e == a,
         (WastRetCore::I64(e), RuntimeValue::I64(a)) => e == a,
-        (WastRetCore::F32(e), RuntimeValue::F32(a)) => match e {
-            NanPattern::Value(e) => e.bits == a.to_bits(),
-            NanPattern::CanonicalNan => a.to_bits() & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => a.to_bits() & 0x7fc0_0000 == 0x7fc0_0000,
-        },
-        (WastRetCore::F64(e), RuntimeValue::F64(a)) => match e {
-            NanPattern::Value(e) => e.bits == a.to_bits(),
-            NanPattern::CanonicalNan => {
-                a.to_bits() & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
-            }
-            NanPattern::ArithmeticNan => {
-                a.to_bits() & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
-            }
-        },
+        (WastRetCore::F32(e), RuntimeValue::F32(a)) => f32_matches(e, a.to_bits()),
+        (WastRetCore::F64(e), RuntimeValue::F64(a)) => f64_matches(e, a.to_bits()),
         (WastRetCore::I32(_) | WastRetCore::I64(_), _)
         | (WastRetCore::F32(_) | WastRetCore::F64(_), _) => false,
-        (WastRetCore::V128(_), _) => return Err(Unsupported("v128 value")),
         _ => return Err(Unsupported("reference value")),
     })
+}
+
+/// Whether the bits of an f32 match `pattern`.
+fn f32_matches(pattern: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match pattern {
+        NanPattern::Value(e) => e.bits == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+    }
+}
+
+/// Whether the bits of an f64 match `pattern`.
+fn f64_matches(pattern: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match pattern {
+        NanPattern::Value(e) => e.bits == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+    }
+}
+
+/// Whether a `v128` matches `pattern`, lane by lane (float lanes may be NaN patterns).
+fn matches_v128(pattern: &V128Pattern, actual: V128) -> bool {
+    match pattern {
+        V128Pattern::I8x16(lanes) => *lanes == actual.to_i8x16(),
+        V128Pattern::I16x8(lanes) => *lanes == actual.to_i16x8(),
+        V128Pattern::I32x4(lanes) => *lanes == actual.to_i32x4(),
+        V128Pattern::I64x2(lanes) => *lanes == actual.to_i64x2(),
+        V128Pattern::F32x4(lanes) => lanes
+            .iter()
+            .zip(actual.to_u32x4())
+            .all(|(pattern, bits)| f32_matches(pattern, bits)),
+        V128Pattern::F64x2(lanes) => lanes
+            .iter()
+            .zip(actual.to_u64x2())
+            .all(|(pattern, bits)| f64_matches(pattern, bits)),
+    }
 }
 
 /// Matches an expected reference result: `Some` when `expected` is one.
@@ -122,6 +151,7 @@ pub(crate) fn show_value(value: &Value) -> String {
             Some(n) => return format!("ref.extern {n}"),
             None => return "ref.extern".to_string(),
         },
+        Value::V128(v) => return format!("v128.const {v}"),
         other => other.number().unwrap_or(RuntimeValue::I32(0)),
     };
     match value {
@@ -209,7 +239,7 @@ fn show_core(out: &mut String, ret: &WastRetCore<'_>) {
             out.push(')');
             Ok(())
         }
-        WastRetCore::V128(_) => write!(out, "v128.const ..."),
+        WastRetCore::V128(pattern) => write!(out, "v128.const {pattern:?}"),
         other => write!(out, "{other:?}"),
     };
 }

@@ -1,5 +1,5 @@
-//! The whole Wasm 1.0 and 2.0 spec suites and our local scripts must pass, with nothing
-//! skipped.
+//! The whole Wasm 1.0 and 2.0 spec suites, the SIMD and relaxed-SIMD proposal suites and
+//! our local scripts must pass, with nothing skipped.
 //!
 //! Failures print as `file:line:col: directive: expected X, got Y`; run
 //! `cargo xtask spec --suite wasm-v2 --verbose` (or `--filter NAME`) for more detail.
@@ -45,6 +45,36 @@ fn wasm_v2_suite_passes() {
     );
     assert!(
         report.passed() > 27_000,
+        "only {} directives passed",
+        report.passed()
+    );
+}
+
+#[test]
+fn simd_suite_passes() {
+    let report = assert_clean("simd");
+    assert!(
+        report.files.len() >= 55,
+        "only {} scripts ran",
+        report.files.len()
+    );
+    assert!(
+        report.passed() > 25_000,
+        "only {} directives passed",
+        report.passed()
+    );
+}
+
+#[test]
+fn relaxed_simd_suite_passes() {
+    let report = assert_clean("relaxed-simd");
+    assert!(
+        report.files.len() >= 7,
+        "only {} scripts ran",
+        report.files.len()
+    );
+    assert!(
+        report.passed() >= 77,
         "only {} directives passed",
         report.passed()
     );

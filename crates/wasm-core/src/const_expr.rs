@@ -8,7 +8,7 @@
 
 use crate::prelude::*;
 
-use crate::{ConstExpr, F32, F64, Module, RefType, RuntimeValue};
+use crate::{ConstExpr, F32, F64, Module, RefType, RuntimeValue, V128};
 use core::fmt;
 use wasmparser::Operator;
 
@@ -91,6 +91,34 @@ pub fn eval_const(
         [value] => Ok(*value),
         _ => Err(ConstExprError::new("type mismatch")),
     }
+}
+
+/// Evaluates the constant expression of a `v128` (a global's initialiser): `v128.const`,
+/// or `global.get` of an imported global, whose value `global` gives.
+pub fn eval_const_v128(
+    module: &Module,
+    expr: &ConstExpr,
+    global: impl Fn(u32) -> Option<V128>,
+) -> Result<V128, ConstExprError> {
+    let mut reader = module.operators(&expr.range);
+    let mut result = None;
+    while !reader.eof() {
+        let op = reader
+            .read()
+            .map_err(|e| ConstExprError::new(e.message()))?;
+        let value = match op {
+            Operator::V128Const { value } => V128::from_bytes(*value.bytes()),
+            Operator::GlobalGet { global_index } => {
+                global(global_index).ok_or_else(|| ConstExprError::new("unknown global"))?
+            }
+            Operator::End => break,
+            _ => return Err(ConstExprError::new("unsupported instruction")),
+        };
+        if result.replace(value).is_some() {
+            return Err(ConstExprError::new("type mismatch"));
+        }
+    }
+    result.ok_or_else(|| ConstExprError::new("type mismatch"))
 }
 
 /// What a constant expression of reference type produces (spec 3.3.10: a reference

@@ -46,10 +46,12 @@ enum Order {
     Data,
 }
 
-/// The encodings the decoder accepts where a proposal reinterprets bytes (memarg offsets
+/// The encodings [`decode`] accepts where a proposal reinterprets bytes (memarg offsets
 /// and limits widen to 64 bits with memory64, global mutability flags gain a `shared` bit
-/// with shared-everything-threads). Proposals Wasmite does not decode yet stay off, so
-/// their encodings are malformed, as in the spec tests of the versions we support.
+/// with shared-everything-threads, the reserved byte of `memory.size` and a memarg's
+/// flags gain a memory index with multi-memory): Wasm 2.0's. Proposals that change the
+/// binary format are decoded only when asked for ([`decode_with`]), so their encodings
+/// are malformed otherwise, as in the spec tests of the versions before them.
 pub const DECODE_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::WASM2;
 
 /// Decodes `bytes` into a [`Module`]. The bytes are copied once into the module.
@@ -61,7 +63,17 @@ pub const DECODE_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::
 /// assert!(wasm_core::decode(b"\0asm garbage").is_err());
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
+    decode_with(bytes, DECODE_FEATURES)
+}
+
+/// [`decode`] with the encodings of `features` (see [`DECODE_FEATURES`]); the module's
+/// function bodies are read with them too ([`Module::operators`]).
+pub fn decode_with(
+    bytes: &[u8],
+    features: wasmparser::WasmFeatures,
+) -> Result<Module, DecodeError> {
     let mut module = Module {
+        features,
         bytes: Arc::from(bytes),
         types: Vec::new(),
         imports: Vec::new(),
@@ -88,7 +100,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
     let mut data_section: Option<(u32, usize)> = None;
     let mut end_offset = 0;
     let mut parser = Parser::new(0);
-    parser.set_features(DECODE_FEATURES);
+    parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         let payload = payload?;
         let order = match &payload {

@@ -39,8 +39,8 @@ mod trap;
 mod types;
 mod value;
 
-pub use const_expr::{ConstExprError, ConstRef, const_ref, eval_const};
-pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode};
+pub use const_expr::{ConstExprError, ConstRef, const_ref, eval_const, eval_const_v128};
+pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode, decode_with};
 pub use error::{DecodeError, spec_wording};
 pub use module::{
     ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,

@@ -17,6 +17,8 @@ use wasmparser::{BinaryReader, OperatorsReader};
 /// A decoded WebAssembly module. Cheap to share: the bytes live behind an `Arc`.
 #[derive(Debug, Clone)]
 pub struct Module {
+    /// The encodings the module was decoded with (see `decode_with`).
+    pub(crate) features: wasmparser::WasmFeatures,
     pub(crate) bytes: Arc<[u8]>,
     /// The type section.
     pub types: Vec<Arc<Signature>>,
@@ -106,7 +108,7 @@ impl Module {
         OperatorsReader::new(BinaryReader::new_features(
             self.slice(range),
             range.start as u64,
-            crate::decode::DECODE_FEATURES,
+            self.features,
         ))
     }
 }

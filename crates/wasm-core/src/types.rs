@@ -10,15 +10,18 @@ use alloc::borrow::Cow;
 /// ([`param_types`](Self::param_types), [`result_types`](Self::result_types)); the seed's
 /// views ([`params`](Self::params), [`results`](Self::results), `return_type`) list the
 /// number types of a signature that has only number types, as the seed's signatures do,
-/// and are empty for a signature with a reference type, which the seed cannot describe.
+/// and are empty for a signature with a reference or `v128` type, which the seed cannot
+/// describe.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Signature {
     params: Cow<'static, [ValType]>,
     results: Cow<'static, [ValType]>,
     seed_params: Cow<'static, [ValueType]>,
     seed_results: Cow<'static, [ValueType]>,
-    /// Whether a parameter or result is a reference (known once: host calls ask).
+    /// Whether a parameter or result is a reference, a `v128` (known once: host calls
+    /// ask).
     refs: bool,
+    vectors: bool,
 }
 
 /// The module-level name of a function type.
@@ -63,6 +66,7 @@ impl Signature {
             seed_params,
             seed_results,
             refs: false,
+            vectors: false,
         }
     }
 
@@ -74,7 +78,11 @@ impl Signature {
     {
         let (params, results) = (params.into(), results.into());
         let refs = params.iter().chain(results.iter()).any(|t| t.is_ref());
-        let (seed_params, seed_results) = match refs {
+        let vectors = params
+            .iter()
+            .chain(results.iter())
+            .any(|t| *t == ValType::V128);
+        let (seed_params, seed_results) = match refs || vectors {
             false => (narrow(&params), narrow(&results)),
             true => (Cow::Borrowed(&[][..]), Cow::Borrowed(&[][..])),
         };
@@ -84,17 +92,18 @@ impl Signature {
             seed_params,
             seed_results,
             refs,
+            vectors,
         }
     }
 
     /// Parameter types, as the seed lists them: empty if a parameter or result is a
-    /// reference (see [`param_types`](Self::param_types)).
+    /// reference or a `v128` (see [`param_types`](Self::param_types)).
     pub fn params(&self) -> &[ValueType] {
         &self.seed_params
     }
 
     /// Result types, as the seed would list them: empty if a parameter or result is a
-    /// reference (see [`result_types`](Self::result_types)).
+    /// reference or a `v128` (see [`result_types`](Self::result_types)).
     pub fn results(&self) -> &[ValueType] {
         &self.seed_results
     }
@@ -122,6 +131,31 @@ impl Signature {
     pub fn has_refs(&self) -> bool {
         self.refs
     }
+
+    /// Whether a parameter or result is a `v128`.
+    #[inline]
+    pub fn has_vectors(&self) -> bool {
+        self.vectors
+    }
+
+    /// Whether every parameter and result is one of the seed's number types (the types
+    /// [`params`](Self::params) and [`results`](Self::results) can show).
+    #[inline]
+    pub fn is_numbers(&self) -> bool {
+        !self.refs && !self.vectors
+    }
+
+    /// How many of the engine's 64-bit cells the parameters take (a `v128` two).
+    #[inline]
+    pub fn param_cells(&self) -> usize {
+        self.params.iter().map(|t| t.cells()).sum()
+    }
+
+    /// How many cells the results take.
+    #[inline]
+    pub fn result_cells(&self) -> usize {
+        self.results.iter().map(|t| t.cells()).sum()
+    }
 }
 
 /// The seed's form, `Signature { params: [I32], return_type: Some(I64) }`, with the
@@ -129,7 +163,7 @@ impl Signature {
 impl core::fmt::Debug for Signature {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let mut debug = f.debug_struct("Signature");
-        if self.has_refs() {
+        if !self.is_numbers() {
             debug
                 .field("params", &self.param_types())
                 .field("results", &self.result_types());

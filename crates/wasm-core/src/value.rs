@@ -208,6 +208,7 @@ macro_rules! v128_lanes {
         impl V128 {
             $(
                 #[doc = concat!("The vector of these `", stringify!($t), "` lanes (lane 0 first).")]
+                #[inline]
                 pub fn $from(lanes: [$t; $n]) -> V128 {
                     const W: usize = 16 / $n;
                     let mut bytes = [0u8; 16];
@@ -218,6 +219,7 @@ macro_rules! v128_lanes {
                 }
 
                 #[doc = concat!("The vector's `", stringify!($t), "` lanes (lane 0 first).")]
+                #[inline]
                 pub fn $to(self) -> [$t; $n] {
                     const W: usize = 16 / $n;
                     let bytes = self.to_bytes();
@@ -248,12 +250,14 @@ v128_lanes! {
 }
 
 impl From<u128> for V128 {
+    #[inline]
     fn from(bits: u128) -> V128 {
         V128(bits)
     }
 }
 
 impl From<V128> for u128 {
+    #[inline]
     fn from(v: V128) -> u128 {
         v.0
     }
@@ -496,6 +500,18 @@ impl LittleEndianConvert for F32 {
     }
     fn from_le_bytes(bytes: [u8; 4]) -> Self {
         F32::from_bits(u32::from_le_bytes(bytes))
+    }
+}
+
+impl LittleEndianConvert for V128 {
+    type Bytes = [u8; 16];
+    #[inline]
+    fn into_le_bytes(self) -> [u8; 16] {
+        self.to_bytes()
+    }
+    #[inline]
+    fn from_le_bytes(bytes: [u8; 16]) -> Self {
+        V128::from_bytes(bytes)
     }
 }
 

@@ -30,4 +30,4 @@ pub use instr::Instr;
 pub(crate) use list::for_each_instr;
 pub(crate) use machine::{Flow, Machine};
 pub(crate) use operands::{ACC, AccValue, Caps, Role, Slot, Slot16, SlotVisitor};
-pub(crate) use relations::{Lowered, Numeric};
+pub(crate) use relations::{Lowered, Numeric, Simd};

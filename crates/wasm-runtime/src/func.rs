@@ -26,12 +26,13 @@ fn call_wasm<A, R>(
     results: &mut [R],
     externals: &mut dyn Externals,
     stack: &mut StackRecycler,
-    to_cell: impl Fn(&mut RefTable, &A) -> u64,
-    set: impl Fn(&RefTable, &mut R, usize, u64),
+    to_cells: impl Fn(&mut RefTable, &A, &mut [u64]) -> usize,
+    set: impl Fn(&RefTable, &mut R, usize, &[u64]) -> usize,
 ) -> Result<(), Trap> {
     let _execution = Execution::enter()?;
     let mut refs = stack.take_refs();
-    let n = args.len() + results.len();
+    let (in_cells, out_cells) = (func.signature.param_cells(), func.signature.result_cells());
+    let n = in_cells + out_cells;
     let mut few = [0u64; 8];
     let mut many = Vec::new();
     let cells = if n <= few.len() {
@@ -40,16 +41,18 @@ fn call_wasm<A, R>(
         many.resize(n, 0);
         &mut many[..]
     };
-    let (ins, outs) = cells.split_at_mut(args.len());
-    for (cell, arg) in ins.iter_mut().zip(args) {
-        *cell = to_cell(&mut refs, arg);
+    let (ins, outs) = cells.split_at_mut(in_cells);
+    let mut at = 0;
+    for arg in args {
+        at += to_cells(&mut refs, arg, ins.get_mut(at..).unwrap_or_default());
     }
     let outcome = wasm
         .engine
         .invoke(func, ins, outs, externals, stack, &mut refs);
     if outcome.is_ok() {
-        for (i, (slot, cell)) in results.iter_mut().zip(outs.iter()).enumerate() {
-            set(&refs, slot, i, *cell);
+        let mut at = 0;
+        for (i, slot) in results.iter_mut().enumerate() {
+            at += set(&refs, slot, i, outs.get(at..).unwrap_or_default());
         }
     }
     refs.clear();
@@ -314,7 +317,11 @@ impl FuncInstance {
     ) -> Result<(), Trap> {
         check_args(&func.signature, args)?;
         if results.len() != func.signature.result_types().len()
-            || func.signature.result_types().iter().any(|t| t.is_ref())
+            || func
+                .signature
+                .result_types()
+                .iter()
+                .any(|t| t.number().is_none())
         {
             return Err(Trap::Code(TrapCode::UnexpectedSignature));
         }
@@ -335,8 +342,14 @@ impl FuncInstance {
                     results,
                     externals,
                     stack,
-                    |_, arg| arg.to_bits(),
-                    |_, slot, i, cell| *slot = RuntimeValue::from_bits(types[i], cell),
+                    |_, arg, cells| {
+                        cells[0] = arg.to_bits();
+                        1
+                    },
+                    |_, slot, i, cells| {
+                        *slot = RuntimeValue::from_bits(types[i], cells[0]);
+                        1
+                    },
                 )
             }
         }
@@ -383,7 +396,7 @@ impl FuncInstance {
             return Err(Trap::Code(TrapCode::UnexpectedSignature));
         }
         match &func.kind {
-            FuncKind::Host(index) if signature.has_refs() || results.len() > 1 => {
+            FuncKind::Host(index) if !signature.is_numbers() || results.len() > 1 => {
                 for (slot, ty) in results.iter_mut().zip(signature.result_types()) {
                     *slot = Value::default_of(*ty);
                 }
@@ -408,8 +421,11 @@ impl FuncInstance {
                     results,
                     externals,
                     stack,
-                    RefTable::cell_of,
-                    |refs, slot, i, cell| *slot = refs.value_of(types[i], cell),
+                    RefTable::write_cells,
+                    |refs, slot, i, cells| {
+                        *slot = refs.read_cells(types[i], cells);
+                        types[i].cells()
+                    },
                 )
             }
         }
@@ -422,7 +438,7 @@ impl FuncInstance {
     ) -> Result<FuncInvocation<'args>, Trap> {
         let args = args.into();
         check_args(&func.signature, &args)?;
-        if func.signature.has_refs() {
+        if !func.signature.is_numbers() {
             // The resumable API carries numbers only (`RuntimeValue`).
             return Err(Trap::Code(TrapCode::UnexpectedSignature));
         }

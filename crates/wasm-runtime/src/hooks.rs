@@ -11,7 +11,7 @@ use crate::{
 };
 use alloc::sync::Arc;
 use core::any::Any;
-use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValType};
+use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, V128, ValType};
 
 /// What the engine needs to run a Wasm function: its instance, index and code.
 pub use crate::func::WasmFunc;
@@ -166,6 +166,31 @@ pub fn cell_to_value(refs: &RefTable, ty: ValType, cell: u64) -> Value {
 /// is a reference.
 pub fn value_to_cell(refs: &mut RefTable, value: &Value) -> u64 {
     refs.cell_of(value)
+}
+
+/// The value of type `ty` from the start of `cells` (two cells for a `v128`, one for any
+/// other type): a host function's argument.
+pub fn cells_to_value(refs: &RefTable, ty: ValType, cells: &[u64]) -> Value {
+    refs.read_cells(ty, cells)
+}
+
+/// Writes the cells of `value` to the start of `cells` (a host function's result);
+/// returns how many (two for a `v128`).
+pub fn value_to_cells(refs: &mut RefTable, value: &Value, cells: &mut [u64]) -> usize {
+    refs.write_cells(value, cells)
+}
+
+/// The value of `v128` global `global` (`global.get`).
+pub fn global_v128(global: &GlobalInstance) -> V128 {
+    match global.get_value() {
+        Value::V128(v) => v,
+        _ => V128::default(),
+    }
+}
+
+/// Sets `v128` global `global` without checks (`global.set` in validated code).
+pub fn set_global_v128(global: &GlobalInstance, value: V128) {
+    global.store(Value::V128(value));
 }
 
 /// Checks a host function's results against the types `types`.

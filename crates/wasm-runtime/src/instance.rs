@@ -371,6 +371,15 @@ impl ModuleInstance {
             // A reference is set once the functions exist (`init_ref_globals`).
             let value = match ty.content {
                 ValType::Ref(r) => Value::null(r),
+                ValType::V128 => {
+                    let vector = wasm_core::eval_const_v128(module, init, |index| {
+                        match globals.get(index as usize)?.get_value() {
+                            Value::V128(v) => Some(v),
+                            _ => None,
+                        }
+                    });
+                    Value::V128(vector.map_err(|e| Error::Instantiation(e.to_string()))?)
+                }
                 _ => eval_const(module, &globals, init)?.into(),
             };
             globals.push(GlobalInstance::alloc_value(value, ty.mutable));

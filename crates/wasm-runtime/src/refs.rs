@@ -34,7 +34,7 @@ use alloc::rc::Rc;
 use core::any::Any;
 use core::cell::Cell;
 use core::fmt;
-use wasm_core::{F32, F64, RefType, RuntimeValue, ValType};
+use wasm_core::{F32, F64, RefType, RuntimeValue, V128, ValType};
 
 /// The handle an object was last given: a hint, which a table takes only when its entry
 /// there is the object itself (so it is never wrong, whatever table gave it).
@@ -114,6 +114,8 @@ pub enum Value {
     F32(F32),
     /// A 64-bit float, bit-exact.
     F64(F64),
+    /// A 128-bit vector (SIMD proposal).
+    V128(V128),
     /// A function reference (`None`: null).
     FuncRef(Option<FuncRef>),
     /// An external reference (`None`: null).
@@ -128,6 +130,7 @@ impl Value {
             Value::I64(_) => ValType::I64,
             Value::F32(_) => ValType::F32,
             Value::F64(_) => ValType::F64,
+            Value::V128(_) => ValType::V128,
             Value::FuncRef(_) => ValType::FUNCREF,
             Value::ExternRef(_) => ValType::EXTERNREF,
         }
@@ -137,6 +140,7 @@ impl Value {
     pub fn default_of(ty: ValType) -> Value {
         match ty {
             ValType::Ref(r) => Value::null(r),
+            ValType::V128 => Value::V128(V128::default()),
             number => number
                 .number()
                 .map_or(Value::I32(0), |n| RuntimeValue::default(n).into()),
@@ -158,7 +162,7 @@ impl Value {
             Value::I64(v) => Some(RuntimeValue::I64(v)),
             Value::F32(v) => Some(RuntimeValue::F32(v)),
             Value::F64(v) => Some(RuntimeValue::F64(v)),
-            Value::FuncRef(_) | Value::ExternRef(_) => None,
+            Value::V128(_) | Value::FuncRef(_) | Value::ExternRef(_) => None,
         }
     }
 
@@ -179,6 +183,12 @@ impl From<RuntimeValue> for Value {
     }
 }
 
+impl From<V128> for Value {
+    fn from(v: V128) -> Self {
+        Value::V128(v)
+    }
+}
+
 impl From<FuncRef> for Value {
     fn from(f: FuncRef) -> Self {
         Value::FuncRef(Some(f))
@@ -192,7 +202,7 @@ impl From<ExternRef> for Value {
 }
 
 /// Numbers compare as `RuntimeValue`s do (floats as floats: NaN is not equal to itself),
-/// references by identity.
+/// vectors by their bits, references by identity.
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {
@@ -204,6 +214,7 @@ impl PartialEq for Value {
                 (Some(a), Some(b)) => a.ptr_eq(b),
                 (a, b) => a.is_none() && b.is_none(),
             },
+            (Value::V128(a), Value::V128(b)) => a == b,
             (a, b) => a.number().is_some() && a.number() == b.number(),
         }
     }
@@ -271,11 +282,42 @@ impl RefTable {
         self.externs.get(index).cloned()
     }
 
-    /// The cell form of `value` (a handle for a reference).
+    /// Writes the cells of `value` (two for a `v128`, one for any other) to the start
+    /// of `cells`; returns how many. A `cells` too short gets what fits.
+    pub(crate) fn write_cells(&mut self, value: &Value, cells: &mut [u64]) -> usize {
+        match value {
+            Value::V128(v) => {
+                for (cell, half) in cells.iter_mut().zip(v.to_cells()) {
+                    *cell = half;
+                }
+                2
+            }
+            other => {
+                let cell = self.cell_of(other);
+                if let Some(first) = cells.first_mut() {
+                    *first = cell;
+                }
+                1
+            }
+        }
+    }
+
+    /// The value of type `ty` from the start of `cells` (inverse of
+    /// [`write_cells`](Self::write_cells); missing cells read as 0).
+    pub(crate) fn read_cells(&self, ty: ValType, cells: &[u64]) -> Value {
+        let cell = |k: usize| cells.get(k).copied().unwrap_or(0);
+        match ty {
+            ValType::V128 => Value::V128(V128::from_cells([cell(0), cell(1)])),
+            other => self.value_of(other, cell(0)),
+        }
+    }
+
+    /// The cell form of `value` (a handle for a reference; a `v128`'s low half).
     pub(crate) fn cell_of(&mut self, value: &Value) -> u64 {
         match value {
             Value::FuncRef(f) => f.as_ref().map_or(0, |f| self.func_handle(f)),
             Value::ExternRef(r) => r.as_ref().map_or(0, |r| self.extern_handle(r)),
+            Value::V128(v) => v.to_cells()[0],
             number => number.number().map_or(0, RuntimeValue::to_bits),
         }
     }

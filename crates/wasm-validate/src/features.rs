@@ -61,10 +61,10 @@ impl Features {
 }
 
 impl Features {
-    /// WebAssembly 2.0 without SIMD, as the `wasm-v2` spec test suite checks it (and
-    /// as rustc, clang and Emscripten emit by default): 1.0 plus sign extension,
-    /// saturating float-to-int conversions, multi-value, bulk memory and reference types.
-    /// Relaxed SIMD, a WebAssembly 3.0 feature, is off too.
+    /// WebAssembly 2.0, as the `wasm-v2` spec test suite checks it (and as rustc, clang
+    /// and Emscripten emit by default, SIMD when asked for): 1.0 plus sign extension,
+    /// saturating float-to-int conversions, multi-value, bulk memory, reference types and
+    /// fixed-width SIMD. Relaxed SIMD, a WebAssembly 3.0 feature, is off.
     pub const fn wasm2() -> Features {
         Features {
             sign_extension: true,
@@ -72,8 +72,21 @@ impl Features {
             multi_value: true,
             bulk_memory: true,
             reference_types: true,
+            simd: true,
             ..Features::mvp()
         }
+    }
+
+    /// The binary encodings to decode modules with under these features
+    /// ([`wasm_core::decode_with`]): Wasm 2.0's, and multi-memory's memory indices when
+    /// it is on.
+    pub fn decoding(&self) -> wasm_core::wasmparser::WasmFeatures {
+        let mut encodings = wasm_core::DECODE_FEATURES;
+        encodings.set(
+            wasm_core::wasmparser::WasmFeatures::MULTI_MEMORY,
+            self.multi_memory,
+        );
+        encodings
     }
 }
 

@@ -291,9 +291,10 @@ impl BodyVisitor for NoVisitor {
     }
 }
 
-/// Decodes `bytes` with [`wasm_core::decode`] and validates the result.
+/// Decodes `bytes` with [`wasm_core::decode_with`] (the encodings of `features`) and
+/// validates the result.
 pub fn validate_bytes(bytes: &[u8], features: &Features) -> Result<Module, Error> {
-    let module = wasm_core::decode(bytes)?;
+    let module = wasm_core::decode_with(bytes, features.decoding())?;
     validate(&module, features)?;
     Ok(module)
 }

@@ -88,7 +88,7 @@ fn default_features_are_wasm_2_0() {
     assert_eq!(features, Features::wasm2());
     assert!(features.mutable_global && features.sign_extension && features.multi_value);
     assert!(features.bulk_memory && features.reference_types);
-    assert!(!features.simd && !features.relaxed_simd);
+    assert!(features.simd && !features.relaxed_simd);
     assert!(!features.tail_call && !features.multi_memory);
     let mvp = Features::mvp();
     assert!(mvp.mutable_global && !mvp.sign_extension && !mvp.bulk_memory);
@@ -779,14 +779,18 @@ fn v128_needs_the_simd_proposal_wherever_it_appears() {
         "(module (func unreachable i32x4.splat drop))",
         "(module (memory 1) (func i32.const 0 v128.load drop))",
     ];
+    let no_simd = Features {
+        simd: false,
+        ..Features::wasm2()
+    };
     for text in cases {
-        assert_invalid_with(text, &Features::wasm2(), "simd proposal");
+        assert_invalid_with(text, &no_simd, "simd proposal");
         assert_valid_with(text, &simd());
     }
     // `v128.const` in a constant expression names the proposal too.
     assert_invalid_with(
         "(module (global i32 (v128.const i64x2 0 0)))",
-        &Features::wasm2(),
+        &no_simd,
         "`v128_const` requires the simd proposal",
     );
     assert_invalid_with(
@@ -816,6 +820,7 @@ fn relaxed_simd_needs_its_own_flag_and_simd() {
     // Relaxed SIMD without SIMD: the operator names the proposal that is missing.
     let relaxed_only = Features {
         relaxed_simd: true,
+        simd: false,
         ..Features::wasm2()
     };
     assert_invalid_with(

@@ -166,7 +166,7 @@ mod thread_code;
 pub use module::{Config, Module};
 pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap, TrapCode,
-    ValType, ValueType, memory_units, nan_preserving_float,
+    V128, ValType, ValueType, memory_units, nan_preserving_float,
 };
 pub use wasm_exec::{CompileError, DISPATCH, EngineError, Translation};
 pub use wasm_runtime::{

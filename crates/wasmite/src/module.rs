@@ -207,7 +207,8 @@ impl Module {
     }
 
     fn from_binary(bytes: &[u8], config: &Config) -> Result<Module, Error> {
-        let module = wasm_core::decode(bytes).map_err(|e| Error::Validation(e.to_string()))?;
+        let module = wasm_core::decode_with(bytes, config.features.decoding())
+            .map_err(|e| Error::Validation(e.to_string()))?;
         let elsewhere = match config.translation {
             Translation::LazyValidation => Translation::LazyValidation,
             _ => Translation::Lazy,
@@ -225,7 +226,7 @@ impl Module {
 
     /// Fails if the module computes with floating point, for hosts that need
     /// bit-for-bit determinism across platforms: any floating-point instruction in a
-    /// function body, or an `f32`/`f64` parameter or result of a function the module
+    /// function body (SIMD's on `f32x4` and `f64x2` lanes included), or an `f32`/`f64` parameter or result of a function the module
     /// defines. As in the seed, floats that are only moved around are allowed: float
     /// locals, globals (with their constant initialisers), and the types of imported
     /// functions. The error is an [`Error::Validation`].
@@ -293,6 +294,19 @@ float_operators! {
     I32ReinterpretF32 I64ReinterpretF64 F32ReinterpretI32 F64ReinterpretI64
     I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
     I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+    // SIMD: every operator on f32x4 or f64x2 lanes.
+    F32x4ExtractLane F32x4ReplaceLane F64x2ExtractLane F64x2ReplaceLane F32x4Splat
+    F64x2Splat F32x4Eq F32x4Ne F32x4Lt F32x4Gt F32x4Le F32x4Ge F64x2Eq F64x2Ne F64x2Lt
+    F64x2Gt F64x2Le F64x2Ge F32x4Ceil F32x4Floor F32x4Trunc F32x4Nearest F32x4Abs F32x4Neg
+    F32x4Sqrt F32x4Add F32x4Sub F32x4Mul F32x4Div F32x4Min F32x4Max F32x4PMin F32x4PMax
+    F64x2Ceil F64x2Floor F64x2Trunc F64x2Nearest F64x2Abs F64x2Neg F64x2Sqrt F64x2Add
+    F64x2Sub F64x2Mul F64x2Div F64x2Min F64x2Max F64x2PMin F64x2PMax I32x4TruncSatF32x4S
+    I32x4TruncSatF32x4U F32x4ConvertI32x4S F32x4ConvertI32x4U I32x4TruncSatF64x2SZero
+    I32x4TruncSatF64x2UZero F64x2ConvertLowI32x4S F64x2ConvertLowI32x4U F32x4DemoteF64x2Zero
+    F64x2PromoteLowF32x4 I32x4RelaxedTruncF32x4S I32x4RelaxedTruncF32x4U
+    I32x4RelaxedTruncF64x2SZero I32x4RelaxedTruncF64x2UZero F32x4RelaxedMadd
+    F32x4RelaxedNmadd F64x2RelaxedMadd F64x2RelaxedNmadd F32x4RelaxedMin F32x4RelaxedMax
+    F64x2RelaxedMin F64x2RelaxedMax
 }
 
 #[cfg(test)]
@@ -360,8 +374,8 @@ mod tests {
         assert_eq!(thread_code::len(), before + 1);
     }
 
-    /// Every scalar operator of `wasmparser` whose name says it involves `f32` or `f64`
-    /// (the vector ones, `f32x4`..., aside) is in the list, and nothing else is.
+    /// Every operator of `wasmparser` whose name says it involves `f32` or `f64` (scalars,
+    /// or `f32x4`/`f64x2` lanes) is in the list, and nothing else is.
     #[test]
     fn the_float_operators_are_all_of_wasmparsers() {
         macro_rules! names {
@@ -373,9 +387,10 @@ mod tests {
         let mut expected: Vec<&str> = all
             .into_iter()
             .filter(|name| {
-                (name.contains("F32") || name.contains("F64"))
+                let scalar = (name.contains("F32") || name.contains("F64"))
                     && !name.contains("x4")
-                    && !name.contains("x2")
+                    && !name.contains("x2");
+                scalar || name.contains("F32x4") || name.contains("F64x2")
             })
             .collect();
         let mut listed = FLOAT_OPERATORS.to_vec();
@@ -409,6 +424,8 @@ mod tests {
             "i32.const 0 f64.load drop",
             "i64.const 1 f64.reinterpret_i64 drop",
             "i32.const 1 f32.convert_i32_u drop",
+            "v128.const i64x2 0 0 f32x4.sqrt drop",
+            "v128.const i64x2 0 0 i32x4.trunc_sat_f64x2_s_zero drop",
         ] {
             let wat = format!("(module (memory 1) (func {body}))");
             assert!(deny(&wat).is_err(), "{body}");

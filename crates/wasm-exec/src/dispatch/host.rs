@@ -163,7 +163,7 @@ impl<'a> Host<'a> {
 /// `Externals::invoke_index` ([`Host::call`]): numbers only, at most one result.
 #[inline]
 pub(crate) fn takes_numbers(signature: &Signature) -> bool {
-    !signature.has_refs() && signature.result_types().len() <= 1
+    signature.is_numbers() && signature.result_types().len() <= 1
 }
 
 impl Host<'_> {
@@ -197,12 +197,14 @@ impl Host<'_> {
     ) -> Result<(), HostTrap> {
         let broken = || HostTrap::Final(Trap::Code(wasm_core::TrapCode::Unreachable));
         let (params, types) = (signature.param_types(), signature.result_types());
-        let cells = vals.get(bp..bp + params.len()).ok_or_else(broken)?;
-        let args: Vec<Value> = params
-            .iter()
-            .zip(cells)
-            .map(|(ty, cell)| engine::cell_to_value(self.refs, *ty, *cell))
-            .collect();
+        let mut cells = vals
+            .get(bp..bp + signature.param_cells())
+            .ok_or_else(broken)?;
+        let mut args: Vec<Value> = Vec::with_capacity(params.len());
+        for ty in params {
+            args.push(engine::cells_to_value(self.refs, *ty, cells));
+            cells = cells.get(ty.cells()..).unwrap_or_default();
+        }
         let mut results: Vec<Value> = types.iter().map(|ty| Value::default_of(*ty)).collect();
         self.guard = None;
         let externals = &mut *self.externals;
@@ -212,9 +214,12 @@ impl Host<'_> {
         .map_err(HostTrap::Final)?;
         self.borrow_memory().map_err(HostTrap::Final)?;
         engine::check_results(types, &results).map_err(HostTrap::Final)?;
-        let out = vals.get_mut(bp..bp + results.len()).ok_or_else(broken)?;
-        for (cell, value) in out.iter_mut().zip(&results) {
-            *cell = engine::value_to_cell(self.refs, value);
+        let mut out = vals
+            .get_mut(bp..bp + signature.result_cells())
+            .ok_or_else(broken)?;
+        for value in &results {
+            let n = engine::value_to_cells(self.refs, value, out);
+            out = out.get_mut(n..).unwrap_or_default();
         }
         Ok(())
     }

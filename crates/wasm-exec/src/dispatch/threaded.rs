@@ -110,7 +110,7 @@ impl SideTable {
             type_params: module
                 .types
                 .iter()
-                .map(|ty| ty.param_types().len() as u32)
+                .map(|ty| ty.param_cells() as u32)
                 .collect(),
         }
     }
@@ -1339,7 +1339,7 @@ fn indirect_target(c: &mut Ctx<'_>, ty: u32, table: u32, base: u32) -> Option<u3
     let (first, bp, vals, vals_len) = (c.first, c.bp, c.vals, c.vals_len);
     let mut elem = 0;
     let element = |expected: &wasm_core::Signature| {
-        let slot = bp + base as usize + expected.param_types().len();
+        let slot = bp + base as usize + expected.param_cells();
         // SAFETY: `slot` lies within the value stack (checked).
         elem = (slot < vals_len).then(|| unsafe { *vals.add(slot) } as u32)?;
         Some(elem)

@@ -207,7 +207,7 @@ fn run_frames(
                 }
                 Some(Instr::CallIndirect { ty, table, base }) => {
                     let params_end = |expected: &Signature| {
-                        let slot = frame.bp + base as usize + expected.param_types().len();
+                        let slot = frame.bp + base as usize + expected.param_cells();
                         stacks.vals.get(slot).map(|&index| index as u32)
                     };
                     let callee =

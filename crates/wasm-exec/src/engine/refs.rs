@@ -1,10 +1,11 @@
-//! The instructions on references, tables and segments (Wasm 2.0), which the drivers
-//! leave to the engine (`Flow::Exit`): the runtime keeps the objects that reference
-//! handles name, and carries them out through its engine hooks.
+//! The instructions on references, tables and segments (Wasm 2.0), and on `v128`
+//! globals, which the drivers leave to the engine (`Flow::Exit`): the runtime keeps the
+//! objects that reference handles name (and `v128` globals as values), and carries them
+//! out through its engine hooks.
 
 use crate::dispatch::Host;
 use crate::isa::{Instr, Slot};
-use wasm_core::{Trap, TrapCode};
+use wasm_core::{Trap, TrapCode, V128};
 use wasm_runtime::ModuleInstance;
 use wasm_runtime::engine;
 
@@ -14,6 +15,8 @@ pub(super) fn is_ref_instr(instr: &Instr) -> bool {
         instr,
         Instr::GlobalGetRef { .. }
             | Instr::GlobalSetRef { .. }
+            | Instr::GlobalGetV128 { .. }
+            | Instr::GlobalSetV128 { .. }
             | Instr::RefFunc { .. }
             | Instr::TableGet { .. }
             | Instr::TableSet { .. }
@@ -84,6 +87,15 @@ pub(super) fn run(
         }
         Instr::GlobalSetRef { src, index } => {
             engine::set_global_cell(host.refs(), global(index)?, slots.get(src)?);
+        }
+        Instr::GlobalGetV128 { dst, index } => {
+            let [low, high] = engine::global_v128(global(index)?).to_cells();
+            slots.set(dst, low)?;
+            slots.set(dst + 1, high)?;
+        }
+        Instr::GlobalSetV128 { src, index } => {
+            let value = V128::from_cells([slots.get(src)?, slots.get(src + 1)?]);
+            engine::set_global_v128(global(index)?, value);
         }
         Instr::RefFunc { dst, index } => {
             slots.set(dst, engine::ref_func(host.refs(), instance, index))?

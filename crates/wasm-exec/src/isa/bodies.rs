@@ -12,6 +12,7 @@ use super::list::for_each_instr;
 use super::machine::{Flow, Machine};
 use super::operands::CellValue;
 use super::semantics;
+use super::simd;
 use wasm_core::TrapCode;
 
 macro_rules! define_bodies {

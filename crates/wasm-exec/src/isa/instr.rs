@@ -209,7 +209,7 @@ impl Instr {
     pub(crate) fn dst(&self) -> Option<Slot> {
         let (mut dst, mut written, mut other) = (None, 0, false);
         self.for_each_slot(|role, slot| match role {
-            Role::Dst(_) => {
+            Role::Dst(_) | Role::VDst => {
                 dst = Some(slot);
                 written += 1;
             }
@@ -226,7 +226,7 @@ impl Instr {
             return false;
         }
         self.slots_mut(&mut |role: Role, slot: &mut Slot| {
-            if let Role::Dst(_) = role {
+            if let Role::Dst(_) | Role::VDst = role {
                 *slot = to;
             }
         });
@@ -302,7 +302,9 @@ impl Writes {
                 let free = usize::from(self.written[0].is_some());
                 self.written[free] = Some(slot);
             }
-            Role::In(..) | Role::Reg | Role::Base => {}
+            // The only slot field written of its instruction: both halves.
+            Role::VDst => self.written = [Some(slot), Some(slot + 1)],
+            Role::In(..) | Role::Reg | Role::Base | Role::VIn(_) => {}
         }
     }
 
@@ -408,11 +410,10 @@ mod tests {
     #[test]
     fn tags_follow_the_declaration_order() {
         assert_eq!(Instr::Unreachable {}.tag(), 0);
-        let last = Instr::I32AddImmBrNeImm {
-            step: 1,
-            a: 0,
-            imm: 0,
-            target: 0,
+        let last = Instr::V128Load64Zero {
+            dst: 0,
+            addr: 0,
+            offset: 0,
         };
         assert_eq!(usize::from(last.tag()) + 1, COUNT);
     }

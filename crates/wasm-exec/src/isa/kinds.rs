@@ -11,6 +11,9 @@
 //! | `in0(T)`, `in1(T)` | `Slot` | read in accumulator position 0 / 1 | the value, a `T` |
 //! | `reg` | `Slot` | read as bits, never the accumulator | the slot |
 //! | `dst16(T)`, `out16`, `reg16` | `Slot16` | as `dst(T)`, `out`, `reg` | the slot, as a `Slot` |
+//! | `vdst` | `Slot` | a `v128` written: the slot and the next | the slot |
+//! | `vin`, `vin2`, `vin3` | `Slot` | 1, 2 or 3 `v128`s read: 2, 4 or 6 slots from it | the slot |
+//! | `lane` | `u8` | — | the number |
 //! | `base` | `Base` | a call's frame base | the base |
 //! | `imm(T)` | `i32` | — | the value, a `T` (sign-extended) |
 //! | `target` | `u32` | — (a branch target) | the target as stored |
@@ -43,6 +46,21 @@ macro_rules! kind_type {
     };
     (reg) => {
         $crate::isa::operands::Slot
+    };
+    (vdst) => {
+        $crate::isa::operands::Slot
+    };
+    (vin) => {
+        $crate::isa::operands::Slot
+    };
+    (vin2) => {
+        $crate::isa::operands::Slot
+    };
+    (vin3) => {
+        $crate::isa::operands::Slot
+    };
+    (lane) => {
+        u8
     };
     (dst16 $t:tt) => {
         $crate::isa::operands::Slot16
@@ -143,6 +161,18 @@ macro_rules! kind_visit_slot {
     };
     ($visit:ident, $f:ident, reg) => {
         $visit.visit($crate::isa::operands::Role::Reg, $f)
+    };
+    ($visit:ident, $f:ident, vdst) => {
+        $visit.visit($crate::isa::operands::Role::VDst, $f)
+    };
+    ($visit:ident, $f:ident, vin) => {
+        $visit.visit($crate::isa::operands::Role::VIn(1), $f)
+    };
+    ($visit:ident, $f:ident, vin2) => {
+        $visit.visit($crate::isa::operands::Role::VIn(2), $f)
+    };
+    ($visit:ident, $f:ident, vin3) => {
+        $visit.visit($crate::isa::operands::Role::VIn(3), $f)
     };
     ($visit:ident, $f:ident, base) => {
         $visit.visit($crate::isa::operands::Role::Base, $f)

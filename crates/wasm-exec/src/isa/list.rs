@@ -258,6 +258,37 @@ macro_rules! for_each_instr {
                 DataDrop { data: index } [stops] |m| {
                     Ok(Flow::Exit)
                 },
+                /// Wasm `v128.store`: the `v128` `value` at `addr + offset` of memory 0.
+                V128Store { addr: in0(u32), value: vin, offset: offset } [may_trap] |m| {
+                    let value = m.get_v128(value);
+                    m.store(addr, offset, value)?;
+                    Ok(Flow::Next)
+                },
+                /// Wasm `i8x16.shuffle`: `dst` = the bytes of the `v128`s at `ab` and
+                /// `ab + 2` that the 16 lane indices of the `v128` `mask` select.
+                I8x16Shuffle { dst: vdst, ab: vin2, mask: vin } [] |m| {
+                    let (a, b) = (m.get_v128(ab), m.get_v128(ab + 2));
+                    let lanes = m.get_v128(mask).to_bytes();
+                    m.set_v128(dst, simd::i8x16_shuffle(a, b, lanes));
+                    Ok(Flow::Next)
+                },
+                /// Wasm `select` of `v128`s: `dst` = the one at `src` if the i32 in `cond`
+                /// is not zero, else the one at `src + 2`.
+                V128Select { dst: vdst, src: vin2, cond: reg } [] |m| {
+                    let pick = if m.get(cond) as u32 != 0 { src } else { src + 2 };
+                    let value = m.get_v128(pick);
+                    m.set_v128(dst, value);
+                    Ok(Flow::Next)
+                },
+                /// `dst` = global `index`, a `v128`. Left to the engine, which reads the
+                /// global's two halves.
+                GlobalGetV128 { dst: vdst, index: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Global `index`, a `v128`, `=` the one at `src`.
+                GlobalSetV128 { src: vin, index: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
             }
             // Instructions lowered from one Wasm operator each (`from Operator { fields }`,
             // a pattern): the translator pops their inputs (`in0`, `in1`, `reg` fields, in
@@ -516,6 +547,277 @@ macro_rules! for_each_instr {
                 I32AddImmBrLtS / I32AddImmBrLtSImm = (i32) < for BrI32LtS / BrI32LtSImm,
                 I32AddImmBrNe / I32AddImmBrNeImm = (i32) != for BrI32Ne / BrI32NeImm,
             }
+            // SIMD: a `v128` lives in two adjacent slots, low half first (`vdst`, `vin`);
+            // the lane operations are `simd.rs`'s functions. One line per Wasm operator of
+            // the same name, by signature: `vun` `[v128] -> [v128]`, `vtest`
+            // `[v128] -> [i32]`, `vbin` `[v128 v128] -> [v128]`, `vshift`
+            // `[v128 i32] -> [v128]`, `vtern` `[v128 v128 v128] -> [v128]` (its operands in
+            // six consecutive slots), `splat(t)` `[t] -> [v128]`, `extract(t)` lane
+            // `[v128] -> [t]`, `replace(t)` lane `[v128 t] -> [v128]`, `vload(m)` the
+            // load of an `m` made a vector.
+            vunary {
+                V128Not = vun |a| simd::v128_not(a),
+                I8x16Abs = vun |a| simd::i8x16_abs(a),
+                I8x16Neg = vun |a| simd::i8x16_neg(a),
+                I8x16Popcnt = vun |a| simd::i8x16_popcnt(a),
+                I16x8ExtAddPairwiseI8x16S = vun |a| simd::i16x8_extadd_pairwise_i8x16_s(a),
+                I16x8ExtAddPairwiseI8x16U = vun |a| simd::i16x8_extadd_pairwise_i8x16_u(a),
+                I16x8Abs = vun |a| simd::i16x8_abs(a),
+                I16x8Neg = vun |a| simd::i16x8_neg(a),
+                I16x8ExtendLowI8x16S = vun |a| simd::i16x8_extend_low_i8x16_s(a),
+                I16x8ExtendHighI8x16S = vun |a| simd::i16x8_extend_high_i8x16_s(a),
+                I16x8ExtendLowI8x16U = vun |a| simd::i16x8_extend_low_i8x16_u(a),
+                I16x8ExtendHighI8x16U = vun |a| simd::i16x8_extend_high_i8x16_u(a),
+                I32x4ExtAddPairwiseI16x8S = vun |a| simd::i32x4_extadd_pairwise_i16x8_s(a),
+                I32x4ExtAddPairwiseI16x8U = vun |a| simd::i32x4_extadd_pairwise_i16x8_u(a),
+                I32x4Abs = vun |a| simd::i32x4_abs(a),
+                I32x4Neg = vun |a| simd::i32x4_neg(a),
+                I32x4ExtendLowI16x8S = vun |a| simd::i32x4_extend_low_i16x8_s(a),
+                I32x4ExtendHighI16x8S = vun |a| simd::i32x4_extend_high_i16x8_s(a),
+                I32x4ExtendLowI16x8U = vun |a| simd::i32x4_extend_low_i16x8_u(a),
+                I32x4ExtendHighI16x8U = vun |a| simd::i32x4_extend_high_i16x8_u(a),
+                I64x2Abs = vun |a| simd::i64x2_abs(a),
+                I64x2Neg = vun |a| simd::i64x2_neg(a),
+                I64x2ExtendLowI32x4S = vun |a| simd::i64x2_extend_low_i32x4_s(a),
+                I64x2ExtendHighI32x4S = vun |a| simd::i64x2_extend_high_i32x4_s(a),
+                I64x2ExtendLowI32x4U = vun |a| simd::i64x2_extend_low_i32x4_u(a),
+                I64x2ExtendHighI32x4U = vun |a| simd::i64x2_extend_high_i32x4_u(a),
+                F32x4Ceil = vun |a| simd::f32x4_ceil(a),
+                F32x4Floor = vun |a| simd::f32x4_floor(a),
+                F32x4Trunc = vun |a| simd::f32x4_trunc(a),
+                F32x4Nearest = vun |a| simd::f32x4_nearest(a),
+                F32x4Abs = vun |a| simd::f32x4_abs(a),
+                F32x4Neg = vun |a| simd::f32x4_neg(a),
+                F32x4Sqrt = vun |a| simd::f32x4_sqrt(a),
+                F64x2Ceil = vun |a| simd::f64x2_ceil(a),
+                F64x2Floor = vun |a| simd::f64x2_floor(a),
+                F64x2Trunc = vun |a| simd::f64x2_trunc(a),
+                F64x2Nearest = vun |a| simd::f64x2_nearest(a),
+                F64x2Abs = vun |a| simd::f64x2_abs(a),
+                F64x2Neg = vun |a| simd::f64x2_neg(a),
+                F64x2Sqrt = vun |a| simd::f64x2_sqrt(a),
+                I32x4TruncSatF32x4S = vun |a| simd::i32x4_trunc_sat_f32x4_s(a),
+                I32x4TruncSatF32x4U = vun |a| simd::i32x4_trunc_sat_f32x4_u(a),
+                F32x4ConvertI32x4S = vun |a| simd::f32x4_convert_i32x4_s(a),
+                F32x4ConvertI32x4U = vun |a| simd::f32x4_convert_i32x4_u(a),
+                I32x4TruncSatF64x2SZero = vun |a| simd::i32x4_trunc_sat_f64x2_s_zero(a),
+                I32x4TruncSatF64x2UZero = vun |a| simd::i32x4_trunc_sat_f64x2_u_zero(a),
+                F64x2ConvertLowI32x4S = vun |a| simd::f64x2_convert_low_i32x4_s(a),
+                F64x2ConvertLowI32x4U = vun |a| simd::f64x2_convert_low_i32x4_u(a),
+                F32x4DemoteF64x2Zero = vun |a| simd::f32x4_demote_f64x2_zero(a),
+                F64x2PromoteLowF32x4 = vun |a| simd::f64x2_promote_low_f32x4(a),
+                I32x4RelaxedTruncF32x4S = vun |a| simd::i32x4_relaxed_trunc_f32x4_s(a),
+                I32x4RelaxedTruncF32x4U = vun |a| simd::i32x4_relaxed_trunc_f32x4_u(a),
+                I32x4RelaxedTruncF64x2SZero = vun |a| simd::i32x4_relaxed_trunc_f64x2_s_zero(a),
+                I32x4RelaxedTruncF64x2UZero = vun |a| simd::i32x4_relaxed_trunc_f64x2_u_zero(a),
+            }
+            vtest {
+                V128AnyTrue = vtest |a| simd::v128_any_true(a),
+                I8x16AllTrue = vtest |a| simd::i8x16_all_true(a),
+                I8x16Bitmask = vtest |a| simd::i8x16_bitmask(a),
+                I16x8AllTrue = vtest |a| simd::i16x8_all_true(a),
+                I16x8Bitmask = vtest |a| simd::i16x8_bitmask(a),
+                I32x4AllTrue = vtest |a| simd::i32x4_all_true(a),
+                I32x4Bitmask = vtest |a| simd::i32x4_bitmask(a),
+                I64x2AllTrue = vtest |a| simd::i64x2_all_true(a),
+                I64x2Bitmask = vtest |a| simd::i64x2_bitmask(a),
+            }
+            vbinary {
+                I8x16Swizzle = vbin |a, b| simd::i8x16_swizzle(a, b),
+                I8x16Eq = vbin |a, b| simd::i8x16_eq(a, b),
+                I8x16Ne = vbin |a, b| simd::i8x16_ne(a, b),
+                I8x16LtS = vbin |a, b| simd::i8x16_lt_s(a, b),
+                I8x16LtU = vbin |a, b| simd::i8x16_lt_u(a, b),
+                I8x16GtS = vbin |a, b| simd::i8x16_gt_s(a, b),
+                I8x16GtU = vbin |a, b| simd::i8x16_gt_u(a, b),
+                I8x16LeS = vbin |a, b| simd::i8x16_le_s(a, b),
+                I8x16LeU = vbin |a, b| simd::i8x16_le_u(a, b),
+                I8x16GeS = vbin |a, b| simd::i8x16_ge_s(a, b),
+                I8x16GeU = vbin |a, b| simd::i8x16_ge_u(a, b),
+                I16x8Eq = vbin |a, b| simd::i16x8_eq(a, b),
+                I16x8Ne = vbin |a, b| simd::i16x8_ne(a, b),
+                I16x8LtS = vbin |a, b| simd::i16x8_lt_s(a, b),
+                I16x8LtU = vbin |a, b| simd::i16x8_lt_u(a, b),
+                I16x8GtS = vbin |a, b| simd::i16x8_gt_s(a, b),
+                I16x8GtU = vbin |a, b| simd::i16x8_gt_u(a, b),
+                I16x8LeS = vbin |a, b| simd::i16x8_le_s(a, b),
+                I16x8LeU = vbin |a, b| simd::i16x8_le_u(a, b),
+                I16x8GeS = vbin |a, b| simd::i16x8_ge_s(a, b),
+                I16x8GeU = vbin |a, b| simd::i16x8_ge_u(a, b),
+                I32x4Eq = vbin |a, b| simd::i32x4_eq(a, b),
+                I32x4Ne = vbin |a, b| simd::i32x4_ne(a, b),
+                I32x4LtS = vbin |a, b| simd::i32x4_lt_s(a, b),
+                I32x4LtU = vbin |a, b| simd::i32x4_lt_u(a, b),
+                I32x4GtS = vbin |a, b| simd::i32x4_gt_s(a, b),
+                I32x4GtU = vbin |a, b| simd::i32x4_gt_u(a, b),
+                I32x4LeS = vbin |a, b| simd::i32x4_le_s(a, b),
+                I32x4LeU = vbin |a, b| simd::i32x4_le_u(a, b),
+                I32x4GeS = vbin |a, b| simd::i32x4_ge_s(a, b),
+                I32x4GeU = vbin |a, b| simd::i32x4_ge_u(a, b),
+                I64x2Eq = vbin |a, b| simd::i64x2_eq(a, b),
+                I64x2Ne = vbin |a, b| simd::i64x2_ne(a, b),
+                I64x2LtS = vbin |a, b| simd::i64x2_lt_s(a, b),
+                I64x2GtS = vbin |a, b| simd::i64x2_gt_s(a, b),
+                I64x2LeS = vbin |a, b| simd::i64x2_le_s(a, b),
+                I64x2GeS = vbin |a, b| simd::i64x2_ge_s(a, b),
+                F32x4Eq = vbin |a, b| simd::f32x4_eq(a, b),
+                F32x4Ne = vbin |a, b| simd::f32x4_ne(a, b),
+                F32x4Lt = vbin |a, b| simd::f32x4_lt(a, b),
+                F32x4Gt = vbin |a, b| simd::f32x4_gt(a, b),
+                F32x4Le = vbin |a, b| simd::f32x4_le(a, b),
+                F32x4Ge = vbin |a, b| simd::f32x4_ge(a, b),
+                F64x2Eq = vbin |a, b| simd::f64x2_eq(a, b),
+                F64x2Ne = vbin |a, b| simd::f64x2_ne(a, b),
+                F64x2Lt = vbin |a, b| simd::f64x2_lt(a, b),
+                F64x2Gt = vbin |a, b| simd::f64x2_gt(a, b),
+                F64x2Le = vbin |a, b| simd::f64x2_le(a, b),
+                F64x2Ge = vbin |a, b| simd::f64x2_ge(a, b),
+                V128And = vbin |a, b| simd::v128_and(a, b),
+                V128AndNot = vbin |a, b| simd::v128_andnot(a, b),
+                V128Or = vbin |a, b| simd::v128_or(a, b),
+                V128Xor = vbin |a, b| simd::v128_xor(a, b),
+                I8x16NarrowI16x8S = vbin |a, b| simd::i8x16_narrow_i16x8_s(a, b),
+                I8x16NarrowI16x8U = vbin |a, b| simd::i8x16_narrow_i16x8_u(a, b),
+                I8x16Add = vbin |a, b| simd::i8x16_add(a, b),
+                I8x16AddSatS = vbin |a, b| simd::i8x16_add_sat_s(a, b),
+                I8x16AddSatU = vbin |a, b| simd::i8x16_add_sat_u(a, b),
+                I8x16Sub = vbin |a, b| simd::i8x16_sub(a, b),
+                I8x16SubSatS = vbin |a, b| simd::i8x16_sub_sat_s(a, b),
+                I8x16SubSatU = vbin |a, b| simd::i8x16_sub_sat_u(a, b),
+                I8x16MinS = vbin |a, b| simd::i8x16_min_s(a, b),
+                I8x16MinU = vbin |a, b| simd::i8x16_min_u(a, b),
+                I8x16MaxS = vbin |a, b| simd::i8x16_max_s(a, b),
+                I8x16MaxU = vbin |a, b| simd::i8x16_max_u(a, b),
+                I8x16AvgrU = vbin |a, b| simd::i8x16_avgr_u(a, b),
+                I16x8Q15MulrSatS = vbin |a, b| simd::i16x8_q15mulr_sat_s(a, b),
+                I16x8NarrowI32x4S = vbin |a, b| simd::i16x8_narrow_i32x4_s(a, b),
+                I16x8NarrowI32x4U = vbin |a, b| simd::i16x8_narrow_i32x4_u(a, b),
+                I16x8Add = vbin |a, b| simd::i16x8_add(a, b),
+                I16x8AddSatS = vbin |a, b| simd::i16x8_add_sat_s(a, b),
+                I16x8AddSatU = vbin |a, b| simd::i16x8_add_sat_u(a, b),
+                I16x8Sub = vbin |a, b| simd::i16x8_sub(a, b),
+                I16x8SubSatS = vbin |a, b| simd::i16x8_sub_sat_s(a, b),
+                I16x8SubSatU = vbin |a, b| simd::i16x8_sub_sat_u(a, b),
+                I16x8Mul = vbin |a, b| simd::i16x8_mul(a, b),
+                I16x8MinS = vbin |a, b| simd::i16x8_min_s(a, b),
+                I16x8MinU = vbin |a, b| simd::i16x8_min_u(a, b),
+                I16x8MaxS = vbin |a, b| simd::i16x8_max_s(a, b),
+                I16x8MaxU = vbin |a, b| simd::i16x8_max_u(a, b),
+                I16x8AvgrU = vbin |a, b| simd::i16x8_avgr_u(a, b),
+                I16x8ExtMulLowI8x16S = vbin |a, b| simd::i16x8_extmul_low_i8x16_s(a, b),
+                I16x8ExtMulHighI8x16S = vbin |a, b| simd::i16x8_extmul_high_i8x16_s(a, b),
+                I16x8ExtMulLowI8x16U = vbin |a, b| simd::i16x8_extmul_low_i8x16_u(a, b),
+                I16x8ExtMulHighI8x16U = vbin |a, b| simd::i16x8_extmul_high_i8x16_u(a, b),
+                I32x4Add = vbin |a, b| simd::i32x4_add(a, b),
+                I32x4Sub = vbin |a, b| simd::i32x4_sub(a, b),
+                I32x4Mul = vbin |a, b| simd::i32x4_mul(a, b),
+                I32x4MinS = vbin |a, b| simd::i32x4_min_s(a, b),
+                I32x4MinU = vbin |a, b| simd::i32x4_min_u(a, b),
+                I32x4MaxS = vbin |a, b| simd::i32x4_max_s(a, b),
+                I32x4MaxU = vbin |a, b| simd::i32x4_max_u(a, b),
+                I32x4DotI16x8S = vbin |a, b| simd::i32x4_dot_i16x8_s(a, b),
+                I32x4ExtMulLowI16x8S = vbin |a, b| simd::i32x4_extmul_low_i16x8_s(a, b),
+                I32x4ExtMulHighI16x8S = vbin |a, b| simd::i32x4_extmul_high_i16x8_s(a, b),
+                I32x4ExtMulLowI16x8U = vbin |a, b| simd::i32x4_extmul_low_i16x8_u(a, b),
+                I32x4ExtMulHighI16x8U = vbin |a, b| simd::i32x4_extmul_high_i16x8_u(a, b),
+                I64x2Add = vbin |a, b| simd::i64x2_add(a, b),
+                I64x2Sub = vbin |a, b| simd::i64x2_sub(a, b),
+                I64x2Mul = vbin |a, b| simd::i64x2_mul(a, b),
+                I64x2ExtMulLowI32x4S = vbin |a, b| simd::i64x2_extmul_low_i32x4_s(a, b),
+                I64x2ExtMulHighI32x4S = vbin |a, b| simd::i64x2_extmul_high_i32x4_s(a, b),
+                I64x2ExtMulLowI32x4U = vbin |a, b| simd::i64x2_extmul_low_i32x4_u(a, b),
+                I64x2ExtMulHighI32x4U = vbin |a, b| simd::i64x2_extmul_high_i32x4_u(a, b),
+                F32x4Add = vbin |a, b| simd::f32x4_add(a, b),
+                F32x4Sub = vbin |a, b| simd::f32x4_sub(a, b),
+                F32x4Mul = vbin |a, b| simd::f32x4_mul(a, b),
+                F32x4Div = vbin |a, b| simd::f32x4_div(a, b),
+                F32x4Min = vbin |a, b| simd::f32x4_min(a, b),
+                F32x4Max = vbin |a, b| simd::f32x4_max(a, b),
+                F32x4PMin = vbin |a, b| simd::f32x4_pmin(a, b),
+                F32x4PMax = vbin |a, b| simd::f32x4_pmax(a, b),
+                F64x2Add = vbin |a, b| simd::f64x2_add(a, b),
+                F64x2Sub = vbin |a, b| simd::f64x2_sub(a, b),
+                F64x2Mul = vbin |a, b| simd::f64x2_mul(a, b),
+                F64x2Div = vbin |a, b| simd::f64x2_div(a, b),
+                F64x2Min = vbin |a, b| simd::f64x2_min(a, b),
+                F64x2Max = vbin |a, b| simd::f64x2_max(a, b),
+                F64x2PMin = vbin |a, b| simd::f64x2_pmin(a, b),
+                F64x2PMax = vbin |a, b| simd::f64x2_pmax(a, b),
+                I8x16RelaxedSwizzle = vbin |a, b| simd::i8x16_relaxed_swizzle(a, b),
+                F32x4RelaxedMin = vbin |a, b| simd::f32x4_relaxed_min(a, b),
+                F32x4RelaxedMax = vbin |a, b| simd::f32x4_relaxed_max(a, b),
+                F64x2RelaxedMin = vbin |a, b| simd::f64x2_relaxed_min(a, b),
+                F64x2RelaxedMax = vbin |a, b| simd::f64x2_relaxed_max(a, b),
+                I16x8RelaxedQ15mulrS = vbin |a, b| simd::i16x8_relaxed_q15mulr_s(a, b),
+                I16x8RelaxedDotI8x16I7x16S = vbin |a, b| simd::i16x8_relaxed_dot_i8x16_i7x16_s(a, b),
+            }
+            vshift {
+                I8x16Shl = vshift |a, s| simd::i8x16_shl(a, s),
+                I8x16ShrS = vshift |a, s| simd::i8x16_shr_s(a, s),
+                I8x16ShrU = vshift |a, s| simd::i8x16_shr_u(a, s),
+                I16x8Shl = vshift |a, s| simd::i16x8_shl(a, s),
+                I16x8ShrS = vshift |a, s| simd::i16x8_shr_s(a, s),
+                I16x8ShrU = vshift |a, s| simd::i16x8_shr_u(a, s),
+                I32x4Shl = vshift |a, s| simd::i32x4_shl(a, s),
+                I32x4ShrS = vshift |a, s| simd::i32x4_shr_s(a, s),
+                I32x4ShrU = vshift |a, s| simd::i32x4_shr_u(a, s),
+                I64x2Shl = vshift |a, s| simd::i64x2_shl(a, s),
+                I64x2ShrS = vshift |a, s| simd::i64x2_shr_s(a, s),
+                I64x2ShrU = vshift |a, s| simd::i64x2_shr_u(a, s),
+            }
+            vternary {
+                V128Bitselect = vtern |a, b, c| simd::v128_bitselect(a, b, c),
+                F32x4RelaxedMadd = vtern |a, b, c| simd::f32x4_relaxed_madd(a, b, c),
+                F32x4RelaxedNmadd = vtern |a, b, c| simd::f32x4_relaxed_nmadd(a, b, c),
+                F64x2RelaxedMadd = vtern |a, b, c| simd::f64x2_relaxed_madd(a, b, c),
+                F64x2RelaxedNmadd = vtern |a, b, c| simd::f64x2_relaxed_nmadd(a, b, c),
+                I8x16RelaxedLaneselect = vtern |a, b, c| simd::i8x16_relaxed_laneselect(a, b, c),
+                I16x8RelaxedLaneselect = vtern |a, b, c| simd::i16x8_relaxed_laneselect(a, b, c),
+                I32x4RelaxedLaneselect = vtern |a, b, c| simd::i32x4_relaxed_laneselect(a, b, c),
+                I64x2RelaxedLaneselect = vtern |a, b, c| simd::i64x2_relaxed_laneselect(a, b, c),
+                I32x4RelaxedDotI8x16I7x16AddS = vtern |a, b, c| simd::i32x4_relaxed_dot_i8x16_i7x16_add_s(a, b, c),
+            }
+            splat {
+                I8x16Splat = splat(i32) |x| simd::i8x16_splat(x),
+                I16x8Splat = splat(i32) |x| simd::i16x8_splat(x),
+                I32x4Splat = splat(i32) |x| simd::i32x4_splat(x),
+                I64x2Splat = splat(i64) |x| simd::i64x2_splat(x),
+                F32x4Splat = splat(f32) |x| simd::f32x4_splat(x),
+                F64x2Splat = splat(f64) |x| simd::f64x2_splat(x),
+            }
+            extract {
+                I8x16ExtractLaneS = extract(i32) |a, lane| simd::i8x16_extract_lane_s(a, lane),
+                I8x16ExtractLaneU = extract(i32) |a, lane| simd::i8x16_extract_lane_u(a, lane),
+                I16x8ExtractLaneS = extract(i32) |a, lane| simd::i16x8_extract_lane_s(a, lane),
+                I16x8ExtractLaneU = extract(i32) |a, lane| simd::i16x8_extract_lane_u(a, lane),
+                I32x4ExtractLane = extract(i32) |a, lane| simd::i32x4_extract_lane(a, lane),
+                I64x2ExtractLane = extract(i64) |a, lane| simd::i64x2_extract_lane(a, lane),
+                F32x4ExtractLane = extract(f32) |a, lane| simd::f32x4_extract_lane(a, lane),
+                F64x2ExtractLane = extract(f64) |a, lane| simd::f64x2_extract_lane(a, lane),
+            }
+            replace {
+                I8x16ReplaceLane = replace(i32) |a, lane, x| simd::i8x16_replace_lane(a, lane, x),
+                I16x8ReplaceLane = replace(i32) |a, lane, x| simd::i16x8_replace_lane(a, lane, x),
+                I32x4ReplaceLane = replace(i32) |a, lane, x| simd::i32x4_replace_lane(a, lane, x),
+                I64x2ReplaceLane = replace(i64) |a, lane, x| simd::i64x2_replace_lane(a, lane, x),
+                F32x4ReplaceLane = replace(f32) |a, lane, x| simd::f32x4_replace_lane(a, lane, x),
+                F64x2ReplaceLane = replace(f64) |a, lane, x| simd::f64x2_replace_lane(a, lane, x),
+            }
+            vload {
+                V128Load = vload(wasm_core::V128) |x| x,
+                V128Load8x8S = vload(u64) |x| simd::v128_load8x8_s(x),
+                V128Load8x8U = vload(u64) |x| simd::v128_load8x8_u(x),
+                V128Load16x4S = vload(u64) |x| simd::v128_load16x4_s(x),
+                V128Load16x4U = vload(u64) |x| simd::v128_load16x4_u(x),
+                V128Load32x2S = vload(u64) |x| simd::v128_load32x2_s(x),
+                V128Load32x2U = vload(u64) |x| simd::v128_load32x2_u(x),
+                V128Load8Splat = vload(u8) |x| simd::i8x16_splat(i32::from(x)),
+                V128Load16Splat = vload(u16) |x| simd::i16x8_splat(i32::from(x)),
+                V128Load32Splat = vload(u32) |x| simd::i32x4_splat(x as i32),
+                V128Load64Splat = vload(u64) |x| simd::i64x2_splat(x as i64),
+                V128Load32Zero = vload(u32) |x| simd::v128_load32_zero(x),
+                V128Load64Zero = vload(u64) |x| simd::v128_load64_zero(x),
+            }
         }
     };
 }
@@ -561,6 +863,17 @@ macro_rules! expand_instrs {
         counter_branch { $(
             $cbname:ident / $cbiname:ident = ($cbt:ty) $cbop:tt for $cbbr:ident / $cbbri:ident,
         )* }
+        vunary { $( $vuname:ident = vun |$vua:ident| $vubody:expr, )* }
+        vtest { $( $vtname:ident = vtest |$vta:ident| $vtbody:expr, )* }
+        vbinary { $( $vbname:ident = vbin |$vba:ident, $vbb:ident| $vbbody:expr, )* }
+        vshift { $( $vsname:ident = vshift |$vsa:ident, $vss:ident| $vsbody:expr, )* }
+        vternary { $( $vrname:ident = vtern |$vra:ident, $vrb:ident, $vrc:ident| $vrbody:expr, )* }
+        splat { $( $spname:ident = splat($spt:ty) |$spx:ident| $spbody:expr, )* }
+        extract { $( $exname:ident = extract($ext:ty) |$exa:ident, $exl:ident| $exbody:expr, )* }
+        replace { $(
+            $rpname:ident = replace($rpt:ty) |$rpa:ident, $rpl:ident, $rpx:ident| $rpbody:expr,
+        )* }
+        vload { $( $vlname:ident = vload($vlt:ty) |$vlx:ident| $vlbody:expr, )* }
     ) => {
         $crate::isa::list::expand_instrs! { @mode [$($mode)*]
             // The records.
@@ -701,6 +1014,80 @@ macro_rules! expand_instrs {
                         Ok(Flow::BranchElseSkip((counter as $cbt) $cbop imm, target))
                     }
                 )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vuname), "`.")]
+                    $vuname { dst: vdst, $vua: vin } ($crate::isa::operands::caps!()) |m| {
+                        let $vua = m.get_v128($vua);
+                        m.set_v128(dst, $vubody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vtname), "`.")]
+                    $vtname { dst: dst(i32), $vta: vin } ($crate::isa::operands::caps!()) |m| {
+                        let $vta = m.get_v128($vta);
+                        let value: i32 = $vtbody;
+                        m.write(dst, value);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vbname), "`.")]
+                    $vbname { dst: vdst, $vba: vin, $vbb: vin } ($crate::isa::operands::caps!()) |m| {
+                        let ($vba, $vbb) = (m.get_v128($vba), m.get_v128($vbb));
+                        m.set_v128(dst, $vbbody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vsname), "` (the shift count an i32 in slot `", stringify!($vss), "`).")]
+                    $vsname { dst: vdst, $vsa: vin, $vss: reg } ($crate::isa::operands::caps!()) |m| {
+                        let ($vsa, $vss) = (m.get_v128($vsa), m.get($vss) as i32);
+                        m.set_v128(dst, $vsbody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vrname), "` of the `v128`s at `src`, `src + 2` and `src + 4`.")]
+                    $vrname { dst: vdst, src: vin3 } ($crate::isa::operands::caps!()) |m| {
+                        let ($vra, $vrb, $vrc) = (m.get_v128(src), m.get_v128(src + 2), m.get_v128(src + 4));
+                        m.set_v128(dst, $vrbody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($spname), "` of the `", stringify!($spt), "` in slot `", stringify!($spx), "`.")]
+                    $spname { dst: vdst, $spx: reg } ($crate::isa::operands::caps!()) |m| {
+                        let $spx = <$spt as CellValue>::from_cell(m.get($spx));
+                        m.set_v128(dst, $spbody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($exname), "` of lane `", stringify!($exl), "`.")]
+                    $exname { $exl: lane, dst: dst($ext), $exa: vin } ($crate::isa::operands::caps!()) |m| {
+                        let $exa = m.get_v128($exa);
+                        let value: $ext = $exbody;
+                        m.write(dst, value);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($rpname), "` of lane `", stringify!($rpl), "`, the new `", stringify!($rpt), "` in slot `", stringify!($rpx), "`.")]
+                    $rpname { $rpl: lane, dst: vdst, $rpa: vin, $rpx: reg } ($crate::isa::operands::caps!()) |m| {
+                        let ($rpa, $rpx) = (m.get_v128($rpa), <$rpt as CellValue>::from_cell(m.get($rpx)));
+                        m.set_v128(dst, $rpbody);
+                        Ok(Flow::Next)
+                    }
+                )*
+                $(
+                    #[doc = concat!("Wasm `", stringify!($vlname), "`: the `", stringify!($vlt), "` at `addr + offset`, made a `v128`.")]
+                    $vlname { dst: vdst, addr: in0(u32), offset: offset } ($crate::isa::operands::caps!(may_trap)) |m| {
+                        let $vlx: $vlt = m.load(addr, offset)?;
+                        m.set_v128(dst, $vlbody);
+                        Ok(Flow::Next)
+                    }
+                )*
             }
             // The relations, for the translator's tables (`relations.rs`).
             {
@@ -716,6 +1103,17 @@ macro_rules! expand_instrs {
                 branch { $( $brname / $briname for $brcmp / $brcmpi not $brnot / $brnoti )* }
                 float_branch { $( $fbname / $fbnot for $fbcmp )* }
                 counter_branch { $( $cbname / $cbiname for $cbbr / $cbbri )* }
+                simd {
+                    unary { $( $vuname )* }
+                    test { $( $vtname )* }
+                    binary { $( $vbname )* }
+                    shift { $( $vsname )* }
+                    ternary { $( $vrname )* }
+                    splat { $( $spname )* }
+                    extract { $( $exname )* }
+                    replace { $( $rpname )* }
+                    load { $( $vlname )* }
+                }
             }
         }
     };

@@ -8,7 +8,7 @@
 
 use super::memory;
 use super::operands::{AccValue, CellValue, Slot};
-use wasm_core::{LittleEndianConvert, TrapCode};
+use wasm_core::{LittleEndianConvert, TrapCode, V128};
 
 /// Where control goes after an instruction. Targets are the instruction's `target` field
 /// as stored (an index in the portable code, a byte distance in the threaded code): the
@@ -77,6 +77,20 @@ pub(crate) trait Machine {
 
     /// Whether an interrupt is pending for the invocation.
     fn interrupted(&self) -> bool;
+
+    /// The `v128` in slots `slot` (low half) and `slot + 1`.
+    #[inline(always)]
+    fn get_v128(&self, slot: Slot) -> V128 {
+        V128::from_cells([self.get(slot), self.get(slot + 1)])
+    }
+
+    /// Sets slots `slot` and `slot + 1` to the halves of `value`.
+    #[inline(always)]
+    fn set_v128(&mut self, slot: Slot, value: V128) {
+        let [low, high] = value.to_cells();
+        self.set(slot, low);
+        self.set(slot + 1, high);
+    }
 
     /// Writes a result to slot `dst` and to the accumulator of its type.
     #[inline(always)]

@@ -40,6 +40,11 @@ pub(crate) enum Role {
     Reg,
     /// Written, and the slot after it read (`Select`'s operands).
     Pair,
+    /// A `v128` written: this slot and the next, after the inputs are read; no
+    /// accumulator.
+    VDst,
+    /// `.0` `v128`s read, from this slot on (2, 4 or 6 slots); never an accumulator.
+    VIn(u8),
     /// Read and written in place; the new value also goes to this accumulator.
     Update(AccClass),
     /// A call's frame base: a slot number, not an operand.

@@ -8,7 +8,7 @@ use super::kinds::{kind_inputs, kind_lowered, kind_outputs};
 use super::list::for_each_instr;
 use super::operands::{Slot, Slot16};
 use crate::prelude::*;
-use wasm_core::wasmparser::Operator;
+use wasm_core::wasmparser::{MemArg, Operator};
 
 /// How the translator lowers a Wasm numeric operator. The makers append the instruction
 /// to the code (built in place: returned by value from a function pointer, it would be
@@ -37,6 +37,31 @@ pub(crate) struct Lowered {
     pub(crate) inputs: usize,
     pub(crate) output: bool,
     pub(crate) make: fn(&mut Vec<Instr>, &[Slot], Slot),
+}
+
+/// How the translator lowers a SIMD operator of the list's SIMD sections: which operands
+/// it pops (a `v128` is two operand-stack entries, in two adjacent slots), what it pushes,
+/// and the instruction's maker with the operator's immediate.
+#[derive(Clone, Copy)]
+pub(crate) enum Simd {
+    /// `[v128] -> [v128]`: `make(dst, a)`.
+    Unary(fn(Slot, Slot) -> Instr),
+    /// `[v128] -> [i32]`: `make(dst, a)`.
+    Test(fn(Slot, Slot) -> Instr),
+    /// `[v128 v128] -> [v128]`: `make(dst, a, b)`.
+    Binary(fn(Slot, Slot, Slot) -> Instr),
+    /// `[v128 i32] -> [v128]`: `make(dst, a, count)`.
+    Shift(fn(Slot, Slot, Slot) -> Instr),
+    /// `[v128 v128 v128] -> [v128]`, the operands in consecutive slots: `make(dst, src)`.
+    Ternary(fn(Slot, Slot) -> Instr),
+    /// `[t] -> [v128]`: `make(dst, x)`.
+    Splat(fn(Slot, Slot) -> Instr),
+    /// `[v128] -> [t]`: `make(lane, dst, a)`, and the lane.
+    Extract(fn(u8, Slot, Slot) -> Instr, u8),
+    /// `[v128 t] -> [v128]`: `make(lane, dst, a, x)`, and the lane.
+    Replace(fn(u8, Slot, Slot, Slot) -> Instr, u8),
+    /// `[i32] -> [v128]`: `make(dst, addr, offset)`, and the memory argument.
+    Load(fn(Slot, Slot, u32) -> Instr, MemArg),
 }
 
 /// Appends an instruction with a destination, an operand slot and an immediate.
@@ -100,7 +125,51 @@ macro_rules! define_relations {
         )* }
         float_branch { $( $fbname:ident / $fbnot:ident for $fbcmp:ident )* }
         counter_branch { $( $cbname:ident / $cbiname:ident for $cbbr:ident / $cbbri:ident )* }
+        simd {
+            unary { $( $vuname:ident )* }
+            test { $( $vtname:ident )* }
+            binary { $( $vbname:ident )* }
+            shift { $( $vsname:ident )* }
+            ternary { $( $vrname:ident )* }
+            splat { $( $spname:ident )* }
+            extract { $( $exname:ident )* }
+            replace { $( $rpname:ident )* }
+            load { $( $vlname:ident )* }
+        }
     ) => {
+        impl Instr {
+            /// How to lower a SIMD operator of the list's SIMD sections; `None` for other
+            /// operators (`v128.const`, shuffles, lane loads and stores, `v128.store` are
+            /// the translator's own).
+            pub(crate) fn simd(op: &Operator<'_>) -> Option<Simd> {
+                Some(match *op {
+                    $( Operator::$vuname => Simd::Unary(|dst, a| Instr::$vuname { dst, a }), )*
+                    $( Operator::$vtname => Simd::Test(|dst, a| Instr::$vtname { dst, a }), )*
+                    $( Operator::$vbname => Simd::Binary(|dst, a, b| Instr::$vbname { dst, a, b }), )*
+                    $( Operator::$vsname => Simd::Shift(|dst, a, s| Instr::$vsname { dst, a, s }), )*
+                    $( Operator::$vrname => Simd::Ternary(|dst, src| Instr::$vrname { dst, src }), )*
+                    $( Operator::$spname => Simd::Splat(|dst, x| Instr::$spname { dst, x }), )*
+                    $(
+                        Operator::$exname { lane } => {
+                            Simd::Extract(|lane, dst, a| Instr::$exname { lane, dst, a }, lane)
+                        }
+                    )*
+                    $(
+                        Operator::$rpname { lane } => {
+                            Simd::Replace(|lane, dst, a, x| Instr::$rpname { lane, dst, a, x }, lane)
+                        }
+                    )*
+                    $(
+                        Operator::$vlname { memarg } => Simd::Load(
+                            |dst, addr, offset| Instr::$vlname { dst, addr, offset },
+                            memarg,
+                        ),
+                    )*
+                    _ => return None,
+                })
+            }
+        }
+
         impl Instr {
             /// How to lower a Wasm operator that the list's `lowered` section maps to one
             /// instruction; `None` for other operators.
@@ -145,21 +214,21 @@ macro_rules! define_relations {
             }
 
             /// The instruction for a Wasm load (`true`) or store (`false`) with the given
-            /// offset, slots to be filled in by `make` (which appends it).
-            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, MakeMemory, u64)> {
+            /// memory argument, slots to be filled in by `make` (which appends it).
+            pub(crate) fn from_memory_op(op: &Operator<'_>) -> Option<(bool, MakeMemory, MemArg)> {
                 match op {
                     $(
                         Operator::$lname { memarg } => Some((
                             true,
                             |out, dst, addr, offset| out.push(Instr::$lname { dst, addr, offset }),
-                            memarg.offset,
+                            *memarg,
                         )),
                     )*
                     $(
                         Operator::$sname { memarg } => Some((
                             false,
                             |out, addr, value, offset| out.push(Instr::$sname { addr, value, offset }),
-                            memarg.offset,
+                            *memarg,
                         )),
                     )*
                     _ => None,

@@ -30,10 +30,10 @@ use super::error::TranslateError;
 use super::returns::shortcut_returns;
 use super::rotate::{Rotation, rotate_loops};
 use super::verify::{find_targets, verify};
-use crate::isa::{Caps, Instr, Lowered, Numeric, Slot, Slot16};
+use crate::isa::{Caps, Instr, Lowered, Numeric, Simd, Slot, Slot16};
 use crate::prelude::*;
-use wasm_core::Module;
-use wasm_core::wasmparser::{BlockType, Operator};
+use wasm_core::wasmparser::{BlockType, MemArg, MemArgTarget, Operator};
+use wasm_core::{Module, ValType};
 
 /// Operand-stack entries at or above this height always live in their temporaries.
 const LAZY_LIMIT: usize = 128;
@@ -67,8 +67,11 @@ enum Kind {
 /// A control frame of the translation (a Wasm block being translated).
 struct Block {
     kind: Kind,
+    /// The block's type (for the function's own frame: `Empty`, unused).
+    ty: BlockType,
     /// Operand-stack height below the block's parameters.
     height: usize,
+    /// Operand-stack entries (cells: a `v128` is two) of the parameters and results.
     params: usize,
     results: usize,
     /// Start of a loop (its branch target).
@@ -102,6 +105,12 @@ pub(crate) struct Translator<'m> {
     offsets: Vec<u32>,
     blocks: Vec<Block>,
     stack: Vec<Operand>,
+    /// The heights at which a `v128` starts, ascending: such a value is two entries of
+    /// `stack`, its low half first, and lives in two adjacent slots.
+    vectors: Vec<usize>,
+    /// Each local's first slot and whether it is a `v128` (two slots), when a parameter or
+    /// local is one; empty otherwise (local `i` is then slot `i`).
+    locals: Vec<(Slot, bool)>,
     /// Slot of the temporary of height 0: parameters and locals come first.
     first_temp: Slot,
     max_height: usize,
@@ -166,6 +175,8 @@ pub(crate) struct Scratch {
     offsets: Vec<u32>,
     blocks: Vec<Block>,
     stack: Vec<Operand>,
+    vectors: Vec<usize>,
+    locals: Vec<(Slot, bool)>,
     local_refs: Vec<u32>,
     fixup_pool: Vec<Vec<u32>>,
     consts: Vec<u64>,
@@ -242,11 +253,40 @@ impl<'m> Translator<'m> {
         let signature = module
             .func_signature(func_index)
             .ok_or_else(|| TranslateError::new("unknown type", defined.offset))?;
-        let num_params = signature.param_types().len() as u32;
-        let num_results = signature.result_types().len();
-        let first_temp = num_params
-            .checked_add(defined.num_locals)
-            .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+        let params = signature.param_types();
+        let num_results = cells(signature.result_types());
+        scratch.locals.clear();
+        scratch.vectors.clear();
+        let vector_locals = params.contains(&ValType::V128)
+            || defined.locals.iter().any(|(_, ty)| *ty == ValType::V128);
+        let (num_params, first_temp) = if vector_locals {
+            // Slots by cell width: a `v128` local takes two.
+            let mut next: Slot = 0;
+            let declared = defined
+                .locals
+                .iter()
+                .flat_map(|&(n, ty)| core::iter::repeat_n(ty, n as usize));
+            let mut num_params = 0;
+            for (k, ty) in params.iter().copied().chain(declared).enumerate() {
+                if k == params.len() {
+                    num_params = next;
+                }
+                scratch.locals.push((next, ty == ValType::V128));
+                next = next
+                    .checked_add(ty.cells() as Slot)
+                    .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+            }
+            if params.len() == scratch.locals.len() {
+                num_params = next;
+            }
+            (num_params, next)
+        } else {
+            let num_params = params.len() as u32;
+            let first_temp = num_params
+                .checked_add(defined.num_locals)
+                .ok_or_else(|| TranslateError::new("too many locals", defined.offset))?;
+            (num_params, first_temp)
+        };
         scratch.instrs.clear();
         scratch.offsets.clear();
         scratch.consts.clear();
@@ -260,10 +300,12 @@ impl<'m> Translator<'m> {
             offsets: core::mem::take(&mut scratch.offsets),
             blocks: core::mem::take(&mut scratch.blocks),
             stack: core::mem::take(&mut scratch.stack),
+            vectors: core::mem::take(&mut scratch.vectors),
+            locals: core::mem::take(&mut scratch.locals),
             first_temp,
             max_height: 0,
             num_params,
-            num_locals: defined.num_locals,
+            num_locals: first_temp - num_params,
             num_results,
             local_refs: core::mem::take(&mut scratch.local_refs),
             fixup_pool: core::mem::take(&mut scratch.fixup_pool),
@@ -282,6 +324,7 @@ impl<'m> Translator<'m> {
         let fixups = t.take_fixups();
         t.blocks.push(Block {
             kind: Kind::Function,
+            ty: BlockType::Empty,
             height: 0,
             params: 0,
             results: num_results,
@@ -334,6 +377,8 @@ impl<'m> Translator<'m> {
         scratch.consts = self.consts;
         scratch.blocks = self.blocks;
         scratch.stack = self.stack;
+        scratch.vectors = self.vectors;
+        scratch.locals = self.locals;
         scratch.local_refs = self.local_refs;
         scratch.fixup_pool = self.fixup_pool;
         if !complete {
@@ -391,6 +436,28 @@ fn is_int_global(module: &Module, index: u32) -> bool {
     })
 }
 
+/// Whether global `index` holds a `v128` (its instructions are left to the engine).
+fn is_vector_global(module: &Module, index: u32) -> bool {
+    module
+        .globals
+        .get(index as usize)
+        .is_some_and(|global| global.content == ValType::V128)
+}
+
+/// The number of cells (operand-stack entries, slots) values of `types` take.
+fn cells(types: &[ValType]) -> usize {
+    types.iter().map(|ty| ty.cells()).sum()
+}
+
+/// The types of a block type's values as far as the translator cares: their cell
+/// widths (a single type other than `v128` stands for all of them).
+fn single(ty: wasm_core::wasmparser::ValType) -> &'static [ValType] {
+    match ty {
+        wasm_core::wasmparser::ValType::V128 => &[ValType::V128],
+        _ => &[ValType::I64],
+    }
+}
+
 /// Whether global `index` holds a reference (its instructions are left to the engine).
 fn is_ref_global(module: &Module, index: u32) -> bool {
     module
@@ -423,7 +490,7 @@ fn immediate(bits: u64, wide: bool) -> Option<i32> {
     }
 }
 
-impl Translator<'_> {
+impl<'m> Translator<'m> {
     fn err(&self, message: impl Into<String>) -> TranslateError {
         TranslateError::new(message, self.offset)
     }
@@ -553,6 +620,9 @@ impl Translator<'_> {
         }
         let height = self.stack.len();
         self.lowest_lazy = self.lowest_lazy.min(height);
+        if self.vectors.last().is_some_and(|&start| start >= height) {
+            self.vectors.pop();
+        }
         Ok((operand, height))
     }
 
@@ -661,30 +731,68 @@ impl Translator<'_> {
         retargeted
     }
 
-    fn local_index(&self, index: u32) -> Result<Slot, TranslateError> {
-        if index < self.first_temp {
-            Ok(index)
-        } else {
-            Err(self.err("unknown local"))
+    /// Local `index`'s first slot, and whether it is a `v128` (two slots).
+    fn local_index(&self, index: u32) -> Result<(Slot, bool), TranslateError> {
+        if self.locals.is_empty() {
+            if index < self.first_temp {
+                return Ok((index, false));
+            }
+        } else if let Some(&local) = self.locals.get(index as usize) {
+            return Ok(local);
         }
+        Err(self.err("unknown local"))
     }
 
-    fn block_arity(&self, ty: BlockType) -> Result<(usize, usize), TranslateError> {
+    /// The parameter and result types of a block type (see [`single`]).
+    fn block_types(&self, ty: BlockType) -> Result<(&'m [ValType], &'m [ValType]), TranslateError> {
         match ty {
-            BlockType::Empty => Ok((0, 0)),
-            BlockType::Type(_) => Ok((0, 1)),
+            BlockType::Empty => Ok((&[], &[])),
+            BlockType::Type(ty) => Ok((&[], single(ty))),
             BlockType::FuncType(index) => {
                 let sig = self
                     .module
                     .types
                     .get(index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
-                Ok((sig.param_types().len(), sig.result_types().len()))
+                Ok((sig.param_types(), sig.result_types()))
             }
         }
     }
 
-    fn open(&mut self, kind: Kind, params: usize, results: usize) -> Result<(), TranslateError> {
+    /// The number of entries of a block type's parameters and results.
+    fn block_arity(&self, ty: BlockType) -> Result<(usize, usize), TranslateError> {
+        let (params, results) = self.block_types(ty)?;
+        Ok((cells(params), cells(results)))
+    }
+
+    /// Pushes temporaries for values of `types` (a `v128` as two entries).
+    fn push_typed(&mut self, types: &[ValType]) {
+        for ty in types {
+            if *ty == ValType::V128 {
+                self.vectors.push(self.stack.len());
+                self.push(Operand::Temp);
+            }
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Notes the `v128`s among values of `types` pushed from `height` on.
+    fn note_vectors(&mut self, mut height: usize, types: &[ValType]) {
+        for ty in types {
+            if *ty == ValType::V128 {
+                self.vectors.push(height);
+            }
+            height += ty.cells();
+        }
+    }
+
+    fn open(
+        &mut self,
+        kind: Kind,
+        ty: BlockType,
+        params: usize,
+        results: usize,
+    ) -> Result<(), TranslateError> {
         let height = self
             .stack
             .len()
@@ -696,6 +804,7 @@ impl Translator<'_> {
         let fixups = self.take_fixups();
         self.blocks.push(Block {
             kind,
+            ty,
             height,
             params,
             results,
@@ -729,15 +838,17 @@ impl Translator<'_> {
         let else_jump = block.else_jump.take();
         block.kind = Kind::Else;
         block.unreachable = false;
-        let (height, params, spill) = (block.height, block.params, block.spill);
+        let (height, params, spill, ty) = (block.height, block.params, block.spill, block.ty);
         if let Some(jump) = else_jump {
             self.bind(&[jump]);
         }
         self.truncate(height);
+        let (param_types, _) = self.block_types(ty)?;
         if spill > 0 {
             self.copy_params(height - spill, params);
+            self.note_vectors(height, param_types);
         } else {
-            self.push_temps(params);
+            self.push_typed(param_types);
         }
         Ok(())
     }
@@ -1007,8 +1118,8 @@ impl Translator<'_> {
         if let Some(numeric) = Instr::numeric(op) {
             return self.numeric(op, numeric);
         }
-        if let Some((is_load, make, offset)) = Instr::from_memory_op(op) {
-            let offset = u32::try_from(offset).map_err(|_| self.err("offset out of range"))?;
+        if let Some((is_load, make, memarg)) = Instr::from_memory_op(op) {
+            let offset = self.offset_of(memarg)?;
             if is_load {
                 let (addr, height) = self.pop()?;
                 if let Some((make_scaled, shift)) = Instr::scaled_load(op)
@@ -1065,12 +1176,12 @@ impl Translator<'_> {
             Operator::Block { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
                 self.materialize_all();
-                self.open(Kind::Block, params, results)?;
+                self.open(Kind::Block, blockty, params, results)?;
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
                 self.materialize_all();
-                self.open(Kind::Loop, params, results)?;
+                self.open(Kind::Loop, blockty, params, results)?;
                 self.last_def = None;
                 // At the loop's start: every iteration passes here. (Interruption is
                 // checked by the taken back edges, in the drivers.)
@@ -1091,8 +1202,9 @@ impl Translator<'_> {
                         .checked_sub(params)
                         .ok_or_else(|| self.err("type mismatch: block parameters"))?;
                     self.copy_params(first, params);
+                    self.note_vectors(first + params, self.block_types(blockty)?.0);
                 }
-                self.open(Kind::If, params, results)?;
+                self.open(Kind::If, blockty, params, results)?;
                 let block = self.blocks.last_mut().expect("just pushed");
                 block.else_jump = Some(at);
                 block.spill = params;
@@ -1161,7 +1273,8 @@ impl Translator<'_> {
                     }
                     self.truncate(base);
                 }
-                self.push_temps(block.results);
+                let (_, result_types) = self.block_types(block.ty)?;
+                self.push_typed(result_types);
             }
             Operator::Br { relative_depth } => {
                 let index = self.block_index(relative_depth)?;
@@ -1219,13 +1332,12 @@ impl Translator<'_> {
                     .module
                     .func_signature(function_index)
                     .ok_or_else(|| self.err("unknown function"))?;
-                let (params, results) = (sig.param_types().len(), sig.result_types().len());
-                let base = self.call_arguments(params, 0)?;
+                let base = self.call_arguments(cells(sig.param_types()), 0)?;
                 self.emit(Instr::Call {
                     func: function_index,
                     base,
                 });
-                self.push_temps(results);
+                self.push_typed(sig.result_types());
             }
             Operator::CallIndirect {
                 type_index,
@@ -1236,16 +1348,18 @@ impl Translator<'_> {
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
-                let (params, results) = (sig.param_types().len(), sig.result_types().len());
-                let base = self.call_arguments(params, 1)?;
+                let base = self.call_arguments(cells(sig.param_types()), 1)?;
                 self.emit(Instr::CallIndirect {
                     ty: type_index,
                     table: table_index,
                     base,
                 });
-                self.push_temps(results);
+                self.push_typed(sig.result_types());
             }
             Operator::Drop => {
+                if self.top_is_vector() {
+                    self.pop()?;
+                }
                 let (operand, height) = self.pop()?;
                 // A value computed just to be dropped: its instruction goes too, unless it
                 // may trap or does more than write its result.
@@ -1258,6 +1372,9 @@ impl Translator<'_> {
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let (cond, cond_height) = self.pop()?;
+                if self.top_is_vector() {
+                    return self.select_vector(cond, cond_height);
+                }
                 let (b, b_height) = self.pop()?;
                 let (a, height) = self.pop()?;
                 let dst = self.temp(height);
@@ -1267,12 +1384,15 @@ impl Translator<'_> {
                 self.emit(Instr::Select { dst, cond });
                 self.push(Operand::Temp);
             }
-            Operator::LocalGet { local_index } => {
-                let local = self.local_index(local_index)?;
-                self.push(Operand::Local(local));
-            }
+            Operator::LocalGet { local_index } => match self.local_index(local_index)? {
+                (local, false) => self.push(Operand::Local(local)),
+                (local, true) => self.push_vector(Operand::Local(local), Operand::Local(local + 1)),
+            },
             Operator::LocalSet { local_index } => {
-                let local = self.local_index(local_index)?;
+                let (local, vector) = self.local_index(local_index)?;
+                if vector {
+                    return self.set_vector_local(local);
+                }
                 let (value, height) = self.pop()?;
                 if !(value == Operand::Temp && self.retarget_last_def(height, local)) {
                     self.before_local_write(local);
@@ -1280,7 +1400,12 @@ impl Translator<'_> {
                 }
             }
             Operator::LocalTee { local_index } => {
-                let local = self.local_index(local_index)?;
+                let (local, vector) = self.local_index(local_index)?;
+                if vector {
+                    self.set_vector_local(local)?;
+                    self.push_vector(Operand::Local(local), Operand::Local(local + 1));
+                    return Ok(());
+                }
                 let (value, height) = self.pop()?;
                 if value == Operand::Temp
                     && height < LAZY_LIMIT
@@ -1295,6 +1420,10 @@ impl Translator<'_> {
             }
             Operator::GlobalGet { global_index } => {
                 let index = global_index;
+                if is_vector_global(self.module, index) {
+                    self.def_vector(|dst| Instr::GlobalGetV128 { dst, index });
+                    return Ok(());
+                }
                 if let Some(bits) = constant_global(self.module, index) {
                     self.push(Operand::Const(bits));
                     return Ok(());
@@ -1309,6 +1438,14 @@ impl Translator<'_> {
                 });
             }
             Operator::GlobalSet { global_index } => {
+                if is_vector_global(self.module, global_index) {
+                    let src = self.pop_vector()?;
+                    self.emit(Instr::GlobalSetV128 {
+                        src,
+                        index: global_index,
+                    });
+                    return Ok(());
+                }
                 let (value, height) = self.pop()?;
                 let (src, index) = (self.slot_of(value, height), global_index);
                 if is_ref_global(self.module, index) {
@@ -1403,10 +1540,306 @@ impl Translator<'_> {
             Operator::DataDrop { data_index } => {
                 self.emit(Instr::DataDrop { data: data_index });
             }
-            ref other => {
+            Operator::V128Const { value } => {
+                let [low, high] = wasm_core::V128::from_bytes(*value.bytes()).to_cells();
+                self.push_vector(Operand::Const(low), Operand::Const(high));
+            }
+            Operator::I8x16Shuffle { lanes } => {
+                let ab = self.call_arguments(4, 0)?;
+                let height = self.stack.len();
+                let mask = self.vector_const(u128::from_le_bytes(lanes), height + 4);
+                self.def_vector(|dst| Instr::I8x16Shuffle { dst, ab, mask });
+            }
+            Operator::V128Store { memarg } => {
+                let offset = self.offset_of(memarg)?;
+                let value = self.pop_vector()?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                self.emit(Instr::V128Store {
+                    addr,
+                    value,
+                    offset,
+                });
+            }
+            Operator::V128Load8Lane { memarg, lane }
+            | Operator::V128Load16Lane { memarg, lane }
+            | Operator::V128Load32Lane { memarg, lane }
+            | Operator::V128Load64Lane { memarg, lane } => {
+                // A scalar load into a scratch temporary, then the lane's replacement.
+                let offset = self.offset_of(memarg)?;
+                let a = self.pop_vector()?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                let x = self.scratch_temp(height + 3);
+                type Replace = fn(u8, Slot, Slot, Slot) -> Instr;
+                let (load, replace): (Instr, Replace) = match *op {
+                    Operator::V128Load8Lane { .. } => (
+                        Instr::I32Load8U {
+                            dst: x,
+                            addr,
+                            offset,
+                        },
+                        |lane, dst, a, x| Instr::I8x16ReplaceLane { lane, dst, a, x },
+                    ),
+                    Operator::V128Load16Lane { .. } => (
+                        Instr::I32Load16U {
+                            dst: x,
+                            addr,
+                            offset,
+                        },
+                        |lane, dst, a, x| Instr::I16x8ReplaceLane { lane, dst, a, x },
+                    ),
+                    Operator::V128Load32Lane { .. } => (
+                        Instr::I32Load {
+                            dst: x,
+                            addr,
+                            offset,
+                        },
+                        |lane, dst, a, x| Instr::I32x4ReplaceLane { lane, dst, a, x },
+                    ),
+                    _ => (
+                        Instr::I64Load {
+                            dst: x,
+                            addr,
+                            offset,
+                        },
+                        |lane, dst, a, x| Instr::I64x2ReplaceLane { lane, dst, a, x },
+                    ),
+                };
+                self.emit(load);
+                self.def_vector(|dst| replace(lane, dst, a, x));
+            }
+            Operator::V128Store8Lane { memarg, lane }
+            | Operator::V128Store16Lane { memarg, lane }
+            | Operator::V128Store32Lane { memarg, lane }
+            | Operator::V128Store64Lane { memarg, lane } => {
+                // The lane's extraction into a scratch temporary, then a scalar store.
+                let offset = self.offset_of(memarg)?;
+                let a = self.pop_vector()?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                let x = self.scratch_temp(height + 3);
+                let (extract, store) = match *op {
+                    Operator::V128Store8Lane { .. } => (
+                        Instr::I8x16ExtractLaneU { lane, dst: x, a },
+                        Instr::I32Store8 {
+                            addr,
+                            value: x,
+                            offset,
+                        },
+                    ),
+                    Operator::V128Store16Lane { .. } => (
+                        Instr::I16x8ExtractLaneU { lane, dst: x, a },
+                        Instr::I32Store16 {
+                            addr,
+                            value: x,
+                            offset,
+                        },
+                    ),
+                    Operator::V128Store32Lane { .. } => (
+                        Instr::I32x4ExtractLane { lane, dst: x, a },
+                        Instr::I32Store {
+                            addr,
+                            value: x,
+                            offset,
+                        },
+                    ),
+                    _ => (
+                        Instr::I64x2ExtractLane { lane, dst: x, a },
+                        Instr::I64Store {
+                            addr,
+                            value: x,
+                            offset,
+                        },
+                    ),
+                };
+                self.emit(extract);
+                self.emit(store);
+            }
+            ref other => match Instr::simd(other) {
+                Some(simd) => self.simd(simd)?,
+                None => {
+                    return Err(self.err(format!(
+                        "unsupported operator {other:?} (proposal not implemented yet)"
+                    )));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// A memory operator's offset as the instructions hold it. The instructions access
+    /// memory 0: an operator on another memory (multi-memory) is refused.
+    fn offset_of(&self, memarg: MemArg) -> Result<u32, TranslateError> {
+        match memarg.target {
+            MemArgTarget::Memory(0) => {}
+            MemArgTarget::Memory(n) => {
                 return Err(self.err(format!(
-                    "unsupported operator {other:?} (proposal not implemented yet)"
+                    "multi-memory: an access to memory {n} (only memory 0 is supported yet)"
                 )));
+            }
+            MemArgTarget::Array(_) => {
+                return Err(self.err("array memory accesses (gc proposal) are not supported"));
+            }
+        }
+        u32::try_from(memarg.offset).map_err(|_| self.err("offset out of range"))
+    }
+
+    /// Whether the top two entries are a `v128`.
+    fn top_is_vector(&self) -> bool {
+        self.vectors
+            .last()
+            .is_some_and(|&start| start + 2 == self.stack.len())
+    }
+
+    /// Pushes a `v128` whose halves are `low` and `high`.
+    fn push_vector(&mut self, low: Operand, high: Operand) {
+        self.vectors.push(self.stack.len());
+        self.push(low);
+        self.push(high);
+    }
+
+    /// Emits `make(dst)` writing the two temporaries of a new top `v128`.
+    fn def_vector(&mut self, make: impl FnOnce(Slot) -> Instr) {
+        let (height, at) = (self.stack.len(), self.pc());
+        let dst = self.temp(height);
+        self.instrs.push(make(dst));
+        self.push_vector(Operand::Temp, Operand::Temp);
+        self.last_def = Some(at as usize);
+    }
+
+    /// Pops the top `v128`; returns the first of the two adjacent slots holding it
+    /// (both halves are copied into the entries' temporaries unless they already are in
+    /// adjacent slots: their temporaries, a `v128` local, constant slots).
+    fn pop_vector(&mut self) -> Result<Slot, TranslateError> {
+        let (high, high_height) = self.pop()?;
+        let (low, height) = self.pop()?;
+        match (low, high) {
+            (Operand::Temp, Operand::Temp) => return Ok(self.temp(height)),
+            (Operand::Local(a), Operand::Local(b)) if b == a + 1 => return Ok(a),
+            (Operand::Const(a), Operand::Const(b)) => {
+                let bits = u128::from(a) | u128::from(b) << 64;
+                return Ok(self.vector_const(bits, height));
+            }
+            _ => {}
+        }
+        self.move_operand(self.temp(height), low, height);
+        self.move_operand(self.temp(high_height), high, high_height);
+        Ok(self.temp(height))
+    }
+
+    /// The slots of `v128` constant `bits`: two adjacent constant slots in a loop (if
+    /// there is room), else the temporaries from `height` on, written here.
+    fn vector_const(&mut self, bits: u128, height: usize) -> Slot {
+        let [low, high] = wasm_core::V128::from_bits(bits).to_cells();
+        if self.loops > 0 {
+            let found = self.consts.windows(2).position(|w| w == [low, high]);
+            match found {
+                Some(k) => return CONST_SLOT + k as Slot,
+                None if self.consts.len() + 2 <= MAX_CONSTS => {
+                    self.consts.extend([low, high]);
+                    return CONST_SLOT + (self.consts.len() - 2) as Slot;
+                }
+                None => {}
+            }
+        }
+        let dst = self.scratch_temp(height);
+        self.scratch_temp(height + 1);
+        self.move_operand(dst, Operand::Const(low), height);
+        self.move_operand(dst + 1, Operand::Const(high), height + 1);
+        dst
+    }
+
+    /// The temporary of `height`, used as scratch space above the operand stack (the
+    /// frame grows to hold it).
+    fn scratch_temp(&mut self, height: usize) -> Slot {
+        self.max_height = self.max_height.max(height + 1);
+        self.temp(height)
+    }
+
+    /// `local.set` of `v128` local `local` (slots `local` and `local + 1`).
+    fn set_vector_local(&mut self, local: Slot) -> Result<(), TranslateError> {
+        let (high, high_height) = self.pop()?;
+        let (low, height) = self.pop()?;
+        if (low, high) == (Operand::Temp, Operand::Temp)
+            && self.local_refs[local as usize + 1] == 0
+            && self.retarget_last_def(height, local)
+        {
+            return Ok(());
+        }
+        self.before_local_write(local);
+        self.before_local_write(local + 1);
+        self.move_operand(local, low, height);
+        self.move_operand(local + 1, high, high_height);
+        Ok(())
+    }
+
+    /// `select` of two `v128`s (the condition popped already).
+    fn select_vector(&mut self, cond: Operand, cond_height: usize) -> Result<(), TranslateError> {
+        let (b_high, _) = self.pop()?;
+        let (b_low, _) = self.pop()?;
+        let (a_high, _) = self.pop()?;
+        let (a_low, height) = self.pop()?;
+        let dst = self.temp(height);
+        for (k, operand) in [a_low, a_high, b_low, b_high].into_iter().enumerate() {
+            self.move_operand(dst + k as Slot, operand, height + k);
+        }
+        let cond = self.slot_of(cond, cond_height);
+        self.emit(Instr::V128Select {
+            dst,
+            src: dst,
+            cond,
+        });
+        self.push_vector(Operand::Temp, Operand::Temp);
+        Ok(())
+    }
+
+    /// Lowers a SIMD operator of the list's SIMD sections.
+    fn simd(&mut self, simd: Simd) -> Result<(), TranslateError> {
+        match simd {
+            Simd::Unary(make) => {
+                let a = self.pop_vector()?;
+                self.def_vector(|dst| make(dst, a));
+            }
+            Simd::Test(make) => {
+                let a = self.pop_vector()?;
+                self.def(|dst| make(dst, a));
+            }
+            Simd::Binary(make) => {
+                let b = self.pop_vector()?;
+                let a = self.pop_vector()?;
+                self.def_vector(|dst| make(dst, a, b));
+            }
+            Simd::Shift(make) => {
+                let (count, height) = self.pop()?;
+                let count = self.slot_of(count, height);
+                let a = self.pop_vector()?;
+                self.def_vector(|dst| make(dst, a, count));
+            }
+            Simd::Ternary(make) => {
+                let src = self.call_arguments(6, 0)?;
+                self.def_vector(|dst| make(dst, src));
+            }
+            Simd::Splat(make) => {
+                let (x, height) = self.pop()?;
+                let x = self.slot_of(x, height);
+                self.def_vector(|dst| make(dst, x));
+            }
+            Simd::Extract(make, lane) => {
+                let a = self.pop_vector()?;
+                self.def(|dst| make(lane, dst, a));
+            }
+            Simd::Replace(make, lane) => {
+                let (x, height) = self.pop()?;
+                let x = self.slot_of(x, height);
+                let a = self.pop_vector()?;
+                self.def_vector(|dst| make(lane, dst, a, x));
+            }
+            Simd::Load(make, memarg) => {
+                let offset = self.offset_of(memarg)?;
+                let (addr, height) = self.pop()?;
+                let addr = self.slot_of(addr, height);
+                self.def_vector(|dst| make(dst, addr, offset));
             }
         }
         Ok(())

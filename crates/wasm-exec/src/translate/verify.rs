@@ -90,7 +90,8 @@ impl SlotVisitor for SlotCheck {
         match (role, *slot) {
             (Role::Base, _) => {}
             (Role::In(_, Some(_)), ACC) => self.accs += 1,
-            (Role::Pair, slot) => self.inside &= u64::from(slot) + 1 < self.size,
+            (Role::Pair | Role::VDst, slot) => self.inside &= u64::from(slot) + 1 < self.size,
+            (Role::VIn(n), slot) => self.inside &= u64::from(slot) + 2 * u64::from(n) <= self.size,
             (_, slot) => self.inside &= u64::from(slot) < self.size,
         }
     }
