@@ -57,8 +57,6 @@
 //! `fma` comes from `std` (`mul_add`) or, without it, from `libm`; both are correctly
 //! rounded.
 
-#![allow(dead_code)]
-
 use super::semantics;
 use core::array::from_fn;
 use wasm_core::V128;
