@@ -268,7 +268,7 @@ macro_rules! for_each_instr {
                 /// `ab + 2` that the 16 lane indices of the `v128` `mask` select.
                 I8x16Shuffle { dst: vdst, ab: vin2, mask: vin } [] |m| {
                     let (a, b) = (m.get_v128(ab), m.get_v128(ab + 2));
-                    let lanes = m.get_v128(mask).to_bytes();
+                    let lanes = m.get_v128(mask);
                     m.set_v128(dst, simd::i8x16_shuffle(a, b, lanes));
                     Ok(Flow::Next)
                 },

@@ -752,20 +752,27 @@ pub(crate) fn f64x2_replace_lane(a: V128, lane: u8, x: f64) -> V128 {
     set_lane(a, lane, 2, 64, u128::from(x.to_bits()))
 }
 
-/// `i8x16.shuffle`: byte `i` is byte `lanes[i]` of `a` then `b` (32 bytes; the index
-/// is taken modulo 32).
-#[inline]
-pub(crate) fn i8x16_shuffle(a: V128, b: V128, lanes: [u8; 16]) -> V128 {
+/// `i8x16.shuffle`: byte `i` is byte `lanes[i]` (the bytes of `lanes`) of `a` then `b`
+/// (32 bytes; the index is taken modulo 32).
+///
+/// Never inlined, nor is [`i8x16_swizzle`], and neither takes an array: their byte
+/// arrays live in memory, and in a threaded handler an array whose address is taken (an
+/// array argument is passed by address) keeps the handler's stack frame alive across its
+/// last call, which then is no longer a jump (every shuffle in a loop would grow the
+/// native stack; `tests/threaded.rs` checks it).
+#[inline(never)]
+pub(crate) fn i8x16_shuffle(a: V128, b: V128, lanes: V128) -> V128 {
     // Byte arrays (in memory) are the cheapest to index with run-time indices.
     let (a, b) = (a.to_bytes(), b.to_bytes());
-    V128::from_bytes(lanes.map(|j| {
+    V128::from_bytes(lanes.to_bytes().map(|j| {
         let k = usize::from(j & 15);
         if (j & 16) == 0 { a[k] } else { b[k] }
     }))
 }
 
 /// `i8x16.swizzle`: byte `i` is byte `s[i]` of `a`, or 0 if `s[i]` is 16 or more.
-#[inline]
+/// Never inlined (see [`i8x16_shuffle`]).
+#[inline(never)]
 pub(crate) fn i8x16_swizzle(a: V128, s: V128) -> V128 {
     let a = a.to_bytes();
     V128::from_bytes(
@@ -1457,11 +1464,15 @@ mod tests {
         let expected = [
             0, 0xa0, 1, 0xa1, 15, 0xaf, 0xaf, 0, 8, 0xa8, 3, 0xa3, 5, 5, 0xa5, 0xa5,
         ];
-        assert_eq!(i8x16_shuffle(a, b, lanes), u8s(expected));
+        assert_eq!(i8x16_shuffle(a, b, V128::from_bytes(lanes)), u8s(expected));
         // Indices ≥ 32 are invalid (rejected by validation): taken modulo 32, no panic.
         assert_eq!(
-            i8x16_shuffle(a, b, [32, 48, 255, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).to_u8x16()
-                [..4],
+            i8x16_shuffle(
+                a,
+                b,
+                u8s([32, 48, 255, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+            )
+            .to_u8x16()[..4],
             [0, 0xa0, 0xaf, 0xaf]
         );
 
