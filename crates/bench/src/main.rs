@@ -17,9 +17,9 @@
 //!
 //! This crate is its own workspace, so that wasmi never enters the root workspace's
 //! build. The benchmark programs are hand-written Wasm 1.0 text in `programs/` and Rust
-//! programs compiled to Wasm in `programs/compiled/` (sources in `rust-programs/`); the
-//! startup group also loads a large real-world module when it has been fetched
-//! (`fetch-large.sh`, see [`large`]).
+//! programs compiled to Wasm in `programs/compiled/`, without SIMD and (`simd_*`) with it
+//! (sources in `rust-programs/`); the startup group also loads a large real-world module
+//! when it has been fetched (`fetch-large.sh`, see [`large`]).
 
 mod engines;
 mod generate;
@@ -191,7 +191,7 @@ fn run(options: &Options) -> Result<bool> {
                     execution.push(row);
                 }
                 Err(error) => {
-                    println!("{:<18} FAILED: {error:#}", case.name);
+                    println!("{:<20} FAILED: {error:#}", case.name);
                     failures.push(case.name.to_string());
                 }
             }

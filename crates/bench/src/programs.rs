@@ -1,9 +1,12 @@
-//! The execution cases, in two groups, each with its own geometric mean in the report:
+//! The execution cases, in three groups, each with its own geometric mean in the report:
 //!
 //! * hand-written Wasm 1.0 programs, in `programs/NAME.wat`;
 //! * compiled programs: Rust built by rustc for `wasm32-unknown-unknown` with its default
 //!   target features, in `programs/compiled/NAME.wasm` (sources and build script in
-//!   `rust-programs/`; the case is named `compiled/NAME`).
+//!   `rust-programs/`; the case is named `compiled/NAME`);
+//! * SIMD programs: Rust built the same way with `-C target-feature=+simd128`, in
+//!   `programs/compiled/simd_NAME.wasm` (case `compiled/simd_NAME`), some with
+//!   `core::arch::wasm32` intrinsics, some vectorised by the compiler.
 //!
 //! Every program exports `run(n: i32) -> i64`, where `n` sets the amount of work, and may
 //! export `init()`, called once after instantiation and not timed. A hand-written program
@@ -21,17 +24,20 @@ pub enum Group {
     HandWritten,
     /// Rust programs as rustc compiles them, each a kind of real work.
     Compiled,
+    /// Rust programs built for 128-bit SIMD, each a kind of work that uses it.
+    Simd,
 }
 
 impl Group {
     /// Every group, in report order.
-    pub const ALL: [Group; 2] = [Group::HandWritten, Group::Compiled];
+    pub const ALL: [Group; 3] = [Group::HandWritten, Group::Compiled, Group::Simd];
 
     /// The group's name in tables.
     pub fn title(self) -> &'static str {
         match self {
             Group::HandWritten => "hand-written programs",
             Group::Compiled => "compiled programs",
+            Group::Simd => "SIMD programs",
         }
     }
 
@@ -40,6 +46,7 @@ impl Group {
         match self {
             Group::HandWritten => "hand-written program",
             Group::Compiled => "compiled program",
+            Group::Simd => "SIMD program",
         }
     }
 }
@@ -79,7 +86,7 @@ impl Case {
     }
 }
 
-/// The compiler that built the compiled programs (`rustc -V`, written by
+/// The compiler that built the compiled and SIMD programs (`rustc -V`, written by
 /// `rust-programs/build.sh`).
 pub const COMPILED_BY: &str = include_str!("../programs/compiled/rustc-version.txt");
 
@@ -87,9 +94,10 @@ macro_rules! cases {
     (
         hand_written { $($name:literal, $arg:expr, $what:literal;)* }
         compiled { $($c_name:literal, $c_arg:expr, $c_what:literal;)* }
+        simd { $($s_name:literal, $s_arg:expr, $s_what:literal;)* }
     ) => {
-        /// Every execution case, in report order: the hand-written group, then the
-        /// compiled one.
+        /// Every execution case, in report order: the hand-written group, the compiled
+        /// one, then the SIMD one.
         pub const CASES: &[Case] = &[
             $(Case {
                 name: $name,
@@ -106,6 +114,15 @@ macro_rules! cases {
                 )),
                 arg: $c_arg,
                 what: $c_what,
+            },)*
+            $(Case {
+                name: concat!("compiled/", $s_name),
+                group: Group::Simd,
+                program: Program::Binary(include_bytes!(
+                    concat!("../programs/compiled/", $s_name, ".wasm")
+                )),
+                arg: $s_arg,
+                what: $s_what,
             },)*
         ];
     };
@@ -141,5 +158,12 @@ cases! {
         "sort", 8_000, "generic quick/merge sorts";
         "vm", 600, "bytecode interpreter";
         "dyn", 600, "trait objects (call_indirect)";
+    }
+    simd {
+        "simd_image", 256, "RGBA n×n: blend, blur, Sobel";
+        "simd_dot", 80_000, "FIR, i16 dot, 4×4 and matrix products";
+        "simd_search", 250_000, "memchr, memmem, wc of n bytes";
+        "simd_codec", 300_000, "base64 + hex of n bytes, both ways";
+        "simd_hash", 600_000, "Adler-32, Internet checksum, lane hash";
     }
 }

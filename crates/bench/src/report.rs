@@ -102,7 +102,7 @@ fn format_bytes(bytes: usize) -> String {
 /// The console header of a group's execution table.
 pub fn execution_header(group: Group) -> String {
     format!(
-        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
+        "{:<20} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6}",
         group.title(),
         "n",
         "runs",
@@ -119,7 +119,7 @@ pub fn execution_header(group: Group) -> String {
 pub fn execution_line(row: &ExecutionRow) -> String {
     let m = &row.measured;
     format!(
-        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
+        "{:<20} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2} {:>5.1}%",
         row.name,
         row.arg,
         m.runs,
@@ -137,7 +137,7 @@ pub fn execution_line(row: &ExecutionRow) -> String {
 pub fn execution_summary(rows: &[ExecutionRow]) -> String {
     let measured: Vec<&Measured> = rows.iter().map(|r| &r.measured).collect();
     format!(
-        "{:<18} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
+        "{:<20} {:>9} {:>5} {:>10} {:>10} {:>10} {:>8.2} {:>8.2}",
         "geometric mean",
         "",
         "",
@@ -277,7 +277,7 @@ pub fn markdown(
          Wasmite is faster. Both engines must return the same result in every run, or the case\n\
          fails. *Noise* is the largest interquartile range of the engines' runs relative to the\n\
          median. Both engines are compiled in one release build (fat LTO, one codegen unit);\n\
-         wasmi has its default features.\n\
+         wasmi has its default features plus `simd` (for the SIMD programs).\n\
          \n",
     );
     md.push_str("## Conditions\n\n");
@@ -349,8 +349,15 @@ pub fn markdown(
                  saturating conversions, mutable globals), `opt-level = 3`, LTO. Each checks its\n\
                  own result and traps if it is wrong.\n"
             }
+            Group::Simd => {
+                "Rust programs built like the compiled ones, plus `-C target-feature=+simd128`\n\
+                 (128-bit SIMD): `simd_dot`, `simd_search` and `simd_codec` use\n\
+                 `core::arch::wasm32` intrinsics, `simd_image` and `simd_hash` are plain loops that\n\
+                 the compiler vectorises. Each checks its own result against scalar code and\n\
+                 traps if it is wrong.\n"
+            }
         });
-        if group == Group::Compiled {
+        if matches!(group, Group::Compiled | Group::Simd) {
             writeln!(md, "Built by {}.\n", COMPILED_BY.trim()).unwrap();
         }
         md.push_str(

@@ -346,6 +346,41 @@ fn compiled_programs_check_themselves() {
     }
 }
 
+/// The SIMD programs' self-checks pass on every engine, at the edges of `n` and around
+/// the widths of their vectors (16 bytes, a 64-byte stripe, Adler-32's 5552-byte blocks,
+/// base64's 12 bytes per vector, an image row that is not a whole number of vectors).
+#[test]
+fn simd_programs_check_themselves() {
+    let sizes: &[(&str, &[i32])] = &[
+        ("compiled/simd_image", &[1, 2, 3, 17, 64]),
+        ("compiled/simd_dot", &[0, 1, 15, 16, 17, 3_000]),
+        ("compiled/simd_search", &[0, 1, 15, 16, 17, 100, 5_000]),
+        (
+            "compiled/simd_codec",
+            &[0, 1, 2, 3, 15, 16, 17, 47, 48, 49, 5_000],
+        ),
+        (
+            "compiled/simd_hash",
+            &[0, 1, 2, 63, 64, 65, 5_551, 5_552, 5_553, 20_000],
+        ),
+    ];
+    let simd: Vec<&str> = CASES
+        .iter()
+        .filter(|c| c.group == Group::Simd)
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        simd,
+        sizes.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        "every SIMD program is tested here"
+    );
+    for (name, args) in sizes {
+        for &arg in *args {
+            run(name, arg);
+        }
+    }
+}
+
 /// Results of compiled programs computed here another way.
 #[test]
 fn compiled_program_results() {
@@ -382,8 +417,18 @@ fn compiled_program_results() {
     assert!((result >> 32) < 10_000, "{result:#x}");
 }
 
-/// The compiled programs use what rustc emits by default beyond Wasm 1.0: a bench of
-/// compiled programs built without those features would miss the point.
+/// Wasm 2.0 without SIMD: what rustc emits for `wasm32-unknown-unknown` by default.
+fn without_simd() -> wasmite::Config {
+    wasmite::Config::new().features(wasmite::Features {
+        simd: false,
+        relaxed_simd: false,
+        ..wasmite::Features::wasm2()
+    })
+}
+
+/// The compiled programs use what rustc emits by default beyond Wasm 1.0, and nothing
+/// more (no SIMD): a bench of compiled programs built without those features, or with
+/// others, would miss the point.
 #[test]
 fn compiled_programs_use_wasm_2_features() {
     let memory_copy = [0xfc, 0x0a, 0x00, 0x00];
@@ -398,6 +443,26 @@ fn compiled_programs_use_wasm_2_features() {
         assert!(
             wasmite::Module::from_buffer_with_config(&*wasm, &mvp).is_err(),
             "{} loads as Wasm 1.0",
+            case.name
+        );
+        if let Err(error) = wasmite::Module::from_buffer_with_config(&*wasm, &without_simd()) {
+            panic!(
+                "{} needs more than Wasm 2.0 without SIMD: {error}",
+                case.name
+            );
+        }
+    }
+}
+
+/// The SIMD programs were built with `+simd128` and use it: without the simd proposal
+/// they do not validate.
+#[test]
+fn simd_programs_use_simd() {
+    for case in CASES.iter().filter(|c| c.group == Group::Simd) {
+        let wasm = case.binary().unwrap();
+        assert!(
+            wasmite::Module::from_buffer_with_config(&*wasm, &without_simd()).is_err(),
+            "{} loads without SIMD",
             case.name
         );
     }
@@ -442,6 +507,8 @@ fn the_report_has_a_geometric_mean_per_group() {
         row("a", Group::HandWritten, 0.5),
         row("b", Group::HandWritten, 0.5),
         row("compiled/c", Group::Compiled, 2.0),
+        row("compiled/simd_d", Group::Simd, 0.25),
+        row("compiled/simd_e", Group::Simd, 1.0),
     ];
     let conditions = report::Conditions {
         date: String::new(),
@@ -465,13 +532,17 @@ fn the_report_has_a_geometric_mean_per_group() {
     );
     let hand_written = md.find("### Hand-written programs").unwrap();
     let compiled = md.find("### Compiled programs").unwrap();
+    let simd = md.find("### SIMD programs").unwrap();
     let means: Vec<usize> = md
         .match_indices("| **geometric mean** | | | | | | | **")
         .map(|(at, _)| at)
         .collect();
-    assert_eq!(means.len(), 2, "{md}");
+    assert_eq!(means.len(), 3, "{md}");
     assert!(hand_written < means[0] && means[0] < compiled && compiled < means[1]);
+    assert!(means[1] < simd && simd < means[2]);
     assert!(md[means[0]..].starts_with("| **geometric mean** | | | | | | | **0.50**"));
     assert!(md[means[1]..].starts_with("| **geometric mean** | | | | | | | **2.00**"));
+    assert!(md[means[2]..].starts_with("| **geometric mean** | | | | | | | **0.50**"));
+    assert!(md[simd..means[2]].contains("+simd128"));
     assert!(md.contains("Not measured: startup/x: skipped."));
 }
