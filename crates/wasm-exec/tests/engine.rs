@@ -1520,3 +1520,47 @@ fn a_large_module_loads_on_several_threads_with_the_sequential_verdict() {
         }
     }
 }
+
+/// Vectors in both halves of their slots: a loop of SIMD loads, lane operations, a
+/// shuffle, a vector `select`, a lane store and a `v128` global, reduced to an i32 (small
+/// enough for Miri, which checks the drivers' unchecked slot accesses of vector
+/// operands).
+#[test]
+fn simd_values_in_slot_pairs() {
+    let instance = instantiate(
+        r#"(module (memory 1)
+          (global $g (mut v128) (v128.const i32x4 1 2 3 4))
+          (func (export "run") (param $n i32) (result i32)
+            (local $i i32) (local $v v128)
+            (v128.store (i32.const 16) (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15))
+            (loop $l
+              (local.set $v
+                (i32x4.add (global.get $g)
+                  (i8x16.shuffle 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0
+                    (v128.load (i32.const 16)) (local.get $v))))
+              (global.set $g
+                (select (local.get $v) (global.get $g) (i32.and (local.get $i) (i32.const 1))))
+              (v128.store32_lane 2 (i32.const 40) (local.get $v))
+              (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                  (local.get $n))))
+            (i32.add (i32.load (i32.const 40))
+              (i32x4.extract_lane 3 (global.get $g)))))"#,
+    );
+    // Iteration 0 (i even): v = g + reverse(bytes) lanes; g unchanged. Iteration 1 (odd):
+    // g = v. Computed here with the same lane arithmetic.
+    let reversed =
+        |k: u32| u32::from_le_bytes(core::array::from_fn(|b| 15 - (4 * k as u8 + b as u8)));
+    let mut g = [1u32, 2, 3, 4];
+    let mut v = [0u32; 4];
+    let n = 3;
+    for i in 0..n {
+        for k in 0..4 {
+            v[k] = g[k].wrapping_add(reversed(k as u32));
+        }
+        if i & 1 == 1 {
+            g = v;
+        }
+    }
+    let expected = v[2].wrapping_add(g[3]) as i32;
+    assert_eq!(i32s(&instance, "run", &[n]), expected);
+}
