@@ -21,6 +21,7 @@ const ALL_FEATURES: Features = Features {
     bulk_memory: true,
     reference_types: true,
     simd: true,
+    relaxed_simd: true,
     tail_call: true,
     extended_const: true,
     multi_memory: true,
@@ -29,7 +30,7 @@ const ALL_FEATURES: Features = Features {
 fuzz_target!(|bytes: &[u8]| {
     let _ = wasm_validate::validate_bytes(bytes, &ALL_FEATURES);
     // Eager translation: every body of a module that loads goes through the translator.
-    let config = wasmite_fuzz::eager_config();
+    let config = wasmite_fuzz::eager_config(wasmite_fuzz::FEATURES);
     let Ok(module) = wasmite::Module::from_buffer_with_config(bytes, &config) else {
         return;
     };

@@ -5,7 +5,9 @@
 //! each call's results or trap kind, and after every step the exported globals, exported
 //! memories (size and every byte) and exported tables (element type, size and every
 //! entry). Numbers compare by bits, except that two NaNs of the same width are equal: the
-//! spec lets NaN payloads of arithmetic results vary.
+//! spec lets NaN payloads of arithmetic results vary. A `v128` compares by bits except
+//! in lanes that are NaN on both sides, read as `f32x4` or as `f64x2` (see
+//! [`v128_same`]).
 //!
 //! References compare by what both engines can name alike ([`FuncId`], and an
 //! `externref`'s harness id): a null reference equals only a null of its type; a
@@ -26,7 +28,7 @@ use std::fmt;
 use arbitrary::Unstructured;
 use wasmite::{
     ExternRef, ExternVal, FuncInstance, FuncRef, ModuleInstance, ModuleRef, NopExternals, RefType,
-    StackRecycler, Trap, TrapCode, ValType,
+    StackRecycler, Trap, TrapCode, V128, ValType,
 };
 
 use crate::features::wasmi_config;
@@ -71,6 +73,8 @@ pub enum Value {
     F32(u32),
     /// `f64`, as bits.
     F64(u64),
+    /// `v128`.
+    V128(V128),
     /// `funcref`.
     FuncRef(FuncId),
     /// `externref`: null, or the harness object with this id.
@@ -79,7 +83,8 @@ pub enum Value {
 
 impl PartialEq for Value {
     /// Equal bits or references, or two NaNs of the same width (whatever their sign and
-    /// payload).
+    /// payload), or two vectors that differ only in lanes NaN on both sides
+    /// ([`v128_same`]).
     fn eq(&self, other: &Value) -> bool {
         match (*self, *other) {
             (Value::I32(a), Value::I32(b)) => a == b,
@@ -90,11 +95,43 @@ impl PartialEq for Value {
             (Value::F64(a), Value::F64(b)) => {
                 a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
             }
+            (Value::V128(a), Value::V128(b)) => v128_same(a, b),
             (Value::FuncRef(a), Value::FuncRef(b)) => a == b,
             (Value::ExternRef(a), Value::ExternRef(b)) => a == b,
             _ => false,
         }
     }
+}
+
+/// Whether two `v128` results are the same up to NaN payloads: read as four `f32` lanes,
+/// every lane is equal or NaN on both sides; or read as two `f64` lanes, the same.
+///
+/// The spec lets only a float operation's NaN result vary, in sign and payload (Wasm 2.0,
+/// 4.3.3, NaN propagation); every other result is exact. A vector does not say which
+/// shape made it, but a float operation of shape `f32x4` makes a NaN `f32` lane wherever
+/// its result may vary, and one of shape `f64x2` a NaN `f64` lane; so a difference
+/// confined to lanes that are NaN on both sides in one of the two float readings may come
+/// from such an operation, and is accepted. Anything else is a finding: a lane NaN on one
+/// side only, or a difference in a lane that is a number in both readings.
+///
+/// The rule is the scalar one (two NaNs of the same width are equal) lane by lane. Its
+/// blind spot is the scalar rule's too: an integer result that happens to be NaN on both
+/// sides in the same float lanes is not checked below that. A vector mixing the shapes
+/// (an `i8x16.shuffle` of an `f32x4` NaN and an `f64x2` NaN, both with payloads that
+/// differ between the engines) would be reported although allowed; `exec_diff` modules
+/// canonicalise arithmetic NaNs (`smith::terminating_module`), which makes that unlikely.
+/// Memory is still compared byte for byte.
+pub fn v128_same(a: V128, b: V128) -> bool {
+    fn lanes_same<T: Copy, const N: usize>(a: [T; N], b: [T; N], same: fn(T, T) -> bool) -> bool {
+        a.iter().zip(&b).all(|(&x, &y)| same(x, y))
+    }
+    a == b
+        || lanes_same(a.to_u32x4(), b.to_u32x4(), |x, y| {
+            x == y || (f32::from_bits(x).is_nan() && f32::from_bits(y).is_nan())
+        })
+        || lanes_same(a.to_u64x2(), b.to_u64x2(), |x, y| {
+            x == y || (f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan())
+        })
 }
 
 impl Value {
@@ -150,6 +187,8 @@ impl Value {
             ValType::I64 => Value::I64(bits64(u)),
             ValType::F32 => Value::F32(bits32(u)),
             ValType::F64 => Value::F64(bits64(u)),
+            ValType::V128 if special => Value::V128(special_v128(u)),
+            ValType::V128 => Value::V128(V128::from_bits(u.arbitrary().unwrap_or(0))),
             ValType::Ref(RefType::FuncRef) if null || funcs == 0 => Value::FuncRef(FuncId::Null),
             ValType::Ref(RefType::FuncRef) => {
                 Value::FuncRef(FuncId::Export(u.choose_index(funcs).unwrap_or(0)))
@@ -160,6 +199,61 @@ impl Value {
             }
         }
     }
+}
+
+/// A boundary `v128` from the fuzzer's bytes: all zeros, all ones, or lanes of one shape
+/// each a boundary value of that shape: `f32x4` or `f64x2` lanes from ±0, ±infinity, NaNs
+/// (canonical, negative, signalling, with a payload), 1, the largest finite value and
+/// 2^31; integer lanes of 8, 16, 32 or 64 bits from 0, 1, all ones (-1), and the signed
+/// minimum and maximum.
+fn special_v128(u: &mut Unstructured<'_>) -> V128 {
+    const F32_LANES: [u128; 12] = [
+        0x0000_0000, // +0
+        0x8000_0000, // -0
+        0x7f80_0000, // +inf
+        0xff80_0000, // -inf
+        0x7fc0_0000, // canonical NaN
+        0xffc0_0000, // negative canonical NaN
+        0x7fa0_0000, // signalling NaN
+        0x7fc0_0001, // quiet NaN with a payload
+        0x3f80_0000, // 1
+        0x7f7f_ffff, // largest finite
+        0x4f00_0000, // 2^31
+        0xcf00_0000, // -2^31
+    ];
+    const F64_LANES: [u128; 12] = [
+        0x0000_0000_0000_0000, // +0
+        0x8000_0000_0000_0000, // -0
+        0x7ff0_0000_0000_0000, // +inf
+        0xfff0_0000_0000_0000, // -inf
+        0x7ff8_0000_0000_0000, // canonical NaN
+        0xfff8_0000_0000_0000, // negative canonical NaN
+        0x7ff4_0000_0000_0000, // signalling NaN
+        0x7ff8_0000_0000_0001, // quiet NaN with a payload
+        0x3ff0_0000_0000_0000, // 1
+        0x7fef_ffff_ffff_ffff, // largest finite
+        0x41e0_0000_0000_0000, // 2^31
+        0xc1e0_0000_0000_0000, // -2^31
+    ];
+    // Lanes of `width` bits, lane 0 in the low bits, each one of `choices`.
+    let lanes = |width: u32, choices: &[u128], u: &mut Unstructured<'_>| {
+        (0..128 / width).fold(0u128, |bits, lane| {
+            bits | *u.choose(choices).unwrap_or(&0) << (lane * width)
+        })
+    };
+    let bits = match u.int_in_range(0..=4).unwrap_or(0) {
+        0 => 0,
+        1 => u128::MAX,
+        2 => lanes(32, &F32_LANES, u),
+        3 => lanes(64, &F64_LANES, u),
+        _ => {
+            let width = *u.choose(&[8, 16, 32, 64]).unwrap_or(&32);
+            let ones = u128::MAX >> (128 - width);
+            let sign = 1 << (width - 1);
+            lanes(width, &[0, 1, ones, sign, sign - 1], u)
+        }
+    };
+    V128::from_bits(bits)
 }
 
 /// Why execution trapped, in terms both engines share.
@@ -405,6 +499,7 @@ impl Ours {
             Value::I64(v) => wasmite::Value::I64(v as i64),
             Value::F32(v) => wasmite::Value::F32(F32::from_bits(v)),
             Value::F64(v) => wasmite::Value::F64(F64::from_bits(v)),
+            Value::V128(v) => wasmite::Value::V128(v),
             Value::FuncRef(FuncId::Null) => wasmite::Value::FuncRef(None),
             Value::FuncRef(FuncId::Export(i)) => {
                 wasmite::Value::FuncRef(Some(self.funcs[i].clone()))
@@ -424,6 +519,7 @@ impl Ours {
             wasmite::Value::I64(v) => Value::I64(*v as u64),
             wasmite::Value::F32(v) => Value::F32(v.to_bits()),
             wasmite::Value::F64(v) => Value::F64(v.to_bits()),
+            wasmite::Value::V128(v) => Value::V128(*v),
             wasmite::Value::FuncRef(None) => Value::FuncRef(FuncId::Null),
             wasmite::Value::FuncRef(Some(func)) => Value::FuncRef(
                 self.funcs
@@ -565,6 +661,9 @@ impl Theirs {
             Value::I64(v) => wasmi::Val::I64(v as i64),
             Value::F32(v) => wasmi::Val::F32(wasmi::F32::from_bits(v)),
             Value::F64(v) => wasmi::Val::F64(wasmi::F64::from_bits(v)),
+            // wasmi's `V128` from a `u128` takes its little-endian bytes: lane 0 in the low
+            // bits, as Wasmite's.
+            Value::V128(v) => wasmi::Val::V128(wasmi::V128::from(v.to_bits())),
             Value::FuncRef(FuncId::Null) => wasmi::Val::FuncRef(Nullable::Null),
             Value::FuncRef(FuncId::Export(i)) => wasmi::Val::FuncRef(Nullable::Val(self.funcs[i])),
             Value::FuncRef(FuncId::Unexported) => {
@@ -585,7 +684,9 @@ impl Theirs {
             wasmi::Val::F64(v) => Value::F64(v.to_bits()),
             wasmi::Val::FuncRef(func) => Value::FuncRef(self.func_id(func)),
             wasmi::Val::ExternRef(r) => Value::ExternRef(self.extern_id(r)),
-            wasmi::Val::V128(_) => panic!("harness: wasmi produced a v128 without SIMD"),
+            // `as_u128` reads the bytes in the host's order: the inverse of `from` on a
+            // little-endian host, such as every one libFuzzer runs on here.
+            wasmi::Val::V128(v) => Value::V128(V128::from_bits(v.as_u128())),
         }
     }
 
@@ -696,7 +797,9 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
         Ok(module) => module,
         Err(error) => panic!("Wasmite rejects a module wasmparser accepts: {error}"),
     };
-    if crate::known::has_wasmi_eqz_select(bytes) || crate::known::has_wasmi_same_local_store(bytes)
+    if crate::known::has_wasmi_eqz_select(bytes)
+        || crate::known::has_wasmi_same_local_store(bytes)
+        || crate::known::has_wasmi_store_lane_big_offset(bytes)
     {
         return;
     }
@@ -835,4 +938,216 @@ fn compare_state(ours: &Ours, theirs: &Theirs, exports: &Exports, step: &str) {
         }
     }
     panic!("state after {step} differs:{details}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f32s(lanes: [u32; 4]) -> V128 {
+        V128::from_u32x4(lanes)
+    }
+
+    #[test]
+    fn v128_compares_by_bits_outside_nan_lanes() {
+        let a = f32s([1, 2, 3, 4]);
+        assert!(v128_same(a, a));
+        assert!(!v128_same(a, f32s([1, 2, 3, 5])));
+        // +0 and -0 differ, as for scalars.
+        assert!(!v128_same(f32s([0; 4]), f32s([0, 0x8000_0000, 0, 0])));
+    }
+
+    #[test]
+    fn v128_accepts_other_nans_in_the_same_f32_lanes() {
+        let ours = f32s([0x7fc0_0000, 7, 0xffc0_0000, 0x7f80_0000]);
+        let theirs = f32s([0x7fc0_1234, 7, 0x7fc0_0000, 0x7f80_0000]);
+        assert!(v128_same(ours, theirs));
+        // A NaN on one side only, or a difference in a lane that is not NaN, is a finding.
+        assert!(!v128_same(
+            ours,
+            f32s([0x7fc0_0000, 7, 0x3f80_0000, 0x7f80_0000])
+        ));
+        assert!(!v128_same(
+            ours,
+            f32s([0x7fc0_1234, 8, 0x7fc0_0000, 0x7f80_0000])
+        ));
+    }
+
+    #[test]
+    fn v128_accepts_other_nans_in_the_same_f64_lanes() {
+        let ours = V128::from_u64x2([0x7ff8_0000_0000_0000, 1]);
+        // As f32 lanes, lane 0 (the NaN's low half) is 0 on one side and not on the other.
+        let theirs = V128::from_u64x2([0xfff8_0000_0000_0001, 1]);
+        assert!(v128_same(ours, theirs));
+        assert!(!v128_same(
+            ours,
+            V128::from_u64x2([0xfff8_0000_0000_0001, 2])
+        ));
+    }
+
+    #[test]
+    fn special_v128_covers_its_shapes() {
+        let bytes: Vec<u8> = (0..=255).cycle().take(4096).collect();
+        let mut u = Unstructured::new(&bytes);
+        let mut seen_nan_f32 = false;
+        let mut seen_all_ones = false;
+        while !u.is_empty() {
+            let v = special_v128(&mut u);
+            seen_all_ones |= v.to_bits() == u128::MAX;
+            seen_nan_f32 |= v.to_f32x4().iter().any(|x| x.is_nan());
+        }
+        assert!(seen_all_ones && seen_nan_f32);
+    }
+
+    /// `(module (func (export "a") (param v128) (result i32)
+    ///   (i8x16.extract_lane_u 0 (local.get 0)))
+    /// (func (export "b") (result v128) (v128.const i8x16 0 1 2 ... 15)))`
+    const LANE_ORDER: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+        0x01, 0x0a, 0x02, 0x60, 0x01, 0x7b, 0x01, 0x7f, 0x60, 0x00, 0x01, 0x7b, // types
+        0x03, 0x03, 0x02, 0x00, 0x01, // functions
+        0x07, 0x09, 0x02, 0x01, 0x61, 0x00, 0x00, 0x01, 0x62, 0x00, 0x01, // exports
+        0x0a, 0x1e, 0x02, // code
+        0x07, 0x00, 0x20, 0x00, 0xfd, 0x16, 0x00, 0x0b, // a
+        0x14, 0x00, 0xfd, 0x0c, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+        0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x0b, // b
+    ];
+
+    #[test]
+    fn v128_lane_0_is_the_low_byte_on_wasmi() {
+        let engine = wasmi::Engine::new(&wasmi_config(&crate::FEATURES));
+        let module = wasmi::Module::new(&engine, LANE_ORDER).expect("module");
+        let mut store = wasmi::Store::new(&engine, ());
+        let linker = wasmi::Linker::<()>::new(&engine);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("instance");
+        let mut theirs = Theirs::new(store, instance, &Exports::of(&wasmite_module()));
+        let arg = V128::from_u8x16(core::array::from_fn(|i| 0xa0 + i as u8));
+        assert_eq!(
+            theirs.call("a", &[Value::V128(arg)]),
+            Outcome::Values(vec![Value::I32(0xa0)])
+        );
+        let lanes = V128::from_u8x16(core::array::from_fn(|i| i as u8));
+        assert_eq!(
+            theirs.call("b", &[]),
+            Outcome::Values(vec![Value::V128(lanes)])
+        );
+    }
+
+    #[test]
+    fn v128_arguments_and_results_agree_on_both_engines() {
+        for seed in 0..64u8 {
+            let bytes: Vec<u8> = (0..512)
+                .map(|i: u32| (i as u8).wrapping_mul(seed))
+                .collect();
+            differential(LANE_ORDER, &crate::FEATURES, &mut Unstructured::new(&bytes));
+        }
+    }
+
+    /// Every relaxed SIMD operator, one exported function each, taking its operands as
+    /// parameters, storing its result in an exported memory and returning it.
+    fn relaxed_module() -> Vec<u8> {
+        use wasm_encoder::{
+            CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I,
+            MemArg, MemArgTarget, MemorySection, MemoryType, Module, TypeSection, ValType,
+        };
+        let operators: [(u32, I<'_>); 20] = [
+            (1, I::I32x4RelaxedTruncF32x4S),
+            (1, I::I32x4RelaxedTruncF32x4U),
+            (1, I::I32x4RelaxedTruncF64x2SZero),
+            (1, I::I32x4RelaxedTruncF64x2UZero),
+            (2, I::I8x16RelaxedSwizzle),
+            (2, I::F32x4RelaxedMin),
+            (2, I::F32x4RelaxedMax),
+            (2, I::F64x2RelaxedMin),
+            (2, I::F64x2RelaxedMax),
+            (2, I::I16x8RelaxedQ15mulrS),
+            (2, I::I16x8RelaxedDotI8x16I7x16S),
+            (3, I::F32x4RelaxedMadd),
+            (3, I::F32x4RelaxedNmadd),
+            (3, I::F64x2RelaxedMadd),
+            (3, I::F64x2RelaxedNmadd),
+            (3, I::I8x16RelaxedLaneselect),
+            (3, I::I16x8RelaxedLaneselect),
+            (3, I::I32x4RelaxedLaneselect),
+            (3, I::I64x2RelaxedLaneselect),
+            (3, I::I32x4RelaxedDotI8x16I7x16AddS),
+        ];
+        let mut types = TypeSection::new();
+        for arity in 1..=3 {
+            types
+                .ty()
+                .function(vec![ValType::V128; arity], [ValType::V128]);
+        }
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: Some(1),
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        let (mut functions, mut exports, mut code) = (
+            FunctionSection::new(),
+            ExportSection::new(),
+            CodeSection::new(),
+        );
+        exports.export("memory", ExportKind::Memory, 0);
+        let memarg = MemArg {
+            offset: 0,
+            align: 4,
+            target: MemArgTarget::Memory(0),
+            ordering: None,
+        };
+        for (index, (arity, operator)) in (0u32..).zip(operators) {
+            functions.function(arity - 1);
+            exports.export(&format!("f{index}"), ExportKind::Func, index);
+            let mut body = Function::new([]);
+            body.instruction(&I::I32Const(16 * index as i32));
+            for param in 0..arity {
+                body.instruction(&I::LocalGet(param));
+            }
+            body.instruction(&operator)
+                .instruction(&I::V128Store(memarg))
+                .instruction(&I::I32Const(16 * index as i32))
+                .instruction(&I::V128Load(memarg))
+                .instruction(&I::End);
+            code.function(&body);
+        }
+        let mut module = Module::new();
+        module
+            .section(&types)
+            .section(&functions)
+            .section(&memories)
+            .section(&exports)
+            .section(&code);
+        module.finish()
+    }
+
+    /// Wasmite's relaxed SIMD choices are wasmi's: every relaxed operator, on boundary and
+    /// arbitrary operands, gives the same results and stores the same bytes on both, once
+    /// its NaNs are canonicalised as `exec_diff`'s modules' are.
+    #[test]
+    fn relaxed_simd_agrees_with_wasmi() {
+        let bytes = crate::smith::canonicalize_relaxed_nans(&relaxed_module()).expect("module");
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..500 {
+            let input: Vec<u8> = (0..2048)
+                .map(|_| {
+                    // xorshift64: arbitrary bytes, the same on every run.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            differential(&bytes, &crate::FEATURES, &mut Unstructured::new(&input));
+        }
+    }
+
+    fn wasmite_module() -> wasmite::Module {
+        let config = wasmite::Config::new().features(crate::FEATURES);
+        wasmite::Module::from_buffer_with_config(LANE_ORDER, &config).expect("module")
+    }
 }

@@ -17,6 +17,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
         bulk_memory,
         reference_types,
         simd,
+        relaxed_simd,
         tail_call,
         extended_const,
         multi_memory,
@@ -33,6 +34,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set.set(WasmFeatures::BULK_MEMORY, bulk_memory);
     set.set(WasmFeatures::REFERENCE_TYPES, reference_types);
     set.set(WasmFeatures::SIMD, simd);
+    set.set(WasmFeatures::RELAXED_SIMD, relaxed_simd);
     set.set(WasmFeatures::TAIL_CALL, tail_call);
     set.set(WasmFeatures::EXTENDED_CONST, extended_const);
     set.set(WasmFeatures::MULTI_MEMORY, multi_memory);
@@ -52,6 +54,7 @@ pub fn default_smith(features: &Features) -> wasm_smith::Config {
         bulk_memory: _,
         reference_types,
         simd: _,
+        relaxed_simd: _,
         tail_call: _,
         extended_const: _,
         multi_memory,
@@ -89,6 +92,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         bulk_memory,
         reference_types,
         simd,
+        relaxed_simd,
         tail_call,
         extended_const,
         multi_memory,
@@ -99,6 +103,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.bulk_memory_enabled &= bulk_memory;
     config.reference_types_enabled &= reference_types;
     config.simd_enabled &= simd;
+    config.relaxed_simd_enabled &= relaxed_simd;
     config.tail_call_enabled &= tail_call;
     config.extended_const_enabled &= extended_const;
     if !multi_memory {
@@ -108,7 +113,6 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         config.max_tables = config.max_tables.min(1);
     }
     // Proposals Wasmite has no flag for.
-    config.relaxed_simd_enabled = false;
     config.exceptions_enabled = false;
     config.threads_enabled = false;
     config.gc_enabled = false;
@@ -132,6 +136,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         bulk_memory,
         reference_types,
         simd,
+        relaxed_simd,
         tail_call,
         extended_const,
         multi_memory,
@@ -148,7 +153,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         .wasm_tail_call(tail_call)
         .wasm_extended_const(extended_const)
         .wasm_multi_memory(multi_memory)
-        .wasm_relaxed_simd(false)
+        .wasm_relaxed_simd(relaxed_simd)
         .wasm_custom_page_sizes(false)
         .wasm_wide_arithmetic(false)
         // Translate every body at load time: a translation problem then shows as a load

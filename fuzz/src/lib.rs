@@ -16,19 +16,28 @@ pub mod smith;
 
 use wasmite::Features;
 
-/// The proposals the targets enable: WebAssembly 2.0 without SIMD ([`Features::wasm2`]:
-/// 1.0 plus sign extension, saturating float-to-int conversions, multi-value, bulk memory
-/// and reference types), the set Wasmite implements completely today and its default.
-/// Widen it as later issues land proposals; [`features`] maps every flag to the oracles.
-pub const FEATURES: Features = Features::wasm2();
+/// The proposals the targets enable: WebAssembly 2.0 with SIMD, plus relaxed SIMD
+/// ([`Features::wasm2`]: 1.0 plus sign extension, saturating float-to-int conversions,
+/// multi-value, bulk memory and reference types; Wasmite's default leaves SIMD out).
+///
+/// Relaxed SIMD is in `exec_diff` too: each relaxed instruction's result on Wasmite is a
+/// fixed choice, the same as wasmi 2.0's (the table in `wasm-exec`'s `isa/simd.rs`), so
+/// the engines must agree on it bit for bit, NaN payloads aside
+/// ([`smith::canonicalize_relaxed_nans`]). Widen the set as later issues land
+/// proposals; [`features`] maps every flag to the oracles.
+pub const FEATURES: Features = Features {
+    simd: true,
+    relaxed_simd: true,
+    ..Features::wasm2()
+};
 
-/// [`FEATURES`] with every function translated when the module loads
+/// `features` with every function translated when the module loads
 /// (`Translation::Eager`): the targets that check that the translator accepts every
 /// body the validator accepts load with it (the default, lazy translation, would
 /// translate nothing until a call).
-pub fn eager_config() -> wasmite::Config {
+pub fn eager_config(features: Features) -> wasmite::Config {
     wasmite::Config::new()
-        .features(FEATURES)
+        .features(features)
         .translation(wasmite::Translation::Eager)
 }
 
