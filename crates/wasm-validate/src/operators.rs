@@ -916,10 +916,8 @@ impl<'m> FuncValidator<'m> {
         lane: u8,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
-        self.memarg(memarg, width_log2)?;
-        self.lane_index(lane, 16 >> width_log2)?;
-        self.pop(V128)?;
-        self.pop(I32)?;
+        // The operands and immediates of the store of that lane, and a vector result.
+        self.store_lane(memarg, lane, width_log2)?;
         self.push(V128);
         Ok(())
     }
