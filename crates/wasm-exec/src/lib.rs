@@ -22,7 +22,9 @@
 //! **Invariant:** the engine only runs code that `wasm-validate` accepted and `verify`
 //! checked; it never panics on valid code with hostile values (every memory and table
 //! access is checked). `unsafe` lives in `dispatch/portable.rs` and `dispatch/threaded.rs`
-//! only (unchecked slot and instruction access, resting on `verify`).
+//! (unchecked slot and instruction access, resting on `verify`) and `isa/simd/x86.rs`
+//! (x86 vector intrinsics, resting on the CPU features the target enables or the CPU
+//! reports) only.
 #![deny(missing_docs)]
 #![no_std]
 

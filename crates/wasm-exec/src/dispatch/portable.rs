@@ -18,7 +18,7 @@ use super::host::Host;
 use super::shared::{Limits, Stop, global_bits, set_global_bits};
 use crate::isa::{ACC, AccValue, Flow, Instr, Machine, Slot, bodies, for_each_instr};
 use crate::translate::{CompiledFunc, Metering};
-use wasm_core::{Trap, TrapCode};
+use wasm_core::{Trap, TrapCode, V128};
 use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
 
@@ -214,6 +214,35 @@ impl Machine for Frame<'_> {
         debug_assert!((slot as usize) < self.regs.len());
         // SAFETY: `slot` is a verified slot field and `regs` is the frame (module docs).
         unsafe { *self.regs.get_unchecked_mut(slot as usize) = bits }
+    }
+
+    // A `v128`'s two cells as one 16-byte access (little-endian: the low half first, as
+    // in memory).
+    #[cfg(target_endian = "little")]
+    #[inline(always)]
+    fn get_v128(&self, slot: Slot) -> V128 {
+        debug_assert!((slot as usize) + 1 < self.regs.len());
+        // SAFETY: `slot` and `slot + 1` are verified slots (a `vin` operand) and `regs`
+        // is the frame (module docs); the read is unaligned-tolerant.
+        V128::from_bits(unsafe {
+            self.regs
+                .as_ptr()
+                .add(slot as usize)
+                .cast::<u128>()
+                .read_unaligned()
+        })
+    }
+
+    #[cfg(target_endian = "little")]
+    #[inline(always)]
+    fn set_v128(&mut self, slot: Slot, value: V128) {
+        debug_assert!((slot as usize) + 1 < self.regs.len());
+        // SAFETY: `slot` and `slot + 1` are verified slots (a `vdst` operand) and `regs`
+        // is the frame (module docs); the write is unaligned-tolerant.
+        unsafe {
+            let cells = self.regs.as_mut_ptr().add(slot as usize);
+            cells.cast::<u128>().write_unaligned(value.to_bits());
+        }
     }
 
     #[inline(always)]

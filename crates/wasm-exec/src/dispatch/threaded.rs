@@ -50,7 +50,7 @@ use crate::translate::{CompiledFunc, Metering};
 use core::cell::{Cell, OnceCell};
 use core::hint::unreachable_unchecked;
 use core::sync::atomic::{AtomicBool, Ordering};
-use wasm_core::{Signature, Trap, TrapCode};
+use wasm_core::{Signature, Trap, TrapCode, V128};
 use wasm_runtime::engine;
 use wasm_runtime::engine::Meter;
 use wasm_runtime::{GlobalRef, ModuleInstance};
@@ -585,6 +585,29 @@ impl<const MODE: u8> Machine for Chain<'_, MODE> {
     fn set(&mut self, slot: Slot, bits: u64) {
         // SAFETY: a verified slot of the running function's frame (see `new`).
         unsafe { *self.regs.add(slot as usize) = bits }
+    }
+
+    // A `v128`'s two cells as one 16-byte access (little-endian: the low half first, as
+    // in memory).
+    #[cfg(target_endian = "little")]
+    #[inline(always)]
+    fn get_v128(&self, slot: Slot) -> V128 {
+        // SAFETY: `slot` and `slot + 1` are verified slots of the running function's
+        // frame (a `vin` operand; see `new`); the read is unaligned-tolerant.
+        V128::from_bits(unsafe { self.regs.add(slot as usize).cast::<u128>().read_unaligned() })
+    }
+
+    #[cfg(target_endian = "little")]
+    #[inline(always)]
+    fn set_v128(&mut self, slot: Slot, value: V128) {
+        // SAFETY: `slot` and `slot + 1` are verified slots of the running function's
+        // frame (a `vdst` operand; see `new`); the write is unaligned-tolerant.
+        unsafe {
+            self.regs
+                .add(slot as usize)
+                .cast::<u128>()
+                .write_unaligned(value.to_bits())
+        }
     }
 
     #[inline(always)]

@@ -280,6 +280,14 @@ macro_rules! for_each_instr {
                     m.set_v128(dst, value);
                     Ok(Flow::Next)
                 },
+                /// `dst` = the `v128` at `src`, as one 16-byte move: a later 16-byte read of
+                /// `dst` takes it straight from the store, where after two 8-byte `Copy`s it
+                /// would wait for both to complete.
+                CopyV128 { dst: vdst, src: vin } [] |m| {
+                    let value = m.get_v128(src);
+                    m.set_v128(dst, value);
+                    Ok(Flow::Next)
+                },
                 /// `dst` = global `index`, a `v128`. Left to the engine, which reads the
                 /// global's two halves.
                 GlobalGetV128 { dst: vdst, index: index } [stops] |m| {

@@ -1769,9 +1769,29 @@ impl<'m> Translator<'m> {
         }
         self.before_local_write(local);
         self.before_local_write(local + 1);
-        self.move_operand(local, low, height);
-        self.move_operand(local + 1, high, high_height);
+        self.move_vector(local, (low, height), (high, high_height));
         Ok(())
+    }
+
+    /// Moves the `v128` whose halves are the entries `low` and `high` to slots `dst` and
+    /// `dst + 1`: one `CopyV128` when the halves are in adjacent slots (a vector local,
+    /// or the two temporaries of a vector entry), else half by half.
+    fn move_vector(&mut self, dst: Slot, low: (Operand, usize), high: (Operand, usize)) {
+        let adjacent = match (low.0, high.0) {
+            (Operand::Local(a), Operand::Local(b)) => (b == a + 1).then_some(a),
+            (Operand::Temp, Operand::Temp) if high.1 == low.1 + 1 => Some(self.temp(low.1)),
+            _ => None,
+        };
+        match adjacent {
+            Some(src) if src != dst => {
+                self.emit(Instr::CopyV128 { dst, src });
+            }
+            Some(_) => {}
+            None => {
+                self.move_operand(dst, low.0, low.1);
+                self.move_operand(dst + 1, high.0, high.1);
+            }
+        }
     }
 
     /// `select` of two `v128`s (the condition popped already).
@@ -1781,9 +1801,8 @@ impl<'m> Translator<'m> {
         let (a_high, _) = self.pop()?;
         let (a_low, height) = self.pop()?;
         let dst = self.temp(height);
-        for (k, operand) in [a_low, a_high, b_low, b_high].into_iter().enumerate() {
-            self.move_operand(dst + k as Slot, operand, height + k);
-        }
+        self.move_vector(dst, (a_low, height), (a_high, height + 1));
+        self.move_vector(dst + 2, (b_low, height + 2), (b_high, height + 3));
         let cond = self.slot_of(cond, cond_height);
         self.emit(Instr::V128Select {
             dst,
