@@ -1,5 +1,6 @@
-//! The whole Wasm 1.0 and 2.0 spec suites, the SIMD and relaxed-SIMD proposal suites and
-//! our local scripts must pass, with nothing skipped.
+//! The whole Wasm 1.0 and 2.0 spec suites, the proposal suites of SIMD, relaxed SIMD,
+//! tail calls and extended constant expressions, and our local scripts must pass, with
+//! nothing skipped.
 //!
 //! Failures print as `file:line:col: directive: expected X, got Y`; run
 //! `cargo xtask spec --suite wasm-v2 --verbose` (or `--filter NAME`) for more detail.
@@ -19,65 +20,50 @@ fn assert_clean(suite: &str) -> Report {
     report
 }
 
-#[test]
-fn wasm_v1_suite_passes() {
-    let report = assert_clean("wasm-v1");
-    // Guard against a runner that silently runs nothing.
+/// [`assert_clean`], and at least `files` scripts ran and `passed` directives passed: a
+/// guard against a runner that silently runs nothing.
+fn assert_suite(suite: &str, files: usize, passed: usize) {
+    let report = assert_clean(suite);
     assert!(
-        report.files.len() >= 70,
-        "only {} scripts ran",
+        report.files.len() >= files,
+        "{suite}: only {} scripts ran",
         report.files.len()
     );
     assert!(
-        report.passed() > 15_000,
-        "only {} directives passed",
+        report.passed() >= passed,
+        "{suite}: only {} directives passed",
         report.passed()
     );
+}
+
+#[test]
+fn wasm_v1_suite_passes() {
+    assert_suite("wasm-v1", 70, 15_000);
 }
 
 #[test]
 fn wasm_v2_suite_passes() {
-    let report = assert_clean("wasm-v2");
-    assert!(
-        report.files.len() >= 90,
-        "only {} scripts ran",
-        report.files.len()
-    );
-    assert!(
-        report.passed() > 27_000,
-        "only {} directives passed",
-        report.passed()
-    );
+    assert_suite("wasm-v2", 90, 27_000);
 }
 
 #[test]
 fn simd_suite_passes() {
-    let report = assert_clean("simd");
-    assert!(
-        report.files.len() >= 55,
-        "only {} scripts ran",
-        report.files.len()
-    );
-    assert!(
-        report.passed() > 25_000,
-        "only {} directives passed",
-        report.passed()
-    );
+    assert_suite("simd", 55, 25_000);
 }
 
 #[test]
 fn relaxed_simd_suite_passes() {
-    let report = assert_clean("relaxed-simd");
-    assert!(
-        report.files.len() >= 7,
-        "only {} scripts ran",
-        report.files.len()
-    );
-    assert!(
-        report.passed() >= 77,
-        "only {} directives passed",
-        report.passed()
-    );
+    assert_suite("relaxed-simd", 7, 77);
+}
+
+#[test]
+fn tail_call_suite_passes() {
+    assert_suite("tail-call", 2, 119);
+}
+
+#[test]
+fn extended_const_suite_passes() {
+    assert_suite("extended-const", 3, 284);
 }
 
 #[test]

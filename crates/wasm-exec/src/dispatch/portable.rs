@@ -41,6 +41,11 @@ impl SideTable {
     pub(crate) fn install(&self, _index: u32, _code: &CompiledFunc) -> Result<(), &'static str> {
         Ok(())
     }
+
+    /// Whether the module's code stops at a pending interrupt.
+    pub(crate) fn interruptible(&self) -> bool {
+        self.interruptible
+    }
 }
 
 /// What the driver keeps from one run to the next: nothing.

@@ -115,6 +115,11 @@ impl SideTable {
         }
     }
 
+    /// Whether the module's code stops at a pending interrupt.
+    pub(crate) fn interruptible(&self) -> bool {
+        self.checks & INTERRUPT != 0
+    }
+
     /// Prepares defined function `index`, just translated: threads its code and fills its
     /// entry. Fails for a function too large for the threaded targets.
     pub(crate) fn install(&self, index: u32, code: &CompiledFunc) -> Result<(), &'static str> {

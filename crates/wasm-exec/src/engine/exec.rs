@@ -191,28 +191,48 @@ fn run_frames(
                 }
             };
             frame.ip = at + 1;
-            let callee = match frame.code.instrs().get(at).copied() {
-                Some(Instr::Call { func, base }) => {
+            let instr = frame.code.instrs().get(at).copied();
+            // A tail call replaces the frame: a loop of them runs in constant space, so
+            // it is where an interrupt stops it.
+            if let Some(Instr::ReturnCall { .. } | Instr::ReturnCallIndirect { .. }) = instr
+                && frame.module.side.interruptible()
+                && stacks.meter.interrupted()
+            {
+                drop(ctx);
+                return Err(interrupted(stacks, frame, at));
+            }
+            let callee = match instr {
+                Some(Instr::Call { func, base } | Instr::ReturnCall { func, base }) => {
+                    let tail = matches!(instr, Some(Instr::ReturnCall { .. }));
                     if let Some(index) = func.checked_sub(frame.module.first) {
                         // A function of this module: its code and instance are known.
                         let (module, instance) = (frame.module.clone(), frame.instance.clone());
                         drop(ctx);
-                        enter_wasm(stacks, frame, base, module, index, instance)?;
+                        let callee = Callee {
+                            module,
+                            index,
+                            instance,
+                        };
+                        enter_wasm(stacks, frame, base, callee, tail)?;
                         continue 'frame;
                     }
                     let callee = engine::funcs(&frame.instance)
                         .get(func as usize)
                         .ok_or(TrapCode::Unreachable)?;
-                    (callee.clone(), base)
+                    (callee.clone(), base, tail)
                 }
-                Some(Instr::CallIndirect { ty, table, base }) => {
+                Some(
+                    Instr::CallIndirect { ty, table, base }
+                    | Instr::ReturnCallIndirect { ty, table, base },
+                ) => {
                     let params_end = |expected: &Signature| {
                         let slot = frame.bp + base as usize + expected.param_cells();
                         stacks.vals.get(slot).map(|&index| index as u32)
                     };
                     let callee =
                         indirect_callee(&frame.instance, ty, table, params_end, FuncRef::clone)?;
-                    (callee, base)
+                    let tail = matches!(instr, Some(Instr::ReturnCallIndirect { .. }));
+                    (callee, base, tail)
                 }
                 Some(Instr::MemoryGrow { dst, delta }) => {
                     let slot = |slot: Slot| frame.bp + slot as usize;
@@ -260,13 +280,14 @@ fn run_frames(
                 // A driver stops only at the instructions above.
                 _ => return Err(TrapCode::Unreachable.into()),
             };
-            let (callee, base) = callee;
+            let (callee, base, tail) = callee;
             let Some(index) = engine::host_func_index(&callee) else {
                 drop(ctx);
-                call_wasm(stacks, frame, base, &callee)?;
+                call_wasm(stacks, frame, base, &callee, tail)?;
                 continue 'frame;
             };
-            // A host function: the frame stays, and the driver goes on after the call.
+            // A host function: the frame stays, and the driver goes on after the call (for
+            // a tail call, with the code that returns the results).
             let callee_bp = frame.bp + base as usize;
             let frames = stacks.frames.len() + 1;
             match ctx.host().call_any(
@@ -336,26 +357,45 @@ fn host_trap(frame: Frame, at: usize, trap: Trap) -> Exit {
     }
 }
 
-/// Pushes the caller's frame (its `ip` already past the call) and makes the frame of
-/// function `index` of `module`, run by `instance`, current, its slots from `base`.
+/// A Wasm function to call: function `index` of `module`, run by `instance`.
+struct Callee {
+    module: Rc<ModuleCode>,
+    index: u32,
+    instance: Rc<ModuleInstance>,
+}
+
+/// Makes the frame of `callee`, its arguments in the current frame's slots from `base`,
+/// current. A call pushes the caller's frame (its `ip` already past the call) and starts
+/// the callee's slots at `base`; a tail call (`tail`) moves the arguments down to the
+/// current frame's first slots and replaces that frame, so that the callee returns to
+/// the caller's caller.
 fn enter_wasm(
     stacks: &mut Stacks,
     frame: &mut Frame,
     base: Slot,
-    module: Rc<ModuleCode>,
-    index: u32,
-    instance: Rc<ModuleInstance>,
+    callee: Callee,
+    tail: bool,
 ) -> Result<(), Exit> {
     // `frames` holds the callers; with the running frame and the callee there would be
-    // `frames.len() + 2` frames.
-    if stacks.frames.len() + 2 > stacks.call_limit {
+    // `frames.len() + 2` frames (a tail call keeps `frames.len() + 1`).
+    if !tail && stacks.frames.len() + 2 > stacks.call_limit {
         return Err(TrapCode::StackOverflow.into());
     }
+    let Callee {
+        module,
+        index,
+        instance,
+    } = callee;
     let code = module.func(index)?.clone();
-    let callee_bp = frame.bp + base as usize;
+    let args = frame.bp + base as usize;
+    let callee_bp = if tail { frame.bp } else { args };
     stacks.reserve(callee_bp, code.frame_size())?;
+    let params = code.num_params as usize;
+    if tail {
+        stacks.vals.copy_within(args..args + params, callee_bp);
+    }
     if code.num_locals > 0 {
-        let start = callee_bp + code.num_params as usize;
+        let start = callee_bp + params;
         stacks.vals[start..start + code.num_locals as usize].fill(0);
     }
     let callee_frame = Frame {
@@ -366,17 +406,21 @@ fn enter_wasm(
         ip: 0,
         bp: callee_bp,
     };
-    stacks.frames.push(core::mem::replace(frame, callee_frame));
+    let caller = core::mem::replace(frame, callee_frame);
+    if !tail {
+        stacks.frames.push(caller);
+    }
     Ok(())
 }
 
 /// Calls Wasm function `callee` whose arguments are in the current frame's slots from
-/// `base`, pushing the caller's frame (whose `ip` is already past the call).
+/// `base`, as a call or a tail call (see [`enter_wasm`]).
 fn call_wasm(
     stacks: &mut Stacks,
     frame: &mut Frame,
     base: Slot,
     callee: &FuncRef,
+    tail: bool,
 ) -> Result<(), Exit> {
     let wasm = engine::wasm_func(callee).ok_or(TrapCode::Unreachable)?;
     let func_code = compiled(wasm.code())?;
@@ -384,5 +428,16 @@ fn call_wasm(
         .instance()
         .ok_or_else(|| Trap::host(EngineError::InstanceDropped))?;
     let module = func_code.module.clone();
-    enter_wasm(stacks, frame, base, module, func_code.index, instance)
+    let index = func_code.index;
+    enter_wasm(
+        stacks,
+        frame,
+        base,
+        Callee {
+            module,
+            index,
+            instance,
+        },
+        tail,
+    )
 }

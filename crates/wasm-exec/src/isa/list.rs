@@ -123,6 +123,18 @@ macro_rules! for_each_instr {
                 CallIndirect { ty: index, table: index, base: base } [stops, may_trap] |m| {
                     Ok(Flow::CallIndirect { ty, table, base })
                 },
+                /// Wasm `return_call`: call function `func` (arguments as for `Call`) in
+                /// place of the running function. Left to the engine, which replaces the
+                /// frame with the callee's (whose results are then this function's); a
+                /// host function it calls as for `Call`, and the code after this
+                /// instruction returns the results.
+                ReturnCall { func: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Wasm `return_call_indirect`: `CallIndirect` as `ReturnCall` is `Call`.
+                ReturnCallIndirect { ty: index, table: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
                 /// `slot[dst] = slot[src]`.
                 Copy { dst: out, src: reg } [] |m| {
                     let bits = m.get(src);

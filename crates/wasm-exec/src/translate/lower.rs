@@ -1327,34 +1327,43 @@ impl<'m> Translator<'m> {
                 self.emit_return()?;
                 self.set_unreachable();
             }
-            Operator::Call { function_index } => {
+            // A tail call is a call followed by a return: the engine replaces the frame
+            // when the callee is a Wasm function, and the return runs after a host one.
+            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                let tail = matches!(op, Operator::ReturnCall { .. });
                 let sig = self
                     .module
                     .func_signature(function_index)
                     .ok_or_else(|| self.err("unknown function"))?;
                 let base = self.call_arguments(cells(sig.param_types()), 0)?;
-                self.emit(Instr::Call {
-                    func: function_index,
-                    base,
+                let func = function_index;
+                self.emit(match tail {
+                    false => Instr::Call { func, base },
+                    true => Instr::ReturnCall { func, base },
                 });
-                self.push_typed(sig.result_types());
+                self.call_results(sig.result_types(), tail)?;
             }
             Operator::CallIndirect {
                 type_index,
                 table_index,
+            }
+            | Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
             } => {
+                let tail = matches!(op, Operator::ReturnCallIndirect { .. });
                 let sig = self
                     .module
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| self.err("unknown type"))?;
                 let base = self.call_arguments(cells(sig.param_types()), 1)?;
-                self.emit(Instr::CallIndirect {
-                    ty: type_index,
-                    table: table_index,
-                    base,
+                let (ty, table) = (type_index, table_index);
+                self.emit(match tail {
+                    false => Instr::CallIndirect { ty, table, base },
+                    true => Instr::ReturnCallIndirect { ty, table, base },
                 });
-                self.push_typed(sig.result_types());
+                self.call_results(sig.result_types(), tail)?;
             }
             Operator::Drop => {
                 if self.top_is_vector() {
@@ -1860,6 +1869,17 @@ impl<'m> Translator<'m> {
                 let addr = self.slot_of(addr, height);
                 self.def_vector(|dst| make(dst, addr, offset));
             }
+        }
+        Ok(())
+    }
+
+    /// Pushes the results of the call just emitted; after a tail call, returns them (the
+    /// code a host callee returns through) and ends the reachable code.
+    fn call_results(&mut self, results: &[ValType], tail: bool) -> Result<(), TranslateError> {
+        self.push_typed(results);
+        if tail {
+            self.emit_return()?;
+            self.set_unreachable();
         }
         Ok(())
     }
