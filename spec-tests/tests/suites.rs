@@ -1,6 +1,6 @@
 //! The whole Wasm 1.0 and 2.0 spec suites, the proposal suites of SIMD, relaxed SIMD,
-//! tail calls and extended constant expressions, and our local scripts must pass, with
-//! nothing skipped.
+//! tail calls, extended constant expressions and multi-memory, and our local scripts must
+//! pass, with nothing skipped.
 //!
 //! Failures print as `file:line:col: directive: expected X, got Y`; run
 //! `cargo xtask spec --suite wasm-v2 --verbose` (or `--filter NAME`) for more detail.
@@ -64,6 +64,11 @@ fn tail_call_suite_passes() {
 #[test]
 fn extended_const_suite_passes() {
     assert_suite("extended-const", 3, 284);
+}
+
+#[test]
+fn multi_memory_suite_passes() {
+    assert_suite("multi-memory", 40, 912);
 }
 
 #[test]

@@ -954,47 +954,6 @@ fn lazily_translated_functions_called_first_from_running_code() {
 }
 
 #[test]
-fn a_body_the_engine_cannot_run_fails_at_load_when_eager_and_at_its_first_call_when_lazy() {
-    // An access to a second memory validates (multi-memory is on) but is not translated
-    // yet.
-    let wat = r#"(module
-      (memory 1)
-      (memory $second 1)
-      (func $fill (result i32)
-        (i32.load $second (i32.const 0)))
-      (func (export "fill") (result i32) (call $fill))
-      (func (export "ok") (result i32) (i32.const 7))
-      (func (export "maybe") (param i32) (result i32)
-        (if (result i32) (local.get 0) (then (call $fill)) (else (i32.const 3)))))"#;
-    match instantiate_with(wat, Translation::Eager) {
-        Err(CompileError::Translate(e)) => {
-            assert!(e.to_string().contains("multi-memory"), "{e}")
-        }
-        other => panic!("eager load: expected a translation error, got {other:?}"),
-    }
-    let m = instantiate_with(wat, Translation::Lazy).expect("a valid module loads lazily");
-    assert_eq!(i32s(&m, "ok", &[]), 7);
-    assert_eq!(i32s(&m, "maybe", &[0]), 3);
-    // The call from translated code, then again (nothing was cached on failure).
-    for name in ["fill", "fill"] {
-        match call(&m, name, &[]) {
-            Err(Trap::Host(e)) => match e.downcast_ref::<CompileError>() {
-                Some(CompileError::Translate(e)) => {
-                    assert!(e.to_string().contains("multi-memory"), "{e}")
-                }
-                other => panic!("expected a translation error, got {other:?}"),
-            },
-            other => panic!("expected a trap, got {other:?}"),
-        }
-    }
-    let trapped = call(&m, "maybe", &[RuntimeValue::I32(1)]);
-    assert!(matches!(trapped, Err(Trap::Host(_))), "{trapped:?}");
-    assert_eq!(i32s(&m, "maybe", &[0]), 3);
-}
-
-/// `t.load (i32.shl index log2(width))` becomes one scaled load, whose address wraps
-/// like the shift it replaces while its offset does not.
-#[test]
 fn array_element_loads_are_scaled_loads() {
     let wat = r#"(module
       (memory 1)

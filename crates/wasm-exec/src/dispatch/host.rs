@@ -10,7 +10,7 @@
 
 use crate::error::EngineError;
 use crate::prelude::*;
-use wasm_core::{RuntimeValue, Signature, Trap, ValueType};
+use wasm_core::{RuntimeValue, Signature, Trap, TrapCode, ValueType};
 use wasm_runtime::engine::{self, RefTable};
 use wasm_runtime::{
     DirectAccessMut, Externals, MemoryInstance, ModuleInstance, RuntimeArgs, Value,
@@ -22,6 +22,9 @@ const FEW_ARGS: usize = 4;
 /// The embedder's externals, memory 0 and its borrow, for one run of a frame.
 pub(crate) struct Host<'a> {
     externals: &'a mut dyn Externals,
+    instance: &'a ModuleInstance,
+    /// The memory the run's memory instructions access: memory 0, or another one for
+    /// the duration of one instruction (see [`Host::select_memory`]).
     memory: Option<&'a MemoryInstance>,
     guard: Option<DirectAccessMut<'a>>,
     /// A reused buffer for the arguments of host calls.
@@ -51,6 +54,7 @@ impl<'a> Host<'a> {
     ) -> Result<Self, Trap> {
         let mut host = Host {
             externals,
+            instance,
             memory: engine::memories(instance).first().map(|memory| &**memory),
             guard: None,
             args,
@@ -83,6 +87,17 @@ impl<'a> Host<'a> {
             self.guard = Some(guard);
         }
         Ok(())
+    }
+
+    /// Gives the borrowed memory back and borrows memory `index` of the instance instead:
+    /// the memory that memory instructions access until the next selection (multi-memory:
+    /// the translator selects another memory around each instruction that accesses it,
+    /// and memory 0 again after it).
+    pub(crate) fn select_memory(&mut self, index: u32) -> Result<(), Trap> {
+        let memory = engine::memories(self.instance).get(index as usize);
+        self.release_memory();
+        self.memory = Some(&**memory.ok_or(Trap::Code(TrapCode::Unreachable))?);
+        self.borrow_memory()
     }
 
     /// The execution's reference table.

@@ -1,5 +1,6 @@
-//! The instructions on references, tables and segments (Wasm 2.0), and on `v128`
-//! globals, which the drivers leave to the engine (`Flow::Exit`): the runtime keeps the
+//! The instructions on references, tables and segments (Wasm 2.0), on `v128` globals,
+//! and on memories other than memory 0 (multi-memory), which the drivers leave to the
+//! engine (`Flow::Exit`): the runtime keeps the
 //! objects that reference handles name (and `v128` globals as values), and carries them
 //! out through its engine hooks.
 
@@ -28,6 +29,8 @@ pub(super) fn is_ref_instr(instr: &Instr) -> bool {
             | Instr::ElemDrop { .. }
             | Instr::MemoryInit { .. }
             | Instr::DataDrop { .. }
+            | Instr::SelectMemory { .. }
+            | Instr::MemoryCopyAcross { .. }
     )
 }
 
@@ -165,6 +168,31 @@ pub(super) fn run(
             memory[to as usize..end as usize].copy_from_slice(bytes);
         }
         Instr::DataDrop { data } => engine::data_drop(instance, data),
+        Instr::SelectMemory { memory } => host.select_memory(memory)?,
+        Instr::MemoryCopyAcross { base, memories } => {
+            let (to, from, n) = (
+                slots.get32(base, 0)?,
+                slots.get32(base, 1)?,
+                slots.get32(base, 2)?,
+            );
+            let memory = |index: u32| {
+                engine::memories(instance)
+                    .get(index as usize)
+                    .ok_or(Trap::Code(TrapCode::MemoryAccessOutOfBounds))
+            };
+            let (dst, src) = (memory(memories & 0xffff)?, memory(memories >> 16)?);
+            // The borrowed memory may be either: given back for the copy.
+            host.release_memory();
+            let copied = wasm_runtime::MemoryInstance::transfer(
+                src,
+                from as usize,
+                dst,
+                to as usize,
+                n as usize,
+            );
+            host.borrow_memory()?;
+            copied.map_err(|_| TrapCode::MemoryAccessOutOfBounds)?;
+        }
         _ => return Err(TrapCode::Unreachable.into()),
     }
     Ok(())

@@ -270,6 +270,19 @@ macro_rules! for_each_instr {
                 DataDrop { data: index } [stops] |m| {
                     Ok(Flow::Exit)
                 },
+                /// Makes memory `memory` the one that memory instructions access (left to
+                /// the engine, which borrows it instead of the one borrowed so far). The
+                /// translator puts an access to a memory other than 0 between a selection
+                /// of that memory and one of memory 0 (multi-memory).
+                SelectMemory { memory: index } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Wasm `memory.copy` between two different memories: `slot[base + 2]`
+                /// bytes from memory `memories >> 16` at `slot[base + 1]` to memory
+                /// `memories & 0xffff` at `slot[base]`. Left to the engine.
+                MemoryCopyAcross { base: base, memories: index } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
                 /// Wasm `v128.store`: the `v128` `value` at `addr + offset` of memory 0.
                 V128Store { addr: in0(u32), value: vin, offset: offset } [may_trap] |m| {
                     let value = m.get_v128(value);

@@ -55,6 +55,14 @@ enum Operand {
     Temp,
 }
 
+/// How an operator on a memory other than 0 is lowered ([`Translator::other_memory`]).
+enum OtherMemory {
+    /// As this operator on memory 0, with the other memory selected around it.
+    As(Operator<'static>),
+    /// Already lowered.
+    Lowered,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Block,
@@ -142,6 +150,13 @@ pub(crate) struct Translator<'m> {
     fuel_pending: u32,
     /// The operator being lowered is `memory.fill` or `memory.copy`, which pay per byte.
     bulk: bool,
+    /// The memory the operator being lowered accesses, when not memory 0: selected
+    /// (`SelectMemory`) just before its instruction, memory 0 again after it.
+    memory: u32,
+    /// A memory to select once the operator's fuel is charged (a bulk operator on a
+    /// memory other than 0: the charge may stop the invocation, which resumes with
+    /// memory 0 selected).
+    pending_memory: u32,
 }
 
 /// What translated code checks as it runs, for embedders that bound untrusted code. Off
@@ -320,6 +335,8 @@ impl<'m> Translator<'m> {
             fuel_at: None,
             fuel_pending: 0,
             bulk: false,
+            memory: 0,
+            pending_memory: 0,
         };
         let fixups = t.take_fixups();
         t.blocks.push(Block {
@@ -539,6 +556,8 @@ impl<'m> Translator<'m> {
         if self.metering.fuel {
             self.emit(Instr::ConsumeFuelSlot { count });
         }
+        let pending = core::mem::take(&mut self.pending_memory);
+        self.select_memory(pending);
     }
 
     /// Emits an interrupt check (interruption only): at the function's start.
@@ -1112,6 +1131,76 @@ impl<'m> Translator<'m> {
                 Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
             );
         }
+        let result = self.other_memory(op).and_then(|other| match other {
+            Some(OtherMemory::As(op)) => self.lower(&op),
+            Some(OtherMemory::Lowered) => Ok(()),
+            None => self.lower(op),
+        });
+        if self.memory != 0 {
+            self.memory = 0;
+            self.emit(Instr::SelectMemory { memory: 0 });
+        }
+        result
+    }
+
+    /// Makes memory `memory` the one the next instruction accesses, unless it is 0.
+    fn select_memory(&mut self, memory: u32) {
+        if memory != 0 && memory != self.memory {
+            self.memory = memory;
+            self.emit(Instr::SelectMemory { memory });
+        }
+    }
+
+    /// For an operator on a memory other than 0 that names it without a `MemArg`: the
+    /// same operator on memory 0, to lower with that memory selected (now, or after its
+    /// fuel charge: [`Translator::pending_memory`]). `memory.copy` between two memories
+    /// is lowered here. (Loads and stores select their memory in `offset_of`.)
+    fn other_memory(&mut self, op: &Operator<'_>) -> Result<Option<OtherMemory>, TranslateError> {
+        Ok(Some(OtherMemory::As(match *op {
+            Operator::MemorySize { mem } if mem != 0 => {
+                self.select_memory(mem);
+                Operator::MemorySize { mem: 0 }
+            }
+            Operator::MemoryGrow { mem } if mem != 0 => {
+                self.select_memory(mem);
+                Operator::MemoryGrow { mem: 0 }
+            }
+            Operator::MemoryFill { mem } if mem != 0 => {
+                self.pending_memory = mem;
+                Operator::MemoryFill { mem: 0 }
+            }
+            Operator::MemoryInit { data_index, mem } if mem != 0 => {
+                self.pending_memory = mem;
+                Operator::MemoryInit { data_index, mem: 0 }
+            }
+            Operator::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem && dst_mem != 0 => {
+                self.pending_memory = dst_mem;
+                Operator::MemoryCopy {
+                    dst_mem: 0,
+                    src_mem: 0,
+                }
+            }
+            Operator::MemoryCopy { dst_mem, src_mem } if dst_mem != src_mem => {
+                if dst_mem > 0xffff || src_mem > 0xffff {
+                    return Err(
+                        self.err("multi-memory: memory.copy with a memory index above 65535")
+                    );
+                }
+                self.bulk = false;
+                let base = self.call_arguments(3, 0)?;
+                self.charge_elements(base + 2);
+                self.emit(Instr::MemoryCopyAcross {
+                    base,
+                    memories: dst_mem | (src_mem << 16),
+                });
+                return Ok(Some(OtherMemory::Lowered));
+            }
+            _ => return Ok(None),
+        })))
+    }
+
+    /// Lowers `op` (reachable, its fuel counted).
+    fn lower(&mut self, op: &Operator<'_>) -> Result<(), TranslateError> {
         if let Some(lowered) = Instr::lowered(op) {
             return self.lowered(lowered);
         }
@@ -1679,14 +1768,11 @@ impl<'m> Translator<'m> {
 
     /// A memory operator's offset as the instructions hold it. The instructions access
     /// memory 0: an operator on another memory (multi-memory) is refused.
-    fn offset_of(&self, memarg: MemArg) -> Result<u32, TranslateError> {
+    /// The offset of an access to memory; selects its memory when not memory 0 (nothing
+    /// that may stop the invocation comes between this and the access).
+    fn offset_of(&mut self, memarg: MemArg) -> Result<u32, TranslateError> {
         match memarg.target {
-            MemArgTarget::Memory(0) => {}
-            MemArgTarget::Memory(n) => {
-                return Err(self.err(format!(
-                    "multi-memory: an access to memory {n} (only memory 0 is supported yet)"
-                )));
-            }
+            MemArgTarget::Memory(n) => self.select_memory(n),
             MemArgTarget::Array(_) => {
                 return Err(self.err("array memory accesses (gc proposal) are not supported"));
             }
@@ -1919,6 +2005,8 @@ impl<'m> Translator<'m> {
             // memory.fill, memory.copy: the count is the last operand.
             self.charge_elements(slots[n - 1]);
         }
+        let pending = core::mem::take(&mut self.pending_memory);
+        self.select_memory(pending);
         let (make, slots) = (lowered.make, &slots[..n]);
         match lowered.output {
             true => self.def_with(|out, dst| make(out, slots, dst)),
