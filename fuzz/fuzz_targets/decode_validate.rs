@@ -25,6 +25,7 @@ const ALL_FEATURES: Features = Features {
     tail_call: true,
     extended_const: true,
     multi_memory: true,
+    wide_arithmetic: true,
 };
 
 fuzz_target!(|bytes: &[u8]| {

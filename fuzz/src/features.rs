@@ -21,6 +21,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
         tail_call,
         extended_const,
         multi_memory,
+        wide_arithmetic,
     } = *features;
     // `MVP` is floats plus the GC *type* machinery every wasmparser version needs.
     let mut set = WasmFeatures::MVP;
@@ -38,6 +39,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set.set(WasmFeatures::TAIL_CALL, tail_call);
     set.set(WasmFeatures::EXTENDED_CONST, extended_const);
     set.set(WasmFeatures::MULTI_MEMORY, multi_memory);
+    set.set(WasmFeatures::WIDE_ARITHMETIC, wide_arithmetic);
     set
 }
 
@@ -58,6 +60,7 @@ pub fn default_smith(features: &Features) -> wasm_smith::Config {
         tail_call: _,
         extended_const: _,
         multi_memory,
+        wide_arithmetic: _,
     } = *features;
     let mut config = wasm_smith::Config::default();
     if reference_types {
@@ -96,6 +99,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         tail_call,
         extended_const,
         multi_memory,
+        wide_arithmetic,
     } = *features;
     config.sign_extension_ops_enabled &= sign_extension;
     config.saturating_float_to_int_enabled &= saturating_float_to_int;
@@ -106,6 +110,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.relaxed_simd_enabled &= relaxed_simd;
     config.tail_call_enabled &= tail_call;
     config.extended_const_enabled &= extended_const;
+    config.wide_arithmetic_enabled &= wide_arithmetic;
     if !multi_memory {
         config.max_memories = config.max_memories.min(1);
     }
@@ -119,7 +124,6 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.compact_imports_enabled = false;
     config.memory64_enabled = false;
     config.custom_page_sizes_enabled = false;
-    config.wide_arithmetic_enabled = false;
     config.shared_everything_threads_enabled = false;
     config.acquire_release_atomics_enabled = false;
     config.multibyte_array_access_enabled = false;
@@ -140,6 +144,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         tail_call,
         extended_const,
         multi_memory,
+        wide_arithmetic,
     } = *features;
     let mut config = wasmi::Config::default();
     config
@@ -155,7 +160,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         .wasm_multi_memory(multi_memory)
         .wasm_relaxed_simd(relaxed_simd)
         .wasm_custom_page_sizes(false)
-        .wasm_wide_arithmetic(false)
+        .wasm_wide_arithmetic(wide_arithmetic)
         // Translate every body at load time: a translation problem then shows as a load
         // error, not as a trap in the middle of a call.
         .compilation_mode(wasmi::CompilationMode::Eager);

@@ -16,18 +16,23 @@ pub mod smith;
 
 use wasmite::Features;
 
-/// The proposals the targets enable: WebAssembly 2.0 with SIMD, plus relaxed SIMD
-/// ([`Features::wasm2`]: 1.0 plus sign extension, saturating float-to-int conversions,
-/// multi-value, bulk memory and reference types; Wasmite's default leaves SIMD out).
+/// The proposals the targets enable: WebAssembly 2.0 ([`Features::wasm2`]: 1.0 plus sign
+/// extension, saturating float-to-int conversions, multi-value, bulk memory, reference
+/// types and SIMD), plus the Wasm 3.0 proposals Wasmite runs: relaxed SIMD, tail calls,
+/// extended constant expressions, multi-memory and wide arithmetic (wasmi 2.0 has them
+/// all).
 ///
 /// Relaxed SIMD is in `exec_diff` too: each relaxed instruction's result on Wasmite is a
-/// fixed choice, the same as wasmi 2.0's (the table in `wasm-exec`'s `isa/simd.rs`), so
+/// fixed choice, the same as wasmi 2.0's (the table in `wasm-exec`'s `isa/simd/portable.rs`), so
 /// the engines must agree on it bit for bit, NaN payloads aside
 /// ([`smith::canonicalize_relaxed_nans`]). Widen the set as later issues land
 /// proposals; [`features`] maps every flag to the oracles.
 pub const FEATURES: Features = Features {
-    simd: true,
     relaxed_simd: true,
+    tail_call: true,
+    extended_const: true,
+    multi_memory: true,
+    wide_arithmetic: true,
     ..Features::wasm2()
 };
 

@@ -62,6 +62,7 @@ pub fn features_for_suite(suite: &str) -> Features {
             tail_call: true,
             extended_const: true,
             multi_memory: true,
+            wide_arithmetic: true,
             ..v2
         },
     }

@@ -38,6 +38,9 @@ pub struct Features {
     pub extended_const: bool,
     /// More than one memory (multi-memory).
     pub multi_memory: bool,
+    /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`
+    /// (wide-arithmetic).
+    pub wide_arithmetic: bool,
 }
 
 impl Features {
@@ -56,6 +59,7 @@ impl Features {
             tail_call: false,
             extended_const: false,
             multi_memory: false,
+            wide_arithmetic: false,
         }
     }
 }

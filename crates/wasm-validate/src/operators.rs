@@ -40,6 +40,8 @@ pub(crate) enum Proposal {
     Simd,
     /// relaxed-simd.
     RelaxedSimd,
+    /// wide-arithmetic.
+    WideArithmetic,
     /// Any other proposal, by `wasmparser`'s name for it; never enabled.
     Other(&'static str),
 }
@@ -56,6 +58,7 @@ impl Proposal {
             Proposal::TailCall => "tail-call",
             Proposal::Simd => "simd",
             Proposal::RelaxedSimd => "relaxed-simd",
+            Proposal::WideArithmetic => "wide-arithmetic",
             Proposal::Other(name) => name,
         }
     }
@@ -80,6 +83,7 @@ macro_rules! define_operator_info {
     (@proposal tail_call) => { Proposal::TailCall };
     (@proposal simd) => { Proposal::Simd };
     (@proposal relaxed_simd) => { Proposal::RelaxedSimd };
+    (@proposal wide_arithmetic) => { Proposal::WideArithmetic };
     (@proposal $other:ident) => { Proposal::Other(stringify!($other)) };
 }
 wasmparser::for_each_operator!(define_operator_info);
@@ -121,6 +125,7 @@ impl<'m> FuncValidator<'m> {
             // Relaxed SIMD builds on SIMD: its operators take and produce v128 values.
             Proposal::RelaxedSimd if !f.relaxed_simd => Some(proposal),
             Proposal::RelaxedSimd => (!f.simd).then_some(Proposal::Simd),
+            Proposal::WideArithmetic => (!f.wide_arithmetic).then_some(proposal),
             Proposal::Other(_) => Some(proposal),
         };
         match missing {
@@ -178,6 +183,15 @@ impl<'m> FuncValidator<'m> {
             | O::I64ShrU
             | O::I64Rotl
             | O::I64Rotr => self.binary(I64, I64)?,
+            // Wide arithmetic: 128-bit integers as two i64 halves, low first.
+            O::I64Add128 | O::I64Sub128 => {
+                self.pop_all(&[I64, I64, I64, I64])?;
+                self.push_all(&[I64, I64]);
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                self.pop_all(&[I64, I64])?;
+                self.push_all(&[I64, I64]);
+            }
             O::F32Add
             | O::F32Sub
             | O::F32Mul

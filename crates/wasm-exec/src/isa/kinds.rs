@@ -11,8 +11,8 @@
 //! | `in0(T)`, `in1(T)` | `Slot` | read in accumulator position 0 / 1 | the value, a `T` |
 //! | `reg` | `Slot` | read as bits, never the accumulator | the slot |
 //! | `dst16(T)`, `out16`, `reg16` | `Slot16` | as `dst(T)`, `out`, `reg` | the slot, as a `Slot` |
-//! | `vdst` | `Slot` | a `v128` written: the slot and the next | the slot |
-//! | `vin`, `vin2`, `vin3` | `Slot` | 1, 2 or 3 `v128`s read: 2, 4 or 6 slots from it | the slot |
+//! | `vdst` | `Slot` | a `v128` (or another pair of cells) written: the slot and the next | the slot |
+//! | `vin`, `vin2`, `vin3` | `Slot` | 1, 2 or 3 `v128`s (or pairs) read: 2, 4 or 6 slots from it | the slot |
 //! | `lane` | `u8` | — | the number |
 //! | `base` | `Base` | a call's frame base | the base |
 //! | `imm(T)` | `i32` | — | the value, a `T` (sign-extended) |

@@ -305,6 +305,36 @@ macro_rules! for_each_instr {
                     m.set_v128(dst, value);
                     Ok(Flow::Next)
                 },
+                /// Wasm `i64.add128`: the 128-bit sum of the integers whose halves (low
+                /// first) are in `src, src + 1` and `src + 2, src + 3`, wrapping, its halves
+                /// to `dst` and `dst + 1` (a 128-bit integer moves as a `v128` does, with
+                /// the slot-pair kinds).
+                I64Add128 { dst: vdst, src: vin2 } [] |m| {
+                    let (a, b) = (m.get_v128(src).to_bits(), m.get_v128(src + 2).to_bits());
+                    m.set_v128(dst, wasm_core::V128::from_bits(a.wrapping_add(b)));
+                    Ok(Flow::Next)
+                },
+                /// Wasm `i64.sub128`: as `I64Add128`, the difference.
+                I64Sub128 { dst: vdst, src: vin2 } [] |m| {
+                    let (a, b) = (m.get_v128(src).to_bits(), m.get_v128(src + 2).to_bits());
+                    m.set_v128(dst, wasm_core::V128::from_bits(a.wrapping_sub(b)));
+                    Ok(Flow::Next)
+                },
+                /// Wasm `i64.mul_wide_s`: the 128-bit product of the signed `i64`s at `src`
+                /// and `src + 1`, its halves to `dst` and `dst + 1`.
+                I64MulWideS { dst: vdst, src: vin } [] |m| {
+                    let (a, b) = (m.get(src) as i64, m.get(src + 1) as i64);
+                    let product = (i128::from(a) * i128::from(b)) as u128;
+                    m.set_v128(dst, wasm_core::V128::from_bits(product));
+                    Ok(Flow::Next)
+                },
+                /// Wasm `i64.mul_wide_u`: as `I64MulWideS`, unsigned.
+                I64MulWideU { dst: vdst, src: vin } [] |m| {
+                    let (a, b) = (m.get(src), m.get(src + 1));
+                    let product = u128::from(a) * u128::from(b);
+                    m.set_v128(dst, wasm_core::V128::from_bits(product));
+                    Ok(Flow::Next)
+                },
                 /// `dst` = the `v128` at `src`, as one 16-byte move: a later 16-byte read of
                 /// `dst` takes it straight from the store, where after two 8-byte `Copy`s it
                 /// would wait for both to complete.

@@ -1454,6 +1454,26 @@ impl<'m> Translator<'m> {
                 });
                 self.call_results(sig.result_types(), tail)?;
             }
+            // Wide arithmetic: the operands in consecutive temporaries, the two results
+            // written over the first two.
+            Operator::I64Add128
+            | Operator::I64Sub128
+            | Operator::I64MulWideS
+            | Operator::I64MulWideU => {
+                let inputs = match op {
+                    Operator::I64Add128 | Operator::I64Sub128 => 4,
+                    _ => 2,
+                };
+                let src = self.call_arguments(inputs, 0)?;
+                self.emit(match op {
+                    Operator::I64Add128 => Instr::I64Add128 { dst: src, src },
+                    Operator::I64Sub128 => Instr::I64Sub128 { dst: src, src },
+                    Operator::I64MulWideS => Instr::I64MulWideS { dst: src, src },
+                    _ => Instr::I64MulWideU { dst: src, src },
+                });
+                self.push(Operand::Temp);
+                self.push(Operand::Temp);
+            }
             Operator::Drop => {
                 if self.top_is_vector() {
                     self.pop()?;
