@@ -26,6 +26,7 @@ const ALL_FEATURES: Features = Features {
     extended_const: true,
     multi_memory: true,
     wide_arithmetic: true,
+    memory64: true,
 };
 
 fuzz_target!(|bytes: &[u8]| {

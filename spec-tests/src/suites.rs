@@ -57,12 +57,18 @@ pub fn features_for_suite(suite: &str) -> Features {
         | "multi-value"
         | "sign-extension-ops"
         | "nontrapping-float-to-int-conversions" => v2,
+        // memory64's scripts predate multi-memory (two memories are invalid there).
+        "memory64" => Features {
+            memory64: true,
+            ..v2
+        },
         _ => Features {
             relaxed_simd: true,
             tail_call: true,
             extended_const: true,
             multi_memory: true,
             wide_arithmetic: true,
+            memory64: true,
             ..v2
         },
     }

@@ -357,7 +357,12 @@ impl ModuleInstance {
             )?);
         }
         for ty in &module.memories[memories.len()..] {
-            let max = ty.limits.max.map(|m| Pages(m as usize));
+            // A 64-bit memory may declare a maximum above 4 GiB; it grows as far as a
+            // 32-bit one does here (growth past that fails, as the spec allows).
+            let max = ty
+                .limits
+                .max
+                .map(|m| Pages(m.min(wasm_core::MAX_PAGES_32) as usize));
             memories.push(MemoryInstance::alloc_limited(
                 Pages(ty.limits.min as usize),
                 max,
@@ -754,8 +759,12 @@ impl ModuleRef {
             let DataMode::Active { memory, offset } = &segment.mode else {
                 continue;
             };
-            let offset = eval_const(module, &self.globals, offset)?;
-            let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+            // An i64 offset (a 64-bit memory) past 4 GiB is out of bounds of any memory
+            // this runtime makes.
+            let offset = match eval_const(module, &self.globals, offset)? {
+                RuntimeValue::I64(offset) => u32::try_from(offset as u64).unwrap_or(u32::MAX),
+                offset => offset.try_into::<u32>().unwrap_or(u32::MAX),
+            };
             self.memories[*memory as usize]
                 .set(offset, module.slice(&segment.bytes))
                 .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;

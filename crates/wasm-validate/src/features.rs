@@ -41,6 +41,9 @@ pub struct Features {
     /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`
     /// (wide-arithmetic).
     pub wide_arithmetic: bool,
+    /// Memories with 64-bit addresses (memory64; its 64-bit tables are not supported
+    /// yet).
+    pub memory64: bool,
 }
 
 impl Features {
@@ -60,6 +63,7 @@ impl Features {
             extended_const: false,
             multi_memory: false,
             wide_arithmetic: false,
+            memory64: false,
         }
     }
 }
@@ -82,14 +86,15 @@ impl Features {
     }
 
     /// The binary encodings to decode modules with under these features
-    /// ([`wasm_core::decode_with`]): Wasm 2.0's, and multi-memory's memory indices when
-    /// it is on.
+    /// ([`wasm_core::decode_with`]): Wasm 2.0's, multi-memory's memory indices and
+    /// memory64's 64-bit limits and offsets when they are on.
     pub fn decoding(&self) -> wasm_core::wasmparser::WasmFeatures {
         let mut encodings = wasm_core::DECODE_FEATURES;
         encodings.set(
             wasm_core::wasmparser::WasmFeatures::MULTI_MEMORY,
             self.multi_memory,
         );
+        encodings.set(wasm_core::wasmparser::WasmFeatures::MEMORY64, self.memory64);
         encodings
     }
 }

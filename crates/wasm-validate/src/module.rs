@@ -143,24 +143,38 @@ fn memories(module: &Module, features: &Features) -> Result<()> {
         if index > 0 && !features.multi_memory {
             return Err(ValidationError::new("multiple memories", offset()));
         }
-        check_memory_type(memory).map_err(|message| ValidationError::new(message, offset()))?;
+        check_memory_type(memory, features)
+            .map_err(|message| ValidationError::new(message, offset()))?;
     }
     Ok(())
 }
 
-fn check_memory_type(memory: &MemoryType) -> core::result::Result<(), String> {
-    if memory.memory64 {
-        return Err("64-bit memories (memory64 proposal) are not supported".to_string());
+fn check_memory_type(memory: &MemoryType, features: &Features) -> core::result::Result<(), String> {
+    if memory.memory64 && !features.memory64 {
+        return Err(
+            "64-bit memories require the memory64 proposal, which is not enabled".to_string(),
+        );
     }
     if memory.shared {
         return Err("shared memories (threads proposal) are not supported".to_string());
     }
-    check_limits(
-        memory.limits,
-        MAX_PAGES_32,
-        "memory size must be at most 65536 pages (4GiB)",
-    )
+    match memory.memory64 {
+        false => check_limits(
+            memory.limits,
+            MAX_PAGES_32,
+            "memory size must be at most 65536 pages (4GiB)",
+        ),
+        true => check_limits(
+            memory.limits,
+            MAX_PAGES_64,
+            "memory size must be at most 2^48 pages",
+        ),
+    }
 }
+
+/// The most pages a 64-bit memory may declare (spec: 2^48, so that its size in bytes
+/// fits 64 bits).
+const MAX_PAGES_64: u64 = 1 << 48;
 
 /// Spec 3.2.1: limits within `range`, minimum not above maximum.
 fn check_limits(limits: Limits, range: u64, too_large: &str) -> core::result::Result<(), String> {
@@ -284,7 +298,11 @@ fn data(module: &Module, features: &Features) -> Result<()> {
                         segment.offset,
                     ));
                 }
-                const_expr(module, features, offset, ValType::I32)?;
+                let address = match module.memories[*memory as usize].memory64 {
+                    true => ValType::I64,
+                    false => ValType::I32,
+                };
+                const_expr(module, features, offset, address)?;
             }
             DataMode::Passive if !features.bulk_memory => {
                 return Err(ValidationError::new(

@@ -88,6 +88,14 @@ macro_rules! define_operator_info {
 }
 wasmparser::for_each_operator!(define_operator_info);
 
+/// The type of addresses into `memory`: i64 for a 64-bit memory (memory64), else i32.
+fn address_type(memory: MemoryType) -> ValType {
+    match memory.memory64 {
+        true => I64,
+        false => I32,
+    }
+}
+
 /// An operator's name for messages: `i32_add` for `visit_i32_add`.
 fn display_name(visit: &'static str) -> &'static str {
     visit.strip_prefix("visit_").unwrap_or(visit)
@@ -594,29 +602,34 @@ impl<'m> FuncValidator<'m> {
             O::V128Store16Lane { memarg, lane } => self.store_lane(memarg, *lane, 1)?,
             O::V128Store32Lane { memarg, lane } => self.store_lane(memarg, *lane, 2)?,
             O::V128Store64Lane { memarg, lane } => self.store_lane(memarg, *lane, 3)?,
+            // Sizes, addresses and lengths are of the memory's address type: i64 for a
+            // 64-bit memory (memory64).
             O::MemorySize { mem } => {
-                self.memory(*mem)?;
-                self.push(I32);
+                let address = address_type(self.memory(*mem)?);
+                self.push(address);
             }
             O::MemoryGrow { mem } => {
-                self.memory(*mem)?;
-                self.unary(I32, I32)?;
+                let address = address_type(self.memory(*mem)?);
+                self.unary(address, address)?;
             }
-            // Bulk memory: [i32 i32 i32] -> [].
+            // Bulk memory: [a i32 i32] -> [] (init), [a a a] (copy within one memory, a
+            // the address type; between two, the length is i32 unless both are 64-bit),
+            // [a i32 a] (fill).
             O::MemoryInit { data_index, mem } => {
-                self.memory(*mem)?;
+                let address = address_type(self.memory(*mem)?);
                 self.data_segment(*data_index)?;
-                self.pop_all(&[I32, I32, I32])?;
+                self.pop_all(&[address, I32, I32])?;
             }
             O::DataDrop { data_index } => self.data_segment(*data_index)?,
             O::MemoryCopy { dst_mem, src_mem } => {
-                self.memory(*dst_mem)?;
-                self.memory(*src_mem)?;
-                self.pop_all(&[I32, I32, I32])?;
+                let dst = address_type(self.memory(*dst_mem)?);
+                let src = address_type(self.memory(*src_mem)?);
+                let len = if dst == I64 && src == I64 { I64 } else { I32 };
+                self.pop_all(&[dst, src, len])?;
             }
             O::MemoryFill { mem } => {
-                self.memory(*mem)?;
-                self.pop_all(&[I32, I32, I32])?;
+                let address = address_type(self.memory(*mem)?);
+                self.pop_all(&[address, I32, address])?;
             }
 
             // ---- Table instructions (3.3.5 in 2.0): [i32 i32 i32] -> [] ----
@@ -945,10 +958,10 @@ impl<'m> FuncValidator<'m> {
         lane: u8,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
-        self.memarg(memarg, width_log2)?;
+        let address = self.memarg(memarg, width_log2)?;
         self.lane_index(lane, 16 >> width_log2)?;
         self.pop(V128)?;
-        self.pop(I32)?;
+        self.pop(address)?;
         Ok(())
     }
 
@@ -972,8 +985,8 @@ impl<'m> FuncValidator<'m> {
         ty: ValType,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
-        self.memarg(memarg, width_log2)?;
-        self.pop(I32)?;
+        let address = self.memarg(memarg, width_log2)?;
+        self.pop(address)?;
         self.push(ty);
         Ok(())
     }
@@ -986,15 +999,15 @@ impl<'m> FuncValidator<'m> {
         ty: ValType,
         width_log2: u8,
     ) -> Result<(), crate::ValidationError> {
-        self.memarg(memarg, width_log2)?;
+        let address = self.memarg(memarg, width_log2)?;
         self.pop(ty)?;
-        self.pop(I32)?;
+        self.pop(address)?;
         Ok(())
     }
 
     /// Spec 3.3.4: the memory must exist and the alignment must not exceed the access
-    /// width.
-    fn memarg(&self, memarg: &MemArg, width_log2: u8) -> Result<(), crate::ValidationError> {
+    /// width. Returns the memory's address type.
+    fn memarg(&self, memarg: &MemArg, width_log2: u8) -> Result<ValType, crate::ValidationError> {
         let index = match memarg.target {
             MemArgTarget::Memory(index) => index,
             MemArgTarget::Array(_) => {
@@ -1010,9 +1023,16 @@ impl<'m> FuncValidator<'m> {
             )));
         }
         if !memory.memory64 && memarg.offset > u64::from(u32::MAX) {
-            return Err(self.malformed("integer too large: memory offset must fit in 32 bits"));
+            // Read with memory64's binary format, a 64-bit offset is well formed and
+            // invalid for a 32-bit memory; with 2.0's, it is a malformed integer.
+            return Err(match self.features.memory64 {
+                true => {
+                    self.error("offset out of range: a 32-bit memory's offset must fit in 32 bits")
+                }
+                false => self.malformed("integer too large: memory offset must fit in 32 bits"),
+            });
         }
-        Ok(())
+        Ok(address_type(memory))
     }
 
     fn memory(&self, index: u32) -> Result<MemoryType, crate::ValidationError> {

@@ -34,35 +34,21 @@ fn wasm_v1_module_assertions() {
     assert!(tally.invalid > 500, "{tally:?}");
 }
 
-/// The proposal scripts are written against a recent spec with 2.0 merged; the few that
-/// use several memories need multi-memory.
+/// The proposal scripts are written against a recent spec with 2.0 merged: the few that
+/// use several memories need multi-memory, and offsets of 2^32 or more (which the
+/// validator refuses for a 32-bit memory) are read with memory64's binary format.
 fn simd_features() -> Features {
     Features {
         simd: true,
         multi_memory: true,
+        memory64: true,
         ..Features::wasm2()
     }
 }
 
-/// Assertions of the simd suite that fail for reasons outside the validator: `wasm-core`
-/// reads code with WebAssembly 2.0's binary format (plus multi-memory's when it is on),
-/// without memory64's.
-const SIMD_KNOWN_FAILURES: &[&str] = &[
-    // An offset of 2^32 is a 64-bit LEB, malformed in 2.0's format; the suite (written
-    // after memory64) expects the validator's "offset out of range". Memory64 is issue
-    // 22's.
-    "simd_address.wast:143:",
-    "simd_address.wast:151:",
-];
-
 #[test]
 fn simd_module_assertions() {
-    let (files, tally) = check_scripts(
-        "simd",
-        proposal(Proposal::Simd),
-        &simd_features(),
-        SIMD_KNOWN_FAILURES,
-    );
+    let (files, tally) = check_scripts("simd", proposal(Proposal::Simd), &simd_features(), &[]);
     assert!(files > 50, "the simd suite looks empty ({files} files)");
     assert!(tally.invalid > 500 && tally.valid > 50, "{tally:?}");
 }

@@ -234,23 +234,26 @@ fn run_frames(
                     let tail = matches!(instr, Some(Instr::ReturnCallIndirect { .. }));
                     (callee, base, tail)
                 }
-                Some(Instr::MemoryGrow { dst, delta }) => {
+                Some(Instr::MemoryGrow { dst, delta } | Instr::MemoryGrow64 { dst, delta }) => {
+                    let wide = matches!(instr, Some(Instr::MemoryGrow64 { .. }));
                     let slot = |slot: Slot| frame.bp + slot as usize;
-                    let delta = stacks.vals[slot(delta)] as u32;
+                    let delta = match wide {
+                        false => stacks.vals[slot(delta)] as u32 as usize,
+                        // A 64-bit memory's delta: past what `usize` holds, it cannot grow.
+                        true => usize::try_from(stacks.vals[slot(delta)]).unwrap_or(usize::MAX),
+                    };
                     let host = ctx.host();
                     host.release_memory();
-                    let grown = host
-                        .memory()
-                        .map(|memory| memory.grow(Pages(delta as usize)));
+                    let grown = host.memory().map(|memory| memory.grow(Pages(delta)));
                     host.borrow_memory()?;
-                    // -1 when the memory cannot grow; the trap of a resource limiter
-                    // that says to trap.
-                    let old = match grown {
-                        Some(Ok(old)) => old.0 as u32,
+                    // -1 (of the memory's address type) when the memory cannot grow; the
+                    // trap of a resource limiter that says to trap.
+                    let failed = if wide { u64::MAX } else { u64::from(u32::MAX) };
+                    stacks.vals[slot(dst)] = match grown {
+                        Some(Ok(old)) => old.0 as u64,
                         Some(Err(wasm_runtime::Error::Trap(trap))) => return Err(trap.into()),
-                        Some(Err(_)) | None => u32::MAX,
+                        Some(Err(_)) | None => failed,
                     };
-                    stacks.vals[slot(dst)] = u64::from(old);
                     ip = at + 1;
                     continue;
                 }

@@ -1,8 +1,7 @@
 //! The instructions on references, tables and segments (Wasm 2.0), on `v128` globals,
 //! and on memories other than memory 0 (multi-memory), which the drivers leave to the
-//! engine (`Flow::Exit`): the runtime keeps the
-//! objects that reference handles name (and `v128` globals as values), and carries them
-//! out through its engine hooks.
+//! engine (`Flow::Exit`): the runtime keeps the objects that reference handles name (and
+//! `v128` globals as values), and carries them out through its engine hooks.
 
 use crate::dispatch::Host;
 use crate::isa::{Instr, Slot};

@@ -211,6 +211,26 @@ macro_rules! for_each_instr {
                 MemoryGrow { dst: out, delta: reg } [stops] |m| {
                     Ok(Flow::Exit)
                 },
+                /// Grow a 64-bit memory (memory64) by `slot[delta]` pages, an i64;
+                /// `slot[dst] =` the old size or -1, an i64. Left to the engine.
+                MemoryGrow64 { dst: out, delta: reg } [stops] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Trap unless the i64 address in `addr` is below 2^32: an access to a
+                /// 64-bit memory (memory64) then goes through the 32-bit address
+                /// instructions, which read its low half (a memory here is at most 4 GiB,
+                /// so every address of 2^32 or more is out of bounds).
+                CheckAddress64 { addr: reg } [may_trap] |m| {
+                    match m.get(addr) >> 32 {
+                        0 => Ok(Flow::Next),
+                        _ => Err(TrapCode::MemoryAccessOutOfBounds),
+                    }
+                },
+                /// An access whose static offset is 4 GiB or more (memory64): out of
+                /// bounds of any memory.
+                OutOfBounds {} [may_trap] |m| {
+                    Err(TrapCode::MemoryAccessOutOfBounds)
+                },
                 /// `slot[dst] =` global `index`, a reference (its handle). Left to the
                 /// engine, as are all instructions on references, tables and segments:
                 /// the runtime keeps what a handle names.

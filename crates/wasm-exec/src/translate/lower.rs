@@ -32,6 +32,7 @@ use super::rotate::{Rotation, rotate_loops};
 use super::verify::{find_targets, verify};
 use crate::isa::{Caps, Instr, Lowered, Numeric, Simd, Slot, Slot16};
 use crate::prelude::*;
+use arrayvec::ArrayVec;
 use wasm_core::wasmparser::{BlockType, MemArg, MemArgTarget, Operator};
 use wasm_core::{Module, ValType};
 
@@ -1131,6 +1132,7 @@ impl<'m> Translator<'m> {
                 Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
             );
         }
+        self.check_addresses(op);
         let result = self.other_memory(op).and_then(|other| match other {
             Some(OtherMemory::As(op)) => self.lower(&op),
             Some(OtherMemory::Lowered) => Ok(()),
@@ -1141,6 +1143,87 @@ impl<'m> Translator<'m> {
             self.emit(Instr::SelectMemory { memory: 0 });
         }
         result
+    }
+
+    /// Whether memory `index` has 64-bit addresses (memory64).
+    fn is_memory64(&self, index: u32) -> bool {
+        self.module
+            .memories
+            .get(index as usize)
+            .is_some_and(|memory| memory.memory64)
+    }
+
+    /// Before an operator on a 64-bit memory (memory64): checks that its i64 addresses
+    /// and lengths are below 2^32 (`CheckAddress64`), so that the instructions of 32-bit
+    /// memories, which read their low halves, carry it out. A memory is at most 4 GiB
+    /// here, so a larger value would be out of bounds anyway. (The one exception, an
+    /// empty access at exactly 4 GiB of a 4 GiB memory, traps where the spec would not.)
+    fn check_addresses(&mut self, op: &Operator<'_>) {
+        // The operand depths (0: the top) of the i64 addresses and lengths.
+        let mut depths = ArrayVec::<usize, 3>::new();
+        let memory_of = |memarg: &MemArg| match memarg.target {
+            MemArgTarget::Memory(index) => index,
+            MemArgTarget::Array(_) => 0,
+        };
+        match *op {
+            Operator::MemoryFill { mem } if self.is_memory64(mem) => {
+                depths.extend([2, 0]);
+            }
+            Operator::MemoryInit { mem, .. } if self.is_memory64(mem) => depths.push(2),
+            Operator::MemoryCopy { dst_mem, src_mem } => {
+                let (dst, src) = (self.is_memory64(dst_mem), self.is_memory64(src_mem));
+                if dst {
+                    depths.push(2);
+                }
+                if src {
+                    depths.push(1);
+                }
+                if dst && src {
+                    depths.push(0);
+                }
+            }
+            Operator::V128Store { ref memarg }
+            | Operator::V128Load8Lane { ref memarg, .. }
+            | Operator::V128Load16Lane { ref memarg, .. }
+            | Operator::V128Load32Lane { ref memarg, .. }
+            | Operator::V128Load64Lane { ref memarg, .. }
+            | Operator::V128Store8Lane { ref memarg, .. }
+            | Operator::V128Store16Lane { ref memarg, .. }
+            | Operator::V128Store32Lane { ref memarg, .. }
+            | Operator::V128Store64Lane { ref memarg, .. } => {
+                // The address is below a `v128` (two entries).
+                if self.is_memory64(memory_of(memarg)) {
+                    depths.push(2);
+                }
+            }
+            _ => {
+                let access = match (Instr::from_memory_op(op), Instr::simd(op)) {
+                    (Some((is_load, _, memarg)), _) => Some((memarg, usize::from(!is_load))),
+                    (None, Some(Simd::Load(_, memarg))) => Some((memarg, 0)),
+                    _ => None,
+                };
+                if let Some((arg, depth)) = access
+                    && self.is_memory64(memory_of(&arg))
+                {
+                    depths.push(depth);
+                }
+            }
+        }
+        for depth in depths {
+            let Some(height) = self.stack.len().checked_sub(depth + 1) else {
+                continue;
+            };
+            match self.stack[height] {
+                Operand::Const(bits) if bits >> 32 != 0 => {
+                    self.emit(Instr::OutOfBounds {});
+                }
+                Operand::Const(_) => {}
+                operand => {
+                    let addr = self.slot_of(operand, height);
+                    self.emit(Instr::CheckAddress64 { addr });
+                }
+            }
+        }
     }
 
     /// Makes memory `memory` the one the next instruction accesses, unless it is 0.
@@ -1584,7 +1667,10 @@ impl<'m> Translator<'m> {
                 let (delta, height) = self.pop()?;
                 let delta = self.slot_of(delta, height);
                 let dst = self.temp(height);
-                self.emit(Instr::MemoryGrow { dst, delta });
+                self.emit(match self.is_memory64(self.memory) {
+                    false => Instr::MemoryGrow { dst, delta },
+                    true => Instr::MemoryGrow64 { dst, delta },
+                });
                 self.push(Operand::Temp);
             }
             // References are handles, 0 for null (see `wasm_runtime::Value`).
@@ -1786,10 +1872,9 @@ impl<'m> Translator<'m> {
         Ok(())
     }
 
-    /// A memory operator's offset as the instructions hold it. The instructions access
-    /// memory 0: an operator on another memory (multi-memory) is refused.
-    /// The offset of an access to memory; selects its memory when not memory 0 (nothing
-    /// that may stop the invocation comes between this and the access).
+    /// A memory operator's offset as the instructions hold it. Selects the operator's
+    /// memory when it is not memory 0 (nothing that may stop the invocation comes between
+    /// this and the access).
     fn offset_of(&mut self, memarg: MemArg) -> Result<u32, TranslateError> {
         match memarg.target {
             MemArgTarget::Memory(n) => self.select_memory(n),
@@ -1797,7 +1882,12 @@ impl<'m> Translator<'m> {
                 return Err(self.err("array memory accesses (gc proposal) are not supported"));
             }
         }
-        u32::try_from(memarg.offset).map_err(|_| self.err("offset out of range"))
+        // An offset of 4 GiB or more (a 64-bit memory's) is out of bounds of any memory
+        // here: the access traps before it is made.
+        Ok(u32::try_from(memarg.offset).unwrap_or_else(|_| {
+            self.emit(Instr::OutOfBounds {});
+            0
+        }))
     }
 
     /// Whether the top two entries are a `v128`.

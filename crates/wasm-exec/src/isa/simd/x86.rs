@@ -11,8 +11,9 @@
 //! float-to-int conversions, 8-bit shifts...) stay portable.
 //!
 //! The intrinsics are `unsafe` to call only because they require their CPU feature;
-//! `intrinsics!` wraps the ones used here in safe functions, the single place that
-//! states why the feature is present.
+//! `intrinsics!` wraps the ones used here in safe functions, the place that states why
+//! the feature is present (`even_lanes` does the same for `pshufd`, whose immediate is a
+//! const generic; `Bits16` reinterprets a `V128`'s bits as a register and back).
 #![allow(unsafe_code)]
 
 use super::portable;

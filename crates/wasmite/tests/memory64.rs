@@ -1,0 +1,91 @@
+//! 64-bit memories (memory64): i64 addresses, sizes and offsets, with bounds checked
+//! without overflow.
+
+use wasmite::{
+    Config, Features, ImportsBuilder, Module, ModuleInstance, ModuleRef, NopExternals,
+    RuntimeValue, Trap, TrapCode,
+};
+
+const WIDE: &str = r#"(module
+  (memory i64 1 3)
+  (data (i64.const 8) "\2a")
+  (func (export "load") (param $at i64) (result i32)
+    (i32.load8_u (local.get $at)))
+  (func (export "load_far") (param $at i64) (result i32)
+    (i32.load8_u offset=0x1_0000_0000 (local.get $at)))
+  (func (export "store") (param $at i64) (param $value i32)
+    (i32.store (local.get $at) (local.get $value)))
+  (func (export "size") (result i64) (memory.size))
+  (func (export "grow") (param $delta i64) (result i64) (memory.grow (local.get $delta)))
+  (func (export "fill") (param $at i64) (param $n i64)
+    (memory.fill (local.get $at) (i32.const 7) (local.get $n))))"#;
+
+fn instance() -> ModuleRef {
+    let config = Config::new().features(Features {
+        memory64: true,
+        ..Features::wasm2()
+    });
+    let module = Module::from_buffer_with_config(wat::parse_str(WIDE).unwrap(), &config).unwrap();
+    ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start()
+}
+
+fn call(
+    instance: &ModuleRef,
+    name: &str,
+    args: &[RuntimeValue],
+) -> Result<Option<RuntimeValue>, Option<TrapCode>> {
+    instance
+        .invoke_export(name, args, &mut NopExternals)
+        .map_err(|e| e.as_trap().and_then(Trap::code))
+}
+
+const OOB: Result<Option<RuntimeValue>, Option<TrapCode>> =
+    Err(Some(TrapCode::MemoryAccessOutOfBounds));
+
+#[test]
+fn a_64_bit_memory_is_refused_unless_the_feature_is_on() {
+    let wide = wat::parse_str("(module (memory i64 1))").unwrap();
+    let error = Module::from_buffer(wide).unwrap_err();
+    assert!(error.to_string().contains("memory64"), "{error}");
+}
+
+#[test]
+fn addresses_are_64_bits_wide_and_checked_without_wrapping() {
+    use RuntimeValue::{I32, I64};
+    let instance = instance();
+    assert_eq!(call(&instance, "load", &[I64(8)]), Ok(Some(I32(42))));
+    // An address whose low 32 bits are in bounds is still out of bounds.
+    assert_eq!(call(&instance, "load", &[I64(0x1_0000_0008)]), OOB);
+    assert_eq!(call(&instance, "load", &[I64(-1)]), OOB);
+    assert_eq!(call(&instance, "store", &[I64(1 << 40), I32(1)]), OOB);
+    // So is any access with an offset of 4 GiB, whatever the address.
+    assert_eq!(call(&instance, "load_far", &[I64(0)]), OOB);
+    assert_eq!(call(&instance, "load_far", &[I64(-0x1_0000_0000)]), OOB);
+    // Last byte in bounds, then one past it.
+    assert_eq!(call(&instance, "load", &[I64(65_535)]), Ok(Some(I32(0))));
+    assert_eq!(call(&instance, "load", &[I64(65_536)]), OOB);
+}
+
+#[test]
+fn sizes_and_growth_are_i64() {
+    use RuntimeValue::I64;
+    let instance = instance();
+    assert_eq!(call(&instance, "size", &[]), Ok(Some(I64(1))));
+    assert_eq!(call(&instance, "grow", &[I64(2)]), Ok(Some(I64(1))));
+    // Past the maximum, or by more pages than 32 bits count: -1 as an i64.
+    assert_eq!(call(&instance, "grow", &[I64(1)]), Ok(Some(I64(-1))));
+    assert_eq!(call(&instance, "grow", &[I64(1 << 40)]), Ok(Some(I64(-1))));
+    assert_eq!(call(&instance, "size", &[]), Ok(Some(I64(3))));
+}
+
+#[test]
+fn bulk_operations_check_64_bit_addresses_and_lengths() {
+    use RuntimeValue::{I32, I64};
+    let instance = instance();
+    assert_eq!(call(&instance, "fill", &[I64(100), I64(4)]), Ok(None));
+    assert_eq!(call(&instance, "load", &[I64(103)]), Ok(Some(I32(7))));
+    assert_eq!(call(&instance, "fill", &[I64(0x1_0000_0000), I64(0)]), OOB);
+    assert_eq!(call(&instance, "fill", &[I64(0), I64(0x1_0000_0001)]), OOB);
+}
