@@ -51,8 +51,11 @@
 //! # Going past the seed API
 //!
 //! * **WebAssembly 2.0.** Modules may use everything compilers emit today (bulk memory,
-//!   reference types, multi-value, sign extension, saturating conversions):
+//!   reference types, multi-value, sign extension, saturating conversions, SIMD):
 //!   [`Features::default`] is [`Features::wasm2`].
+//! * **WebAssembly 3.0**, proposal by proposal, each behind its [`Features`] flag: relaxed
+//!   SIMD, tail calls (in constant stack), extended constant expressions, several memories,
+//!   64-bit memories and wide arithmetic.
 //! * [`FuncInstance::invoke_into`] fills a results slice: functions with several results
 //!   (multi-value) are called through it.
 //! * **References.** [`Value`] is a value of any type: the seed's four numbers and the
