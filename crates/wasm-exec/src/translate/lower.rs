@@ -154,6 +154,9 @@ pub(crate) struct Translator<'m> {
     /// The memory the operator being lowered accesses, when not memory 0: selected
     /// (`SelectMemory`) just before its instruction, memory 0 again after it.
     memory: u32,
+    /// The module has a 64-bit memory (memory64): operators on memories get their
+    /// address checks ([`Translator::check_addresses`]).
+    memory64: bool,
     /// A memory to select once the operator's fuel is charged (a bulk operator on a
     /// memory other than 0: the charge may stop the invocation, which resumes with
     /// memory 0 selected).
@@ -338,6 +341,7 @@ impl<'m> Translator<'m> {
             bulk: false,
             memory: 0,
             pending_memory: 0,
+            memory64: module.memories.iter().any(|memory| memory.memory64),
         };
         let fixups = t.take_fixups();
         t.blocks.push(Block {
@@ -1132,7 +1136,9 @@ impl<'m> Translator<'m> {
                 Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
             );
         }
-        self.check_addresses(op);
+        if self.memory64 {
+            self.check_addresses(op);
+        }
         let result = self.other_memory(op).and_then(|other| match other {
             Some(OtherMemory::As(op)) => self.lower(&op),
             Some(OtherMemory::Lowered) => Ok(()),
