@@ -610,10 +610,24 @@ mod tests {
         vectors().zip(vectors().skip(7))
     }
 
+    /// Asserts that `name(args)` here equals `portable::name(args)`, naming the call and
+    /// its arguments' values when it does not.
+    macro_rules! same {
+        ($name:ident($($arg:expr),*)) => {
+            assert_eq!(
+                $name($($arg),*),
+                portable::$name($($arg),*),
+                "{} with {:?}",
+                stringify!($name($($arg),*)),
+                ($($arg,)*)
+            )
+        };
+    }
+
     macro_rules! same_binary {
         ($($name:ident),* $(,)?) => {$(
             for (a, b) in pairs() {
-                assert_eq!($name(a, b), portable::$name(a, b), "{} {a:?} {b:?}", stringify!($name));
+                same!($name(a, b));
             }
         )*};
     }
@@ -621,7 +635,7 @@ mod tests {
     macro_rules! same_unary {
         ($($name:ident),* $(,)?) => {$(
             for a in vectors() {
-                assert_eq!($name(a), portable::$name(a), "{} {a:?}", stringify!($name));
+                same!($name(a));
             }
         )*};
     }
@@ -740,7 +754,7 @@ mod tests {
             v128_andnot,
         );
         for ((a, b), c) in pairs().zip(vectors().skip(11)) {
-            assert_eq!(v128_bitselect(a, b, c), portable::v128_bitselect(a, b, c));
+            same!(v128_bitselect(a, b, c));
         }
     }
 
@@ -793,14 +807,14 @@ mod tests {
                 65,
                 i32::MAX,
             ] {
-                assert_eq!(i16x8_shl(a, s), portable::i16x8_shl(a, s));
-                assert_eq!(i16x8_shr_s(a, s), portable::i16x8_shr_s(a, s));
-                assert_eq!(i16x8_shr_u(a, s), portable::i16x8_shr_u(a, s));
-                assert_eq!(i32x4_shl(a, s), portable::i32x4_shl(a, s));
-                assert_eq!(i32x4_shr_s(a, s), portable::i32x4_shr_s(a, s));
-                assert_eq!(i32x4_shr_u(a, s), portable::i32x4_shr_u(a, s));
-                assert_eq!(i64x2_shl(a, s), portable::i64x2_shl(a, s));
-                assert_eq!(i64x2_shr_u(a, s), portable::i64x2_shr_u(a, s));
+                same!(i16x8_shl(a, s));
+                same!(i16x8_shr_s(a, s));
+                same!(i16x8_shr_u(a, s));
+                same!(i32x4_shl(a, s));
+                same!(i32x4_shr_s(a, s));
+                same!(i32x4_shr_u(a, s));
+                same!(i64x2_shl(a, s));
+                same!(i64x2_shr_u(a, s));
             }
         }
     }
@@ -809,39 +823,21 @@ mod tests {
     fn splats_and_lane_replacements_match_the_portable_ones() {
         for (a, b) in pairs().take(500) {
             let [x, y] = b.to_cells();
-            assert_eq!(i8x16_splat(x as i32), portable::i8x16_splat(x as i32));
-            assert_eq!(i16x8_splat(x as i32), portable::i16x8_splat(x as i32));
-            assert_eq!(i32x4_splat(x as i32), portable::i32x4_splat(x as i32));
-            assert_eq!(i64x2_splat(x as i64), portable::i64x2_splat(x as i64));
+            same!(i8x16_splat(x as i32));
+            same!(i16x8_splat(x as i32));
+            same!(i32x4_splat(x as i32));
+            same!(i64x2_splat(x as i64));
             let (f, d) = (f32::from_bits(y as u32), f64::from_bits(y));
-            assert_eq!(f32x4_splat(f), portable::f32x4_splat(f));
-            assert_eq!(f64x2_splat(d), portable::f64x2_splat(d));
+            same!(f32x4_splat(f));
+            same!(f64x2_splat(d));
             for lane in [0, 1, 2, 3, 5, 7, 8, 9, 14, 15, 16, 17, 255] {
                 let (x, y) = (x as i32, y as i64);
-                assert_eq!(
-                    i8x16_replace_lane(a, lane, x),
-                    portable::i8x16_replace_lane(a, lane, x)
-                );
-                assert_eq!(
-                    i16x8_replace_lane(a, lane, x),
-                    portable::i16x8_replace_lane(a, lane, x)
-                );
-                assert_eq!(
-                    i32x4_replace_lane(a, lane, x),
-                    portable::i32x4_replace_lane(a, lane, x)
-                );
-                assert_eq!(
-                    i64x2_replace_lane(a, lane, y),
-                    portable::i64x2_replace_lane(a, lane, y)
-                );
-                assert_eq!(
-                    f32x4_replace_lane(a, lane, f),
-                    portable::f32x4_replace_lane(a, lane, f)
-                );
-                assert_eq!(
-                    f64x2_replace_lane(a, lane, d),
-                    portable::f64x2_replace_lane(a, lane, d)
-                );
+                same!(i8x16_replace_lane(a, lane, x));
+                same!(i16x8_replace_lane(a, lane, x));
+                same!(i32x4_replace_lane(a, lane, x));
+                same!(i64x2_replace_lane(a, lane, y));
+                same!(f32x4_replace_lane(a, lane, f));
+                same!(f64x2_replace_lane(a, lane, d));
             }
         }
     }
@@ -850,16 +846,10 @@ mod tests {
     fn shuffles_match_the_portable_one() {
         // Shuffle lanes are validated below 32; the function masks them anyway.
         for ((a, b), lanes) in pairs().zip(vectors().skip(3)) {
-            assert_eq!(
-                i8x16_shuffle(a, b, lanes),
-                portable::i8x16_shuffle(a, b, lanes)
-            );
+            same!(i8x16_shuffle(a, b, lanes));
             let lanes =
                 V128::from_bits(lanes.to_bits() & 0x1f1f_1f1f_1f1f_1f1f_1f1f_1f1f_1f1f_1f1f);
-            assert_eq!(
-                i8x16_shuffle(a, b, lanes),
-                portable::i8x16_shuffle(a, b, lanes)
-            );
+            same!(i8x16_shuffle(a, b, lanes));
         }
     }
 }
