@@ -1925,14 +1925,12 @@ impl<'m> Translator<'m> {
     fn pop_vector(&mut self) -> Result<Slot, TranslateError> {
         let (high, high_height) = self.pop()?;
         let (low, height) = self.pop()?;
-        match (low, high) {
-            (Operand::Temp, Operand::Temp) => return Ok(self.temp(height)),
-            (Operand::Local(a), Operand::Local(b)) if b == a + 1 => return Ok(a),
-            (Operand::Const(a), Operand::Const(b)) => {
-                let bits = u128::from(a) | u128::from(b) << 64;
-                return Ok(self.vector_const(bits, height));
-            }
-            _ => {}
+        if let Some(slot) = self.vector_slot(low, high, height) {
+            return Ok(slot);
+        }
+        if let (Operand::Const(a), Operand::Const(b)) = (low, high) {
+            let bits = u128::from(a) | u128::from(b) << 64;
+            return Ok(self.vector_const(bits, height));
         }
         self.move_operand(self.temp(height), low, height);
         self.move_operand(self.temp(high_height), high, high_height);
@@ -1970,7 +1968,7 @@ impl<'m> Translator<'m> {
 
     /// `local.set` of `v128` local `local` (slots `local` and `local + 1`).
     fn set_vector_local(&mut self, local: Slot) -> Result<(), TranslateError> {
-        let (high, high_height) = self.pop()?;
+        let (high, _) = self.pop()?;
         let (low, height) = self.pop()?;
         if (low, high) == (Operand::Temp, Operand::Temp)
             && self.local_refs[local as usize + 1] == 0
@@ -1980,27 +1978,33 @@ impl<'m> Translator<'m> {
         }
         self.before_local_write(local);
         self.before_local_write(local + 1);
-        self.move_vector(local, (low, height), (high, high_height));
+        self.move_vector(local, low, high, height);
         Ok(())
     }
 
-    /// Moves the `v128` whose halves are the entries `low` and `high` to slots `dst` and
-    /// `dst + 1`: one `CopyV128` when the halves are in adjacent slots (a vector local,
-    /// or the two temporaries of a vector entry), else half by half.
-    fn move_vector(&mut self, dst: Slot, low: (Operand, usize), high: (Operand, usize)) {
-        let adjacent = match (low.0, high.0) {
-            (Operand::Local(a), Operand::Local(b)) => (b == a + 1).then_some(a),
-            (Operand::Temp, Operand::Temp) if high.1 == low.1 + 1 => Some(self.temp(low.1)),
+    /// The first of two adjacent slots that already hold the `v128` whose halves are the
+    /// entries `low` (at `height`) and `high` (above it): the two temporaries of a vector
+    /// entry, or a vector local's pair.
+    fn vector_slot(&self, low: Operand, high: Operand, height: usize) -> Option<Slot> {
+        match (low, high) {
+            (Operand::Temp, Operand::Temp) => Some(self.temp(height)),
+            (Operand::Local(a), Operand::Local(b)) if b == a + 1 => Some(a),
             _ => None,
-        };
-        match adjacent {
+        }
+    }
+
+    /// Moves the `v128` whose halves are the entries `low` (at `height`) and `high` (above
+    /// it) to slots `dst` and `dst + 1`: one `CopyV128` when the halves are in adjacent
+    /// slots ([`Translator::vector_slot`]), else half by half.
+    fn move_vector(&mut self, dst: Slot, low: Operand, high: Operand, height: usize) {
+        match self.vector_slot(low, high, height) {
             Some(src) if src != dst => {
                 self.emit(Instr::CopyV128 { dst, src });
             }
             Some(_) => {}
             None => {
-                self.move_operand(dst, low.0, low.1);
-                self.move_operand(dst + 1, high.0, high.1);
+                self.move_operand(dst, low, height);
+                self.move_operand(dst + 1, high, height + 1);
             }
         }
     }
@@ -2012,8 +2016,8 @@ impl<'m> Translator<'m> {
         let (a_high, _) = self.pop()?;
         let (a_low, height) = self.pop()?;
         let dst = self.temp(height);
-        self.move_vector(dst, (a_low, height), (a_high, height + 1));
-        self.move_vector(dst + 2, (b_low, height + 2), (b_high, height + 3));
+        self.move_vector(dst, a_low, a_high, height);
+        self.move_vector(dst + 2, b_low, b_high, height + 2);
         let cond = self.slot_of(cond, cond_height);
         self.emit(Instr::V128Select {
             dst,
