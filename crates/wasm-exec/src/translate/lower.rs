@@ -149,7 +149,8 @@ pub(crate) struct Translator<'m> {
     metering: Metering,
     fuel_at: Option<usize>,
     fuel_pending: u32,
-    /// The operator being lowered is `memory.fill` or `memory.copy`, which pay per byte.
+    /// The operator being lowered is `memory.fill` or `memory.copy`, which pay per byte
+    /// (with fuel on) and select their memory after that ([`Translator::charge_elements`]).
     bulk: bool,
     /// The memory the operator being lowered accesses, when not memory 0: selected
     /// (`SelectMemory`) just before its instruction, memory 0 again after it.
@@ -555,8 +556,10 @@ impl<'m> Translator<'m> {
         self.fuel_pending = 0;
     }
 
-    /// Before a bulk operation whose element count is in slot `count` (fuel metering
-    /// only): it pays 1 per element, on top of its operator's 1.
+    /// Before a bulk operation whose element count is in slot `count`: with fuel metering,
+    /// it pays 1 per element, on top of its operator's 1; then the memory it accesses, if
+    /// not memory 0, is selected ([`Translator::pending_memory`]: after the charge, which
+    /// may stop the invocation).
     fn charge_elements(&mut self, count: Slot) {
         if self.metering.fuel {
             self.emit(Instr::ConsumeFuelSlot { count });
@@ -1131,11 +1134,11 @@ impl<'m> Translator<'m> {
         }
         if self.metering.fuel {
             self.fuel_pending = self.fuel_pending.saturating_add(1);
-            self.bulk = matches!(
-                op,
-                Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
-            );
         }
+        self.bulk = matches!(
+            op,
+            Operator::MemoryFill { .. } | Operator::MemoryCopy { .. }
+        );
         if self.memory64 {
             self.check_addresses(op);
         }
@@ -2125,8 +2128,6 @@ impl<'m> Translator<'m> {
             // memory.fill, memory.copy: the count is the last operand.
             self.charge_elements(slots[n - 1]);
         }
-        let pending = core::mem::take(&mut self.pending_memory);
-        self.select_memory(pending);
         let (make, slots) = (lowered.make, &slots[..n]);
         match lowered.output {
             true => self.def_with(|out, dst| make(out, slots, dst)),
