@@ -27,6 +27,7 @@ const ALL_FEATURES: Features = Features {
     multi_memory: true,
     wide_arithmetic: true,
     memory64: true,
+    custom_page_sizes: true,
 };
 
 fuzz_target!(|bytes: &[u8]| {

@@ -23,6 +23,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
         multi_memory,
         wide_arithmetic,
         memory64,
+        custom_page_sizes,
     } = *features;
     // `MVP` is floats plus the GC *type* machinery every wasmparser version needs.
     let mut set = WasmFeatures::MVP;
@@ -42,6 +43,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set.set(WasmFeatures::MULTI_MEMORY, multi_memory);
     set.set(WasmFeatures::WIDE_ARITHMETIC, wide_arithmetic);
     set.set(WasmFeatures::MEMORY64, memory64);
+    set.set(WasmFeatures::CUSTOM_PAGE_SIZES, custom_page_sizes);
     set
 }
 
@@ -64,6 +66,7 @@ pub fn default_smith(features: &Features) -> wasm_smith::Config {
         multi_memory,
         wide_arithmetic: _,
         memory64: _,
+        custom_page_sizes: _,
     } = *features;
     let mut config = wasm_smith::Config::default();
     if reference_types {
@@ -104,6 +107,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         multi_memory,
         wide_arithmetic,
         memory64,
+        custom_page_sizes,
     } = *features;
     config.sign_extension_ops_enabled &= sign_extension;
     config.saturating_float_to_int_enabled &= saturating_float_to_int;
@@ -116,6 +120,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.extended_const_enabled &= extended_const;
     config.wide_arithmetic_enabled &= wide_arithmetic;
     config.memory64_enabled &= memory64;
+    config.custom_page_sizes_enabled &= custom_page_sizes;
     if !multi_memory {
         config.max_memories = config.max_memories.min(1);
     }
@@ -127,7 +132,6 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.threads_enabled = false;
     config.gc_enabled = false;
     config.compact_imports_enabled = false;
-    config.custom_page_sizes_enabled = false;
     config.shared_everything_threads_enabled = false;
     config.acquire_release_atomics_enabled = false;
     config.multibyte_array_access_enabled = false;
@@ -150,6 +154,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         multi_memory,
         wide_arithmetic,
         memory64,
+        custom_page_sizes,
     } = *features;
     // wasmi's memory64 support is behind a crate feature that is not selected: the
     // targets leave memory64 out of `FEATURES`.
@@ -167,7 +172,7 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         .wasm_extended_const(extended_const)
         .wasm_multi_memory(multi_memory)
         .wasm_relaxed_simd(relaxed_simd)
-        .wasm_custom_page_sizes(false)
+        .wasm_custom_page_sizes(custom_page_sizes)
         .wasm_wide_arithmetic(wide_arithmetic)
         // Translate every body at load time: a translation problem then shows as a load
         // error, not as a trap in the middle of a call.

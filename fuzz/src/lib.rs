@@ -19,8 +19,8 @@ use wasmite::Features;
 /// The proposals the targets enable: WebAssembly 2.0 ([`Features::wasm2`]: 1.0 plus sign
 /// extension, saturating float-to-int conversions, multi-value, bulk memory, reference
 /// types and SIMD), plus the Wasm 3.0 proposals Wasmite runs: relaxed SIMD, tail calls,
-/// extended constant expressions, multi-memory and wide arithmetic (wasmi 2.0 has them
-/// all).
+/// extended constant expressions, multi-memory, wide arithmetic and custom page sizes
+/// (wasmi 2.0 has them all).
 ///
 /// Relaxed SIMD is in `exec_diff` too: each relaxed instruction's result on Wasmite is a
 /// fixed choice, the same as wasmi 2.0's (the table in `wasm-exec`'s `isa/simd/portable.rs`), so
@@ -33,6 +33,7 @@ pub const FEATURES: Features = Features {
     extended_const: true,
     multi_memory: true,
     wide_arithmetic: true,
+    custom_page_sizes: true,
     ..Features::wasm2()
 };
 

@@ -69,6 +69,7 @@ pub fn features_for_suite(suite: &str) -> Features {
             multi_memory: true,
             wide_arithmetic: true,
             memory64: true,
+            custom_page_sizes: true,
             ..v2
         },
     }

@@ -1,6 +1,6 @@
 //! The whole Wasm 1.0 and 2.0 spec suites, the proposal suites of SIMD, relaxed SIMD,
-//! tail calls, extended constant expressions, multi-memory, wide arithmetic and memory64,
-//! and our local scripts must pass, with nothing skipped.
+//! tail calls, extended constant expressions, multi-memory, wide arithmetic, memory64 and
+//! custom page sizes, and our local scripts must pass, with nothing skipped.
 //!
 //! Failures print as `file:line:col: directive: expected X, got Y`; run
 //! `cargo xtask spec --suite wasm-v2 --verbose` (or `--filter NAME`) for more detail.
@@ -79,6 +79,11 @@ fn wide_arithmetic_suite_passes() {
 #[test]
 fn memory64_suite_passes() {
     assert_suite("memory64", 14, 1606);
+}
+
+#[test]
+fn custom_page_sizes_suite_passes() {
+    assert_suite("custom-page-sizes", 5, 207);
 }
 
 #[test]

@@ -216,6 +216,26 @@ pub struct MemoryType {
     pub memory64: bool,
     /// Shared between threads (threads proposal).
     pub shared: bool,
+    /// The page size's base-2 logarithm as declared (custom-page-sizes proposal):
+    /// `None` when the module does not declare one, which is 16 (64 KiB pages).
+    pub page_size_log2: Option<u32>,
+}
+
+impl MemoryType {
+    /// The base-2 logarithm of the page size, in bytes: 16 unless a custom one is
+    /// declared (custom-page-sizes allows 0 and 16, one byte or 64 KiB).
+    pub fn page_size_log2(&self) -> u32 {
+        self.page_size_log2.unwrap_or(16)
+    }
+
+    /// Whether a memory of type `self` is one of type `other`, its sizes aside: the
+    /// same address type and page size (spec 4.5.2 import matching, where a declared
+    /// 64 KiB page size equals the default).
+    pub fn same_kind(&self, other: &MemoryType) -> bool {
+        self.memory64 == other.memory64
+            && self.shared == other.shared
+            && self.page_size_log2() == other.page_size_log2()
+    }
 }
 
 /// A table's type.

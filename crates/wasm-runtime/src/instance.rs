@@ -18,7 +18,6 @@ use core::cell::{Ref, RefCell};
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
-use wasm_core::memory_units::Pages;
 use wasm_core::{
     ConstExpr, ConstRef, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
     Signature, Trap, TrapCode, ValType,
@@ -316,8 +315,8 @@ impl ModuleInstance {
                     tables.push(table);
                 }
                 (ImportKind::Memory(ty), ExternVal::Memory(memory)) => {
-                    if !memory.matches(ty.limits.min, ty.limits.max) {
-                        return Err(incompatible(m, f, "memory limits do not match"));
+                    if !memory.matches(ty) {
+                        return Err(incompatible(m, f, "memory type does not match"));
                     }
                     memories.push(memory);
                 }
@@ -357,17 +356,7 @@ impl ModuleInstance {
             )?);
         }
         for ty in &module.memories[memories.len()..] {
-            // A 64-bit memory may declare a maximum above 4 GiB; it grows as far as a
-            // 32-bit one does here (growth past that fails, as the spec allows).
-            let max = ty
-                .limits
-                .max
-                .map(|m| Pages(m.min(wasm_core::MAX_PAGES_32) as usize));
-            memories.push(MemoryInstance::alloc_limited(
-                Pages(ty.limits.min as usize),
-                max,
-                limiter,
-            )?);
+            memories.push(MemoryInstance::alloc_limited(ty, limiter)?);
         }
         for (ty, init) in module.globals[globals.len()..]
             .iter()

@@ -9,14 +9,18 @@ use alloc::rc::Rc;
 use buffer::Buffer;
 use core::cell::{Cell, Ref, RefCell, RefMut};
 use core::ops::{Deref, DerefMut};
-use wasm_core::LittleEndianConvert;
 use wasm_core::memory_units::{Bytes, Pages};
+use wasm_core::{Limits, LittleEndianConvert, MemoryType};
 
 /// Size of a linear memory page: 64 KiB.
 pub const LINEAR_MEMORY_PAGE_SIZE: Bytes = Bytes(65536);
 
-/// The most pages a 32-bit memory can have.
+/// The most pages of 64 KiB a memory can have here (4 GiB, the most a 32-bit memory can
+/// address; a 64-bit memory grows no further either).
 const MAX_PAGES: usize = 65536;
+
+/// The most bytes a memory can have here: [`MAX_PAGES`] pages of 64 KiB.
+const MAX_BYTES: u64 = 1 << 32;
 
 /// A shared handle to a [`MemoryInstance`].
 #[derive(Clone, Debug)]
@@ -44,9 +48,17 @@ impl MemoryRef {
 /// `memory/buffer.rs`). Every access is bounds-checked and reports an [`Error::Memory`].
 pub struct MemoryInstance {
     buffer: RefCell<Buffer>,
-    initial: Pages,
-    current: Cell<Pages>,
-    maximum: Option<Pages>,
+    /// The size it was created with, in its own pages.
+    initial: u64,
+    /// The current size, in its own pages.
+    current: Cell<u64>,
+    /// The declared maximum, in its own pages.
+    maximum: Option<u64>,
+    /// The base-2 logarithm of its page size: 16 (64 KiB pages), or 0 (one-byte pages,
+    /// custom-page-sizes).
+    page_size_log2: u32,
+    /// 64-bit addresses (memory64): only an import of a 64-bit memory matches it.
+    memory64: bool,
     /// Asked before every growth, when the defining instance has one.
     limiter: Option<Limiter>,
 }
@@ -72,15 +84,19 @@ impl core::fmt::Debug for ResizableLimits {
 impl core::fmt::Debug for MemoryInstance {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let limits = ResizableLimits {
-            initial: self.initial.0 as u32,
-            maximum: self.maximum.map(|m| m.0 as u32),
+            initial: self.initial as u32,
+            maximum: self.maximum.map(|m| m as u32),
         };
-        f.debug_struct("MemoryInstance")
+        let mut debug = f.debug_struct("MemoryInstance");
+        debug
             .field("limits", &limits)
-            .field("buffer.len", &Bytes::from(self.current.get()).0)
-            .field("maximum", &self.maximum)
-            .field("initial", &self.initial)
-            .finish()
+            .field("buffer.len", &self.byte_len())
+            .field("maximum", &self.maximum())
+            .field("initial", &self.initial());
+        if self.page_size_log2 != 16 {
+            debug.field("page_size", &self.page_size());
+        }
+        debug.finish()
     }
 }
 
@@ -144,22 +160,52 @@ fn checked_range(offset: usize, len: usize, size: usize) -> Result<core::ops::Ra
 }
 
 impl MemoryInstance {
-    /// Allocates a memory of `initial` pages that may grow up to `maximum` pages.
+    /// Allocates a memory of `initial` pages of 64 KiB that may grow up to `maximum`
+    /// pages.
     ///
     /// Fails if `initial > maximum` or either exceeds 65536 pages (4 GiB), or if the
     /// initial pages cannot be allocated.
     pub fn alloc(initial: Pages, maximum: Option<Pages>) -> Result<MemoryRef, Error> {
-        Self::alloc_limited(initial, maximum, None)
+        Self::alloc_limited(&memory_type(initial, maximum), None)
     }
 
-    /// [`alloc`](Self::alloc) for an instance created with `limiter`, which counts the
-    /// memory, approves its initial size and is asked before every growth.
+    /// Allocates a memory of type `ty`: its limits count pages of its own page size (one
+    /// byte or 64 KiB, custom-page-sizes), and a 64-bit memory (memory64) is what a
+    /// module importing a 64-bit memory needs.
+    ///
+    /// A 64-bit memory may declare a maximum above 4 GiB; here it grows as far as a
+    /// 32-bit one does (growth past that fails, as the spec allows). Fails like
+    /// [`alloc`](Self::alloc), or if the page size is neither one byte nor 64 KiB.
+    pub fn alloc_with_type(ty: &MemoryType) -> Result<MemoryRef, Error> {
+        Self::alloc_limited(ty, None)
+    }
+
+    /// [`alloc_with_type`](Self::alloc_with_type) for an instance created with
+    /// `limiter`, which counts the memory, approves its initial size and is asked before
+    /// every growth.
     pub(crate) fn alloc_limited(
-        initial: Pages,
-        maximum: Option<Pages>,
+        ty: &MemoryType,
         limiter: Option<&Limiter>,
     ) -> Result<MemoryRef, Error> {
-        if initial.0 > MAX_PAGES || maximum.is_some_and(|m| m.0 > MAX_PAGES) {
+        let page_size_log2 = ty.page_size_log2();
+        if page_size_log2 != 0 && page_size_log2 != 16 {
+            return Err(Error::Memory(format!(
+                "invalid page size 2^{page_size_log2}: a page is one byte or 64 KiB"
+            )));
+        }
+        if ty.shared {
+            return Err(Error::Memory(
+                "shared memories (threads proposal) are not supported".to_string(),
+            ));
+        }
+        let capacity = capacity(page_size_log2, ty.memory64);
+        let initial = ty.limits.min;
+        // Past 4 GiB, a 64-bit memory's maximum is the implementation's limit.
+        let maximum = match ty.memory64 {
+            false => ty.limits.max,
+            true => ty.limits.max.map(|m| m.min(capacity)),
+        };
+        if initial > capacity || maximum.is_some_and(|m| m > capacity) {
             return Err(Error::Memory(format!(
                 "memory size must be at most {MAX_PAGES} pages (4GiB)"
             )));
@@ -170,17 +216,13 @@ impl MemoryInstance {
             ));
         }
         // The bytes to reserve (none where they do not fit the address space).
-        let reserve = maximum
-            .map_or(MAX_PAGES, |m| m.0)
-            .checked_mul(LINEAR_MEMORY_PAGE_SIZE.0)
-            .unwrap_or(0);
+        let reserve = usize::try_from(maximum.unwrap_or(capacity) << page_size_log2).unwrap_or(0);
+        let bytes = |pages: u64| (pages << page_size_log2) as usize;
         if let Some(limiter) = limiter {
-            let bytes = |pages: Pages| Bytes::from(pages).0;
             let approved = limiter.memory_growing(0, bytes(initial), maximum.map(bytes));
             if approved.ok() != Some(true) {
                 return Err(Error::Instantiation(format!(
-                    "the resource limiter refused a memory of {} pages",
-                    initial.0
+                    "the resource limiter refused a memory of {initial} pages"
                 )));
             }
             limiter
@@ -190,60 +232,100 @@ impl MemoryInstance {
         let mut memory = MemoryInstance {
             buffer: RefCell::new(Buffer::new(reserve)),
             initial,
-            current: Cell::new(Pages(0)),
+            current: Cell::new(0),
             maximum,
+            page_size_log2,
+            memory64: ty.memory64,
             limiter: None,
         };
-        memory.grow(initial)?;
+        memory.grow_pages(initial)?;
         memory.limiter = limiter.cloned();
         Ok(MemoryRef(Rc::new(memory)))
     }
 
-    /// The size the memory was created with.
+    /// The size the memory was created with, in pages of 64 KiB (rounded down for a
+    /// memory of one-byte pages: see [`page_size`](Self::page_size)).
     pub fn initial(&self) -> Pages {
-        self.initial
+        self.in_64k_pages(self.initial)
     }
 
-    /// The maximum size, if any.
+    /// The maximum size, if any, in pages of 64 KiB (rounded down like
+    /// [`initial`](Self::initial)).
     pub fn maximum(&self) -> Option<Pages> {
-        self.maximum
+        self.maximum.map(|m| self.in_64k_pages(m))
     }
 
-    /// The current size in pages.
+    /// The current size in pages of 64 KiB (rounded down like
+    /// [`initial`](Self::initial)).
     pub fn current_size(&self) -> Pages {
+        self.in_64k_pages(self.current.get())
+    }
+
+    /// The size of the memory's pages in bytes: 65536, or 1 for a memory declared with
+    /// one-byte pages (custom-page-sizes).
+    pub fn page_size(&self) -> u32 {
+        1 << self.page_size_log2
+    }
+
+    /// The current size in the memory's own pages (what `memory.size` returns).
+    pub fn size(&self) -> u64 {
         self.current.get()
     }
 
-    /// Grows the memory by `additional` pages and returns the previous size.
+    /// Whether the memory has 64-bit addresses (memory64).
+    pub fn is_64(&self) -> bool {
+        self.memory64
+    }
+
+    /// `pages` of the memory's own size, in 64 KiB pages, rounded down.
+    fn in_64k_pages(&self, pages: u64) -> Pages {
+        Pages(((pages << self.page_size_log2) / LINEAR_MEMORY_PAGE_SIZE.0 as u64) as usize)
+    }
+
+    /// The current size in bytes.
+    fn byte_len(&self) -> usize {
+        (self.current.get() << self.page_size_log2) as usize
+    }
+
+    /// Grows the memory by `additional` pages of 64 KiB and returns the previous size,
+    /// in pages of 64 KiB (for a memory of one-byte pages: by `additional * 65536`
+    /// pages, the previous size rounded down; see [`grow_pages`](Self::grow_pages)).
     ///
     /// Fails (leaving the memory unchanged) past the maximum, past 4 GiB, when the
     /// resource limiter of its instance refuses (an [`Error::Trap`] if the limiter says
     /// to trap), or when the host cannot allocate the pages: a hostile `memory.grow`
     /// never aborts the process.
     pub fn grow(&self, additional: Pages) -> Result<Pages, Error> {
+        let per_page = LINEAR_MEMORY_PAGE_SIZE.0 as u64 >> self.page_size_log2;
+        let pages = (additional.0 as u64).saturating_mul(per_page);
+        self.grow_pages(pages).map(|old| self.in_64k_pages(old))
+    }
+
+    /// Grows the memory by `additional` of its own pages and returns the previous size
+    /// in its own pages (what `memory.grow` does). Fails as [`grow`](Self::grow) does.
+    pub fn grow_pages(&self, additional: u64) -> Result<u64, Error> {
         let old = self.current.get();
-        let limit = self.maximum.map_or(MAX_PAGES, |m| m.0.min(MAX_PAGES));
-        let new = match old.0.checked_add(additional.0) {
+        let capacity = capacity(self.page_size_log2, self.memory64);
+        let limit = self.maximum.map_or(capacity, |m| m.min(capacity));
+        let new = match old.checked_add(additional) {
             Some(new) if new <= limit => new,
             _ => {
                 return Err(Error::Memory(format!(
-                    "cannot grow memory by {} pages from {} pages (maximum {limit})",
-                    additional.0, old.0
+                    "cannot grow memory by {additional} pages from {old} pages (maximum {limit})"
                 )));
             }
         };
-        if additional.0 == 0 {
+        if additional == 0 {
             return Ok(old);
         }
-        let new_len = Bytes::from(Pages(new)).0;
+        let bytes = |pages: u64| (pages << self.page_size_log2) as usize;
+        let new_len = bytes(new);
         if let Some(limiter) = &self.limiter {
-            let maximum = self.maximum.map(|m| Bytes::from(m).0);
-            match limiter.memory_growing(Bytes::from(old).0, new_len, maximum) {
+            match limiter.memory_growing(bytes(old), new_len, self.maximum.map(bytes)) {
                 Ok(true) => {}
                 Ok(false) => {
                     return Err(Error::Memory(format!(
-                        "the resource limiter refused to grow the memory from {} to {new} pages",
-                        old.0
+                        "the resource limiter refused to grow the memory from {old} to {new} pages"
                     )));
                 }
                 Err(trap) => return Err(Error::Trap(trap)),
@@ -253,7 +335,7 @@ impl MemoryInstance {
             .borrow_mut()
             .grow(new_len)
             .map_err(|()| Error::Memory(format!("cannot allocate {new} pages of linear memory")))?;
-        self.current.set(Pages(new));
+        self.current.set(new);
         Ok(old)
     }
 
@@ -398,15 +480,52 @@ impl MemoryInstance {
         self.buffer.try_borrow_mut().ok().map(DirectAccessMut)
     }
 
-    /// Whether a memory of this one's current size and maximum satisfies an import
-    /// asking for `min` pages and at most `max` (spec 4.5.2.2 "Limits" matching).
-    pub(crate) fn matches(&self, min: u64, max: Option<u64>) -> bool {
-        let current = self.current_size().0 as u64;
-        current >= min
-            && match max {
+    /// Whether this memory, at its current size, satisfies an import of type `ty`: the
+    /// same address type and page size, and limits that match (spec 4.5.2.2 "Limits").
+    pub(crate) fn matches(&self, ty: &MemoryType) -> bool {
+        let own = memory_type_of(self);
+        own.same_kind(ty)
+            && self.current.get() >= ty.limits.min
+            && match ty.limits.max {
                 None => true,
-                Some(max) => self.maximum.is_some_and(|m| (m.0 as u64) <= max),
+                Some(max) => self.maximum.is_some_and(|m| m <= max),
             }
+    }
+}
+
+/// The most pages of `2^page_size_log2` bytes a memory can have here: 4 GiB, and for a
+/// 32-bit memory of one-byte pages, as many as its `memory.size` counts (2^32 - 1).
+fn capacity(page_size_log2: u32, memory64: bool) -> u64 {
+    let pages = MAX_BYTES >> page_size_log2;
+    match memory64 {
+        false => pages.min(u64::from(u32::MAX)),
+        true => pages,
+    }
+}
+
+/// The type of a 32-bit memory of 64 KiB pages with these limits.
+fn memory_type(initial: Pages, maximum: Option<Pages>) -> MemoryType {
+    MemoryType {
+        limits: Limits {
+            min: initial.0 as u64,
+            max: maximum.map(|m| m.0 as u64),
+        },
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    }
+}
+
+/// `memory`'s type: its address type, page size and current limits.
+fn memory_type_of(memory: &MemoryInstance) -> MemoryType {
+    MemoryType {
+        limits: Limits {
+            min: memory.current.get(),
+            max: memory.maximum,
+        },
+        memory64: memory.memory64,
+        shared: false,
+        page_size_log2: Some(memory.page_size_log2),
     }
 }
 

@@ -44,6 +44,9 @@ pub struct Features {
     /// Memories with 64-bit addresses (memory64; its 64-bit tables are not supported
     /// yet).
     pub memory64: bool,
+    /// Memories whose pages are one byte instead of 64 KiB, declared with a custom page
+    /// size (custom-page-sizes).
+    pub custom_page_sizes: bool,
 }
 
 impl Features {
@@ -64,6 +67,7 @@ impl Features {
             multi_memory: false,
             wide_arithmetic: false,
             memory64: false,
+            custom_page_sizes: false,
         }
     }
 }

@@ -158,18 +158,29 @@ fn check_memory_type(memory: &MemoryType, features: &Features) -> core::result::
     if memory.shared {
         return Err("shared memories (threads proposal) are not supported".to_string());
     }
-    match memory.memory64 {
-        false => check_limits(
-            memory.limits,
-            MAX_PAGES_32,
-            "memory size must be at most 65536 pages (4GiB)",
-        ),
-        true => check_limits(
-            memory.limits,
-            MAX_PAGES_64,
-            "memory size must be at most 2^48 pages",
-        ),
+    let log2 = memory.page_size_log2();
+    if memory.page_size_log2.is_some() && !features.custom_page_sizes {
+        return Err(
+            "custom page sizes require the custom-page-sizes proposal, which is not enabled"
+                .to_string(),
+        );
     }
+    if log2 != 0 && log2 != 16 {
+        return Err("invalid custom page size".to_string());
+    }
+    // A memory's size in bytes fits its address type: 2^32 bytes (65536 pages of 64 KiB,
+    // or 2^32 - 1 one-byte pages, as many as 32-bit limits encode) or 2^64 bytes.
+    let (range, too_large) = match (memory.memory64, log2) {
+        (false, 16) => (MAX_PAGES_32, "65536 pages (4GiB)"),
+        (true, 16) => (MAX_PAGES_64, "2^48 pages"),
+        (false, _) => (u64::from(u32::MAX), "2^32-1 one-byte pages"),
+        (true, _) => (u64::MAX, "2^64-1 one-byte pages"),
+    };
+    check_limits(
+        memory.limits,
+        range,
+        &format!("memory size must be at most {too_large}"),
+    )
 }
 
 /// The most pages a 64-bit memory may declare (spec: 2^48, so that its size in bytes

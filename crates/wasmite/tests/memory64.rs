@@ -89,3 +89,48 @@ fn bulk_operations_check_64_bit_addresses_and_lengths() {
     assert_eq!(call(&instance, "fill", &[I64(0x1_0000_0000), I64(0)]), OOB);
     assert_eq!(call(&instance, "fill", &[I64(0), I64(0x1_0000_0001)]), OOB);
 }
+
+/// Provides one memory for every memory import.
+struct Host(wasmite::MemoryRef);
+
+impl wasmite::ModuleImportResolver for Host {
+    fn resolve_memory(
+        &self,
+        _: &str,
+        _: &wasmite::MemoryDescriptor,
+    ) -> Result<wasmite::MemoryRef, wasmite::Error> {
+        Ok(self.0.clone())
+    }
+}
+
+#[test]
+fn a_memory_import_matches_only_a_memory_of_its_address_type() {
+    use wasmite::{Limits, MemoryInstance, MemoryType};
+    let config = Config::new().features(Features {
+        memory64: true,
+        ..Features::wasm2()
+    });
+    let load = |text: &str| {
+        Module::from_buffer_with_config(wat::parse_str(text).unwrap(), &config).unwrap()
+    };
+    let wide = MemoryInstance::alloc_with_type(&MemoryType {
+        limits: Limits { min: 1, max: None },
+        memory64: true,
+        shared: false,
+        page_size_log2: None,
+    })
+    .unwrap();
+    let narrow = MemoryInstance::alloc(wasmite::memory_units::Pages(1), None).unwrap();
+    let instantiate = |module: &Module, memory: &wasmite::MemoryRef| {
+        let host = Host(memory.clone());
+        let imports = ImportsBuilder::new().with_resolver("m", &host);
+        ModuleInstance::new(module, &imports).map(|_| ())
+    };
+    let imports_wide = load(r#"(module (import "m" "mem" (memory i64 1)))"#);
+    let imports_narrow = load(r#"(module (import "m" "mem" (memory 1)))"#);
+    assert!(instantiate(&imports_wide, &wide).is_ok());
+    assert!(instantiate(&imports_narrow, &narrow).is_ok());
+    let error = instantiate(&imports_wide, &narrow).unwrap_err();
+    assert!(error.to_string().contains("incompatible"), "{error}");
+    assert!(instantiate(&imports_narrow, &wide).is_err());
+}

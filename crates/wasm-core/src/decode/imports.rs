@@ -43,7 +43,7 @@ pub(super) fn decode_imports(
                 ImportKind::Table(ty)
             }
             TypeRef::Memory(ty) => {
-                let ty = memory_type(&ty, offset)?;
+                let ty = memory_type(&ty);
                 module.memories.push(ty);
                 module.imported[2] += 1;
                 ImportKind::Memory(ty)

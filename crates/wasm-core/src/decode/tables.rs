@@ -41,9 +41,8 @@ pub(super) fn decode_memories(
     let start = reader.range().start as usize;
     let count = module.memories.len() + reader.count() as usize;
     limits::check(count, limits::MAX_MEMORIES, "memories", start)?;
-    for entry in reader.into_iter_with_offsets() {
-        let (offset, memory) = entry?;
-        module.memories.push(memory_type(&memory, offset as usize)?);
+    for memory in reader {
+        module.memories.push(memory_type(&memory?));
     }
     Ok(())
 }
@@ -92,24 +91,16 @@ pub(super) fn table_type(
     })
 }
 
-pub(super) fn memory_type(
-    ty: &wasmparser::MemoryType,
-    offset: usize,
-) -> Result<MemoryType, DecodeError> {
-    if ty.page_size_log2.is_some() {
-        return Err(DecodeError::new(
-            "custom page sizes are not supported yet (proposal not implemented)",
-            offset,
-        ));
-    }
-    Ok(MemoryType {
+pub(super) fn memory_type(ty: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
         limits: Limits {
             min: ty.initial,
             max: ty.maximum,
         },
         memory64: ty.memory64,
         shared: ty.shared,
-    })
+        page_size_log2: ty.page_size_log2,
+    }
 }
 
 #[cfg(test)]

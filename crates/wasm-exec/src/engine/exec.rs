@@ -15,7 +15,6 @@ use crate::error::EngineError;
 use crate::isa::{Instr, Slot};
 use alloc::rc::Rc;
 use alloc::sync::Arc;
-use wasm_core::memory_units::Pages;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine::{self, FrameSource};
 use wasm_runtime::{
@@ -238,19 +237,18 @@ fn run_frames(
                     let wide = matches!(instr, Some(Instr::MemoryGrow64 { .. }));
                     let slot = |slot: Slot| frame.bp + slot as usize;
                     let delta = match wide {
-                        false => stacks.vals[slot(delta)] as u32 as usize,
-                        // A 64-bit memory's delta: past what `usize` holds, it cannot grow.
-                        true => usize::try_from(stacks.vals[slot(delta)]).unwrap_or(usize::MAX),
+                        false => u64::from(stacks.vals[slot(delta)] as u32),
+                        true => stacks.vals[slot(delta)],
                     };
                     let host = ctx.host();
                     host.release_memory();
-                    let grown = host.memory().map(|memory| memory.grow(Pages(delta)));
+                    let grown = host.memory().map(|memory| memory.grow_pages(delta));
                     host.borrow_memory()?;
                     // -1 (of the memory's address type) when the memory cannot grow; the
                     // trap of a resource limiter that says to trap.
                     let failed = if wide { u64::MAX } else { u64::from(u32::MAX) };
                     stacks.vals[slot(dst)] = match grown {
-                        Some(Ok(old)) => old.0 as u64,
+                        Some(Ok(old)) => old,
                         Some(Err(wasm_runtime::Error::Trap(trap))) => return Err(trap.into()),
                         Some(Err(_)) | None => failed,
                     };

@@ -206,6 +206,13 @@ macro_rules! for_each_instr {
                     m.set(dst, pages as u64);
                     Ok(Flow::Next)
                 },
+                /// `slot[dst] =` the size of memory 0 in bytes: `memory.size` of a memory
+                /// of one-byte pages (custom-page-sizes).
+                MemoryBytes { dst: out } [] |m| {
+                    let bytes = m.memory().len();
+                    m.set(dst, bytes as u64);
+                    Ok(Flow::Next)
+                },
                 /// Grow memory 0 by `slot[delta]` pages; `slot[dst] =` the old size or -1.
                 /// Left to the engine, which lends the machine its memory.
                 MemoryGrow { dst: out, delta: reg } [stops] |m| {

@@ -1154,11 +1154,14 @@ impl<'m> Translator<'m> {
         result
     }
 
+    /// Memory `index`'s type.
+    fn memory_type(&self, index: u32) -> Option<&wasm_core::MemoryType> {
+        self.module.memories.get(index as usize)
+    }
+
     /// Whether memory `index` has 64-bit addresses (memory64).
     fn is_memory64(&self, index: u32) -> bool {
-        self.module
-            .memories
-            .get(index as usize)
+        self.memory_type(index)
             .is_some_and(|memory| memory.memory64)
     }
 
@@ -1671,7 +1674,10 @@ impl<'m> Translator<'m> {
             Operator::I64Const { value } => self.push(Operand::Const(value as u64)),
             Operator::F32Const { value } => self.push(Operand::Const(u64::from(value.bits()))),
             Operator::F64Const { value } => self.push(Operand::Const(value.bits())),
-            Operator::MemorySize { mem: 0 } => self.def(|dst| Instr::MemorySize { dst }),
+            Operator::MemorySize { mem: 0 } => match self.memory_type(self.memory) {
+                Some(ty) if ty.page_size_log2() == 0 => self.def(|dst| Instr::MemoryBytes { dst }),
+                _ => self.def(|dst| Instr::MemorySize { dst }),
+            },
             Operator::MemoryGrow { mem: 0 } => {
                 let (delta, height) = self.pop()?;
                 let delta = self.slot_of(delta, height);
