@@ -143,10 +143,3 @@ pub fn keeps_failed_instantiation(module: &wasm_core::Module) -> bool {
         .any(|segment| matches!(segment.mode, DataMode::Active { .. }));
     later_elements || active_data
 }
-
-/// Finding F3 (README): Wasmite's validator refuses 64-bit tables, the part of memory64
-/// not built yet (issue 22), where wasmparser accepts them. `validate_diff` steps around
-/// that one refusal when memory64 is on.
-pub fn is_unbuilt_table64(features: &wasmite::Features, error: &str) -> bool {
-    features.memory64 && error.contains("64-bit tables (memory64 proposal) are not supported")
-}

@@ -306,11 +306,8 @@ impl ModuleInstance {
                     funcs.push(func);
                 }
                 (ImportKind::Table(ty), ExternVal::Table(table)) => {
-                    if ty.element != table.element_type() {
-                        return Err(incompatible(m, f, "table element type does not match"));
-                    }
-                    if !table.matches(ty.limits.min, ty.limits.max) {
-                        return Err(incompatible(m, f, "table limits do not match"));
+                    if !table.matches(ty) {
+                        return Err(incompatible(m, f, "table type does not match"));
                     }
                     tables.push(table);
                 }
@@ -347,13 +344,7 @@ impl ModuleInstance {
             )));
         }
         for ty in &module.tables[tables.len()..] {
-            let max = ty.limits.max.map(|m| m.min(u64::from(u32::MAX)) as u32);
-            tables.push(TableInstance::alloc_limited(
-                ty.element,
-                ty.limits.min.min(u64::from(u32::MAX)) as u32,
-                max,
-                limiter,
-            )?);
+            tables.push(TableInstance::alloc_limited(ty, limiter)?);
         }
         for ty in &module.memories[memories.len()..] {
             memories.push(MemoryInstance::alloc_limited(ty, limiter)?);
@@ -725,8 +716,7 @@ impl ModuleRef {
         for (index, segment) in module.elements.iter().enumerate() {
             match &segment.mode {
                 ElementMode::Active { table, offset } => {
-                    let offset = eval_const(module, &self.globals, offset)?;
-                    let offset = offset.try_into::<u32>().unwrap_or(u32::MAX);
+                    let offset = segment_offset(eval_const(module, &self.globals, offset)?);
                     let n = segment.len().min(u32::MAX as usize) as u32;
                     self.table_init(*table, index as u32, offset, 0, n)
                         .map_err(|code| Error::Trap(Trap::Code(code)))?;
@@ -748,12 +738,7 @@ impl ModuleRef {
             let DataMode::Active { memory, offset } = &segment.mode else {
                 continue;
             };
-            // An i64 offset (a 64-bit memory) past 4 GiB is out of bounds of any memory
-            // this runtime makes.
-            let offset = match eval_const(module, &self.globals, offset)? {
-                RuntimeValue::I64(offset) => u32::try_from(offset as u64).unwrap_or(u32::MAX),
-                offset => offset.try_into::<u32>().unwrap_or(u32::MAX),
-            };
+            let offset = segment_offset(eval_const(module, &self.globals, offset)?);
             self.memories[*memory as usize]
                 .set(offset, module.slice(&segment.bytes))
                 .map_err(|_| Error::Trap(Trap::Code(TrapCode::MemoryAccessOutOfBounds)))?;
@@ -777,5 +762,14 @@ impl ModuleRef {
                 value.kind_name()
             ))
         })
+    }
+}
+/// An active segment's offset: an i32, or an i64 for a 64-bit memory or table
+/// (memory64), where an offset of 2^32 or more is out of bounds of anything this runtime
+/// makes (`u32::MAX`, past every memory's and table's end).
+fn segment_offset(offset: RuntimeValue) -> u32 {
+    match offset {
+        RuntimeValue::I64(offset) => u32::try_from(offset as u64).unwrap_or(u32::MAX),
+        offset => offset.try_into::<u32>().unwrap_or(u32::MAX),
     }
 }

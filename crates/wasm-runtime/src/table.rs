@@ -9,7 +9,7 @@ use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::ops::Deref;
 use wasm_core::limits::MAX_TABLE_ENTRIES;
-use wasm_core::{RefType, TrapCode, ValType};
+use wasm_core::{Limits, RefType, TableType, TrapCode, ValType};
 
 /// A shared handle to a [`TableInstance`].
 #[derive(Clone, Debug)]
@@ -196,7 +196,12 @@ fn in_bounds(start: u32, n: u32, len: usize) -> Option<core::ops::Range<usize>> 
 pub struct TableInstance {
     elements: RefCell<Elements>,
     initial: u32,
+    /// The maximum it grows to (a 64-bit table's, at most 2^32 - 1 here).
     maximum: Option<u32>,
+    /// The maximum as declared, which import matching compares.
+    declared_maximum: Option<u64>,
+    /// 64-bit indices (memory64): only an import of a 64-bit table matches it.
+    table64: bool,
     /// Instances whose functions the table may hold though their instantiation failed.
     kept: RefCell<Vec<Rc<ModuleInstance>>>,
     /// Asked before every growth, when the defining instance has one.
@@ -250,18 +255,37 @@ impl TableInstance {
     ///
     /// At most [`MAX_TABLE_ENTRIES`] entries: a larger `initial` is an [`Error::Table`].
     pub fn alloc_typed(ty: RefType, initial: u32, maximum: Option<u32>) -> Result<TableRef, Error> {
-        Self::alloc_limited(ty, initial, maximum, None)
+        let limits = Limits {
+            min: u64::from(initial),
+            max: maximum.map(u64::from),
+        };
+        Self::alloc_with_type(&TableType {
+            element: ty,
+            limits,
+            table64: false,
+        })
     }
 
-    /// [`alloc_typed`](Self::alloc_typed) for an instance created with `limiter`, which
-    /// counts the table, approves its initial size and is asked before every growth.
+    /// Allocates a table of type `ty`, which may have 64-bit indices (memory64): what a
+    /// module importing a 64-bit table needs. Fails like
+    /// [`alloc_typed`](Self::alloc_typed); a 64-bit table's maximum above 2^32 - 1 is
+    /// kept for import matching, and the table grows as far as a 32-bit one does.
+    pub fn alloc_with_type(ty: &TableType) -> Result<TableRef, Error> {
+        Self::alloc_limited(ty, None)
+    }
+
+    /// [`alloc_with_type`](Self::alloc_with_type) for an instance created with
+    /// `limiter`, which counts the table, approves its initial size and is asked before
+    /// every growth.
     pub(crate) fn alloc_limited(
-        ty: RefType,
-        initial: u32,
-        maximum: Option<u32>,
+        table_type: &TableType,
         limiter: Option<&Limiter>,
     ) -> Result<TableRef, Error> {
-        if let Some(maximum) = maximum.filter(|&m| m < initial) {
+        let ty = table_type.element;
+        let declared_maximum = table_type.limits.max;
+        let maximum = declared_maximum.map(|m| m.min(u64::from(u32::MAX)) as u32);
+        let initial = u32::try_from(table_type.limits.min).unwrap_or(u32::MAX);
+        if let Some(maximum) = declared_maximum.filter(|&m| m < table_type.limits.min) {
             return Err(Error::Instantiation(format!(
                 "maximum limit {maximum} is less than minimum {initial}"
             )));
@@ -291,6 +315,8 @@ impl TableInstance {
             elements: RefCell::new(elements),
             initial,
             maximum,
+            declared_maximum,
+            table64: table_type.table64,
             kept: RefCell::new(Vec::new()),
             limiter: limiter.cloned(),
         })))
@@ -548,12 +574,21 @@ impl TableInstance {
         Ok(())
     }
 
-    pub(crate) fn matches(&self, min: u64, max: Option<u64>) -> bool {
-        u64::from(self.current_size()) >= min
-            && match max {
+    /// Whether this table, at its current size, satisfies an import of type `ty`: the
+    /// same element and index types, and limits that match (spec 4.5.2.2 "Limits").
+    pub(crate) fn matches(&self, ty: &TableType) -> bool {
+        ty.element == self.element_type()
+            && ty.table64 == self.table64
+            && u64::from(self.current_size()) >= ty.limits.min
+            && match ty.limits.max {
                 None => true,
-                Some(max) => self.maximum.is_some_and(|m| u64::from(m) <= max),
+                Some(max) => self.declared_maximum.is_some_and(|m| m <= max),
             }
+    }
+
+    /// Whether the table has 64-bit indices (memory64).
+    pub fn is_64(&self) -> bool {
+        self.table64
     }
 }
 

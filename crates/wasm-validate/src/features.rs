@@ -41,8 +41,7 @@ pub struct Features {
     /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`
     /// (wide-arithmetic).
     pub wide_arithmetic: bool,
-    /// Memories with 64-bit addresses (memory64; its 64-bit tables are not supported
-    /// yet).
+    /// Memories with 64-bit addresses and tables with 64-bit indices (memory64).
     pub memory64: bool,
     /// Memories whose pages are one byte instead of 64 KiB, declared with a custom page
     /// size (custom-page-sizes).

@@ -120,8 +120,10 @@ fn tables(module: &Module, features: &Features) -> Result<()> {
 }
 
 fn check_table_type(table: &TableType, features: &Features) -> core::result::Result<(), String> {
-    if table.table64 {
-        return Err("64-bit tables (memory64 proposal) are not supported".to_string());
+    if table.table64 && !features.memory64 {
+        return Err(
+            "64-bit tables require the memory64 proposal, which is not enabled".to_string(),
+        );
     }
     if table.element == RefType::ExternRef && !features.reference_types {
         return Err(
@@ -129,11 +131,18 @@ fn check_table_type(table: &TableType, features: &Features) -> core::result::Res
                 .to_string(),
         );
     }
-    check_limits(
-        table.limits,
-        u64::from(u32::MAX),
-        "table size must be at most 2^32-1 elements",
-    )
+    match table.table64 {
+        false => check_limits(
+            table.limits,
+            u64::from(u32::MAX),
+            "table size must be at most 2^32-1 elements",
+        ),
+        true => check_limits(
+            table.limits,
+            u64::MAX,
+            "table size must be at most 2^64-1 elements",
+        ),
+    }
 }
 
 /// Spec 3.2.5 (memory types) and 3.4.10 (at most one memory before multi-memory).
@@ -246,7 +255,11 @@ fn elements(module: &Module, features: &Features) -> Result<()> {
                 let Some(table_type) = module.tables.get(*table as usize) else {
                     return Err(error(format!("unknown table {table}")));
                 };
-                const_expr(module, features, offset, ValType::I32)?;
+                let index = match table_type.table64 {
+                    true => ValType::I64,
+                    false => ValType::I32,
+                };
+                const_expr(module, features, offset, index)?;
                 if table_type.element != segment.ty {
                     return Err(error(format!(
                         "type mismatch: element segment does not fit the element type of table {table}"

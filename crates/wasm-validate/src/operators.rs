@@ -96,6 +96,14 @@ fn address_type(memory: MemoryType) -> ValType {
     }
 }
 
+/// The type of indices into `table`: i64 for a 64-bit table (memory64), else i32.
+fn index_type(table: TableType) -> ValType {
+    match table.table64 {
+        true => I64,
+        false => I32,
+    }
+}
+
 /// An operator's name for messages: `i32_add` for `visit_i32_add`.
 fn display_name(visit: &'static str) -> &'static str {
     visit.strip_prefix("visit_").unwrap_or(visit)
@@ -641,7 +649,7 @@ impl<'m> FuncValidator<'m> {
                         "type mismatch: element segment {elem_index} does not fit table {table}"
                     )));
                 }
-                self.pop_all(&[I32, I32, I32])?;
+                self.pop_all(&[index_type(table_ty), I32, I32])?;
             }
             O::ElemDrop { elem_index } => {
                 self.elem_segment(*elem_index)?;
@@ -657,7 +665,12 @@ impl<'m> FuncValidator<'m> {
                         "type mismatch: cannot copy table {src_table} into table {dst_table}"
                     )));
                 }
-                self.pop_all(&[I32, I32, I32])?;
+                // The length is an i64 only if both tables have 64-bit indices.
+                let length = match (dst.table64, src.table64) {
+                    (true, true) => I64,
+                    _ => I32,
+                };
+                self.pop_all(&[index_type(dst), index_type(src), length])?;
             }
 
             // ---- Reference instructions (3.3.2 in 2.0) ----
@@ -694,30 +707,32 @@ impl<'m> FuncValidator<'m> {
                 self.push(FUNCREF);
             }
             O::TableGet { table } => {
-                let ty = self.table(*table)?.element;
-                self.pop(I32)?;
-                self.push(ValType::Ref(ty));
+                let table = self.table(*table)?;
+                self.pop(index_type(table))?;
+                self.push(ValType::Ref(table.element));
             }
             O::TableSet { table } => {
-                let ty = self.table(*table)?.element;
-                self.pop(ValType::Ref(ty))?;
-                self.pop(I32)?;
+                let table = self.table(*table)?;
+                self.pop(ValType::Ref(table.element))?;
+                self.pop(index_type(table))?;
             }
             O::TableSize { table } => {
-                self.table(*table)?;
-                self.push(I32);
+                let table = self.table(*table)?;
+                self.push(index_type(table));
             }
             O::TableGrow { table } => {
-                let ty = self.table(*table)?.element;
-                self.pop(I32)?;
-                self.pop(ValType::Ref(ty))?;
-                self.push(I32);
+                let table = self.table(*table)?;
+                self.pop(index_type(table))?;
+                self.pop(ValType::Ref(table.element))?;
+                self.push(index_type(table));
             }
             O::TableFill { table } => {
-                let ty = self.table(*table)?.element;
-                self.pop(I32)?;
-                self.pop(ValType::Ref(ty))?;
-                self.pop(I32)?;
+                let table = self.table(*table)?;
+                self.pop_all(&[
+                    index_type(table),
+                    ValType::Ref(table.element),
+                    index_type(table),
+                ])?;
             }
 
             // ---- Parametric instructions (3.3.2) ----
@@ -861,7 +876,7 @@ impl<'m> FuncValidator<'m> {
                 table_index,
             } => {
                 let sig = self.indirect_callee(*type_index, *table_index)?;
-                self.pop(I32)?;
+                self.pop(index_type(self.table(*table_index)?))?;
                 self.pop_all(sig.param_types())?;
                 self.push_all(sig.result_types());
             }
@@ -874,7 +889,7 @@ impl<'m> FuncValidator<'m> {
                 table_index,
             } => {
                 let sig = self.indirect_callee(*type_index, *table_index)?;
-                self.pop(I32)?;
+                self.pop(index_type(self.table(*table_index)?))?;
                 self.tail_call(sig)?;
             }
 

@@ -171,9 +171,9 @@ pub use wasm_core::{
     FromValue, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap, TrapCode,
     V128, ValType, ValueType, memory_units, nan_preserving_float,
 };
-/// Full memory types (64-bit addresses, custom page sizes), for
-/// [`MemoryDescriptor::memory_type`] and [`MemoryInstance::alloc_with_type`].
-pub use wasm_core::{Limits, MemoryType};
+/// Full memory and table types (64-bit addresses and indices, custom page sizes), for
+/// [`MemoryInstance::alloc_with_type`] and [`TableInstance::alloc_with_type`].
+pub use wasm_core::{Limits, MemoryType, TableType};
 pub use wasm_exec::{CompileError, DISPATCH, EngineError, Translation};
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,

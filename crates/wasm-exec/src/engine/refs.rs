@@ -122,9 +122,28 @@ pub(super) fn run(
             slots.set(dst, u64::from(table(t)?.current_size()))?;
         }
         Instr::TableGrow { base, table: t } => {
-            let (init, by) = (slots.get(base)?, slots.get32(base, 1)?);
-            let old = engine::table_grow(host.refs(), table(t)?, by, init)?;
-            slots.set(base, u64::from(old))?;
+            let table = table(t)?;
+            let (init, by) = (slots.get(base)?, slots.get(base + 1)?);
+            // A 64-bit table's (memory64) delta is an i64, and -1 its failure; its other
+            // indices are checked below 2^32 before the instruction (`CheckIndex64`).
+            let (by, failed) = match table.is_64() {
+                false => (Some(by as u32), u64::from(u32::MAX)),
+                true => (u32::try_from(by).ok(), u64::MAX),
+            };
+            // A table has fewer than 2^32 - 1 entries: an old size of u32::MAX is a
+            // failure.
+            let old = match by {
+                Some(by) => engine::table_grow(host.refs(), table, by, init)?,
+                None => u32::MAX,
+            };
+            slots.set(
+                base,
+                if old == u32::MAX {
+                    failed
+                } else {
+                    u64::from(old)
+                },
+            )?;
         }
         Instr::TableFill { base, table: t } => {
             let (at, value, n) = (

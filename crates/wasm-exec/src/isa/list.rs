@@ -238,6 +238,21 @@ macro_rules! for_each_instr {
                 OutOfBounds {} [may_trap] |m| {
                     Err(TrapCode::MemoryAccessOutOfBounds)
                 },
+                /// Trap unless the i64 index in `index` is below 2^32: an operation on a
+                /// 64-bit table (memory64) then goes through the 32-bit index
+                /// instructions, which read its low half (a table here has fewer than
+                /// 2^32 entries, so every index of 2^32 or more is out of bounds).
+                CheckIndex64 { index: reg } [may_trap] |m| {
+                    match m.get(index) >> 32 {
+                        0 => Ok(Flow::Next),
+                        _ => Err(TrapCode::TableAccessOutOfBounds),
+                    }
+                },
+                /// A constant index of 2^32 or more into a 64-bit table: out of bounds
+                /// of any table.
+                IndexOutOfBounds {} [may_trap] |m| {
+                    Err(TrapCode::TableAccessOutOfBounds)
+                },
                 /// `slot[dst] =` global `index`, a reference (its handle). Left to the
                 /// engine, as are all instructions on references, tables and segments:
                 /// the runtime keeps what a handle names.

@@ -155,8 +155,8 @@ pub(crate) struct Translator<'m> {
     /// The memory the operator being lowered accesses, when not memory 0: selected
     /// (`SelectMemory`) just before its instruction, memory 0 again after it.
     memory: u32,
-    /// The module has a 64-bit memory (memory64): operators on memories get their
-    /// address checks ([`Translator::check_addresses`]).
+    /// The module has a 64-bit memory or table (memory64): operators on memories and
+    /// tables get their address and index checks ([`Translator::check_addresses`]).
     memory64: bool,
     /// A memory to select once the operator's fuel is charged (a bulk operator on a
     /// memory other than 0: the charge may stop the invocation, which resumes with
@@ -342,7 +342,8 @@ impl<'m> Translator<'m> {
             bulk: false,
             memory: 0,
             pending_memory: 0,
-            memory64: module.memories.iter().any(|memory| memory.memory64),
+            memory64: module.memories.iter().any(|memory| memory.memory64)
+                || module.tables.iter().any(|table| table.table64),
         };
         let fixups = t.take_fixups();
         t.blocks.push(Block {
@@ -1159,20 +1160,70 @@ impl<'m> Translator<'m> {
         self.module.memories.get(index as usize)
     }
 
+    /// Whether table `index` has 64-bit indices (memory64).
+    fn is_table64(&self, index: u32) -> bool {
+        self.module
+            .tables
+            .get(index as usize)
+            .is_some_and(|table| table.table64)
+    }
+
     /// Whether memory `index` has 64-bit addresses (memory64).
     fn is_memory64(&self, index: u32) -> bool {
         self.memory_type(index)
             .is_some_and(|memory| memory.memory64)
     }
 
-    /// Before an operator on a 64-bit memory (memory64): checks that its i64 addresses
-    /// and lengths are below 2^32 (`CheckAddress64`), so that the instructions of 32-bit
-    /// memories, which read their low halves, carry it out. A memory is at most 4 GiB
-    /// here, so a larger value would be out of bounds anyway. (The one exception, an
-    /// empty access at exactly 4 GiB of a 4 GiB memory, traps where the spec would not.)
+    /// Before an operator on a 64-bit memory or table (memory64): checks that its i64
+    /// addresses, indices and lengths are below 2^32 (`CheckAddress64`,
+    /// `CheckIndex64`), so that the instructions of 32-bit memories and tables, which
+    /// read their low halves, carry it out. A memory is at most 4 GiB here and a table
+    /// has fewer than 2^32 entries, so a larger value would be out of bounds anyway.
+    /// (The one exception, an empty access at exactly 4 GiB of a 4 GiB memory, traps
+    /// where the spec would not.) `table.grow`'s i64 delta is the engine's to check: a
+    /// large one makes it fail, not trap.
     fn check_addresses(&mut self, op: &Operator<'_>) {
         // The operand depths (0: the top) of the i64 addresses and lengths.
         let mut depths = ArrayVec::<usize, 3>::new();
+        // The same for indices into tables.
+        let mut indices = ArrayVec::<usize, 3>::new();
+        match *op {
+            Operator::TableGet { table }
+            | Operator::CallIndirect {
+                table_index: table, ..
+            }
+            | Operator::ReturnCallIndirect {
+                table_index: table, ..
+            } if self.is_table64(table) => {
+                indices.push(0);
+            }
+            Operator::TableSet { table } | Operator::TableInit { table, .. }
+                if self.is_table64(table) =>
+            {
+                indices.push(if matches!(op, Operator::TableSet { .. }) {
+                    1
+                } else {
+                    2
+                });
+            }
+            Operator::TableFill { table } if self.is_table64(table) => indices.extend([2, 0]),
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let (dst, src) = (self.is_table64(dst_table), self.is_table64(src_table));
+                if dst {
+                    indices.push(2);
+                }
+                if src {
+                    indices.push(1);
+                }
+                if dst && src {
+                    indices.push(0);
+                }
+            }
+            _ => {}
+        }
         let memory_of = |memarg: &MemArg| match memarg.target {
             MemArgTarget::Memory(index) => index,
             MemArgTarget::Array(_) => 0,
@@ -1221,18 +1272,26 @@ impl<'m> Translator<'m> {
                 }
             }
         }
-        for depth in depths {
+        let checks = depths.into_iter().map(|depth| (depth, false));
+        for (depth, table) in checks.chain(indices.into_iter().map(|depth| (depth, true))) {
             let Some(height) = self.stack.len().checked_sub(depth + 1) else {
                 continue;
             };
-            match self.stack[height] {
-                Operand::Const(bits) if bits >> 32 != 0 => {
+            match (self.stack[height], table) {
+                (Operand::Const(bits), false) if bits >> 32 != 0 => {
                     self.emit(Instr::OutOfBounds {});
                 }
-                Operand::Const(_) => {}
-                operand => {
+                (Operand::Const(bits), true) if bits >> 32 != 0 => {
+                    self.emit(Instr::IndexOutOfBounds {});
+                }
+                (Operand::Const(_), _) => {}
+                (operand, false) => {
                     let addr = self.slot_of(operand, height);
                     self.emit(Instr::CheckAddress64 { addr });
+                }
+                (operand, true) => {
+                    let index = self.slot_of(operand, height);
+                    self.emit(Instr::CheckIndex64 { index });
                 }
             }
         }
