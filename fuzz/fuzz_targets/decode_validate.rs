@@ -28,6 +28,7 @@ const ALL_FEATURES: Features = Features {
     wide_arithmetic: true,
     memory64: true,
     custom_page_sizes: true,
+    exceptions: true,
 };
 
 fuzz_target!(|bytes: &[u8]| {

@@ -1,8 +1,8 @@
 //! wasm-smith modules (valid, with raw-byte function bodies, with proposals the feature
 //! set lacks, and byte-mutated) → Wasmite's verdict must equal wasmparser's validator's
 //! for the same feature set: [`wasmite_fuzz::FEATURES`] most of the time, [`WIDER`]
-//! (with memory64) or a narrower one of [`NARROWER`] otherwise, so that SIMD and relaxed
-//! SIMD are also rejected alike where they are off.
+//! (with memory64 and exception handling) or a narrower one of [`NARROWER`] otherwise,
+//! so that SIMD and relaxed SIMD are also rejected alike where they are off.
 
 #![no_main]
 
@@ -54,10 +54,12 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// [`FEATURES`] with memory64, which `exec_diff`'s oracle (wasmi, built without it)
-/// cannot run but wasmparser validates.
+/// [`FEATURES`] with memory64 and exception handling, which `exec_diff`'s oracle (wasmi,
+/// built without memory64, and without exception handling) cannot run but wasmparser
+/// validates.
 const WIDER: Features = Features {
     memory64: true,
+    exceptions: true,
     ..FEATURES
 };
 

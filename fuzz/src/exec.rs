@@ -197,6 +197,9 @@ impl Value {
             ValType::Ref(RefType::ExternRef) => {
                 Value::ExternRef(Some(u.int_in_range(0..=EXTERN_OBJECTS - 1).unwrap_or(0)))
             }
+            // Exception handling is not in `FEATURES` (wasmi has none): no function of a
+            // module this target runs takes an `exnref`.
+            ValType::Ref(RefType::ExnRef) => unreachable!("exec_diff runs no exception handling"),
         }
     }
 }
@@ -456,6 +459,8 @@ impl Exports {
                 ExternKind::Global => &mut exports.globals,
                 ExternKind::Memory => &mut exports.memories,
                 ExternKind::Table => &mut exports.tables,
+                // Tags (exception handling) are not in `FEATURES`.
+                ExternKind::Tag => continue,
             };
             names.push(export.name.clone());
         }
@@ -528,6 +533,7 @@ impl Ours {
                     .map_or(FuncId::Unexported, FuncId::Export),
             ),
             wasmite::Value::ExternRef(r) => Value::ExternRef(r.as_ref().map(|r| self.extern_id(r))),
+            wasmite::Value::ExnRef(_) => unreachable!("exec_diff runs no exception handling"),
         }
     }
 
@@ -577,6 +583,7 @@ impl Ours {
                 let element = match table.element_type() {
                     RefType::FuncRef => Element::FuncRef,
                     RefType::ExternRef => Element::ExternRef,
+                    RefType::ExnRef => unreachable!("exec_diff runs no exception handling"),
                 };
                 let entries = (0..table.current_size())
                     .map(|at| match table.get_value(at) {

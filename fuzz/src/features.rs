@@ -24,6 +24,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
         wide_arithmetic,
         memory64,
         custom_page_sizes,
+        exceptions,
     } = *features;
     // `MVP` is floats plus the GC *type* machinery every wasmparser version needs.
     let mut set = WasmFeatures::MVP;
@@ -44,6 +45,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set.set(WasmFeatures::WIDE_ARITHMETIC, wide_arithmetic);
     set.set(WasmFeatures::MEMORY64, memory64);
     set.set(WasmFeatures::CUSTOM_PAGE_SIZES, custom_page_sizes);
+    set.set(WasmFeatures::EXCEPTIONS, exceptions);
     set
 }
 
@@ -67,6 +69,7 @@ pub fn default_smith(features: &Features) -> wasm_smith::Config {
         wide_arithmetic: _,
         memory64: _,
         custom_page_sizes: _,
+        exceptions: _,
     } = *features;
     let mut config = wasm_smith::Config::default();
     if reference_types {
@@ -108,6 +111,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         wide_arithmetic,
         memory64,
         custom_page_sizes,
+        exceptions,
     } = *features;
     config.sign_extension_ops_enabled &= sign_extension;
     config.saturating_float_to_int_enabled &= saturating_float_to_int;
@@ -121,6 +125,7 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
     config.wide_arithmetic_enabled &= wide_arithmetic;
     config.memory64_enabled &= memory64;
     config.custom_page_sizes_enabled &= custom_page_sizes;
+    config.exceptions_enabled &= exceptions;
     if !multi_memory {
         config.max_memories = config.max_memories.min(1);
     }
@@ -128,7 +133,6 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         config.max_tables = config.max_tables.min(1);
     }
     // Proposals Wasmite has no flag for.
-    config.exceptions_enabled = false;
     config.threads_enabled = false;
     config.gc_enabled = false;
     config.compact_imports_enabled = false;
@@ -155,7 +159,11 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         wide_arithmetic,
         memory64,
         custom_page_sizes,
+        exceptions,
     } = *features;
+    // wasmi 2.0 has no exception handling: the targets that run wasmi leave it out of
+    // `FEATURES`.
+    assert!(!exceptions, "wasmi has no exception handling");
     // wasmi's memory64 support is behind a crate feature that is not selected: the
     // targets leave memory64 out of `FEATURES`.
     assert!(!memory64, "wasmi is built without memory64");

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use wasmite::{
     Error, ExternVal, Features, FuncInstance, ImportsBuilder, Module, ModuleInstance, ModuleRef,
-    Trap, TrapCode, Value,
+    Trap, TrapCode, Value, WasmException,
 };
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -202,6 +202,8 @@ type Outcome = Result<Option<MessageCheck>, Fail>;
 enum Exec {
     Values(Vec<Value>),
     Trap(String),
+    /// An exception that nothing caught (exception handling), as the host sees it.
+    Exception(String),
 }
 
 /// Why instantiation failed.
@@ -339,7 +341,7 @@ impl State {
             }
             WastDirective::Invoke(call) => match self.invoke(&call)? {
                 Exec::Values(_) => Ok(None),
-                Exec::Trap(t) => Err(Fail::new(
+                Exec::Trap(t) | Exec::Exception(t) => Err(Fail::new(
                     "success",
                     format!("trap \"{t}\""),
                     format!("trap: {}", short(&t)),
@@ -364,6 +366,11 @@ impl State {
                         format!("success {}", values::show_values(&values)),
                         "no trap",
                     )),
+                    Exec::Exception(thrown) => Err(Fail::new(
+                        format!("trap \"{message}\""),
+                        format!("\"{thrown}\""),
+                        "an exception, not a trap",
+                    )),
                 }
             }
             WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(&call)? {
@@ -377,11 +384,28 @@ impl State {
                     format!("success {}", values::show_values(&values)),
                     "no exhaustion",
                 )),
+                Exec::Exception(thrown) => Err(Fail::new(
+                    format!("exhaustion \"{message}\""),
+                    format!("\"{thrown}\""),
+                    "an exception, not exhaustion",
+                )),
             },
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.assert_unlinkable(module, message).map(|()| None),
-            WastDirective::AssertException { .. } => Err(Fail::unsupported("exception handling")),
+            WastDirective::AssertException { exec, .. } => match self.execute(exec)? {
+                Exec::Exception(_) => Ok(None),
+                Exec::Values(values) => Err(Fail::new(
+                    "an exception",
+                    format!("success {}", values::show_values(&values)),
+                    "no exception",
+                )),
+                Exec::Trap(t) => Err(Fail::new(
+                    "an exception",
+                    format!("trap \"{t}\""),
+                    format!("trap: {}", short(&t)),
+                )),
+            },
             WastDirective::AssertSuspension { .. } => Err(Fail::unsupported("stack switching")),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => {
                 Err(Fail::unsupported("threads"))
@@ -554,7 +578,7 @@ impl State {
     ) -> Result<(), Fail> {
         let values = match self.execute(exec)? {
             Exec::Values(values) => values,
-            Exec::Trap(t) => {
+            Exec::Trap(t) | Exec::Exception(t) => {
                 return Err(Fail::new(
                     values::show_expected(expected),
                     format!("trap \"{t}\""),
@@ -648,6 +672,9 @@ impl State {
             .collect();
         match FuncInstance::invoke_values(&func, &args, &mut results, &mut self.host) {
             Ok(()) => Ok(Exec::Values(results)),
+            Err(trap) if trap.as_host().is_some_and(|e| e.is::<WasmException>()) => {
+                Ok(Exec::Exception(trap.to_string()))
+            }
             Err(trap) => Ok(Exec::Trap(trap.to_string())),
         }
     }

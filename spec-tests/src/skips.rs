@@ -35,6 +35,18 @@ pub const SKIPS: &[Skip] = &[
         reason: "a table of `(ref null $t)`: typed function references (Wasm 3.0), for later",
     },
     Skip {
+        file: "exceptions/tag.wast",
+        lines: &[30, 38, 40, 48],
+        reason: "tags of types in recursion groups (`rec`): Wasm 3.0's type canonicalisation, \
+                 with typed function references (issue 22), not built yet",
+    },
+    Skip {
+        file: "exceptions/try_table.wast",
+        lines: &[420, 464, 465, 466, 467, 468],
+        reason: "tags with `(ref $t)` parameters, labels of `(ref exn)`: typed function \
+                 references (issue 22), not built yet",
+    },
+    Skip {
         file: "reference-types/unreached-invalid.wast",
         lines: &[539],
         reason: "the proposal's older rule that `br_table` labels after `unreachable` have \

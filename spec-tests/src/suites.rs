@@ -70,6 +70,7 @@ pub fn features_for_suite(suite: &str) -> Features {
             wide_arithmetic: true,
             memory64: true,
             custom_page_sizes: true,
+            exceptions: true,
             ..v2
         },
     }

@@ -90,7 +90,8 @@ pub fn decode_with(
         bodies: Vec::new(),
         customs: Vec::new(),
         names: Names::default(),
-        imported: [0; 4],
+        tags: Vec::new(),
+        imported: [0; 5],
         func_offsets: Vec::new(),
         start_offset: 0,
         declared_funcs: Vec::new(),
@@ -173,12 +174,7 @@ pub fn decode_with(
                     });
                 }
             }
-            Payload::TagSection(reader) => {
-                return Err(DecodeError::new(
-                    "exception handling is not supported yet (tag section)",
-                    reader.range().start as usize,
-                ));
-            }
+            Payload::TagSection(reader) => tables::decode_tags(&mut module, reader)?,
             Payload::End(offset) => end_offset = offset as usize,
             other => {
                 let offset = section_offset(&other);

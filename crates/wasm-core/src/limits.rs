@@ -26,6 +26,8 @@ pub const MAX_DATA_SEGMENTS: usize = 100_000;
 pub const MAX_TABLES: usize = 100_000;
 /// Memories, imported and defined.
 pub const MAX_MEMORIES: usize = 100;
+/// Most tags (exception handling), imported and defined.
+pub const MAX_TAGS: usize = 1_000_000;
 /// Bytes of one function body.
 pub const MAX_FUNCTION_SIZE: usize = 7_654_321;
 /// Locals of one function, parameters included.

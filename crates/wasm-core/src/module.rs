@@ -50,8 +50,10 @@ pub struct Module {
     pub customs: Vec<CustomSection>,
     /// The decoded `name` section (empty when absent or unreadable).
     pub names: Names,
-    /// Count of imported functions, tables, memories, globals.
-    pub(crate) imported: [u32; 4],
+    /// Type index of every tag (exception handling; imported first).
+    pub tags: Vec<u32>,
+    /// Count of imported functions, tables, memories, globals, tags.
+    pub(crate) imported: [u32; 5],
     /// Byte offsets of the sections' entries, for error messages (function section entries).
     pub(crate) func_offsets: Vec<usize>,
     /// Offset of the start section, for error messages.
@@ -85,6 +87,17 @@ impl Module {
     /// Number of imported globals.
     pub fn num_imported_globals(&self) -> u32 {
         self.imported[3]
+    }
+
+    /// Number of imported tags (exception handling).
+    pub fn num_imported_tags(&self) -> u32 {
+        self.imported[4]
+    }
+
+    /// The signature of tag `tag_index` (its parameters are the exception's values).
+    pub fn tag_signature(&self, tag_index: u32) -> Option<&Arc<Signature>> {
+        let ty = *self.tags.get(tag_index as usize)?;
+        self.types.get(ty as usize)
     }
 
     /// The signature of function `func_index`, if the function and its type exist.
@@ -124,6 +137,8 @@ pub enum ImportKind {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// A tag (exception handling) of the given type index.
+    Tag(u32),
 }
 
 /// One import.
@@ -150,6 +165,8 @@ pub enum ExternKind {
     Memory,
     /// A global.
     Global,
+    /// A tag (exception handling).
+    Tag,
 }
 
 /// One export.

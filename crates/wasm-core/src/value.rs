@@ -40,6 +40,8 @@ pub enum RefType {
     FuncRef,
     /// Opaque host references (reference-types proposal).
     ExternRef,
+    /// Caught exceptions (exception handling), which `throw_ref` throws again.
+    ExnRef,
 }
 
 impl core::fmt::Display for RefType {
@@ -47,6 +49,7 @@ impl core::fmt::Display for RefType {
         f.write_str(match self {
             RefType::FuncRef => "funcref",
             RefType::ExternRef => "externref",
+            RefType::ExnRef => "exnref",
         })
     }
 }
@@ -80,6 +83,8 @@ impl ValType {
     pub const FUNCREF: ValType = ValType::Ref(RefType::FuncRef);
     /// `externref`.
     pub const EXTERNREF: ValType = ValType::Ref(RefType::ExternRef);
+    /// `exnref` (exception handling).
+    pub const EXNREF: ValType = ValType::Ref(RefType::ExnRef);
 
     /// The number type, if this is one.
     #[inline]

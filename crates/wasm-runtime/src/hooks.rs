@@ -6,8 +6,8 @@ use crate::prelude::*;
 use crate::refs::RefTable;
 use crate::seam::StackRecycler;
 use crate::{
-    DirectAccessMut, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance, MemoryRef,
-    ModuleInstance, TableInstance, TableRef, Value,
+    DirectAccessMut, Exception, FuncInstance, FuncRef, GlobalInstance, GlobalRef, MemoryInstance,
+    MemoryRef, ModuleInstance, TableInstance, TableRef, TagRef, Value,
 };
 use alloc::sync::Arc;
 use core::any::Any;
@@ -296,4 +296,47 @@ pub fn data_drop(instance: &ModuleInstance, data: u32) {
 /// The fuel tank and interrupt flag of the invocations started at `instance`.
 pub fn meter(instance: &ModuleInstance) -> &alloc::rc::Rc<crate::meter::Meter> {
     instance.meter()
+}
+
+/// `instance`'s tags (exception handling), imported first.
+#[inline]
+pub fn tags(instance: &ModuleInstance) -> &[TagRef] {
+    instance.tags()
+}
+
+/// `throw`: a new exception of `tag` whose values are in `cells` (of the tag's
+/// parameter types, a `v128` in two cells).
+pub fn exception_from_cells(refs: &RefTable, tag: &TagRef, cells: &[u64]) -> Exception {
+    let mut at = 0;
+    let values = tag
+        .signature()
+        .param_types()
+        .iter()
+        .map(|&ty| {
+            let value = refs.read_cells(ty, cells.get(at..).unwrap_or(&[]));
+            at += ty.cells();
+            value
+        })
+        .collect();
+    Exception::new(tag.clone(), values)
+}
+
+/// Writes `exception`'s values to the start of `cells` (a `catch`); returns how many
+/// cells they take.
+pub fn exception_to_cells(refs: &mut RefTable, exception: &Exception, cells: &mut [u64]) -> usize {
+    let mut at = 0;
+    for value in exception.values() {
+        at += refs.write_cells(value, cells.get_mut(at..).unwrap_or(&mut []));
+    }
+    at
+}
+
+/// The handle of `exception` (an `exnref` cell).
+pub fn exception_handle(refs: &mut RefTable, exception: &Exception) -> u64 {
+    refs.exn_handle(exception)
+}
+
+/// The exception an `exnref` cell names (`None` for null).
+pub fn exception_of(refs: &RefTable, cell: u64) -> Option<Exception> {
+    refs.exn_of(cell)
 }

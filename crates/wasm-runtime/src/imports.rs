@@ -1,7 +1,7 @@
 //! Import resolution: how the host (or another instance) provides a module's imports.
 
 use crate::prelude::*;
-use crate::{Error, FuncRef, GlobalRef, MemoryRef, TableRef};
+use crate::{Error, FuncRef, GlobalRef, MemoryRef, TableRef, TagRef};
 use alloc::collections::BTreeMap;
 use wasm_core::{GlobalType, MemoryType, Signature, TableType, ValType, ValueType};
 
@@ -128,6 +128,17 @@ pub trait ImportResolver {
         field: &str,
         descriptor: &TableDescriptor,
     ) -> Result<TableRef, Error>;
+    /// The tag `module.field` (exception handling), which should have `signature`. The
+    /// default knows no tags: "unknown import".
+    fn resolve_tag(
+        &self,
+        module: &str,
+        field: &str,
+        signature: &Signature,
+    ) -> Result<TagRef, Error> {
+        let _ = signature;
+        Err(unknown_import(Some(module), field))
+    }
 }
 
 /// Resolves the imports of one module name. Every method defaults to "unknown import".
@@ -154,6 +165,10 @@ pub trait ModuleImportResolver {
     }
     /// The table `field`.
     fn resolve_table(&self, field: &str, _descriptor: &TableDescriptor) -> Result<TableRef, Error> {
+        Err(unknown_import(None, field))
+    }
+    /// The tag `field` (exception handling).
+    fn resolve_tag(&self, field: &str, _signature: &Signature) -> Result<TagRef, Error> {
         Err(unknown_import(None, field))
     }
 }
@@ -238,5 +253,16 @@ impl ImportResolver for ImportsBuilder<'_> {
         self.resolver(module)
             .ok_or_else(|| unknown_import(Some(module), field))?
             .resolve_table(field, descriptor)
+    }
+
+    fn resolve_tag(
+        &self,
+        module: &str,
+        field: &str,
+        signature: &Signature,
+    ) -> Result<TagRef, Error> {
+        self.resolver(module)
+            .ok_or_else(|| unknown_import(Some(module), field))?
+            .resolve_tag(field, signature)
     }
 }

@@ -1,5 +1,6 @@
 //! Module instances and instantiation (spec 4.5.4).
 
+use crate::exn::TagRef;
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::limits::{Counted, Limiter};
 use crate::meter::{InterruptHandle, Meter};
@@ -100,6 +101,8 @@ pub struct ModuleInstance {
     tables: Vec<TableRef>,
     memories: Vec<MemoryRef>,
     globals: Vec<GlobalRef>,
+    /// Tags (exception handling), imported first.
+    tags: Vec<TagRef>,
     /// The same globals, for [`ModuleInstance::globals`], which lends them as the seed
     /// did (a `Ref` of a `RefCell`); `globals` is what the engine and linking read.
     globals_cell: RefCell<Vec<GlobalRef>>,
@@ -237,9 +240,14 @@ impl ModuleInstance {
         let loaded = loaded_module.loaded_module()?;
         let module = loaded.module();
         let mut externs = Vec::with_capacity(module.imports.len());
+        let mut tags = Vec::with_capacity(module.num_imported_tags() as usize);
         for import in &module.imports {
             let (m, f) = (import.module.as_str(), import.field.as_str());
             externs.push(match &import.kind {
+                ImportKind::Tag(ty) => {
+                    tags.push(imports.resolve_tag(m, f, &module.types[*ty as usize])?);
+                    continue;
+                }
                 ImportKind::Func(ty) => {
                     let signature = &module.types[*ty as usize];
                     ExternVal::Func(imports.resolve_func(m, f, signature)?)
@@ -255,16 +263,23 @@ impl ModuleInstance {
                 }
             });
         }
-        Self::instantiate(&loaded, externs, limiter)
+        Self::instantiate(&loaded, externs, tags, limiter)
     }
 
-    /// Instantiates `loaded_module` with its imports given in order.
+    /// Instantiates `loaded_module` with its imports given in order. Tags cannot be
+    /// given this way: a module that imports one needs [`new`](Self::new).
     pub fn with_externvals<'a, 'm, I: Iterator<Item = &'a ExternVal>>(
         loaded_module: &'m dyn Instantiable,
         extern_vals: I,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
         let loaded = loaded_module.loaded_module()?;
         let externs: Vec<ExternVal> = extern_vals.cloned().collect();
+        if loaded.module().num_imported_tags() > 0 {
+            return Err(Error::Instantiation(
+                "the module imports tags, which an ExternVal cannot give: use ModuleInstance::new"
+                    .to_string(),
+            ));
+        }
         if externs.len() != loaded.module().imports.len() {
             return Err(Error::Instantiation(format!(
                 "the module has {} imports, {} values were given",
@@ -272,12 +287,13 @@ impl ModuleInstance {
                 externs.len()
             )));
         }
-        Self::instantiate(&loaded, externs, None)
+        Self::instantiate(&loaded, externs, Vec::new(), None)
     }
 
     fn instantiate<'m>(
         loaded: &LoadedModule,
         externs: Vec<ExternVal>,
+        mut tags: Vec<TagRef>,
         limiter: Option<&Limiter>,
     ) -> Result<NotStartedModuleRef<'m>, Error> {
         let module = loaded.module();
@@ -291,7 +307,30 @@ impl ModuleInstance {
         let mut memories = Vec::with_capacity(module.memories.len());
         let mut globals = Vec::with_capacity(module.globals.len());
         // Spec 4.5.2 "Import matching".
-        for (import, value) in module.imports.iter().zip(externs) {
+        let tag_imports = module
+            .imports
+            .iter()
+            .filter_map(|import| match import.kind {
+                ImportKind::Tag(ty) => Some((import, ty)),
+                _ => None,
+            });
+        for ((import, ty), tag) in tag_imports.zip(&tags) {
+            if **tag.signature_arc() != *module.types[ty as usize] {
+                return Err(incompatible(
+                    &import.module,
+                    &import.field,
+                    "tag type does not match",
+                ));
+            }
+        }
+        for &ty in &module.tags[tags.len()..] {
+            tags.push(TagRef::with_signature(module.types[ty as usize].clone()));
+        }
+        let other_imports = module
+            .imports
+            .iter()
+            .filter(|import| !matches!(import.kind, ImportKind::Tag(_)));
+        for (import, value) in other_imports.zip(externs) {
             let (m, f) = (import.module.as_str(), import.field.as_str());
             match (&import.kind, value) {
                 (ImportKind::Func(ty), ExternVal::Func(func)) => {
@@ -399,6 +438,8 @@ impl ModuleInstance {
                     ExternKind::Table => ExternVal::Table(tables[i].clone()),
                     ExternKind::Memory => ExternVal::Memory(memories[i].clone()),
                     ExternKind::Global => ExternVal::Global(globals[i].clone()),
+                    // Found by `export_tag`: an `ExternVal` has no tag case.
+                    ExternKind::Tag => continue,
                 };
                 exports.insert(export.name.clone(), value);
             }
@@ -409,6 +450,7 @@ impl ModuleInstance {
                 memories,
                 globals_cell: RefCell::new(globals.clone()),
                 globals,
+                tags,
                 exports,
                 elements: RefCell::new(Vec::new()),
                 dropped_data: RefCell::new(vec![false; module.data.len()]),
@@ -478,6 +520,21 @@ impl ModuleInstance {
     /// The export called `name`.
     pub fn export_by_name(&self, name: &str) -> Option<ExternVal> {
         self.exports.get(name).cloned()
+    }
+
+    /// The tag exported as `name` (exception handling), if any.
+    pub fn export_tag(&self, name: &str) -> Option<TagRef> {
+        let export = self
+            .module
+            .exports
+            .iter()
+            .find(|export| export.kind == ExternKind::Tag && export.name == name)?;
+        self.tags.get(export.index as usize).cloned()
+    }
+
+    /// The instance's tags (exception handling), imported first.
+    pub(crate) fn tags(&self) -> &[TagRef] {
+        &self.tags
     }
 
     /// The fuel left for the invocations started at this instance (see
@@ -659,6 +716,14 @@ impl ModuleImportResolver for ModuleRef {
 
     fn resolve_table(&self, field: &str, _descriptor: &TableDescriptor) -> Result<TableRef, Error> {
         self.resolve(field, ExternVal::as_table)
+    }
+
+    fn resolve_tag(&self, field: &str, _signature: &Signature) -> Result<TagRef, Error> {
+        if let Some(tag) = self.export_tag(field) {
+            return Ok(tag);
+        }
+        // Another kind of export, or none.
+        self.resolve(field, |_| None::<&TagRef>)
     }
 }
 

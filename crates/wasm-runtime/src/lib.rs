@@ -34,6 +34,7 @@ mod prelude {
 mod ambient;
 mod backtrace;
 mod error;
+mod exn;
 mod func;
 mod global;
 mod hooks;
@@ -46,6 +47,7 @@ mod meter;
 mod refs;
 mod seam;
 mod table;
+mod trap_kind;
 
 pub mod engine {
     //! The seam between the runtime and an engine: what an engine implements ([`Engine`],
@@ -71,6 +73,7 @@ pub mod engine {
 pub use ambient::MAX_NESTED_EXECUTIONS;
 pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use error::Error;
+pub use exn::{Exception, ExceptionValue, TagRef, WasmException};
 pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError};
 pub use global::{GlobalInstance, GlobalRef};
 pub use host::{Externals, NopExternals, RuntimeArgs};
@@ -91,3 +94,4 @@ pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,
 };
 pub use table::{MAX_THREAD_TABLE_ENTRIES, TableInstance, TableRef};
+pub use trap_kind::TrapKind;

@@ -29,6 +29,7 @@
 //!   collected store of their own; the cell form (a handle, 0 for null) stays.
 
 use crate::FuncRef;
+use crate::exn::Exception;
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::any::Any;
@@ -120,6 +121,8 @@ pub enum Value {
     FuncRef(Option<FuncRef>),
     /// An external reference (`None`: null).
     ExternRef(Option<ExternRef>),
+    /// A caught exception (exception handling; `None`: null).
+    ExnRef(Option<Exception>),
 }
 
 impl Value {
@@ -133,6 +136,7 @@ impl Value {
             Value::V128(_) => ValType::V128,
             Value::FuncRef(_) => ValType::FUNCREF,
             Value::ExternRef(_) => ValType::EXTERNREF,
+            Value::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -152,6 +156,7 @@ impl Value {
         match ty {
             RefType::FuncRef => Value::FuncRef(None),
             RefType::ExternRef => Value::ExternRef(None),
+            RefType::ExnRef => Value::ExnRef(None),
         }
     }
 
@@ -162,13 +167,16 @@ impl Value {
             Value::I64(v) => Some(RuntimeValue::I64(v)),
             Value::F32(v) => Some(RuntimeValue::F32(v)),
             Value::F64(v) => Some(RuntimeValue::F64(v)),
-            Value::V128(_) | Value::FuncRef(_) | Value::ExternRef(_) => None,
+            Value::V128(_) | Value::FuncRef(_) | Value::ExternRef(_) | Value::ExnRef(_) => None,
         }
     }
 
     /// Whether the value is a null reference.
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::FuncRef(None) | Value::ExternRef(None))
+        matches!(
+            self,
+            Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnRef(None)
+        )
     }
 }
 
@@ -214,6 +222,10 @@ impl PartialEq for Value {
                 (Some(a), Some(b)) => a.ptr_eq(b),
                 (a, b) => a.is_none() && b.is_none(),
             },
+            (Value::ExnRef(a), Value::ExnRef(b)) => match (a, b) {
+                (Some(a), Some(b)) => a.ptr_eq(b),
+                (a, b) => a.is_none() && b.is_none(),
+            },
             (Value::V128(a), Value::V128(b)) => a == b,
             (a, b) => a.number().is_some() && a.number() == b.number(),
         }
@@ -227,6 +239,7 @@ impl PartialEq for Value {
 pub struct RefTable {
     funcs: Vec<FuncRef>,
     externs: Vec<ExternRef>,
+    exns: Vec<Exception>,
 }
 
 impl fmt::Debug for RefTable {
@@ -234,6 +247,7 @@ impl fmt::Debug for RefTable {
         f.debug_struct("RefTable")
             .field("funcs", &self.funcs.len())
             .field("externs", &self.externs.len())
+            .field("exns", &self.exns.len())
             .finish()
     }
 }
@@ -267,6 +281,22 @@ impl RefTable {
     /// The handle of `r` (given one if it has none).
     pub(crate) fn extern_handle(&mut self, r: &ExternRef) -> u64 {
         handle_in(&mut self.externs, r, &r.0.handle, ExternRef::ptr_eq)
+    }
+
+    /// The handle of `exception` (given one if it has none).
+    pub(crate) fn exn_handle(&mut self, exception: &Exception) -> u64 {
+        handle_in(
+            &mut self.exns,
+            exception,
+            exception.handle_cache(),
+            Exception::ptr_eq,
+        )
+    }
+
+    /// The exception `handle` names; `None` for null.
+    pub(crate) fn exn_of(&self, handle: u64) -> Option<Exception> {
+        let index = usize::try_from(handle.checked_sub(1)?).ok()?;
+        self.exns.get(index).cloned()
     }
 
     /// The function `handle` names; `None` for null (and for a handle this table never
@@ -317,6 +347,7 @@ impl RefTable {
         match value {
             Value::FuncRef(f) => f.as_ref().map_or(0, |f| self.func_handle(f)),
             Value::ExternRef(r) => r.as_ref().map_or(0, |r| self.extern_handle(r)),
+            Value::ExnRef(e) => e.as_ref().map_or(0, |e| self.exn_handle(e)),
             Value::V128(v) => v.to_cells()[0],
             number => number.number().map_or(0, RuntimeValue::to_bits),
         }
@@ -327,6 +358,7 @@ impl RefTable {
         match ty {
             ValType::Ref(RefType::FuncRef) => Value::FuncRef(self.func_of(cell)),
             ValType::Ref(RefType::ExternRef) => Value::ExternRef(self.extern_of(cell)),
+            ValType::Ref(RefType::ExnRef) => Value::ExnRef(self.exn_of(cell)),
             number => number
                 .number()
                 .map_or(Value::I32(0), |n| RuntimeValue::from_bits(n, cell).into()),
@@ -337,6 +369,7 @@ impl RefTable {
     pub fn clear(&mut self) {
         self.funcs.clear();
         self.externs.clear();
+        self.exns.clear();
     }
 }
 

@@ -1,5 +1,6 @@
 //! Table instances (spec 4.2.7).
 
+use crate::exn::Exception;
 use crate::limits::{Counted, Limiter};
 use crate::memory::ResizableLimits;
 use crate::prelude::*;
@@ -35,6 +36,7 @@ impl TableRef {
 pub(crate) enum Elements {
     Func(Vec<Option<FuncRef>>),
     Extern(Vec<Option<ExternRef>>),
+    Exn(Vec<Option<Exception>>),
 }
 
 impl Elements {
@@ -42,6 +44,7 @@ impl Elements {
         match ty {
             RefType::FuncRef => Elements::Func(Vec::new()),
             RefType::ExternRef => Elements::Extern(Vec::new()),
+            RefType::ExnRef => Elements::Exn(Vec::new()),
         }
     }
 
@@ -49,6 +52,7 @@ impl Elements {
         match self {
             Elements::Func(v) => v.len(),
             Elements::Extern(v) => v.len(),
+            Elements::Exn(v) => v.len(),
         }
     }
 
@@ -56,6 +60,7 @@ impl Elements {
         match self {
             Elements::Func(_) => RefType::FuncRef,
             Elements::Extern(_) => RefType::ExternRef,
+            Elements::Exn(_) => RefType::ExnRef,
         }
     }
 
@@ -64,8 +69,10 @@ impl Elements {
         match (self, value) {
             (Elements::Func(v), Value::FuncRef(f)) => v.push(f),
             (Elements::Extern(v), Value::ExternRef(r)) => v.push(r),
+            (Elements::Exn(v), Value::ExnRef(e)) => v.push(e),
             (Elements::Func(v), _) => v.push(None),
             (Elements::Extern(v), _) => v.push(None),
+            (Elements::Exn(v), _) => v.push(None),
         }
     }
 
@@ -73,6 +80,7 @@ impl Elements {
         match self {
             Elements::Func(v) => v.try_reserve_exact(n).map_err(drop),
             Elements::Extern(v) => v.try_reserve_exact(n).map_err(drop),
+            Elements::Exn(v) => v.try_reserve_exact(n).map_err(drop),
         }
     }
 
@@ -80,6 +88,7 @@ impl Elements {
         match self {
             Elements::Func(v) => v.get(index).map(|f| Value::FuncRef(f.clone())),
             Elements::Extern(v) => v.get(index).map(|r| Value::ExternRef(r.clone())),
+            Elements::Exn(v) => v.get(index).map(|e| Value::ExnRef(e.clone())),
         }
     }
 
@@ -97,6 +106,7 @@ impl Elements {
             (Elements::Extern(v), Value::ExternRef(r)) => {
                 Elements::Extern(replace(&mut v[range], r))
             }
+            (Elements::Exn(v), Value::ExnRef(e)) => Elements::Exn(replace(&mut v[range], e)),
             (this, _) => Elements::new(this.ty()),
         }
     }
@@ -106,8 +116,10 @@ impl Elements {
         match (self, value) {
             (Elements::Func(v), Value::FuncRef(f)) => v.resize(len, f),
             (Elements::Extern(v), Value::ExternRef(r)) => v.resize(len, r),
+            (Elements::Exn(v), Value::ExnRef(e)) => v.resize(len, e),
             (Elements::Func(v), _) => v.resize(len, None),
             (Elements::Extern(v), _) => v.resize(len, None),
+            (Elements::Exn(v), _) => v.resize(len, None),
         }
     }
 
@@ -126,6 +138,9 @@ impl Elements {
             }
             (Elements::Extern(d), Elements::Extern(s)) => {
                 Elements::Extern(copy(&mut d[to..to + n], &s[from..from + n]))
+            }
+            (Elements::Exn(d), Elements::Exn(s)) => {
+                Elements::Exn(copy(&mut d[to..to + n], &s[from..from + n]))
             }
             (this, _) => Elements::new(this.ty()),
         }
@@ -150,6 +165,7 @@ impl Elements {
         match self {
             Elements::Func(v) => Elements::Func(within(v, to, from, n)),
             Elements::Extern(v) => Elements::Extern(within(v, to, from, n)),
+            Elements::Exn(v) => Elements::Exn(within(v, to, from, n)),
         }
     }
 
@@ -160,7 +176,7 @@ impl Elements {
                 .iter()
                 .flatten()
                 .any(|f| f.as_wasm().is_some_and(|wasm| wasm.belongs_to(instance))),
-            Elements::Extern(_) => false,
+            Elements::Extern(_) | Elements::Exn(_) => false,
         }
     }
 
@@ -170,6 +186,7 @@ impl Elements {
         Some(match self {
             Elements::Func(v) => Elements::Func(v[range].to_vec()),
             Elements::Extern(v) => Elements::Extern(v[range].to_vec()),
+            Elements::Exn(v) => Elements::Exn(v[range].to_vec()),
         })
     }
 }
@@ -471,7 +488,7 @@ impl TableInstance {
     ) -> Option<R> {
         match &*self.elements.borrow() {
             Elements::Func(v) => v.get(index as usize).map(f),
-            Elements::Extern(_) => None,
+            Elements::Extern(_) | Elements::Exn(_) => None,
         }
     }
 

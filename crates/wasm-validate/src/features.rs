@@ -46,6 +46,9 @@ pub struct Features {
     /// Memories whose pages are one byte instead of 64 KiB, declared with a custom page
     /// size (custom-page-sizes).
     pub custom_page_sizes: bool,
+    /// Tags, `throw`, `throw_ref`, `try_table` and the `exnref` type (exception
+    /// handling, as standardised in WebAssembly 3.0; not the legacy `try`/`catch`).
+    pub exceptions: bool,
 }
 
 impl Features {
@@ -67,6 +70,7 @@ impl Features {
             wide_arithmetic: false,
             memory64: false,
             custom_page_sizes: false,
+            exceptions: false,
         }
     }
 }
@@ -88,6 +92,32 @@ impl Features {
         }
     }
 
+    /// WebAssembly 3.0 as far as Wasmite builds it: 2.0 plus relaxed SIMD, tail calls,
+    /// extended constant expressions, several memories, 64-bit memories and tables, and
+    /// exception handling. (Typed function references and GC, the rest of 3.0, are not
+    /// built yet.)
+    pub const fn wasm3() -> Features {
+        Features {
+            relaxed_simd: true,
+            tail_call: true,
+            extended_const: true,
+            multi_memory: true,
+            memory64: true,
+            exceptions: true,
+            ..Features::wasm2()
+        }
+    }
+
+    /// Every proposal Wasmite implements: [`Features::wasm3`], wide arithmetic and custom
+    /// page sizes. What the `wasmite` command runs programs with.
+    pub const fn all() -> Features {
+        Features {
+            wide_arithmetic: true,
+            custom_page_sizes: true,
+            ..Features::wasm3()
+        }
+    }
+
     /// The binary encodings to decode modules with under these features
     /// ([`wasm_core::decode_with`]): Wasm 2.0's, multi-memory's memory indices and
     /// memory64's 64-bit limits and offsets when they are on.
@@ -98,6 +128,10 @@ impl Features {
             self.multi_memory,
         );
         encodings.set(wasm_core::wasmparser::WasmFeatures::MEMORY64, self.memory64);
+        encodings.set(
+            wasm_core::wasmparser::WasmFeatures::EXCEPTIONS,
+            self.exceptions,
+        );
         encodings
     }
 }

@@ -154,6 +154,12 @@ impl<'m> FuncValidator<'m> {
                     body.offset,
                 ));
             }
+            if ty == ValType::EXNREF && !features.exceptions {
+                return Err(error(
+                    crate::operators::EXNREF_NEEDS_EXCEPTIONS.to_string(),
+                    body.offset,
+                ));
+            }
             if ty == ValType::V128 && !features.simd {
                 return Err(error(
                     "v128 locals require the simd proposal, which is not enabled".to_string(),

@@ -8,6 +8,7 @@ use crate::prelude::*;
 
 use crate::error::ValidationError;
 use crate::features::Features;
+use crate::operators::EXNREF_NEEDS_EXCEPTIONS;
 use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
@@ -24,6 +25,7 @@ pub(crate) fn validate_module(module: &Module, features: &Features) -> Result<()
     functions(module)?;
     tables(module, features)?;
     memories(module, features)?;
+    tags(module, features)?;
     globals(module, features)?;
     elements(module, features)?;
     data(module, features)?;
@@ -38,6 +40,12 @@ fn types(module: &Module, features: &Features) -> Result<()> {
         if !features.simd && types.any(|&ty| ty == ValType::V128) {
             return Err(ValidationError::new(
                 format!("v128 in type {index} requires the simd proposal, which is not enabled"),
+                entry_offset(module, Entry::Type, index),
+            ));
+        }
+        if !features.exceptions && types.clone().any(|&ty| ty == ValType::EXNREF) {
+            return Err(ValidationError::new(
+                format!("type {index}: {EXNREF_NEEDS_EXCEPTIONS}"),
                 entry_offset(module, Entry::Type, index),
             ));
         }
@@ -120,6 +128,9 @@ fn tables(module: &Module, features: &Features) -> Result<()> {
 }
 
 fn check_table_type(table: &TableType, features: &Features) -> core::result::Result<(), String> {
+    if table.element == RefType::ExnRef && !features.exceptions {
+        return Err(EXNREF_NEEDS_EXCEPTIONS.to_string());
+    }
     if table.table64 && !features.memory64 {
         return Err(
             "64-bit tables require the memory64 proposal, which is not enabled".to_string(),
@@ -223,8 +234,34 @@ fn globals(module: &Module, features: &Features) -> Result<()> {
     Ok(())
 }
 
+/// Exception handling: each tag's type exists and has no results.
+fn tags(module: &Module, features: &Features) -> Result<()> {
+    for (index, &ty) in module.tags.iter().enumerate() {
+        let offset = || extern_offset(module, ExternKind::Tag, index);
+        if !features.exceptions {
+            return Err(ValidationError::new(
+                "tags require the exception-handling proposal, which is not enabled",
+                offset(),
+            ));
+        }
+        let Some(sig) = module.types.get(ty as usize) else {
+            return Err(ValidationError::new(format!("unknown type {ty}"), offset()));
+        };
+        if !sig.result_types().is_empty() {
+            return Err(ValidationError::new(
+                format!("non-empty tag result type: tag {index} has type {sig}"),
+                offset(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Spec 3.2.6 (global types): the content type's proposal must be enabled.
 fn global_type(global: &GlobalType, features: &Features, offset: usize) -> Result<()> {
+    if global.content == ValType::EXNREF && !features.exceptions {
+        return Err(ValidationError::new(EXNREF_NEEDS_EXCEPTIONS, offset));
+    }
     if global.content.is_ref() && !features.reference_types {
         return Err(ValidationError::new(
             "reference-typed globals require the reference-types proposal, which is not enabled",
@@ -244,6 +281,9 @@ fn global_type(global: &GlobalType, features: &Features, offset: usize) -> Resul
 fn elements(module: &Module, features: &Features) -> Result<()> {
     for segment in &module.elements {
         let error = |message: String| ValidationError::new(message, segment.offset);
+        if segment.ty == RefType::ExnRef && !features.exceptions {
+            return Err(error(EXNREF_NEEDS_EXCEPTIONS.to_string()));
+        }
         if segment.ty == RefType::ExternRef && !features.reference_types {
             return Err(error(
                 "externref element segments require the reference-types proposal, which is not enabled"
@@ -367,6 +407,7 @@ fn exports(module: &Module, features: &Features) -> Result<()> {
             ExternKind::Table => (index as usize) < module.tables.len(),
             ExternKind::Memory => (index as usize) < module.memories.len(),
             ExternKind::Global => (index as usize) < module.globals.len(),
+            ExternKind::Tag => (index as usize) < module.tags.len(),
         };
         if !exists {
             let kind = match export.kind {
@@ -374,6 +415,7 @@ fn exports(module: &Module, features: &Features) -> Result<()> {
                 ExternKind::Table => "table",
                 ExternKind::Memory => "memory",
                 ExternKind::Global => "global",
+                ExternKind::Tag => "tag",
             };
             return Err(error(format!("unknown {kind} {index}")));
         }
@@ -533,6 +575,7 @@ enum Entry {
     Type,
     Table,
     Memory,
+    Tag,
 }
 
 /// Offset of entity `index` of `kind` (imports first).
@@ -545,6 +588,7 @@ fn extern_offset(module: &Module, kind: ExternKind, index: usize) -> usize {
                 | (ImportKind::Table(_), ExternKind::Table)
                 | (ImportKind::Memory(_), ExternKind::Memory)
                 | (ImportKind::Global(_), ExternKind::Global)
+                | (ImportKind::Tag(_), ExternKind::Tag)
         )
     };
     let mut imports = module.imports.iter().filter(is_kind);
@@ -561,6 +605,7 @@ fn extern_offset(module: &Module, kind: ExternKind, index: usize) -> usize {
             .global_inits
             .get(defined)
             .map_or(0, |init| init.range.start),
+        ExternKind::Tag => entry_offset(module, Entry::Tag, defined),
     }
 }
 
@@ -582,6 +627,7 @@ fn entry_offset(module: &Module, entry: Entry, index: usize) -> usize {
             (Ok(Payload::TypeSection(reader)), Entry::Type) => nth(reader, index),
             (Ok(Payload::TableSection(reader)), Entry::Table) => nth(reader, index),
             (Ok(Payload::MemorySection(reader)), Entry::Memory) => nth(reader, index),
+            (Ok(Payload::TagSection(reader)), Entry::Tag) => nth(reader, index),
             (Err(_), _) => return 0,
             _ => continue,
         };

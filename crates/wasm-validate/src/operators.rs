@@ -42,6 +42,8 @@ pub(crate) enum Proposal {
     RelaxedSimd,
     /// wide-arithmetic.
     WideArithmetic,
+    /// exception-handling.
+    Exceptions,
     /// Any other proposal, by `wasmparser`'s name for it; never enabled.
     Other(&'static str),
 }
@@ -59,6 +61,7 @@ impl Proposal {
             Proposal::Simd => "simd",
             Proposal::RelaxedSimd => "relaxed-simd",
             Proposal::WideArithmetic => "wide-arithmetic",
+            Proposal::Exceptions => "exception-handling",
             Proposal::Other(name) => name,
         }
     }
@@ -84,6 +87,7 @@ macro_rules! define_operator_info {
     (@proposal simd) => { Proposal::Simd };
     (@proposal relaxed_simd) => { Proposal::RelaxedSimd };
     (@proposal wide_arithmetic) => { Proposal::WideArithmetic };
+    (@proposal exceptions) => { Proposal::Exceptions };
     (@proposal $other:ident) => { Proposal::Other(stringify!($other)) };
 }
 wasmparser::for_each_operator!(define_operator_info);
@@ -104,6 +108,22 @@ fn index_type(table: TableType) -> ValType {
     }
 }
 
+/// The refusal of `exnref` without the exception-handling proposal.
+pub(crate) const EXNREF_NEEDS_EXCEPTIONS: &str =
+    "exnref requires the exception-handling proposal, which is not enabled";
+
+/// Types as the spec's messages list them: `i32 f64`.
+fn type_list<'a>(types: impl Iterator<Item = &'a ValType>) -> String {
+    let mut list = String::new();
+    for ty in types {
+        if !list.is_empty() {
+            list.push(' ');
+        }
+        list.push_str(&format!("{ty}"));
+    }
+    list
+}
+
 /// An operator's name for messages: `i32_add` for `visit_i32_add`.
 fn display_name(visit: &'static str) -> &'static str {
     visit.strip_prefix("visit_").unwrap_or(visit)
@@ -120,6 +140,7 @@ fn single(ty: ValType) -> &'static [ValType] {
         V128 => &[V128],
         ValType::Ref(RefType::FuncRef) => &[ValType::FUNCREF],
         ValType::Ref(RefType::ExternRef) => &[ValType::EXTERNREF],
+        ValType::Ref(RefType::ExnRef) => &[ValType::EXNREF],
     }
 }
 
@@ -142,6 +163,7 @@ impl<'m> FuncValidator<'m> {
             Proposal::RelaxedSimd if !f.relaxed_simd => Some(proposal),
             Proposal::RelaxedSimd => (!f.simd).then_some(Proposal::Simd),
             Proposal::WideArithmetic => (!f.wide_arithmetic).then_some(proposal),
+            Proposal::Exceptions => (!f.exceptions).then_some(proposal),
             Proposal::Other(_) => Some(proposal),
         };
         match missing {
@@ -833,6 +855,23 @@ impl<'m> FuncValidator<'m> {
                 }
                 self.push_all(frame.results);
             }
+            O::TryTable { try_table } => {
+                let (params, results) = self.block_type(try_table.ty)?;
+                self.pop_all(params)?;
+                for catch in &try_table.catches {
+                    self.check_catch(catch)?;
+                }
+                self.push_ctrl(FrameKind::Block, params, results);
+            }
+            O::Throw { tag_index } => {
+                let sig = self.tag(*tag_index)?;
+                self.pop_all(sig.param_types())?;
+                self.set_unreachable();
+            }
+            O::ThrowRef => {
+                self.pop(ValType::EXNREF)?;
+                self.set_unreachable();
+            }
             O::Br { relative_depth } => {
                 let types = self.label_types(*relative_depth)?;
                 self.pop_all(types)?;
@@ -1102,6 +1141,41 @@ impl<'m> FuncValidator<'m> {
         crate::func::signature_of(self.module, index).map_err(|message| self.error(message))
     }
 
+    /// The type of tag `index` (exception handling).
+    fn tag(&self, index: u32) -> Result<&'m wasm_core::Signature, crate::ValidationError> {
+        self.module
+            .tag_signature(index)
+            .map(|sig| &**sig)
+            .ok_or_else(|| self.error(format!("unknown tag {index}")))
+    }
+
+    /// A `try_table` catch clause: its label takes the values it gives (the tag's
+    /// parameters, then the `exnref` for the `_ref` forms).
+    fn check_catch(&self, catch: &wasmparser::Catch) -> Result<(), crate::ValidationError> {
+        let (tag, label, with_ref) = match *catch {
+            wasmparser::Catch::One { tag, label } => (Some(tag), label, false),
+            wasmparser::Catch::OneRef { tag, label } => (Some(tag), label, true),
+            wasmparser::Catch::All { label } => (None, label, false),
+            wasmparser::Catch::AllRef { label } => (None, label, true),
+        };
+        let values = match tag {
+            Some(tag) => self.tag(tag)?.param_types(),
+            None => &[],
+        };
+        let label_types = self.label_types(label)?;
+        let given = values.iter().chain(with_ref.then_some(&ValType::EXNREF));
+        if label_types.len() != values.len() + usize::from(with_ref)
+            || !given.eq(label_types.iter())
+        {
+            return Err(self.error(format!(
+                "type mismatch: catch clause gives [{}] to a label of [{}]",
+                type_list(values.iter().chain(with_ref.then_some(&ValType::EXNREF))),
+                type_list(label_types.iter())
+            )));
+        }
+        Ok(())
+    }
+
     /// `call_indirect`'s callee type: the table must hold function references.
     fn indirect_callee(
         &self,
@@ -1171,6 +1245,12 @@ impl<'m> FuncValidator<'m> {
             wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => Ok(FUNCREF),
             wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => {
                 Ok(ValType::EXTERNREF)
+            }
+            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXNREF => {
+                match self.features.exceptions {
+                    true => Ok(ValType::EXNREF),
+                    false => Err(self.error(EXNREF_NEEDS_EXCEPTIONS)),
+                }
             }
             wasmparser::ValType::Ref(r) => Err(self.error(format!(
                 "value type {r} (function-references or gc proposal) is not supported yet"

@@ -15,9 +15,9 @@ use std::cell::RefCell;
 use std::fmt;
 
 use wasmite::{
-    Config, Error, ExternVal, Externals, FuncInstance, FuncRef, GlobalDescriptor, GlobalRef,
-    HostError, ImportResolver, Interrupted, Limiter, MemoryDescriptor, MemoryRef, Module,
-    ModuleImportResolver, ModuleInstance, ModuleRef, OutOfFuel, RuntimeArgs, RuntimeValue,
+    Config, Error, ExternVal, Externals, Features, FuncInstance, FuncRef, GlobalDescriptor,
+    GlobalRef, HostError, ImportResolver, Interrupted, Limiter, MemoryDescriptor, MemoryRef,
+    Module, ModuleImportResolver, ModuleInstance, ModuleRef, OutOfFuel, RuntimeArgs, RuntimeValue,
     Signature, StackRecycler, StoreLimits, TableDescriptor, TableRef, Trap, ValueType,
 };
 use wasmite_wasi::{MODULE_NAME, WasiCtx, WasiImports};
@@ -155,6 +155,7 @@ fn error_text(error: &Error) -> String {
 
 fn run(args: RunArgs) -> Result<ExitCode> {
     let config = Config::new()
+        .features(Features::all())
         .consume_fuel(args.fuel.is_some())
         .interruptible(args.timeout.is_some());
     let module = load(&args.file, &config)?;
@@ -333,7 +334,7 @@ fn show(value: RuntimeValue) -> String {
 
 fn validate(file: &Path) -> Result<ExitCode> {
     let bytes = read_module_bytes(file)?;
-    match wasm_validate::validate_bytes(&bytes, &wasm_validate::Features::default()) {
+    match wasm_validate::validate_bytes(&bytes, &Features::all()) {
         Ok(_) => {
             println!("{}: valid", file.display());
             Ok(ExitCode::SUCCESS)

@@ -175,6 +175,8 @@ pub use wasm_core::{
 /// [`MemoryInstance::alloc_with_type`] and [`TableInstance::alloc_with_type`].
 pub use wasm_core::{Limits, MemoryType, TableType};
 pub use wasm_exec::{CompileError, DISPATCH, EngineError, Translation};
+/// The traps of later proposals, which the seed's [`TrapCode`] does not name.
+pub use wasm_runtime::TrapKind;
 pub use wasm_runtime::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Error, ExternVal, Externals, FuncInstance,
     FuncInvocation, FuncRef, GlobalDescriptor, GlobalInstance, GlobalRef, ImportResolver,
@@ -186,6 +188,9 @@ pub use wasm_runtime::{
 pub use wasm_runtime::{DEFAULT_COUNT_LIMIT, GrowthRefused, Limiter, ResourceLimiter, StoreLimits};
 /// Fuel and interruption ([`Config::consume_fuel`], [`Config::interruptible`]).
 pub use wasm_runtime::{Deadline, InterruptHandle, Interrupted, OutOfFuel};
+/// Exception handling: tags, exceptions inside Wasm code, and exceptions that reach or
+/// come from the host ([`ModuleInstance::export_tag`], [`ImportResolver::resolve_tag`]).
+pub use wasm_runtime::{Exception, ExceptionValue, TagRef, WasmException};
 /// Values of any type and the host's references (Wasm 2.0 reference types).
 pub use wasm_runtime::{ExternRef, Value};
 /// The Wasm call stack of a trap ([`StackRecycler::backtrace`],

@@ -29,6 +29,7 @@ pub(super) fn decode_exports(
             ExternalKind::Table => ExternKind::Table,
             ExternalKind::Memory => ExternKind::Memory,
             ExternalKind::Global => ExternKind::Global,
+            ExternalKind::Tag => ExternKind::Tag,
             _ => {
                 return Err(DecodeError::new(
                     "unsupported export kind (proposal not implemented yet)",

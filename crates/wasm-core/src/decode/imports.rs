@@ -60,6 +60,11 @@ pub(super) fn decode_imports(
                 module.imported[3] += 1;
                 ImportKind::Global(ty)
             }
+            TypeRef::Tag(ty) => {
+                module.tags.push(ty.func_type_idx);
+                module.imported[4] += 1;
+                ImportKind::Tag(ty.func_type_idx)
+            }
             _ => {
                 return Err(DecodeError::new(
                     "unsupported import kind (proposal not implemented yet)",

@@ -7,7 +7,7 @@ use crate::limits;
 use crate::module::Module;
 use crate::types::{Limits, MemoryType, TableType};
 use crate::value::RefType;
-use wasmparser::{MemorySectionReader, TableInit, TableSectionReader};
+use wasmparser::{MemorySectionReader, TableInit, TableSectionReader, TagSectionReader};
 
 pub(super) fn decode_tables(
     module: &mut Module,
@@ -34,6 +34,19 @@ pub(super) fn decode_tables(
     Ok(())
 }
 
+pub(super) fn decode_tags(
+    module: &mut Module,
+    reader: TagSectionReader<'_>,
+) -> Result<(), DecodeError> {
+    let start = reader.range().start as usize;
+    let count = module.tags.len() + reader.count() as usize;
+    limits::check(count, limits::MAX_TAGS, "tags", start)?;
+    for tag in reader {
+        module.tags.push(tag?.func_type_idx);
+    }
+    Ok(())
+}
+
 pub(super) fn decode_memories(
     module: &mut Module,
     reader: MemorySectionReader<'_>,
@@ -52,6 +65,8 @@ pub(crate) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType
         Ok(RefType::FuncRef)
     } else if ty == wasmparser::RefType::EXTERNREF {
         Ok(RefType::ExternRef)
+    } else if ty == wasmparser::RefType::EXNREF {
+        Ok(RefType::ExnRef)
     } else {
         Err(DecodeError::new(
             format!("unsupported reference type {ty} (proposal not implemented yet)"),

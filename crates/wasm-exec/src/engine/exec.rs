@@ -18,7 +18,8 @@ use alloc::sync::Arc;
 use wasm_core::{Signature, Trap, TrapCode};
 use wasm_runtime::engine::{self, FrameSource};
 use wasm_runtime::{
-    Externals, FuncRef, Interrupted, MAX_BACKTRACE_FRAMES, ModuleInstance, OutOfFuel, WasmBacktrace,
+    Exception, Externals, FuncRef, Interrupted, MAX_BACKTRACE_FRAMES, ModuleInstance, OutOfFuel,
+    TrapKind, WasmBacktrace, WasmException,
 };
 
 /// Where a call suspended by a host trap resumes: the caller's frame (its `ip` already past
@@ -144,6 +145,12 @@ fn run_frames(
                 drop(ctx);
                 match stop {
                     Stop::At(at) => *frame = frame.sibling(func, at, bp)?,
+                    Stop::HostTrap(at, trap) | Stop::Trapped(at, trap)
+                        if thrown(&trap).is_some() =>
+                    {
+                        *frame = frame.sibling(func, at + 1, bp)?;
+                        throw(stacks, frame, at, thrown(&trap))?;
+                    }
                     Stop::HostTrap(at, trap) => {
                         *frame = frame.sibling(func, at + 1, bp)?;
                         return Err(host_trap(frame.clone(), at, trap));
@@ -163,6 +170,12 @@ fn run_frames(
             drop(calls);
             let at = match stop {
                 Stop::At(at) => at,
+                Stop::HostTrap(at, trap) | Stop::Trapped(at, trap) if thrown(&trap).is_some() => {
+                    drop(ctx);
+                    frame.ip = at + 1;
+                    throw(stacks, frame, at, thrown(&trap))?;
+                    continue 'frame;
+                }
                 Stop::HostTrap(at, trap) => {
                     drop(ctx);
                     frame.ip = at + 1;
@@ -265,6 +278,26 @@ fn run_frames(
                     drop(ctx);
                     return Err(interrupted(stacks, frame, at));
                 }
+                Some(Instr::Throw { tag, base }) => {
+                    drop(ctx);
+                    let tag = engine::tags(&frame.instance)
+                        .get(tag as usize)
+                        .ok_or(TrapCode::Unreachable)?;
+                    let values = stacks.vals.get(frame.bp + base as usize..).unwrap_or(&[]);
+                    let exception = engine::exception_from_cells(&stacks.refs, tag, values);
+                    throw(stacks, frame, at, Some(exception))?;
+                    continue 'frame;
+                }
+                Some(Instr::ThrowRef { src }) => {
+                    drop(ctx);
+                    let cell = stacks.vals.get(frame.bp + src as usize).copied();
+                    let exception = cell.and_then(|cell| engine::exception_of(&stacks.refs, cell));
+                    if exception.is_none() {
+                        return Err(Trap::host(TrapKind::NullExceptionReference).into());
+                    }
+                    throw(stacks, frame, at, exception)?;
+                    continue 'frame;
+                }
                 Some(instr) if super::refs::is_ref_instr(&instr) => {
                     super::refs::run(
                         instr,
@@ -302,12 +335,85 @@ fn run_frames(
                     ctx.host_returned();
                     ip = at + 1;
                 }
+                Err(HostTrap::Resumable(trap) | HostTrap::Final(trap))
+                    if thrown(&trap).is_some() =>
+                {
+                    drop(ctx);
+                    throw(stacks, frame, at, thrown(&trap))?;
+                    continue 'frame;
+                }
                 Err(HostTrap::Resumable(trap)) => {
                     drop(ctx);
                     return Err(suspended(frame.clone(), at, base, &callee, trap));
                 }
                 Err(HostTrap::Final(trap)) => return Err(trap.into()),
             }
+        }
+    }
+}
+
+/// The exception a host function threw, if `trap` is one: a [`WasmException`] (from a
+/// host function, or escaped from a Wasm execution the host function ran).
+fn thrown(trap: &Trap) -> Option<Exception> {
+    let thrown = trap.as_host()?.downcast_ref::<WasmException>()?;
+    Some(Exception::from_host(thrown))
+}
+
+/// Unwinds to the catch clause of `exception` (thrown at position `at` of `frame`'s
+/// function): the innermost `try_table` around `at` with a clause for its tag, in this
+/// frame or, out of it, in the callers', each at its call. The caught frame becomes
+/// `frame`, resuming at the clause's landing pad with the label's values in place. An
+/// exception that nothing catches ends the execution, a trap carrying it to the host.
+/// (A tail call leaves its frame before its callee runs: its `try_table`s do not catch
+/// the callee's exceptions.)
+#[cold]
+#[inline(never)]
+fn throw(
+    stacks: &mut Stacks,
+    frame: &mut Frame,
+    mut at: usize,
+    exception: Option<Exception>,
+) -> Result<(), Exit> {
+    let exception = exception.ok_or(TrapCode::Unreachable)?;
+    loop {
+        let instr = frame.code.instrs().get(at).copied();
+        let tail = matches!(
+            instr,
+            Some(Instr::ReturnCall { .. } | Instr::ReturnCallIndirect { .. })
+        );
+        let tags = engine::tags(&frame.instance);
+        let same_tag = |tag: u32| {
+            tags.get(tag as usize)
+                .is_some_and(|t| t.ptr_eq(exception.tag()))
+        };
+        if let Some(clause) = frame.code.handlers.find(at, same_tag).filter(|_| !tail) {
+            let pad = clause.pad as usize;
+            let Some(Instr::Catch { dst, n, .. }) = frame.code.instrs().get(pad).copied() else {
+                return Err(TrapCode::Unreachable.into());
+            };
+            let start = frame.bp + dst as usize;
+            let cells = stacks
+                .vals
+                .get_mut(start..start + n as usize)
+                .ok_or(TrapCode::Unreachable)?;
+            let mut written = 0;
+            if clause.tag.is_some() {
+                written = engine::exception_to_cells(&mut stacks.refs, &exception, cells);
+            }
+            if clause.with_ref
+                && let Some(cell) = cells.get_mut(written)
+            {
+                *cell = engine::exception_handle(&mut stacks.refs, &exception);
+            }
+            frame.ip = pad;
+            return Ok(());
+        }
+        match stacks.frames.pop() {
+            Some(caller) => {
+                *frame = caller;
+                at = frame.ip.saturating_sub(1);
+            }
+            None => return Err(Trap::host(exception.to_host()).into()),
         }
     }
 }

@@ -135,6 +135,23 @@ macro_rules! for_each_instr {
                 ReturnCallIndirect { ty: index, table: index, base: base } [stops, may_trap] |m| {
                     Ok(Flow::Exit)
                 },
+                /// Wasm `throw`: throw an exception of tag `tag` whose values are in slots
+                /// `base..`. Left to the engine, which unwinds to the clause that catches
+                /// it.
+                Throw { tag: index, base: base } [no_fall, stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Wasm `throw_ref`: throw again the exception `slot[src]` names (trap
+                /// if null). Left to the engine.
+                ThrowRef { src: reg } [no_fall, stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// The landing pad of catch clause `pad`, after the function's code:
+                /// the engine puts the label's `n` values in slots `dst..` and resumes
+                /// here; the branch to the label follows.
+                Catch { pad: index, dst: base, n: count } [] |m| {
+                    Ok(Flow::Next)
+                },
                 /// `slot[dst] = slot[src]`.
                 Copy { dst: out, src: reg } [] |m| {
                     let bits = m.get(src);

@@ -24,7 +24,7 @@
 //! are patched when their block ends. Code after an unconditional branch is skipped.
 
 use super::accumulators::assign_accumulators;
-use super::code::CompiledFunc;
+use super::code::{CompiledFunc, Handler, Handlers};
 use super::consts::{CONST_SLOT, MAX_CONSTS, fits16, place_consts};
 use super::error::TranslateError;
 use super::returns::shortcut_returns;
@@ -93,6 +93,39 @@ struct Block {
     /// parameters (each arm gets a copy above them; see `Operator::If`).
     spill: usize,
     unreachable: bool,
+    /// The block's number in the function, in the order blocks open (see
+    /// [`Translator::label_ends`]).
+    serial: u32,
+    /// A catch clause branches to the block's label (from a landing pad, which the
+    /// function's stretches of fuel must count as a branch).
+    caught: bool,
+}
+
+/// Where a landing pad (see [`Handlers`]) goes after it received the label's values.
+#[derive(Clone, Copy)]
+enum PadLabel {
+    /// The end of the block of this serial number.
+    End(u32),
+    /// A loop's start.
+    Start(u32),
+    /// The function's end: it returns the values.
+    Return,
+}
+
+/// A landing pad to emit at the end of the function: the label's values go to slots
+/// `dst..dst + cells`, then control goes to `label`.
+struct Pad {
+    dst: Slot,
+    cells: usize,
+    label: PadLabel,
+}
+
+/// A `try_table` being translated: the block it opened (index in `blocks`), its code
+/// offset and its clauses (tag, whether `_ref`, landing pad).
+struct OpenTry {
+    block: usize,
+    start: u32,
+    clauses: Vec<(Option<u32>, bool, u32)>,
 }
 
 impl Block {
@@ -141,6 +174,13 @@ pub(crate) struct Translator<'m> {
     loops: u32,
     /// Nesting depth of blocks opened inside skipped (unreachable) code.
     skipped: u32,
+    /// Exception handling: the position each closed block's end got, by serial number
+    /// (where landing pads jump); the pads to emit after the body; the `try_table`s
+    /// open; the clauses of the closed ones, innermost first.
+    label_ends: Vec<u32>,
+    pads: Vec<Pad>,
+    tries: Vec<OpenTry>,
+    handlers: Vec<Handler>,
     /// Offset of the operator being translated, and of the body.
     offset: usize,
     body_offset: usize,
@@ -334,6 +374,10 @@ impl<'m> Translator<'m> {
             consts: core::mem::take(&mut scratch.consts),
             loops: 0,
             skipped: 0,
+            label_ends: Vec::new(),
+            pads: Vec::new(),
+            tries: Vec::new(),
+            handlers: Vec::new(),
             offset: defined.offset,
             body_offset: defined.offset,
             metering: scratch.metering,
@@ -357,7 +401,10 @@ impl<'m> Translator<'m> {
             else_jump: None,
             spill: 0,
             unreachable: false,
+            serial: 0,
+            caught: false,
         });
+        t.label_ends.push(u32::MAX);
         t.check_interrupt();
         t.charge_point();
         t.attribute(defined.offset);
@@ -405,6 +452,7 @@ impl<'m> Translator<'m> {
         scratch.locals = self.locals;
         scratch.local_refs = self.local_refs;
         scratch.fixup_pool = self.fixup_pool;
+        let mut clauses = self.handlers;
         if !complete {
             return Err(TranslateError::new("function body does not end", offset));
         }
@@ -439,6 +487,28 @@ impl<'m> Translator<'m> {
                 body_offset,
             )
         })?;
+        let handlers = match clauses.is_empty() {
+            true => Handlers::default(),
+            false => {
+                // The clauses name their pads by number; the pads are where the passes
+                // above left them.
+                let mut pads = Vec::new();
+                for (at, instr) in scratch.instrs.iter().enumerate() {
+                    if let Instr::Catch { pad, .. } = *instr {
+                        let pad = pad as usize;
+                        pads.resize(pads.len().max(pad + 1), u32::MAX);
+                        pads[pad] = at as u32;
+                    }
+                }
+                for clause in &mut clauses {
+                    clause.pad = pads.get(clause.pad as usize).copied().unwrap_or(u32::MAX);
+                }
+                Handlers {
+                    clauses: clauses.into(),
+                    offsets: scratch.offsets.as_slice().into(),
+                }
+            }
+        };
         Ok(CompiledFunc {
             instrs: scratch.instrs.as_slice().into(),
             num_params,
@@ -446,6 +516,7 @@ impl<'m> Translator<'m> {
             num_results: num_results as u32,
             num_consts: num_consts as u32,
             frame_size,
+            handlers,
         })
     }
 }
@@ -830,6 +901,8 @@ impl<'m> Translator<'m> {
             self.loops += 1;
         }
         let fixups = self.take_fixups();
+        let serial = self.label_ends.len() as u32;
+        self.label_ends.push(u32::MAX);
         self.blocks.push(Block {
             kind,
             ty,
@@ -841,6 +914,8 @@ impl<'m> Translator<'m> {
             else_jump: None,
             spill: 0,
             unreachable: false,
+            serial,
+            caught: false,
         });
         Ok(())
     }
@@ -923,6 +998,83 @@ impl<'m> Translator<'m> {
             .ok_or_else(|| self.err("type mismatch: branch operands"))?;
         Ok(arity == 0
             || (first == block.height && self.stack[first..].iter().all(|op| *op == Operand::Temp)))
+    }
+
+    /// A catch clause of a `try_table` being opened: its tag, whether `_ref`, and its
+    /// landing pad, which puts the label's values where a branch to it would
+    /// ([`Translator::emit_branch`]).
+    fn catch_clause(
+        &mut self,
+        catch: &wasm_core::wasmparser::Catch,
+    ) -> Result<(Option<u32>, bool, u32), TranslateError> {
+        use wasm_core::wasmparser::Catch;
+        let (tag, label, with_ref) = match *catch {
+            Catch::One { tag, label } => (Some(tag), label, false),
+            Catch::OneRef { tag, label } => (Some(tag), label, true),
+            Catch::All { label } => (None, label, false),
+            Catch::AllRef { label } => (None, label, true),
+        };
+        let index = self.block_index(label)?;
+        let block = &mut self.blocks[index];
+        block.caught = true;
+        let (height, cells, label) = match block.kind {
+            Kind::Function => (0, self.num_results, PadLabel::Return),
+            Kind::Loop => (block.height, block.params, PadLabel::Start(block.start)),
+            _ => (block.height, block.results, PadLabel::End(block.serial)),
+        };
+        self.max_height = self.max_height.max(height + cells);
+        let pad = self.pads.len() as u32;
+        self.pads.push(Pad {
+            dst: self.temp(height),
+            cells,
+            label,
+        });
+        Ok((tag, with_ref, pad))
+    }
+
+    /// Closes the innermost `try_table` at its `end`: its clauses apply to the
+    /// instructions of the operators in between.
+    fn close_try(&mut self) {
+        let Some(open) = self.tries.pop() else {
+            return;
+        };
+        let end = self.offset as u32;
+        self.handlers.extend(
+            open.clauses
+                .into_iter()
+                .map(|(tag, with_ref, pad)| Handler {
+                    start: open.start,
+                    end,
+                    tag,
+                    with_ref,
+                    pad,
+                }),
+        );
+    }
+
+    /// Emits the landing pads after the function's code (which never falls into them):
+    /// each a `Catch`, where the engine puts the label's values, and the branch.
+    fn emit_pads(&mut self) {
+        for (index, pad) in core::mem::take(&mut self.pads).into_iter().enumerate() {
+            let n = pad.cells as u32;
+            self.emit(Instr::Catch {
+                pad: index as u32,
+                dst: pad.dst,
+                n,
+            });
+            let target = match pad.label {
+                PadLabel::End(serial) => self.label_ends[serial as usize],
+                PadLabel::Start(start) => start,
+                PadLabel::Return => {
+                    match n {
+                        0 => self.emit(Instr::Return {}),
+                        _ => self.emit(Instr::ReturnMany { src: pad.dst, n }),
+                    };
+                    continue;
+                }
+            };
+            self.emit(Instr::Jump { target });
+        }
     }
 
     /// Emits `jump` (a jump instruction with an unbound target) to the label of the
@@ -1120,7 +1272,10 @@ impl<'m> Translator<'m> {
         if unreachable {
             // Skip dead code, but keep track of block structure.
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. } => {
                     self.skipped += 1;
                     return Ok(());
                 }
@@ -1471,9 +1626,14 @@ impl<'m> Translator<'m> {
                     if !block.unreachable {
                         self.emit_return()?;
                     }
+                    self.emit_pads();
                     self.blocks.pop();
                     return Ok(());
                 }
+                if self.tries.last().is_some_and(|open| open.block == index) {
+                    self.close_try();
+                }
+                let block = &self.blocks[index];
                 if block.kind == Kind::If && block.spill > 0 {
                     // The implicit `else` of an `if` with parameters passes its copy of
                     // the parameters on as results.
@@ -1495,7 +1655,9 @@ impl<'m> Translator<'m> {
                 // leaves it), the stretch goes on.
                 let joined = block.kind == Kind::Loop
                     || !block.fixups.is_empty()
-                    || block.else_jump.is_some();
+                    || block.else_jump.is_some()
+                    || block.caught;
+                self.label_ends[block.serial as usize] = self.pc();
                 self.bind(&block.fixups);
                 block.fixups.clear();
                 self.fixup_pool.push(core::mem::take(&mut block.fixups));
@@ -1522,6 +1684,39 @@ impl<'m> Translator<'m> {
             Operator::Br { relative_depth } => {
                 let index = self.block_index(relative_depth)?;
                 self.emit_branch(index)?;
+                self.set_unreachable();
+            }
+            Operator::TryTable { ref try_table } => {
+                let (params, results) = self.block_arity(try_table.ty)?;
+                self.materialize_all();
+                let mut clauses = Vec::with_capacity(try_table.catches.len());
+                for catch in &try_table.catches {
+                    clauses.push(self.catch_clause(catch)?);
+                }
+                self.open(Kind::Block, try_table.ty, params, results)?;
+                self.tries.push(OpenTry {
+                    block: self.blocks.len() - 1,
+                    start: self.offset as u32,
+                    clauses,
+                });
+            }
+            Operator::Throw { tag_index } => {
+                let cells = self
+                    .module
+                    .tag_signature(tag_index)
+                    .ok_or_else(|| self.err("unknown tag"))?
+                    .param_cells();
+                let base = self.call_arguments(cells, 0)?;
+                self.emit(Instr::Throw {
+                    tag: tag_index,
+                    base,
+                });
+                self.set_unreachable();
+            }
+            Operator::ThrowRef => {
+                let (exception, height) = self.pop()?;
+                let src = self.slot_of(exception, height);
+                self.emit(Instr::ThrowRef { src });
                 self.set_unreachable();
             }
             Operator::BrIf { relative_depth } => {
