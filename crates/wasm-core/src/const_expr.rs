@@ -147,6 +147,8 @@ pub fn const_ref(module: &Module, expr: &ConstExpr) -> Result<ConstRef, ConstExp
                     RefType::FuncRef
                 } else if hty == wasmparser::HeapType::EXTERN {
                     RefType::ExternRef
+                } else if hty == crate::EXN_HEAP_TYPE {
+                    RefType::ExnRef
                 } else {
                     return Err(ConstExprError::new("unsupported reference type"));
                 };

@@ -55,6 +55,12 @@ pub use value::{FromValue, LittleEndianConvert, RefType, RuntimeValue, V128, Val
 /// operator streams (the validator, the engine's translator) depend on `wasm-core` alone.
 pub use wasmparser;
 
+/// The heap type `exn` (exception handling), which `wasmparser` names no constant for.
+pub const EXN_HEAP_TYPE: wasmparser::HeapType = wasmparser::HeapType::Abstract {
+    shared: false,
+    ty: wasmparser::AbstractHeapType::Exn,
+};
+
 /// Size of a WebAssembly page in bytes.
 pub const PAGE_SIZE: u32 = 65536;
 /// The most pages a 32-bit linear memory can have (4 GiB).

@@ -503,6 +503,8 @@ fn check_const(
                     ValType::FUNCREF
                 } else if hty == wasmparser::HeapType::EXTERN {
                     ValType::EXTERNREF
+                } else if hty == wasm_core::EXN_HEAP_TYPE && features.exceptions {
+                    ValType::EXNREF
                 } else {
                     return Err(ValidationError::new(
                         format!("reference type {hty:?} is not supported"),

@@ -246,3 +246,39 @@ fn caught_exceptions_are_metered_and_interruptible_code_catches_them_too() {
     let result = call(&instance, &mut host, "catch_host", 4);
     assert_eq!(result.unwrap(), Some(RuntimeValue::I32(1008)));
 }
+
+#[test]
+fn exnref_globals_and_tables_hold_caught_exceptions() {
+    let text = r#"(module
+      (tag $t (param i32))
+      (global $last (mut exnref) (ref.null exn))
+      (table $kept 1 exnref)
+      (elem (table $kept) (i32.const 0) exnref (ref.null exn))
+      (func (export "catch_and_keep") (param $x i32)
+        (block $h (result i32 exnref)
+          (try_table (catch_ref $t $h) (throw $t (local.get $x)))
+          (unreachable))
+        (global.set $last)
+        (drop)
+        (table.set $kept (i32.const 0) (global.get $last)))
+      (func (export "kept_is_null") (result i32) (ref.is_null (table.get $kept (i32.const 0))))
+      (func (export "rethrow_kept") (throw_ref (table.get $kept (i32.const 0)))))"#;
+    let module = Module::from_buffer_with_config(wat::parse_str(text).unwrap(), &config()).unwrap();
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    let call =
+        |name: &str, args: &[RuntimeValue]| instance.invoke_export(name, args, &mut NopExternals);
+    assert_eq!(
+        call("kept_is_null", &[]).unwrap(),
+        Some(RuntimeValue::I32(1))
+    );
+    call("catch_and_keep", &[RuntimeValue::I32(9)]).unwrap();
+    // The table keeps the exception as a Value between invocations.
+    assert_eq!(
+        call("kept_is_null", &[]).unwrap(),
+        Some(RuntimeValue::I32(0))
+    );
+    let thrown = uncaught(call("rethrow_kept", &[]));
+    assert_eq!(thrown.values(), [ExceptionValue::I32(9)]);
+}
