@@ -484,6 +484,43 @@ fn millions_of_calls_run_on_a_small_native_stack() {
     }
 }
 
+/// The same count as a loop of tail calls, direct and through a table (which the chain
+/// makes itself, in the frame it replaces), into functions with and without locals.
+const TAIL_CALLS: &str = r#"(module
+  (type $step (func (param i32 i32 i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $even $odd)
+  (func $count (param $x i32) (param $i i32) (param $n i32) (result i32)
+    (if (i32.ge_u (local.get $i) (local.get $n)) (then (return (local.get $x))))
+    (return_call_indirect (type $step)
+      (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7)))
+      (i32.add (local.get $i) (i32.const 1))
+      (local.get $n)
+      (i32.and (local.get $i) (i32.const 1))))
+  (func $even (param $x i32) (param $i i32) (param $n i32) (result i32)
+    (return_call $count (local.get $x) (local.get $i) (local.get $n)))
+  (func $odd (param $x i32) (param $i i32) (param $n i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    (return_call $count (local.get $x) (local.get $i) (local.get $n)))
+  (func (export "count") (param $n i32) (result i32)
+    (call $count (i32.const 0) (i32.const 0) (local.get $n))))"#;
+
+#[test]
+fn millions_of_tail_calls_run_on_a_small_native_stack() {
+    let n = if cfg!(miri) { 100 } else { 2_000_000 };
+    let features = wasm_validate::Features {
+        tail_call: true,
+        ..wasm_validate::Features::wasm2()
+    };
+    for metering in METERINGS {
+        assert_eq!(
+            run_on_a_small_stack(TAIL_CALLS.to_string(), features, n, metering),
+            Some(RuntimeValue::I32(expected(n))),
+            "{metering:?}"
+        );
+    }
+}
+
 /// A loop running every SIMD and relaxed-SIMD instruction once per iteration, on
 /// vectors and scalars that change every time; returns a checksum of them all.
 fn simd_loop() -> String {

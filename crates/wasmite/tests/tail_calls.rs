@@ -196,3 +196,38 @@ fn an_endless_loop_of_tail_calls_runs_out_of_fuel() {
         "{trap:?}"
     );
 }
+
+/// A function reached by tail calls that leaves its instruction to the engine
+/// (`memory.grow`) and goes on: the engine resumes it, not the function whose frame it
+/// replaced (in optimised builds the dispatch makes these tail calls itself).
+#[test]
+fn a_tail_called_function_resumes_after_the_engine_ran_its_instruction() {
+    let text = r#"(module
+      (memory 1)
+      (type $step (func (param i32 i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $grow_then_add)
+      (func $grow_then_add (param $a i32) (param $b i32) (result i32)
+        (drop (memory.grow (i32.const 0)))
+        (i32.add (i32.mul (local.get $a) (i32.const 10)) (local.get $b)))
+      (func $direct (param $a i32) (result i32)
+        (local $spare i64)
+        (return_call $grow_then_add (local.get $a) (i32.const 7)))
+      (func $indirect (param $a i32) (result i32)
+        (return_call_indirect (type $step) (local.get $a) (i32.const 8) (i32.const 0)))
+      (func (export "direct") (param i32) (result i32) (call $direct (local.get 0)))
+      (func (export "indirect") (param i32) (result i32) (call $indirect (local.get 0))))"#;
+    let module =
+        Module::from_buffer_with_config(wat::parse_str(text).unwrap(), &tail_call_config())
+            .unwrap();
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    for _ in 0..3 {
+        let direct = instance.invoke_export("direct", &[RuntimeValue::I32(4)], &mut NopExternals);
+        assert_eq!(direct.unwrap(), Some(RuntimeValue::I32(47)));
+        let indirect =
+            instance.invoke_export("indirect", &[RuntimeValue::I32(5)], &mut NopExternals);
+        assert_eq!(indirect.unwrap(), Some(RuntimeValue::I32(58)));
+    }
+}

@@ -157,7 +157,11 @@ pub(crate) fn run(
                 _ => return Err(Trap::Code(TrapCode::Unreachable)),
             },
             Flow::Return => return Ok(Stop::Returned),
-            Flow::Call { .. } | Flow::CallIndirect { .. } | Flow::Exit => {
+            Flow::Call { .. }
+            | Flow::CallIndirect { .. }
+            | Flow::TailCall { .. }
+            | Flow::TailCallIndirect { .. }
+            | Flow::Exit => {
                 return Ok(Stop::At(ip));
             }
         };

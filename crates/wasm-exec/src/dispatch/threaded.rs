@@ -912,6 +912,38 @@ unsafe fn follow<const MODE: u8, const CHECK: u8>(
             }
             return call_indirect_uncached(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
         },
+        // SAFETY: `ctx` is live; `ip` is a tail call of the running function
+        // (`tail_enter`). A host function (and a pending interrupt: a loop of tail calls
+        // is where one stops it) is left to the engine.
+        Ok(Flow::TailCall { func, base }) => unsafe {
+            let index = func.checked_sub((*ctx).first);
+            match index {
+                Some(index) if !(CHECK & INTERRUPT != 0 && interrupt_pending(ctx)) => {
+                    return tail_enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
+                }
+                _ => return ip,
+            }
+        },
+        // SAFETY: `ctx` is live; the table index's slot is read only if it lies within the
+        // value stack; `ip` is a tail call of the running function (`tail_enter`).
+        Ok(Flow::TailCallIndirect { ty, table, base }) => unsafe {
+            if CHECK & INTERRUPT != 0 && interrupt_pending(ctx) {
+                return ip;
+            }
+            let cached = {
+                let c = &*ctx;
+                c.side.type_params.get(ty as usize).and_then(|&params| {
+                    let slot = base as usize + params as usize;
+                    (c.bp + slot < c.vals_len)
+                        .then(|| c.cache.get(table, *regs.add(slot) as u32, ty))
+                        .flatten()
+                })
+            };
+            if let Some(index) = cached {
+                return tail_enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2);
+            }
+            return tail_call_indirect_uncached(ip, regs, mem, len, ctx, acc, facc, hint, hint2);
+        },
         Ok(Flow::Exit) => return ip,
         // SAFETY: `ctx` is live; `trapped` has a handler's signature (a sibling call).
         Err(code) => unsafe {
@@ -1232,6 +1264,98 @@ unsafe fn enter(
     };
     // SAFETY: the callee's first instruction, its frame within the value stack.
     unsafe { dispatch(start, callee_regs, mem, len, ctx, acc, facc, hint, hint2) }
+}
+
+/// Whether an interrupt is pending.
+///
+/// # Safety
+/// `ctx` is the live context.
+#[inline(always)]
+unsafe fn interrupt_pending(ctx: *mut Ctx<'_>) -> bool {
+    // SAFETY: see above.
+    unsafe { (*ctx).interrupt.load(Ordering::Relaxed) }
+}
+
+/// Tail-calls function `index` of the module (the chain's own, as [`enter`] calls): its
+/// arguments, in the running frame's slots from `base`, move down to the frame's first
+/// slots, and the callee runs in the frame, which is no longer the caller's. (Returns
+/// `ip`, leaving the call to the engine, where the callee's frame does not fit.)
+///
+/// # Safety
+/// The chain's invariants (module docs), `ip` being a tail call of the running function.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tail_enter(
+    ip: *const Op,
+    index: u32,
+    base: u32,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx<'_>,
+    acc: u64,
+    facc: f64,
+    hint: f64,
+    hint2: f64,
+) -> *const Op {
+    // SAFETY: `ctx` is live. The callee's frame, at the running frame's base, is checked to
+    // lie within the value stack before it is touched; the arguments lie within the
+    // running frame (a verified call's), above the frame's base.
+    let (start, regs) = unsafe {
+        let c = &mut *ctx;
+        let Some(callee) = c.side.entries.get(index as usize).map(Cell::get) else {
+            return ip;
+        };
+        if c.bp + callee.frame_size as usize > c.vals_len
+            || c.bp + base as usize + callee.num_params as usize > c.vals_len
+        {
+            return ip;
+        }
+        let regs = c.vals.add(c.bp);
+        let (args, n) = (regs.add(base as usize), callee.num_params as usize);
+        if n <= 8 {
+            // Unrolled by the compiler, without a call of `memmove` (which would give the
+            // handler a stack frame); upwards, as the arguments lie above their places.
+            for i in 0..8 {
+                if i < n {
+                    regs.add(i).write(args.add(i).read());
+                }
+            }
+        } else {
+            core::ptr::copy(args, regs, n);
+        }
+        c.func = index;
+        c.code = callee.code;
+        if callee.num_locals > 0 {
+            // SAFETY: as for `dispatch`; the callee is the running function now.
+            return zero_locals(c.code, regs, mem, len, ctx, acc, facc, hint, hint2);
+        }
+        (c.code, regs)
+    };
+    // SAFETY: the callee's first instruction, its frame within the value stack.
+    unsafe { dispatch(start, regs, mem, len, ctx, acc, facc, hint, hint2) }
+}
+
+chain_fn! {
+    /// Not an instruction's handler: the `ReturnCallIndirect` at `ip` whose target is not
+    /// in the cache (see [`call_indirect_uncached`]).
+    ///
+    /// # Safety
+    /// As for a handler, `ip` being a `ReturnCallIndirect`.
+    #[inline(never)]
+    fn tail_call_indirect_uncached(ip, _regs, mem, len, ctx, acc, facc, hint, hint2) {
+        // SAFETY: `ip` is a `ReturnCallIndirect` (see above).
+        let Instr::ReturnCallIndirect { ty, table, base } = (unsafe { (*ip).instr }) else {
+            return ip;
+        };
+        // SAFETY: `ctx` is live.
+        match indirect_target(unsafe { &mut *ctx }, ty, table, base) {
+            // SAFETY: `ip` is a tail call of the running function.
+            Some(index) => unsafe {
+                tail_enter(ip, index, base, mem, len, ctx, acc, facc, hint, hint2)
+            },
+            None => ip,
+        }
+    }
 }
 
 chain_fn! {

@@ -134,10 +134,14 @@ fn run_frames(
         let mut ip = frame.ip;
         loop {
             let stop = run(&mut stacks.vals, &frame.code, ip, &mut ctx)?;
+            // A function the driver tail-called replaced the frame (when it returned, the
+            // frame's caller is where it returned to, as for the frame's own return).
+            let tail_called = ctx.running().0 != frame.func && !matches!(stop, Stop::Returned);
             let mut calls = ctx.take_calls().peekable();
-            if calls.peek().is_some() {
-                // The driver stopped inside functions it called: they become frames, the
-                // innermost the current one, which goes on from where it stopped.
+            if calls.peek().is_some() || tail_called {
+                // The driver stopped inside functions it called (or tail-called): they
+                // become frames, the innermost the current one, which goes on from where
+                // it stopped.
                 for (func, ret, bp) in calls {
                     stacks.frames.push(frame.sibling(func, ret, bp)?);
                 }

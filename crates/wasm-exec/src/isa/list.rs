@@ -124,16 +124,15 @@ macro_rules! for_each_instr {
                     Ok(Flow::CallIndirect { ty, table, base })
                 },
                 /// Wasm `return_call`: call function `func` (arguments as for `Call`) in
-                /// place of the running function. Left to the engine, which replaces the
-                /// frame with the callee's (whose results are then this function's); a
-                /// host function it calls as for `Call`, and the code after this
-                /// instruction returns the results.
+                /// place of the running function, whose frame becomes the callee's (its
+                /// results are then this function's). A host function is called as for
+                /// `Call`, and the code after this instruction returns the results.
                 ReturnCall { func: index, base: base } [stops, may_trap] |m| {
-                    Ok(Flow::Exit)
+                    Ok(Flow::TailCall { func, base })
                 },
                 /// Wasm `return_call_indirect`: `CallIndirect` as `ReturnCall` is `Call`.
                 ReturnCallIndirect { ty: index, table: index, base: base } [stops, may_trap] |m| {
-                    Ok(Flow::Exit)
+                    Ok(Flow::TailCallIndirect { ty, table, base })
                 },
                 /// Wasm `throw`: throw an exception of tag `tag` whose values are in slots
                 /// `base..`. Left to the engine, which unwinds to the clause that catches

@@ -35,6 +35,11 @@ pub(crate) enum Flow {
     /// Call the function that table `table` holds at the index in the slot after the
     /// arguments (which start at `base`), checked to have the instance's type `ty`.
     CallIndirect { ty: u32, table: u32, base: u32 },
+    /// Call function `func` (arguments as for `Call`) in place of the running function
+    /// (`return_call`).
+    TailCall { func: u32, base: u32 },
+    /// `CallIndirect` in place of the running function (`return_call_indirect`).
+    TailCallIndirect { ty: u32, table: u32, base: u32 },
     /// Leave this instruction to the engine (it needs more than the machine offers:
     /// `memory.grow` changes the memory the machine borrows).
     Exit,
