@@ -186,8 +186,9 @@ impl ModuleImportResolver for HostResolver {
 
 /// The proposals of WebAssembly 2.0, SIMD included, which today's compilers use (SIMD
 /// when asked for) and which wasmi 2 accepts (SIMD with its `simd` feature, on in this
-/// crate). Spelled out rather than taken from `Features::default()`, so that the bench
-/// does not change when the default does.
+/// crate), plus tail calls and exception handling (the Wasm 3.0 programs). Spelled out
+/// rather than taken from `Features::default()`, so that the bench does not change when
+/// the default does.
 fn wasmite_features() -> wasmite::Features {
     wasmite::Features {
         sign_extension: true,
@@ -196,6 +197,8 @@ fn wasmite_features() -> wasmite::Features {
         bulk_memory: true,
         reference_types: true,
         simd: true,
+        tail_call: true,
+        exceptions: true,
         ..wasmite::Features::mvp()
     }
 }

@@ -136,6 +136,7 @@ fn run(options: &Options) -> Result<bool> {
             println!("{}", case.name);
         }
         println!("{BULK_CASE}");
+        println!("{EXCEPTIONS_CASE}");
         for case in STARTUP_CASES {
             println!("{}", case.name);
         }
@@ -155,7 +156,11 @@ fn run(options: &Options) -> Result<bool> {
         .iter()
         .filter(|c| options.selects(c.name))
         .collect();
-    if executions.is_empty() && startups.is_empty() && !options.selects(BULK_CASE) {
+    if executions.is_empty()
+        && startups.is_empty()
+        && !options.selects(BULK_CASE)
+        && !options.selects(EXCEPTIONS_CASE)
+    {
         bail!("no case matches the filter (see --list)");
     }
     let settings = if options.quick {
@@ -211,6 +216,20 @@ fn run(options: &Options) -> Result<bool> {
             Err(error) => {
                 println!("\n{BULK_CASE:<24} FAILED: {error:#}");
                 failures.push(BULK_CASE.to_string());
+            }
+        }
+    }
+
+    let mut exceptions = None;
+    if options.selects(EXCEPTIONS_CASE) {
+        match exceptions_case(&settings) {
+            Ok(measured) => {
+                println!("{}", report::exceptions_line(&measured));
+                exceptions = Some(measured);
+            }
+            Err(error) => {
+                println!("{EXCEPTIONS_CASE:<24} FAILED: {error:#}");
+                failures.push(EXCEPTIONS_CASE.to_string());
             }
         }
     }
@@ -287,8 +306,14 @@ fn run(options: &Options) -> Result<bool> {
             }
             // The hand-written history at the end of the report stays.
             let kept = std::fs::read_to_string(path).unwrap_or_default();
-            let mut text =
-                report::markdown(&conditions, &execution, bulk.as_ref(), &startup, &skipped);
+            let mut text = report::markdown(
+                &conditions,
+                &execution,
+                bulk.as_ref(),
+                exceptions.as_ref(),
+                &startup,
+                &skipped,
+            );
             text.push_str(report::kept_history(&kept));
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -455,6 +480,46 @@ fn bulk_case(settings: &Settings) -> Result<Measured> {
             }),
         },
     ];
+    measure::compare(&mut contenders, settings)
+}
+
+/// The case measuring exception handling, which wasmi does not run.
+const EXCEPTIONS_CASE: &str = "exceptions/throw_catch";
+
+/// Calls of the 10-frame-deep function per run of [`EXCEPTIONS_CASE`] (one in 8 throws).
+const EXCEPTION_CALLS: i32 = 200_000;
+
+/// `programs/throw_catch.wat` on Wasmite, against the same work with error codes
+/// (`programs/throw_catch_codes.wat`) on Wasmite and on wasmi eager, the best oracle the
+/// bench has (wasmi 2.0 has no exception handling): medians in that order.
+fn exceptions_case(settings: &Settings) -> Result<Measured> {
+    let throwing = wat::parse_str(include_str!("../programs/throw_catch.wat"))?;
+    let codes = wat::parse_str(include_str!("../programs/throw_catch_codes.wat"))?;
+    let runners = [
+        ("Wasmite", engines::instantiate(Engine::Wasmite, &throwing)?),
+        (
+            "Wasmite codes",
+            engines::instantiate(Engine::Wasmite, &codes)?,
+        ),
+        (
+            "wasmi codes",
+            engines::instantiate(Engine::WasmiEager, &codes)?,
+        ),
+    ];
+    let mut contenders: Vec<Contender<'_>> = runners
+        .into_iter()
+        .map(|(label, mut runner)| Contender {
+            label,
+            run: Box::new(move || {
+                let start = Instant::now();
+                let value = runner.run(black_box(EXCEPTION_CALLS))?;
+                Ok(Sample {
+                    elapsed: start.elapsed(),
+                    value: black_box(value),
+                })
+            }),
+        })
+        .collect();
     measure::compare(&mut contenders, settings)
 }
 

@@ -6,7 +6,10 @@
 //!   `rust-programs/`; the case is named `compiled/NAME`);
 //! * SIMD programs: Rust built the same way with `-C target-feature=+simd128`, in
 //!   `programs/compiled/simd_NAME.wasm` (case `compiled/simd_NAME`), some with
-//!   `core::arch::wasm32` intrinsics, some vectorised by the compiler.
+//!   `core::arch::wasm32` intrinsics, some vectorised by the compiler;
+//! * Wasm 3.0 programs: hand-written text using Wasm 3.0 features that wasmi also runs
+//!   (tail calls), in `programs/NAME.wat`. (Exceptions, which wasmi does not run, are
+//!   measured apart: `exceptions/throw_catch` in `main.rs`.)
 //!
 //! Every program exports `run(n: i32) -> i64`, where `n` sets the amount of work, and may
 //! export `init()`, called once after instantiation and not timed. A hand-written program
@@ -26,11 +29,18 @@ pub enum Group {
     Compiled,
     /// Rust programs built for 128-bit SIMD, each a kind of work that uses it.
     Simd,
+    /// Wasm 3.0 text written for the bench, each program one feature.
+    Wasm3,
 }
 
 impl Group {
     /// Every group, in report order.
-    pub const ALL: [Group; 3] = [Group::HandWritten, Group::Compiled, Group::Simd];
+    pub const ALL: [Group; 4] = [
+        Group::HandWritten,
+        Group::Compiled,
+        Group::Simd,
+        Group::Wasm3,
+    ];
 
     /// The group's name in tables.
     pub fn title(self) -> &'static str {
@@ -38,6 +48,7 @@ impl Group {
             Group::HandWritten => "hand-written programs",
             Group::Compiled => "compiled programs",
             Group::Simd => "SIMD programs",
+            Group::Wasm3 => "Wasm 3.0 programs",
         }
     }
 
@@ -47,6 +58,7 @@ impl Group {
             Group::HandWritten => "hand-written program",
             Group::Compiled => "compiled program",
             Group::Simd => "SIMD program",
+            Group::Wasm3 => "Wasm 3.0 program",
         }
     }
 }
@@ -95,9 +107,10 @@ macro_rules! cases {
         hand_written { $($name:literal, $arg:expr, $what:literal;)* }
         compiled { $($c_name:literal, $c_arg:expr, $c_what:literal;)* }
         simd { $($s_name:literal, $s_arg:expr, $s_what:literal;)* }
+        wasm3 { $($w_name:literal, $w_arg:expr, $w_what:literal;)* }
     ) => {
         /// Every execution case, in report order: the hand-written group, the compiled
-        /// one, then the SIMD one.
+        /// one, the SIMD one, then the Wasm 3.0 one.
         pub const CASES: &[Case] = &[
             $(Case {
                 name: $name,
@@ -123,6 +136,13 @@ macro_rules! cases {
                 )),
                 arg: $s_arg,
                 what: $s_what,
+            },)*
+            $(Case {
+                name: $w_name,
+                group: Group::Wasm3,
+                program: Program::Text(include_str!(concat!("../programs/", $w_name, ".wat"))),
+                arg: $w_arg,
+                what: $w_what,
             },)*
         ];
     };
@@ -165,5 +185,8 @@ cases! {
         "simd_search", 250_000, "memchr, memmem, wc of n bytes";
         "simd_codec", 300_000, "base64 + hex of n bytes, both ways";
         "simd_hash", 600_000, "Adler-32, Internet checksum, lane hash";
+    }
+    wasm3 {
+        "tail_calls", 1_000_000, "CPS bytecode machine (return_call)";
     }
 }

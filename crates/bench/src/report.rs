@@ -214,6 +214,22 @@ pub fn bulk_line(m: &Measured) -> String {
     )
 }
 
+/// The console line of the exceptions case: throw/catch on Wasmite against error codes
+/// on Wasmite and on wasmi.
+pub fn exceptions_line(m: &Measured) -> String {
+    format!(
+        "{:<24} Wasmite {:>9}  codes: Wasmite {:>9}  wasmi {:>9}  ratios {:.2} {:.2}  ({} runs, noise {:.1}%)",
+        "exceptions/throw_catch",
+        format_duration(m.medians[0]),
+        format_duration(m.medians[1]),
+        format_duration(m.medians[2]),
+        ratio(m, (0, 1)),
+        ratio(m, (0, 2)),
+        m.runs,
+        m.spread * 100.0
+    )
+}
+
 /// Cores busy with other work from which a run counts as measured under load.
 pub const LOADED: f64 = 0.2;
 
@@ -257,6 +273,7 @@ pub fn markdown(
     conditions: &Conditions,
     execution: &[ExecutionRow],
     bulk: Option<&Measured>,
+    exceptions: Option<&Measured>,
     startup: &[StartupRow],
     skipped: &[String],
 ) -> String {
@@ -349,6 +366,12 @@ pub fn markdown(
                  saturating conversions, mutable globals), `opt-level = 3`, LTO. Each checks its\n\
                  own result and traps if it is wrong.\n"
             }
+            Group::Wasm3 => {
+                "Wasm 3.0 text written for the bench (`crates/bench/programs/*.wat`), each\n\
+                 program one feature that wasmi also runs: `tail_calls` is a bytecode machine in\n\
+                 continuation-passing style, every step a `return_call` or\n\
+                 `return_call_indirect`.\n\n"
+            }
             Group::Simd => {
                 "Rust programs built like the compiled ones, plus `-C target-feature=+simd128`\n\
                  (128-bit SIMD): `simd_dot`, `simd_search` and `simd_codec` use\n\
@@ -402,6 +425,27 @@ pub fn markdown(
             format_duration(m.medians[0]),
             format_duration(m.medians[1]),
             ratio(m, (0, 1)),
+            m.runs,
+            m.spread * 100.0
+        )
+        .unwrap();
+    }
+
+    if let Some(m) = exceptions {
+        writeln!(
+            md,
+            "\n## Exceptions\n\n\
+             `programs/throw_catch.wat`: 200,000 calls of a function that recurses 10 frames\n\
+             deep, each inside a `try_table`; one in 8 throws from the bottom and is caught at\n\
+             the top. wasmi 2.0 has no exception handling, so the oracle runs the same work with\n\
+             error codes (`programs/throw_catch_codes.wat`: each frame returns a flag its caller\n\
+             checks). Wasmite {}, Wasmite with error codes {}, wasmi eager with error codes {}:\n\
+             **{:.2}x** the error codes on Wasmite, **{:.2}x** on wasmi ({} runs, noise {:.1}%).",
+            format_duration(m.medians[0]),
+            format_duration(m.medians[1]),
+            format_duration(m.medians[2]),
+            ratio(m, (0, 1)),
+            ratio(m, (0, 2)),
             m.runs,
             m.spread * 100.0
         )

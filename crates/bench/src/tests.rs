@@ -527,6 +527,7 @@ fn the_report_has_a_geometric_mean_per_group() {
         &conditions,
         &rows,
         None,
+        None,
         &[],
         &["startup/x: skipped".to_string()],
     );
