@@ -1,6 +1,7 @@
-//! Exception handling (Wasm 3.0): [`TagRef`], the tags exceptions are thrown with;
-//! [`Exception`], an exception inside Wasm code (what an `exnref` names); and
-//! [`WasmException`], an exception on its way to or from the host.
+//! Exception handling (Wasm 3.0) at the host boundary: [`WasmException`], an exception
+//! on its way to or from the host, and its [`ExceptionValue`]s. (The tags exceptions are
+//! thrown with, [`TagRef`], and an exception inside Wasm code, [`Exception`], are
+//! reference values: `refs.rs`.)
 //!
 //! # Crossing to the host
 //!
@@ -14,101 +15,11 @@
 //! same execution), nothing is lost.
 
 use crate::prelude::*;
-use crate::refs::{HandleCache, Value};
-use alloc::rc::Rc;
-use alloc::sync::Arc;
+use crate::refs::{Exception, TagRef, Value};
 use core::fmt;
-use wasm_core::{F32, F64, HostError, RefType, RuntimeValue, Signature, V128, ValType};
-
-struct TagInstance {
-    signature: Arc<Signature>,
-}
-
-/// A tag: what a `throw` names and a `catch` matches, by identity. Its signature's
-/// parameters are the types of the exception's values (it has no results).
-///
-/// Each module's defined tags are new ones; an imported tag is the exporter's own, so
-/// two modules throw and catch the same exceptions through it.
-#[derive(Clone)]
-pub struct TagRef(Arc<TagInstance>);
-
-impl TagRef {
-    /// A new tag whose exceptions carry values of `signature`'s parameter types.
-    pub fn new(signature: Signature) -> TagRef {
-        TagRef::with_signature(Arc::new(signature))
-    }
-
-    pub(crate) fn with_signature(signature: Arc<Signature>) -> TagRef {
-        TagRef(Arc::new(TagInstance { signature }))
-    }
-
-    /// The tag's type.
-    pub fn signature(&self) -> &Signature {
-        &self.0.signature
-    }
-
-    pub(crate) fn signature_arc(&self) -> &Arc<Signature> {
-        &self.0.signature
-    }
-
-    /// Whether two handles name the same tag.
-    pub fn ptr_eq(&self, other: &TagRef) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl fmt::Debug for TagRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "TagRef({:p}: {})",
-            Arc::as_ptr(&self.0),
-            self.signature()
-        )
-    }
-}
-
-struct ExnInner {
-    handle: HandleCache,
-    tag: TagRef,
-    values: Vec<Value>,
-}
-
-/// An exception inside Wasm code: the value an `exnref` names, which `throw_ref` throws
-/// again. Compared by identity.
-#[derive(Clone)]
-pub struct Exception(Rc<ExnInner>);
+use wasm_core::{F32, F64, HostError, RefType, RuntimeValue, V128, ValType};
 
 impl Exception {
-    /// An exception of `tag` carrying `values` (of the tag's parameter types, which the
-    /// caller checked).
-    pub(crate) fn new(tag: TagRef, values: Vec<Value>) -> Exception {
-        Exception(Rc::new(ExnInner {
-            handle: HandleCache::default(),
-            tag,
-            values,
-        }))
-    }
-
-    /// The tag it was thrown with.
-    pub fn tag(&self) -> &TagRef {
-        &self.0.tag
-    }
-
-    /// The values it carries.
-    pub fn values(&self) -> &[Value] {
-        &self.0.values
-    }
-
-    /// Whether two handles name the same exception.
-    pub fn ptr_eq(&self, other: &Exception) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-
-    pub(crate) fn handle_cache(&self) -> &HandleCache {
-        &self.0.handle
-    }
-
     /// The exception as the host sees it.
     pub fn to_host(&self) -> WasmException {
         WasmException {
@@ -127,15 +38,6 @@ impl Exception {
             .map(ExceptionValue::to_value)
             .collect();
         Exception::new(thrown.tag.clone(), values)
-    }
-}
-
-impl fmt::Debug for Exception {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Exception")
-            .field("tag", self.tag())
-            .field("values", &self.values())
-            .finish()
     }
 }
 

@@ -1,11 +1,10 @@
 //! Module instances and instantiation (spec 4.5.4).
 
-use crate::exn::TagRef;
 use crate::imports::{GlobalDescriptor, MemoryDescriptor, TableDescriptor, unknown_import};
 use crate::limits::{Counted, Limiter};
 use crate::meter::{InterruptHandle, Meter};
 use crate::prelude::*;
-use crate::refs::Value;
+use crate::refs::{TagRef, Value};
 use crate::table::Elements;
 use crate::{
     Error, Externals, FuncInstance, FuncRef, GlobalInstance, GlobalRef, ImportResolver,

@@ -73,7 +73,7 @@ pub mod engine {
 pub use ambient::MAX_NESTED_EXECUTIONS;
 pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use error::Error;
-pub use exn::{Exception, ExceptionValue, TagRef, WasmException};
+pub use exn::{ExceptionValue, WasmException};
 pub use func::{FuncInstance, FuncInvocation, FuncRef, ResumableError};
 pub use global::{GlobalInstance, GlobalRef};
 pub use host::{Externals, NopExternals, RuntimeArgs};
@@ -89,7 +89,7 @@ pub use memory::{
 #[cfg(feature = "std")]
 pub use meter::Deadline;
 pub use meter::{InterruptHandle, Interrupted, OutOfFuel};
-pub use refs::{ExternRef, Value};
+pub use refs::{Exception, ExternRef, TagRef, Value};
 pub use seam::{
     DEFAULT_CALL_STACK_LIMIT, DEFAULT_VALUE_STACK_LIMIT, Instantiable, LoadedModule, StackRecycler,
 };

@@ -1,6 +1,7 @@
 //! Reference values (Wasm 2.0 reference types): [`ExternRef`], the host's opaque
-//! references; [`Value`], a value of any type; and the handles the engine keeps in its
-//! 64-bit cells.
+//! references; [`Exception`], what an `exnref` names, and the [`TagRef`]s exceptions are
+//! thrown with (exception handling); [`Value`], a value of any type; and the handles the
+//! engine keeps in its 64-bit cells.
 //!
 //! # Representation
 //!
@@ -29,13 +30,13 @@
 //!   collected store of their own; the cell form (a handle, 0 for null) stays.
 
 use crate::FuncRef;
-use crate::exn::Exception;
 use crate::prelude::*;
 use alloc::rc::Rc;
+use alloc::sync::Arc;
 use core::any::Any;
 use core::cell::Cell;
 use core::fmt;
-use wasm_core::{F32, F64, RefType, RuntimeValue, V128, ValType};
+use wasm_core::{F32, F64, RefType, RuntimeValue, Signature, V128, ValType};
 
 /// The handle an object was last given: a hint, which a table takes only when its entry
 /// there is the object itself (so it is never wrong, whatever table gave it).
@@ -98,6 +99,105 @@ impl ExternRef {
 impl fmt::Debug for ExternRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ExternRef({:p})", Rc::as_ptr(&self.0) as *const ())
+    }
+}
+
+struct TagInstance {
+    signature: Arc<Signature>,
+}
+
+/// A tag: what a `throw` names and a `catch` matches, by identity. Its signature's
+/// parameters are the types of the exception's values (it has no results).
+///
+/// Each module's defined tags are new ones; an imported tag is the exporter's own, so
+/// two modules throw and catch the same exceptions through it.
+#[derive(Clone)]
+pub struct TagRef(Arc<TagInstance>);
+
+impl TagRef {
+    /// A new tag whose exceptions carry values of `signature`'s parameter types.
+    pub fn new(signature: Signature) -> TagRef {
+        TagRef::with_signature(Arc::new(signature))
+    }
+
+    pub(crate) fn with_signature(signature: Arc<Signature>) -> TagRef {
+        TagRef(Arc::new(TagInstance { signature }))
+    }
+
+    /// The tag's type.
+    pub fn signature(&self) -> &Signature {
+        &self.0.signature
+    }
+
+    pub(crate) fn signature_arc(&self) -> &Arc<Signature> {
+        &self.0.signature
+    }
+
+    /// Whether two handles name the same tag.
+    pub fn ptr_eq(&self, other: &TagRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for TagRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "TagRef({:p}: {})",
+            Arc::as_ptr(&self.0),
+            self.signature()
+        )
+    }
+}
+
+struct ExnInner {
+    handle: HandleCache,
+    tag: TagRef,
+    values: Vec<Value>,
+}
+
+/// An exception inside Wasm code: the value an `exnref` names, which `throw_ref` throws
+/// again. Compared by identity.
+#[derive(Clone)]
+pub struct Exception(Rc<ExnInner>);
+
+impl Exception {
+    /// An exception of `tag` carrying `values` (of the tag's parameter types, which the
+    /// caller checked).
+    pub(crate) fn new(tag: TagRef, values: Vec<Value>) -> Exception {
+        Exception(Rc::new(ExnInner {
+            handle: HandleCache::default(),
+            tag,
+            values,
+        }))
+    }
+
+    /// The tag it was thrown with.
+    pub fn tag(&self) -> &TagRef {
+        &self.0.tag
+    }
+
+    /// The values it carries.
+    pub fn values(&self) -> &[Value] {
+        &self.0.values
+    }
+
+    /// Whether two handles name the same exception.
+    pub fn ptr_eq(&self, other: &Exception) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    pub(crate) fn handle_cache(&self) -> &HandleCache {
+        &self.0.handle
+    }
+}
+
+impl fmt::Debug for Exception {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exception")
+            .field("tag", self.tag())
+            .field("values", &self.values())
+            .finish()
     }
 }
 

@@ -1,10 +1,9 @@
 //! Table instances (spec 4.2.7).
 
-use crate::exn::Exception;
 use crate::limits::{Counted, Limiter};
 use crate::memory::ResizableLimits;
 use crate::prelude::*;
-use crate::refs::{ExternRef, RefTable, Value};
+use crate::refs::{Exception, ExternRef, RefTable, Value};
 use crate::{Error, FuncRef, ModuleInstance};
 use alloc::rc::Rc;
 use core::cell::RefCell;

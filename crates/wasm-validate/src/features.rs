@@ -136,6 +136,10 @@ impl Features {
     }
 }
 
+/// The refusal of `exnref` without the exception-handling proposal.
+pub(crate) const EXNREF_NEEDS_EXCEPTIONS: &str =
+    "exnref requires the exception-handling proposal, which is not enabled";
+
 impl Default for Features {
     /// [`Features::wasm2`].
     fn default() -> Features {

@@ -156,7 +156,7 @@ impl<'m> FuncValidator<'m> {
             }
             if ty == ValType::EXNREF && !features.exceptions {
                 return Err(error(
-                    crate::operators::EXNREF_NEEDS_EXCEPTIONS.to_string(),
+                    crate::features::EXNREF_NEEDS_EXCEPTIONS.to_string(),
                     body.offset,
                 ));
             }

@@ -7,8 +7,8 @@
 use crate::prelude::*;
 
 use crate::error::ValidationError;
+use crate::features::EXNREF_NEEDS_EXCEPTIONS;
 use crate::features::Features;
-use crate::operators::EXNREF_NEEDS_EXCEPTIONS;
 use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{

@@ -13,6 +13,7 @@
 
 use crate::prelude::*;
 
+use crate::features::EXNREF_NEEDS_EXCEPTIONS;
 use crate::func::{FrameKind, FuncValidator};
 use wasm_core::wasmparser::{self, BlockType, MemArg, MemArgTarget, Operator};
 use wasm_core::{MemoryType, RefType, TableType, ValType};
@@ -107,10 +108,6 @@ fn index_type(table: TableType) -> ValType {
         false => I32,
     }
 }
-
-/// The refusal of `exnref` without the exception-handling proposal.
-pub(crate) const EXNREF_NEEDS_EXCEPTIONS: &str =
-    "exnref requires the exception-handling proposal, which is not enabled";
 
 /// Types as the spec's messages list them: `i32 f64`.
 fn type_list<'a>(types: impl Iterator<Item = &'a ValType>) -> String {
