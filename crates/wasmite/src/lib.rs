@@ -55,7 +55,14 @@
 //!   [`Features::default`] is [`Features::wasm2`].
 //! * **WebAssembly 3.0**, proposal by proposal, each behind its [`Features`] flag: relaxed
 //!   SIMD, tail calls (in constant stack), extended constant expressions, several memories,
-//!   64-bit memories and wide arithmetic.
+//!   64-bit memories and tables, and exception handling; also wide arithmetic and custom
+//!   page sizes ([`Features::all`] turns on every one). An exception that no Wasm code
+//!   catches ends the call with a [`Trap::Host`] carrying a [`WasmException`] (its
+//!   [`TagRef`] and values); a host function throws one by returning such a trap. Tags are
+//!   imported through [`ImportResolver::resolve_tag`] and found with
+//!   [`ModuleInstance::export_tag`]. Memories and tables of other types than the seed's
+//!   are made with [`MemoryInstance::alloc_with_type`] and
+//!   [`TableInstance::alloc_with_type`].
 //! * [`FuncInstance::invoke_into`] fills a results slice: functions with several results
 //!   (multi-value) are called through it.
 //! * **References.** [`Value`] is a value of any type: the seed's four numbers and the
