@@ -239,6 +239,7 @@ pub(crate) struct Scratch {
     locals: Vec<(Slot, bool)>,
     local_refs: Vec<u32>,
     fixup_pool: Vec<Vec<u32>>,
+    label_ends: Vec<u32>,
     consts: Vec<u64>,
     is_target: Vec<bool>,
     rotation: Rotation,
@@ -353,6 +354,7 @@ impl<'m> Translator<'m> {
         scratch.blocks.clear();
         scratch.stack.clear();
         scratch.local_refs.clear();
+        scratch.label_ends.clear();
         scratch.local_refs.resize(first_temp as usize, 0);
         let mut t = Translator {
             module,
@@ -374,7 +376,7 @@ impl<'m> Translator<'m> {
             consts: core::mem::take(&mut scratch.consts),
             loops: 0,
             skipped: 0,
-            label_ends: Vec::new(),
+            label_ends: core::mem::take(&mut scratch.label_ends),
             pads: Vec::new(),
             tries: Vec::new(),
             handlers: Vec::new(),
@@ -452,6 +454,7 @@ impl<'m> Translator<'m> {
         scratch.locals = self.locals;
         scratch.local_refs = self.local_refs;
         scratch.fixup_pool = self.fixup_pool;
+        scratch.label_ends = self.label_ends;
         let mut clauses = self.handlers;
         if !complete {
             return Err(TranslateError::new("function body does not end", offset));
