@@ -61,6 +61,18 @@ pub const EXN_HEAP_TYPE: wasmparser::HeapType = wasmparser::HeapType::Abstract {
     ty: wasmparser::AbstractHeapType::Exn,
 };
 
+/// A `try_table` catch clause's parts (exception handling): the tag it catches (`None`
+/// for `catch_all`), its label, and whether the label also gets the `exnref` (the `_ref`
+/// forms).
+pub fn catch_clause(catch: &wasmparser::Catch) -> (Option<u32>, u32, bool) {
+    match *catch {
+        wasmparser::Catch::One { tag, label } => (Some(tag), label, false),
+        wasmparser::Catch::OneRef { tag, label } => (Some(tag), label, true),
+        wasmparser::Catch::All { label } => (None, label, false),
+        wasmparser::Catch::AllRef { label } => (None, label, true),
+    }
+}
+
 /// Size of a WebAssembly page in bytes.
 pub const PAGE_SIZE: u32 = 65536;
 /// The most pages a 32-bit linear memory can have (4 GiB).

@@ -1149,12 +1149,7 @@ impl<'m> FuncValidator<'m> {
     /// A `try_table` catch clause: its label takes the values it gives (the tag's
     /// parameters, then the `exnref` for the `_ref` forms).
     fn check_catch(&self, catch: &wasmparser::Catch) -> Result<(), crate::ValidationError> {
-        let (tag, label, with_ref) = match *catch {
-            wasmparser::Catch::One { tag, label } => (Some(tag), label, false),
-            wasmparser::Catch::OneRef { tag, label } => (Some(tag), label, true),
-            wasmparser::Catch::All { label } => (None, label, false),
-            wasmparser::Catch::AllRef { label } => (None, label, true),
-        };
+        let (tag, label, with_ref) = wasm_core::catch_clause(catch);
         let values = match tag {
             Some(tag) => self.tag(tag)?.param_types(),
             None => &[],

@@ -1010,13 +1010,7 @@ impl<'m> Translator<'m> {
         &mut self,
         catch: &wasm_core::wasmparser::Catch,
     ) -> Result<(Option<u32>, bool, u32), TranslateError> {
-        use wasm_core::wasmparser::Catch;
-        let (tag, label, with_ref) = match *catch {
-            Catch::One { tag, label } => (Some(tag), label, false),
-            Catch::OneRef { tag, label } => (Some(tag), label, true),
-            Catch::All { label } => (None, label, false),
-            Catch::AllRef { label } => (None, label, true),
-        };
+        let (tag, label, with_ref) = wasm_core::catch_clause(catch);
         let index = self.block_index(label)?;
         let block = &mut self.blocks[index];
         block.caught = true;
