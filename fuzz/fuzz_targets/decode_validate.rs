@@ -29,6 +29,7 @@ const ALL_FEATURES: Features = Features {
     memory64: true,
     custom_page_sizes: true,
     exceptions: true,
+    function_references: true,
 };
 
 fuzz_target!(|bytes: &[u8]| {

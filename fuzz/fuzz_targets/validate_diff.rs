@@ -60,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
 const WIDER: Features = Features {
     memory64: true,
     exceptions: true,
+    function_references: true,
     ..FEATURES
 };
 

@@ -189,17 +189,18 @@ impl Value {
             ValType::F64 => Value::F64(bits64(u)),
             ValType::V128 if special => Value::V128(special_v128(u)),
             ValType::V128 => Value::V128(V128::from_bits(u.arbitrary().unwrap_or(0))),
-            ValType::Ref(RefType::FuncRef) if null || funcs == 0 => Value::FuncRef(FuncId::Null),
-            ValType::Ref(RefType::FuncRef) => {
-                Value::FuncRef(FuncId::Export(u.choose_index(funcs).unwrap_or(0)))
-            }
-            ValType::Ref(RefType::ExternRef) if null => Value::ExternRef(None),
-            ValType::Ref(RefType::ExternRef) => {
+            ValType::Ref(RefType::EXTERNREF) if null => Value::ExternRef(None),
+            ValType::Ref(RefType::EXTERNREF) => {
                 Value::ExternRef(Some(u.int_in_range(0..=EXTERN_OBJECTS - 1).unwrap_or(0)))
             }
-            // Exception handling is not in `FEATURES` (wasmi has none): no function of a
-            // module this target runs takes an `exnref`.
-            ValType::Ref(RefType::ExnRef) => unreachable!("exec_diff runs no exception handling"),
+            ValType::Ref(RefType::FUNCREF) if null || funcs == 0 => Value::FuncRef(FuncId::Null),
+            ValType::Ref(RefType::FUNCREF) => {
+                Value::FuncRef(FuncId::Export(u.choose_index(funcs).unwrap_or(0)))
+            }
+            // Exception handling and typed function references are not in `FEATURES`
+            // (wasmi has neither): no function of a module this target runs takes an
+            // `exnref` or a typed reference.
+            ValType::Ref(other) => unreachable!("exec_diff runs no {other}"),
         }
     }
 }
@@ -581,9 +582,9 @@ impl Ours {
                     panic!("Wasmite: export {name:?} is not a table");
                 };
                 let element = match table.element_type() {
-                    RefType::FuncRef => Element::FuncRef,
-                    RefType::ExternRef => Element::ExternRef,
-                    RefType::ExnRef => unreachable!("exec_diff runs no exception handling"),
+                    RefType::FUNCREF => Element::FuncRef,
+                    RefType::EXTERNREF => Element::ExternRef,
+                    other => unreachable!("exec_diff runs no tables of {other}"),
                 };
                 let entries = (0..table.current_size())
                     .map(|at| match table.get_value(at) {

@@ -25,6 +25,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
         memory64,
         custom_page_sizes,
         exceptions,
+        function_references,
     } = *features;
     // `MVP` is floats plus the GC *type* machinery every wasmparser version needs.
     let mut set = WasmFeatures::MVP;
@@ -46,6 +47,7 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set.set(WasmFeatures::MEMORY64, memory64);
     set.set(WasmFeatures::CUSTOM_PAGE_SIZES, custom_page_sizes);
     set.set(WasmFeatures::EXCEPTIONS, exceptions);
+    set.set(WasmFeatures::FUNCTION_REFERENCES, function_references);
     set
 }
 
@@ -70,6 +72,7 @@ pub fn default_smith(features: &Features) -> wasm_smith::Config {
         memory64: _,
         custom_page_sizes: _,
         exceptions: _,
+        function_references: _,
     } = *features;
     let mut config = wasm_smith::Config::default();
     if reference_types {
@@ -112,6 +115,9 @@ pub fn restrict_smith(config: &mut wasm_smith::Config, features: &Features) {
         memory64,
         custom_page_sizes,
         exceptions,
+        // wasm-smith generates typed function references only as part of GC, which
+        // stays off: with or without the flag, its modules use none.
+        function_references: _,
     } = *features;
     config.sign_extension_ops_enabled &= sign_extension;
     config.saturating_float_to_int_enabled &= saturating_float_to_int;
@@ -160,10 +166,15 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         memory64,
         custom_page_sizes,
         exceptions,
+        function_references,
     } = *features;
     // wasmi 2.0 has no exception handling: the targets that run wasmi leave it out of
     // `FEATURES`.
     assert!(!exceptions, "wasmi has no exception handling");
+    assert!(
+        !function_references,
+        "wasmi has no typed function references"
+    );
     // wasmi's memory64 support is behind a crate feature that is not selected: the
     // targets leave memory64 out of `FEATURES`.
     assert!(!memory64, "wasmi is built without memory64");

@@ -62,6 +62,12 @@ pub fn features_for_suite(suite: &str) -> Features {
             memory64: true,
             ..v2
         },
+        // function-references' scripts predate multi-memory too (a memory index of
+        // `memory.grow` other than a one-byte 0 is malformed there).
+        "function-references" => Features {
+            multi_memory: false,
+            ..features_for_suite("wasm-v3")
+        },
         _ => Features {
             relaxed_simd: true,
             tail_call: true,
@@ -71,6 +77,7 @@ pub fn features_for_suite(suite: &str) -> Features {
             memory64: true,
             custom_page_sizes: true,
             exceptions: true,
+            function_references: true,
             ..v2
         },
     }

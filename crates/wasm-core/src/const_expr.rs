@@ -143,15 +143,9 @@ pub fn const_ref(module: &Module, expr: &ConstExpr) -> Result<ConstRef, ConstExp
             .map_err(|e| ConstExprError::new(e.message()))?;
         let value = match op {
             Operator::RefNull { hty } => {
-                let ty = if hty == wasmparser::HeapType::FUNC {
-                    RefType::FuncRef
-                } else if hty == wasmparser::HeapType::EXTERN {
-                    RefType::ExternRef
-                } else if hty == crate::EXN_HEAP_TYPE {
-                    RefType::ExnRef
-                } else {
-                    return Err(ConstExprError::new("unsupported reference type"));
-                };
+                let heap = crate::decode::heap_type(hty)
+                    .ok_or_else(|| ConstExprError::new("unsupported reference type"))?;
+                let ty = RefType::new(true, heap);
                 ConstRef::Null(ty)
             }
             Operator::RefFunc { function_index } => ConstRef::Func(function_index),

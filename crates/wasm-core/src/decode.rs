@@ -22,6 +22,8 @@ mod names;
 mod tables;
 mod types;
 
+pub use tables::heap_type;
+
 use crate::error::DecodeError;
 use crate::module::{ConstExpr, CustomSection, Module, Names};
 use crate::value::ValType;
@@ -79,6 +81,7 @@ pub fn decode_with(
         imports: Vec::new(),
         functions: Vec::new(),
         tables: Vec::new(),
+        table_inits: Vec::new(),
         memories: Vec::new(),
         globals: Vec::new(),
         global_inits: Vec::new(),
@@ -95,6 +98,7 @@ pub fn decode_with(
         func_offsets: Vec::new(),
         start_offset: 0,
         declared_funcs: Vec::new(),
+        concrete_refs: Vec::new(),
     };
     let mut last: Option<Order> = None;
     let mut code_count: Option<(u32, usize)> = None;
@@ -196,6 +200,15 @@ pub fn decode_with(
         _ => {}
     }
     module.declared_funcs = declared_funcs(&module);
+    module.concrete_refs = (0..module.types.len() as u32)
+        .map(|index| {
+            let heap = crate::value::HeapType::Concrete(index);
+            [
+                ValType::Ref(crate::value::RefType::new(true, heap)),
+                ValType::Ref(crate::value::RefType::new(false, heap)),
+            ]
+        })
+        .collect();
     if let Some(count) = module.data_count {
         let (found, offset) = data_section.unwrap_or((0, end_offset));
         if found != count {
@@ -209,7 +222,7 @@ pub fn decode_with(
 }
 
 /// Spec 3.4.10 (2.0), `C.refs`: the functions named outside function bodies (exports,
-/// element segments, global initialisers), sorted, each once; `ref.func` may name only
+/// element segments, global and table initialisers), sorted, each once; `ref.func` may name only
 /// these.
 fn declared_funcs(module: &Module) -> Vec<u32> {
     let mut funcs: Vec<u32> = module
@@ -238,7 +251,11 @@ fn declared_funcs(module: &Module) -> Vec<u32> {
             }
         }
     }
-    for init in &module.global_inits {
+    for init in module
+        .global_inits
+        .iter()
+        .chain(module.table_inits.iter().flatten())
+    {
         scan(init, &mut funcs);
     }
     funcs.sort_unstable();
@@ -271,6 +288,12 @@ fn section_offset(payload: &Payload<'_>) -> usize {
 
 /// Converts a `wasmparser` value type; reference types of proposals Wasmite does not run
 /// yet are reported as malformed with a message naming them.
+/// Wasmite's form of `wasmparser`'s value type `ty`: `None` for the GC proposal's
+/// reference types.
+pub fn val_type(ty: wasmparser::ValType) -> Option<ValType> {
+    value_type(ty, 0).ok()
+}
+
 pub(crate) fn value_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, DecodeError> {
     match ty {
         wasmparser::ValType::I32 => Ok(ValType::I32),

@@ -28,6 +28,7 @@ pub mod prelude {
     pub use alloc::{format, vec};
 }
 
+mod canon;
 mod const_expr;
 mod decode;
 mod error;
@@ -40,7 +41,7 @@ mod types;
 mod value;
 
 pub use const_expr::{ConstExprError, ConstRef, const_ref, eval_const, eval_const_v128};
-pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode, decode_with};
+pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode, decode_with, heap_type, val_type};
 pub use error::{DecodeError, spec_wording};
 pub use module::{
     ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,
@@ -48,8 +49,13 @@ pub use module::{
 };
 pub use nan_preserving_float::{F32, F64};
 pub use trap::{HostError, Trap, TrapCode};
-pub use types::{FuncType, GlobalType, Limits, MemoryType, Signature, TableType};
-pub use value::{FromValue, LittleEndianConvert, RefType, RuntimeValue, V128, ValType, ValueType};
+pub use types::{
+    FuncType, GlobalType, Limits, MemoryType, Signature, TableType, ref_type_matches,
+    val_type_matches,
+};
+pub use value::{
+    FromValue, HeapType, LittleEndianConvert, RefType, RuntimeValue, V128, ValType, ValueType,
+};
 
 /// The `wasmparser` version Wasmite decodes with, re-exported so that crates which read
 /// operator streams (the validator, the engine's translator) depend on `wasm-core` alone.

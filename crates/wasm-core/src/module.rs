@@ -8,7 +8,7 @@
 use crate::prelude::*;
 
 use crate::types::{GlobalType, MemoryType, Signature, TableType};
-use crate::value::{RefType, ValType};
+use crate::value::{HeapType, RefType, ValType};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::ops::Range;
@@ -28,6 +28,11 @@ pub struct Module {
     pub functions: Vec<u32>,
     /// Every table type (imported first).
     pub tables: Vec<TableType>,
+    /// Initialisers of the defined tables (index `i` is table `imported + i`): `None`
+    /// for a table whose elements start as null, the constant expression every element
+    /// starts as otherwise (typed function references: a table of a non-nullable type
+    /// must have one).
+    pub table_inits: Vec<Option<ConstExpr>>,
     /// Every memory type (imported first).
     pub memories: Vec<MemoryType>,
     /// Every global type (imported first).
@@ -58,6 +63,9 @@ pub struct Module {
     pub(crate) func_offsets: Vec<usize>,
     /// Offset of the start section, for error messages.
     pub start_offset: usize,
+    /// `[(ref null $t), (ref $t)]` for every type `$t`: one-type lists that block types
+    /// and control frames borrow for the module's lifetime.
+    pub(crate) concrete_refs: Vec<[ValType; 2]>,
     /// The functions `ref.func` may name (spec 3.4.10, `C.refs`): those named by exports,
     /// element segments and global initialisers; sorted, each once.
     pub declared_funcs: Vec<u32>,
@@ -92,6 +100,28 @@ impl Module {
     /// Number of imported tags (exception handling).
     pub fn num_imported_tags(&self) -> u32 {
         self.imported[4]
+    }
+
+    /// The one-type list `[ty]` for the module's lifetime, when `ty` is a reference to
+    /// one of its types (typed function references); `None` otherwise.
+    pub fn concrete_ref_list(&self, ty: ValType) -> Option<&[ValType]> {
+        match ty {
+            ValType::Ref(RefType {
+                nullable,
+                heap: HeapType::Concrete(index),
+            }) => {
+                let pair = self.concrete_refs.get(index as usize)?;
+                Some(&pair[usize::from(!nullable)..][..1])
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a value of type `actual` is one of type `expected`, both types of this
+    /// module ([`val_type_matches`](crate::val_type_matches)).
+    pub fn matches(&self, actual: ValType, expected: ValType) -> bool {
+        let types = |index: u32| self.types.get(index as usize).map(|sig| &**sig);
+        actual == expected || crate::val_type_matches(actual, types, expected, types)
     }
 
     /// The signature of tag `tag_index` (its parameters are the exception's values).

@@ -1,7 +1,9 @@
 //! Type descriptions: function signatures, limits, memory/table/global types.
 
-use crate::value::{RefType, ValType, ValueType};
+use crate::canon::{self, CanonFunc};
+use crate::value::{HeapType, RefType, ValType, ValueType};
 use alloc::borrow::Cow;
+use alloc::sync::Arc;
 
 /// A function type: parameter and result types.
 ///
@@ -12,7 +14,12 @@ use alloc::borrow::Cow;
 /// number types of a signature that has only number types, as the seed's signatures do,
 /// and are empty for a signature with a reference or `v128` type, which the seed cannot
 /// describe.
-#[derive(Clone, PartialEq, Eq, Hash)]
+///
+/// Signatures compare as types do: two signatures of one module's type section, or of
+/// two modules, are equal when they are the same type, concrete references (typed
+/// function references) compared by the types they name, not by their indices (see
+/// `canon.rs`). A signature made by hand compares its lists as they are.
+#[derive(Clone)]
 pub struct Signature {
     params: Cow<'static, [ValType]>,
     results: Cow<'static, [ValType]>,
@@ -22,6 +29,38 @@ pub struct Signature {
     /// ask).
     refs: bool,
     vectors: bool,
+    /// The canonical form of a type decoded from a module's type section.
+    canon: Option<Arc<CanonFunc>>,
+}
+
+impl PartialEq for Signature {
+    fn eq(&self, other: &Signature) -> bool {
+        match (&self.canon, &other.canon) {
+            (Some(a), Some(b)) => canon::same(a, b),
+            _ => self.params == other.params && self.results == other.results,
+        }
+    }
+}
+
+impl Eq for Signature {}
+
+/// Hashes the lists with concrete heap types' indices left out, which equal signatures
+/// (whose indices may differ) agree on.
+impl core::hash::Hash for Signature {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let kind = |ty: &ValType| match ty {
+            ValType::Ref(RefType {
+                nullable,
+                heap: HeapType::Concrete(_),
+            }) => ValType::Ref(RefType::new(*nullable, HeapType::Func)),
+            other => *other,
+        };
+        self.params.len().hash(state);
+        self.results.len().hash(state);
+        for ty in self.params.iter().chain(self.results.iter()) {
+            kind(ty).hash(state);
+        }
+    }
 }
 
 /// The module-level name of a function type.
@@ -67,6 +106,7 @@ impl Signature {
             seed_results,
             refs: false,
             vectors: false,
+            canon: None,
         }
     }
 
@@ -93,7 +133,14 @@ impl Signature {
             seed_results,
             refs,
             vectors,
+            canon: None,
         }
+    }
+
+    /// A signature decoded from a module's type section, with its canonical form.
+    pub(crate) fn with_canon(mut self, canon: Arc<CanonFunc>) -> Self {
+        self.canon = Some(canon);
+        self
     }
 
     /// Parameter types, as the seed lists them: empty if a parameter or result is a
@@ -195,6 +242,48 @@ impl core::fmt::Display for Signature {
         f.write_str("] -> [")?;
         list(f, &self.results)?;
         f.write_str("]")
+    }
+}
+
+/// Whether a reference of type `actual` is one of type `expected` (subtyping, spec
+/// 3.x "matching": a non-nullable type matches its nullable form, a concrete function
+/// type matches `func`, and two concrete types match when they are the same type).
+///
+/// `actual_types` and `expected_types` give the function types that the concrete heap
+/// types of each side name: the type sections of the modules the two types come from,
+/// which may differ (import matching).
+pub fn ref_type_matches<'a, 'b>(
+    actual: RefType,
+    actual_types: impl Fn(u32) -> Option<&'a Signature>,
+    expected: RefType,
+    expected_types: impl Fn(u32) -> Option<&'b Signature>,
+) -> bool {
+    if actual.nullable && !expected.nullable {
+        return false;
+    }
+    match (actual.heap, expected.heap) {
+        (HeapType::Concrete(a), HeapType::Concrete(b)) => {
+            match (actual_types(a), expected_types(b)) {
+                (Some(a), Some(b)) => core::ptr::eq(a, b) || a == b,
+                _ => false,
+            }
+        }
+        (HeapType::Concrete(_), HeapType::Func) => true,
+        (a, b) => a == b,
+    }
+}
+
+/// [`ref_type_matches`] for any value types: number and vector types match only
+/// themselves.
+pub fn val_type_matches<'a, 'b>(
+    actual: ValType,
+    actual_types: impl Fn(u32) -> Option<&'a Signature>,
+    expected: ValType,
+    expected_types: impl Fn(u32) -> Option<&'b Signature>,
+) -> bool {
+    match (actual, expected) {
+        (ValType::Ref(a), ValType::Ref(b)) => ref_type_matches(a, actual_types, b, expected_types),
+        (a, b) => a == b,
     }
 }
 

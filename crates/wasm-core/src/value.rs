@@ -30,27 +30,126 @@ impl core::fmt::Display for ValueType {
     }
 }
 
-/// A reference type: what a table holds, or a value of type [`ValType::Ref`].
+/// A heap type: what a reference points to (typed function references, Wasm 3.0).
 ///
-/// Wasm 2.0's two nullable types. Typed function references and GC (Wasm 3.0) make this
-/// a heap type with nullability; the engine's cell form (a handle, 0 for null) stays.
+/// The abstract types of the three hierarchies Wasmite builds (`func`, `extern`, `exn`)
+/// and the concrete function types of a module, by their index in its type section.
+/// GC adds its own abstract types (`any`, `eq`, `struct`...) and the bottom types
+/// (`none`, `nofunc`...) here; the enum is non-exhaustive so that they are additions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefType {
-    /// Function references.
-    FuncRef,
-    /// Opaque host references (reference-types proposal).
-    ExternRef,
-    /// Caught exceptions (exception handling), which `throw_ref` throws again.
-    ExnRef,
+#[non_exhaustive]
+pub enum HeapType {
+    /// Any function (`func`).
+    Func,
+    /// Any host reference (`extern`).
+    Extern,
+    /// Any caught exception (`exn`, exception handling).
+    Exn,
+    /// The function type at this index of the module's type section. The index is the
+    /// module's own: two modules compare their types through their
+    /// [`Signature`](crate::Signature)s, which compare structurally.
+    Concrete(u32),
+}
+
+impl HeapType {
+    /// The abstract type at the top of this type's hierarchy: `func` for a concrete
+    /// function type, the type itself otherwise.
+    #[inline]
+    pub fn top(self) -> HeapType {
+        match self {
+            HeapType::Concrete(_) => HeapType::Func,
+            other => other,
+        }
+    }
+}
+
+impl core::fmt::Display for HeapType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::Concrete(index) => write!(f, "{index}"),
+        }
+    }
+}
+
+/// A reference type: what a table holds, or a value of type [`ValType::Ref`]: a
+/// [`HeapType`] and whether `null` is a value of the type.
+///
+/// Wasm 2.0's two types are [`RefType::FUNCREF`] and [`RefType::EXTERNREF`] (nullable,
+/// abstract); typed function references add non-nullable types and concrete function
+/// types. The engine's cell form of every reference is a handle, 0 for null.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RefType {
+    /// Whether `null` is a value of this type (`ref null ht`).
+    pub nullable: bool,
+    /// What the reference points to.
+    pub heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref`, that is `(ref null func)`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`, that is `(ref null extern)`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref`, that is `(ref null exn)` (exception handling).
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
+
+    /// `(ref null heap)` if `nullable`, `(ref heap)` otherwise.
+    #[inline]
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// The nullable abstract type at the top of this type's hierarchy: `funcref` for
+    /// every function reference type, `externref`, `exnref`. Values of types with the
+    /// same top are stored alike (in tables, at the host boundary).
+    #[inline]
+    pub fn top(self) -> RefType {
+        RefType::new(true, self.heap.top())
+    }
+
+    /// This type made nullable.
+    #[inline]
+    pub fn as_nullable(self) -> RefType {
+        RefType::new(true, self.heap)
+    }
+
+    /// This type made non-nullable.
+    #[inline]
+    pub fn as_non_nullable(self) -> RefType {
+        RefType::new(false, self.heap)
+    }
+
+    /// Whether this is a function reference type (of the `func` hierarchy).
+    #[inline]
+    pub fn is_func(self) -> bool {
+        self.heap.top() == HeapType::Func
+    }
+
+    /// Whether this is `externref` or `(ref extern)`.
+    #[inline]
+    pub fn is_extern(self) -> bool {
+        self.heap == HeapType::Extern
+    }
+
+    /// Whether this is `exnref` or `(ref exn)`.
+    #[inline]
+    pub fn is_exn(self) -> bool {
+        self.heap == HeapType::Exn
+    }
 }
 
 impl core::fmt::Display for RefType {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            RefType::FuncRef => "funcref",
-            RefType::ExternRef => "externref",
-            RefType::ExnRef => "exnref",
-        })
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
+            (true, heap) => write!(f, "(ref null {heap})"),
+            (false, heap) => write!(f, "(ref {heap})"),
+        }
     }
 }
 
@@ -80,11 +179,11 @@ pub enum ValType {
 
 impl ValType {
     /// `funcref`.
-    pub const FUNCREF: ValType = ValType::Ref(RefType::FuncRef);
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
     /// `externref`.
-    pub const EXTERNREF: ValType = ValType::Ref(RefType::ExternRef);
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
     /// `exnref` (exception handling).
-    pub const EXNREF: ValType = ValType::Ref(RefType::ExnRef);
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
 
     /// The number type, if this is one.
     #[inline]

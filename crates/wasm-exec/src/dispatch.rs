@@ -23,6 +23,6 @@ mod threaded;
 pub(crate) use host::{Host, HostTrap};
 #[cfg(not(wasmite_threaded))]
 pub(crate) use portable::{ChainState, Ctx, SideTable, run};
-pub(crate) use shared::{Limits, MAX_VALUE_CELLS, Stop, indirect_callee};
+pub(crate) use shared::{Limits, MAX_VALUE_CELLS, Stop, has_type, indirect_callee};
 #[cfg(wasmite_threaded)]
 pub(crate) use threaded::{ChainState, Ctx, SideTable, run};

@@ -74,7 +74,7 @@ impl ExceptionValue {
             Value::F64(v) => ExceptionValue::F64(v),
             Value::V128(v) => ExceptionValue::V128(v),
             ref reference => ExceptionValue::Ref {
-                ty: reference.ty().reference().unwrap_or(RefType::ExternRef),
+                ty: reference.ty().reference().unwrap_or(RefType::EXTERNREF),
                 null: reference.is_null(),
             },
         }
@@ -92,6 +92,14 @@ impl ExceptionValue {
     }
 
     /// The value's type.
+    /// Whether the value may be passed where type `ty` is expected (see
+    /// [`Value::fits`]).
+    pub fn fits(&self, ty: ValType) -> bool {
+        let null = matches!(self, ExceptionValue::Ref { null: true, .. });
+        crate::refs::value_fits(ty, self.ty(), null)
+    }
+
+    /// The type of the value.
     pub fn ty(&self) -> ValType {
         match *self {
             ExceptionValue::Ref { ty, .. } => ValType::Ref(ty),
@@ -145,10 +153,7 @@ impl WasmException {
     pub fn new(tag: &TagRef, values: Vec<ExceptionValue>) -> Option<WasmException> {
         let types = tag.signature().param_types();
         let fits = types.len() == values.len()
-            && types
-                .iter()
-                .zip(&values)
-                .all(|(ty, value)| *ty == value.ty());
+            && types.iter().zip(&values).all(|(ty, value)| value.fits(*ty));
         fits.then(|| WasmException {
             tag: tag.clone(),
             values,

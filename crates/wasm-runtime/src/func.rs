@@ -150,7 +150,7 @@ fn check_args(signature: &Signature, args: &[RuntimeValue]) -> Result<(), Trap> 
 
 /// Checks values against `types`, as arguments or results.
 pub(crate) fn check_values(types: &[ValType], values: &[Value]) -> Result<(), Trap> {
-    if types.len() != values.len() || types.iter().zip(values).any(|(t, v)| *t != v.ty()) {
+    if types.len() != values.len() || types.iter().zip(values).any(|(t, v)| !v.fits(*t)) {
         return Err(Trap::Code(TrapCode::UnexpectedSignature));
     }
     Ok(())

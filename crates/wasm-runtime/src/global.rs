@@ -4,9 +4,10 @@ use crate::Error;
 use crate::prelude::*;
 use crate::refs::{RefTable, Value};
 use alloc::rc::Rc;
+use alloc::sync::Arc;
 use core::cell::{Cell, RefCell};
 use core::ops::Deref;
-use wasm_core::{RuntimeValue, ValType, ValueType};
+use wasm_core::{GlobalType, RuntimeValue, Signature, ValType, ValueType};
 
 /// A shared handle to a [`GlobalInstance`].
 #[derive(Clone, Debug)]
@@ -35,6 +36,9 @@ pub struct GlobalInstance {
     reference: RefCell<Option<Value>>,
     value_type: ValType,
     mutable: bool,
+    /// The function type a concrete reference type names (typed function references),
+    /// which import matching compares.
+    sig: Option<Arc<Signature>>,
 }
 
 /// The seed's form: `GlobalInstance { val: Cell { value: I32(1) }, mutable: false }`.
@@ -57,7 +61,21 @@ impl GlobalInstance {
 
     /// Allocates a global holding `value`, of any type (references included).
     pub fn alloc_value(value: Value, mutable: bool) -> GlobalRef {
-        let value_type = value.ty();
+        let ty = GlobalType {
+            content: value.ty(),
+            mutable,
+        };
+        Self::alloc_typed(value, &ty, None)
+    }
+
+    /// Allocates a global of type `ty` (a module's declared type, which may be a
+    /// reference type of the module's own: `sig` is then the function type it names)
+    /// holding `value`.
+    pub(crate) fn alloc_typed(
+        value: Value,
+        ty: &GlobalType,
+        sig: Option<Arc<Signature>>,
+    ) -> GlobalRef {
         let (bits, reference) = match value.number() {
             Some(number) => (number.to_bits(), None),
             None => (0, Some(value)),
@@ -65,9 +83,22 @@ impl GlobalInstance {
         GlobalRef(Rc::new(GlobalInstance {
             bits: Cell::new(bits),
             reference: RefCell::new(reference),
-            value_type,
-            mutable,
+            value_type: ty.content,
+            mutable: ty.mutable,
+            sig,
         }))
+    }
+
+    /// Whether this global satisfies an import of type `ty` (`types` is the type section
+    /// of the importing module): the same mutability, and for a mutable global the same
+    /// value type, for an immutable one a subtype (spec 4.5.2 "Globals").
+    pub(crate) fn matches(&self, ty: &GlobalType, types: &[Arc<Signature>]) -> bool {
+        let own = |_| self.sig.as_deref();
+        let theirs = |index: u32| types.get(index as usize).map(|sig| &**sig);
+        self.mutable == ty.mutable
+            && wasm_core::val_type_matches(self.value_type, own, ty.content, theirs)
+            && (!self.mutable
+                || wasm_core::val_type_matches(ty.content, theirs, self.value_type, own))
     }
 
     /// The current value. A global of reference type has no seed form: it reads as
@@ -108,7 +139,7 @@ impl GlobalInstance {
         if !self.mutable {
             return Err(Error::Global("global is immutable".to_string()));
         }
-        if value.ty() != self.value_type {
+        if !value.fits(self.value_type) {
             return Err(Error::Global(format!(
                 "type mismatch: global of type {} cannot hold a {}",
                 self.value_type,

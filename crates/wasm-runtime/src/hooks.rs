@@ -336,6 +336,11 @@ pub fn exception_handle(refs: &mut RefTable, exception: &Exception) -> u64 {
     refs.exn_handle(exception)
 }
 
+/// The function a function reference cell names (`None` for null).
+pub fn func_of(refs: &RefTable, cell: u64) -> Option<FuncRef> {
+    refs.func_of(cell)
+}
+
 /// The exception an `exnref` cell names (`None` for null).
 pub fn exception_of(refs: &RefTable, cell: u64) -> Option<Exception> {
     refs.exn_of(cell)

@@ -19,8 +19,8 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
 use wasm_core::{
-    ConstExpr, ConstRef, DataMode, ElementItems, ElementMode, ExternKind, ImportKind, RuntimeValue,
-    Signature, Trap, TrapCode, ValType,
+    ConstExpr, ConstRef, DataMode, ElementItems, ElementMode, ExternKind, HeapType, ImportKind,
+    RefType, RuntimeValue, Signature, Trap, TrapCode, ValType,
 };
 
 /// An entity an instance exports or imports.
@@ -344,7 +344,7 @@ impl ModuleInstance {
                     funcs.push(func);
                 }
                 (ImportKind::Table(ty), ExternVal::Table(table)) => {
-                    if !table.matches(ty) {
+                    if !table.matches(ty, &module.types) {
                         return Err(incompatible(m, f, "table type does not match"));
                     }
                     tables.push(table);
@@ -356,7 +356,7 @@ impl ModuleInstance {
                     memories.push(memory);
                 }
                 (ImportKind::Global(ty), ExternVal::Global(global)) => {
-                    if global.val_type() != ty.content || global.is_mutable() != ty.mutable {
+                    if !global.matches(ty, &module.types) {
                         return Err(incompatible(m, f, "global type does not match"));
                     }
                     globals.push(global);
@@ -382,7 +382,8 @@ impl ModuleInstance {
             )));
         }
         for ty in &module.tables[tables.len()..] {
-            tables.push(TableInstance::alloc_limited(ty, limiter)?);
+            let element_sig = concrete_sig(module, ValType::Ref(ty.element));
+            tables.push(TableInstance::alloc_limited(ty, element_sig, limiter)?);
         }
         for ty in &module.memories[memories.len()..] {
             memories.push(MemoryInstance::alloc_limited(ty, limiter)?);
@@ -405,7 +406,8 @@ impl ModuleInstance {
                 }
                 _ => eval_const(module, &globals, init)?.into(),
             };
-            globals.push(GlobalInstance::alloc_value(value, ty.mutable));
+            let sig = concrete_sig(module, ty.content);
+            globals.push(GlobalInstance::alloc_typed(value, ty, sig));
         }
         let mut imported_instances: Vec<Rc<ModuleInstance>> = Vec::new();
         for instance in funcs.iter().filter_map(|f| f.as_wasm()?.instance()) {
@@ -459,6 +461,7 @@ impl ModuleInstance {
         });
         let instance = ModuleRef(instance);
         instance.init_ref_globals()?;
+        instance.init_tables()?;
         let mut written = Vec::new();
         if let Err(error) = instance.initialize_segments(&mut written) {
             // Spec 4.5.4 (2.0): the segments applied before the trap stay, so functions
@@ -741,6 +744,20 @@ impl ModuleRef {
         Ok(())
     }
 
+    /// Sets every entry of each defined table that has an initialiser (typed function
+    /// references) to its value.
+    fn init_tables(&self) -> Result<(), Error> {
+        let module = &self.module;
+        let imported = module.num_imported_tables() as usize;
+        for (i, init) in module.table_inits.iter().enumerate() {
+            if let Some(init) = init {
+                let value = self.ref_value(const_ref(module, init)?);
+                self.tables[imported + i].fill_all(&value);
+            }
+        }
+        Ok(())
+    }
+
     /// The reference a constant expression of reference type produces.
     fn ref_value(&self, expr: ConstRef) -> Value {
         match expr {
@@ -835,5 +852,18 @@ fn segment_offset(offset: RuntimeValue) -> u32 {
     match offset {
         RuntimeValue::I64(offset) => u32::try_from(offset as u64).unwrap_or(u32::MAX),
         offset => offset.try_into::<u32>().unwrap_or(u32::MAX),
+    }
+}
+
+/// The function type that value type `ty` names, if it is a concrete reference type of
+/// `module` (typed function references): what a table or global keeps for import
+/// matching in other modules.
+fn concrete_sig(module: &wasm_core::Module, ty: ValType) -> Option<Arc<Signature>> {
+    match ty {
+        ValType::Ref(RefType {
+            heap: HeapType::Concrete(index),
+            ..
+        }) => module.types.get(index as usize).cloned(),
+        _ => None,
     }
 }

@@ -36,7 +36,7 @@ use alloc::sync::Arc;
 use core::any::Any;
 use core::cell::Cell;
 use core::fmt;
-use wasm_core::{F32, F64, RefType, RuntimeValue, Signature, V128, ValType};
+use wasm_core::{F32, F64, HeapType, RefType, RuntimeValue, Signature, V128, ValType};
 
 /// The handle an object was last given: a hint, which a table takes only when its entry
 /// there is the object itself (so it is never wrong, whatever table gave it).
@@ -254,9 +254,15 @@ impl Value {
     /// The null reference of type `ty`.
     pub fn null(ty: RefType) -> Value {
         match ty {
-            RefType::FuncRef => Value::FuncRef(None),
-            RefType::ExternRef => Value::ExternRef(None),
-            RefType::ExnRef => Value::ExnRef(None),
+            RefType {
+                heap: HeapType::Extern,
+                ..
+            } => Value::ExternRef(None),
+            RefType {
+                heap: HeapType::Exn,
+                ..
+            } => Value::ExnRef(None),
+            _ => Value::FuncRef(None),
         }
     }
 
@@ -277,6 +283,25 @@ impl Value {
             self,
             Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnRef(None)
         )
+    }
+
+    /// Whether the value may be stored where type `ty` is expected: a number of that
+    /// type, or a reference of `ty`'s hierarchy that is null only if `ty` is nullable.
+    /// Which function type a non-null function reference has is not checked here: the
+    /// engine checks it where it calls one (`call_ref`, as `call_indirect`).
+    pub fn fits(&self, ty: ValType) -> bool {
+        value_fits(ty, self.ty(), self.is_null())
+    }
+}
+
+/// Whether a value of type `actual` (null or not) may be stored where `ty` is expected
+/// (see [`Value::fits`]).
+pub(crate) fn value_fits(ty: ValType, actual: ValType, null: bool) -> bool {
+    match (ty, actual) {
+        (ValType::Ref(expected), ValType::Ref(actual)) => {
+            expected.top() == actual.top() && (expected.nullable || !null)
+        }
+        (expected, actual) => expected == actual,
     }
 }
 
@@ -456,9 +481,9 @@ impl RefTable {
     /// The value of type `ty` in `cell` (inverse of [`cell_of`](Self::cell_of)).
     pub(crate) fn value_of(&self, ty: ValType, cell: u64) -> Value {
         match ty {
-            ValType::Ref(RefType::FuncRef) => Value::FuncRef(self.func_of(cell)),
-            ValType::Ref(RefType::ExternRef) => Value::ExternRef(self.extern_of(cell)),
-            ValType::Ref(RefType::ExnRef) => Value::ExnRef(self.exn_of(cell)),
+            ValType::Ref(r) if r.is_extern() => Value::ExternRef(self.extern_of(cell)),
+            ValType::Ref(r) if r.is_exn() => Value::ExnRef(self.exn_of(cell)),
+            ValType::Ref(_) => Value::FuncRef(self.func_of(cell)),
             number => number
                 .number()
                 .map_or(Value::I32(0), |n| RuntimeValue::from_bits(n, cell).into()),
@@ -526,7 +551,7 @@ mod tests {
         let b = ExternRef::new(1);
         assert_eq!(Value::from(a.clone()), Value::from(a.clone()));
         assert_ne!(Value::from(a), Value::from(b));
-        assert_eq!(Value::ExternRef(None), Value::null(RefType::ExternRef));
+        assert_eq!(Value::ExternRef(None), Value::null(RefType::EXTERNREF));
         assert_ne!(Value::FuncRef(None), Value::ExternRef(None));
         assert_eq!(Value::I32(3), Value::from(RuntimeValue::I32(3)));
         assert_ne!(Value::I32(3), Value::I64(3));

@@ -6,10 +6,11 @@ use crate::prelude::*;
 use crate::refs::{Exception, ExternRef, RefTable, Value};
 use crate::{Error, FuncRef, ModuleInstance};
 use alloc::rc::Rc;
+use alloc::sync::Arc;
 use core::cell::RefCell;
 use core::ops::Deref;
 use wasm_core::limits::MAX_TABLE_ENTRIES;
-use wasm_core::{Limits, RefType, TableType, TrapCode, ValType};
+use wasm_core::{Limits, RefType, Signature, TableType, TrapCode, ValType};
 
 /// A shared handle to a [`TableInstance`].
 #[derive(Clone, Debug)]
@@ -40,10 +41,12 @@ pub(crate) enum Elements {
 
 impl Elements {
     pub(crate) fn new(ty: RefType) -> Elements {
-        match ty {
-            RefType::FuncRef => Elements::Func(Vec::new()),
-            RefType::ExternRef => Elements::Extern(Vec::new()),
-            RefType::ExnRef => Elements::Exn(Vec::new()),
+        if ty.is_extern() {
+            Elements::Extern(Vec::new())
+        } else if ty.is_exn() {
+            Elements::Exn(Vec::new())
+        } else {
+            Elements::Func(Vec::new())
         }
     }
 
@@ -57,9 +60,9 @@ impl Elements {
 
     pub(crate) fn ty(&self) -> RefType {
         match self {
-            Elements::Func(_) => RefType::FuncRef,
-            Elements::Extern(_) => RefType::ExternRef,
-            Elements::Exn(_) => RefType::ExnRef,
+            Elements::Func(_) => RefType::FUNCREF,
+            Elements::Extern(_) => RefType::EXTERNREF,
+            Elements::Exn(_) => RefType::EXNREF,
         }
     }
 
@@ -211,6 +214,11 @@ fn in_bounds(start: u32, n: u32, len: usize) -> Option<core::ops::Range<usize>> 
 /// seed, or, with reference types, extern references.
 pub struct TableInstance {
     elements: RefCell<Elements>,
+    /// The element type as declared.
+    element: RefType,
+    /// The function type a concrete element type names (typed function references),
+    /// which import matching compares.
+    element_sig: Option<Arc<Signature>>,
     initial: u32,
     /// The maximum it grows to (a 64-bit table's, at most 2^32 - 1 here).
     maximum: Option<u32>,
@@ -264,7 +272,7 @@ impl TableInstance {
     /// tables checked their limits the way instantiation does; failing to allocate the
     /// entries is an [`Error::Table`].
     pub fn alloc(initial: u32, maximum: Option<u32>) -> Result<TableRef, Error> {
-        Self::alloc_typed(RefType::FuncRef, initial, maximum)
+        Self::alloc_typed(RefType::FUNCREF, initial, maximum)
     }
 
     /// Allocates a table of `initial` null references of type `ty`.
@@ -287,14 +295,18 @@ impl TableInstance {
     /// [`alloc_typed`](Self::alloc_typed); a 64-bit table's maximum above 2^32 - 1 is
     /// kept for import matching, and the table grows as far as a 32-bit one does.
     pub fn alloc_with_type(ty: &TableType) -> Result<TableRef, Error> {
-        Self::alloc_limited(ty, None)
+        Self::alloc_limited(ty, None, None)
     }
 
     /// [`alloc_with_type`](Self::alloc_with_type) for an instance created with
     /// `limiter`, which counts the table, approves its initial size and is asked before
     /// every growth.
+    ///
+    /// `element_sig` is the function type of a concrete element type, from the type
+    /// section of the module that declares the table.
     pub(crate) fn alloc_limited(
         table_type: &TableType,
+        element_sig: Option<Arc<Signature>>,
         limiter: Option<&Limiter>,
     ) -> Result<TableRef, Error> {
         let ty = table_type.element;
@@ -329,6 +341,8 @@ impl TableInstance {
         elements.resize(initial as usize, Value::null(ty));
         Ok(TableRef(Rc::new(TableInstance {
             elements: RefCell::new(elements),
+            element: ty,
+            element_sig,
             initial,
             maximum,
             declared_maximum,
@@ -350,7 +364,7 @@ impl TableInstance {
 
     /// The type of the table's references.
     pub fn element_type(&self) -> RefType {
-        self.elements.borrow().ty()
+        self.element
     }
 
     /// The size the table was created with.
@@ -378,10 +392,10 @@ impl TableInstance {
     /// grows up to its maximum and at most to [`MAX_TABLE_ENTRIES`] entries.
     pub fn grow_with(&self, by: u32, init: Value) -> Result<u32, Error> {
         let mut elements = self.elements.borrow_mut();
-        if init.ty() != ValType::Ref(elements.ty()) {
+        if !init.fits(ValType::Ref(self.element)) {
             return Err(Error::Table(format!(
                 "type mismatch: a {} table cannot hold a {}",
-                elements.ty(),
+                self.element,
                 init.ty()
             )));
         }
@@ -444,7 +458,7 @@ impl TableInstance {
 
     /// Sets the function reference at `offset` (of a `funcref` table, as in the seed).
     pub fn set(&self, offset: u32, value: Option<FuncRef>) -> Result<(), Error> {
-        if self.element_type() != RefType::FuncRef {
+        if !self.element.is_func() {
             return Err(not_funcref());
         }
         self.set_value(offset, Value::FuncRef(value))
@@ -461,7 +475,7 @@ impl TableInstance {
     /// Sets the reference at `offset`; refuses a value of another type.
     pub fn set_value(&self, offset: u32, value: Value) -> Result<(), Error> {
         let ty = self.element_type();
-        if value.ty() != ValType::Ref(ty) {
+        if !value.fits(ValType::Ref(ty)) {
             return Err(Error::Table(format!(
                 "type mismatch: a {ty} table cannot hold a {}",
                 value.ty()
@@ -524,6 +538,16 @@ impl TableInstance {
     }
 
     /// `table.fill`: `n` entries from `index` = the reference in `cell`, all or none.
+    /// Sets every entry to `value` (a table initialiser, typed function references).
+    pub(crate) fn fill_all(&self, value: &Value) {
+        let replaced = {
+            let mut elements = self.elements.borrow_mut();
+            let len = elements.len();
+            elements.fill(0..len, value)
+        };
+        drop(replaced);
+    }
+
     pub(crate) fn fill_cell(
         &self,
         refs: &RefTable,
@@ -591,9 +615,13 @@ impl TableInstance {
     }
 
     /// Whether this table, at its current size, satisfies an import of type `ty`: the
-    /// same element and index types, and limits that match (spec 4.5.2.2 "Limits").
-    pub(crate) fn matches(&self, ty: &TableType) -> bool {
-        ty.element == self.element_type()
+    /// same element type (`types` is the type section of the importing module) and
+    /// index type, and limits that match (spec 4.5.2.2 "Limits").
+    pub(crate) fn matches(&self, ty: &TableType, types: &[Arc<Signature>]) -> bool {
+        let own = |_| self.element_sig.as_deref();
+        let theirs = |index: u32| types.get(index as usize).map(|sig| &**sig);
+        wasm_core::ref_type_matches(self.element, own, ty.element, theirs)
+            && wasm_core::ref_type_matches(ty.element, theirs, self.element, own)
             && ty.table64 == self.table64
             && u64::from(self.current_size()) >= ty.limits.min
             && match ty.limits.max {

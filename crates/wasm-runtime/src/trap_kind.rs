@@ -18,6 +18,11 @@ use wasm_core::HostError;
 pub enum TrapKind {
     /// `throw_ref` of a null `exnref` (exception handling).
     NullExceptionReference,
+    /// `call_ref` or `return_call_ref` of a null function reference (typed function
+    /// references).
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference (typed function references).
+    NullReference,
 }
 
 impl TrapKind {
@@ -25,6 +30,8 @@ impl TrapKind {
     pub fn trap_message(&self) -> &'static str {
         match self {
             TrapKind::NullExceptionReference => "null exception reference",
+            TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::NullReference => "null reference",
         }
     }
 }

@@ -1,4 +1,8 @@
-//! Which WebAssembly proposals the validator accepts.
+//! Which WebAssembly proposals the validator accepts, and whether a type's proposal is
+//! among them.
+
+use crate::prelude::*;
+use wasm_core::{HeapType, RefType, ValType};
 
 /// The set of proposals a module may use. Constructs of a proposal that is off are
 /// rejected with a message naming the proposal.
@@ -49,6 +53,11 @@ pub struct Features {
     /// Tags, `throw`, `throw_ref`, `try_table` and the `exnref` type (exception
     /// handling, as standardised in WebAssembly 3.0; not the legacy `try`/`catch`).
     pub exceptions: bool,
+    /// Reference types with a heap type and nullability (`(ref $t)`, `(ref null func)`),
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`,
+    /// `br_on_non_null`, non-nullable locals and table initialisers (typed function
+    /// references, part of WebAssembly 3.0). GC's types are not part of it.
+    pub function_references: bool,
 }
 
 impl Features {
@@ -71,6 +80,7 @@ impl Features {
             memory64: false,
             custom_page_sizes: false,
             exceptions: false,
+            function_references: false,
         }
     }
 }
@@ -93,8 +103,8 @@ impl Features {
     }
 
     /// WebAssembly 3.0 as far as Wasmite builds it: 2.0 plus relaxed SIMD, tail calls,
-    /// extended constant expressions, several memories, 64-bit memories and tables, and
-    /// exception handling. (Typed function references and GC, the rest of 3.0, are not
+    /// extended constant expressions, several memories, 64-bit memories and tables,
+    /// exception handling and typed function references. (GC, the rest of 3.0, is not
     /// built yet.)
     pub const fn wasm3() -> Features {
         Features {
@@ -104,6 +114,7 @@ impl Features {
             multi_memory: true,
             memory64: true,
             exceptions: true,
+            function_references: true,
             ..Features::wasm2()
         }
     }
@@ -139,6 +150,52 @@ impl Features {
 /// The refusal of `exnref` without the exception-handling proposal.
 pub(crate) const EXNREF_NEEDS_EXCEPTIONS: &str =
     "exnref requires the exception-handling proposal, which is not enabled";
+
+/// Whether value type `ty` is valid in `module` under `features` (spec 3.2 "value
+/// types"): its proposal is enabled, and a concrete heap type names an existing type.
+/// `Err` holds the message.
+pub(crate) fn check_val_type(
+    module: &wasm_core::Module,
+    features: &Features,
+    ty: ValType,
+) -> Result<(), String> {
+    match ty {
+        ValType::V128 if !features.simd => {
+            Err("value type v128 requires the simd proposal, which is not enabled".to_string())
+        }
+        ValType::Ref(r) => check_ref_type(module, features, r),
+        _ => Ok(()),
+    }
+}
+
+/// [`check_val_type`] for a reference type.
+pub(crate) fn check_ref_type(
+    module: &wasm_core::Module,
+    features: &Features,
+    ty: RefType,
+) -> Result<(), String> {
+    if !features.reference_types {
+        return Err(
+            "reference types require the reference-types proposal, which is not enabled"
+                .to_string(),
+        );
+    }
+    if ty.heap == HeapType::Exn && !features.exceptions {
+        return Err(EXNREF_NEEDS_EXCEPTIONS.to_string());
+    }
+    let typed = !ty.nullable || matches!(ty.heap, HeapType::Concrete(_));
+    if typed && !features.function_references {
+        return Err(format!(
+            "reference type {ty} requires the function-references proposal, which is not enabled"
+        ));
+    }
+    match ty.heap {
+        HeapType::Concrete(index) if index as usize >= module.types.len() => {
+            Err(format!("unknown type {index}"))
+        }
+        _ => Ok(()),
+    }
+}
 
 impl Default for Features {
     /// [`Features::wasm2`].

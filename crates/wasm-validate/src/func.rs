@@ -51,6 +51,9 @@ pub struct ControlFrame<'m> {
     /// Whether the rest of the frame is unreachable (after `unreachable`, `br`,
     /// `br_table`, `return`): its operand stack is then polymorphic.
     pub unreachable: bool,
+    /// How many locals were initialised when the frame was entered (typed function
+    /// references: the initialisations inside the frame end with it).
+    pub(crate) inits: usize,
 }
 
 impl<'m> ControlFrame<'m> {
@@ -70,6 +73,8 @@ impl<'m> ControlFrame<'m> {
 pub struct FuncValidatorAllocations {
     locals: Vec<ValType>,
     operands: Vec<Slot>,
+    unset: Vec<bool>,
+    inits: Vec<u32>,
 }
 
 /// Validates one function body, operator by operator.
@@ -90,6 +95,14 @@ pub struct FuncValidator<'m> {
     pub(crate) results: &'m [ValType],
     /// Parameters, then declared locals, one entry per local.
     locals: Vec<ValType>,
+    /// Per local, whether it is of a non-defaultable type (a non-nullable reference) and
+    /// not yet set on the current path (spec 3.4.1, "local initialisation").
+    unset: Vec<bool>,
+    /// Whether any local is non-defaultable: `local.get` looks at `unset` only then.
+    non_defaultable: bool,
+    /// The locals set so far that started unset, in order (the spec's local context),
+    /// which each frame's end rolls back to its `inits`.
+    inits: Vec<u32>,
     operands: Vec<Slot>,
     controls: Vec<ControlFrame<'m>>,
     /// Offset of the operator being validated, for error messages.
@@ -136,9 +149,13 @@ impl<'m> FuncValidator<'m> {
         let FuncValidatorAllocations {
             mut locals,
             mut operands,
+            mut unset,
+            mut inits,
         } = allocations;
         locals.clear();
         operands.clear();
+        unset.clear();
+        inits.clear();
         // Spec 3.4.1: the locals are the parameters followed by the declared locals.
         let declared: u64 = body.locals.iter().map(|&(count, _)| u64::from(count)).sum();
         if declared > u64::from(MAX_LOCALS) {
@@ -154,19 +171,27 @@ impl<'m> FuncValidator<'m> {
                     body.offset,
                 ));
             }
-            if ty == ValType::EXNREF && !features.exceptions {
-                return Err(error(
-                    crate::features::EXNREF_NEEDS_EXCEPTIONS.to_string(),
-                    body.offset,
-                ));
-            }
             if ty == ValType::V128 && !features.simd {
                 return Err(error(
                     "v128 locals require the simd proposal, which is not enabled".to_string(),
                     body.offset,
                 ));
             }
+            crate::features::check_val_type(module, features, ty)
+                .map_err(|message| error(message, body.offset))?;
             locals.extend(core::iter::repeat_n(ty, count as usize));
+        }
+        let non_defaultable = locals
+            .iter()
+            .any(|ty| matches!(ty, ValType::Ref(r) if !r.nullable));
+        if non_defaultable {
+            let params = sig.param_types().len();
+            unset.extend(
+                locals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ty)| i >= params && matches!(ty, ValType::Ref(r) if !r.nullable)),
+            );
         }
 
         let mut validator = FuncValidator {
@@ -175,6 +200,9 @@ impl<'m> FuncValidator<'m> {
             func_index,
             results: sig.result_types(),
             locals,
+            unset,
+            non_defaultable,
+            inits,
             operands,
             controls: Vec::with_capacity(8),
             offset: body.code.start,
@@ -188,6 +216,8 @@ impl<'m> FuncValidator<'m> {
         FuncValidatorAllocations {
             locals: self.locals,
             operands: self.operands,
+            unset: self.unset,
+            inits: self.inits,
         }
     }
 
@@ -360,7 +390,9 @@ impl<'m> FuncValidator<'m> {
         let (height, unreachable) = self.top();
         if self.operands.len() > height {
             match self.operands.pop() {
-                Some(Some(actual)) if actual != expected => {
+                Some(Some(actual))
+                    if actual != expected && !self.module.matches(actual, expected) =>
+                {
                     return Err(self.mismatch(expected, actual));
                 }
                 Some(slot) => return Ok(slot),
@@ -392,6 +424,7 @@ impl<'m> FuncValidator<'m> {
             if depth < available {
                 if let Some(actual) = self.operands[self.operands.len() - 1 - depth]
                     && actual != expected
+                    && !self.module.matches(actual, expected)
                 {
                     return Err(self.mismatch(expected, actual));
                 }
@@ -419,6 +452,7 @@ impl<'m> FuncValidator<'m> {
             results,
             height,
             unreachable: false,
+            inits: self.inits.len(),
         });
         self.push_all(params);
     }
@@ -437,7 +471,33 @@ impl<'m> FuncValidator<'m> {
             )));
         }
         self.controls.pop();
+        if self.inits.len() > frame.inits {
+            for local in self.inits.drain(frame.inits..) {
+                self.unset[local as usize] = true;
+            }
+        }
         Ok(frame)
+    }
+
+    /// Checks that local `index` is initialised (`local.get`).
+    #[inline]
+    pub(crate) fn check_local_set(&self, index: u32) -> Result<(), ValidationError> {
+        if self.non_defaultable && self.unset.get(index as usize) == Some(&true) {
+            return Err(self.error(format!("uninitialized local {index}")));
+        }
+        Ok(())
+    }
+
+    /// Records that local `index` is set (`local.set`, `local.tee`).
+    #[inline]
+    pub(crate) fn set_local(&mut self, index: u32) {
+        if self.non_defaultable
+            && let Some(unset) = self.unset.get_mut(index as usize)
+            && *unset
+        {
+            *unset = false;
+            self.inits.push(index);
+        }
     }
 
     /// `unreachable()`: drops the innermost frame's operands and makes its stack

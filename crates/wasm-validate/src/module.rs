@@ -7,13 +7,12 @@
 use crate::prelude::*;
 
 use crate::error::ValidationError;
-use crate::features::EXNREF_NEEDS_EXCEPTIONS;
-use crate::features::Features;
+use crate::features::{EXNREF_NEEDS_EXCEPTIONS, Features, check_ref_type, check_val_type};
 use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, ImportKind, Limits,
-    MAX_PAGES_32, MemoryType, Module, RefType, TableType, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, HeapType, ImportKind,
+    Limits, MAX_PAGES_32, MemoryType, Module, RefType, TableType, ValType,
 };
 
 type Result<T> = core::result::Result<T, ValidationError>;
@@ -36,26 +35,13 @@ pub(crate) fn validate_module(module: &Module, features: &Features) -> Result<()
 /// Spec 3.2.3: function types. Before multi-value a function has at most one result.
 fn types(module: &Module, features: &Features) -> Result<()> {
     for (index, sig) in module.types.iter().enumerate() {
-        let mut types = sig.param_types().iter().chain(sig.result_types());
-        if !features.simd && types.any(|&ty| ty == ValType::V128) {
-            return Err(ValidationError::new(
-                format!("v128 in type {index} requires the simd proposal, which is not enabled"),
-                entry_offset(module, Entry::Type, index),
-            ));
-        }
-        if !features.exceptions && types.clone().any(|&ty| ty == ValType::EXNREF) {
-            return Err(ValidationError::new(
-                format!("type {index}: {EXNREF_NEEDS_EXCEPTIONS}"),
-                entry_offset(module, Entry::Type, index),
-            ));
-        }
-        if sig.has_refs() && !features.reference_types {
-            return Err(ValidationError::new(
-                format!(
-                    "type {index} has reference types, which require the reference-types proposal, which is not enabled"
-                ),
-                entry_offset(module, Entry::Type, index),
-            ));
+        for &ty in sig.param_types().iter().chain(sig.result_types()) {
+            check_val_type(module, features, ty).map_err(|message| {
+                ValidationError::new(
+                    format!("type {index}: {message}"),
+                    entry_offset(module, Entry::Type, index),
+                )
+            })?;
         }
         if sig.result_types().len() > 1 && !features.multi_value {
             return Err(ValidationError::new(
@@ -82,7 +68,7 @@ fn imports(module: &Module, features: &Features) -> Result<()> {
                 ));
             }
             ImportKind::Global(global) => {
-                global_type(global, features, import.offset)?;
+                global_type(module, global, features, import.offset)?;
             }
             _ => {}
         }
@@ -121,14 +107,44 @@ fn tables(module: &Module, features: &Features) -> Result<()> {
         if index > 0 && !features.reference_types {
             return Err(ValidationError::new("multiple tables", offset()));
         }
-        check_table_type(table, features)
+        check_table_type(module, table, features)
             .map_err(|message| ValidationError::new(message, offset()))?;
+        // A defined table's elements start as its initialiser's value, or null, which
+        // a table of a non-nullable type cannot hold.
+        let Some(defined) = index.checked_sub(module.num_imported_tables() as usize) else {
+            continue;
+        };
+        match module.table_inits.get(defined) {
+            // The table section comes before the global section: only imported
+            // globals are in scope.
+            Some(Some(init)) => check_const(
+                module,
+                features,
+                init,
+                ValType::Ref(table.element),
+                module.num_imported_globals(),
+            )?,
+            _ if !table.element.nullable => {
+                return Err(ValidationError::new(
+                    format!(
+                        "type mismatch: table {index} of non-nullable type {} needs an initialiser",
+                        table.element
+                    ),
+                    offset(),
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
 
-fn check_table_type(table: &TableType, features: &Features) -> core::result::Result<(), String> {
-    if table.element == RefType::ExnRef && !features.exceptions {
+fn check_table_type(
+    module: &Module,
+    table: &TableType,
+    features: &Features,
+) -> core::result::Result<(), String> {
+    if table.element.heap == HeapType::Exn && !features.exceptions {
         return Err(EXNREF_NEEDS_EXCEPTIONS.to_string());
     }
     if table.table64 && !features.memory64 {
@@ -136,11 +152,15 @@ fn check_table_type(table: &TableType, features: &Features) -> core::result::Res
             "64-bit tables require the memory64 proposal, which is not enabled".to_string(),
         );
     }
-    if table.element == RefType::ExternRef && !features.reference_types {
+    if table.element.is_extern() && !features.reference_types {
         return Err(
             "externref tables require the reference-types proposal, which is not enabled"
                 .to_string(),
         );
+    }
+    // `funcref` tables are 1.0's; other element types need their proposals.
+    if table.element != RefType::FUNCREF {
+        check_ref_type(module, features, table.element)?;
     }
     match table.table64 {
         false => check_limits(
@@ -228,8 +248,13 @@ fn globals(module: &Module, features: &Features) -> Result<()> {
                 init.range.start,
             ));
         };
-        global_type(global, features, init.range.start)?;
-        const_expr(module, features, init, global.content)?;
+        global_type(module, global, features, init.range.start)?;
+        // Wasm 3.0: an initialiser may read the globals defined before it.
+        let scope = match features.function_references {
+            true => (imported + defined) as u32,
+            false => module.num_imported_globals(),
+        };
+        check_const(module, features, init, global.content, scope)?;
     }
     Ok(())
 }
@@ -258,10 +283,12 @@ fn tags(module: &Module, features: &Features) -> Result<()> {
 }
 
 /// Spec 3.2.6 (global types): the content type's proposal must be enabled.
-fn global_type(global: &GlobalType, features: &Features, offset: usize) -> Result<()> {
-    if global.content == ValType::EXNREF && !features.exceptions {
-        return Err(ValidationError::new(EXNREF_NEEDS_EXCEPTIONS, offset));
-    }
+fn global_type(
+    module: &Module,
+    global: &GlobalType,
+    features: &Features,
+    offset: usize,
+) -> Result<()> {
     if global.content.is_ref() && !features.reference_types {
         return Err(ValidationError::new(
             "reference-typed globals require the reference-types proposal, which is not enabled",
@@ -274,17 +301,18 @@ fn global_type(global: &GlobalType, features: &Features, offset: usize) -> Resul
             offset,
         ));
     }
-    Ok(())
+    check_val_type(module, features, global.content)
+        .map_err(|message| ValidationError::new(message, offset))
 }
 
 /// Spec 3.4.5: element segments.
 fn elements(module: &Module, features: &Features) -> Result<()> {
     for segment in &module.elements {
         let error = |message: String| ValidationError::new(message, segment.offset);
-        if segment.ty == RefType::ExnRef && !features.exceptions {
+        if segment.ty.is_exn() && !features.exceptions {
             return Err(error(EXNREF_NEEDS_EXCEPTIONS.to_string()));
         }
-        if segment.ty == RefType::ExternRef && !features.reference_types {
+        if segment.ty.is_extern() && !features.reference_types {
             return Err(error(
                 "externref element segments require the reference-types proposal, which is not enabled"
                     .to_string(),
@@ -300,7 +328,7 @@ fn elements(module: &Module, features: &Features) -> Result<()> {
                     false => ValType::I32,
                 };
                 const_expr(module, features, offset, index)?;
-                if table_type.element != segment.ty {
+                if !module.matches(ValType::Ref(segment.ty), ValType::Ref(table_type.element)) {
                     return Err(error(format!(
                         "type mismatch: element segment does not fit the element type of table {table}"
                     )));
@@ -319,6 +347,11 @@ fn elements(module: &Module, features: &Features) -> Result<()> {
                 ));
             }
             ElementMode::Passive | ElementMode::Declared => {}
+        }
+        // 1.0's segments of function indices have type `(ref func)`; bulk memory's
+        // expressions may give `funcref` without reference types.
+        if segment.ty != RefType::new(false, HeapType::Func) && segment.ty != RefType::FUNCREF {
+            check_ref_type(module, features, segment.ty).map_err(error)?;
         }
         match &segment.items {
             ElementItems::Functions(functions) => {
@@ -441,27 +474,38 @@ type Const = ValType;
 /// Spec 3.3.10 (1.0: 3.3.7.2): a constant expression producing one `expected` value.
 /// In 1.0 it is a single `t.const` (with simd, `v128.const` too) or a `global.get` of an
 /// immutable imported global; extended-const adds integer `add`, `sub` and `mul`.
+///
+/// In 1.0 and 2.0 it may read only imported globals; in 3.0 (here: with typed function
+/// references, the 3.0 type system Wasmite builds) every global, since the expressions
+/// this checks come after the global section (global and table initialisers, which may
+/// read only earlier globals, are checked by [`check_const`] directly).
 pub(crate) fn const_expr(
     module: &Module,
     features: &Features,
     expr: &ConstExpr,
     expected: ValType,
 ) -> Result<()> {
-    check_const(module, features, expr, expected)
+    let scope = match features.function_references {
+        true => module.globals.len() as u32,
+        false => module.num_imported_globals(),
+    };
+    check_const(module, features, expr, expected, scope)
 }
 
 /// An element segment's item expression: `ref.null` or `ref.func` of the segment's type
 /// (bulk-memory, reference-types).
 fn element_expr(module: &Module, features: &Features, expr: &ConstExpr, ty: RefType) -> Result<()> {
-    check_const(module, features, expr, ValType::Ref(ty))
+    const_expr(module, features, expr, ValType::Ref(ty))
 }
 
-/// Types the constant expression `expr`, which must produce exactly `expected`.
+/// Types the constant expression `expr`, which must produce exactly `expected` and may
+/// read the globals below index `scope`.
 fn check_const(
     module: &Module,
     features: &Features,
     expr: &ConstExpr,
     expected: Const,
+    scope: u32,
 ) -> Result<()> {
     let mut reader = module.operators(&expr.range);
     let mut stack: Vec<Const> = Vec::new();
@@ -482,8 +526,7 @@ fn check_const(
                 ));
             }
             Operator::GlobalGet { global_index } => {
-                // Only imported globals are in scope of constant expressions (1.0, 2.0).
-                if global_index >= module.num_imported_globals() {
+                if global_index >= scope {
                     return Err(ValidationError::new(
                         format!("unknown global {global_index}"),
                         offset,
@@ -499,27 +542,26 @@ fn check_const(
                 global.content
             }
             Operator::RefNull { hty } if references => {
-                if hty == wasmparser::HeapType::FUNC {
-                    ValType::FUNCREF
-                } else if hty == wasmparser::HeapType::EXTERN {
-                    ValType::EXTERNREF
-                } else if hty == wasm_core::EXN_HEAP_TYPE && features.exceptions {
-                    ValType::EXNREF
-                } else {
-                    return Err(ValidationError::new(
-                        format!("reference type {hty:?} is not supported"),
-                        offset,
-                    ));
-                }
+                let ty = wasm_core::heap_type(hty)
+                    .map(|heap| RefType::new(true, heap))
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            format!("reference type {hty:?} is not supported"),
+                            offset,
+                        )
+                    })?;
+                check_ref_type(module, features, ty)
+                    .map_err(|message| ValidationError::new(message, offset))?;
+                ValType::Ref(ty)
             }
             Operator::RefFunc { function_index } if references => {
-                if function_index as usize >= module.functions.len() {
+                let Some(&ty) = module.functions.get(function_index as usize) else {
                     return Err(ValidationError::new(
                         format!("unknown function {function_index}"),
                         offset,
                     ));
-                }
-                ValType::FUNCREF
+                };
+                ref_func_type(features, ty)
             }
             Operator::I32Add | Operator::I32Sub | Operator::I32Mul if features.extended_const => {
                 const_binary(&mut stack, ValType::I32, offset)?
@@ -535,7 +577,7 @@ fn check_const(
         stack.push(pushed);
     }
     reader.finish()?;
-    if stack != [expected] {
+    if !matches!(stack[..], [ty] if module.matches(ty, expected)) {
         let found = stack
             .iter()
             .map(ToString::to_string)
@@ -549,6 +591,15 @@ fn check_const(
         ));
     }
     Ok(())
+}
+
+/// The type of `ref.func` of a function of type `type_index`: `(ref $t)` with typed
+/// function references, `funcref` before them.
+pub(crate) fn ref_func_type(features: &Features, type_index: u32) -> ValType {
+    match features.function_references {
+        true => ValType::Ref(RefType::new(false, HeapType::Concrete(type_index))),
+        false => ValType::FUNCREF,
+    }
 }
 
 /// `[t t] -> [t]` inside a constant expression.

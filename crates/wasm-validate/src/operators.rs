@@ -13,14 +13,11 @@
 
 use crate::prelude::*;
 
-use crate::features::EXNREF_NEEDS_EXCEPTIONS;
 use crate::func::{FrameKind, FuncValidator};
 use wasm_core::wasmparser::{self, BlockType, MemArg, MemArgTarget, Operator};
-use wasm_core::{MemoryType, RefType, TableType, ValType};
+use wasm_core::{HeapType, MemoryType, RefType, TableType, ValType};
 
 use ValType::{F32, F64, I32, I64, V128};
-
-const FUNCREF: ValType = ValType::FUNCREF;
 
 /// The proposal an operator belongs to, as far as feature gating distinguishes them.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -45,6 +42,8 @@ pub(crate) enum Proposal {
     WideArithmetic,
     /// exception-handling.
     Exceptions,
+    /// function-references.
+    FunctionReferences,
     /// Any other proposal, by `wasmparser`'s name for it; never enabled.
     Other(&'static str),
 }
@@ -63,6 +62,7 @@ impl Proposal {
             Proposal::RelaxedSimd => "relaxed-simd",
             Proposal::WideArithmetic => "wide-arithmetic",
             Proposal::Exceptions => "exception-handling",
+            Proposal::FunctionReferences => "function-references",
             Proposal::Other(name) => name,
         }
     }
@@ -89,6 +89,7 @@ macro_rules! define_operator_info {
     (@proposal relaxed_simd) => { Proposal::RelaxedSimd };
     (@proposal wide_arithmetic) => { Proposal::WideArithmetic };
     (@proposal exceptions) => { Proposal::Exceptions };
+    (@proposal function_references) => { Proposal::FunctionReferences };
     (@proposal $other:ident) => { Proposal::Other(stringify!($other)) };
 }
 wasmparser::for_each_operator!(define_operator_info);
@@ -126,18 +127,28 @@ fn display_name(visit: &'static str) -> &'static str {
     visit.strip_prefix("visit_").unwrap_or(visit)
 }
 
-/// The single-type result list of a `[] -> [t]` block (static, so that control frames
-/// can borrow it for the module's lifetime).
-fn single(ty: ValType) -> &'static [ValType] {
+/// The single-type result list of a `[] -> [t]` block (static, or the module's own for
+/// a concrete reference type, so that control frames can borrow it for the module's
+/// lifetime).
+fn single(module: &wasm_core::Module, ty: ValType) -> &[ValType] {
+    const NON_NULL: [ValType; 3] = [
+        ValType::Ref(RefType::new(false, HeapType::Func)),
+        ValType::Ref(RefType::new(false, HeapType::Extern)),
+        ValType::Ref(RefType::new(false, HeapType::Exn)),
+    ];
     match ty {
         I32 => &[I32],
         I64 => &[I64],
         F32 => &[F32],
         F64 => &[F64],
         V128 => &[V128],
-        ValType::Ref(RefType::FuncRef) => &[ValType::FUNCREF],
-        ValType::Ref(RefType::ExternRef) => &[ValType::EXTERNREF],
-        ValType::Ref(RefType::ExnRef) => &[ValType::EXNREF],
+        ValType::FUNCREF => &[ValType::FUNCREF],
+        ValType::EXTERNREF => &[ValType::EXTERNREF],
+        ValType::EXNREF => &[ValType::EXNREF],
+        ty if ty == NON_NULL[0] => &NON_NULL[..1],
+        ty if ty == NON_NULL[1] => &NON_NULL[1..2],
+        ty if ty == NON_NULL[2] => &NON_NULL[2..],
+        ty => module.concrete_ref_list(ty).unwrap_or(&[]),
     }
 }
 
@@ -161,6 +172,7 @@ impl<'m> FuncValidator<'m> {
             Proposal::RelaxedSimd => (!f.simd).then_some(Proposal::Simd),
             Proposal::WideArithmetic => (!f.wide_arithmetic).then_some(proposal),
             Proposal::Exceptions => (!f.exceptions).then_some(proposal),
+            Proposal::FunctionReferences => (!f.function_references).then_some(proposal),
             Proposal::Other(_) => Some(proposal),
         };
         match missing {
@@ -663,7 +675,10 @@ impl<'m> FuncValidator<'m> {
             O::TableInit { elem_index, table } => {
                 let table_ty = self.table(*table)?;
                 let elem_ty = self.elem_segment(*elem_index)?;
-                if table_ty.element != elem_ty {
+                if !self
+                    .module
+                    .matches(ValType::Ref(elem_ty), ValType::Ref(table_ty.element))
+                {
                     return Err(self.error(format!(
                         "type mismatch: element segment {elem_index} does not fit table {table}"
                     )));
@@ -679,7 +694,10 @@ impl<'m> FuncValidator<'m> {
             } => {
                 let dst = self.table(*dst_table)?;
                 let src = self.table(*src_table)?;
-                if dst.element != src.element {
+                if !self
+                    .module
+                    .matches(ValType::Ref(src.element), ValType::Ref(dst.element))
+                {
                     return Err(self.error(format!(
                         "type mismatch: cannot copy table {src_table} into table {dst_table}"
                     )));
@@ -712,7 +730,7 @@ impl<'m> FuncValidator<'m> {
                 self.push(I32);
             }
             O::RefFunc { function_index } => {
-                self.function(*function_index)?;
+                let type_index = self.function_type_index(*function_index)?;
                 if self
                     .module
                     .declared_funcs
@@ -723,7 +741,7 @@ impl<'m> FuncValidator<'m> {
                         "undeclared function reference: function {function_index}"
                     )));
                 }
-                self.push(FUNCREF);
+                self.push(crate::module::ref_func_type(self.features, type_index));
             }
             O::TableGet { table } => {
                 let table = self.table(*table)?;
@@ -792,15 +810,18 @@ impl<'m> FuncValidator<'m> {
             // ---- Variable instructions (3.3.3) ----
             O::LocalGet { local_index } => {
                 let ty = self.local(*local_index)?;
+                self.check_local_set(*local_index)?;
                 self.push(ty);
             }
             O::LocalSet { local_index } => {
                 let ty = self.local(*local_index)?;
                 self.pop(ty)?;
+                self.set_local(*local_index);
             }
             O::LocalTee { local_index } => {
                 let ty = self.local(*local_index)?;
                 self.pop(ty)?;
+                self.set_local(*local_index);
                 self.push(ty);
             }
             O::GlobalGet { global_index } => {
@@ -845,7 +866,14 @@ impl<'m> FuncValidator<'m> {
                 let frame = self.pop_ctrl()?;
                 // An `if` without `else` has an implicit empty `else`, which passes the
                 // parameters through as results.
-                if frame.kind == FrameKind::If && frame.params != frame.results {
+                if frame.kind == FrameKind::If
+                    && (frame.params.len() != frame.results.len()
+                        || !frame
+                            .params
+                            .iter()
+                            .zip(frame.results)
+                            .all(|(&p, &r)| self.module.matches(p, r)))
+                {
                     return Err(self.error(
                         "type mismatch: `if` without `else` must have the same parameter and result types",
                     ));
@@ -927,6 +955,45 @@ impl<'m> FuncValidator<'m> {
                 let sig = self.indirect_callee(*type_index, *table_index)?;
                 self.pop(index_type(self.table(*table_index)?))?;
                 self.tail_call(sig)?;
+            }
+
+            // ---- Typed function references ----
+            O::CallRef { type_index } => {
+                let sig = self.func_ref_callee(*type_index)?;
+                self.pop_all(sig.param_types())?;
+                self.push_all(sig.result_types());
+            }
+            O::ReturnCallRef { type_index } => {
+                if !self.features.tail_call {
+                    return Err(self.error(
+                        "`return_call_ref` requires the tail-call proposal, which is not enabled",
+                    ));
+                }
+                let sig = self.func_ref_callee(*type_index)?;
+                self.tail_call(sig)?;
+            }
+            O::RefAsNonNull => {
+                let slot = self.pop_ref("ref.as_non_null")?;
+                self.push_slot(slot.map(|r| ValType::Ref(r.as_non_nullable())));
+            }
+            O::BrOnNull { relative_depth } => {
+                let slot = self.pop_ref("br_on_null")?;
+                let types = self.label_types(*relative_depth)?;
+                self.pop_all(types)?;
+                self.push_all(types);
+                self.push_slot(slot.map(|r| ValType::Ref(r.as_non_nullable())));
+            }
+            O::BrOnNonNull { relative_depth } => {
+                let types = self.label_types(*relative_depth)?;
+                let Some((&ValType::Ref(target), rest)) = types.split_last() else {
+                    return Err(self.error(format!(
+                        "type mismatch: br_on_non_null to a label of [{}], which does not end in a reference",
+                        type_list(types.iter())
+                    )));
+                };
+                self.pop(ValType::Ref(target.as_nullable()))?;
+                self.pop_all(rest)?;
+                self.push_all(rest);
             }
 
             // Operators of proposals no feature flag enables: `check_proposal` refuses
@@ -1138,6 +1205,39 @@ impl<'m> FuncValidator<'m> {
         crate::func::signature_of(self.module, index).map_err(|message| self.error(message))
     }
 
+    /// The type index of function `index`.
+    fn function_type_index(&self, index: u32) -> Result<u32, crate::ValidationError> {
+        self.function(index)?;
+        Ok(self.module.functions[index as usize])
+    }
+
+    /// `call_ref $t`'s callee: pops the `(ref null $t)` and gives `$t`.
+    fn func_ref_callee(
+        &mut self,
+        type_index: u32,
+    ) -> Result<&'m wasm_core::Signature, crate::ValidationError> {
+        let module = self.module;
+        let Some(sig) = module.types.get(type_index as usize) else {
+            return Err(self.error(format!("unknown type {type_index}")));
+        };
+        self.pop(ValType::Ref(RefType::new(
+            true,
+            HeapType::Concrete(type_index),
+        )))?;
+        Ok(sig)
+    }
+
+    /// Pops a reference of any type (`None` in unreachable code: any reference).
+    fn pop_ref(&mut self, op: &str) -> Result<Option<RefType>, crate::ValidationError> {
+        match self.pop_any()? {
+            None => Ok(None),
+            Some(ValType::Ref(r)) => Ok(Some(r)),
+            Some(other) => Err(self.error(format!(
+                "type mismatch: {op} expects a reference, found {other}"
+            ))),
+        }
+    }
+
     /// The type of tag `index` (exception handling).
     fn tag(&self, index: u32) -> Result<&'m wasm_core::Signature, crate::ValidationError> {
         self.module
@@ -1155,13 +1255,17 @@ impl<'m> FuncValidator<'m> {
             None => &[],
         };
         let label_types = self.label_types(label)?;
-        let given = values.iter().chain(with_ref.then_some(&ValType::EXNREF));
+        // The `_ref` forms give a non-null `(ref exn)`.
+        const CAUGHT: ValType = ValType::Ref(RefType::new(false, HeapType::Exn));
+        let given = values.iter().chain(with_ref.then_some(&CAUGHT));
         if label_types.len() != values.len() + usize::from(with_ref)
-            || !given.eq(label_types.iter())
+            || !given
+                .zip(label_types)
+                .all(|(&value, &label)| self.module.matches(value, label))
         {
             return Err(self.error(format!(
                 "type mismatch: catch clause gives [{}] to a label of [{}]",
-                type_list(values.iter().chain(with_ref.then_some(&ValType::EXNREF))),
+                type_list(values.iter().chain(with_ref.then_some(&CAUGHT))),
                 type_list(label_types.iter())
             )));
         }
@@ -1175,7 +1279,10 @@ impl<'m> FuncValidator<'m> {
         table_index: u32,
     ) -> Result<&'m wasm_core::Signature, crate::ValidationError> {
         let table = self.table(table_index)?;
-        if table.element != RefType::FuncRef {
+        if !self
+            .module
+            .matches(ValType::Ref(table.element), ValType::FUNCREF)
+        {
             return Err(self.error(format!(
                 "type mismatch: call_indirect through table {table_index}, which does not hold funcref"
             )));
@@ -1189,7 +1296,13 @@ impl<'m> FuncValidator<'m> {
     /// `return_call*`: the callee's results must be the caller's.
     fn tail_call(&mut self, sig: &wasm_core::Signature) -> Result<(), crate::ValidationError> {
         self.pop_all(sig.param_types())?;
-        if sig.result_types() != self.results {
+        let results = sig.result_types();
+        if results.len() != self.results.len()
+            || !results
+                .iter()
+                .zip(self.results)
+                .all(|(&r, &expected)| self.module.matches(r, expected))
+        {
             return Err(
                 self.error("type mismatch: tail call results differ from the function's results")
             );
@@ -1205,7 +1318,7 @@ impl<'m> FuncValidator<'m> {
     ) -> Result<(&'m [ValType], &'m [ValType]), crate::ValidationError> {
         match blockty {
             BlockType::Empty => Ok((&[], &[])),
-            BlockType::Type(ty) => Ok((&[], single(self.value_type(ty)?))),
+            BlockType::Type(ty) => Ok((&[], single(self.module, self.value_type(ty)?))),
             BlockType::FuncType(index) => {
                 if !self.features.multi_value {
                     return Err(self.error(
@@ -1231,22 +1344,16 @@ impl<'m> FuncValidator<'m> {
                 Err(self.error("value type v128 requires the simd proposal, which is not enabled"))
             }
             wasmparser::ValType::V128 => Ok(V128),
-            wasmparser::ValType::Ref(_) if !self.features.reference_types => Err(self.error(
-                "reference types require the reference-types proposal, which is not enabled",
-            )),
-            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => Ok(FUNCREF),
-            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => {
-                Ok(ValType::EXTERNREF)
+            wasmparser::ValType::Ref(r) => {
+                let Some(ty) = wasm_core::val_type(wasmparser::ValType::Ref(r)) else {
+                    return Err(
+                        self.error(format!("value type {r} (gc proposal) is not supported yet"))
+                    );
+                };
+                crate::features::check_val_type(self.module, self.features, ty)
+                    .map_err(|message| self.error(message))?;
+                Ok(ty)
             }
-            wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXNREF => {
-                match self.features.exceptions {
-                    true => Ok(ValType::EXNREF),
-                    false => Err(self.error(EXNREF_NEEDS_EXCEPTIONS)),
-                }
-            }
-            wasmparser::ValType::Ref(r) => Err(self.error(format!(
-                "value type {r} (function-references or gc proposal) is not supported yet"
-            ))),
         }
     }
 }

@@ -175,8 +175,8 @@ mod thread_code;
 
 pub use module::{Config, Module};
 pub use wasm_core::{
-    FromValue, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap, TrapCode,
-    V128, ValType, ValueType, memory_units, nan_preserving_float,
+    FromValue, HeapType, HostError, LittleEndianConvert, RefType, RuntimeValue, Signature, Trap,
+    TrapCode, V128, ValType, ValueType, memory_units, nan_preserving_float,
 };
 /// Full memory and table types (64-bit addresses and indices, custom page sizes), for
 /// [`MemoryInstance::alloc_with_type`] and [`TableInstance::alloc_with_type`].

@@ -218,7 +218,7 @@ fn a_table_import_matches_only_a_table_of_its_index_type() {
         ..Features::wasm2()
     });
     let wide = TableInstance::alloc_with_type(&TableType {
-        element: RefType::FuncRef,
+        element: RefType::FUNCREF,
         limits: Limits { min: 1, max: None },
         table64: true,
     })

@@ -85,7 +85,7 @@ fn tables_of_both_reference_types_are_shared_with_the_host() {
         .export_by_name("externs")
         .and_then(|e| e.as_table().cloned())
         .unwrap();
-    assert_eq!(externs.element_type(), RefType::ExternRef);
+    assert_eq!(externs.element_type(), RefType::EXTERNREF);
     let token = ExternRef::new(42u64);
     externs.set_value(1, token.clone().into()).unwrap();
     assert_eq!(
@@ -445,7 +445,7 @@ fn the_seeds_types_keep_their_variants() {
     assert_eq!(numeric.param_types(), [ValType::I32]);
     assert_eq!(numeric.result_types(), [ValType::I64]);
     // An externref table from the host.
-    let table = TableInstance::alloc_typed(RefType::ExternRef, 1, Some(2)).unwrap();
+    let table = TableInstance::alloc_typed(RefType::EXTERNREF, 1, Some(2)).unwrap();
     assert_eq!(table.get_value(0).unwrap(), Value::ExternRef(None));
     let _ = ExternVal::Table(table);
 }

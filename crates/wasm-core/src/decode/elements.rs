@@ -7,7 +7,7 @@ use super::tables::ref_type;
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::{ElementItems, ElementMode, ElementSegment, Module};
-use crate::value::RefType;
+use crate::value::{HeapType, RefType};
 use wasmparser::{ElementKind, ElementSectionReader};
 
 pub(super) fn decode_elements(
@@ -37,7 +37,7 @@ pub(super) fn decode_elements(
             },
         };
         let (ty, items) = match element.items {
-            wasmparser::ElementItems::Functions(funcs) => (RefType::FuncRef, {
+            wasmparser::ElementItems::Functions(funcs) => (RefType::new(false, HeapType::Func), {
                 let mut items =
                     Vec::with_capacity(super::backed(funcs.count() as usize, &element.range));
                 for func in funcs {

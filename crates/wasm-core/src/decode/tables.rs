@@ -6,7 +6,7 @@ use crate::error::DecodeError;
 use crate::limits;
 use crate::module::Module;
 use crate::types::{Limits, MemoryType, TableType};
-use crate::value::RefType;
+use crate::value::{HeapType, RefType};
 use wasmparser::{MemorySectionReader, TableInit, TableSectionReader, TagSectionReader};
 
 pub(super) fn decode_tables(
@@ -23,13 +23,11 @@ pub(super) fn decode_tables(
     for entry in reader.into_iter_with_offsets() {
         let (offset, table) = entry?;
         let offset = offset as usize;
-        if let TableInit::Expr(_) = table.init {
-            return Err(DecodeError::new(
-                "table initialiser expressions are not supported yet (function references)",
-                offset,
-            ));
-        }
         module.tables.push(table_type(&table.ty, offset)?);
+        module.table_inits.push(match &table.init {
+            TableInit::RefNull => None,
+            TableInit::Expr(expr) => Some(super::const_expr(expr)),
+        });
     }
     Ok(())
 }
@@ -61,17 +59,29 @@ pub(super) fn decode_memories(
 }
 
 pub(crate) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType, DecodeError> {
-    if ty == wasmparser::RefType::FUNCREF {
-        Ok(RefType::FuncRef)
-    } else if ty == wasmparser::RefType::EXTERNREF {
-        Ok(RefType::ExternRef)
-    } else if ty == wasmparser::RefType::EXNREF {
-        Ok(RefType::ExnRef)
-    } else {
-        Err(DecodeError::new(
-            format!("unsupported reference type {ty} (proposal not implemented yet)"),
+    let unsupported = || {
+        DecodeError::new(
+            format!("unsupported reference type {ty} (the GC proposal is not implemented yet)"),
             offset,
-        ))
+        )
+    };
+    let heap = heap_type(ty.heap_type()).ok_or_else(unsupported)?;
+    Ok(RefType::new(ty.is_nullable(), heap))
+}
+
+/// Wasmite's form of `wasmparser`'s heap type `heap`: `None` for the GC proposal's
+/// types (and shared ones), which Wasmite does not build yet.
+pub fn heap_type(heap: wasmparser::HeapType) -> Option<HeapType> {
+    use wasmparser::AbstractHeapType as A;
+    match heap {
+        wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
+            A::Func => Some(HeapType::Func),
+            A::Extern => Some(HeapType::Extern),
+            A::Exn => Some(HeapType::Exn),
+            _ => None,
+        },
+        wasmparser::HeapType::Concrete(index) => index.as_module_index().map(HeapType::Concrete),
+        _ => None,
     }
 }
 
@@ -84,15 +94,6 @@ pub(super) fn table_type(
         // shared-everything-threads proposal, which Wasmite does not implement.
         return Err(DecodeError::new(
             "shared tables require the shared-everything-threads proposal, which is not supported",
-            offset,
-        ));
-    }
-    if ty.initial > limits::MAX_TABLE_ENTRIES {
-        return Err(DecodeError::new(
-            format!(
-                "table too large (limit {} elements)",
-                limits::MAX_TABLE_ENTRIES
-            ),
             offset,
         ));
     }

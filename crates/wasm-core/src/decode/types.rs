@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use super::value_type;
+use crate::canon::Canonicalizer;
 use crate::error::DecodeError;
 use crate::limits;
 use crate::module::Module;
@@ -19,6 +20,7 @@ pub(super) fn decode_types(
     module
         .types
         .reserve_exact(super::backed(reader.count() as usize, &reader.range()));
+    let mut canon = Canonicalizer::default();
     for ty in reader.into_iter_err_on_gc_types() {
         let ty = ty?;
         limits::check(
@@ -43,9 +45,15 @@ pub(super) fn decode_types(
             .iter()
             .map(|&t| value_type(t, offset))
             .collect::<Result<Vec<_>, _>>()?;
-        module
-            .types
-            .push(Arc::new(Signature::from_types(params, results)));
+        let node = canon.push(&params, &results).map_err(|index| {
+            DecodeError::new(
+                format!("unknown type {index}: a type may name only itself and earlier types"),
+                offset,
+            )
+        })?;
+        module.types.push(Arc::new(
+            Signature::from_types(params, results).with_canon(node),
+        ));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@
 
 use super::code::{ModuleCode, compiled};
 use super::stacks::{Frame, Stacks};
-use crate::dispatch::{Ctx, Host, HostTrap, Limits, Stop, indirect_callee, run};
+use crate::dispatch::{Ctx, Host, HostTrap, Limits, Stop, has_type, indirect_callee, run};
 use crate::error::EngineError;
 use crate::isa::{Instr, Slot};
 use alloc::rc::Rc;
@@ -210,7 +210,11 @@ fn run_frames(
             let instr = frame.code.instrs().get(at).copied();
             // A tail call replaces the frame: a loop of them runs in constant space, so
             // it is where an interrupt stops it.
-            if let Some(Instr::ReturnCall { .. } | Instr::ReturnCallIndirect { .. }) = instr
+            if let Some(
+                Instr::ReturnCall { .. }
+                | Instr::ReturnCallIndirect { .. }
+                | Instr::ReturnCallRef { .. },
+            ) = instr
                 && frame.module.side.interruptible()
                 && stacks.meter.interrupted()
             {
@@ -249,6 +253,25 @@ fn run_frames(
                         indirect_callee(&frame.instance, ty, table, params_end, FuncRef::clone)?;
                     let tail = matches!(instr, Some(Instr::ReturnCallIndirect { .. }));
                     (callee, base, tail)
+                }
+                Some(Instr::CallRef { ty, base } | Instr::ReturnCallRef { ty, base }) => {
+                    let expected = engine::signature_by_index(&frame.instance, ty)
+                        .ok_or(TrapCode::UnexpectedSignature)?;
+                    let slot = frame.bp + base as usize + expected.param_cells();
+                    let cell = stacks.vals.get(slot).copied().unwrap_or(0);
+                    let Some(callee) = engine::func_of(ctx.host().refs(), cell) else {
+                        return Err(Trap::host(TrapKind::NullFunctionReference).into());
+                    };
+                    // Validation makes the type right for references the code made; one
+                    // a host passed in is only known to be a function (`Value::fits`).
+                    if !has_type(&callee, expected) {
+                        return Err(TrapCode::UnexpectedSignature.into());
+                    }
+                    let tail = matches!(instr, Some(Instr::ReturnCallRef { .. }));
+                    (callee, base, tail)
+                }
+                Some(Instr::CheckNonNull { .. }) => {
+                    return Err(Trap::host(TrapKind::NullReference).into());
                 }
                 Some(Instr::MemoryGrow { dst, delta } | Instr::MemoryGrow64 { dst, delta }) => {
                     let wide = matches!(instr, Some(Instr::MemoryGrow64 { .. }));
@@ -383,7 +406,11 @@ fn throw(
         let instr = frame.code.instrs().get(at).copied();
         let tail = matches!(
             instr,
-            Some(Instr::ReturnCall { .. } | Instr::ReturnCallIndirect { .. })
+            Some(
+                Instr::ReturnCall { .. }
+                    | Instr::ReturnCallIndirect { .. }
+                    | Instr::ReturnCallRef { .. }
+            )
         );
         let tags = engine::tags(&frame.instance);
         let same_tag = |tag: u32| {

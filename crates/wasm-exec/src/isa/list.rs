@@ -145,6 +145,34 @@ macro_rules! for_each_instr {
                 ThrowRef { src: reg } [no_fall, stops, may_trap] |m| {
                     Ok(Flow::Exit)
                 },
+                /// Wasm `call_ref`: call the function that the reference in
+                /// `slot[base + params]` names (trap if null), of the instance's type `ty`
+                /// (arguments as for `Call`). Left to the engine.
+                CallRef { ty: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Wasm `return_call_ref`: `CallRef` as `ReturnCall` is `Call`.
+                ReturnCallRef { ty: index, base: base } [stops, may_trap] |m| {
+                    Ok(Flow::Exit)
+                },
+                /// Wasm `ref.as_non_null`: exit to the engine, which traps with "null
+                /// reference", if the reference in `src` is null; the value stays where
+                /// it is.
+                CheckNonNull { src: reg } [may_trap] |m| {
+                    match m.get(src) {
+                        0 => Ok(Flow::Exit),
+                        _ => Ok(Flow::Next),
+                    }
+                },
+                /// If the reference in `cond` is null, continue at `target` (`br_on_null`).
+                JumpIfNull { cond: reg, target: target } [] |m| {
+                    Ok(Flow::Branch(m.get(cond) == 0, target))
+                },
+                /// If the reference in `cond` is not null, continue at `target`
+                /// (`br_on_non_null`).
+                JumpIfNotNull { cond: reg, target: target } [] |m| {
+                    Ok(Flow::Branch(m.get(cond) != 0, target))
+                },
                 /// The landing pad of catch clause `pad`, after the function's code:
                 /// the engine puts the label's `n` values in slots `dst..` and resumes
                 /// here; the branch to the label follows.

@@ -1710,6 +1710,79 @@ impl<'m> Translator<'m> {
                 });
                 self.set_unreachable();
             }
+            // Typed function references. `call_ref` takes its arguments as `call_indirect`
+            // does, the reference in place of the table index.
+            Operator::CallRef { type_index } | Operator::ReturnCallRef { type_index } => {
+                let tail = matches!(op, Operator::ReturnCallRef { .. });
+                let sig = self
+                    .module
+                    .types
+                    .get(type_index as usize)
+                    .ok_or_else(|| self.err("unknown type"))?;
+                let base = self.call_arguments(cells(sig.param_types()), 1)?;
+                let ty = type_index;
+                self.emit(match tail {
+                    false => Instr::CallRef { ty, base },
+                    true => Instr::ReturnCallRef { ty, base },
+                });
+                self.call_results(sig.result_types(), tail)?;
+            }
+            Operator::RefAsNonNull => {
+                let (reference, height) = self.pop()?;
+                let src = self.slot_of(reference, height);
+                self.emit(Instr::CheckNonNull { src });
+                self.push(reference);
+            }
+            // The reference is kept in its temporary, which the branch's copies (to the
+            // label's slots, all below it) leave alone: `br_on_null` pushes it back when
+            // it does not branch, `br_on_non_null` carries it to the label.
+            Operator::BrOnNull { relative_depth } => {
+                let index = self.block_index(relative_depth)?;
+                let (reference, height) = self.pop()?;
+                let cond = self.temp(height);
+                self.move_operand(cond, reference, height);
+                if self.branch_is_plain(index)? {
+                    self.emit_jump(
+                        index,
+                        Instr::JumpIfNull {
+                            cond,
+                            target: UNBOUND,
+                        },
+                    );
+                } else {
+                    let skip = self.emit(Instr::JumpIfNotNull {
+                        cond,
+                        target: UNBOUND,
+                    });
+                    self.emit_branch(index)?;
+                    self.bind(&[skip]);
+                }
+                self.push(Operand::Temp);
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                let index = self.block_index(relative_depth)?;
+                let (reference, height) = self.pop()?;
+                let cond = self.temp(height);
+                self.move_operand(cond, reference, height);
+                self.push(Operand::Temp);
+                if self.branch_is_plain(index)? {
+                    self.emit_jump(
+                        index,
+                        Instr::JumpIfNotNull {
+                            cond,
+                            target: UNBOUND,
+                        },
+                    );
+                } else {
+                    let skip = self.emit(Instr::JumpIfNull {
+                        cond,
+                        target: UNBOUND,
+                    });
+                    self.emit_branch(index)?;
+                    self.bind(&[skip]);
+                }
+                self.pop()?;
+            }
             Operator::ThrowRef => {
                 let (exception, height) = self.pop()?;
                 let src = self.slot_of(exception, height);
