@@ -115,6 +115,12 @@ fn tables(module: &Module, features: &Features) -> Result<()> {
             continue;
         };
         match module.table_inits.get(defined) {
+            Some(Some(_)) if !features.function_references => {
+                return Err(ValidationError::new(
+                    "table initialisers require the function-references proposal, which is not enabled",
+                    offset(),
+                ));
+            }
             // The table section comes before the global section: only imported
             // globals are in scope.
             Some(Some(init)) => check_const(

@@ -55,8 +55,12 @@
 //!   [`Features::default`] is [`Features::wasm2`].
 //! * **WebAssembly 3.0**, proposal by proposal, each behind its [`Features`] flag: relaxed
 //!   SIMD, tail calls (in constant stack), extended constant expressions, several memories,
-//!   64-bit memories and tables, and exception handling; also wide arithmetic and custom
-//!   page sizes ([`Features::all`] turns on every one). An exception that no Wasm code
+//!   64-bit memories and tables, exception handling and typed function references; also
+//!   wide arithmetic and custom page sizes ([`Features::all`] turns on every one). Typed
+//!   references have a [`RefType`] of a [`HeapType`] and a nullability; a null where
+//!   Wasm code needs a function traps with [`TrapKind::NullFunctionReference`] or
+//!   [`TrapKind::NullReference`], and a function a host passes for a `(ref $t)` is
+//!   checked to have type `$t` where it is called. An exception that no Wasm code
 //!   catches ends the call with a [`Trap::Host`] carrying a [`WasmException`] (its
 //!   [`TagRef`] and values); a host function throws one by returning such a trap. Tags are
 //!   imported through [`ImportResolver::resolve_tag`] and found with
