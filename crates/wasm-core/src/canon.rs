@@ -148,43 +148,57 @@ pub(crate) fn same(a: &Arc<CanonFunc>, b: &Arc<CanonFunc>) -> bool {
     if Arc::ptr_eq(a, b) {
         return true;
     }
-    let mut pending = vec![(a.clone(), b.clone())];
+    // Types that name no other type (the common case, `call_indirect` across modules)
+    // compare without allocating: `pending` stays empty.
+    let mut pending = Vec::new();
+    if !shallow(a, b, &mut pending) {
+        return false;
+    }
     let mut visited = BTreeSet::new();
     while let Some((a, b)) = pending.pop() {
         if Arc::ptr_eq(&a, &b) || !visited.insert((Arc::as_ptr(&a), Arc::as_ptr(&b))) {
             continue;
         }
-        if a.hash != b.hash
-            || a.params.len() != b.params.len()
-            || a.results.len() != b.results.len()
-        {
+        if !shallow(&a, &b, &mut pending) {
             return false;
         }
-        for (x, y) in a.parts().zip(b.parts()) {
-            match (x, y) {
-                (Part::Plain(x), Part::Plain(y)) if x == y => {}
-                (
-                    Part::Ref {
-                        nullable: n,
-                        target: Target::Own,
-                    },
-                    Part::Ref {
-                        nullable: m,
-                        target: Target::Own,
-                    },
-                ) if n == m => {}
-                (
-                    Part::Ref {
-                        nullable: n,
-                        target: Target::Other(x),
-                    },
-                    Part::Ref {
-                        nullable: m,
-                        target: Target::Other(y),
-                    },
-                ) if n == m => pending.push((x.clone(), y.clone())),
-                _ => return false,
-            }
+    }
+    true
+}
+
+/// Whether `a` and `b` agree but for the types they name, whose pairs go to `pending`.
+fn shallow(
+    a: &CanonFunc,
+    b: &CanonFunc,
+    pending: &mut Vec<(Arc<CanonFunc>, Arc<CanonFunc>)>,
+) -> bool {
+    if a.hash != b.hash || a.params.len() != b.params.len() || a.results.len() != b.results.len() {
+        return false;
+    }
+    for (x, y) in a.parts().zip(b.parts()) {
+        match (x, y) {
+            (Part::Plain(x), Part::Plain(y)) if x == y => {}
+            (
+                Part::Ref {
+                    nullable: n,
+                    target: Target::Own,
+                },
+                Part::Ref {
+                    nullable: m,
+                    target: Target::Own,
+                },
+            ) if n == m => {}
+            (
+                Part::Ref {
+                    nullable: n,
+                    target: Target::Other(x),
+                },
+                Part::Ref {
+                    nullable: m,
+                    target: Target::Other(y),
+                },
+            ) if n == m => pending.push((x.clone(), y.clone())),
+            _ => return false,
         }
     }
     true
