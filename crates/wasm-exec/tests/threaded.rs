@@ -1,6 +1,7 @@
 //! The threaded dispatch really compiles to jumps: loops of tens of millions of
 //! instructions (one of them through a `br_table`), of millions of direct, indirect and
-//! host calls (which the threaded chain makes itself), and of every SIMD instruction, run
+//! host calls (which the threaded chain makes itself), of calls through typed function
+//! references (which leave the chain for the engine), and of every SIMD instruction, run
 //! on a thread with a 256 KiB native stack. If a handler called the next one without a sibling call, every executed
 //! instruction would take stack space and this test would die of a stack overflow (it
 //! does not merely fail: the process aborts). Meaningful in optimised builds, where the
@@ -515,6 +516,51 @@ fn millions_of_tail_calls_run_on_a_small_native_stack() {
     for metering in METERINGS {
         assert_eq!(
             run_on_a_small_stack(TAIL_CALLS.to_string(), features, n, metering),
+            Some(RuntimeValue::I32(expected(n))),
+            "{metering:?}"
+        );
+    }
+}
+
+/// The same count through typed function references: every iteration calls through a
+/// reference (`call_ref`, and `return_call_ref` from a function in between), tests it
+/// with `br_on_null` (not taken), `ref.as_non_null` and `br_on_non_null` (taken, carrying
+/// it), so the chain's null tests and its exits to the engine run millions of times.
+const TYPED_REFS: &str = r#"(module
+  (type $step (func (param i32 i32) (result i32)))
+  (func $mix (type $step)
+    (i32.xor (local.get 0) (i32.mul (local.get 1) (i32.const 7))))
+  (func $via (param i32 i32 (ref $step)) (result i32)
+    (return_call_ref $step (local.get 0) (local.get 1) (local.get 2)))
+  (elem declare func $mix)
+  (func (export "count") (param $n i32) (result i32)
+    (local $i i32) (local $x i32) (local $f (ref null $step))
+    (local.set $f (ref.func $mix))
+    (loop $next
+      (block $null
+        (local.set $x (call_ref $step (local.get $x) (local.get $i)
+          (ref.as_non_null (br_on_null $null (local.get $f))))))
+      (local.set $x (i32.xor (local.get $x) (i32.mul (local.get $i) (i32.const 7))))
+      (local.set $x (call $via (local.get $x) (local.get $i)
+        (block $some (result (ref $step))
+          (br_on_non_null $some (local.get $f))
+          (unreachable))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x)))"#;
+
+#[test]
+fn millions_of_typed_reference_calls_run_on_a_small_native_stack() {
+    let n = if cfg!(miri) { 100 } else { 2_000_000 };
+    // Each iteration mixes `i` in three times: the count's value mixed in once.
+    for metering in METERINGS {
+        assert_eq!(
+            run_on_a_small_stack(
+                TYPED_REFS.to_string(),
+                wasm_validate::Features::wasm3(),
+                n,
+                metering
+            ),
             Some(RuntimeValue::I32(expected(n))),
             "{metering:?}"
         );
