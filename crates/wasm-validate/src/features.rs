@@ -148,7 +148,7 @@ impl Features {
 }
 
 /// The refusal of `exnref` without the exception-handling proposal.
-pub(crate) const EXNREF_NEEDS_EXCEPTIONS: &str =
+const EXNREF_NEEDS_EXCEPTIONS: &str =
     "exnref requires the exception-handling proposal, which is not enabled";
 
 /// Whether value type `ty` is valid in `module` under `features` (spec 3.2 "value

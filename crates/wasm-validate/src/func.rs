@@ -164,19 +164,6 @@ impl<'m> FuncValidator<'m> {
         locals.reserve(sig.param_types().len() + declared as usize);
         locals.extend_from_slice(sig.param_types());
         for &(count, ty) in &body.locals {
-            if ty.is_ref() && !features.reference_types {
-                return Err(error(
-                    "reference-typed locals require the reference-types proposal, which is not enabled"
-                        .to_string(),
-                    body.offset,
-                ));
-            }
-            if ty == ValType::V128 && !features.simd {
-                return Err(error(
-                    "v128 locals require the simd proposal, which is not enabled".to_string(),
-                    body.offset,
-                ));
-            }
             crate::features::check_val_type(module, features, ty)
                 .map_err(|message| error(message, body.offset))?;
             locals.extend(core::iter::repeat_n(ty, count as usize));

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::error::ValidationError;
-use crate::features::{EXNREF_NEEDS_EXCEPTIONS, Features, check_ref_type, check_val_type};
+use crate::features::{Features, check_ref_type, check_val_type};
 use alloc::collections::BTreeSet;
 use wasm_core::wasmparser::{self, Operator, Parser, Payload};
 use wasm_core::{
@@ -150,23 +150,14 @@ fn check_table_type(
     table: &TableType,
     features: &Features,
 ) -> core::result::Result<(), String> {
-    if table.element.heap == HeapType::Exn && !features.exceptions {
-        return Err(EXNREF_NEEDS_EXCEPTIONS.to_string());
+    // `funcref` tables are 1.0's; other element types need their proposals.
+    if table.element != RefType::FUNCREF {
+        check_ref_type(module, features, table.element)?;
     }
     if table.table64 && !features.memory64 {
         return Err(
             "64-bit tables require the memory64 proposal, which is not enabled".to_string(),
         );
-    }
-    if table.element.is_extern() && !features.reference_types {
-        return Err(
-            "externref tables require the reference-types proposal, which is not enabled"
-                .to_string(),
-        );
-    }
-    // `funcref` tables are 1.0's; other element types need their proposals.
-    if table.element != RefType::FUNCREF {
-        check_ref_type(module, features, table.element)?;
     }
     match table.table64 {
         false => check_limits(
@@ -295,18 +286,6 @@ fn global_type(
     features: &Features,
     offset: usize,
 ) -> Result<()> {
-    if global.content.is_ref() && !features.reference_types {
-        return Err(ValidationError::new(
-            "reference-typed globals require the reference-types proposal, which is not enabled",
-            offset,
-        ));
-    }
-    if global.content == ValType::V128 && !features.simd {
-        return Err(ValidationError::new(
-            "v128 globals require the simd proposal, which is not enabled",
-            offset,
-        ));
-    }
     check_val_type(module, features, global.content)
         .map_err(|message| ValidationError::new(message, offset))
 }
@@ -315,14 +294,10 @@ fn global_type(
 fn elements(module: &Module, features: &Features) -> Result<()> {
     for segment in &module.elements {
         let error = |message: String| ValidationError::new(message, segment.offset);
-        if segment.ty.is_exn() && !features.exceptions {
-            return Err(error(EXNREF_NEEDS_EXCEPTIONS.to_string()));
-        }
-        if segment.ty.is_extern() && !features.reference_types {
-            return Err(error(
-                "externref element segments require the reference-types proposal, which is not enabled"
-                    .to_string(),
-            ));
+        // 1.0's segments of function indices have type `(ref func)`; bulk memory's
+        // expressions may give `funcref` without reference types.
+        if segment.ty != RefType::new(false, HeapType::Func) && segment.ty != RefType::FUNCREF {
+            check_ref_type(module, features, segment.ty).map_err(error)?;
         }
         match &segment.mode {
             ElementMode::Active { table, offset } => {
@@ -353,11 +328,6 @@ fn elements(module: &Module, features: &Features) -> Result<()> {
                 ));
             }
             ElementMode::Passive | ElementMode::Declared => {}
-        }
-        // 1.0's segments of function indices have type `(ref func)`; bulk memory's
-        // expressions may give `funcref` without reference types.
-        if segment.ty != RefType::new(false, HeapType::Func) && segment.ty != RefType::FUNCREF {
-            check_ref_type(module, features, segment.ty).map_err(error)?;
         }
         match &segment.items {
             ElementItems::Functions(functions) => {

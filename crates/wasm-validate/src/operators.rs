@@ -1335,25 +1335,13 @@ impl<'m> FuncValidator<'m> {
 
     /// A `wasmparser` value type, if `wasm-core` can represent it.
     fn value_type(&self, ty: wasmparser::ValType) -> Result<ValType, crate::ValidationError> {
-        match ty {
-            wasmparser::ValType::I32 => Ok(I32),
-            wasmparser::ValType::I64 => Ok(I64),
-            wasmparser::ValType::F32 => Ok(F32),
-            wasmparser::ValType::F64 => Ok(F64),
-            wasmparser::ValType::V128 if !self.features.simd => {
-                Err(self.error("value type v128 requires the simd proposal, which is not enabled"))
-            }
-            wasmparser::ValType::V128 => Ok(V128),
-            wasmparser::ValType::Ref(r) => {
-                let Some(ty) = wasm_core::val_type(wasmparser::ValType::Ref(r)) else {
-                    return Err(
-                        self.error(format!("value type {r} (gc proposal) is not supported yet"))
-                    );
-                };
-                crate::features::check_val_type(self.module, self.features, ty)
-                    .map_err(|message| self.error(message))?;
-                Ok(ty)
-            }
-        }
+        let Some(converted) = wasm_core::val_type(ty) else {
+            return Err(self.error(format!(
+                "value type {ty} (gc proposal) is not supported yet"
+            )));
+        };
+        crate::features::check_val_type(self.module, self.features, converted)
+            .map_err(|message| self.error(message))?;
+        Ok(converted)
     }
 }
