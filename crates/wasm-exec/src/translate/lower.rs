@@ -1102,6 +1102,25 @@ impl<'m> Translator<'m> {
         Ok(())
     }
 
+    /// A conditional branch to the block at `index`: when the branch is `plain`, `jump`
+    /// is the conditional jump to it; otherwise `jump` is the opposite test, which skips
+    /// the branch's copies and jump.
+    fn emit_conditional_branch(
+        &mut self,
+        index: usize,
+        plain: bool,
+        jump: Instr,
+    ) -> Result<(), TranslateError> {
+        if plain {
+            self.emit_jump(index, jump);
+        } else {
+            let skip = self.emit(jump);
+            self.emit_branch(index)?;
+            self.bind(&[skip]);
+        }
+        Ok(())
+    }
+
     /// Emits the copies of the top `n` entries into the temporaries from `height` (a
     /// label's values), leaving the stack model as it is: the copies may be on a
     /// conditional path.
@@ -1736,52 +1755,29 @@ impl<'m> Translator<'m> {
             // The reference is kept in its temporary, which the branch's copies (to the
             // label's slots, all below it) leave alone: `br_on_null` pushes it back when
             // it does not branch, `br_on_non_null` carries it to the label.
-            Operator::BrOnNull { relative_depth } => {
+            Operator::BrOnNull { relative_depth } | Operator::BrOnNonNull { relative_depth } => {
+                let on_null = matches!(op, Operator::BrOnNull { .. });
                 let index = self.block_index(relative_depth)?;
                 let (reference, height) = self.pop()?;
                 let cond = self.temp(height);
                 self.move_operand(cond, reference, height);
-                if self.branch_is_plain(index)? {
-                    self.emit_jump(
-                        index,
-                        Instr::JumpIfNull {
-                            cond,
-                            target: UNBOUND,
-                        },
-                    );
-                } else {
-                    let skip = self.emit(Instr::JumpIfNotNull {
-                        cond,
-                        target: UNBOUND,
-                    });
-                    self.emit_branch(index)?;
-                    self.bind(&[skip]);
+                if !on_null {
+                    self.push(Operand::Temp);
                 }
-                self.push(Operand::Temp);
-            }
-            Operator::BrOnNonNull { relative_depth } => {
-                let index = self.block_index(relative_depth)?;
-                let (reference, height) = self.pop()?;
-                let cond = self.temp(height);
-                self.move_operand(cond, reference, height);
-                self.push(Operand::Temp);
-                if self.branch_is_plain(index)? {
-                    self.emit_jump(
-                        index,
-                        Instr::JumpIfNotNull {
-                            cond,
-                            target: UNBOUND,
-                        },
-                    );
+                let plain = self.branch_is_plain(index)?;
+                // The jump tests what branches; the skip around a branch's copies, the
+                // opposite.
+                let target = UNBOUND;
+                let jump = match on_null == plain {
+                    true => Instr::JumpIfNull { cond, target },
+                    false => Instr::JumpIfNotNull { cond, target },
+                };
+                self.emit_conditional_branch(index, plain, jump)?;
+                if on_null {
+                    self.push(Operand::Temp);
                 } else {
-                    let skip = self.emit(Instr::JumpIfNull {
-                        cond,
-                        target: UNBOUND,
-                    });
-                    self.emit_branch(index)?;
-                    self.bind(&[skip]);
+                    self.pop()?;
                 }
-                self.pop()?;
             }
             Operator::ThrowRef => {
                 let (exception, height) = self.pop()?;
@@ -1796,15 +1792,9 @@ impl<'m> Translator<'m> {
                 let cond = self.stack.pop().ok_or_else(|| self.err("type mismatch"))?;
                 let plain = self.branch_is_plain(index);
                 self.stack.push(cond);
-                if plain? {
-                    let jump = self.pop_condition(true)?;
-                    self.emit_jump(index, jump);
-                } else {
-                    let skip = self.pop_condition(false)?;
-                    let skip = self.emit(skip);
-                    self.emit_branch(index)?;
-                    self.bind(&[skip]);
-                }
+                let plain = plain?;
+                let jump = self.pop_condition(plain)?;
+                self.emit_conditional_branch(index, plain, jump)?;
             }
             Operator::BrTable { ref targets } => {
                 let (index, height) = self.pop()?;
