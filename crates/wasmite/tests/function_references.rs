@@ -3,9 +3,12 @@
 //! link time, and the engine's check of a function type it did not make.
 
 use wasmite::{
-    Config, Features, FuncInstance, FuncRef, HeapType, ImportsBuilder, Module, ModuleInstance,
-    ModuleRef, NopExternals, RefType, Trap, TrapCode, TrapKind, Value,
+    Config, Features, HeapType, ImportsBuilder, Module, ModuleInstance, ModuleRef, NopExternals,
+    RefType, Trap, TrapCode, TrapKind, Value,
 };
+
+mod common;
+use common::{call_with, func};
 
 fn config() -> Config {
     Config::new().features(Features::wasm3())
@@ -24,23 +27,8 @@ fn instantiate(text: &str) -> ModuleRef {
     instantiate_with(text, &ImportsBuilder::default()).expect("module instantiates")
 }
 
-fn func(instance: &ModuleRef, name: &str) -> FuncRef {
-    instance
-        .export_by_name(name)
-        .and_then(|e| e.as_func().cloned())
-        .expect("function export")
-}
-
 fn call(instance: &ModuleRef, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
-    let f = func(instance, name);
-    let mut results: Vec<Value> = f
-        .signature()
-        .result_types()
-        .iter()
-        .map(|&t| Value::default_of(t))
-        .collect();
-    FuncInstance::invoke_values(&f, args, &mut results, &mut NopExternals)?;
-    Ok(results)
+    call_with(instance, name, args, &mut NopExternals)
 }
 
 fn trap_kind(trap: &Trap) -> Option<TrapKind> {

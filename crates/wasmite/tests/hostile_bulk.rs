@@ -8,6 +8,8 @@ use wasmite::{
     RuntimeValue, Trap, TrapCode,
 };
 
+mod common;
+
 fn instantiate(text: &str) -> ModuleRef {
     let module = Module::from_buffer(text).expect("module loads");
     ModuleInstance::new(&module, &ImportsBuilder::default())
@@ -17,11 +19,7 @@ fn instantiate(text: &str) -> ModuleRef {
 
 fn run(instance: &ModuleRef, name: &str, args: &[i32]) -> Result<Option<RuntimeValue>, Trap> {
     let args: Vec<RuntimeValue> = args.iter().map(|&a| RuntimeValue::I32(a)).collect();
-    let func = instance
-        .export_by_name(name)
-        .and_then(|e| e.as_func().cloned())
-        .expect("function export");
-    FuncInstance::invoke(&func, &args, &mut NopExternals)
+    FuncInstance::invoke(&common::func(instance, name), &args, &mut NopExternals)
 }
 
 fn i32_of(instance: &ModuleRef, name: &str, args: &[i32]) -> i32 {

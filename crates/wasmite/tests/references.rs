@@ -10,6 +10,9 @@ use wasmite::{
     RuntimeValue, Signature, TableInstance, Trap, TrapCode, ValType, Value, ValueType,
 };
 
+mod common;
+use common::{call_with, func};
+
 fn instantiate(text: &str) -> ModuleRef {
     let module = Module::from_buffer(text).expect("module loads");
     ModuleInstance::new(&module, &ImportsBuilder::default())
@@ -17,24 +20,9 @@ fn instantiate(text: &str) -> ModuleRef {
         .assert_no_start()
 }
 
-fn func(instance: &ModuleRef, name: &str) -> FuncRef {
-    instance
-        .export_by_name(name)
-        .and_then(|e| e.as_func().cloned())
-        .expect("function export")
-}
-
 /// Calls export `name` with `args`; returns its results.
 fn call(instance: &ModuleRef, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
-    let f = func(instance, name);
-    let mut results: Vec<Value> = f
-        .signature()
-        .result_types()
-        .iter()
-        .map(|&t| Value::default_of(t))
-        .collect();
-    FuncInstance::invoke_values(&f, args, &mut results, &mut NopExternals)?;
-    Ok(results)
+    call_with(instance, name, args, &mut NopExternals)
 }
 
 #[test]

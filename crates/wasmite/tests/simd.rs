@@ -7,6 +7,9 @@ use wasmite::{
     Signature, Trap, TrapCode, V128, ValType, Value,
 };
 
+mod common;
+use common::{call_with, func};
+
 fn instantiate_with(text: &str, imports: &ImportsBuilder<'_>) -> ModuleRef {
     let module = Module::from_buffer(text).expect("module loads with the default features");
     ModuleInstance::new(&module, imports)
@@ -16,31 +19,6 @@ fn instantiate_with(text: &str, imports: &ImportsBuilder<'_>) -> ModuleRef {
 
 fn instantiate(text: &str) -> ModuleRef {
     instantiate_with(text, &ImportsBuilder::default())
-}
-
-fn func(instance: &ModuleRef, name: &str) -> FuncRef {
-    instance
-        .export_by_name(name)
-        .and_then(|e| e.as_func().cloned())
-        .expect("function export")
-}
-
-/// Calls export `name` with `args` (host functions from `externals`); returns its results.
-fn call_with(
-    instance: &ModuleRef,
-    name: &str,
-    args: &[Value],
-    externals: &mut impl Externals,
-) -> Result<Vec<Value>, Trap> {
-    let f = func(instance, name);
-    let mut results: Vec<Value> = f
-        .signature()
-        .result_types()
-        .iter()
-        .map(|&t| Value::default_of(t))
-        .collect();
-    FuncInstance::invoke_values(&f, args, &mut results, externals)?;
-    Ok(results)
 }
 
 fn call(instance: &ModuleRef, name: &str, args: &[Value]) -> Vec<Value> {
