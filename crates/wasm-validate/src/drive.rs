@@ -15,6 +15,7 @@ use crate::error::ValidationError;
 use crate::func::FuncValidator;
 use crate::prelude::*;
 use crate::{BodyVisitor, VisitError};
+use core::mem::ManuallyDrop;
 use wasm_core::wasmparser::{self, Operator, VisitOperator, VisitSimdOperator};
 
 /// The visitor handed to `OperatorsReader::visit_operator` for one body.
@@ -27,10 +28,14 @@ pub(crate) struct Driver<'a, 'm, V> {
 
 impl<V: BodyVisitor> Driver<'_, '_, V> {
     /// A WebAssembly 1.0 operator: no proposal to check.
+    ///
+    /// It comes wrapped in `ManuallyDrop`: its immediates own nothing (the visit
+    /// methods check that at compile time), and `Operator`'s drop glue, a call LLVM
+    /// does not inline, would otherwise run once per operator.
     #[inline(always)]
-    fn mvp(&mut self, op: &Operator<'_>) -> Result<(), VisitError<V::Error>> {
-        let checked = self.validator.op_mvp(self.offset, op);
-        self.then_visit(checked, op)
+    fn mvp(&mut self, op: ManuallyDrop<Operator<'_>>) -> Result<(), VisitError<V::Error>> {
+        let checked = self.validator.op_mvp(self.offset, &op);
+        self.then_visit(checked, &op)
     }
 
     /// Any other operator.
@@ -59,12 +64,16 @@ macro_rules! define_visit {
         $(
             #[inline]
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                define_visit!(@step $proposal self (Operator::$op $({ $($arg),* })?))
+                define_visit!(@step $proposal self $($($argty)*)? ; (Operator::$op $({ $($arg),* })?))
             }
         )*
     };
-    (@step mvp $self:ident $op:expr) => { $self.mvp(&$op) };
-    (@step $proposal:ident $self:ident $op:expr) => { $self.other(&$op) };
+    (@step mvp $self:ident $($argty:ty)* ; $op:expr) => {{
+        // What `mvp` relies on: nothing in a WebAssembly 1.0 operator needs dropping.
+        const { $(assert!(!core::mem::needs_drop::<$argty>());)* }
+        $self.mvp(ManuallyDrop::new($op))
+    }};
+    (@step $proposal:ident $self:ident $($argty:ty)* ; $op:expr) => { $self.other(&$op) };
 }
 
 impl<'a, V: BodyVisitor> VisitOperator<'a> for Driver<'_, '_, V>

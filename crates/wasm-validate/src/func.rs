@@ -105,6 +105,9 @@ pub struct FuncValidator<'m> {
     inits: Vec<u32>,
     operands: Vec<Slot>,
     controls: Vec<ControlFrame<'m>>,
+    /// The innermost frame's `height` (0 with none), kept beside `controls` for the
+    /// common case of `pop`, which runs for nearly every operator.
+    height: usize,
     /// Offset of the operator being validated, for error messages.
     offset: usize,
 }
@@ -192,6 +195,7 @@ impl<'m> FuncValidator<'m> {
             inits,
             operands,
             controls: Vec::with_capacity(8),
+            height: 0,
             offset: body.code.start,
         };
         validator.push_ctrl(FrameKind::Function, &[], sig.result_types());
@@ -372,8 +376,25 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// `pop_val(expect)`: pops a value that must have type `expected` (or be *Unknown*).
-    #[inline]
+    ///
+    /// The common case, a value of exactly that type above the innermost frame's
+    /// entry height, is inline; everything else (subtyping, *Unknown*, errors) is
+    /// [`FuncValidator::pop_other`].
+    #[inline(always)]
     pub(crate) fn pop(&mut self, expected: ValType) -> Result<Slot, ValidationError> {
+        if let Some(&Some(actual)) = self.operands.last()
+            && actual == expected
+            && self.operands.len() > self.height
+        {
+            self.operands.pop();
+            return Ok(Some(actual));
+        }
+        self.pop_other(expected)
+    }
+
+    /// [`FuncValidator::pop`] for everything but its common case.
+    #[inline(never)]
+    fn pop_other(&mut self, expected: ValType) -> Result<Slot, ValidationError> {
         let (height, unreachable) = self.top();
         if self.operands.len() > height {
             match self.operands.pop() {
@@ -433,6 +454,7 @@ impl<'m> FuncValidator<'m> {
         results: &'m [ValType],
     ) {
         let height = self.operands.len();
+        self.height = height;
         self.controls.push(ControlFrame {
             kind,
             params,
@@ -458,6 +480,7 @@ impl<'m> FuncValidator<'m> {
             )));
         }
         self.controls.pop();
+        self.height = self.controls.last().map_or(0, |frame| frame.height);
         if self.inits.len() > frame.inits {
             for local in self.inits.drain(frame.inits..) {
                 self.unset[local as usize] = true;

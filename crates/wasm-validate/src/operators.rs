@@ -1011,7 +1011,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// `[input input] -> [output]`.
-    #[inline]
+    #[inline(always)]
     fn binary(&mut self, input: ValType, output: ValType) -> Result<(), crate::ValidationError> {
         self.pop(input)?;
         self.pop(input)?;
@@ -1020,7 +1020,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// `[input] -> [output]`.
-    #[inline]
+    #[inline(always)]
     fn unary(&mut self, input: ValType, output: ValType) -> Result<(), crate::ValidationError> {
         self.pop(input)?;
         self.push(output);
@@ -1096,7 +1096,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// `t.load memarg`: `[i32] -> [t]`.
-    #[inline]
+    #[inline(always)]
     fn load(
         &mut self,
         memarg: &MemArg,
@@ -1110,7 +1110,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// `t.store memarg`: `[i32 t] -> []`.
-    #[inline]
+    #[inline(always)]
     fn store(
         &mut self,
         memarg: &MemArg,

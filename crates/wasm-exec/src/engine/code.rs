@@ -222,7 +222,7 @@ impl<'m> wasm_validate::BodyVisitor for CompileVisitor<'m> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), Self::Error> {
         if let Some(translator) = &mut self.current
             && let Err(e) = translator.visit(offset, op)

@@ -413,8 +413,10 @@ impl<'m> Translator<'m> {
         Ok(t)
     }
 
-    /// Translates the next operator (at byte `offset`).
-    #[inline]
+    /// Translates the next operator (at byte `offset`). Out of line: the validator's
+    /// loop calls it for every operator, and only needs its own copy of the check
+    /// whether anything is being translated.
+    #[inline(never)]
     pub(crate) fn visit(&mut self, offset: usize, op: &Operator<'_>) -> Result<(), TranslateError> {
         self.offset = offset;
         let lowered = self.op(op);
