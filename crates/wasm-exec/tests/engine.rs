@@ -240,6 +240,31 @@ fn multi_value_ifs_with_parameters_and_returns() {
 }
 
 #[test]
+fn an_if_with_parameters_whose_arms_never_reach_its_end() {
+    // More results than parameters, and neither arm falls through or branches to the
+    // end: the results are never written, yet the frame must still hold them.
+    let m = instantiate(
+        r#"(module
+          (func (export "dead") (param i32) (result i32)
+            (i32.const 1) (local.get 0)
+            (if (param i32) (result i32 i32 i32) (local.get 0)
+              (then unreachable)
+              (else (return (i32.const 9))))
+            (drop) (drop) (drop))
+          (func (export "branch") (param i32) (result i32)
+            (i32.const 1) (local.get 0)
+            (if (param i32) (result i32 i32 i32) (local.get 0)
+              (then (i32.const 20) (i32.const 30) (br 0))
+              (else unreachable))
+            (i32.add) (i32.add) (i32.add)))"#,
+    );
+    assert_eq!(trap_code(&m, "dead", &[1]), Some(TrapCode::Unreachable));
+    assert_eq!(i32s(&m, "dead", &[0]), 9);
+    assert_eq!(i32s(&m, "branch", &[5]), 56);
+    assert_eq!(trap_code(&m, "branch", &[0]), Some(TrapCode::Unreachable));
+}
+
+#[test]
 fn a_stack_deeper_than_the_lazy_limit() {
     // 300 pushes: entries from height 128 on are written to their temporaries at once.
     let pushes = "(local.get 0)".repeat(300);

@@ -1688,8 +1688,10 @@ impl<'m> Translator<'m> {
                 self.truncate(block.height);
                 if block.spill > 0 {
                     // Results move down over the saved parameters (ascending order is
-                    // safe: destinations are below sources).
+                    // safe: destinations are below sources). When neither arm reaches
+                    // the end, nothing wrote the sources: the frame still spans them.
                     let base = block.height - block.spill;
+                    self.max_height = self.max_height.max(block.height + block.results);
                     for k in 0..block.results {
                         let (dst, src) = (self.temp(base + k), self.temp(block.height + k));
                         self.emit(Instr::Copy { dst, src });
