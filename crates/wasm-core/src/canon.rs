@@ -1,26 +1,37 @@
-//! The canonical form of function types that name other types (typed function
-//! references), so that types compare across modules.
+//! The canonical form of function types, so that types compare across modules: Wasm
+//! 3.0's recursion groups (`rec`) of function types and their declared subtypes (`sub`).
 //!
 //! A concrete heap type is an index into its module's type section, which means nothing
-//! to another module. Two function types are the same type when they are structurally
-//! equal with every concrete reference replaced by the type it names, and a reference of
-//! a type to itself kept as such (Wasm 3.0's iso-recursive equivalence, for recursion
-//! groups of one type: the only kind there is without GC).
+//! to another module. A type is a recursion group and an index in it (spec 3.x "type
+//! equivalence", rolling and unrolling): two types are the same type when their groups
+//! are structurally equal with every reference to a type of an earlier group replaced
+//! by that group and index, references inside a group kept as indices into the group,
+//! and their indices in their groups are equal. A type without `rec` is a group of one.
 //!
-//! [`CanonFunc`] is that replacement made once at decoding: a type's concrete references
-//! point to the [`CanonFunc`]s of the types they name (earlier ones, as the type section
-//! requires), and a self-reference is [`Target::Own`]. Within a module, equal types share
-//! one node (the decoder looks each new node up among the earlier ones by its hash), so
-//! two types of one module are equal exactly when their nodes are the same allocation.
-//! Across modules, [`same`] compares two graphs without recursion and visits each pair
-//! of nodes once, so a hostile chain of types costs time linear in its length, never
-//! exponential, and no native stack.
+//! [`CanonGroup`] is that replacement made once at decoding: a group's references to
+//! earlier types point to the [`CanonGroup`]s of the groups they are in (the type
+//! section defines a group only after the groups it names), and a reference inside the
+//! group is [`Target::Own`]. Within a module, equal groups share one node (the decoder
+//! looks each new group up among the earlier ones by its exact structure), so two types
+//! of one module are equal exactly when their nodes are the same allocation and their
+//! indices equal. Across modules, [`same_group`] compares two graphs without recursion
+//! and visits each pair of nodes once, so a hostile chain of groups costs time linear in
+//! its length, never exponential, and no native stack.
+//!
+//! Subtyping of concrete types follows declared supertypes ([`is_subtype`]): a type is a
+//! subtype of every type on its chain of supertypes, which validation bounds to
+//! [`MAX_SUBTYPING_DEPTH`] links (a supertype comes before its subtype in the type
+//! section, so a chain has no cycle).
 
 use crate::prelude::*;
 
 use crate::value::{HeapType, RefType, ValType};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
+
+/// The longest chain of declared supertypes a type may have (spec 3.x: a subtype's
+/// depth is at most 63).
+pub const MAX_SUBTYPING_DEPTH: u32 = 63;
 
 /// One parameter or result of a canonical function type.
 #[derive(Debug, Clone)]
@@ -31,41 +42,66 @@ pub(crate) enum Part {
     Ref { nullable: bool, target: Target },
 }
 
-/// What a concrete reference names.
+/// What a concrete reference (or a declared supertype) names.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
-    /// The type being defined itself.
-    Own,
-    /// Another (earlier) type.
-    Other(Arc<CanonFunc>),
+    /// The type at this index of the group being defined.
+    Own(u32),
+    /// The type at this index of another (earlier) group.
+    Other(Arc<CanonGroup>, u32),
 }
 
-/// A function type with its concrete references resolved.
+/// One function type of a group, with its declaration.
 #[derive(Debug)]
-pub(crate) struct CanonFunc {
+pub(crate) struct CanonSub {
+    /// Whether the type may have no subtypes (`sub final`, or no `sub`).
+    is_final: bool,
+    /// Its declared supertype.
+    supertype: Option<Target>,
     params: Box<[Part]>,
     results: Box<[Part]>,
-    /// A structural hash: equal types hash equal.
+}
+
+/// A recursion group of function types with its references resolved.
+#[derive(Debug)]
+pub(crate) struct CanonGroup {
+    types: Box<[CanonSub]>,
+    /// A structural hash: equal groups hash equal.
     hash: u64,
 }
 
-/// Drops the nodes a node names without recursion: a chain of a million types would
+/// A type: its group and its index in the group.
+#[derive(Debug, Clone)]
+pub(crate) struct CanonType {
+    group: Arc<CanonGroup>,
+    index: u32,
+}
+
+/// Drops the groups a group names without recursion: a chain of a million groups would
 /// otherwise drop a million nested nodes on the native stack.
-impl Drop for CanonFunc {
+impl Drop for CanonGroup {
     fn drop(&mut self) {
         let mut pending = Vec::new();
-        let take_targets = |node: &mut CanonFunc, pending: &mut Vec<Arc<CanonFunc>>| {
-            let parts = core::mem::take(&mut node.params)
-                .into_vec()
-                .into_iter()
-                .chain(core::mem::take(&mut node.results).into_vec());
-            for part in parts {
-                if let Part::Ref {
-                    target: Target::Other(target),
+        let take_targets = |node: &mut CanonGroup, pending: &mut Vec<Arc<CanonGroup>>| {
+            for sub in core::mem::take(&mut node.types).into_vec() {
+                let CanonSub {
+                    supertype,
+                    params,
+                    results,
                     ..
-                } = part
-                {
-                    pending.push(target);
+                } = sub;
+                let parts = params
+                    .into_vec()
+                    .into_iter()
+                    .chain(results.into_vec())
+                    .filter_map(|part| match part {
+                        Part::Ref { target, .. } => Some(target),
+                        Part::Plain(_) => None,
+                    });
+                for target in supertype.into_iter().chain(parts) {
+                    if let Target::Other(group, _) = target {
+                        pending.push(group);
+                    }
                 }
             }
         };
@@ -107,34 +143,33 @@ fn plain_code(ty: &ValType) -> u32 {
     }
 }
 
-fn part_hash(part: &Part) -> u64 {
-    match part {
-        Part::Plain(ty) => mix(1, u64::from(plain_code(ty))),
-        Part::Ref { nullable, target } => {
-            let target = match target {
-                Target::Own => 0x5e1f,
-                Target::Other(func) => func.hash,
-            };
-            mix(mix(2, u64::from(*nullable)), target)
-        }
+fn target_hash(target: &Target) -> u64 {
+    match target {
+        Target::Own(index) => mix(0x5e1f, u64::from(*index)),
+        Target::Other(group, index) => mix(group.hash, u64::from(*index)),
     }
 }
 
-impl CanonFunc {
-    fn new(params: Box<[Part]>, results: Box<[Part]>) -> CanonFunc {
-        let mut hash = mix(0xcbf2_9ce4_8422_2325, params.len() as u64);
-        for part in params.iter() {
+fn part_hash(part: &Part) -> u64 {
+    match part {
+        Part::Plain(ty) => mix(1, u64::from(plain_code(ty))),
+        Part::Ref { nullable, target } => mix(mix(2, u64::from(*nullable)), target_hash(target)),
+    }
+}
+
+impl CanonSub {
+    fn hash(&self) -> u64 {
+        let mut hash = mix(0xcbf2_9ce4_8422_2325, u64::from(self.is_final));
+        hash = mix(hash, self.supertype.as_ref().map_or(0, target_hash));
+        hash = mix(hash, self.params.len() as u64);
+        for part in self.params.iter() {
             hash = mix(hash, part_hash(part));
         }
-        hash = mix(hash, results.len() as u64);
-        for part in results.iter() {
+        hash = mix(hash, self.results.len() as u64);
+        for part in self.results.iter() {
             hash = mix(hash, part_hash(part));
         }
-        CanonFunc {
-            params,
-            results,
-            hash,
-        }
+        hash
     }
 
     /// The parts of both lists, parameters first.
@@ -143,12 +178,78 @@ impl CanonFunc {
     }
 }
 
-/// Whether the types of `a` and `b` are the same type (in any modules).
-pub(crate) fn same(a: &Arc<CanonFunc>, b: &Arc<CanonFunc>) -> bool {
+impl CanonGroup {
+    fn new(types: Box<[CanonSub]>) -> CanonGroup {
+        let mut hash = mix(0x6a09_e667_f3bc_c908, types.len() as u64);
+        for sub in types.iter() {
+            hash = mix(hash, sub.hash());
+        }
+        CanonGroup { types, hash }
+    }
+}
+
+impl CanonType {
+    /// The type's declaration in its group.
+    fn sub(&self) -> &CanonSub {
+        &self.group.types[self.index as usize]
+    }
+
+    /// The type `target` names, seen from this type's group.
+    fn resolve(&self, target: &Target) -> CanonType {
+        match target {
+            Target::Own(index) => CanonType {
+                group: self.group.clone(),
+                index: *index,
+            },
+            Target::Other(group, index) => CanonType {
+                group: group.clone(),
+                index: *index,
+            },
+        }
+    }
+
+    /// Its declared supertype, if any.
+    fn supertype(&self) -> Option<CanonType> {
+        self.sub().supertype.as_ref().map(|t| self.resolve(t))
+    }
+
+    /// Whether the type is declared final.
+    pub(crate) fn is_final(&self) -> bool {
+        self.sub().is_final
+    }
+}
+
+/// Whether `a` and `b` are the same type (in any modules).
+pub(crate) fn same(a: &CanonType, b: &CanonType) -> bool {
+    a.index == b.index && same_group(&a.group, &b.group)
+}
+
+/// Whether `a` is a subtype of `b`: the same type, or `b` is on `a`'s chain of declared
+/// supertypes (followed for at most [`MAX_SUBTYPING_DEPTH`] links, which validation
+/// enforces).
+pub(crate) fn is_subtype(a: &CanonType, b: &CanonType) -> bool {
+    if same(a, b) {
+        return true;
+    }
+    let mut current = a.supertype();
+    for _ in 0..MAX_SUBTYPING_DEPTH {
+        let Some(ty) = current else {
+            return false;
+        };
+        if same(&ty, b) {
+            return true;
+        }
+        current = ty.supertype();
+    }
+    false
+}
+
+/// Whether the groups `a` and `b` are the same group (in any modules).
+pub(crate) fn same_group(a: &Arc<CanonGroup>, b: &Arc<CanonGroup>) -> bool {
     if Arc::ptr_eq(a, b) {
         return true;
     }
-    // Types that name no other type (the common case, `call_indirect` across modules)
+    // Groups that name no other group (the common case, `call_indirect` across modules)
     // compare without allocating: `pending` stays empty.
     let mut pending = Vec::new();
     if !shallow(a, b, &mut pending) {
@@ -166,118 +267,183 @@ pub(crate) fn same(a: &Arc<CanonFunc>, b: &Arc<CanonFunc>) -> bool {
     true
 }
 
-/// Whether `a` and `b` agree but for the types they name, whose pairs go to `pending`.
-fn shallow(
-    a: &CanonFunc,
-    b: &CanonFunc,
-    pending: &mut Vec<(Arc<CanonFunc>, Arc<CanonFunc>)>,
-) -> bool {
-    if a.hash != b.hash || a.params.len() != b.params.len() || a.results.len() != b.results.len() {
+/// A pair of groups still to compare.
+type Pending = Vec<(Arc<CanonGroup>, Arc<CanonGroup>)>;
+
+/// Whether `a` and `b` agree but for the groups they name, whose pairs go to `pending`.
+fn shallow(a: &CanonGroup, b: &CanonGroup, pending: &mut Pending) -> bool {
+    if a.hash != b.hash || a.types.len() != b.types.len() {
         return false;
     }
-    for (x, y) in a.parts().zip(b.parts()) {
-        match (x, y) {
-            (Part::Plain(x), Part::Plain(y)) if x == y => {}
-            (
-                Part::Ref {
-                    nullable: n,
-                    target: Target::Own,
-                },
-                Part::Ref {
-                    nullable: m,
-                    target: Target::Own,
-                },
-            ) if n == m => {}
-            (
-                Part::Ref {
-                    nullable: n,
-                    target: Target::Other(x),
-                },
-                Part::Ref {
-                    nullable: m,
-                    target: Target::Other(y),
-                },
-            ) if n == m => pending.push((x.clone(), y.clone())),
-            _ => return false,
+    for (x, y) in a.types.iter().zip(b.types.iter()) {
+        if x.is_final != y.is_final
+            || x.params.len() != y.params.len()
+            || x.results.len() != y.results.len()
+        {
+            return false;
+        }
+        let supertypes = match (&x.supertype, &y.supertype) {
+            (None, None) => true,
+            (Some(s), Some(t)) => same_target(s, t, pending),
+            _ => false,
+        };
+        if !supertypes {
+            return false;
+        }
+        for (x, y) in x.parts().zip(y.parts()) {
+            let agree = match (x, y) {
+                (Part::Plain(x), Part::Plain(y)) => x == y,
+                (
+                    Part::Ref {
+                        nullable: n,
+                        target: s,
+                    },
+                    Part::Ref {
+                        nullable: m,
+                        target: t,
+                    },
+                ) => n == m && same_target(s, t, pending),
+                _ => false,
+            };
+            if !agree {
+                return false;
+            }
         }
     }
     true
 }
 
-/// One entry of a node's key within its module: a part's kind (0: plain, 1: a
-/// reference to itself, 2: to another type; plus 4 when nullable) and its value type's
-/// code or the representative index of the type it names. The parameter count comes
-/// first.
-type KeyPart = (u8, u32);
+/// Whether targets `s` and `t` may name the same type: the same index in their own
+/// groups, or the same index in other groups whose pair goes to `pending`.
+fn same_target(s: &Target, t: &Target, pending: &mut Pending) -> bool {
+    match (s, t) {
+        (Target::Own(i), Target::Own(j)) => i == j,
+        (Target::Other(g, i), Target::Other(h, j)) if i == j => {
+            if !Arc::ptr_eq(g, h) {
+                pending.push((g.clone(), h.clone()));
+            }
+            true
+        }
+        _ => false,
+    }
+}
 
-/// Builds the canonical nodes of one module's types, in type-section order.
+/// One function type of a recursion group as the type section declares it: indices are
+/// the module's type indices.
+#[derive(Debug)]
+pub(crate) struct SubDecl<'a> {
+    pub(crate) is_final: bool,
+    /// The declared supertype (validation checks that it is earlier and that there is
+    /// at most one; the canonical form keeps it only when it is earlier).
+    pub(crate) supertype: Option<u32>,
+    pub(crate) params: &'a [ValType],
+    pub(crate) results: &'a [ValType],
+}
+
+/// One entry of a group's key within its module: a tag (0: a plain value type, then its
+/// code; 1: a reference into the group, then the index; 2: a reference to an earlier
+/// group, then that group's representative and the index; plus 4 when nullable; 8: a
+/// type's header, then its finality and the parameter count; 9 and 10: its supertype,
+/// as 1 and 2) and two numbers.
+type KeyPart = (u8, u32, u32);
+
+/// Builds the canonical nodes of one module's types, group by group in type-section
+/// order.
 ///
-/// Equal types share the node of the first of them (their representative): a new type
-/// is looked up by its exact shallow structure, in which the types it names appear as
+/// Equal groups share the node of the first of them (their representative): a new group
+/// is looked up by its exact shallow structure, in which the groups it names appear as
 /// their representatives, so equality within the module is identity, whatever the
 /// hashes (which only speed up comparisons across modules).
 #[derive(Debug, Default)]
 pub(crate) struct Canonicalizer {
-    /// The node of every type so far.
-    nodes: Vec<Arc<CanonFunc>>,
-    /// The representative index of every type so far.
+    /// The node of every group so far.
+    groups: Vec<Arc<CanonGroup>>,
+    /// The representative group number of every group so far.
     reps: Vec<u32>,
+    /// The group number and index in it of every type so far.
+    types: Vec<(u32, u32)>,
     by_key: BTreeMap<Box<[KeyPart]>, u32>,
 }
 
 impl Canonicalizer {
-    /// The node of the next type, of parameters `params` and results `results`; `Err`
-    /// with the index of a concrete reference to a later type (unknown until then).
-    pub(crate) fn push(
-        &mut self,
-        params: &[ValType],
-        results: &[ValType],
-    ) -> Result<Arc<CanonFunc>, u32> {
-        let own = self.nodes.len() as u32;
-        let mut key: Vec<KeyPart> = Vec::with_capacity(1 + params.len() + results.len());
-        key.push((255, params.len() as u32));
-        let mut part = |ty: &ValType| -> Result<Part, u32> {
-            let ValType::Ref(RefType {
-                nullable,
-                heap: HeapType::Concrete(index),
-            }) = *ty
-            else {
-                key.push((0, plain_code(ty)));
-                return Ok(Part::Plain(*ty));
-            };
-            let null = if nullable { 4 } else { 0 };
-            let target = match index.cmp(&own) {
-                core::cmp::Ordering::Less => {
-                    key.push((2 + null, self.reps[index as usize]));
-                    Target::Other(self.nodes[index as usize].clone())
-                }
-                core::cmp::Ordering::Equal => {
-                    key.push((1 + null, 0));
-                    Target::Own
-                }
-                core::cmp::Ordering::Greater => return Err(index),
-            };
-            Ok(Part::Ref { nullable, target })
-        };
-        let params = params
-            .iter()
-            .map(&mut part)
-            .collect::<Result<Box<[_]>, _>>()?;
-        let results = results
-            .iter()
-            .map(&mut part)
-            .collect::<Result<Box<[_]>, _>>()?;
-        let key = key.into_boxed_slice();
-        let (node, rep) = match self.by_key.get(&key) {
-            Some(&rep) => (self.nodes[rep as usize].clone(), rep),
-            None => {
-                self.by_key.insert(key, own);
-                (Arc::new(CanonFunc::new(params, results)), own)
+    /// The types of the next group, `decls`; `Err` with the index of a concrete
+    /// reference to a type after the group (unknown until then).
+    pub(crate) fn push_group(&mut self, decls: &[SubDecl<'_>]) -> Result<Vec<CanonType>, u32> {
+        let start = self.types.len() as u32;
+        let end = start + decls.len() as u32;
+        let mut key: Vec<KeyPart> = Vec::new();
+        let target = |index: u32, key: &mut Vec<KeyPart>, tag: u8| -> Result<Target, u32> {
+            if index < start {
+                let (group, at) = self.types[index as usize];
+                key.push((tag + 2, self.reps[group as usize], at));
+                Ok(Target::Other(self.groups[group as usize].clone(), at))
+            } else if index < end {
+                key.push((tag + 1, index - start, 0));
+                Ok(Target::Own(index - start))
+            } else {
+                Err(index)
             }
         };
-        self.nodes.push(node.clone());
+        let mut subs = Vec::with_capacity(decls.len());
+        for (at, decl) in decls.iter().enumerate() {
+            key.push((8, u32::from(decl.is_final), decl.params.len() as u32));
+            // A supertype at or after the type itself is invalid (validation says so);
+            // the canonical form leaves it out, so that a chain never loops.
+            let supertype = match decl.supertype {
+                Some(index) if index < start + at as u32 => Some(target(index, &mut key, 8)?),
+                _ => None,
+            };
+            let mut part = |ty: &ValType| -> Result<Part, u32> {
+                let ValType::Ref(RefType {
+                    nullable,
+                    heap: HeapType::Concrete(index),
+                }) = *ty
+                else {
+                    key.push((0, plain_code(ty), 0));
+                    return Ok(Part::Plain(*ty));
+                };
+                let null = if nullable { 4 } else { 0 };
+                let target = target(index, &mut key, null)?;
+                Ok(Part::Ref { nullable, target })
+            };
+            let params = decl
+                .params
+                .iter()
+                .map(&mut part)
+                .collect::<Result<Box<[_]>, _>>()?;
+            let results = decl
+                .results
+                .iter()
+                .map(&mut part)
+                .collect::<Result<Box<[_]>, _>>()?;
+            subs.push(CanonSub {
+                is_final: decl.is_final,
+                supertype,
+                params,
+                results,
+            });
+        }
+        let number = self.groups.len() as u32;
+        let key = key.into_boxed_slice();
+        let (node, rep) = match self.by_key.get(&key) {
+            Some(&rep) => (self.groups[rep as usize].clone(), rep),
+            None => {
+                self.by_key.insert(key, number);
+                (Arc::new(CanonGroup::new(subs.into_boxed_slice())), number)
+            }
+        };
+        self.groups.push(node.clone());
         self.reps.push(rep);
-        Ok(node)
+        let types = (0..decls.len() as u32)
+            .map(|index| {
+                self.types.push((number, index));
+                CanonType {
+                    group: node.clone(),
+                    index,
+                }
+            })
+            .collect();
+        Ok(types)
     }
 }
 
@@ -318,6 +484,61 @@ mod tests {
                 (type (func (param (ref 0)))) (type (func (param (ref 1)))))"#,
         );
         assert_eq!(c.types[2], c.types[3]);
+    }
+
+    /// A module with typed function references' encodings (declared subtypes).
+    fn module3(wat: &str) -> crate::Module {
+        let features = crate::DECODE_FEATURES | wasmparser::WasmFeatures::GC;
+        crate::decode_with(&wat::parse_str(wat).unwrap(), features).unwrap()
+    }
+
+    #[test]
+    fn types_of_groups_are_equal_by_group_and_index() {
+        let a = module3(
+            r#"(module
+                (rec (type $f (func (param (ref $g)))) (type $g (func (result (ref $f)))))
+                (type $h (func (param (ref $g)))))"#,
+        );
+        let b = module3(
+            r#"(module
+                (type (func))
+                (rec (type $f (func (param (ref $g)))) (type $g (func (result (ref $f)))))
+                (rec (type $f2 (func (param (ref $g2)))) (type $g2 (func (result (ref $f2)))))
+                (type $h (func (param (ref $g2))))
+                (type $single (func (param (ref $single)))))"#,
+        );
+        assert_eq!(a.types[0], b.types[1]);
+        assert_eq!(a.types[1], b.types[2]);
+        // Equal groups of one module share one node.
+        assert_eq!(b.types[1], b.types[3]);
+        assert_eq!(a.types[2], b.types[5]);
+        // The other index of the same group.
+        assert_ne!(a.types[0], b.types[2]);
+        assert_ne!(a.types[0], b.types[6]);
+    }
+
+    #[test]
+    fn subtypes_follow_declared_supertypes_across_modules() {
+        let a = module3(
+            r#"(module
+                (type $a (sub (func)))
+                (type $b (sub $a (func)))
+                (type $c (sub final $b (func)))
+                (type $plain (func)))"#,
+        );
+        let b = module3(
+            r#"(module
+                (type (func (param i32)))
+                (type $a (sub (func)))
+                (type $b (sub $a (func))))"#,
+        );
+        assert!(a.types[2].is_subtype_of(&b.types[1]));
+        assert!(a.types[2].is_subtype_of(&b.types[2]));
+        assert!(!b.types[1].is_subtype_of(&a.types[1]));
+        assert!(!a.types[3].is_subtype_of(&a.types[0]));
+        assert!(!a.types[0].is_final() && a.types[2].is_final() && a.types[3].is_final());
+        // A type declared `sub` (not final) is not the plain type of the same shape.
+        assert_ne!(a.types[0], a.types[3]);
     }
 
     /// The bytes of a module whose type `i + 1` takes two references to type `i`, after

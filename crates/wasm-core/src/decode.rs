@@ -78,6 +78,7 @@ pub fn decode_with(
         features,
         bytes: Arc::from(bytes),
         types: Vec::new(),
+        type_decls: Vec::new(),
         imports: Vec::new(),
         functions: Vec::new(),
         tables: Vec::new(),

@@ -40,12 +40,13 @@ mod trap;
 mod types;
 mod value;
 
+pub use canon::MAX_SUBTYPING_DEPTH;
 pub use const_expr::{ConstExprError, ConstRef, const_ref, eval_const, eval_const_v128};
 pub use decode::{DECODE_FEATURES, MAX_LOCALS, decode, decode_with, heap_type, val_type};
 pub use error::{DecodeError, spec_wording};
 pub use module::{
     ConstExpr, CustomSection, DataMode, DataSegment, ElementItems, ElementMode, ElementSegment,
-    Export, ExternKind, FuncBody, Import, ImportKind, Module, Names,
+    Export, ExternKind, FuncBody, Import, ImportKind, Module, Names, TypeDecl,
 };
 pub use nan_preserving_float::{F32, F64};
 pub use trap::{HostError, Trap, TrapCode};

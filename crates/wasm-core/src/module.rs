@@ -22,6 +22,8 @@ pub struct Module {
     pub(crate) bytes: Arc<[u8]>,
     /// The type section.
     pub types: Vec<Arc<Signature>>,
+    /// How each type of the type section is declared (index `i` is type `i`).
+    pub(crate) type_decls: Vec<TypeDecl>,
     /// Imports, in order.
     pub imports: Vec<Import>,
     /// Type index of every function (imported first).
@@ -124,6 +126,11 @@ impl Module {
         actual == expected || crate::val_type_matches(actual, types, expected, types)
     }
 
+    /// How type `index` is declared: its recursion group and supertypes (Wasm 3.0).
+    pub fn type_decl(&self, index: u32) -> Option<&TypeDecl> {
+        self.type_decls.get(index as usize)
+    }
+
     /// The signature of tag `tag_index` (its parameters are the exception's values).
     pub fn tag_signature(&self, tag_index: u32) -> Option<&Arc<Signature>> {
         let ty = *self.tags.get(tag_index as usize)?;
@@ -154,6 +161,19 @@ impl Module {
             self.features,
         ))
     }
+}
+
+/// How a type of the type section is declared (Wasm 3.0: recursion groups and
+/// subtypes). Validation checks the declarations; the type's identity is its
+/// [`Signature`]'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDecl {
+    /// Whether the type is in a recursion group written as `rec` (not a plain type).
+    pub rec: bool,
+    /// Whether the type may have no subtypes (`sub final`, or a plain type).
+    pub is_final: bool,
+    /// The declared supertypes' indices (valid modules declare at most one, earlier).
+    pub supertypes: Box<[u32]>,
 }
 
 /// What an import asks for.

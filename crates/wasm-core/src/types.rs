@@ -1,9 +1,8 @@
 //! Type descriptions: function signatures, limits, memory/table/global types.
 
-use crate::canon::{self, CanonFunc};
+use crate::canon::{self, CanonType};
 use crate::value::{HeapType, RefType, ValType, ValueType};
 use alloc::borrow::Cow;
-use alloc::sync::Arc;
 
 /// A function type: parameter and result types.
 ///
@@ -16,9 +15,10 @@ use alloc::sync::Arc;
 /// describe.
 ///
 /// Signatures compare as types do: two signatures of one module's type section, or of
-/// two modules, are equal when they are the same type, concrete references (typed
-/// function references) compared by the types they name, not by their indices (see
-/// `canon.rs`). A signature made by hand compares its lists as they are.
+/// two modules, are equal when they are the same type (Wasm 3.0's type equivalence:
+/// the same recursion group, structurally, concrete references compared by the types
+/// they name, not by their indices, and the same index in it; see `canon.rs`). A
+/// signature made by hand compares its lists as they are.
 #[derive(Clone)]
 pub struct Signature {
     params: Cow<'static, [ValType]>,
@@ -30,7 +30,7 @@ pub struct Signature {
     refs: bool,
     vectors: bool,
     /// The canonical form of a type decoded from a module's type section.
-    canon: Option<Arc<CanonFunc>>,
+    canon: Option<CanonType>,
 }
 
 impl PartialEq for Signature {
@@ -138,9 +138,26 @@ impl Signature {
     }
 
     /// A signature decoded from a module's type section, with its canonical form.
-    pub(crate) fn with_canon(mut self, canon: Arc<CanonFunc>) -> Self {
+    pub(crate) fn with_canon(mut self, canon: CanonType) -> Self {
         self.canon = Some(canon);
         self
+    }
+
+    /// Whether a function of type `self` may be used where one of type `expected` is
+    /// (spec 3.x "matching"): the same type, or `expected` is one of `self`'s declared
+    /// supertypes, directly or through others. A signature made by hand declares no
+    /// supertype: it matches only an equal one.
+    pub fn is_subtype_of(&self, expected: &Signature) -> bool {
+        match (&self.canon, &expected.canon) {
+            (Some(a), Some(b)) => canon::is_subtype(a, b),
+            _ => self == expected,
+        }
+    }
+
+    /// Whether the type may have no subtypes: declared `sub final`, or without `sub`
+    /// (every signature made by hand).
+    pub fn is_final(&self) -> bool {
+        self.canon.as_ref().is_none_or(CanonType::is_final)
     }
 
     /// Parameter types, as the seed lists them: empty if a parameter or result is a
@@ -247,7 +264,8 @@ impl core::fmt::Display for Signature {
 
 /// Whether a reference of type `actual` is one of type `expected` (subtyping, spec
 /// 3.x "matching": a non-nullable type matches its nullable form, a concrete function
-/// type matches `func`, and two concrete types match when they are the same type).
+/// type matches `func`, and two concrete types match when the first is a subtype of the
+/// second, [`Signature::is_subtype_of`]).
 ///
 /// `actual_types` and `expected_types` give the function types that the concrete heap
 /// types of each side name: the type sections of the modules the two types come from,
@@ -264,7 +282,7 @@ pub fn ref_type_matches<'a, 'b>(
     match (actual.heap, expected.heap) {
         (HeapType::Concrete(a), HeapType::Concrete(b)) => {
             match (actual_types(a), expected_types(b)) {
-                (Some(a), Some(b)) => core::ptr::eq(a, b) || a == b,
+                (Some(a), Some(b)) => core::ptr::eq(a, b) || a.is_subtype_of(b),
                 _ => false,
             }
         }

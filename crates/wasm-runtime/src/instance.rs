@@ -334,7 +334,8 @@ impl ModuleInstance {
             match (&import.kind, value) {
                 (ImportKind::Func(ty), ExternVal::Func(func)) => {
                     let expected = &module.types[*ty as usize];
-                    if **func.signature_arc() != **expected {
+                    // Spec 4.5.2 (3.0): the function's type is a subtype of the import's.
+                    if !func.signature_arc().is_subtype_of(expected) {
                         return Err(incompatible(
                             m,
                             f,

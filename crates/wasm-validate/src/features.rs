@@ -130,8 +130,9 @@ impl Features {
     }
 
     /// The binary encodings to decode modules with under these features
-    /// ([`wasm_core::decode_with`]): Wasm 2.0's, multi-memory's memory indices and
-    /// memory64's 64-bit limits and offsets when they are on.
+    /// ([`wasm_core::decode_with`]): Wasm 2.0's, multi-memory's memory indices,
+    /// memory64's 64-bit limits and offsets, exception handling's, and with typed
+    /// function references declared subtypes (`sub`), when they are on.
     pub fn decoding(&self) -> wasm_core::wasmparser::WasmFeatures {
         let mut encodings = wasm_core::DECODE_FEATURES;
         encodings.set(
@@ -142,6 +143,13 @@ impl Features {
         encodings.set(
             wasm_core::wasmparser::WasmFeatures::EXCEPTIONS,
             self.exceptions,
+        );
+        // Declared subtypes (`sub`) are the GC proposal's encoding; Wasmite reads them
+        // for function types with typed function references (struct and array types
+        // stay refused by the decoder).
+        encodings.set(
+            wasm_core::wasmparser::WasmFeatures::GC,
+            self.function_references,
         );
         encodings
     }

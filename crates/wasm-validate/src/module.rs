@@ -53,7 +53,90 @@ fn types(module: &Module, features: &Features) -> Result<()> {
             ));
         }
     }
+    subtypes(module, features)
+}
+
+/// Spec 3.2 (3.0) "recursive types" and "sub types": recursion groups and declared
+/// supertypes need typed function references (the GC proposal's type system, limited to
+/// function types); a supertype comes before its subtype, is not final, and the subtype
+/// matches it (parameters contravariant, results covariant), at most
+/// [`MAX_SUBTYPING_DEPTH`](wasm_core::MAX_SUBTYPING_DEPTH) links deep.
+fn subtypes(module: &Module, features: &Features) -> Result<()> {
+    let mut depths: Vec<u32> = Vec::with_capacity(module.types.len());
+    for (index, sig) in module.types.iter().enumerate() {
+        let error = |message: String| {
+            ValidationError::new(
+                format!("type {index}: {message}"),
+                entry_offset(module, Entry::Type, index),
+            )
+        };
+        let Some(decl) = module.type_decl(index as u32) else {
+            break;
+        };
+        let declared = decl.rec || !decl.is_final || !decl.supertypes.is_empty();
+        if declared && !features.function_references {
+            return Err(error(
+                "recursion groups and subtypes require the function-references proposal, \
+                 which is not enabled"
+                    .to_string(),
+            ));
+        }
+        let depth = match decl.supertypes[..] {
+            [] => 0,
+            [supertype] => {
+                let Some(&depth) = depths.get(supertype as usize) else {
+                    return Err(error(format!(
+                        "unknown type {supertype}: a supertype must come before its subtype"
+                    )));
+                };
+                let expected = &module.types[supertype as usize];
+                if expected.is_final() {
+                    return Err(error(format!(
+                        "sub type {index} does not match super type {supertype}: it is final"
+                    )));
+                }
+                if !func_matches(module, sig, expected) {
+                    return Err(error(format!(
+                        "sub type {index} does not match super type {supertype}"
+                    )));
+                }
+                if depth >= wasm_core::MAX_SUBTYPING_DEPTH {
+                    return Err(error(format!(
+                        "sub type {index}: subtyping depth exceeds {}",
+                        wasm_core::MAX_SUBTYPING_DEPTH
+                    )));
+                }
+                depth + 1
+            }
+            _ => {
+                return Err(error(
+                    "sub type: a type may declare at most one supertype".to_string(),
+                ));
+            }
+        };
+        depths.push(depth);
+    }
     Ok(())
+}
+
+/// Whether function type `actual` matches `expected` (spec 3.x "function types":
+/// parameters contravariant, results covariant), both types of `module`.
+fn func_matches(
+    module: &Module,
+    actual: &wasm_core::Signature,
+    expected: &wasm_core::Signature,
+) -> bool {
+    let (params, results) = (actual.param_types(), actual.result_types());
+    params.len() == expected.param_types().len()
+        && results.len() == expected.result_types().len()
+        && params
+            .iter()
+            .zip(expected.param_types())
+            .all(|(&p, &q)| module.matches(q, p))
+        && results
+            .iter()
+            .zip(expected.result_types())
+            .all(|(&r, &s)| module.matches(r, s))
 }
 
 /// Spec 3.4.7: imports. Their table and memory types are checked with the defined ones.

@@ -68,11 +68,13 @@ pub(crate) fn set_global_bits(
     Ok(())
 }
 
-/// Whether `callee` has the type `expected` (`call_indirect`'s check): the same interned
-/// signature, or an equal one from another module.
+/// Whether `callee` has the type `expected` (`call_indirect`'s check): the same
+/// signature of the same module (one pointer comparison, the common case), or a type
+/// that is the same or a declared subtype of it, in any module.
 #[inline]
 pub(crate) fn has_type(callee: &FuncRef, expected: &Arc<Signature>) -> bool {
-    Arc::ptr_eq(expected, engine::signature_arc(callee)) || **expected == *callee.signature()
+    let actual = engine::signature_arc(callee);
+    Arc::ptr_eq(expected, actual) || actual.is_subtype_of(expected)
 }
 
 /// The callee of `call_indirect` with type `ty` through table `table` of `instance`,
