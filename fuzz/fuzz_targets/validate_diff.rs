@@ -1,17 +1,18 @@
 //! wasm-smith modules (valid, with raw-byte function bodies, with proposals the feature
 //! set lacks, and byte-mutated) → Wasmite's verdict must equal wasmparser's validator's
 //! for the same feature set: [`wasmite_fuzz::FEATURES`] most of the time, [`WIDER`]
-//! (with memory64 and exception handling) or a narrower one of [`NARROWER`] otherwise,
-//! so that SIMD and relaxed SIMD are also rejected alike where they are off.
+//! (with memory64, exception handling and typed function references) or a narrower
+//! one of [`NARROWER`] otherwise, so that SIMD and relaxed SIMD are also rejected alike
+//! where they are off.
 
 #![no_main]
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use wasmite::Features;
-use wasmite_fuzz::FEATURES;
 use wasmite_fuzz::features::wasmparser_features;
 use wasmite_fuzz::smith::module_for_validation;
+use wasmite_fuzz::{FEATURES, WIDER};
 
 /// Feature sets that turn off what [`FEATURES`] adds to Wasmite's default: relaxed SIMD,
 /// then SIMD too ([`Features::wasm2`], the default).
@@ -60,16 +61,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
-
-/// [`FEATURES`] with memory64 and exception handling, which `exec_diff`'s oracle (wasmi,
-/// built without memory64, and without exception handling) cannot run but wasmparser
-/// validates.
-const WIDER: Features = Features {
-    memory64: true,
-    exceptions: true,
-    function_references: true,
-    ..FEATURES
-};
 
 /// [`FEATURES`] half the time, [`WIDER`] a quarter, otherwise one of [`NARROWER`].
 fn choose_features(u: &mut Unstructured<'_>) -> arbitrary::Result<Features> {

@@ -1,37 +1,48 @@
-//! Differential execution: one module, instantiated on Wasmite and on wasmi, the same
-//! calls on both, and every observable outcome compared.
+//! Differential execution: one module, instantiated on Wasmite and on an oracle, the
+//! same calls on both, and every observable outcome compared.
 //!
-//! Observables: instantiation success or trap (segment initialisation, start function),
-//! each call's results or trap kind, and after every step the exported globals, exported
-//! memories (size and every byte) and exported tables (element type, size and every
-//! entry). Numbers compare by bits, except that two NaNs of the same width are equal: the
-//! spec lets NaN payloads of arithmetic results vary. A `v128` compares by bits except
-//! in lanes that are NaN on both sides, read as `f32x4` or as `f64x2` (see
-//! [`v128_same`]).
+//! The oracle is wasmi 2.0 for modules within what it runs ([`crate::FEATURES`]), and
+//! Wasmtime for the wider feature set ([`crate::WIDER`]: exception handling, typed
+//! function references, memory64), which wasmi cannot run; [`differential`] picks it from
+//! the feature set. Everything else is shared: the values, the outcomes, the state
+//! compared after every step.
 //!
-//! References compare by what both engines can name alike ([`FuncId`], and an
-//! `externref`'s harness id): a null reference equals only a null of its type; a
-//! `funcref` is the exported function it is (the first export of that function), or
-//! "a function no export names"; an `externref` is one of the [`EXTERN_OBJECTS`] objects
-//! the harness made on each engine before the first call, each holding its id (a `u32`),
-//! so the same id on both sides is the same object (validated code cannot make an
-//! `externref` of its own).
+//! Observables: instantiation success, trap or uncaught exception (segment
+//! initialisation, start function), each call's results, trap kind or uncaught exception
+//! (its tag and values), and after every step the exported globals, exported memories
+//! (size and every byte) and exported tables (element type, size and every entry).
+//! Numbers compare by bits, except that two NaNs of the same width are equal: the spec
+//! lets NaN payloads of arithmetic results vary. A `v128` compares by bits except in
+//! lanes that are NaN on both sides, read as `f32x4` or as `f64x2` (see [`v128_same`]).
+//!
+//! References compare by what both engines can name alike ([`FuncId`], [`TagId`], and an
+//! `externref`'s harness id): a null reference equals only a null of its hierarchy; a
+//! function reference (typed or not) is the exported function it is (the first export of
+//! that function), or "a function no export names"; an `externref` is one of the
+//! [`EXTERN_OBJECTS`] objects the harness made on each engine before the first call,
+//! each holding its id (a `u32`), so the same id on both sides is the same object
+//! (validated code cannot make an `externref` of its own); an `exnref` is the tag of its
+//! exception. An uncaught exception's values compare as numbers do, its references
+//! only as null or not: that is all Wasmite's [`wasmite::WasmException`] keeps of them.
 //!
 //! Stack exhaustion and running out of fuel are the outcomes that may differ: the
 //! engines' depth limits differ (Wasmite's are set by [`WASMITE_CALL_STACK_LIMIT`],
-//! wasmi's default is 1000 frames), and so do their fuel cost models (both engines meter
-//! fuel, each instance starting with [`FUEL`]). When either side exhausts its stack or
-//! its fuel, the comparison stops, with no verdict.
+//! wasmi's default is 1000 frames, Wasmtime's is 512 KiB of native stack), and so do
+//! their fuel cost models (every engine meters fuel, each instance starting with
+//! [`FUEL`]). When either side exhausts its stack or its fuel, the comparison stops,
+//! with no verdict.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use arbitrary::Unstructured;
 use wasmite::{
-    ExternRef, ExternVal, FuncInstance, FuncRef, ModuleInstance, ModuleRef, NopExternals, RefType,
-    StackRecycler, Trap, TrapCode, V128, ValType,
+    ExceptionValue, ExternRef, ExternVal, FuncInstance, FuncRef, HeapType, ModuleInstance,
+    ModuleRef, NopExternals, RefType, Signature, StackRecycler, TagRef, Trap, TrapCode, V128,
+    ValType, WasmException,
 };
 
-use crate::features::wasmi_config;
+use crate::features::{wasmi_config, wasmtime_config};
 
 /// Wasmite's call stack limit in the harness: small, so deep recursion ends quickly.
 pub const WASMITE_CALL_STACK_LIMIT: usize = 1024;
@@ -52,7 +63,7 @@ pub const EXTERN_OBJECTS: u32 = 3;
 /// A non-null or null function reference, as both engines can name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FuncId {
-    /// `ref.null func`.
+    /// `ref.null func` (or a null of a function type).
     Null,
     /// The function of the module's `i`-th function export (the first export of it, if
     /// several name the same function).
@@ -61,8 +72,18 @@ pub enum FuncId {
     Unexported,
 }
 
-/// A value as both engines see it: numbers by bits, references by [`FuncId`] or
-/// harness id.
+/// An exception tag, as both engines can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagId {
+    /// The tag of the module's `i`-th tag export (the first export of it).
+    Export(usize),
+    /// A tag that no export names (or any tag, at instantiation: see
+    /// [`Outcome::Thrown`]).
+    Unexported,
+}
+
+/// A value as both engines see it: numbers by bits, references by [`FuncId`], harness
+/// id or [`TagId`].
 #[derive(Clone, Copy, Debug)]
 pub enum Value {
     /// `i32`.
@@ -75,10 +96,15 @@ pub enum Value {
     F64(u64),
     /// `v128`.
     V128(V128),
-    /// `funcref`.
+    /// A function reference, `funcref` or typed.
     FuncRef(FuncId),
     /// `externref`: null, or the harness object with this id.
     ExternRef(Option<u32>),
+    /// `exnref`: null, or a caught exception of this tag.
+    ExnRef(Option<TagId>),
+    /// A non-null reference an uncaught exception carries: Wasmite gives the host only
+    /// whether such a reference is null ([`ExceptionValue::Ref`]).
+    NonNull,
 }
 
 impl PartialEq for Value {
@@ -98,6 +124,8 @@ impl PartialEq for Value {
             (Value::V128(a), Value::V128(b)) => v128_same(a, b),
             (Value::FuncRef(a), Value::FuncRef(b)) => a == b,
             (Value::ExternRef(a), Value::ExternRef(b)) => a == b,
+            (Value::ExnRef(a), Value::ExnRef(b)) => a == b,
+            (Value::NonNull, Value::NonNull) => true,
             _ => false,
         }
     }
@@ -134,17 +162,41 @@ pub fn v128_same(a: V128, b: V128) -> bool {
         })
 }
 
+/// The functions an argument of a reference type may name: the exported ones, and for
+/// each type of the module, those of that type.
+struct Candidates {
+    /// Exported functions.
+    funcs: usize,
+    /// For each type index of the module, the exported functions (by export index) of
+    /// exactly that type.
+    of_type: Vec<Vec<usize>>,
+}
+
 impl Value {
     /// Whether the value is a null reference.
     fn is_null(&self) -> bool {
-        matches!(self, Value::FuncRef(FuncId::Null) | Value::ExternRef(None))
+        matches!(
+            self,
+            Value::FuncRef(FuncId::Null) | Value::ExternRef(None) | Value::ExnRef(None)
+        )
     }
 
-    /// An argument of type `ty` from the fuzzer's bytes. Numbers: often a boundary value
-    /// (zero, all ones, the extremes, infinities, NaNs), otherwise arbitrary bits.
-    /// References: null, or one of the `funcs` exported functions, or one of the
-    /// harness's [`EXTERN_OBJECTS`].
-    fn arbitrary_of(ty: ValType, funcs: usize, u: &mut Unstructured<'_>) -> Value {
+    /// The null reference of `ty`'s hierarchy.
+    fn null(ty: RefType) -> Value {
+        match ty.heap.top() {
+            HeapType::Extern => Value::ExternRef(None),
+            HeapType::Exn => Value::ExnRef(None),
+            _ => Value::FuncRef(FuncId::Null),
+        }
+    }
+
+    /// An argument of type `ty` from the fuzzer's bytes, or `None` if the harness has no
+    /// value of that type (a non-null `exnref`, or a non-null reference to a function
+    /// type no export has). Numbers: often a boundary value (zero, all ones, the
+    /// extremes, infinities, NaNs), otherwise arbitrary bits. References: null (where
+    /// the type allows it), or one of the exported functions of the type, or one of
+    /// the harness's [`EXTERN_OBJECTS`].
+    fn arbitrary_of(ty: ValType, funcs: &Candidates, u: &mut Unstructured<'_>) -> Option<Value> {
         const SPECIAL_32: [u32; 8] = [
             0,
             1,
@@ -180,27 +232,37 @@ impl Value {
                 u.arbitrary().unwrap_or(0)
             }
         };
-        // Null a quarter of the time (and when the input has run out).
-        let null = special || u.is_empty();
-        match ty {
-            ValType::I32 => Value::I32(bits32(u)),
-            ValType::I64 => Value::I64(bits64(u)),
-            ValType::F32 => Value::F32(bits32(u)),
-            ValType::F64 => Value::F64(bits64(u)),
-            ValType::V128 if special => Value::V128(special_v128(u)),
-            ValType::V128 => Value::V128(V128::from_bits(u.arbitrary().unwrap_or(0))),
-            ValType::Ref(RefType::EXTERNREF) if null => Value::ExternRef(None),
-            ValType::Ref(RefType::EXTERNREF) => {
-                Value::ExternRef(Some(u.int_in_range(0..=EXTERN_OBJECTS - 1).unwrap_or(0)))
+        let ty = match ty {
+            ValType::I32 => return Some(Value::I32(bits32(u))),
+            ValType::I64 => return Some(Value::I64(bits64(u))),
+            ValType::F32 => return Some(Value::F32(bits32(u))),
+            ValType::F64 => return Some(Value::F64(bits64(u))),
+            ValType::V128 if special => return Some(Value::V128(special_v128(u))),
+            ValType::V128 => return Some(Value::V128(V128::from_bits(u.arbitrary().unwrap_or(0)))),
+            ValType::Ref(ty) => ty,
+        };
+        // Null a quarter of the time (and when the input has run out), where the type
+        // allows it.
+        let null = ty.nullable && (special || u.is_empty());
+        let exports: Vec<usize> = match ty.heap {
+            _ if null => return Some(Value::null(ty)),
+            HeapType::Extern => {
+                let id = u.int_in_range(0..=EXTERN_OBJECTS - 1).unwrap_or(0);
+                return Some(Value::ExternRef(Some(id)));
             }
-            ValType::Ref(RefType::FUNCREF) if null || funcs == 0 => Value::FuncRef(FuncId::Null),
-            ValType::Ref(RefType::FUNCREF) => {
-                Value::FuncRef(FuncId::Export(u.choose_index(funcs).unwrap_or(0)))
-            }
-            // Exception handling and typed function references are not in `FEATURES`
-            // (wasmi has neither): no function of a module this target runs takes an
-            // `exnref` or a typed reference.
-            ValType::Ref(other) => unreachable!("exec_diff runs no {other}"),
+            HeapType::Func => (0..funcs.funcs).collect(),
+            HeapType::Concrete(index) => funcs
+                .of_type
+                .get(index as usize)
+                .cloned()
+                .unwrap_or_default(),
+            // `exn` (the harness makes no exceptions) and any later heap type.
+            _ => Vec::new(),
+        };
+        match u.choose(&exports) {
+            Ok(&export) => Some(Value::FuncRef(FuncId::Export(export))),
+            Err(_) if ty.nullable => Some(Value::null(ty)),
+            Err(_) => None,
         }
     }
 }
@@ -260,7 +322,7 @@ fn special_v128(u: &mut Unstructured<'_>) -> V128 {
     V128::from_bits(bits)
 }
 
-/// Why execution trapped, in terms both engines share.
+/// Why execution trapped, in terms the engines share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrapKind {
     /// `unreachable` (also wasm-smith's fuel running out).
@@ -281,6 +343,11 @@ pub enum TrapKind {
     StackOverflow,
     /// `call_indirect` found a function of another type.
     IndirectCallTypeMismatch,
+    /// A null reference where Wasm code needs one: `call_ref` or `return_call_ref` of a
+    /// null function, `ref.as_non_null` of a null, `throw_ref` of a null exception
+    /// (Wasmite's `NullFunctionReference`, `NullReference` and `NullExceptionReference`;
+    /// Wasmtime has one code for the three).
+    NullReference,
     /// The engine's fuel ran out.
     OutOfFuel,
     /// Anything else (a trap code this harness does not know yet).
@@ -319,6 +386,24 @@ impl TrapKind {
             _ => TrapKind::Other,
         }
     }
+
+    fn of_wasmtime(code: wasmtime::Trap) -> TrapKind {
+        use wasmtime::Trap as W;
+        match code {
+            W::UnreachableCodeReached => TrapKind::Unreachable,
+            W::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+            W::TableOutOfBounds => TrapKind::TableOutOfBounds,
+            W::IndirectCallToNull => TrapKind::UninitializedElement,
+            W::IntegerDivisionByZero => TrapKind::DivisionByZero,
+            W::IntegerOverflow => TrapKind::IntegerOverflow,
+            W::BadConversionToInteger => TrapKind::InvalidConversion,
+            W::StackOverflow => TrapKind::StackOverflow,
+            W::BadSignature => TrapKind::IndirectCallTypeMismatch,
+            W::NullReference => TrapKind::NullReference,
+            W::OutOfFuel => TrapKind::OutOfFuel,
+            _ => TrapKind::Other,
+        }
+    }
 }
 
 /// How a step (instantiation, or one call) ended on one engine.
@@ -328,6 +413,10 @@ pub enum Outcome {
     Values(Vec<Value>),
     /// A trap.
     Trap(TrapKind),
+    /// An exception no Wasm code caught: its tag and values. At instantiation the tag
+    /// is [`TagId::Unexported`] on both sides (Wasmtime gives no instance to find the
+    /// exported tags in when the start function throws).
+    Thrown(TagId, Vec<Value>),
     /// Another error (link error, misuse, host error), with its message; messages are
     /// not compared, only that both sides failed this way.
     Error(String),
@@ -349,12 +438,28 @@ impl Outcome {
         }
     }
 
-    fn of_wasmite_trap(trap: &Trap) -> Outcome {
-        match trap.code() {
-            Some(code) => Outcome::Trap(TrapKind::of_wasmite(code)),
-            None if trap.as_host().is_some_and(|e| e.is::<wasmite::OutOfFuel>()) => {
-                Outcome::Trap(TrapKind::OutOfFuel)
-            }
+    /// Wasmite's trap as an outcome; `tag` names the tag of an uncaught exception.
+    fn of_wasmite_trap(trap: &Trap, tag: impl Fn(&TagRef) -> TagId) -> Outcome {
+        if let Some(code) = trap.code() {
+            return Outcome::Trap(TrapKind::of_wasmite(code));
+        }
+        let Some(error) = trap.as_host() else {
+            return Outcome::Error(trap.to_string());
+        };
+        if error.is::<wasmite::OutOfFuel>() {
+            return Outcome::Trap(TrapKind::OutOfFuel);
+        }
+        if let Some(thrown) = error.downcast_ref::<WasmException>() {
+            let values = thrown.values().iter().map(exception_value).collect();
+            return Outcome::Thrown(tag(thrown.tag()), values);
+        }
+        match error.downcast_ref::<wasmite::TrapKind>() {
+            Some(
+                wasmite::TrapKind::NullFunctionReference
+                | wasmite::TrapKind::NullReference
+                | wasmite::TrapKind::NullExceptionReference,
+            ) => Outcome::Trap(TrapKind::NullReference),
+            Some(_) => Outcome::Trap(TrapKind::Other),
             None => Outcome::Error(trap.to_string()),
         }
     }
@@ -375,11 +480,33 @@ impl Outcome {
     }
 }
 
-/// A table's element type, as both engines name it.
+/// A value of an uncaught exception on Wasmite, as a [`Value`].
+fn exception_value(value: &ExceptionValue) -> Value {
+    match *value {
+        ExceptionValue::I32(v) => Value::I32(v as u32),
+        ExceptionValue::I64(v) => Value::I64(v as u64),
+        ExceptionValue::F32(v) => Value::F32(v.to_bits()),
+        ExceptionValue::F64(v) => Value::F64(v.to_bits()),
+        ExceptionValue::V128(v) => Value::V128(v),
+        ExceptionValue::Ref { ty, null: true } => Value::null(ty),
+        ExceptionValue::Ref { null: false, .. } => Value::NonNull,
+    }
+}
+
+/// The hierarchy of a table's element type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Element {
-    FuncRef,
-    ExternRef,
+enum Top {
+    Func,
+    Extern,
+    Exn,
+}
+
+/// A table's element type, as the engines name it: its hierarchy and nullability (a
+/// function type is not compared, only that it is one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Element {
+    top: Top,
+    nullable: bool,
 }
 
 /// An exported table: its element type and every entry (its size is their number).
@@ -389,7 +516,7 @@ struct Table {
     entries: Vec<Value>,
 }
 
-/// The state both engines expose after a step: exported globals, memories and tables,
+/// The state the engines expose after a step: exported globals, memories and tables,
 /// by name.
 #[derive(PartialEq)]
 struct Snapshot {
@@ -443,6 +570,7 @@ struct Exports {
     globals: Vec<String>,
     memories: Vec<String>,
     tables: Vec<String>,
+    tags: Vec<String>,
 }
 
 impl Exports {
@@ -453,6 +581,7 @@ impl Exports {
             globals: Vec::new(),
             memories: Vec::new(),
             tables: Vec::new(),
+            tags: Vec::new(),
         };
         for export in &module.core().exports {
             let names = match export.kind {
@@ -460,13 +589,24 @@ impl Exports {
                 ExternKind::Global => &mut exports.globals,
                 ExternKind::Memory => &mut exports.memories,
                 ExternKind::Table => &mut exports.tables,
-                // Tags (exception handling) are not in `FEATURES`.
-                ExternKind::Tag => continue,
+                ExternKind::Tag => &mut exports.tags,
             };
             names.push(export.name.clone());
         }
         exports
     }
+}
+
+/// An engine Wasmite is compared with, holding an instance of the module.
+trait Oracle {
+    /// The engine's name, for the reports.
+    const NAME: &'static str;
+
+    /// Calls the exported function `name` with `args`.
+    fn call(&mut self, name: &str, args: &[Value]) -> Outcome;
+
+    /// The exported state.
+    fn snapshot(&mut self, exports: &Exports) -> Snapshot;
 }
 
 /// Wasmite's side.
@@ -475,13 +615,22 @@ struct Ours {
     stack: StackRecycler,
     /// The function of each function export, in export order.
     funcs: Vec<FuncRef>,
+    /// The tag of each tag export, in export order.
+    tags: Vec<TagRef>,
     /// The harness's `externref` objects; object `i` holds `i` (a `u32`).
     externs: Vec<ExternRef>,
+    /// What reference arguments may name.
+    candidates: Candidates,
 }
 
 impl Ours {
-    fn new(instance: ModuleRef, stack: StackRecycler, exports: &Exports) -> Ours {
-        let funcs = exports
+    fn new(
+        module: &wasmite::Module,
+        instance: ModuleRef,
+        stack: StackRecycler,
+        exports: &Exports,
+    ) -> Ours {
+        let funcs: Vec<FuncRef> = exports
             .funcs
             .iter()
             .map(|name| match instance.export_by_name(name) {
@@ -489,13 +638,50 @@ impl Ours {
                 _ => panic!("Wasmite: exported function {name:?} not found"),
             })
             .collect();
+        let tags = exports
+            .tags
+            .iter()
+            .map(|name| {
+                instance
+                    .export_tag(name)
+                    .unwrap_or_else(|| panic!("Wasmite: exported tag {name:?} not found"))
+            })
+            .collect();
         let externs = (0..EXTERN_OBJECTS).map(ExternRef::new).collect();
+        // Signatures compare by the types they name, so a function fits a type index if
+        // its signature equals the type's.
+        let of_type = module
+            .core()
+            .types
+            .iter()
+            .map(|ty| {
+                let fits = |func: &FuncRef| *func.signature() == **ty;
+                (0..funcs.len()).filter(|&i| fits(&funcs[i])).collect()
+            })
+            .collect();
+        let candidates = Candidates {
+            funcs: funcs.len(),
+            of_type,
+        };
         Ours {
             instance,
             stack,
             funcs,
+            tags,
             externs,
+            candidates,
         }
+    }
+
+    /// Arguments for the `index`-th exported function from the fuzzer's bytes, or `None`
+    /// if the harness has no value of one of its parameter types.
+    fn arguments(&self, index: usize, u: &mut Unstructured<'_>) -> Option<Vec<Value>> {
+        let signature: &Signature = self.funcs[index].signature();
+        signature
+            .param_types()
+            .iter()
+            .map(|&ty| Value::arbitrary_of(ty, &self.candidates, u))
+            .collect()
     }
 
     fn to_engine(&self, value: Value) -> wasmite::Value {
@@ -510,11 +696,12 @@ impl Ours {
             Value::FuncRef(FuncId::Export(i)) => {
                 wasmite::Value::FuncRef(Some(self.funcs[i].clone()))
             }
-            Value::FuncRef(FuncId::Unexported) => {
-                unreachable!("harness: arguments name exported functions only")
-            }
             Value::ExternRef(r) => {
                 wasmite::Value::ExternRef(r.map(|id| self.externs[id as usize].clone()))
+            }
+            Value::ExnRef(None) => wasmite::Value::ExnRef(None),
+            Value::FuncRef(FuncId::Unexported) | Value::ExnRef(Some(_)) | Value::NonNull => {
+                unreachable!("harness: arguments are nulls, numbers and the harness's objects")
             }
         }
     }
@@ -534,7 +721,9 @@ impl Ours {
                     .map_or(FuncId::Unexported, FuncId::Export),
             ),
             wasmite::Value::ExternRef(r) => Value::ExternRef(r.as_ref().map(|r| self.extern_id(r))),
-            wasmite::Value::ExnRef(_) => unreachable!("exec_diff runs no exception handling"),
+            wasmite::Value::ExnRef(exn) => {
+                Value::ExnRef(exn.as_ref().map(|exn| self.tag_id(exn.tag())))
+            }
         }
     }
 
@@ -546,6 +735,13 @@ impl Ours {
             Some(id) if self.externs[id as usize].ptr_eq(r) => id,
             _ => panic!("Wasmite produced an externref the harness did not make: {r:?}"),
         }
+    }
+
+    fn tag_id(&self, tag: &TagRef) -> TagId {
+        self.tags
+            .iter()
+            .position(|export| export.ptr_eq(tag))
+            .map_or(TagId::Unexported, TagId::Export)
     }
 
     fn snapshot(&self, exports: &Exports) -> Snapshot {
@@ -581,10 +777,15 @@ impl Ours {
                 let ExternVal::Table(table) = export(name) else {
                     panic!("Wasmite: export {name:?} is not a table");
                 };
-                let element = match table.element_type() {
-                    RefType::FUNCREF => Element::FuncRef,
-                    RefType::EXTERNREF => Element::ExternRef,
-                    other => unreachable!("exec_diff runs no tables of {other}"),
+                let ty = table.element_type();
+                let top = match ty.heap.top() {
+                    HeapType::Extern => Top::Extern,
+                    HeapType::Exn => Top::Exn,
+                    _ => Top::Func,
+                };
+                let element = Element {
+                    top,
+                    nullable: ty.nullable,
                 };
                 let entries = (0..table.current_size())
                     .map(|at| match table.get_value(at) {
@@ -621,13 +822,13 @@ impl Ours {
             &mut self.stack,
         ) {
             Ok(()) => Outcome::Values(results.iter().map(|v| self.of_engine(v)).collect()),
-            Err(trap) => Outcome::of_wasmite_trap(&trap),
+            Err(trap) => Outcome::of_wasmite_trap(&trap, |tag| self.tag_id(tag)),
         }
     }
 }
 
 /// wasmi's side.
-struct Theirs {
+struct Wasmi {
     store: wasmi::Store<()>,
     instance: wasmi::Instance,
     /// The function of each function export, in export order.
@@ -639,8 +840,33 @@ struct Theirs {
     externs: Vec<wasmi::ExternRef>,
 }
 
-impl Theirs {
-    fn new(mut store: wasmi::Store<()>, instance: wasmi::Instance, exports: &Exports) -> Theirs {
+impl Wasmi {
+    /// Loads and instantiates `bytes` (start function included) with fuel [`FUEL`];
+    /// the instantiation's outcome if it fails.
+    fn instantiate(
+        bytes: &[u8],
+        features: &wasmite::Features,
+        exports: &Exports,
+    ) -> Result<Wasmi, Outcome> {
+        let mut config = wasmi_config(features);
+        config.consume_fuel(true);
+        let engine = wasmi::Engine::new(&config);
+        let module = match wasmi::Module::new(&engine, bytes) {
+            Ok(module) => module,
+            Err(error) => panic!("harness: wasmi rejects a module wasmparser accepts: {error}"),
+        };
+        let mut store = wasmi::Store::new(&engine, ());
+        if let Err(error) = store.set_fuel(FUEL) {
+            panic!("harness: wasmi refuses fuel: {error}");
+        }
+        let linker = wasmi::Linker::<()>::new(&engine);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|error| Outcome::of_wasmi_error(&error))?;
+        Ok(Wasmi::new(store, instance, exports))
+    }
+
+    fn new(mut store: wasmi::Store<()>, instance: wasmi::Instance, exports: &Exports) -> Wasmi {
         let funcs: Vec<wasmi::Func> = exports
             .funcs
             .iter()
@@ -653,7 +879,7 @@ impl Theirs {
         let externs = (0..EXTERN_OBJECTS)
             .map(|id| wasmi::ExternRef::new(&mut store, id))
             .collect();
-        Theirs {
+        Wasmi {
             store,
             instance,
             funcs,
@@ -674,12 +900,12 @@ impl Theirs {
             Value::V128(v) => wasmi::Val::V128(wasmi::V128::from(v.to_bits())),
             Value::FuncRef(FuncId::Null) => wasmi::Val::FuncRef(Nullable::Null),
             Value::FuncRef(FuncId::Export(i)) => wasmi::Val::FuncRef(Nullable::Val(self.funcs[i])),
-            Value::FuncRef(FuncId::Unexported) => {
-                unreachable!("harness: arguments name exported functions only")
-            }
             Value::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
             Value::ExternRef(Some(id)) => {
                 wasmi::Val::ExternRef(Nullable::Val(self.externs[id as usize]))
+            }
+            Value::FuncRef(FuncId::Unexported) | Value::ExnRef(_) | Value::NonNull => {
+                unreachable!("harness: no such argument for wasmi")
             }
         }
     }
@@ -721,8 +947,12 @@ impl Theirs {
         let id = r.data(&self.store).downcast_ref::<u32>().copied();
         Some(id.unwrap_or_else(|| panic!("harness: wasmi made an externref of its own: {r:?}")))
     }
+}
 
-    fn snapshot(&self, exports: &Exports) -> Snapshot {
+impl Oracle for Wasmi {
+    const NAME: &'static str = "wasmi";
+
+    fn snapshot(&mut self, exports: &Exports) -> Snapshot {
         let globals = exports
             .globals
             .iter()
@@ -747,9 +977,13 @@ impl Theirs {
             .map(|name| {
                 let table = self.instance.get_table(&self.store, name);
                 let table = table.unwrap_or_else(|| panic!("wasmi: no table {name:?}"));
-                let element = match table.ty(&self.store).element() {
-                    wasmi::RefType::Func => Element::FuncRef,
-                    wasmi::RefType::Extern => Element::ExternRef,
+                let top = match table.ty(&self.store).element() {
+                    wasmi::RefType::Func => Top::Func,
+                    wasmi::RefType::Extern => Top::Extern,
+                };
+                let element = Element {
+                    top,
+                    nullable: true,
                 };
                 let entries = (0..table.size(&self.store))
                     .map(|at| match table.get(&self.store, at) {
@@ -784,19 +1018,324 @@ impl Theirs {
     }
 }
 
-/// Runs `bytes` on both engines with calls chosen by `u`, and panics (a fuzzing finding)
+/// Wasmtime engines built so far, one per feature set: building one sets up Cranelift,
+/// too slow to do for every input.
+static WASMTIME_ENGINES: Mutex<Vec<(wasmite::Features, wasmtime::Engine)>> = Mutex::new(Vec::new());
+
+/// The Wasmtime engine for `features` ([`wasmtime_config`]).
+fn wasmtime_engine(features: &wasmite::Features) -> wasmtime::Engine {
+    let mut engines = WASMTIME_ENGINES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, engine)) = engines.iter().find(|(f, _)| f == features) {
+        return engine.clone();
+    }
+    let engine = match wasmtime::Engine::new(&wasmtime_config(features)) {
+        Ok(engine) => engine,
+        Err(error) => panic!("harness: Wasmtime refuses its configuration: {error:?}"),
+    };
+    engines.push((*features, engine.clone()));
+    engine
+}
+
+/// Wasmtime's side.
+struct Wasmtime {
+    store: wasmtime::Store<()>,
+    instance: wasmtime::Instance,
+    /// The function of each function export, in export order.
+    funcs: Vec<wasmtime::Func>,
+    /// `funcs`' identities: the address of each function's `VMFuncRef`, one per function
+    /// of an instance (Wasmtime's `Func` handles have no comparison).
+    func_keys: Vec<usize>,
+    /// The tag of each tag export, in export order.
+    tags: Vec<wasmtime::Tag>,
+    /// The harness's `externref` objects; object `i` holds `i` (a `u32`).
+    externs: Vec<wasmtime::Rooted<wasmtime::ExternRef>>,
+}
+
+impl Wasmtime {
+    /// Compiles and instantiates `bytes` (start function included) with fuel [`FUEL`];
+    /// the instantiation's outcome if it fails.
+    fn instantiate(
+        bytes: &[u8],
+        features: &wasmite::Features,
+        exports: &Exports,
+    ) -> Result<Wasmtime, Outcome> {
+        let engine = wasmtime_engine(features);
+        let module = match wasmtime::Module::new(&engine, bytes) {
+            Ok(module) => module,
+            Err(error) => {
+                panic!("harness: Wasmtime rejects a module wasmparser accepts: {error:?}")
+            }
+        };
+        let mut store = wasmtime::Store::new(&engine, ());
+        if let Err(error) = store.set_fuel(FUEL) {
+            panic!("harness: Wasmtime refuses fuel: {error:?}");
+        }
+        let linker = wasmtime::Linker::<()>::new(&engine);
+        let instance = match linker.instantiate(&mut store, &module) {
+            Ok(instance) => instance,
+            // The instance is gone: no tag export to name the tag by.
+            Err(error) => return Err(wasmtime_outcome(&mut store, &error, &[])),
+        };
+        Ok(Wasmtime::new(store, instance, exports))
+    }
+
+    fn new(
+        mut store: wasmtime::Store<()>,
+        instance: wasmtime::Instance,
+        exports: &Exports,
+    ) -> Wasmtime {
+        let funcs: Vec<wasmtime::Func> = exports
+            .funcs
+            .iter()
+            .map(|name| {
+                let func = instance.get_func(&mut store, name);
+                func.unwrap_or_else(|| panic!("Wasmtime: no function {name:?}"))
+            })
+            .collect();
+        let func_keys = funcs
+            .iter()
+            .map(|func| func.to_raw(&mut store) as usize)
+            .collect();
+        let tags = exports
+            .tags
+            .iter()
+            .map(|name| {
+                let tag = instance.get_tag(&mut store, name);
+                tag.unwrap_or_else(|| panic!("Wasmtime: no tag {name:?}"))
+            })
+            .collect();
+        let externs = (0..EXTERN_OBJECTS)
+            .map(|id| match wasmtime::ExternRef::new(&mut store, id) {
+                Ok(r) => r,
+                Err(error) => panic!("harness: Wasmtime refuses an externref: {error:?}"),
+            })
+            .collect();
+        Wasmtime {
+            store,
+            instance,
+            funcs,
+            func_keys,
+            tags,
+            externs,
+        }
+    }
+
+    fn to_engine(&self, value: Value) -> wasmtime::Val {
+        match value {
+            Value::I32(v) => wasmtime::Val::I32(v as i32),
+            Value::I64(v) => wasmtime::Val::I64(v as i64),
+            Value::F32(v) => wasmtime::Val::F32(v),
+            Value::F64(v) => wasmtime::Val::F64(v),
+            Value::V128(v) => wasmtime::Val::V128(v.to_bits().into()),
+            Value::FuncRef(FuncId::Null) => wasmtime::Val::FuncRef(None),
+            Value::FuncRef(FuncId::Export(i)) => wasmtime::Val::FuncRef(Some(self.funcs[i])),
+            Value::ExternRef(r) => wasmtime::Val::ExternRef(r.map(|id| self.externs[id as usize])),
+            Value::ExnRef(None) => wasmtime::Val::ExnRef(None),
+            Value::FuncRef(FuncId::Unexported) | Value::ExnRef(Some(_)) | Value::NonNull => {
+                unreachable!("harness: arguments are nulls, numbers and the harness's objects")
+            }
+        }
+    }
+
+    fn of_engine(&mut self, value: &wasmtime::Val) -> Value {
+        match value {
+            wasmtime::Val::I32(v) => Value::I32(*v as u32),
+            wasmtime::Val::I64(v) => Value::I64(*v as u64),
+            wasmtime::Val::F32(v) => Value::F32(*v),
+            wasmtime::Val::F64(v) => Value::F64(*v),
+            wasmtime::Val::V128(v) => Value::V128(V128::from_bits(v.as_u128())),
+            wasmtime::Val::FuncRef(func) => Value::FuncRef(self.func_id(func.as_ref())),
+            wasmtime::Val::ExternRef(r) => Value::ExternRef(self.extern_id(r.as_ref())),
+            wasmtime::Val::ExnRef(exn) => {
+                Value::ExnRef(exn.map(|exn| exn_tag(&mut self.store, &exn, &self.tags)))
+            }
+            other => panic!("harness: Wasmtime gave a value of a GC type: {other:?}"),
+        }
+    }
+
+    fn of_ref(&mut self, value: &wasmtime::Ref) -> Value {
+        match value {
+            wasmtime::Ref::Func(func) => Value::FuncRef(self.func_id(func.as_ref())),
+            wasmtime::Ref::Extern(r) => Value::ExternRef(self.extern_id(r.as_ref())),
+            wasmtime::Ref::Exn(exn) => {
+                Value::ExnRef(exn.map(|exn| exn_tag(&mut self.store, &exn, &self.tags)))
+            }
+            other => panic!("harness: Wasmtime gave a reference of a GC type: {other:?}"),
+        }
+    }
+
+    fn func_id(&mut self, func: Option<&wasmtime::Func>) -> FuncId {
+        let Some(func) = func else {
+            return FuncId::Null;
+        };
+        let key = func.to_raw(&mut self.store) as usize;
+        self.func_keys
+            .iter()
+            .position(|&export| export == key)
+            .map_or(FuncId::Unexported, FuncId::Export)
+    }
+
+    fn extern_id(&self, r: Option<&wasmtime::Rooted<wasmtime::ExternRef>>) -> Option<u32> {
+        let r = r?;
+        let id = match r.data(&self.store) {
+            Ok(data) => data.and_then(|data| data.downcast_ref::<u32>().copied()),
+            Err(error) => panic!("harness: Wasmtime externref unreadable: {error:?}"),
+        };
+        Some(id.unwrap_or_else(|| panic!("harness: Wasmtime made an externref of its own")))
+    }
+}
+
+/// The [`TagId`] of a Wasmtime exception, by its tag among the exported `tags`.
+fn exn_tag(
+    store: &mut wasmtime::Store<()>,
+    exn: &wasmtime::Rooted<wasmtime::ExnRef>,
+    tags: &[wasmtime::Tag],
+) -> TagId {
+    let tag = match exn.tag(&mut *store) {
+        Ok(tag) => tag,
+        Err(error) => panic!("harness: Wasmtime exception without a tag: {error:?}"),
+    };
+    tags.iter()
+        .position(|export| wasmtime::Tag::eq(export, &tag, &*store))
+        .map_or(TagId::Unexported, TagId::Export)
+}
+
+/// A Wasmtime error as an outcome: a trap, an uncaught exception (taken from the store,
+/// its tag named among the exported `tags`), or another error.
+fn wasmtime_outcome(
+    store: &mut wasmtime::Store<()>,
+    error: &wasmtime::Error,
+    tags: &[wasmtime::Tag],
+) -> Outcome {
+    if let Some(&code) = error.downcast_ref::<wasmtime::Trap>() {
+        return Outcome::Trap(TrapKind::of_wasmtime(code));
+    }
+    if !error.is::<wasmtime::ThrownException>() {
+        return Outcome::Error(format!("{error:?}"));
+    }
+    let Some(exn) = store.take_pending_exception() else {
+        panic!("harness: Wasmtime threw without a pending exception");
+    };
+    let tag = exn_tag(store, &exn, tags);
+    let fields: Vec<wasmtime::Val> = match exn.fields(&mut *store) {
+        Ok(fields) => fields.collect(),
+        Err(error) => panic!("harness: Wasmtime exception unreadable: {error:?}"),
+    };
+    let values = fields
+        .iter()
+        .map(|field| match field {
+            wasmtime::Val::I32(v) => Value::I32(*v as u32),
+            wasmtime::Val::I64(v) => Value::I64(*v as u64),
+            wasmtime::Val::F32(v) => Value::F32(*v),
+            wasmtime::Val::F64(v) => Value::F64(*v),
+            wasmtime::Val::V128(v) => Value::V128(V128::from_bits(v.as_u128())),
+            wasmtime::Val::FuncRef(None) => Value::FuncRef(FuncId::Null),
+            wasmtime::Val::ExternRef(None) => Value::ExternRef(None),
+            wasmtime::Val::ExnRef(None) => Value::ExnRef(None),
+            wasmtime::Val::FuncRef(Some(_))
+            | wasmtime::Val::ExternRef(Some(_))
+            | wasmtime::Val::ExnRef(Some(_)) => Value::NonNull,
+            other => panic!("harness: Wasmtime exception of a GC type: {other:?}"),
+        })
+        .collect();
+    Outcome::Thrown(tag, values)
+}
+
+impl Oracle for Wasmtime {
+    const NAME: &'static str = "Wasmtime";
+
+    fn snapshot(&mut self, exports: &Exports) -> Snapshot {
+        let globals = exports
+            .globals
+            .iter()
+            .map(|name| {
+                let global = self.instance.get_global(&mut self.store, name);
+                let global = global.unwrap_or_else(|| panic!("Wasmtime: no global {name:?}"));
+                let value = global.get(&mut self.store);
+                (name.clone(), self.of_engine(&value))
+            })
+            .collect();
+        let memories = exports
+            .memories
+            .iter()
+            .map(|name| {
+                let memory = self.instance.get_memory(&mut self.store, name);
+                let memory = memory.unwrap_or_else(|| panic!("Wasmtime: no memory {name:?}"));
+                (name.clone(), memory.data(&self.store).to_vec())
+            })
+            .collect();
+        let tables = exports
+            .tables
+            .iter()
+            .map(|name| {
+                let table = self.instance.get_table(&mut self.store, name);
+                let table = table.unwrap_or_else(|| panic!("Wasmtime: no table {name:?}"));
+                let ty = table.ty(&self.store);
+                let top = match ty.element().heap_type().top() {
+                    wasmtime::HeapType::Func => Top::Func,
+                    wasmtime::HeapType::Extern => Top::Extern,
+                    wasmtime::HeapType::Exn => Top::Exn,
+                    other => panic!("harness: Wasmtime table of a GC type: {other:?}"),
+                };
+                let element = Element {
+                    top,
+                    nullable: ty.element().is_nullable(),
+                };
+                let entries = (0..table.size(&self.store))
+                    .map(|at| match table.get(&mut self.store, at) {
+                        Some(entry) => self.of_ref(&entry),
+                        None => panic!("Wasmtime: table {name:?}[{at}] unreadable"),
+                    })
+                    .collect();
+                (name.clone(), Table { element, entries })
+            })
+            .collect();
+        Snapshot {
+            globals,
+            memories,
+            tables,
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> Outcome {
+        let func = self.instance.get_func(&mut self.store, name);
+        let func = func.unwrap_or_else(|| panic!("Wasmtime: no function {name:?}"));
+        let results = func.ty(&self.store).results().len();
+        let args: Vec<wasmtime::Val> = args.iter().map(|&v| self.to_engine(v)).collect();
+        // Placeholders: the call overwrites every result.
+        let mut results = vec![wasmtime::Val::I32(0); results];
+        match func.call(&mut self.store, &args, &mut results) {
+            Ok(()) => Outcome::Values(results.iter().map(|v| self.of_engine(v)).collect()),
+            Err(error) => wasmtime_outcome(&mut self.store, &error, &self.tags),
+        }
+    }
+}
+
+/// Whether wasmi runs every module of `features` (as built here: no exception
+/// handling, typed function references or memory64); Wasmtime is the oracle otherwise.
+pub fn wasmi_runs(features: &wasmite::Features) -> bool {
+    !(features.exceptions || features.function_references || features.memory64)
+}
+
+/// Runs `bytes` on Wasmite and on an oracle (wasmi where it runs `features`, Wasmtime
+/// otherwise: [`wasmi_runs`]) with calls chosen by `u`, and panics (a fuzzing finding)
 /// on the first difference.
 ///
 /// Modules wasmparser rejects for `features` are skipped (the generator is not meant
-/// to produce them). A module wasmparser accepts must load on Wasmite; wasmi refusing it
-/// is a harness problem (a wasmi limit), reported as such.
-pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstructured<'_>) {
+/// to produce them, or [`crate::smith::lower_gc`] could not bring one within them). A
+/// module wasmparser accepts must load on Wasmite; the oracle refusing it is a harness
+/// problem (an oracle limit), reported as such.
+///
+/// Whether the module ran on both engines (it was not skipped).
+pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstructured<'_>) -> bool {
     let parser_features = crate::features::wasmparser_features(features);
     if wasmparser::Validator::new_with_features(parser_features)
         .validate_all(bytes)
         .is_err()
     {
-        return;
+        return false;
     }
     let config = wasmite::Config::new()
         .features(*features)
@@ -805,54 +1344,58 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
         Ok(module) => module,
         Err(error) => panic!("Wasmite rejects a module wasmparser accepts: {error}"),
     };
-    if crate::known::has_wasmi_eqz_select(bytes)
-        || crate::known::has_wasmi_same_local_store(bytes)
-        || crate::known::has_wasmi_store_lane_big_offset(bytes)
-    {
-        return;
-    }
-    let mut their_config = wasmi_config(features);
-    their_config.consume_fuel(true);
-    let engine = wasmi::Engine::new(&their_config);
-    let their_module = match wasmi::Module::new(&engine, bytes) {
-        Ok(module) => module,
-        Err(error) => panic!("harness: wasmi rejects a module wasmparser accepts: {error}"),
-    };
     let exports = Exports::of(&module);
+    if wasmi_runs(features) {
+        if crate::known::has_wasmi_eqz_select(bytes)
+            || crate::known::has_wasmi_same_local_store(bytes)
+            || crate::known::has_wasmi_store_lane_big_offset(bytes)
+        {
+            return false;
+        }
+        let theirs = Wasmi::instantiate(bytes, features, &exports);
+        compare(&module, &exports, theirs, u);
+    } else {
+        let theirs = Wasmtime::instantiate(bytes, features, &exports);
+        compare(&module, &exports, theirs, u);
+    }
+    true
+}
 
-    // Instantiation, start function included.
+/// Instantiates `module` on Wasmite, compares the outcome with the oracle's (`theirs`),
+/// then makes the same calls on both and compares every outcome and the state after it.
+fn compare<O: Oracle>(
+    module: &wasmite::Module,
+    exports: &Exports,
+    theirs: Result<O, Outcome>,
+    u: &mut Unstructured<'_>,
+) {
+    let name = O::NAME;
+    // Instantiation, start function included. An uncaught exception's tag is not named
+    // here: the oracle may have no instance to name it by (`Outcome::Thrown`).
     let mut stack = StackRecycler::with_limits(WASMITE_VALUE_STACK_LIMIT, WASMITE_CALL_STACK_LIMIT);
-    let ours = match ModuleInstance::new(&module, &wasmite::ImportsBuilder::default()) {
+    let unnamed = |_: &TagRef| TagId::Unexported;
+    let ours = match ModuleInstance::new(module, &wasmite::ImportsBuilder::default()) {
         Ok(not_started) => {
             not_started.not_started_instance().set_fuel(FUEL);
             not_started
                 .run_start_with_stack(&mut NopExternals, &mut stack)
-                .map_err(|trap| Outcome::of_wasmite_trap(&trap))
+                .map_err(|trap| Outcome::of_wasmite_trap(&trap, unnamed))
         }
-        Err(wasmite::Error::Trap(trap)) => Err(Outcome::of_wasmite_trap(&trap)),
+        Err(wasmite::Error::Trap(trap)) => Err(Outcome::of_wasmite_trap(&trap, unnamed)),
         Err(error) => Err(Outcome::Error(error.to_string())),
     };
-    let mut store = wasmi::Store::new(&engine, ());
-    if let Err(error) = store.set_fuel(FUEL) {
-        panic!("harness: wasmi refuses fuel: {error}");
-    }
-    let linker = wasmi::Linker::<()>::new(&engine);
-    let theirs = linker
-        .instantiate_and_start(&mut store, &their_module)
-        .map_err(|error| Outcome::of_wasmi_error(&error));
     let (our_outcome, their_outcome) = (summary(&ours), summary(&theirs));
     if our_outcome.ends_comparison() || their_outcome.ends_comparison() {
         return;
     }
     if !our_outcome.same_as(&their_outcome) {
-        panic!("instantiation differs:\n  Wasmite: {our_outcome:?}\n  wasmi:   {their_outcome:?}");
+        panic!("instantiation differs:\n  Wasmite: {our_outcome:?}\n  {name}: {their_outcome:?}");
     }
-    let (Ok(instance), Ok(their_instance)) = (ours, theirs) else {
+    let (Ok(instance), Ok(mut theirs)) = (ours, theirs) else {
         return;
     };
-    let mut ours = Ours::new(instance, stack, &exports);
-    let mut theirs = Theirs::new(store, their_instance, &exports);
-    compare_state(&ours, &theirs, &exports, "instantiation");
+    let mut ours = Ours::new(module, instance, stack, exports);
+    compare_state(&ours, &mut theirs, exports, "instantiation");
 
     // Every exported function once, in export order, then a few more chosen by the input.
     let mut calls: Vec<usize> = (0..exports.funcs.len()).collect();
@@ -865,28 +1408,26 @@ pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstruct
         }
     }
     for index in calls {
-        let name = &exports.funcs[index];
-        let args: Vec<Value> = ours.funcs[index]
-            .signature()
-            .param_types()
-            .iter()
-            .map(|&ty| Value::arbitrary_of(ty, exports.funcs.len(), u))
-            .collect();
-        let our_outcome = ours.call(name, &args);
-        let their_outcome = theirs.call(name, &args);
+        let func = &exports.funcs[index];
+        // A function taking a reference the harness has no value of is not called.
+        let Some(args) = ours.arguments(index, u) else {
+            continue;
+        };
+        let our_outcome = ours.call(func, &args);
+        let their_outcome = theirs.call(func, &args);
         if our_outcome.ends_comparison() || their_outcome.ends_comparison() {
             return;
         }
         if !our_outcome.same_as(&their_outcome) {
             panic!(
-                "call {name:?}({args:?}) differs:\n  Wasmite: {our_outcome:?}\n  wasmi:   {their_outcome:?}"
+                "call {func:?}({args:?}) differs:\n  Wasmite: {our_outcome:?}\n  {name}: {their_outcome:?}"
             );
         }
         compare_state(
             &ours,
-            &theirs,
-            &exports,
-            &format!("call {name:?}({args:?})"),
+            &mut theirs,
+            exports,
+            &format!("call {func:?}({args:?})"),
         );
     }
 }
@@ -899,23 +1440,24 @@ fn summary<T>(result: &Result<T, Outcome>) -> Outcome {
     }
 }
 
-fn compare_state(ours: &Ours, theirs: &Theirs, exports: &Exports, step: &str) {
+fn compare_state<O: Oracle>(ours: &Ours, theirs: &mut O, exports: &Exports, step: &str) {
+    let name = O::NAME;
     let our_state = ours.snapshot(exports);
     let their_state = theirs.snapshot(exports);
     if our_state == their_state {
         return;
     }
     let mut details = String::new();
-    for ((name, a), (_, b)) in our_state.globals.iter().zip(&their_state.globals) {
+    for ((global, a), (_, b)) in our_state.globals.iter().zip(&their_state.globals) {
         if a != b {
-            details += &format!("\n  global {name:?}: Wasmite {a:?}, wasmi {b:?}");
+            details += &format!("\n  global {global:?}: Wasmite {a:?}, {name} {b:?}");
         }
     }
-    for ((name, a), (_, b)) in our_state.memories.iter().zip(&their_state.memories) {
+    for ((memory, a), (_, b)) in our_state.memories.iter().zip(&their_state.memories) {
         if let Some(at) = first_difference(a, b) {
             details += &format!(
-                "\n  memory {name:?}: lengths {} vs {}, first difference at byte {at}: \
-                 Wasmite {:?}, wasmi {:?}",
+                "\n  memory {memory:?}: lengths {} vs {}, first difference at byte {at}: \
+                 Wasmite {:?}, {name} {:?}",
                 a.len(),
                 b.len(),
                 a.get(at),
@@ -923,23 +1465,23 @@ fn compare_state(ours: &Ours, theirs: &Theirs, exports: &Exports, step: &str) {
             );
         }
     }
-    for ((name, a), (_, b)) in our_state.tables.iter().zip(&their_state.tables) {
+    for ((table, a), (_, b)) in our_state.tables.iter().zip(&their_state.tables) {
         if a.element != b.element {
             details += &format!(
-                "\n  table {name:?}: element type Wasmite {:?}, wasmi {:?}",
+                "\n  table {table:?}: element type Wasmite {:?}, {name} {:?}",
                 a.element, b.element
             );
         }
         let differs = a.entries.iter().zip(&b.entries).position(|(x, y)| x != y);
         if let Some(at) = differs {
             details += &format!(
-                "\n  table {name:?}: first difference at entry {at}: Wasmite {:?}, wasmi {:?}",
+                "\n  table {table:?}: first difference at entry {at}: Wasmite {:?}, {name} {:?}",
                 a.entries[at], b.entries[at]
             );
         }
         if a.entries.len() != b.entries.len() {
             details += &format!(
-                "\n  table {name:?}: size Wasmite {}, wasmi {}",
+                "\n  table {table:?}: size Wasmite {}, {name} {}",
                 a.entries.len(),
                 b.entries.len()
             );
@@ -1030,7 +1572,7 @@ mod tests {
         let instance = linker
             .instantiate_and_start(&mut store, &module)
             .expect("instance");
-        let mut theirs = Theirs::new(store, instance, &Exports::of(&wasmite_module()));
+        let mut theirs = Wasmi::new(store, instance, &Exports::of(&wasmite_module()));
         let arg = V128::from_u8x16(core::array::from_fn(|i| 0xa0 + i as u8));
         assert_eq!(
             theirs.call("a", &[Value::V128(arg)]),
@@ -1152,6 +1694,159 @@ mod tests {
                 .collect();
             differential(&bytes, &crate::FEATURES, &mut Unstructured::new(&input));
         }
+    }
+
+    /// Wasmite's relaxed SIMD choices are Wasmtime's deterministic ones too (the
+    /// engine `exec_diff` compares with for the wider feature set, relaxed SIMD included).
+    #[test]
+    fn relaxed_simd_agrees_with_wasmtime() {
+        let bytes = crate::smith::canonicalize_relaxed_nans(&relaxed_module()).expect("module");
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200 {
+            let input: Vec<u8> = (0..2048)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            differential(&bytes, &crate::WIDER, &mut Unstructured::new(&input));
+        }
+    }
+
+    /// `text` instantiated on Wasmite and on Wasmtime with the wider feature set.
+    fn wider_pair(text: &str) -> (Ours, Wasmtime, Exports) {
+        let bytes = wat::parse_str(text).expect("text");
+        let config = wasmite::Config::new()
+            .features(crate::WIDER)
+            .consume_fuel(true);
+        let module = wasmite::Module::from_buffer_with_config(&bytes, &config).expect("module");
+        let exports = Exports::of(&module);
+        let instance = ModuleInstance::new(&module, &wasmite::ImportsBuilder::default())
+            .expect("instance")
+            .assert_no_start();
+        instance.set_fuel(FUEL);
+        let stack = StackRecycler::with_limits(WASMITE_VALUE_STACK_LIMIT, WASMITE_CALL_STACK_LIMIT);
+        let ours = Ours::new(&module, instance, stack, &exports);
+        let Ok(theirs) = Wasmtime::instantiate(&bytes, &crate::WIDER, &exports) else {
+            panic!("Wasmtime instance");
+        };
+        (ours, theirs, exports)
+    }
+
+    /// Calls `name` on both sides: the outcome, once checked to be the same.
+    fn call_both(pair: &mut (Ours, Wasmtime, Exports), name: &str, args: &[Value]) -> Outcome {
+        let ours = pair.0.call(name, args);
+        let theirs = pair.1.call(name, args);
+        assert_eq!(ours, theirs, "{name}");
+        assert!(
+            pair.0.snapshot(&pair.2) == pair.1.snapshot(&pair.2),
+            "{name}"
+        );
+        ours
+    }
+
+    const EXCEPTIONS: &str = r#"(module
+        (type $f (func (result i32)))
+        (tag $t (export "t") (param i32 f64))
+        (tag $u (param externref))
+        (global (export "g") (mut exnref) (ref.null exn))
+        (table (export "tab") 2 exnref)
+        (func $throw (export "throw") (param i32)
+          (throw $t (local.get 0) (f64.const nan:0x1234)))
+        (func (export "throw_unexported") (param externref) (throw $u (local.get 0)))
+        (func (export "catch") (param i32) (result exnref) (local exnref)
+          (local.set 1
+            (block $h (result exnref)
+              (try_table (catch_all_ref $h) (call $throw (local.get 0)))
+              (ref.null exn)))
+          (global.set 0 (local.get 1))
+          (table.set 0 (i32.const 1) (local.get 1))
+          (local.get 1))
+        (func (export "rethrow") (param exnref) (throw_ref (local.get 0)))
+        (func (export "call_null") (param (ref null $f)) (result i32)
+          (call_ref $f (local.get 0)))
+        (func (export "apply") (param (ref $f)) (result i32) (call_ref $f (local.get 0)))
+        (func (export "seven") (type $f) (i32.const 7))
+        (func (export "non_null") (param externref) (result externref)
+          (ref.as_non_null (local.get 0)))
+        (memory (export "m") i64 1 1)
+        (func (export "store") (param i64) (i64.store (local.get 0) (i64.const -1))))"#;
+
+    #[test]
+    fn exceptions_and_typed_references_compare_alike_on_wasmtime() {
+        let mut pair = wider_pair(EXCEPTIONS);
+        let nan = Value::F64(0x7ff8_0000_0000_1234);
+        assert_eq!(
+            call_both(&mut pair, "throw", &[Value::I32(5)]),
+            Outcome::Thrown(TagId::Export(0), vec![Value::I32(5), nan])
+        );
+        assert_eq!(
+            call_both(&mut pair, "throw_unexported", &[Value::ExternRef(Some(1))]),
+            Outcome::Thrown(TagId::Unexported, vec![Value::NonNull])
+        );
+        assert_eq!(
+            call_both(&mut pair, "throw_unexported", &[Value::ExternRef(None)]),
+            Outcome::Thrown(TagId::Unexported, vec![Value::ExternRef(None)])
+        );
+        assert_eq!(
+            call_both(&mut pair, "catch", &[Value::I32(3)]),
+            Outcome::Values(vec![Value::ExnRef(Some(TagId::Export(0)))])
+        );
+        for name in ["rethrow", "call_null", "non_null"] {
+            let args = pair.0.arguments(
+                pair.2.funcs.iter().position(|f| f == name).unwrap(),
+                &mut Unstructured::new(&[]),
+            );
+            let args = args.expect("nullable parameters");
+            assert!(args[0].is_null(), "{name}: an empty input gives nulls");
+            assert_eq!(
+                call_both(&mut pair, name, &args),
+                Outcome::Trap(TrapKind::NullReference),
+                "{name}"
+            );
+        }
+        // The only function of type `$f` is the argument `apply` gets.
+        let apply = pair.2.funcs.iter().position(|f| f == "apply").unwrap();
+        let seven = pair.2.funcs.iter().position(|f| f == "seven").unwrap();
+        let args = pair.0.arguments(apply, &mut Unstructured::new(&[0; 8]));
+        assert_eq!(args, Some(vec![Value::FuncRef(FuncId::Export(seven))]));
+        assert_eq!(
+            call_both(&mut pair, "apply", &args.unwrap()),
+            Outcome::Values(vec![Value::I32(7)])
+        );
+        // memory64: an `i64` address, in bounds and out.
+        assert_eq!(
+            call_both(&mut pair, "store", &[Value::I64(8)]),
+            Outcome::Values(vec![])
+        );
+        assert_eq!(
+            call_both(&mut pair, "store", &[Value::I64(65536)]),
+            Outcome::Trap(TrapKind::MemoryOutOfBounds)
+        );
+    }
+
+    /// An exception the start function does not catch is the instantiation's outcome on
+    /// both engines, its tag unnamed.
+    #[test]
+    fn an_exception_thrown_at_instantiation_compares_alike() {
+        let bytes = wat::parse_str(
+            r#"(module (tag (export "t") (param i64))
+                 (func $start (throw 0 (i64.const 9))) (start $start))"#,
+        )
+        .expect("text");
+        differential(&bytes, &crate::WIDER, &mut Unstructured::new(&[]));
+        let config = wasmite::Config::new().features(crate::WIDER);
+        let module = wasmite::Module::from_buffer_with_config(&bytes, &config).expect("module");
+        let Err(outcome) = Wasmtime::instantiate(&bytes, &crate::WIDER, &Exports::of(&module))
+        else {
+            panic!("the start function throws");
+        };
+        assert_eq!(
+            outcome,
+            Outcome::Thrown(TagId::Unexported, vec![Value::I64(9)])
+        );
     }
 
     fn wasmite_module() -> wasmite::Module {

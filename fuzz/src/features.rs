@@ -198,3 +198,68 @@ pub fn wasmi_config(features: &Features) -> wasmi::Config {
         .compilation_mode(wasmi::CompilationMode::Eager);
     config
 }
+
+/// A Wasmtime engine configuration accepting exactly the modules `features` allows, and
+/// running them deterministically and comparably with Wasmite: fuel metered (the harness
+/// gives each store [`crate::exec::FUEL`]), relaxed SIMD's deterministic choices,
+/// explicit bounds checks rather than signal handlers, and Cranelift's quickest
+/// compilation.
+pub fn wasmtime_config(features: &Features) -> wasmtime::Config {
+    use wasmtime::WasmFeatures as W;
+    let Features {
+        mutable_global,
+        sign_extension,
+        saturating_float_to_int,
+        multi_value,
+        bulk_memory,
+        reference_types,
+        simd,
+        relaxed_simd,
+        tail_call,
+        extended_const,
+        multi_memory,
+        wide_arithmetic,
+        memory64,
+        custom_page_sizes,
+        exceptions,
+        function_references,
+    } = *features;
+    let mut config = wasmtime::Config::new();
+    config
+        .wasm_features(W::MUTABLE_GLOBAL, mutable_global)
+        .wasm_features(W::SIGN_EXTENSION, sign_extension)
+        .wasm_features(W::SATURATING_FLOAT_TO_INT, saturating_float_to_int)
+        .wasm_multi_value(multi_value)
+        .wasm_bulk_memory(bulk_memory)
+        .wasm_reference_types(reference_types)
+        .wasm_simd(simd)
+        .wasm_relaxed_simd(relaxed_simd)
+        .wasm_tail_call(tail_call)
+        .wasm_extended_const(extended_const)
+        .wasm_multi_memory(multi_memory)
+        .wasm_wide_arithmetic(wide_arithmetic)
+        .wasm_memory64(memory64)
+        .wasm_custom_page_sizes(custom_page_sizes)
+        .wasm_exceptions(exceptions)
+        .wasm_function_references(function_references)
+        // Proposals Wasmite has no flag for (some on by default in Wasmtime).
+        .wasm_gc(false)
+        .wasm_features(W::THREADS, false)
+        .wasm_features(W::STACK_SWITCHING, false)
+        .wasm_features(W::LEGACY_EXCEPTIONS, false)
+        .wasm_features(W::SHARED_EVERYTHING_THREADS, false)
+        // Each relaxed SIMD instruction as the spec's deterministic profile has it,
+        // whatever the host: Wasmite's choices are fixed too.
+        .relaxed_simd_deterministic(true)
+        .consume_fuel(true)
+        // Explicit bounds and divisor checks instead of guard pages and signal handlers,
+        // which would compete with libFuzzer's and the sanitizers' handlers; and small
+        // reservations: `exec_diff`'s memories are at most a few pages.
+        .signals_based_traps(false)
+        .memory_reservation(1 << 20)
+        .memory_guard_size(0)
+        .memory_reservation_for_growth(0)
+        // Modules are compiled once and run briefly: compile them quickly.
+        .cranelift_opt_level(wasmtime::OptLevel::None);
+    config
+}

@@ -1,11 +1,11 @@
 //! Support shared by Wasmite's fuzz targets (`fuzz_targets/*.rs`, one per goal).
 //!
 //! * [`features`]: the proposal set under test, translated for each oracle (wasmparser's
-//!   validator, wasm-smith's generator, wasmi's engine), so that widening
+//!   validator, wasm-smith's generator, wasmi's and Wasmtime's engines), so that widening
 //!   [`FEATURES`] widens every target at once;
 //! * [`imports`]: a resolver that satisfies any import with a fresh dummy entity;
 //! * [`smith`]: module generation with wasm-smith (valid, invalid, mutated, terminating);
-//! * [`exec`]: differential execution against wasmi;
+//! * [`exec`]: differential execution against wasmi, or Wasmtime for what wasmi lacks;
 //! * [`known`]: open findings the targets step around until they are fixed.
 
 pub mod exec;
@@ -35,6 +35,17 @@ pub const FEATURES: Features = Features {
     wide_arithmetic: true,
     custom_page_sizes: true,
     ..Features::wasm2()
+};
+
+/// [`FEATURES`] with the proposals Wasmite runs that wasmi 2.0 (as built here) does not:
+/// memory64 (64-bit memories and tables), exception handling and typed function
+/// references. `validate_diff` checks them against wasmparser; `exec_diff` runs them
+/// against Wasmtime ([`exec::differential`] picks the oracle from the feature set).
+pub const WIDER: Features = Features {
+    memory64: true,
+    exceptions: true,
+    function_references: true,
+    ..FEATURES
 };
 
 /// `features` with every function translated when the module loads

@@ -1,7 +1,7 @@
 //! Module generation with wasm-smith, from the fuzzer's bytes.
 
 use arbitrary::{Arbitrary, Result, Unstructured};
-use wasm_smith::Config;
+use wasm_smith::{Config, InstructionKind, InstructionKinds};
 use wasmite::Features;
 
 use crate::features::{default_smith, restrict_smith};
@@ -73,19 +73,28 @@ fn mutate(bytes: &mut Vec<u8>, u: &mut Unstructured<'_>) -> Result<()> {
 
 /// A valid module for `features` whose every function terminates, sized for
 /// differential execution: arithmetic NaNs canonicalised (relaxed SIMD's too,
-/// [`canonicalize_relaxed_nans`]), no imports, memories of at most
+/// [`canonicalize_relaxed_nans`]), no imports, memories (32- or 64-bit) of at most
 /// [`EXEC_MAX_MEMORY_PAGES`] and tables of at most [`EXEC_MAX_TABLE_ELEMENTS`], both
 /// with a maximum, and wasm-smith's fuel (a global decremented at every loop head and
 /// function entry, trapping with `unreachable` at zero) of at most [`EXEC_MAX_FUEL`].
+/// With typed function references in `features`, half of the modules are generated with
+/// GC and brought within `features` by [`lower_gc`] (the caller skips what stays
+/// invalid).
 pub fn terminating_module(u: &mut Unstructured<'_>, features: &Features) -> Result<Vec<u8>> {
     let mut config = if u.arbitrary()? {
         Config::arbitrary(u)?
     } else {
-        default_smith(features)
+        let mut config = default_smith(features);
+        // wasm-smith's default has no 64-bit memories or tables.
+        config.memory64_enabled = features.memory64;
+        config
     };
     restrict_smith(&mut config, features);
     config.max_imports = 0;
     config.max_memory32_bytes = config.max_memory32_bytes.min(EXEC_MAX_MEMORY_PAGES * 65536);
+    config.max_memory64_bytes = config
+        .max_memory64_bytes
+        .min(u128::from(EXEC_MAX_MEMORY_PAGES * 65536));
     config.memory_max_size_required = true;
     config.max_table_elements = config.max_table_elements.min(EXEC_MAX_TABLE_ELEMENTS);
     // Every table has a maximum too, so `table.grow` stays within the same bound (an
@@ -100,12 +109,289 @@ pub fn terminating_module(u: &mut Unstructured<'_>, features: &Features) -> Resu
     // canonicalisation (a canonical NaN after every arithmetic float operation) keeps
     // the results deterministic.
     config.canonicalize_nans = true;
+    // Typed function references: wasm-smith generates them only with GC (see
+    // [`lower_gc`]), the input's choice half of the time where `features` has them.
+    let gc = features.function_references && u.arbitrary()?;
+    if gc {
+        config.gc_enabled = true;
+        config.reference_types_enabled = true;
+        // With GC a recursion group holds up to `max_types` types, mostly structs and
+        // arrays, which would take most of a short input's bytes before any code.
+        config.max_types = config.max_types.min(GC_MAX_TYPES);
+        config.allowed_instructions = without_aggregates(config.allowed_instructions);
+    }
+    // For the wider feature set (Wasmtime's, in `exec_diff`), at least one type and one
+    // function, and with exception handling at least one tag: short inputs otherwise
+    // make mostly modules without code, where exceptions and typed references never
+    // show (measured on a 15-minute corpus: a sixth had code before, most after).
+    if features.exceptions || features.function_references {
+        config.min_types = config.min_types.max(1);
+        config.max_types = config.max_types.max(config.min_types);
+        config.min_funcs = config.min_funcs.max(1);
+        config.max_funcs = config.max_funcs.max(config.min_funcs);
+        if features.exceptions {
+            config.exceptions_enabled = true;
+            config.min_tags = config.min_tags.max(1);
+            config.max_tags = config.max_tags.max(config.min_tags);
+        }
+    }
     let mut module = wasm_smith::Module::new(config, u)?;
     let fuel = u.int_in_range(1..=EXEC_MAX_FUEL)?;
     module
         .ensure_termination(fuel)
         .map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    canonicalize_relaxed_nans(&module.to_bytes())
+    let bytes = module.to_bytes();
+    let bytes = if gc { lower_gc(&bytes)? } else { bytes };
+    canonicalize_relaxed_nans(&bytes)
+}
+
+/// Types a module [`terminating_module`] generates with GC declares at most. Measured on
+/// an `exec_diff` corpus (inputs of about 300 bytes): with at most 16 types, modules
+/// generated with GC have three to four times the instructions, and six times the
+/// typed-reference instructions, of uncapped ones (swarm configurations allow up to
+/// 1000 types).
+const GC_MAX_TYPES: usize = 16;
+
+/// `kinds` without wasm-smith's `Aggregate` instructions (`struct.*`, `array.*`,
+/// `ref.i31`, `i31.get_*`, `any.convert_extern`, `extern.convert_any`): GC's, which
+/// [`lower_gc`] has no equivalent for.
+fn without_aggregates(kinds: InstructionKinds) -> InstructionKinds {
+    use InstructionKind as K;
+    let kept: Vec<InstructionKind> = [
+        K::NumericInt,
+        K::Numeric,
+        K::VectorInt,
+        K::Vector,
+        K::Reference,
+        K::Parametric,
+        K::Variable,
+        K::Table,
+        K::MemoryInt,
+        K::Memory,
+        K::Control,
+    ]
+    .into_iter()
+    .filter(|&kind| kinds.contains(kind))
+    .collect();
+    InstructionKinds::new(&kept)
+}
+
+/// A module wasm-smith generated with GC, brought within typed function references
+/// (Wasm 3.0's type system without GC's types), for the engines that run those.
+///
+/// wasm-smith generates `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`,
+/// `br_on_non_null` and `(ref $t)` types only with GC on, and then nearly every module
+/// also has a GC type (a recursion group, a non-final type, a struct or array type, an
+/// `anyref`...): almost none would pass a validator without GC. This pass rewrites
+/// such a module into one of the same shape without GC, which need not compute what the
+/// original computes (it is a new test module), only be valid more often:
+///
+/// * every type is its own final type with no supertype (recursion groups flattened:
+///   a type that referred to a later one of its group is now invalid, and the module
+///   is skipped); a struct or array type becomes `(func)`, keeping the indices;
+/// * the `any` hierarchy (`any`, `eq`, `i31`, `struct`, `array`, `none`, the struct and
+///   array types) and `noextern` become `extern`, `nofunc` becomes `func` and `noexn`
+///   `exn`: subtyping within each hierarchy still holds after collapsing it, except
+///   that `nofunc` matched every function type, so a `(ref null nofunc)` passed where a
+///   typed reference is expected makes the module invalid (and skipped);
+/// * GC's reference instructions become ones of the same type: `ref.eq` and `ref.test`
+///   drop their operands and give 0; `ref.cast` drops its operand and gives a null of the
+///   target type (`ref.as_non_null` of it, a null reference trap, when the target is
+///   not nullable); `br_on_cast` never branches (`ref.as_non_null` when a null would
+///   have branched); `br_on_cast_fail` drops its operand and traps (`unreachable`).
+///
+/// The caller validates the result: what this pass cannot lower stays, and is rejected.
+pub fn lower_gc(bytes: &[u8]) -> Result<Vec<u8>> {
+    use wasm_encoder::reencode::Reencode;
+    let mut aggregates = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::TypeSection(reader) = payload.map_err(|_| INCORRECT)? {
+            for group in reader {
+                for ty in group.map_err(|_| INCORRECT)?.into_types() {
+                    let func = matches!(
+                        ty.composite_type.inner,
+                        wasmparser::CompositeInnerType::Func(_)
+                    );
+                    aggregates.push(!func);
+                }
+            }
+        }
+    }
+    let mut module = wasm_encoder::Module::new();
+    GcLowering { aggregates }
+        .parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
+        .map_err(|_| INCORRECT)?;
+    Ok(module.finish())
+}
+
+/// The error of a module the generator's passes cannot read or write.
+const INCORRECT: arbitrary::Error = arbitrary::Error::IncorrectFormat;
+
+/// [`lower_gc`]'s re-encoder.
+struct GcLowering {
+    /// Whether each type of the module is a struct or array type.
+    aggregates: Vec<bool>,
+}
+
+impl wasm_encoder::reencode::Reencode for GcLowering {
+    type Error = std::convert::Infallible;
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> std::result::Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        // Each type its own group, in the same order: the indices stay.
+        for group in section {
+            for ty in group?.into_types() {
+                let func = match ty.composite_type.inner {
+                    wasmparser::CompositeInnerType::Func(func) => self.func_type(func)?,
+                    _ => wasm_encoder::FuncType::new([], []),
+                };
+                types.ty().function(
+                    func.params().iter().copied(),
+                    func.results().iter().copied(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn heap_type(
+        &mut self,
+        heap_type: wasmparser::HeapType,
+    ) -> std::result::Result<wasm_encoder::HeapType, wasm_encoder::reencode::Error<Self::Error>>
+    {
+        use wasm_encoder::AbstractHeapType as A;
+        use wasmparser::AbstractHeapType as P;
+        let ty = match heap_type {
+            wasmparser::HeapType::Concrete(index) => {
+                let aggregate = index
+                    .as_module_index()
+                    .is_some_and(|i| self.aggregates.get(i as usize) == Some(&true));
+                if !aggregate {
+                    return wasm_encoder::reencode::utils::heap_type(self, heap_type);
+                }
+                A::Extern
+            }
+            wasmparser::HeapType::Abstract { ty, .. } => match ty {
+                P::Func | P::NoFunc => A::Func,
+                P::Exn | P::NoExn => A::Exn,
+                P::Extern
+                | P::NoExtern
+                | P::Any
+                | P::Eq
+                | P::I31
+                | P::Struct
+                | P::Array
+                | P::None => A::Extern,
+                // Stack switching stays off: left as it is, for validation to reject.
+                P::Cont | P::NoCont => {
+                    return wasm_encoder::reencode::utils::heap_type(self, heap_type);
+                }
+            },
+            wasmparser::HeapType::Exact(_) => {
+                return wasm_encoder::reencode::utils::heap_type(self, heap_type);
+            }
+        };
+        Ok(wasm_encoder::HeapType::Abstract { shared: false, ty })
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> std::result::Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        use wasm_encoder::Instruction as I;
+        use wasmparser::Operator as O;
+        let mut function = self.new_function_with_parsed_locals(&func)?;
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            match reader.read()? {
+                O::RefEq => {
+                    function
+                        .instruction(&I::Drop)
+                        .instruction(&I::Drop)
+                        .instruction(&I::I32Const(0));
+                }
+                O::RefTestNonNull { .. } | O::RefTestNullable { .. } => {
+                    function.instruction(&I::Drop).instruction(&I::I32Const(0));
+                }
+                O::RefCastNullable { hty } => {
+                    let null = I::RefNull(self.heap_type(hty)?);
+                    function.instruction(&I::Drop).instruction(&null);
+                }
+                O::RefCastNonNull { hty } => {
+                    let null = I::RefNull(self.heap_type(hty)?);
+                    function
+                        .instruction(&I::Drop)
+                        .instruction(&null)
+                        .instruction(&I::RefAsNonNull);
+                }
+                O::BrOnCast { to_ref_type, .. } => {
+                    if to_ref_type.is_nullable() {
+                        function.instruction(&I::RefAsNonNull);
+                    }
+                }
+                O::BrOnCastFail { .. } => {
+                    function.instruction(&I::Drop).instruction(&I::Unreachable);
+                }
+                operator => {
+                    function.instruction(&self.instruction(operator)?);
+                }
+            }
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
+/// Which of the proposals only Wasmtime runs (in `exec_diff`) a module uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Proposals {
+    /// `throw`, `throw_ref` or `try_table`.
+    pub exceptions: bool,
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null` or `br_on_non_null`.
+    pub typed_references: bool,
+    /// A 64-bit memory or table.
+    pub memory64: bool,
+}
+
+/// The proposals of [`Proposals`] that `bytes` uses (as far as it reads: a module that
+/// does not is counted as far as it does).
+pub fn proposals_used(bytes: &[u8]) -> Proposals {
+    use wasmparser::{Operator as O, Payload};
+    let mut used = Proposals::default();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::MemorySection(reader)) => {
+                used.memory64 |= reader.into_iter().flatten().any(|memory| memory.memory64);
+            }
+            Ok(Payload::TableSection(reader)) => {
+                used.memory64 |= reader.into_iter().flatten().any(|table| table.ty.table64);
+            }
+            Ok(Payload::CodeSectionEntry(body)) => {
+                let Ok(reader) = body.get_operators_reader() else {
+                    continue;
+                };
+                for operator in reader.into_iter().map_while(|operator| operator.ok()) {
+                    match operator {
+                        O::Throw { .. } | O::ThrowRef | O::TryTable { .. } => {
+                            used.exceptions = true;
+                        }
+                        O::CallRef { .. }
+                        | O::ReturnCallRef { .. }
+                        | O::RefAsNonNull
+                        | O::BrOnNull { .. }
+                        | O::BrOnNonNull { .. } => used.typed_references = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    used
 }
 
 /// `bytes` with a canonical NaN after every relaxed SIMD float operation, as wasm-smith's
@@ -342,6 +628,102 @@ mod tests {
         assert_eq!(
             call(&bytes, "madd", &[a, one, one]),
             0x4000_0000_7fc0_0000_4000_0000_7fc0_0000
+        );
+    }
+
+    /// A module with GC's types and reference instructions, lowered: valid for
+    /// Wasmite's and wasmparser's wider feature set (no GC), types and indices kept.
+    #[test]
+    fn gc_modules_lower_to_typed_function_references() {
+        let bytes = wat::parse_str(
+            r#"(module
+                (rec (type $s (struct (field i32))) (type $f (sub (func (param anyref) (result i32)))))
+                (type $g (sub final $f (func (param anyref) (result i32))))
+                (type $a (array i8))
+                (global $n (mut (ref null $s)) (ref.null none))
+                (func $test (type $f)
+                  (if (result i32) (ref.test (ref $s) (local.get 0))
+                    (then (ref.eq (local.get 0) (ref.cast eqref (local.get 0))))
+                    (else (i32.const 0))))
+                (func (export "cast") (param (ref null $a)) (result (ref $a))
+                  (ref.cast (ref $a) (local.get 0)))
+                (func (export "br") (param anyref) (result i32) (local (ref null $g))
+                  (drop (block $l (result anyref)
+                    (drop (br_on_cast $l anyref (ref null $s) (local.get 0)))
+                    (br_on_cast_fail $l anyref (ref i31) (local.get 0))))
+                  (call_ref $f (local.get 0) (ref.func $test)))
+                (elem declare func $test))"#,
+        )
+        .expect("text");
+        let lowered = lower_gc(&bytes).expect("lowered");
+        let wider = crate::WIDER;
+        let parser = crate::features::wasmparser_features(&wider);
+        wasmparser::Validator::new_with_features(parser)
+            .validate_all(&lowered)
+            .expect("valid without GC");
+        wasm_validate::validate_bytes(&lowered, &wider).expect("valid on Wasmite");
+        // (recursion groups, types)
+        let types = |bytes: &[u8]| {
+            let mut counts = (0, 0);
+            for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+                if let Ok(wasmparser::Payload::TypeSection(reader)) = payload {
+                    for group in reader {
+                        counts.0 += 1;
+                        counts.1 += group.expect("group").types().len();
+                    }
+                }
+            }
+            counts
+        };
+        let (groups, count) = types(&lowered);
+        assert_eq!(
+            count,
+            types(&bytes).1,
+            "one type for each of the original's"
+        );
+        assert_eq!(groups, count, "each type its own group");
+    }
+
+    /// Most of `exec_diff`'s wider modules are valid, and a useful share of those with
+    /// functions uses typed function references (which come only from [`lower_gc`]).
+    #[test]
+    fn most_wider_modules_survive() {
+        let features = crate::WIDER;
+        let parser = crate::features::wasmparser_features(&features);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let (mut generated, mut valid, mut with_code, mut typed) = (0, 0, 0, 0);
+        for _ in 0..1000 {
+            let input: Vec<u8> = (0..4096)
+                .map(|_| {
+                    // xorshift64: arbitrary bytes, the same on every run.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let Ok(bytes) = terminating_module(&mut Unstructured::new(&input), &features) else {
+                continue;
+            };
+            generated += 1;
+            if wasmparser::Validator::new_with_features(parser)
+                .validate_all(&bytes)
+                .is_err()
+            {
+                continue;
+            }
+            valid += 1;
+            let has_code = wasmparser::Parser::new(0)
+                .parse_all(&bytes)
+                .any(|payload| matches!(payload, Ok(wasmparser::Payload::CodeSectionStart { .. })));
+            with_code += usize::from(has_code);
+            typed += usize::from(proposals_used(&bytes).typed_references);
+        }
+        eprintln!("{generated} generated, {valid} valid, {with_code} with code, {typed} typed");
+        assert!(valid * 10 >= generated * 8, "{valid} of {generated} valid");
+        assert!(
+            typed * 10 >= with_code,
+            "{typed} of {with_code} with typed references"
         );
     }
 
