@@ -7,7 +7,8 @@
 //!
 //! With `WASMITE_FUZZ_STATS` set, the target prints counts every 4096 inputs: how many
 //! took each oracle, how many modules ran on both engines, and how many of the
-//! Wasmtime ones used exception handling, typed function references or memory64.
+//! Wasmtime ones used exception handling, typed function references, memory64, or
+//! recursion groups and declared subtypes.
 
 #![no_main]
 
@@ -37,9 +38,9 @@ fuzz_target!(
 );
 
 /// Counters for `WASMITE_FUZZ_STATS`, in [`STAT_NAMES`]' order.
-static STATS: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+static STATS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-const STAT_NAMES: [&str; 7] = [
+const STAT_NAMES: [&str; 8] = [
     "wasmi inputs",
     "wasmi modules run",
     "Wasmtime inputs",
@@ -47,6 +48,7 @@ const STAT_NAMES: [&str; 7] = [
     "  with exception handling",
     "  with typed function references",
     "  with memory64",
+    "  with recursion groups or subtypes",
 ];
 
 /// Counts one input (`wider`: it took Wasmtime; `ran`: its module ran on both engines),
@@ -66,8 +68,14 @@ fn count(wider: bool, ran: bool, bytes: &[u8]) {
             exceptions,
             typed_references,
             memory64,
+            subtypes,
         } = proposals_used(bytes);
-        for (used, i) in [(exceptions, 4), (typed_references, 5), (memory64, 6)] {
+        for (used, i) in [
+            (exceptions, 4),
+            (typed_references, 5),
+            (memory64, 6),
+            (subtypes, 7),
+        ] {
             if used {
                 bump(i);
             }

@@ -10,7 +10,7 @@
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use wasmite::Features;
-use wasmite_fuzz::features::wasmparser_features;
+use wasmite_fuzz::features::wasmparser_verdict;
 use wasmite_fuzz::smith::module_for_validation;
 use wasmite_fuzz::{FEATURES, WIDER};
 
@@ -34,8 +34,7 @@ fuzz_target!(|data: &[u8]| {
     };
     wasmite_fuzz::dump_module(&bytes);
     let ours = wasm_validate::validate_bytes(&bytes, &features);
-    let theirs = wasmparser::Validator::new_with_features(wasmparser_features(&features))
-        .validate_all(&bytes);
+    let theirs = wasmparser_verdict(&bytes, &features);
     match (&ours, &theirs) {
         (Ok(_), Ok(_)) => {
             // A valid module must also load with every function translated: the

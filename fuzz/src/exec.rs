@@ -1330,11 +1330,7 @@ pub fn wasmi_runs(features: &wasmite::Features) -> bool {
 ///
 /// Whether the module ran on both engines (it was not skipped).
 pub fn differential(bytes: &[u8], features: &wasmite::Features, u: &mut Unstructured<'_>) -> bool {
-    let parser_features = crate::features::wasmparser_features(features);
-    if wasmparser::Validator::new_with_features(parser_features)
-        .validate_all(bytes)
-        .is_err()
-    {
+    if crate::features::wasmparser_verdict(bytes, features).is_err() {
         return false;
     }
     let config = wasmite::Config::new()

@@ -51,6 +51,24 @@ pub fn wasmparser_features(features: &Features) -> WasmFeatures {
     set
 }
 
+/// wasmparser's verdict on `bytes` under `features`, as Wasm 3.0 has it.
+///
+/// wasmparser ties recursion groups and declared subtypes (`rec`, `sub`) to GC, Wasm 3.0
+/// (and Wasmite, with typed function references) has them for function types too. So
+/// with typed function references on, a module that uses no other part of GC
+/// ([`uses_gc`](crate::smith::uses_gc)) is checked with wasmparser's GC on; any other
+/// module without it, where it is refused alike by both.
+pub fn wasmparser_verdict(
+    bytes: &[u8],
+    features: &Features,
+) -> Result<wasmparser::types::Types, wasmparser::BinaryReaderError> {
+    let mut set = wasmparser_features(features);
+    if features.function_references && !crate::smith::uses_gc(bytes) {
+        set.set(WasmFeatures::GC, true);
+    }
+    wasmparser::Validator::new_with_features(set).validate_all(bytes)
+}
+
 /// wasm-smith's default configuration, with the limits that gate a proposal raised to
 /// what `features` allows: the default declares at most one table and one memory, so
 /// without this the default configuration would never try several tables (reference
@@ -242,8 +260,10 @@ pub fn wasmtime_config(features: &Features) -> wasmtime::Config {
         .wasm_custom_page_sizes(custom_page_sizes)
         .wasm_exceptions(exceptions)
         .wasm_function_references(function_references)
+        // Wasmtime ties recursion groups and subtypes to GC, as wasmparser does; the
+        // modules that run on it use no other part of GC (`wasmparser_verdict`).
+        .wasm_gc(function_references)
         // Proposals Wasmite has no flag for (some on by default in Wasmtime).
-        .wasm_gc(false)
         .wasm_features(W::THREADS, false)
         .wasm_features(W::STACK_SWITCHING, false)
         .wasm_features(W::LEGACY_EXCEPTIONS, false)

@@ -38,8 +38,18 @@ pub fn module_for_validation(u: &mut Unstructured<'_>, features: &Features) -> R
         restrict_smith(&mut config, features);
     }
     config.allow_invalid_funcs = u.ratio(1, 4)?;
+    // With typed function references, a quarter of the modules are generated with GC and
+    // lowered ([`lower_gc`]): recursion groups, declared subtypes and the typed-reference
+    // instructions come only that way.
+    let gc = features.function_references && u.ratio(1, 4)?;
+    if gc {
+        with_gc(&mut config);
+    }
     let module = wasm_smith::Module::new(config, u)?;
     let mut bytes = module.to_bytes();
+    if gc {
+        bytes = lower_gc(&bytes)?;
+    }
     let mutations = u.int_in_range(0..=4)?;
     for _ in 0..mutations {
         mutate(&mut bytes, u)?;
@@ -113,12 +123,7 @@ pub fn terminating_module(u: &mut Unstructured<'_>, features: &Features) -> Resu
     // [`lower_gc`]), the input's choice half of the time where `features` has them.
     let gc = features.function_references && u.arbitrary()?;
     if gc {
-        config.gc_enabled = true;
-        config.reference_types_enabled = true;
-        // With GC a recursion group holds up to `max_types` types, mostly structs and
-        // arrays, which would take most of a short input's bytes before any code.
-        config.max_types = config.max_types.min(GC_MAX_TYPES);
-        config.allowed_instructions = without_aggregates(config.allowed_instructions);
+        with_gc(&mut config);
     }
     // For the wider feature set (Wasmtime's, in `exec_diff`), at least one type and one
     // function, and with exception handling at least one tag: short inputs otherwise
@@ -145,7 +150,18 @@ pub fn terminating_module(u: &mut Unstructured<'_>, features: &Features) -> Resu
     canonicalize_relaxed_nans(&bytes)
 }
 
-/// Types a module [`terminating_module`] generates with GC declares at most. Measured on
+/// Turns on wasm-smith's GC for a module [`lower_gc`] will lower, without the
+/// instructions it has no equivalent for.
+fn with_gc(config: &mut Config) {
+    config.gc_enabled = true;
+    config.reference_types_enabled = true;
+    // With GC a recursion group holds up to `max_types` types, mostly structs and
+    // arrays, which would take most of a short input's bytes before any code.
+    config.max_types = config.max_types.min(GC_MAX_TYPES);
+    config.allowed_instructions = without_aggregates(config.allowed_instructions);
+}
+
+/// Types a module generated with GC ([`with_gc`]) declares at most. Measured on
 /// an `exec_diff` corpus (inputs of about 300 bytes): with at most 16 types, modules
 /// generated with GC have three to four times the instructions, and six times the
 /// typed-reference instructions, of uncapped ones (swarm configurations allow up to
@@ -186,9 +202,9 @@ fn without_aggregates(kinds: InstructionKinds) -> InstructionKinds {
 /// such a module into one of the same shape without GC, which need not compute what the
 /// original computes (it is a new test module), only be valid more often:
 ///
-/// * every type is its own final type with no supertype (recursion groups flattened:
-///   a type that referred to a later one of its group is now invalid, and the module
-///   is skipped); a struct or array type becomes `(func)`, keeping the indices;
+/// * the recursion groups and declared supertypes stay (Wasm 3.0 has them for function
+///   types too, and Wasmite builds them); a struct or array type becomes `(func)`,
+///   keeping its place, finality and supertype;
 /// * the `any` hierarchy (`any`, `eq`, `i31`, `struct`, `array`, `none`, the struct and
 ///   array types) and `noextern` become `extern`, `nofunc` becomes `func` and `noexn`
 ///   `exn`: subtyping within each hierarchy still holds after collapsing it, except
@@ -202,12 +218,31 @@ fn without_aggregates(kinds: InstructionKinds) -> InstructionKinds {
 ///
 /// The caller validates the result: what this pass cannot lower stays, and is rejected.
 pub fn lower_gc(bytes: &[u8]) -> Result<Vec<u8>> {
+    let (bytes, _) = reencode_gc(bytes).ok_or(INCORRECT)?;
+    Ok(bytes)
+}
+
+/// Whether `bytes` uses a part of GC other than recursion groups and declared subtypes
+/// of function types: a struct or array type, one of GC's abstract heap types (`any`,
+/// `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`, `noexn`), or one of its
+/// instructions (`struct.*`, `array.*`, `ref.test`, `ref.cast`, `br_on_cast`...), or a
+/// shared or descriptor type. A module it cannot read counts as using GC.
+///
+/// A module without such parts is valid under Wasm 3.0 exactly when wasmparser with GC
+/// accepts it, which is the verdict to compare Wasmite's with (typed function
+/// references on): wasmparser without GC refuses every `rec` and `sub`.
+pub fn uses_gc(bytes: &[u8]) -> bool {
+    reencode_gc(bytes).is_none_or(|(_, used)| used)
+}
+
+/// [`lower_gc`]'s re-encoding, and whether it met a part of GC ([`uses_gc`]).
+fn reencode_gc(bytes: &[u8]) -> Option<(Vec<u8>, bool)> {
     use wasm_encoder::reencode::Reencode;
     let mut aggregates = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let wasmparser::Payload::TypeSection(reader) = payload.map_err(|_| INCORRECT)? {
+        if let wasmparser::Payload::TypeSection(reader) = payload.ok()? {
             for group in reader {
-                for ty in group.map_err(|_| INCORRECT)?.into_types() {
+                for ty in group.ok()?.into_types() {
                     let func = matches!(
                         ty.composite_type.inner,
                         wasmparser::CompositeInnerType::Func(_)
@@ -218,10 +253,31 @@ pub fn lower_gc(bytes: &[u8]) -> Result<Vec<u8>> {
         }
     }
     let mut module = wasm_encoder::Module::new();
-    GcLowering { aggregates }
+    let mut lowering = GcLowering {
+        aggregates,
+        used_gc: false,
+    };
+    lowering
         .parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
-        .map_err(|_| INCORRECT)?;
-    Ok(module.finish())
+        .ok()?;
+    Some((module.finish(), lowering.used_gc))
+}
+
+/// Whether `operator` is one of the GC proposal's.
+fn is_gc_operator(operator: &wasmparser::Operator<'_>) -> bool {
+    macro_rules! gc_operators {
+        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+            match operator {
+                $(
+                    wasmparser::Operator::$op { .. } => gc_operators!(@is $proposal),
+                )*
+                _ => false,
+            }
+        };
+        (@is gc) => { true };
+        (@is $proposal:ident) => { false };
+    }
+    wasmparser::for_each_operator!(gc_operators)
 }
 
 /// The error of a module the generator's passes cannot read or write.
@@ -231,6 +287,8 @@ const INCORRECT: arbitrary::Error = arbitrary::Error::IncorrectFormat;
 struct GcLowering {
     /// Whether each type of the module is a struct or array type.
     aggregates: Vec<bool>,
+    /// Whether it has met a part of GC ([`uses_gc`]).
+    used_gc: bool,
 }
 
 impl wasm_encoder::reencode::Reencode for GcLowering {
@@ -241,20 +299,57 @@ impl wasm_encoder::reencode::Reencode for GcLowering {
         types: &mut wasm_encoder::TypeSection,
         section: wasmparser::TypeSectionReader<'_>,
     ) -> std::result::Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        // Each type its own group, in the same order: the indices stay.
+        // The same groups and declarations, in the same order: the indices stay.
         for group in section {
-            for ty in group?.into_types() {
-                let func = match ty.composite_type.inner {
-                    wasmparser::CompositeInnerType::Func(func) => self.func_type(func)?,
-                    _ => wasm_encoder::FuncType::new([], []),
+            let group = group?;
+            let rec = group.is_explicit_rec_group();
+            let mut subs = Vec::new();
+            for ty in group.into_types() {
+                let composite = &ty.composite_type;
+                self.used_gc |= composite.shared
+                    || composite.descriptor_idx.is_some()
+                    || composite.describes_idx.is_some();
+                let func = match &ty.composite_type.inner {
+                    wasmparser::CompositeInnerType::Func(func) => self.func_type(func.clone())?,
+                    _ => {
+                        self.used_gc = true;
+                        wasm_encoder::FuncType::new([], [])
+                    }
                 };
-                types.ty().function(
-                    func.params().iter().copied(),
-                    func.results().iter().copied(),
-                );
+                let supertype_idxs = ty
+                    .supertype_idxs
+                    .iter()
+                    .map(|index| self.type_index_unpacked(index.unpack()))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                subs.push(wasm_encoder::SubType {
+                    is_final: ty.is_final,
+                    supertype_idxs,
+                    composite_type: wasm_encoder::CompositeType {
+                        inner: wasm_encoder::CompositeInnerType::Func(func),
+                        shared: false,
+                        descriptor: None,
+                        describes: None,
+                    },
+                });
+            }
+            if rec {
+                types.ty().rec(subs);
+            } else if let Some(sub) = subs.first() {
+                types.ty().subtype(sub);
             }
         }
         Ok(())
+    }
+
+    fn instruction<'a>(
+        &mut self,
+        operator: wasmparser::Operator<'a>,
+    ) -> std::result::Result<
+        wasm_encoder::Instruction<'a>,
+        wasm_encoder::reencode::Error<Self::Error>,
+    > {
+        self.used_gc |= is_gc_operator(&operator);
+        wasm_encoder::reencode::utils::instruction(self, operator)
     }
 
     fn heap_type(
@@ -272,25 +367,31 @@ impl wasm_encoder::reencode::Reencode for GcLowering {
                 if !aggregate {
                     return wasm_encoder::reencode::utils::heap_type(self, heap_type);
                 }
+                self.used_gc = true;
                 A::Extern
             }
-            wasmparser::HeapType::Abstract { ty, .. } => match ty {
-                P::Func | P::NoFunc => A::Func,
-                P::Exn | P::NoExn => A::Exn,
-                P::Extern
-                | P::NoExtern
-                | P::Any
-                | P::Eq
-                | P::I31
-                | P::Struct
-                | P::Array
-                | P::None => A::Extern,
-                // Stack switching stays off: left as it is, for validation to reject.
-                P::Cont | P::NoCont => {
-                    return wasm_encoder::reencode::utils::heap_type(self, heap_type);
+            wasmparser::HeapType::Abstract { ty, shared } => {
+                self.used_gc |=
+                    shared || !matches!(ty, P::Func | P::Extern | P::Exn | P::Cont | P::NoCont);
+                match ty {
+                    P::Func | P::NoFunc => A::Func,
+                    P::Exn | P::NoExn => A::Exn,
+                    P::Extern
+                    | P::NoExtern
+                    | P::Any
+                    | P::Eq
+                    | P::I31
+                    | P::Struct
+                    | P::Array
+                    | P::None => A::Extern,
+                    // Stack switching stays off: left as it is, for validation to reject.
+                    P::Cont | P::NoCont => {
+                        return wasm_encoder::reencode::utils::heap_type(self, heap_type);
+                    }
                 }
-            },
+            }
             wasmparser::HeapType::Exact(_) => {
+                self.used_gc = true;
                 return wasm_encoder::reencode::utils::heap_type(self, heap_type);
             }
         };
@@ -307,7 +408,9 @@ impl wasm_encoder::reencode::Reencode for GcLowering {
         let mut function = self.new_function_with_parsed_locals(&func)?;
         let mut reader = func.get_operators_reader()?;
         while !reader.eof() {
-            match reader.read()? {
+            let operator = reader.read()?;
+            self.used_gc |= is_gc_operator(&operator);
+            match operator {
                 O::RefEq => {
                     function
                         .instruction(&I::Drop)
@@ -355,6 +458,9 @@ pub struct Proposals {
     pub typed_references: bool,
     /// A 64-bit memory or table.
     pub memory64: bool,
+    /// A recursion group (`rec`) or a declared subtype (`sub`, not final or with a
+    /// supertype).
+    pub subtypes: bool,
 }
 
 /// The proposals of [`Proposals`] that `bytes` uses (as far as it reads: a module that
@@ -364,6 +470,14 @@ pub fn proposals_used(bytes: &[u8]) -> Proposals {
     let mut used = Proposals::default();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload {
+            Ok(Payload::TypeSection(reader)) => {
+                used.subtypes |= reader.into_iter().flatten().any(|group| {
+                    group.is_explicit_rec_group()
+                        || group
+                            .types()
+                            .any(|ty| !ty.is_final || !ty.supertype_idxs.is_empty())
+                });
+            }
             Ok(Payload::MemorySection(reader)) => {
                 used.memory64 |= reader.into_iter().flatten().any(|memory| memory.memory64);
             }
@@ -413,9 +527,16 @@ pub fn canonicalize_relaxed_nans(bytes: &[u8]) -> Result<Vec<u8>> {
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload.map_err(|_| arbitrary::Error::IncorrectFormat)? {
             wasmparser::Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    let ty = ty.map_err(|_| arbitrary::Error::IncorrectFormat)?;
-                    types.push(ty.params().len() as u32);
+                for group in reader {
+                    let group = group.map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                    for ty in group.into_types() {
+                        // Only a function type's parameters are asked for.
+                        let params = match &ty.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(func) => func.params().len(),
+                            _ => 0,
+                        };
+                        types.push(params as u32);
+                    }
                 }
             }
             wasmparser::Payload::FunctionSection(reader) => {
@@ -656,11 +777,13 @@ mod tests {
         )
         .expect("text");
         let lowered = lower_gc(&bytes).expect("lowered");
+        assert!(uses_gc(&bytes));
+        assert!(
+            !uses_gc(&lowered),
+            "only GC's recursion groups and subtypes left"
+        );
         let wider = crate::WIDER;
-        let parser = crate::features::wasmparser_features(&wider);
-        wasmparser::Validator::new_with_features(parser)
-            .validate_all(&lowered)
-            .expect("valid without GC");
+        crate::features::wasmparser_verdict(&lowered, &wider).expect("valid in Wasm 3.0");
         wasm_validate::validate_bytes(&lowered, &wider).expect("valid on Wasmite");
         // (recursion groups, types)
         let types = |bytes: &[u8]| {
@@ -675,13 +798,32 @@ mod tests {
             }
             counts
         };
+        assert_eq!(types(&lowered), types(&bytes), "the same groups and types");
         let (groups, count) = types(&lowered);
-        assert_eq!(
-            count,
-            types(&bytes).1,
-            "one type for each of the original's"
-        );
-        assert_eq!(groups, count, "each type its own group");
+        assert!(groups < count, "the group of two types stays one group");
+    }
+
+    /// What [`uses_gc`] sees: GC's types, heap types and instructions, in code and in
+    /// constant expressions, but not recursion groups and subtypes of function types.
+    #[test]
+    fn uses_gc_sees_gc_but_not_function_subtypes() {
+        let uses = |text: &str| uses_gc(&wat::parse_str(text).expect("text"));
+        assert!(!uses(
+            "(module (rec (type $f (sub (func (param (ref $g))))) (type $g (sub $f (func (param (ref $g)))))))"
+        ));
+        assert!(uses("(module (type (struct)))"));
+        assert!(uses("(module (global anyref (ref.null any)))"));
+        assert!(uses(
+            "(module (global (ref null nofunc) (ref.null nofunc)))"
+        ));
+        assert!(uses("(module (global i31ref (ref.i31 (i32.const 1))))"));
+        assert!(uses(
+            "(module (func (param funcref) (result i32) (ref.test (ref func) (local.get 0))))"
+        ));
+        assert!(!uses(
+            "(module (func (param funcref) (result i32) (ref.is_null (local.get 0))))"
+        ));
+        assert!(uses_gc(b"\0asm\x01\0\0\0\x01"), "unreadable counts as GC");
     }
 
     /// Most of `exec_diff`'s wider modules are valid, and a useful share of those with
@@ -689,9 +831,8 @@ mod tests {
     #[test]
     fn most_wider_modules_survive() {
         let features = crate::WIDER;
-        let parser = crate::features::wasmparser_features(&features);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let (mut generated, mut valid, mut with_code, mut typed) = (0, 0, 0, 0);
+        let (mut generated, mut valid, mut with_code, mut typed, mut subtypes) = (0, 0, 0, 0, 0);
         for _ in 0..1000 {
             let input: Vec<u8> = (0..4096)
                 .map(|_| {
@@ -706,10 +847,7 @@ mod tests {
                 continue;
             };
             generated += 1;
-            if wasmparser::Validator::new_with_features(parser)
-                .validate_all(&bytes)
-                .is_err()
-            {
+            if crate::features::wasmparser_verdict(&bytes, &features).is_err() {
                 continue;
             }
             valid += 1;
@@ -717,13 +855,22 @@ mod tests {
                 .parse_all(&bytes)
                 .any(|payload| matches!(payload, Ok(wasmparser::Payload::CodeSectionStart { .. })));
             with_code += usize::from(has_code);
-            typed += usize::from(proposals_used(&bytes).typed_references);
+            let used = proposals_used(&bytes);
+            typed += usize::from(used.typed_references);
+            subtypes += usize::from(used.subtypes);
         }
-        eprintln!("{generated} generated, {valid} valid, {with_code} with code, {typed} typed");
+        eprintln!(
+            "{generated} generated, {valid} valid, {with_code} with code, {typed} typed, \
+             {subtypes} with rec groups or subtypes"
+        );
         assert!(valid * 10 >= generated * 8, "{valid} of {generated} valid");
         assert!(
             typed * 10 >= with_code,
             "{typed} of {with_code} with typed references"
+        );
+        assert!(
+            subtypes * 10 >= valid,
+            "{subtypes} of {valid} with rec groups or subtypes"
         );
     }
 
