@@ -115,7 +115,6 @@ fn assert_all_but_gc(suite: &str, passed: usize, skipped: usize) {
     }
 }
 
-
 /// Wasm 3.0: everything but the GC proposal's directives.
 #[test]
 fn wasm_v3_suite_passes_but_for_gc() {
