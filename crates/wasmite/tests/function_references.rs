@@ -3,25 +3,12 @@
 //! link time, and the engine's check of a function type it did not make.
 
 use wasmite::{
-    Config, Features, HeapType, ImportsBuilder, Module, ModuleInstance, ModuleRef, NopExternals,
-    RefType, Trap, TrapCode, TrapKind, Value,
+    HeapType, ImportsBuilder, Module, ModuleRef, NopExternals, RefType, Trap, TrapCode, TrapKind,
+    Value,
 };
 
 mod common;
-use common::{call_with, func};
-
-fn config() -> Config {
-    Config::new().features(Features::wasm3())
-}
-
-fn load(text: &str) -> Result<Module, wasmite::Error> {
-    Module::from_buffer_with_config(text, &config())
-}
-
-fn instantiate_with(text: &str, imports: &ImportsBuilder<'_>) -> Result<ModuleRef, wasmite::Error> {
-    let module = load(text)?;
-    Ok(ModuleInstance::new(&module, imports)?.assert_no_start())
-}
+use common::{call_with, func, instantiate_wasm3_with as instantiate_with, load_wasm3 as load};
 
 fn instantiate(text: &str) -> ModuleRef {
     instantiate_with(text, &ImportsBuilder::default()).expect("module instantiates")

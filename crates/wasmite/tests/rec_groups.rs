@@ -4,26 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use wasmite::{
-    Config, Features, ImportsBuilder, Module, ModuleInstance, ModuleRef, NopExternals, Trap,
-    TrapCode, Value,
-};
+use wasmite::{Config, ImportsBuilder, Module, ModuleRef, NopExternals, Trap, TrapCode, Value};
 
 mod common;
-use common::call_with;
-
-fn config() -> Config {
-    Config::new().features(Features::wasm3())
-}
-
-fn load(text: &str) -> Result<Module, wasmite::Error> {
-    Module::from_buffer_with_config(text, &config())
-}
-
-fn instantiate_with(text: &str, imports: &ImportsBuilder<'_>) -> Result<ModuleRef, wasmite::Error> {
-    let module = load(text)?;
-    Ok(ModuleInstance::new(&module, imports)?.assert_no_start())
-}
+use common::{
+    call_with, instantiate_wasm3_with as instantiate_with, load_wasm3 as load,
+    wasm3_config as config,
+};
 
 fn call(instance: &ModuleRef, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
     call_with(instance, name, args, &mut NopExternals)
