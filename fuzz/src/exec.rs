@@ -1679,15 +1679,7 @@ mod tests {
         let bytes = crate::smith::canonicalize_relaxed_nans(&relaxed_module()).expect("module");
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..500 {
-            let input: Vec<u8> = (0..2048)
-                .map(|_| {
-                    // xorshift64: arbitrary bytes, the same on every run.
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let input = crate::xorshift_bytes(&mut state, 2048);
             differential(&bytes, &crate::FEATURES, &mut Unstructured::new(&input));
         }
     }
@@ -1699,14 +1691,7 @@ mod tests {
         let bytes = crate::smith::canonicalize_relaxed_nans(&relaxed_module()).expect("module");
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         for _ in 0..200 {
-            let input: Vec<u8> = (0..2048)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let input = crate::xorshift_bytes(&mut state, 2048);
             differential(&bytes, &crate::WIDER, &mut Unstructured::new(&input));
         }
     }

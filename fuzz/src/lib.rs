@@ -71,3 +71,17 @@ pub fn dump_module(bytes: &[u8]) {
         );
     }
 }
+
+/// `len` arbitrary bytes from the xorshift64 generator at `state`: test inputs that are
+/// the same on every run.
+#[cfg(test)]
+pub(crate) fn xorshift_bytes(state: &mut u64, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state as u8
+        })
+        .collect()
+}

@@ -834,15 +834,7 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let (mut generated, mut valid, mut with_code, mut typed, mut subtypes) = (0, 0, 0, 0, 0);
         for _ in 0..1000 {
-            let input: Vec<u8> = (0..4096)
-                .map(|_| {
-                    // xorshift64: arbitrary bytes, the same on every run.
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let input = crate::xorshift_bytes(&mut state, 4096);
             let Ok(bytes) = terminating_module(&mut Unstructured::new(&input), &features) else {
                 continue;
             };
