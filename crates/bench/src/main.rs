@@ -45,13 +45,15 @@ use crate::report::{EXECUTION_ENGINES, ExecutionRow, STARTUP_ENGINES, StartupRow
 
 const USAGE: &str = "\
 usage: wasmite-bench [--filter TEXT] [--quick] [--markdown PATH] [--command TEXT] [--list]
-                     [--profile wasmite|wasmi] [--metered]
+                     [--profile wasmite|wasmi [--calls N]] [--metered]
 
 --metered times the execution cases with fuel metering on (Wasmite and wasmi, endless
 tanks) and with Wasmite's interruption checks on, against Wasmite unmetered.
 
 --profile ENGINE runs the execution cases the filter selects on that engine alone
-(Wasmite's default or wasmi's eager mode) for about five seconds each, for `perf`.";
+(Wasmite's default or wasmi's eager mode) for about five seconds each, for `perf`;
+with --calls N, for N calls each instead (for `valgrind --tool=callgrind`, whose counts
+for two values of N give the instructions of one call).";
 
 /// Command-line options.
 #[derive(Default)]
@@ -62,6 +64,8 @@ struct Options {
     command: Option<String>,
     list: bool,
     profile: Option<Engine>,
+    /// With `profile`: how many calls to make instead of running for five seconds.
+    calls: Option<u32>,
     metered: bool,
 }
 
@@ -89,6 +93,7 @@ impl Options {
                 "--command" => options.command = Some(value()?),
                 "--list" => options.list = true,
                 "--metered" => options.metered = true,
+                "--calls" => options.calls = Some(value()?.parse().context("--calls takes a count")?),
                 "--profile" => {
                     options.profile = Some(match value()?.as_str() {
                         "wasmite" => Engine::Wasmite,
@@ -148,7 +153,7 @@ fn run(options: &Options) -> Result<bool> {
     }
     if let Some(engine) = options.profile {
         for case in executions {
-            profile(case, engine)?;
+            profile(case, engine, options.calls)?;
         }
         return Ok(true);
     }
@@ -523,14 +528,17 @@ fn exceptions_case(settings: &Settings) -> Result<Measured> {
     measure::compare(&mut contenders, settings)
 }
 
-/// Runs `case` on `engine` alone for about five seconds and prints the mean time of a
-/// call: a steady workload for a profiler.
-fn profile(case: &Case, engine: Engine) -> Result<()> {
+/// Runs `case` on `engine` alone for about five seconds, or `limit` calls, and prints the
+/// mean time of a call: a steady workload for a profiler.
+fn profile(case: &Case, engine: Engine, limit: Option<u32>) -> Result<()> {
     let wasm = case.binary()?;
     let mut runner = engines::instantiate(engine, &wasm)?;
     let started = Instant::now();
     let mut calls = 0u32;
-    while started.elapsed().as_secs() < 5 {
+    while match limit {
+        Some(limit) => calls < limit,
+        None => started.elapsed().as_secs() < 5,
+    } {
         black_box(runner.run(black_box(case.arg))?);
         calls += 1;
     }
@@ -539,7 +547,7 @@ fn profile(case: &Case, engine: Engine) -> Result<()> {
         case.name,
         engine.label(),
         calls,
-        started.elapsed() / calls
+        started.elapsed() / calls.max(1)
     );
     Ok(())
 }
