@@ -1063,8 +1063,11 @@ fn loads_from_a_sum_are_indexed_loads() {
       (func (export "f64_at") (param i32 i32) (result f64)
         (f64.load (i32.add (local.get 0) (local.get 1))))
       (func (export "narrow") (param i32 i32) (result i32)
-        ;; Narrow loads keep the add.
-        (i32.load8_u (i32.add (local.get 0) (local.get 1)))))"#;
+        (i32.load8_u (i32.add (local.get 0) (local.get 1))))
+      (func (export "narrow_s") (param i32 i32) (result i32)
+        (i32.load16_s offset=1 (i32.add (local.get 0) (local.get 1))))
+      (func (export "u32_as_i64") (param i32 i32) (result i64)
+        (i64.load32_u (i32.add (local.get 0) (local.get 1)))))"#;
     let text = listings(wat);
     assert!(
         text[0].contains("I32LoadIndexed { dst: 0, base: 0, index: 1, offset: 0 }"),
@@ -1079,18 +1082,24 @@ fn loads_from_a_sum_are_indexed_loads() {
         "{}",
         text[1]
     );
+    // A shifted index joins the load too.
     assert!(
-        text[2].contains("I32ShlImm") && text[2].contains("I64LoadIndexed"),
+        text[2].contains("base: 0, index: 1, shift: 3, offset: 0 }")
+            && text[2].contains("I64LoadShifted")
+            && !text[2].contains("I32ShlImm"),
         "{}",
         text[2]
     );
     assert!(text[3].contains("F32LoadIndexed"), "{}", text[3]);
     assert!(text[4].contains("F64LoadIndexed"), "{}", text[4]);
+    // Narrow loads too, with their own extension.
     assert!(
-        !text[5].contains("Indexed") && text[5].contains("I32Add"),
+        text[5].contains("I32Load8UIndexed") && !text[5].contains("I32Add"),
         "{}",
         text[5]
     );
+    assert!(text[6].contains("I32Load16SIndexed"), "{}", text[6]);
+    assert!(text[7].contains("I64Load32UIndexed"), "{}", text[7]);
 
     let m = instantiate(wat);
     let at = |name: &str, base: i32, index: i32| outcome(&m, name, &[base, index]);
@@ -1109,6 +1118,16 @@ fn loads_from_a_sum_are_indexed_loads() {
         at("i64_at", 0, 1),
         Ok(RuntimeValue::I64(0x0000_0004_0000_0003))
     );
+    // The shift and the sum wrap: 0x2000_0001 << 3 is 8, and -8 + 16 is 8.
+    assert_eq!(
+        at("i64_at", 0, 0x2000_0001),
+        Ok(RuntimeValue::I64(0x0000_0004_0000_0003))
+    );
+    assert_eq!(
+        at("i64_at", -8, 2),
+        Ok(RuntimeValue::I64(0x0000_0004_0000_0003))
+    );
+    assert_eq!(at("i64_at", 65528, 1), out_of_bounds);
     assert_eq!(
         at("f32_at", 8, 4),
         Ok(RuntimeValue::F32(f32::from_bits(4).into()))
@@ -1116,6 +1135,53 @@ fn loads_from_a_sum_are_indexed_loads() {
     let f64_at_0 = f64::from_bits(0x0000_0002_0000_0001);
     assert_eq!(at("f64_at", 0, 0), Ok(RuntimeValue::F64(f64_at_0.into())));
     assert_eq!(at("f64_at", 65528, 1), out_of_bounds);
+    // Bytes 3 and 4 are 00 02 (0x0200 little-endian); the sum wraps (-1 + 4 is 3, plus
+    // the offset 4), the offset does not; a two-byte load at 65535 is out of bounds.
+    assert_eq!(at("narrow_s", 0, 2), Ok(RuntimeValue::I32(0x0200)));
+    assert_eq!(at("narrow_s", -1, 4), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("narrow_s", 65534, 0), out_of_bounds);
+    assert_eq!(at("narrow", 65535, 1), out_of_bounds);
+    assert_eq!(at("narrow", -1, 5), Ok(RuntimeValue::I32(2)));
+    assert_eq!(at("u32_as_i64", 8, 4), Ok(RuntimeValue::I64(4)));
+    assert_eq!(at("u32_as_i64", 65533, 0), out_of_bounds);
+}
+
+/// `i32.add a (i32.shl b c)` with a constant shift, in either order, is one
+/// `I32AddShifted`, wrapping like the two operators; a constant addend keeps the
+/// immediate add.
+#[test]
+fn sums_of_a_shifted_index_are_one_instruction() {
+    let wat = r#"(module
+      (func (export "index_last") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+      (func (export "index_first") (param i32 i32) (result i32)
+        (i32.add (i32.shl (local.get 1) (i32.const 35)) (local.get 0)))
+      (func (export "both_computed") (param i32 i32) (result i32)
+        (i32.add (i32.mul (local.get 0) (local.get 0)) (i32.shl (local.get 1) (i32.const 1))))
+      (func (export "constant") (param i32 i32) (result i32)
+        (i32.add (i32.shl (local.get 1) (i32.const 2)) (i32.const 100))))"#;
+    let text = listings(wat);
+    for (listing, shift) in text[..3].iter().zip([2, 3, 1]) {
+        assert!(
+            listing.contains(&format!("shift: {shift} }}")) && !listing.contains("I32ShlImm"),
+            "{listing}"
+        );
+    }
+    assert!(
+        text[3].contains("I32ShlImm") && text[3].contains("I32AddImm"),
+        "{}",
+        text[3]
+    );
+    let m = instantiate(wat);
+    let i32s = |name: &str, a: i32, b: i32| i32s(&m, name, &[a, b]);
+    assert_eq!(i32s("index_last", 10, 3), 22);
+    assert_eq!(i32s("index_first", 10, 3), 34);
+    assert_eq!(i32s("both_computed", 5, 7), 39);
+    assert_eq!(i32s("constant", 0, 3), 112);
+    // Both wrap: 0x4000_0001 << 2 is 4, -1 + 4 is 3; the shift is taken modulo 32.
+    assert_eq!(i32s("index_last", -1, 0x4000_0001), 3);
+    assert_eq!(i32s("index_first", i32::MAX, 0x1000_0000), -1);
+    assert_eq!(i32s("index_first", i32::MAX, 1), i32::MIN + 7);
 }
 
 /// `t.load (i32.add addr c)` and `t.load (i32.sub addr c)` with offset 0 become one
@@ -1225,6 +1291,54 @@ fn returns_are_taken_where_they_are_decided() {
     assert_eq!(i32s(&m, "table", &[1]), 101);
     assert_eq!(i32s(&m, "table", &[2]), 102);
     assert_eq!(i32s(&m, "table", &[-1]), 102);
+}
+
+/// Two `i32.add`s of constants in a row run as one `I32AddImmPair`, in order (the
+/// second sees what the first wrote) and wrapping; the value of the second stays in the
+/// accumulator for the instruction after; a jump target between them keeps them apart.
+#[test]
+fn constant_adds_in_a_row_are_paired() {
+    let wat = r#"(module
+      (func (export "walk") (param $p i32) (param $n i32) (result i32)
+        (local $sum i32)
+        (loop $next
+          (local.set $sum (i32.add (local.get $sum) (local.get $p)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $n (i32.add (local.get $n) (i32.const -1)))
+          (br_if $next (i32.gt_s (i32.mul (local.get $n) (i32.const 3)) (i32.const 0))))
+        (local.get $sum))
+      (func (export "chained") (param i32 i32) (result i32)
+        (local.set 1 (i32.add (local.get 0) (i32.const 0x7fff)))
+        (local.set 0 (i32.add (local.get 1) (i32.const -0x8000)))
+        (i32.add (local.get 0) (local.get 0)))
+      (func (export "apart") (param i32 i32) (result i32)
+        (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+        (loop $again
+          (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+          (br_if $again (i32.lt_s (local.get 1) (i32.const 10))))
+        (i32.add (local.get 0) (local.get 1))))"#;
+    let [walk, chained, apart] = <[String; 3]>::try_from(listings(wat)).unwrap();
+    assert!(
+        walk.contains("I32AddImmPair { dst0: 0, a0: 0, imm0: 4, dst1: 1, a1: 1, imm1: -1 }"),
+        "{walk}"
+    );
+    assert!(
+        chained.contains(
+            "I32AddImmPair { dst0: 1, a0: 0, imm0: 32767, dst1: 0, a1: 1, imm1: -32768 }"
+        ),
+        "{chained}"
+    );
+    assert!(!apart.contains("Pair"), "{apart}");
+
+    let m = instantiate(wat);
+    assert_eq!(i32s(&m, "walk", &[100, 3]), 100 + 104 + 108);
+    assert_eq!(i32s(&m, "chained", &[5, 0]), 8);
+    // i32::MAX + 0x7fff wraps, and back.
+    assert_eq!(
+        i32s(&m, "chained", &[i32::MAX, 0]),
+        (i32::MAX - 1).wrapping_mul(2)
+    );
+    assert_eq!(i32s(&m, "apart", &[3, 7]), 4 + 11);
 }
 
 /// Two `Copy`s in a row run as one `CopyPair`, in order (the second sees what the first

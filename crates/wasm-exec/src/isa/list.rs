@@ -195,6 +195,24 @@ macro_rules! for_each_instr {
                     m.set(dst1, bits);
                     Ok(Flow::Skip)
                 },
+                /// `dst = a + (b << shift)` (i32, wrapping): the translation of `i32.add a
+                /// (i32.shl b shift)` with a constant shift, an element's address.
+                I32AddShifted { dst: dst(i32), a: reg16, b: reg16, shift: lane } [] |m| {
+                    let sum = $crate::isa::memory::shifted_address(m.get(a), m.get(b), shift);
+                    m.write(dst, sum as i32);
+                    Ok(Flow::Next)
+                },
+                /// `dst0 = a0 + imm0`, then `dst1 = a1 + imm1` (i32, wrapping): two
+                /// `I32AddImm`s in one dispatch (pointers and counters stepped together in a
+                /// loop). The second `I32AddImm` stays after it, skipped (see `fuse_adds` in
+                /// the translator).
+                I32AddImmPair { dst0: out16, a0: reg16, imm0: step, dst1: dst16(i32), a1: reg16, imm1: step } [skips] |m| {
+                    let first = (m.get(a0) as i32).wrapping_add(i32::from(imm0));
+                    m.set(dst0, u64::from(first as u32));
+                    let second = (m.get(a1) as i32).wrapping_add(i32::from(imm1));
+                    m.write(dst1, second);
+                    Ok(Flow::Skip)
+                },
                 /// `slot[dst] = value` (zero-extended).
                 Const32 { dst: out, value: value } [] |m| {
                     m.set(dst, u64::from(value));
@@ -469,20 +487,20 @@ macro_rules! for_each_instr {
             // translation of `t.load (i32.add base index)`). The shift and the sum wrap as
             // the i32 operators they replace; adding the offset does not.
             loads {
-                I32Load = load(i32 => i32) disp I32LoadDisp scaled I32LoadScaled indexed I32LoadIndexed,
-                I64Load = load(i64 => i64) disp I64LoadDisp scaled I64LoadScaled indexed I64LoadIndexed,
-                F32Load = load(f32 => f32) disp F32LoadDisp scaled F32LoadScaled indexed F32LoadIndexed,
-                F64Load = load(f64 => f64) disp F64LoadDisp scaled F64LoadScaled indexed F64LoadIndexed,
-                I32Load8S = load(i8 => i32) disp I32Load8SDisp,
-                I32Load8U = load(u8 => i32) disp I32Load8UDisp,
-                I32Load16S = load(i16 => i32) disp I32Load16SDisp,
-                I32Load16U = load(u16 => i32) disp I32Load16UDisp,
+                I32Load = load(i32 => i32) disp I32LoadDisp scaled I32LoadScaled indexed I32LoadIndexed shifted I32LoadShifted,
+                I64Load = load(i64 => i64) disp I64LoadDisp scaled I64LoadScaled indexed I64LoadIndexed shifted I64LoadShifted,
+                F32Load = load(f32 => f32) disp F32LoadDisp scaled F32LoadScaled indexed F32LoadIndexed shifted F32LoadShifted,
+                F64Load = load(f64 => f64) disp F64LoadDisp scaled F64LoadScaled indexed F64LoadIndexed shifted F64LoadShifted,
+                I32Load8S = load(i8 => i32) disp I32Load8SDisp indexed I32Load8SIndexed,
+                I32Load8U = load(u8 => i32) disp I32Load8UDisp indexed I32Load8UIndexed,
+                I32Load16S = load(i16 => i32) disp I32Load16SDisp indexed I32Load16SIndexed,
+                I32Load16U = load(u16 => i32) disp I32Load16UDisp indexed I32Load16UIndexed,
                 I64Load8S = load(i8 => i64) disp I64Load8SDisp,
-                I64Load8U = load(u8 => i64) disp I64Load8UDisp,
+                I64Load8U = load(u8 => i64) disp I64Load8UDisp indexed I64Load8UIndexed,
                 I64Load16S = load(i16 => i64) disp I64Load16SDisp,
-                I64Load16U = load(u16 => i64) disp I64Load16UDisp,
-                I64Load32S = load(i32 => i64) disp I64Load32SDisp,
-                I64Load32U = load(u32 => i64) disp I64Load32UDisp,
+                I64Load16U = load(u16 => i64) disp I64Load16UDisp indexed I64Load16UIndexed,
+                I64Load32S = load(i32 => i64) disp I64Load32SDisp indexed I64Load32SIndexed,
+                I64Load32U = load(u32 => i64) disp I64Load32UDisp indexed I64Load32UIndexed,
             }
             // `Name = store(value type => memory type)`: `mem[addr + offset] = value`;
             // `disp` names the store to `addr + disp` (as for loads), `imm` the store of a
@@ -990,7 +1008,7 @@ macro_rules! expand_instrs {
         )* }
         loads { $(
             $lname:ident = load($lmt:ty => $lvt:ty) disp $ldisp:ident
-                $(scaled $lscaled:ident indexed $lindexed:ident)?,
+                $(scaled $lscaled:ident)? $(indexed $lindexed:ident)? $(shifted $lshifted:ident)?,
         )* }
         stores { $(
             $sname:ident = store($svt:ty => $smt:ty) disp $sdisp:ident $(imm $simm:ident)?,
@@ -1061,10 +1079,22 @@ macro_rules! expand_instrs {
                             m.write(dst, value as $lvt);
                             Ok(Flow::Next)
                         }
+                    )?
+                    $(
                         #[doc = concat!("Wasm `", stringify!($lname), "` at the address `base + index` (an i32 sum, wrapping).")]
                         $lindexed { dst: dst16($lvt), base: reg16, index: reg16, offset: offset }
                         ($crate::isa::operands::caps!(may_trap)) |m| {
                             let addr = $crate::isa::memory::sum_address(m.get(base), m.get(index));
+                            let value: $lmt = m.load(addr, offset)?;
+                            m.write(dst, value as $lvt);
+                            Ok(Flow::Next)
+                        }
+                    )?
+                    $(
+                        #[doc = concat!("Wasm `", stringify!($lname), "` at the address `base + (index << shift)` (i32 operations, wrapping).")]
+                        $lshifted { dst: dst16($lvt), base: reg16, index: reg16, shift: lane, offset: offset }
+                        ($crate::isa::operands::caps!(may_trap)) |m| {
+                            let addr = $crate::isa::memory::shifted_address(m.get(base), m.get(index), shift);
                             let value: $lmt = m.load(addr, offset)?;
                             m.write(dst, value as $lvt);
                             Ok(Flow::Next)
@@ -1247,7 +1277,7 @@ macro_rules! expand_instrs {
                 binary { $(
                     $bname { dst, $ba, $bb } ($bit) [$($($bflag),*)?] imm [$($bimm)?]
                 )* }
-                loads { $( $lname disp $ldisp $(scaled $lscaled indexed $lindexed)? ($lmt) )* }
+                loads { $( $lname disp $ldisp $(scaled $lscaled)? $(indexed $lindexed)? $(shifted $lshifted)? ($lmt) )* }
                 stores { $( $sname disp $sdisp [$($simm)?] ($smt) )* }
                 branch { $( $brname / $briname for $brcmp / $brcmpi not $brnot / $brnoti )* }
                 float_branch { $( $fbname / $fbnot for $fbcmp )* }

@@ -36,6 +36,13 @@ pub(crate) fn sum_address(base: u64, index: u64) -> u32 {
     (base as u32).wrapping_add(index as u32)
 }
 
+/// The address `base + (index << shift)` of a shifted load: i32 operations, wrapping
+/// as Wasm's `i32.shl` (the shift taken modulo 32) and `i32.add` do.
+#[inline(always)]
+pub(crate) fn shifted_address(base: u64, index: u64, shift: u8) -> u32 {
+    (base as u32).wrapping_add((index as u32).wrapping_shl(u32::from(shift)))
+}
+
 /// Writes `value` at `addr + offset` of linear memory `mem`, bounds-checked.
 #[inline(always)]
 pub(crate) fn store<T: LittleEndianConvert>(

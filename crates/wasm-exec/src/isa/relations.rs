@@ -74,6 +74,9 @@ pub(crate) type MakeMemory = fn(&mut Vec<Instr>, Slot, Slot, u32);
 /// Appends an indexed load (destination, base and index slots, offset).
 pub(crate) type MakeIndexed = fn(&mut Vec<Instr>, Slot16, Slot16, Slot16, u32);
 
+/// Appends a shifted load (destination, base and index slots, shift, offset).
+pub(crate) type MakeShifted = fn(&mut Vec<Instr>, Slot16, Slot16, Slot16, u8, u32);
+
 /// Appends the store of a constant (address slot, value, offset).
 pub(crate) type MakeStoreImm = fn(&mut Vec<Instr>, Slot, i32, u32);
 
@@ -117,7 +120,7 @@ macro_rules! define_relations {
             $bname:ident { $bdst:ident, $ba:ident, $bb:ident } ($bit:ty) [$($bflag:ident),*]
                 imm [$($bimm:ident)?]
         )* }
-        loads { $( $lname:ident disp $ldisp:ident $(scaled $lscaled:ident indexed $lindexed:ident)? ($lmt:ty) )* }
+        loads { $( $lname:ident disp $ldisp:ident $(scaled $lscaled:ident)? $(indexed $lindexed:ident)? $(shifted $lshifted:ident)? ($lmt:ty) )* }
         stores { $( $sname:ident disp $sdisp:ident [$($simm:ident)?] ($smt:ty) )* }
         branch { $(
             $brname:ident / $briname:ident for $brcmp:ident / $brcmpi:ident
@@ -269,6 +272,19 @@ macro_rules! define_relations {
                     $($(
                         Operator::$lname { .. } => Some(|out, dst, base, index, offset| {
                             out.push(Instr::$lindexed { dst, base, index, offset })
+                        }),
+                    )?)*
+                    _ => None,
+                }
+            }
+
+            /// The shifted form of a Wasm load: `make(out, dst, base, index, shift, offset)`
+            /// appends it.
+            pub(crate) fn shifted_load(op: &Operator<'_>) -> Option<MakeShifted> {
+                match op {
+                    $($(
+                        Operator::$lname { .. } => Some(|out, dst, base, index, shift, offset| {
+                            out.push(Instr::$lshifted { dst, base, index, shift, offset })
                         }),
                     )?)*
                     _ => None,

@@ -9,8 +9,8 @@ use crate::isa::{Instr, Slot, Slot16};
 /// jump target or after an instruction that stops (a call, a return). Runs last, on the
 /// final code, so that the rewrites before (loop rotation, constant slots) need not care.
 ///
-/// The same walk makes the counter branches (see [`fuse_counter`]) and copy pairs (see
-/// [`fuse_copies`]), and turns an `F64Mul` of a slot by itself into `F64Square`, whose one
+/// The same walk makes the counter branches (see [`fuse_counter`]), copy pairs (see
+/// [`fuse_copies`]) and add pairs (see [`fuse_adds`]), and turns an `F64Mul` of a slot by itself into `F64Square`, whose one
 /// operand can be `facc`.
 pub(crate) fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool]) {
     // The slot each accumulator (`[int, f64]`) mirrors.
@@ -19,8 +19,12 @@ pub(crate) fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool]) {
         if is_target[at] {
             acc = [None; 2];
         }
-        fuse_counter(instrs, is_target, at);
-        fuse_copies(instrs, is_target, at);
+        // An instruction that the one before skips keeps its kind (`verify`).
+        if at == 0 || !instrs[at - 1].skips_next() {
+            fuse_counter(instrs, is_target, at);
+            fuse_copies(instrs, is_target, at);
+            fuse_adds(instrs, is_target, at);
+        }
         if let Instr::F64Mul { dst, a, b } = instrs[at]
             && a == b
         {
@@ -59,9 +63,6 @@ fn fuse_counter(instrs: &mut [Instr], is_target: &[bool], at: usize) {
 /// before skips starts no pair (`verify` wants a pair's second `Copy` after it): of four
 /// copies, the first two and the last two pair up.
 pub(crate) fn fuse_copies(instrs: &mut [Instr], is_target: &[bool], at: usize) {
-    if at > 0 && instrs[at - 1].skips_next() {
-        return;
-    }
     if let Some(
         &[
             Instr::Copy { dst, src },
@@ -84,6 +85,42 @@ pub(crate) fn fuse_copies(instrs: &mut [Instr], is_target: &[bool], at: usize) {
             src0,
             dst1,
             src1,
+        };
+    }
+}
+
+/// Add pairs: an `I32AddImm` at `at` followed by another (not a jump target) becomes an
+/// `I32AddImmPair` doing both, when their slots fit its 16-bit fields, neither reads an
+/// accumulator and both immediates fit an `i16`; the second stays behind it, skipped, as
+/// for copy pairs. Compiled loops step several pointers and counters one after another.
+/// The pair leaves in the integer accumulator what the second add did.
+fn fuse_adds(instrs: &mut [Instr], is_target: &[bool], at: usize) {
+    if let Some(
+        &[
+            Instr::I32AddImm { dst, a, imm },
+            Instr::I32AddImm {
+                dst: dst1,
+                a: a1,
+                imm: imm1,
+            },
+        ],
+    ) = instrs.get(at..at + 2)
+        && is_target.get(at + 1) == Some(&false)
+        && let (Ok(dst0), Ok(a0), Ok(dst1), Ok(a1)) = (
+            Slot16::try_from(dst),
+            Slot16::try_from(a),
+            Slot16::try_from(dst1),
+            Slot16::try_from(a1),
+        )
+        && let (Ok(imm0), Ok(imm1)) = (i16::try_from(imm), i16::try_from(imm1))
+    {
+        instrs[at] = Instr::I32AddImmPair {
+            dst0,
+            a0,
+            imm0,
+            dst1,
+            a1,
+            imm1,
         };
     }
 }

@@ -1266,6 +1266,37 @@ impl<'m> Translator<'m> {
         }
     }
 
+    /// For `i32.add a b` (popped from `height` and `b_height`) where one operand is
+    /// `index << shift` (a constant shift) computed by the instruction just emitted and
+    /// the other a local or a temporary: removes that instruction and returns the other
+    /// operand's slot, the index's slot and the shift, for `I32AddShifted`, if the slots
+    /// fit its 16-bit fields.
+    fn take_shifted_sum(
+        &mut self,
+        a: Operand,
+        height: usize,
+        b: Operand,
+        b_height: usize,
+    ) -> Option<(Slot16, Slot16, u8)> {
+        let (shifted, other, other_height) = match self.popped_def(b, b_height) {
+            Some(def) => (def, a, height),
+            // `a` is the instruction just emitted only if `b` needed none.
+            None => (self.popped_def(a, height)?, b, b_height),
+        };
+        let Instr::I32ShlImm { a: index, imm, .. } = shifted else {
+            return None;
+        };
+        // A constant is left to the immediate form.
+        let base = match other {
+            Operand::Local(local) => local,
+            Operand::Temp => self.temp(other_height),
+            Operand::Const(_) => return None,
+        };
+        let fused = (fits16(base)?, fits16(index)?, (imm & 31) as u8);
+        self.drop_last_def();
+        Some(fused)
+    }
+
     /// For a load whose address `addr` (popped from `height`) is the sum `base + index`
     /// computed by the instruction just emitted: removes that instruction and returns
     /// the load's destination (the sum's) and the two slots, for the indexed load, if
@@ -1542,6 +1573,15 @@ impl<'m> Translator<'m> {
                     && let Some(index) = self.take_scaled_index(addr, height, shift)
                 {
                     self.def_with(|out, dst| make_scaled(out, dst, index, offset));
+                    return Ok(());
+                }
+                if let Some(make_shifted) = Instr::shifted_load(op)
+                    && let Some(Instr::I32AddShifted { dst, a, b, shift }) =
+                        self.popped_def(addr, height)
+                    && let Some(dst) = fits16(dst)
+                {
+                    self.drop_last_def();
+                    self.def_with(|out, _| make_shifted(out, dst, a, b, shift, offset));
                     return Ok(());
                 }
                 if let Some(make_indexed) = Instr::indexed_load(op)
@@ -2483,6 +2523,18 @@ impl<'m> Translator<'m> {
             } => {
                 let (b, b_height) = self.pop()?;
                 let (a, height) = self.pop()?;
+                if matches!(op, Operator::I32Add)
+                    && let Some((base, index, shift)) =
+                        self.take_shifted_sum(a, height, b, b_height)
+                {
+                    self.def(|dst| Instr::I32AddShifted {
+                        dst,
+                        a: base,
+                        b: index,
+                        shift,
+                    });
+                    return Ok(());
+                }
                 if let Some(imm_make) = imm {
                     if let Operand::Const(bits) = b
                         && let Some(imm) = immediate(bits, wide)

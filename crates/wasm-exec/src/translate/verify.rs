@@ -64,6 +64,9 @@ pub(crate) fn verify(
                 .all(|j| matches!(instrs.get(j), Some(Instr::Jump { .. }))),
             // The pair continues after the `Copy` it skips, which falls through.
             Instr::CopyPair { .. } => matches!(instrs.get(i + 1), Some(Instr::Copy { .. })),
+            Instr::I32AddImmPair { .. } => {
+                matches!(instrs.get(i + 1), Some(Instr::I32AddImm { .. }))
+            }
             _ => true,
         };
         if !ok {
@@ -210,5 +213,26 @@ mod tests {
             src1: 0,
         };
         assert!(check(&[outside, copy(1, 0), ret]).is_err());
+    }
+
+    #[test]
+    fn add_pairs_are_followed_by_the_add_they_skip() {
+        let ret = Instr::Return {};
+        let add = Instr::I32AddImm {
+            dst: 1,
+            a: 1,
+            imm: 1,
+        };
+        let pair = Instr::I32AddImmPair {
+            dst0: 0,
+            a0: 0,
+            imm0: 4,
+            dst1: 1,
+            a1: 1,
+            imm1: 1,
+        };
+        assert_eq!(check(&[pair, add, ret]), Ok(()));
+        assert!(check(&[pair, ret, ret]).is_err());
+        assert!(check(&[pair, Instr::Copy { dst: 1, src: 0 }, ret]).is_err());
     }
 }
