@@ -10,7 +10,7 @@
 //!   slot roles, branch targets, accumulator operands and effects, capabilities);
 //! * `bodies.rs`: one `#[inline(always)]` function per instruction, from its body;
 //! * `relations.rs`: the translator's tables (which Wasm operator lowers to which
-//!   instruction, the immediate, scaled, indexed and fused-branch forms);
+//!   instruction, the immediate, scaled, indexed, shifted and fused-branch forms);
 //! * `dispatch/portable.rs` and `dispatch/threaded.rs`: both drivers call the bodies.
 //!
 //! Families of similar instructions (loads, stores, numeric operators, fused branches)
@@ -29,8 +29,8 @@
 //! Encoding invariants the bodies and drivers rely on (checked by `verify`): every slot
 //! lies within the frame (`pair` slots with their successor); `JumpTable { len }` is
 //! followed by `len + 1` `Jump`s (the last one the default); an instruction that `skips`
-//! is followed by two more; a `CopyPair` is followed by the `Copy` it replaced; the last
-//! instruction never falls through.
+//! is followed by two more; a `CopyPair` is followed by the `Copy` it replaced, an
+//! `I32AddImmPair` by the `I32AddImm`; the last instruction never falls through.
 //!
 //! [`Machine`]: super::machine::Machine
 //! [`Flow`]: super::machine::Flow
@@ -481,11 +481,13 @@ macro_rules! for_each_instr {
             }
             // `Name = load(memory type => value type)`: `dst = mem[addr + offset]`.
             // `disp` names the load from `mem[addr + disp]` (the translation of `t.load
-            // (i32.add addr disp)` with offset 0, `disp` a constant), `scaled` the load of an array element, `mem[(index << log2(width)) +
-            // offset]` (the translation of `t.load (i32.shl index log2(width))`), and
-            // `indexed` the load from `mem[base + index + offset]` with 16-bit slots (the
-            // translation of `t.load (i32.add base index)`). The shift and the sum wrap as
-            // the i32 operators they replace; adding the offset does not.
+            // (i32.add addr disp)` with offset 0, `disp` a constant); `scaled` the load of
+            // an array element, `mem[(index << log2(width)) + offset]` (the translation of
+            // `t.load (i32.shl index log2(width))`); `indexed` the load from `mem[base +
+            // index + offset]` with 16-bit slots (the translation of `t.load (i32.add base
+            // index)`); `shifted` the load from `mem[base + (index << shift) + offset]`
+            // (the translation of `t.load` of an `I32AddShifted`). The shift and the sum
+            // wrap as the i32 operators they replace; adding the offset does not.
             loads {
                 I32Load = load(i32 => i32) disp I32LoadDisp scaled I32LoadScaled indexed I32LoadIndexed shifted I32LoadShifted,
                 I64Load = load(i64 => i64) disp I64LoadDisp scaled I64LoadScaled indexed I64LoadIndexed shifted I64LoadShifted,
