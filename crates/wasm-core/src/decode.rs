@@ -79,6 +79,7 @@ pub fn decode_with(
         bytes: Arc::from(bytes),
         types: Vec::new(),
         type_decls: Vec::new(),
+        empty_rec_group: None,
         imports: Vec::new(),
         functions: Vec::new(),
         tables: Vec::new(),

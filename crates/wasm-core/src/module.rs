@@ -24,6 +24,8 @@ pub struct Module {
     pub types: Vec<Arc<Signature>>,
     /// How each type of the type section is declared (index `i` is type `i`).
     pub(crate) type_decls: Vec<TypeDecl>,
+    /// The offset of the first explicit recursion group that declares no type.
+    pub(crate) empty_rec_group: Option<usize>,
     /// Imports, in order.
     pub imports: Vec<Import>,
     /// Type index of every function (imported first).
@@ -129,6 +131,12 @@ impl Module {
     /// How type `index` is declared: its recursion group and supertypes (Wasm 3.0).
     pub fn type_decl(&self, index: u32) -> Option<&TypeDecl> {
         self.type_decls.get(index as usize)
+    }
+
+    /// The offset of the first explicit recursion group without types (`(rec)`), if any:
+    /// it declares nothing, but like every `rec` it needs Wasm 3.0's type system.
+    pub fn empty_rec_group(&self) -> Option<usize> {
+        self.empty_rec_group
     }
 
     /// The signature of tag `tag_index` (its parameters are the exception's values).

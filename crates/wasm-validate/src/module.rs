@@ -62,6 +62,15 @@ fn types(module: &Module, features: &Features) -> Result<()> {
 /// matches it (parameters contravariant, results covariant), at most
 /// [`MAX_SUBTYPING_DEPTH`](wasm_core::MAX_SUBTYPING_DEPTH) links deep.
 fn subtypes(module: &Module, features: &Features) -> Result<()> {
+    if let Some(offset) = module.empty_rec_group()
+        && !features.function_references
+    {
+        return Err(ValidationError::new(
+            "recursion groups and subtypes require the function-references proposal, which \
+             is not enabled",
+            offset,
+        ));
+    }
     let mut depths: Vec<u32> = Vec::with_capacity(module.types.len());
     for (index, sig) in module.types.iter().enumerate() {
         let error = |message: String| {

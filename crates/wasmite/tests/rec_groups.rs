@@ -89,6 +89,10 @@ fn rec_groups_and_subtypes_need_typed_function_references() {
     for text in [
         "(module (rec (type (func)) (type (func))))",
         "(module (type (sub (func))))",
+        // An empty group declares nothing, but is a recursion group all the same (a
+        // fuzz finding: it used to be accepted).
+        "(module (rec))",
+        "(module (type (func)) (rec) (func))",
     ] {
         let wasm2 = Module::from_buffer_with_config(text, &Config::new());
         assert!(wasm2.is_err(), "{text}");

@@ -35,6 +35,9 @@ pub(super) fn decode_types(
         let (group_offset, group) = group?;
         let group_offset = group_offset as usize;
         let rec = group.is_explicit_rec_group();
+        if rec && group.types().len() == 0 && module.empty_rec_group.is_none() {
+            module.empty_rec_group = Some(group_offset);
+        }
         limits::check(
             module.types.len() + group.types().len(),
             limits::MAX_TYPES,
