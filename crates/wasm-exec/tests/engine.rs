@@ -1067,7 +1067,9 @@ fn loads_from_a_sum_are_indexed_loads() {
       (func (export "narrow_s") (param i32 i32) (result i32)
         (i32.load16_s offset=1 (i32.add (local.get 0) (local.get 1))))
       (func (export "u32_as_i64") (param i32 i32) (result i64)
-        (i64.load32_u (i32.add (local.get 0) (local.get 1)))))"#;
+        (i64.load32_u (i32.add (local.get 0) (local.get 1))))
+      (func (export "i8_as_i64") (param i32 i32) (result i64)
+        (i64.load8_s (i32.add (local.get 0) (local.get 1)))))"#;
     let text = listings(wat);
     assert!(
         text[0].contains("I32LoadIndexed { dst: 0, base: 0, index: 1, offset: 0 }"),
@@ -1100,6 +1102,7 @@ fn loads_from_a_sum_are_indexed_loads() {
     );
     assert!(text[6].contains("I32Load16SIndexed"), "{}", text[6]);
     assert!(text[7].contains("I64Load32UIndexed"), "{}", text[7]);
+    assert!(text[8].contains("I64Load8SIndexed"), "{}", text[8]);
 
     let m = instantiate(wat);
     let at = |name: &str, base: i32, index: i32| outcome(&m, name, &[base, index]);
@@ -1144,6 +1147,8 @@ fn loads_from_a_sum_are_indexed_loads() {
     assert_eq!(at("narrow", -1, 5), Ok(RuntimeValue::I32(2)));
     assert_eq!(at("u32_as_i64", 8, 4), Ok(RuntimeValue::I64(4)));
     assert_eq!(at("u32_as_i64", 65533, 0), out_of_bounds);
+    assert_eq!(at("i8_as_i64", 2, 2), Ok(RuntimeValue::I64(2)));
+    assert_eq!(at("i8_as_i64", 65535, 1), out_of_bounds);
 }
 
 /// `i32.add a (i32.shl b c)` with a constant shift, in either order, is one

@@ -10,8 +10,8 @@ use crate::isa::{Instr, Slot, Slot16};
 /// final code, so that the rewrites before (loop rotation, constant slots) need not care.
 ///
 /// The same walk makes the counter branches (see [`fuse_counter`]), copy pairs (see
-/// [`fuse_copies`]) and add pairs (see [`fuse_adds`]), and turns an `F64Mul` of a slot by itself into `F64Square`, whose one
-/// operand can be `facc`.
+/// [`fuse_copies`]) and add pairs (see [`fuse_adds`]), and turns an `F64Mul` of a slot by
+/// itself into `F64Square`, whose one operand can be `facc`.
 pub(crate) fn assign_accumulators(instrs: &mut [Instr], is_target: &[bool]) {
     // The slot each accumulator (`[int, f64]`) mirrors.
     let mut acc: [Option<Slot>; 2] = [None; 2];
