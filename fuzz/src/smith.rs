@@ -206,8 +206,9 @@ fn without_aggregates(kinds: InstructionKinds) -> InstructionKinds {
 ///   types too, and Wasmite builds them); a struct or array type becomes `(func)`,
 ///   keeping its place, finality and supertype;
 /// * the `any` hierarchy (`any`, `eq`, `i31`, `struct`, `array`, `none`, the struct and
-///   array types) and `noextern` become `extern`, `nofunc` becomes `func` and `noexn`
-///   `exn`: subtyping within each hierarchy still holds after collapsing it, except
+///   array types) and `noextern` become `extern`, `nofunc` becomes `func` (`noexn` is
+///   exception handling's and stays): subtyping within each hierarchy still holds after
+///   collapsing it, except
 ///   that `nofunc` matched every function type, so a `(ref null nofunc)` passed where a
 ///   typed reference is expected makes the module invalid (and skipped);
 /// * GC's reference instructions become ones of the same type: `ref.eq` and `ref.test`
@@ -224,7 +225,7 @@ pub fn lower_gc(bytes: &[u8]) -> Result<Vec<u8>> {
 
 /// Whether `bytes` uses a part of GC other than recursion groups and declared subtypes
 /// of function types: a struct or array type, one of GC's abstract heap types (`any`,
-/// `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`, `noexn`), or one of its
+/// `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`), or one of its
 /// instructions (`struct.*`, `array.*`, `ref.test`, `ref.cast`, `br_on_cast`...), or a
 /// shared or descriptor type. A module it cannot read counts as using GC.
 ///
@@ -371,11 +372,15 @@ impl wasm_encoder::reencode::Reencode for GcLowering {
                 A::Extern
             }
             wasmparser::HeapType::Abstract { ty, shared } => {
-                self.used_gc |=
-                    shared || !matches!(ty, P::Func | P::Extern | P::Exn | P::Cont | P::NoCont);
+                self.used_gc |= shared
+                    || !matches!(
+                        ty,
+                        P::Func | P::Extern | P::Exn | P::NoExn | P::Cont | P::NoCont
+                    );
                 match ty {
                     P::Func | P::NoFunc => A::Func,
-                    P::Exn | P::NoExn => A::Exn,
+                    P::Exn => A::Exn,
+                    P::NoExn => A::NoExn,
                     P::Extern
                     | P::NoExtern
                     | P::Any

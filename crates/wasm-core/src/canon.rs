@@ -137,6 +137,7 @@ fn plain_code(ty: &ValType) -> u32 {
                 HeapType::Extern => 7,
                 HeapType::Exn => 8,
                 HeapType::Concrete(_) => 9,
+                HeapType::NoExn => 10,
             };
             heap * 2 + u32::from(r.nullable)
         }

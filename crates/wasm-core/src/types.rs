@@ -264,8 +264,8 @@ impl core::fmt::Display for Signature {
 
 /// Whether a reference of type `actual` is one of type `expected` (subtyping, spec
 /// 3.x "matching": a non-nullable type matches its nullable form, a concrete function
-/// type matches `func`, and two concrete types match when the first is a subtype of the
-/// second, [`Signature::is_subtype_of`]).
+/// type matches `func`, `noexn` matches `exn`, and two concrete types match when the
+/// first is a subtype of the second, [`Signature::is_subtype_of`]).
 ///
 /// `actual_types` and `expected_types` give the function types that the concrete heap
 /// types of each side name: the type sections of the modules the two types come from,
@@ -286,7 +286,7 @@ pub fn ref_type_matches<'a, 'b>(
                 _ => false,
             }
         }
-        (HeapType::Concrete(_), HeapType::Func) => true,
+        (HeapType::Concrete(_), HeapType::Func) | (HeapType::NoExn, HeapType::Exn) => true,
         (a, b) => a == b,
     }
 }

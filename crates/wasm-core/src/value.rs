@@ -32,10 +32,12 @@ impl core::fmt::Display for ValueType {
 
 /// A heap type: what a reference points to (typed function references, Wasm 3.0).
 ///
-/// The abstract types of the three hierarchies Wasmite builds (`func`, `extern`, `exn`)
+/// The abstract types of the three hierarchies Wasmite builds (`func`, `extern`, `exn`),
+/// the bottom of the exception hierarchy (`noexn`, which exception handling defines),
 /// and the concrete function types of a module, by their index in its type section.
-/// GC adds its own abstract types (`any`, `eq`, `struct`...) and the bottom types
-/// (`none`, `nofunc`...) here; the enum is non-exhaustive so that they are additions.
+/// GC adds its own abstract types (`any`, `eq`, `struct`...) and the other bottom types
+/// (`none`, `nofunc`, `noextern`) here; the enum is non-exhaustive so that they are
+/// additions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum HeapType {
@@ -45,6 +47,9 @@ pub enum HeapType {
     Extern,
     /// Any caught exception (`exn`, exception handling).
     Exn,
+    /// No exception at all (`noexn`, exception handling): the bottom of the `exn`
+    /// hierarchy, a subtype of `exn` whose only value is `null` (`nullexnref`).
+    NoExn,
     /// The function type at this index of the module's type section. The index is the
     /// module's own: two modules compare their types through their
     /// [`Signature`](crate::Signature)s, which compare structurally.
@@ -53,13 +58,21 @@ pub enum HeapType {
 
 impl HeapType {
     /// The abstract type at the top of this type's hierarchy: `func` for a concrete
-    /// function type, the type itself otherwise.
+    /// function type, `exn` for `noexn`, the type itself otherwise.
     #[inline]
     pub fn top(self) -> HeapType {
         match self {
             HeapType::Concrete(_) => HeapType::Func,
+            HeapType::NoExn => HeapType::Exn,
             other => other,
         }
+    }
+
+    /// Whether this is the bottom of its hierarchy (`noexn`), a type without non-null
+    /// values.
+    #[inline]
+    pub fn is_bottom(self) -> bool {
+        self == HeapType::NoExn
     }
 }
 
@@ -69,6 +82,7 @@ impl core::fmt::Display for HeapType {
             HeapType::Func => f.write_str("func"),
             HeapType::Extern => f.write_str("extern"),
             HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
             HeapType::Concrete(index) => write!(f, "{index}"),
         }
     }
@@ -95,6 +109,8 @@ impl RefType {
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
     /// `exnref`, that is `(ref null exn)` (exception handling).
     pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
+    /// `nullexnref`, that is `(ref null noexn)` (exception handling): only `null`.
+    pub const NULLEXNREF: RefType = RefType::new(true, HeapType::NoExn);
 
     /// `(ref null heap)` if `nullable`, `(ref heap)` otherwise.
     #[inline]
@@ -103,7 +119,7 @@ impl RefType {
     }
 
     /// The nullable abstract type at the top of this type's hierarchy: `funcref` for
-    /// every function reference type, `externref`, `exnref`. Values of types with the
+    /// every function reference type, `externref`, `exnref` (also for `nullexnref`). Values of types with the
     /// same top are stored alike (in tables, at the host boundary).
     #[inline]
     pub fn top(self) -> RefType {
@@ -134,10 +150,11 @@ impl RefType {
         self.heap == HeapType::Extern
     }
 
-    /// Whether this is `exnref` or `(ref exn)`.
+    /// Whether this is a type of the exception hierarchy: `exnref`, `nullexnref` or
+    /// their non-nullable forms.
     #[inline]
     pub fn is_exn(self) -> bool {
-        self.heap == HeapType::Exn
+        self.heap.top() == HeapType::Exn
     }
 }
 
@@ -147,6 +164,7 @@ impl core::fmt::Display for RefType {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
             (true, HeapType::Exn) => f.write_str("exnref"),
+            (true, HeapType::NoExn) => f.write_str("nullexnref"),
             (true, heap) => write!(f, "(ref null {heap})"),
             (false, heap) => write!(f, "(ref {heap})"),
         }

@@ -91,7 +91,6 @@ impl ExceptionValue {
         }
     }
 
-    /// The value's type.
     /// Whether the value may be passed where type `ty` is expected (see
     /// [`Value::fits`]).
     pub fn fits(&self, ty: ValType) -> bool {

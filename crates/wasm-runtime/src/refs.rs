@@ -253,15 +253,9 @@ impl Value {
 
     /// The null reference of type `ty`.
     pub fn null(ty: RefType) -> Value {
-        match ty {
-            RefType {
-                heap: HeapType::Extern,
-                ..
-            } => Value::ExternRef(None),
-            RefType {
-                heap: HeapType::Exn,
-                ..
-            } => Value::ExnRef(None),
+        match ty.heap.top() {
+            HeapType::Extern => Value::ExternRef(None),
+            HeapType::Exn => Value::ExnRef(None),
             _ => Value::FuncRef(None),
         }
     }
@@ -286,7 +280,8 @@ impl Value {
     }
 
     /// Whether the value may be stored where type `ty` is expected: a number of that
-    /// type, or a reference of `ty`'s hierarchy that is null only if `ty` is nullable.
+    /// type, or a reference of `ty`'s hierarchy that is null only if `ty` is nullable
+    /// and non-null only if `ty` is not a bottom type (`nullexnref` holds only null).
     /// Which function type a non-null function reference has is not checked here: the
     /// engine checks it where it calls one (`call_ref`, as `call_indirect`).
     pub fn fits(&self, ty: ValType) -> bool {
@@ -299,7 +294,12 @@ impl Value {
 pub(crate) fn value_fits(ty: ValType, actual: ValType, null: bool) -> bool {
     match (ty, actual) {
         (ValType::Ref(expected), ValType::Ref(actual)) => {
-            expected.top() == actual.top() && (expected.nullable || !null)
+            expected.top() == actual.top()
+                && if null {
+                    expected.nullable
+                } else {
+                    !expected.heap.is_bottom()
+                }
         }
         (expected, actual) => expected == actual,
     }

@@ -188,8 +188,14 @@ pub(crate) fn check_ref_type(
                 .to_string(),
         );
     }
-    if ty.heap == HeapType::Exn && !features.exceptions {
-        return Err(EXNREF_NEEDS_EXCEPTIONS.to_string());
+    if ty.is_exn() {
+        // Exception handling defines the whole `exn` hierarchy, non-nullable forms
+        // included (as wasmparser reads the proposal): it needs no other proposal.
+        return if features.exceptions {
+            Ok(())
+        } else {
+            Err(EXNREF_NEEDS_EXCEPTIONS.to_string())
+        };
     }
     let typed = !ty.nullable || matches!(ty.heap, HeapType::Concrete(_));
     if typed && !features.function_references {

@@ -131,10 +131,16 @@ fn display_name(visit: &'static str) -> &'static str {
 /// a concrete reference type, so that control frames can borrow it for the module's
 /// lifetime).
 fn single(module: &wasm_core::Module, ty: ValType) -> &[ValType] {
-    const NON_NULL: [ValType; 3] = [
+    /// Every reference type with an abstract heap type, nullable and not.
+    const ABSTRACT: [ValType; 8] = [
+        ValType::FUNCREF,
+        ValType::EXTERNREF,
+        ValType::EXNREF,
+        ValType::Ref(RefType::NULLEXNREF),
         ValType::Ref(RefType::new(false, HeapType::Func)),
         ValType::Ref(RefType::new(false, HeapType::Extern)),
         ValType::Ref(RefType::new(false, HeapType::Exn)),
+        ValType::Ref(RefType::new(false, HeapType::NoExn)),
     ];
     match ty {
         I32 => &[I32],
@@ -142,13 +148,10 @@ fn single(module: &wasm_core::Module, ty: ValType) -> &[ValType] {
         F32 => &[F32],
         F64 => &[F64],
         V128 => &[V128],
-        ValType::FUNCREF => &[ValType::FUNCREF],
-        ValType::EXTERNREF => &[ValType::EXTERNREF],
-        ValType::EXNREF => &[ValType::EXNREF],
-        ty if ty == NON_NULL[0] => &NON_NULL[..1],
-        ty if ty == NON_NULL[1] => &NON_NULL[1..2],
-        ty if ty == NON_NULL[2] => &NON_NULL[2..],
-        ty => module.concrete_ref_list(ty).unwrap_or(&[]),
+        ValType::Ref(_) => match ABSTRACT.iter().position(|&t| t == ty) {
+            Some(at) => &ABSTRACT[at..=at],
+            None => module.concrete_ref_list(ty).unwrap_or(&[]),
+        },
     }
 }
 

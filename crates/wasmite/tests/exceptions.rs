@@ -5,7 +5,7 @@
 use wasmite::{
     Config, Error, ExceptionValue, Externals, Features, FuncInstance, FuncRef, ImportsBuilder,
     Module, ModuleImportResolver, ModuleInstance, ModuleRef, NopExternals, RuntimeArgs,
-    RuntimeValue, Signature, TagRef, Trap, TrapKind, ValueType, WasmException,
+    RuntimeValue, Signature, TagRef, Trap, TrapKind, Value, ValueType, WasmException,
 };
 
 /// Functions that throw and catch through deep recursion, through a host function, and
@@ -281,4 +281,69 @@ fn exnref_globals_and_tables_hold_caught_exceptions() {
     );
     let thrown = uncaught(call("rethrow_kept", &[]));
     assert_eq!(thrown.values(), [ExceptionValue::I32(9)]);
+}
+
+#[test]
+fn nullexnref_holds_only_null_and_passes_as_an_exnref() {
+    let text = r#"(module
+      (tag $t)
+      (global $none (mut nullexnref) (ref.null noexn))
+      (global $any (mut exnref) (ref.null noexn))
+      (table $nulls 2 nullexnref)
+      (func (export "widen") (result exnref) (global.get $none))
+      (func (export "is_null") (param nullexnref) (result i32) (ref.is_null (local.get 0)))
+      (func (export "caught") (result exnref)
+        (block $h (result exnref)
+          (try_table (catch_all_ref $h) (throw $t))
+          (unreachable)))
+      (func (export "throw_null") (throw_ref (ref.null noexn)))
+      (func (export "from_table") (result nullexnref) (table.get $nulls (i32.const 1)))
+      (func (export "from_block") (result nullexnref) (block (result nullexnref) (ref.null noexn)))
+      ;; Non-nullable forms need exception handling alone.
+      (func (param (ref exn) (ref noexn)) (result exnref) (local.get 1)))"#;
+    let module = Module::from_buffer_with_config(wat::parse_str(text).unwrap(), &config())
+        .expect("nullexnref loads with exception handling on");
+    let instance = ModuleInstance::new(&module, &ImportsBuilder::default())
+        .unwrap()
+        .assert_no_start();
+    let func = |name: &str| {
+        instance
+            .export_by_name(name)
+            .unwrap()
+            .as_func()
+            .unwrap()
+            .clone()
+    };
+    let run = |name: &str, args: &[Value]| {
+        let mut results = vec![Value::I32(-1); func(name).signature().result_types().len()];
+        FuncInstance::invoke_values(&func(name), args, &mut results, &mut NopExternals)
+            .map(|()| results)
+    };
+    assert_eq!(run("widen", &[]).unwrap(), [Value::ExnRef(None)]);
+    assert_eq!(run("from_table", &[]).unwrap(), [Value::ExnRef(None)]);
+    assert_eq!(run("from_block", &[]).unwrap(), [Value::ExnRef(None)]);
+    assert_eq!(
+        run("is_null", &[Value::ExnRef(None)]).unwrap(),
+        [Value::I32(1)]
+    );
+    // A caught exception is an exnref, never a nullexnref.
+    let caught = run("caught", &[]).unwrap();
+    assert!(matches!(caught[..], [Value::ExnRef(Some(_))]));
+    let refused = run("is_null", &caught).unwrap_err();
+    assert_eq!(refused.code(), Some(wasmite::TrapCode::UnexpectedSignature));
+    let trap = run("throw_null", &[]).unwrap_err();
+    let kind = trap
+        .as_host()
+        .and_then(|host| host.downcast_ref::<TrapKind>());
+    assert_eq!(kind, Some(&TrapKind::NullExceptionReference), "{trap}");
+
+    // Subtyping goes one way only, and the type needs exception handling.
+    let narrowing = r#"(module
+      (func (param exnref) (result nullexnref) (local.get 0)))"#;
+    let error =
+        Module::from_buffer_with_config(wat::parse_str(narrowing).unwrap(), &config()).unwrap_err();
+    assert!(error.to_string().contains("type mismatch"), "{error}");
+    let plain = r#"(module (global nullexnref (ref.null noexn)))"#;
+    let error = Module::from_buffer(wat::parse_str(plain).unwrap()).unwrap_err();
+    assert!(error.to_string().contains("exception-handling"), "{error}");
 }

@@ -70,7 +70,8 @@ pub(crate) fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<RefType
 }
 
 /// Wasmite's form of `wasmparser`'s heap type `heap`: `None` for the GC proposal's
-/// types (and shared ones), which Wasmite does not build yet.
+/// types (`any`, `none`, `nofunc`, `noextern`...) and shared ones, which Wasmite does not
+/// build yet.
 pub fn heap_type(heap: wasmparser::HeapType) -> Option<HeapType> {
     use wasmparser::AbstractHeapType as A;
     match heap {
@@ -78,6 +79,7 @@ pub fn heap_type(heap: wasmparser::HeapType) -> Option<HeapType> {
             A::Func => Some(HeapType::Func),
             A::Extern => Some(HeapType::Extern),
             A::Exn => Some(HeapType::Exn),
+            A::NoExn => Some(HeapType::NoExn),
             _ => None,
         },
         wasmparser::HeapType::Concrete(index) => index.as_module_index().map(HeapType::Concrete),
