@@ -290,6 +290,9 @@ fn nullexnref_holds_only_null_and_passes_as_an_exnref() {
       (global $none (mut nullexnref) (ref.null noexn))
       (global $any (mut exnref) (ref.null noexn))
       (table $nulls 2 nullexnref)
+      (table $exns 2 exnref)
+      (elem (table $nulls) (i32.const 0) nullexnref (ref.null noexn))
+      (elem (table $exns) (i32.const 1) nullexnref (ref.null noexn))
       (func (export "widen") (result exnref) (global.get $none))
       (func (export "is_null") (param nullexnref) (result i32) (ref.is_null (local.get 0)))
       (func (export "caught") (result exnref)
@@ -298,6 +301,7 @@ fn nullexnref_holds_only_null_and_passes_as_an_exnref() {
           (unreachable)))
       (func (export "throw_null") (throw_ref (ref.null noexn)))
       (func (export "from_table") (result nullexnref) (table.get $nulls (i32.const 1)))
+      (func (export "from_exns") (result exnref) (table.get $exns (i32.const 1)))
       (func (export "from_block") (result nullexnref) (block (result nullexnref) (ref.null noexn)))
       ;; Non-nullable forms need exception handling alone.
       (func (param (ref exn) (ref noexn)) (result exnref) (local.get 1)))"#;
@@ -322,6 +326,7 @@ fn nullexnref_holds_only_null_and_passes_as_an_exnref() {
     assert_eq!(run("widen", &[]).unwrap(), [Value::ExnRef(None)]);
     assert_eq!(run("from_table", &[]).unwrap(), [Value::ExnRef(None)]);
     assert_eq!(run("from_block", &[]).unwrap(), [Value::ExnRef(None)]);
+    assert_eq!(run("from_exns", &[]).unwrap(), [Value::ExnRef(None)]);
     assert_eq!(
         run("is_null", &[Value::ExnRef(None)]).unwrap(),
         [Value::I32(1)]
